@@ -242,7 +242,7 @@ def test_data_dir_is_the_repository_folder_in_an_editable_install() -> None:
 def test_data_dir_prefers_the_packaged_copy(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    packaged = tmp_path / "treelearn" / "_data"
+    packaged = tmp_path / "treelearn" / "_datasets"
     packaged.mkdir(parents=True)
     (packaged / "iris.arff").write_text((DATA / "iris.arff").read_text())
     monkeypatch.setattr(_loaders.resources, "files", lambda package: tmp_path / package)

@@ -1,0 +1,682 @@
+"""The tree builder: grows a tree level by level, vectorised over nodes and thresholds.
+
+Sufficient statistics, not rows, reach the criterion. The builder
+
+1. sorts every numeric feature once (``argsort``, missing values last);
+2. keeps, for every numeric feature, the active training *entries* in
+   (node, value) order: after each level one stable partition moves every entry
+   into its child's segment (SLIQ/SPRINT style), so nothing is ever re-sorted;
+3. per level and feature, takes class-count prefix sums over that order. Every
+   gap between two distinct values inside a node is a candidate threshold, and its
+   left counts are a prefix sum minus the node's offset. Categorical features
+   become ``[node, category, class]`` count tensors with one ``bincount``;
+4. hands all candidates of all nodes to the criterion at once, reduces to each
+   node's best candidate per feature (``np.maximum.reduceat``), and lets the
+   criterion choose the feature.
+
+The only Python loops are over levels, features and child slots, never over rows,
+nodes or thresholds.
+
+An *entry* is a (row, weight) pair. Without missing values entries are rows. A
+row whose split value is missing is copied into every child with its weight
+multiplied by the child's share of the known weight (C4.5); its copies are new
+entries.
+
+Ties are broken deterministically: within a feature the lowest threshold (or the
+first category subset in scan order) wins; across features the criterion decides
+(by default the lowest feature index among equal scores).
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+
+from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC, Tree
+from treelearn.criteria import SplitCriterion
+
+# Minimum fraction of the known weight for a branch to receive copies of a case
+# with a missing value (C4.5 drops proportions <= 1e-6).
+_MIN_FRACTION = 1e-6
+_EPSILON = np.finfo(np.float64).eps
+
+
+@dataclass
+class BuildParams:
+    """Resolved stopping rules and split options (absolute numbers, no fractions)."""
+
+    max_depth: int | None = None
+    min_samples_split: int = 2
+    min_samples_leaf: int = 1
+    min_weight_leaf: float = 0.0
+    min_impurity_decrease: float = 0.0
+    max_features: int | None = None
+    max_leaf_nodes: int | None = None
+    rng: np.random.Generator | None = None
+    categorical_split: str = "multiway"  # or "binary" (subset splits)
+    numeric_gap: float = 1e-7  # values closer than this count as equal
+    max_exhaustive_categories: int = 10
+
+
+@dataclass
+class _Level:
+    """The nodes of one level: their ids are ``lo .. lo + size - 1``."""
+
+    lo: int
+    size: int
+
+
+class _Columns:
+    """Growing per-node arrays of the tree, one chunk per level."""
+
+    def __init__(self, n_classes: int):
+        self.n_classes = n_classes
+        self.chunks: dict[str, list[np.ndarray]] = {name: [] for name in Tree.NODE_ARRAYS}
+        self.chunks["value"] = []
+        # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
+        self.tables: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, **arrays: np.ndarray) -> None:
+        for name, arr in arrays.items():
+            self.chunks[name].append(arr)
+
+    def finish(self, n_features: int, n_categories: np.ndarray) -> Tree:
+        arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}
+        node_count = arrays["feature"].shape[0]
+        widths = np.zeros(node_count, dtype=np.int64)
+        cat_nodes = np.flatnonzero(arrays["split_kind"] == SPLIT_CATEGORICAL)
+        widths[cat_nodes] = n_categories[arrays["feature"][cat_nodes]]
+        ptr = np.zeros(node_count + 1, dtype=np.int64)
+        np.cumsum(widths, out=ptr[1:])
+        branch = np.full(int(ptr[-1]), -1, dtype=np.int32)
+        for node_ids, table in self.tables:
+            branch[ptr[node_ids][:, None] + np.arange(table.shape[1])] = table
+        arrays["category_ptr"] = ptr
+        arrays["category_branch"] = branch
+        return Tree(n_features, self.n_classes, arrays)
+
+
+def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int):
+    """Best score and the first position reaching it, per segment.
+
+    ``seg`` is non-decreasing (candidates grouped by segment). Returns
+    ``(has, best, first)``: whether the segment has a candidate, its best score and
+    the index of its first best candidate.
+    """
+    has = np.zeros(n_segments, dtype=bool)
+    best = np.full(n_segments, -np.inf)
+    first = np.zeros(n_segments, dtype=np.intp)
+    if scores.size == 0:
+        return has, best, first
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+    seg_ids = seg[starts]
+    seg_max = np.maximum.reduceat(scores, starts)
+    is_max = scores == np.repeat(seg_max, np.diff(np.r_[starts, scores.size]))
+    # NaN scores never win: a segment whose max is NaN gets no candidate
+    pos = np.flatnonzero(is_max)
+    first_pos = pos[np.r_[True, seg[pos[1:]] != seg[pos[:-1]]]] if pos.size else pos
+    has[seg[first_pos]] = True
+    best[seg[first_pos]] = scores[first_pos]
+    first[seg[first_pos]] = first_pos
+    del seg_ids
+    return has, best, first
+
+
+def _subset_masks(n: int) -> np.ndarray:
+    """All ``2**(n-1) - 1`` two-way partitions of ``n`` items as left-side masks.
+
+    The last item always stays on the right, so each partition appears once.
+    """
+    codes = np.arange(1, 2 ** (n - 1), dtype=np.int64)
+    return ((codes[:, None] >> np.arange(n - 1)) & 1).astype(bool)
+
+
+class _LevelWiseBuilder:
+    def __init__(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        w: np.ndarray,
+        n_classes: int,
+        is_categorical: np.ndarray,
+        n_categories: np.ndarray,
+        criterion: SplitCriterion,
+        params: BuildParams,
+    ):
+        self.X = X
+        self.y = y
+        self.w = w
+        self.K = n_classes
+        self.is_cat = is_categorical
+        self.n_cat = n_categories
+        self.criterion = criterion
+        self.params = params
+        self.n_features = X.shape[1]
+        self.numeric = np.flatnonzero(~is_categorical)
+        self.categorical = np.flatnonzero(is_categorical)
+        self.total_weight = float(w.sum())
+
+    # -- the main loop -----------------------------------------------------------------
+    def build(self) -> Tree:
+        X, K, p = self.X, self.K, self.params
+        n = X.shape[0]
+        # entries
+        e_row = np.arange(n, dtype=np.intp)
+        e_w = self.w.astype(np.float64, copy=True)
+        e_y = self.y.astype(np.intp, copy=False)
+        e_node = np.zeros(n, dtype=np.intp)
+        # every numeric feature sorted once, missing values last
+        order = np.empty((self.numeric.size, n), dtype=np.intp)
+        for r, f in enumerate(self.numeric):
+            order[r] = np.argsort(X[:, f], kind="stable")
+        cols = _Columns(K)
+        level = _Level(0, 1)
+        parent = np.array([-1], dtype=np.int32)
+        depth = 0
+        missing_fraction = np.ones(1)
+        while level.size:
+            L, lo = level.size, level.lo
+            local = e_node - lo
+            counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
+            n_ent = np.bincount(local, minlength=L)
+            weight = counts.sum(axis=1)
+            impurity = self.criterion.impurity(counts)
+            splittable = (
+                (n_ent >= p.min_samples_split)
+                & (n_ent >= 2 * p.min_samples_leaf)
+                & (weight >= 2 * p.min_weight_leaf)
+                & (np.count_nonzero(counts > 0, axis=1) >= 2)
+            )
+            if p.max_depth is not None and depth >= p.max_depth:
+                splittable[:] = False
+            split = self._choose_splits(
+                splittable, counts, impurity, e_row, e_w, e_y, local, order, n_ent
+            )
+            feat, kind, thr, n_children, score, gain, tables = split
+            is_split = feat >= 0
+            first_child = np.full(L, -1, dtype=np.int32)
+            next_lo = lo + L
+            offsets = np.cumsum(n_children) - n_children
+            first_child[is_split] = next_lo + offsets[is_split]
+            cols.add(
+                feature=np.where(is_split, feat, -2),
+                threshold=np.where(kind == SPLIT_NUMERIC, thr, np.where(is_split, np.nan, -2.0)),
+                split_kind=kind,
+                first_child=first_child,
+                n_children=n_children,
+                parent=parent,
+                depth=np.full(L, depth),
+                impurity=impurity,
+                split_score=np.where(is_split, score, np.nan),
+                gain=np.where(is_split, gain, np.nan),
+                n_node_samples=n_ent,
+                missing_fraction=missing_fraction,
+                value=counts,
+            )
+            for _f, nodes, table in tables:
+                cols.tables.append((lo + nodes, table))
+            n_next = int(n_children.sum())
+            if n_next == 0:
+                break
+            # route entries to children
+            routed = self._route(
+                local, e_row, e_w, feat, kind, thr, tables, first_child - next_lo, n_children,
+                n_next,
+            )
+            new_node_local, new_w, src, missing_fraction, copies = routed
+            order = self._partition(order, copies, new_node_local, n_next, first_child - next_lo,
+                                    n_children, local)
+            e_row = e_row[src]
+            e_y = e_y[src]
+            e_w = new_w
+            e_node = new_node_local + next_lo
+            parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), n_children)
+            depth += 1
+            level = _Level(next_lo, n_next)
+        tree = cols.finish(self.n_features, self.n_cat)
+        if p.max_leaf_nodes is not None:
+            tree = best_first(tree, p.max_leaf_nodes, self.total_weight)
+        return tree
+
+    # -- split search ------------------------------------------------------------------
+    def _choose_splits(self, splittable, counts, impurity, e_row, e_w, e_y, local, order, n_ent):
+        L, P = splittable.size, self.n_features
+        p = self.params
+        feat = np.full(L, -1, dtype=np.intp)
+        kind = np.zeros(L, dtype=np.int8)
+        thr = np.full(L, np.nan)
+        n_children = np.zeros(L, dtype=np.int32)
+        score_out = np.full(L, np.nan)
+        gain_out = np.full(L, np.nan)
+        tables: list[tuple[int, np.ndarray, np.ndarray]] = []
+        if not splittable.any():
+            return feat, kind, thr, n_children, score_out, gain_out, tables
+        seg_node = np.flatnonzero(splittable)  # segment s <-> local node seg_node[s]
+        S = seg_node.size
+        seg_of_local = np.full(L, -1, dtype=np.intp)
+        seg_of_local[seg_node] = np.arange(S)
+        seg_len = n_ent[seg_node]
+        seg_start = np.cumsum(seg_len) - seg_len
+        in_seg = splittable[local]
+        ent = np.flatnonzero(in_seg)  # entries of splittable nodes
+        ent_seg = seg_of_local[local[ent]]
+        node_weight = counts[seg_node].sum(axis=1)
+
+        gains = np.full((S, P), -np.inf)
+        scores = np.full((S, P), -np.inf)
+        valid = np.zeros((S, P), dtype=bool)
+        best_thr = np.full((S, P), np.nan)
+        best_table: dict[int, np.ndarray] = {}
+
+        for r, f in enumerate(self.numeric):
+            o = order[r][in_seg[order[r]]]
+            self._numeric_feature(
+                f, o, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
+                gains, scores, valid, best_thr,
+            )
+        for f in self.categorical:
+            table = self._categorical_feature(
+                f, ent, ent_seg, e_row, e_w, e_y, S, node_weight, gains, scores, valid
+            )
+            best_table[f] = table
+        if p.max_features is not None and p.max_features < P:
+            rng = p.rng if p.rng is not None else np.random.default_rng()
+            keys = rng.random((S, P))
+            drawn = np.argsort(keys, axis=1)[:, : p.max_features]
+            mask = np.zeros((S, P), dtype=bool)
+            np.put_along_axis(mask, drawn, True, axis=1)
+            valid &= mask
+        winner = self.criterion.select_feature(gains, scores, valid)
+        ok = winner >= 0
+        s_idx = np.flatnonzero(ok)
+        win = winner[ok]
+        g = gains[s_idx, win]
+        # impurity decrease weighted by the node's share of all weight (scikit-learn's rule)
+        weighted = g * node_weight[s_idx] / self.total_weight
+        keep = weighted + _EPSILON >= p.min_impurity_decrease
+        s_idx, win, g = s_idx[keep], win[keep], g[keep]
+        nodes = seg_node[s_idx]
+        feat[nodes] = win
+        score_out[nodes] = scores[s_idx, win]
+        gain_out[nodes] = g
+        numeric_win = ~self.is_cat[win]
+        kind[nodes[numeric_win]] = SPLIT_NUMERIC
+        thr[nodes[numeric_win]] = best_thr[s_idx[numeric_win], win[numeric_win]]
+        n_children[nodes[numeric_win]] = 2
+        for f in np.unique(win[~numeric_win]).tolist():
+            sel = win == f
+            table = best_table[f][s_idx[sel]][:, : int(self.n_cat[f])]
+            tables.append((f, nodes[sel], table))
+            kind[nodes[sel]] = SPLIT_CATEGORICAL
+            n_children[nodes[sel]] = table.max(axis=1) + 1
+        return feat, kind, thr, n_children, score_out, gain_out, tables
+
+    def _numeric_feature(
+        self, f, o, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
+        gains, scores, valid, best_thr,
+    ):
+        """Best threshold of numeric feature ``f`` in every segment (node)."""
+        K, p, crit = self.K, self.params, self.criterion
+        m = o.size
+        v = self.X[e_row[o], f]
+        known = ~np.isnan(v)
+        wo = e_w[o]
+        cum = np.zeros((m, K))
+        cum[np.arange(m), e_y[o]] = np.where(known, wo, 0.0)
+        np.cumsum(cum, axis=0, out=cum)
+        kcum = np.cumsum(known)
+        seg_end = seg_start + seg_len - 1
+        base = np.where((seg_start > 0)[:, None], cum[np.maximum(seg_start - 1, 0)], 0.0)
+        known_counts = cum[seg_end] - base
+        kbase = np.where(seg_start > 0, kcum[np.maximum(seg_start - 1, 0)], 0)
+        n_known = kcum[seg_end] - kbase
+        # a cut after position i: same node, both known, distinct values
+        boundary = np.zeros(m, dtype=bool)
+        boundary[seg_start] = True
+        cut = ~boundary[1:] & known[1:] & (v[1:] > v[:-1] + p.numeric_gap)
+        cand = np.flatnonzero(cut)
+        if cand.size == 0:
+            return
+        seg = np.repeat(np.arange(S), seg_len)[cand]
+        left = cum[cand] - base[seg]
+        right = known_counts[seg] - left
+        left_n = cand - seg_start[seg] + 1
+        right_n = n_known[seg] - left_n
+        ok = (left_n >= p.min_samples_leaf) & (right_n >= p.min_samples_leaf)
+        if p.min_weight_leaf > 0:
+            ok &= (left.sum(axis=1) >= p.min_weight_leaf) & (right.sum(axis=1) >= p.min_weight_leaf)
+        if not ok.all():
+            cand, seg, left, right = cand[ok], seg[ok], left[ok], right[ok]
+        if cand.size == 0:
+            return
+        parent_known = known_counts[seg]
+        parent_imp = crit.impurity(known_counts)[seg]
+        score = crit.split_score(parent_known, np.stack([left, right], axis=1), parent_imp)
+        known_w = known_counts.sum(axis=1)
+        has_missing = known_w < node_weight
+        if has_missing.any():
+            frac = np.where(node_weight > 0, known_w / np.where(node_weight > 0, node_weight, 1), 0)
+            score = score * frac[seg]
+        has, best, first = _segment_best(score, seg, S)
+        sg = np.flatnonzero(has)
+        i = cand[first[sg]]
+        lo_v, hi_v = v[i], v[i + 1]
+        t = (lo_v + hi_v) / 2.0
+        t = np.where(t == hi_v, lo_v, t)
+        bw = np.stack([left[first[sg]].sum(axis=1), right[first[sg]].sum(axis=1)], axis=1)
+        gains[sg, f] = best[sg]
+        scores[sg, f] = crit.feature_score(best[sg], bw, node_weight[sg] - known_w[sg])
+        valid[sg, f] = True
+        best_thr[sg, f] = t
+
+    def _categorical_feature(self, f, ent, ent_seg, e_row, e_w, e_y, S, node_weight,
+                             gains, scores, valid):
+        """Best multiway or subset split of categorical feature ``f`` per segment.
+
+        Returns the routing tables ``[S, n_categories]`` (category -> child slot,
+        -1 for categories absent at the node).
+        """
+        K, p, crit = self.K, self.params, self.criterion
+        C = int(self.n_cat[f])
+        tables = np.full((S, max(C, 1)), -1, dtype=np.int32)
+        if C < 2:
+            return tables
+        c = self.X[e_row[ent], f]
+        known = ~np.isnan(c)
+        cs = c[known].astype(np.intp)
+        sk = ent_seg[known]
+        flat = (sk * C + cs) * K + e_y[ent[known]]
+        counts3 = np.bincount(flat, weights=e_w[ent[known]], minlength=S * C * K)
+        counts3 = counts3.reshape(S, C, K)
+        branch_n = np.bincount(sk * C + cs, minlength=S * C).reshape(S, C)
+        present = branch_n > 0
+        known_counts = counts3.sum(axis=1)
+        known_w = known_counts.sum(axis=1)
+        frac = np.where(node_weight > 0, known_w / np.where(node_weight > 0, node_weight, 1), 0)
+        missing_w = node_weight - known_w
+        if p.categorical_split == "binary":
+            best_left, best, ok = self._best_subset(counts3, branch_n, present, known_counts)
+            best = best * frac
+            left_w = (counts3.sum(axis=2) * best_left).sum(axis=1)
+            bw = np.stack([left_w, known_w - left_w], axis=1)
+            tables[:] = np.where(best_left, 0, 1)
+            tables[~present] = -1
+        else:
+            branch_w = counts3.sum(axis=2)
+            ok = present.sum(axis=1) >= 2
+            ok &= ~(present & (branch_n < p.min_samples_leaf)).any(axis=1)
+            if p.min_weight_leaf > 0:
+                ok &= ~(present & (branch_w < p.min_weight_leaf)).any(axis=1)
+            parent_imp = crit.impurity(known_counts)
+            best = crit.split_score(known_counts, counts3, parent_imp) * frac
+            bw = branch_w
+            tables[:] = np.where(present, np.cumsum(present, axis=1) - 1, -1)
+        ok &= ~np.isnan(best)
+        gains[ok, f] = best[ok]
+        scores[ok, f] = crit.feature_score(best, bw, missing_w)[ok]
+        valid[ok, f] = True
+        return tables
+
+    def _best_subset(self, counts3, branch_n, present, known_counts):
+        """Best two-way grouping of the categories at every segment.
+
+        Two classes: categories sorted by the proportion of the second class, then
+        the best of the ordered cuts (optimal, Breiman et al. 1984). More classes
+        and at most ``max_exhaustive_categories`` categories present: all
+        groupings. Beyond that, a heuristic: the best ordered cut over the K
+        orderings by each class's proportion.
+        """
+        S, C, K = counts3.shape
+        p, crit = self.params, self.criterion
+        parent_imp = crit.impurity(known_counts)
+        totals = counts3.sum(axis=2)
+        if K > 2 and C <= p.max_exhaustive_categories:
+            masks = _subset_masks(C)  # [T, C]
+            left = np.einsum("tc,sck->stk", masks.astype(np.float64), counts3)
+            left_n = branch_n @ masks.T.astype(np.int64)
+            right_n = branch_n.sum(axis=1, keepdims=True) - left_n
+            right = known_counts[:, None, :] - left
+            score = crit.split_score(
+                known_counts[:, None, :], np.stack([left, right], axis=2), parent_imp[:, None]
+            )
+            ok = (left_n >= max(p.min_samples_leaf, 1)) & (right_n >= max(p.min_samples_leaf, 1))
+            if p.min_weight_leaf > 0:
+                ok &= (left.sum(-1) >= p.min_weight_leaf) & (right.sum(-1) >= p.min_weight_leaf)
+            score = np.where(ok, score, -np.inf)
+            best_t = np.argmax(score, axis=1)
+            best = score[np.arange(S), best_t]
+            has = np.isfinite(best)
+            return masks[best_t], np.where(has, best, np.nan), has
+        # ordered cuts for each ordering key
+        safe_tot = np.where(totals > 0, totals, 1.0)
+        keys = [counts3[:, :, 1] / safe_tot] if K == 2 else [
+            counts3[:, :, k] / safe_tot for k in range(K)
+        ]
+        best_all = np.full(S, -np.inf)
+        left_all = np.zeros((S, C), dtype=bool)
+        rows = np.arange(S)[:, None]
+        for key in keys:
+            key = np.where(present, key, np.inf)  # absent categories last
+            perm = np.argsort(key, axis=1, kind="stable")
+            sc = counts3[rows, perm]  # [S, C, K]
+            sn = branch_n[rows, perm]
+            left = np.cumsum(sc, axis=1)[:, :-1]
+            left_n = np.cumsum(sn, axis=1)[:, :-1]
+            right = known_counts[:, None, :] - left
+            right_n = sn.sum(axis=1, keepdims=True) - left_n
+            n_present = present.sum(axis=1, keepdims=True)
+            ok = np.arange(C - 1)[None, :] < n_present - 1
+            ok &= (left_n >= max(p.min_samples_leaf, 1)) & (right_n >= max(p.min_samples_leaf, 1))
+            if p.min_weight_leaf > 0:
+                ok &= (left.sum(-1) >= p.min_weight_leaf) & (right.sum(-1) >= p.min_weight_leaf)
+            score = crit.split_score(
+                known_counts[:, None, :], np.stack([left, right], axis=2), parent_imp[:, None]
+            )
+            score = np.where(ok, score, -np.inf)
+            cut = np.argmax(score, axis=1)
+            best = score[np.arange(S), cut]
+            better = best > best_all
+            in_left = np.zeros((S, C), dtype=bool)
+            np.put_along_axis(in_left, perm, np.arange(C)[None, :] <= cut[:, None], axis=1)
+            left_all[better] = in_left[better]
+            best_all[better] = best[better]
+        has = np.isfinite(best_all)
+        return left_all, np.where(has, best_all, np.nan), has
+
+    # -- moving entries to the next level ------------------------------------------------
+    def _route(self, local, e_row, e_w, feat, kind, thr, tables, first_local, n_children,
+               n_next):
+        """Child of every entry of a split node; copies for missing values.
+
+        Returns ``(node, weight, src, missing_fraction, copies)`` for the new
+        entries (``src`` is the old entry each came from, new entries are ordered
+        by ``src``), the next level's missing fractions, and the number of copies
+        of every old entry.
+        """
+        node_feat = feat[local]
+        in_split = node_feat >= 0
+        idx = np.flatnonzero(in_split)
+        nl = local[idx]
+        x = self.X[e_row[idx], node_feat[idx]]
+        slot = np.full(idx.size, -1, dtype=np.intp)
+        known = ~np.isnan(x)
+        k_num = known & (kind[nl] == SPLIT_NUMERIC)
+        slot[k_num] = (x[k_num] > thr[nl[k_num]]).astype(np.intp)
+        row_of_node = np.full(n_children.size, -1, dtype=np.intp)
+        for _f, nodes, table in tables:
+            row_of_node[nodes] = np.arange(nodes.size)
+            at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == _f))
+            slot[at] = table[row_of_node[nl[at]], x[at].astype(np.intp)]
+            row_of_node[nodes] = -1
+        routed = slot >= 0
+        child = first_local[nl] + slot
+        # known weight per child -> fractions for missing values
+        child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
+        parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+        parent_known = np.bincount(parent_of_child, weights=child_w,
+                                   minlength=n_children.size)[parent_of_child]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            fraction = np.where(parent_known > 0, child_w / parent_known,
+                                1.0 / n_children[parent_of_child])
+        copies = np.zeros(local.size, dtype=np.intp)
+        copies[idx[routed]] = 1
+        if routed.all():
+            src = idx
+            return child, e_w[idx], src, fraction, copies
+        # a missing value: one copy per child with a non-negligible fraction
+        miss = np.flatnonzero(~routed)
+        m_nodes = nl[miss]
+        nc = n_children[m_nodes]
+        rep = np.repeat(miss, nc)
+        offs = np.arange(nc.sum()) - np.repeat(np.cumsum(nc) - nc, nc)
+        rep_child = first_local[nl[rep]] + offs
+        keep = fraction[rep_child] > _MIN_FRACTION
+        rep, rep_child = rep[keep], rep_child[keep]
+        np.add.at(copies, idx[rep], 1)
+        all_src = np.concatenate([idx[routed], idx[rep]])
+        all_child = np.concatenate([child[routed], rep_child])
+        all_w = np.concatenate([e_w[idx[routed]], e_w[idx[rep]] * fraction[rep_child]])
+        # order new entries by source entry, copies in child order
+        o = np.lexsort((all_child, all_src))
+        return all_child[o], all_w[o], all_src[o], fraction, copies
+
+    def _partition(self, order, copies, new_node, n_next, first_local, n_children, local):
+        """Stable partition of every feature's order into the next level's nodes.
+
+        Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively
+        from ``new_start[e]`` in child order. Within a parent segment the copies
+        keep the old (value) order, so a stable partition by child keeps every
+        child's segment sorted by value.
+        """
+        if order.shape[0] == 0:
+            return np.empty((0, int(copies.sum())), dtype=np.intp)
+        new_start = np.cumsum(copies) - copies
+        slot = new_node - first_local[local[np.repeat(np.arange(copies.size), copies)]]
+        sizes = np.bincount(new_node, minlength=n_next)
+        child_start = np.cumsum(sizes) - sizes
+        # offset of each child among the children with the same slot
+        child_slot = np.arange(n_next) - np.repeat(first_local[n_children > 0],
+                                                   n_children[n_children > 0])
+        by_slot = np.lexsort((np.arange(n_next), child_slot))
+        sizes_sorted = sizes[by_slot]
+        grp_start = np.r_[True, child_slot[by_slot][1:] != child_slot[by_slot][:-1]]
+        csum = np.cumsum(sizes_sorted) - sizes_sorted
+        grp_base = np.maximum.accumulate(np.where(grp_start, csum, 0))
+        same_slot_before = np.empty(n_next, dtype=np.intp)
+        same_slot_before[by_slot] = csum - grp_base
+        child_offset = child_start - same_slot_before
+        slot16 = slot.astype(np.int16) if n_children.max() < 2**15 else slot
+        out = np.empty((order.shape[0], new_node.size), dtype=np.intp)
+        simple = bool(np.all(copies <= 1))
+        for r in range(order.shape[0]):
+            o = order[r]
+            if simple:
+                o = o[copies[o] == 1]
+                new_id = new_start[o]
+            else:
+                c = copies[o]
+                expanded = np.repeat(o, c)
+                k = np.arange(expanded.size) - np.repeat(np.cumsum(c) - c, c)
+                new_id = new_start[expanded] + k
+            s = slot16[new_id]
+            perm = np.argsort(s, kind="stable")
+            s_sorted = s[perm]
+            bounds = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
+            start_of = np.maximum.accumulate(np.where(bounds, np.arange(s.size), 0))
+            g = np.empty(s.size, dtype=np.intp)
+            g[perm] = np.arange(s.size) - start_of
+            pos = g + child_offset[new_node[new_id]]
+            out[r, pos] = new_id
+        return out
+
+
+def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:
+    """Keep the ``max_leaf_nodes``-leaf tree that best-first growth would give.
+
+    Splits do not depend on which other nodes are split, so best-first growth is
+    the fully grown tree with nodes expanded in order of weighted impurity
+    decrease until the leaf budget is spent.
+    """
+    improvement = tree.weighted_n_node_samples * tree.gain / max(total_weight, _EPSILON)
+    expanded = np.zeros(tree.node_count, dtype=bool)
+    heap = []
+    if tree.n_children[0] > 0:
+        heap.append((-improvement[0], 0))
+    leaves = 1
+    while heap:
+        _, node = heapq.heappop(heap)
+        extra = int(tree.n_children[node]) - 1
+        if leaves + extra > max_leaf_nodes:
+            continue
+        expanded[node] = True
+        leaves += extra
+        for child in tree.children(node):
+            if tree.n_children[child] > 0:
+                heapq.heappush(heap, (-improvement[child], child))
+    return prune_to(tree, expanded)
+
+
+def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
+    """A copy of ``tree`` in which only nodes with ``keep_split`` stay internal.
+
+    A node stays internal if it is internal in ``tree``, ``keep_split`` is true
+    for it and all its ancestors stay internal; descendants of new leaves are
+    dropped. Nodes are renumbered breadth-first so children stay consecutive.
+    """
+    n = tree.node_count
+    internal = (tree.n_children > 0) & keep_split
+    # reachable: a node is kept if its parent is kept and internal
+    kept = np.zeros(n, dtype=bool)
+    kept[0] = True
+    # nodes are numbered by level, so parents precede children: one pass per level
+    for d in range(tree.max_depth + 1):
+        at = np.flatnonzero((tree.depth == d) & (tree.parent >= 0))
+        if at.size:
+            par = tree.parent[at]
+            kept[at] = kept[par] & internal[par]
+    old_ids = np.flatnonzero(kept)
+    # breadth-first renumbering preserving order
+    order = np.lexsort((old_ids, tree.depth[old_ids]))
+    old_ids = old_ids[order]
+    new_id = np.full(n, -1, dtype=np.int64)
+    new_id[old_ids] = np.arange(old_ids.size)
+    arrays = {name: arr[old_ids].copy() for name, arr in tree.to_arrays().items()
+              if name in Tree.NODE_ARRAYS or name == "value"}
+    now_leaf = ~internal[old_ids]
+    arrays["parent"] = np.where(arrays["parent"] >= 0, new_id[np.maximum(arrays["parent"], 0)], -1)
+    fc = arrays["first_child"]
+    arrays["first_child"] = np.where(now_leaf, -1, new_id[np.maximum(fc, 0)])
+    arrays["n_children"] = np.where(now_leaf, 0, arrays["n_children"])
+    arrays["feature"] = np.where(now_leaf, -2, arrays["feature"])
+    arrays["threshold"] = np.where(now_leaf, -2.0, arrays["threshold"])
+    arrays["split_kind"] = np.where(now_leaf, SPLIT_LEAF, arrays["split_kind"])
+    arrays["split_score"] = np.where(now_leaf, np.nan, arrays["split_score"])
+    arrays["gain"] = np.where(now_leaf, np.nan, arrays["gain"])
+    widths = np.where(arrays["split_kind"] == SPLIT_CATEGORICAL,
+                      tree.category_ptr[old_ids + 1] - tree.category_ptr[old_ids], 0)
+    ptr = np.zeros(old_ids.size + 1, dtype=np.int64)
+    np.cumsum(widths, out=ptr[1:])
+    # concatenated ranges category_ptr[o] .. category_ptr[o] + width of the kept nodes
+    take = np.repeat(tree.category_ptr[old_ids] - ptr[:-1], widths) + np.arange(ptr[-1])
+    arrays["category_ptr"] = ptr
+    arrays["category_branch"] = tree.category_branch[take]
+    return Tree(tree.n_features, tree.n_classes, arrays)
+
+
+def build_tree(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    n_classes: int,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+    criterion: SplitCriterion,
+    params: BuildParams,
+) -> Tree:
+    """Grow a tree on encoded data (see :mod:`treelearn._data`)."""
+    builder = _LevelWiseBuilder(
+        X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, params
+    )
+    return builder.build()

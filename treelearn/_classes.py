@@ -1,0 +1,442 @@
+"""scikit-learn compatible estimators: one base, presets that differ in defaults."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils import check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from treelearn import _data
+from treelearn._builder import BuildParams, build_tree
+from treelearn._tree import Tree
+from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
+
+__all__ = [
+    "C45Classifier",
+    "CARTClassifier",
+    "DecisionTreeClassifier",
+    "ID3Classifier",
+]
+
+
+def _check_y(y) -> np.ndarray:
+    """Validate the target: 1-D, no missing values, classification labels."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"y must be 1-D (one target column); got a DataFrame with {y.shape[1]} columns."
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.astype(object)
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D; got an array of shape {arr.shape}. Multi-output targets are "
+            "not supported."
+        )
+    missing = pd.isna(pd.Series(arr, dtype=object if arr.dtype.kind == "O" else None))
+    if missing.any():
+        raise ValueError(
+            f"Input y contains NaN (or another missing value) at {int(missing.sum())} "
+            "position(s); drop those rows first."
+        )
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        raise ValueError("Input y contains infinity.")
+    check_classification_targets(arr)
+    return arr
+
+
+class BaseDecisionTree(ClassifierMixin, BaseEstimator):
+    """Shared machinery of every treelearn classifier (not for direct use)."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "criterion": [StrOptions(set(CRITERIA)), HasMethods(["impurity"])],
+        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+        "min_samples_split": [
+            Interval(Integral, 2, None, closed="left"),
+            Interval(Real, 0.0, 1.0, closed="right"),
+        ],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0.0, 1.0, closed="neither"),
+        ],
+        "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0.0, 1.0, closed="right"),
+            StrOptions({"sqrt", "log2"}),
+            None,
+        ],
+        "random_state": ["random_state"],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        "categorical_features": ["array-like", StrOptions({"auto"}), None],
+        "categorical_split": [StrOptions({"multiway", "binary"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        criterion="entropy",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        categorical_features="auto",
+        categorical_split="multiway",
+    ):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.class_weight = class_weight
+        self.categorical_features = categorical_features
+        self.categorical_split = categorical_split
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- fitting -----------------------------------------------------------------------
+    def _criterion(self) -> SplitCriterion:
+        return get_criterion(self.criterion)
+
+    def _resolve_params(self, n_samples: int, n_features: int, total_weight: float):
+        mss = self.min_samples_split
+        if isinstance(mss, Real) and not isinstance(mss, Integral):
+            mss = max(2, int(np.ceil(mss * n_samples)))
+        msl = self.min_samples_leaf
+        if isinstance(msl, Real) and not isinstance(msl, Integral):
+            msl = max(1, int(np.ceil(msl * n_samples)))
+        mss = max(int(mss), 2 * int(msl))
+        mf = self.max_features
+        if mf == "sqrt":
+            mf = max(1, int(np.sqrt(n_features)))
+        elif mf == "log2":
+            mf = max(1, int(np.log2(n_features)))
+        elif isinstance(mf, Real) and not isinstance(mf, Integral):
+            mf = max(1, int(mf * n_features))
+        return BuildParams(
+            max_depth=self.max_depth,
+            min_samples_split=int(mss),
+            min_samples_leaf=int(msl),
+            min_weight_leaf=float(self.min_weight_fraction_leaf) * total_weight,
+            min_impurity_decrease=float(self.min_impurity_decrease),
+            max_features=None if mf is None else int(mf),
+            max_leaf_nodes=self.max_leaf_nodes,
+            rng=np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1)),
+            categorical_split=self.categorical_split,
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on training data ``X`` (numpy or pandas) and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric and categorical features; missing values allowed.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights grow the same tree as
+            duplicated rows.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        criterion = self._criterion()
+        if not isinstance(criterion, SplitCriterion):
+            raise TypeError(
+                f"criterion must be a name or a SplitCriterion instance, got {criterion!r}"
+            )
+        validate_data(self, X, reset=True, skip_check_array=True)
+        Xe, encoding = _data.fit_encoding(X, self.categorical_features)
+        y = _check_y(y)
+        if y.shape[0] != Xe.shape[0]:
+            raise ValueError(
+                f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
+            )
+        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        self.n_classes_ = self.classes_.shape[0]
+        self.n_outputs_ = 1
+        sample_weight = _check_sample_weight(
+            sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        if not np.isfinite(sample_weight).all():
+            raise ValueError("sample_weight contains NaN or infinity.")
+        if sample_weight.sum() <= 0:
+            raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
+        self.n_features_in_ = Xe.shape[1]
+        self._encoding = encoding
+        self.categorical_features_ = encoding.is_categorical.copy()
+        self.categories_ = list(encoding.categories)
+        params = self._resolve_params(Xe.shape[0], Xe.shape[1], float(sample_weight.sum()))
+        self.criterion_ = criterion
+        self.tree_ = self._grow(Xe, y_codes, sample_weight, encoding, criterion, params)
+        self.max_features_ = params.max_features or Xe.shape[1]
+        return self
+
+    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, params) -> Tree:
+        return build_tree(
+            Xe, y_codes, sample_weight, self.n_classes_, encoding.is_categorical,
+            encoding.n_categories, criterion, params,
+        )
+
+    # -- prediction --------------------------------------------------------------------
+    def _encode(self, X) -> np.ndarray:
+        check_is_fitted(self, "tree_")
+        validate_data(self, X, reset=False, skip_check_array=True)
+        Xe = _data.transform(X, self._encoding)
+        if Xe.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {Xe.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return Xe
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities: the leaf's class distribution (summed over branches
+        by their training weights for a missing value)."""
+        return self.tree_.predict_proba(self._encode(X))
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable class (the first one on ties)."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def apply(self, X) -> np.ndarray:
+        """Index of the leaf each sample ends in (the heaviest one for missing values)."""
+        return self.tree_.apply(self._encode(X))
+
+    def decision_path(self, X):
+        """Sparse indicator (n_samples, node_count) of the nodes each sample visits."""
+        return self.tree_.decision_path(self._encode(X))
+
+    def get_depth(self) -> int:
+        """Depth of the tree (a lone root has depth 0)."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.max_depth
+
+    def get_n_leaves(self) -> int:
+        """Number of leaves."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Normalised total weighted impurity decrease per feature."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.compute_feature_importances()
+
+
+class DecisionTreeClassifier(BaseDecisionTree):
+    """A decision tree classifier with a pluggable split criterion.
+
+    Parameters
+    ----------
+    criterion : {"entropy", "log_loss", "information_gain", "gain_ratio", "gini"} or \
+SplitCriterion, default="entropy"
+        What "best split" means; a :class:`~treelearn.criteria.SplitCriterion`
+        instance plugs in a criterion of your own.
+    max_depth : int, default=None
+        Depth limit; ``None`` grows until leaves are pure or too small.
+    min_samples_split : int or float, default=2
+        Minimum samples (or fraction of samples) a node needs to be split.
+    min_samples_leaf : int or float, default=1
+        Minimum samples (or fraction) in every child of a split.
+    min_weight_fraction_leaf : float, default=0.0
+        Minimum fraction of the total sample weight in every child.
+    max_features : int, float, {"sqrt", "log2"} or None, default=None
+        Features drawn at random per node and competing for its split.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the draw of ``max_features``. Ties between equally good splits are
+        broken deterministically (lowest threshold, then lowest feature index),
+        not at random.
+    max_leaf_nodes : int, default=None
+        Grow the best-first tree with at most this many leaves.
+    min_impurity_decrease : float, default=0.0
+        Split a node only if the weighted impurity decrease
+        ``N_t / N * gain`` is at least this.
+    class_weight : dict, list, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``.
+    categorical_features : "auto", array-like or None, default="auto"
+        Which columns are categorical: ``"auto"`` takes pandas ``category``,
+        ``object``, ``string`` and ``bool`` columns; otherwise indices, names or a
+        boolean mask. Numpy input is numeric unless named here.
+    categorical_split : {"multiway", "binary"}, default="multiway"
+        One branch per category seen at the node (ID3, C4.5), or the best
+        two-way grouping of the categories (CART).
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_classes_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when ``X`` has string column names.
+    n_outputs_ : int
+        Always 1.
+    categorical_features_ : ndarray of bool
+    categories_ : list
+        Category values of each categorical feature (``None`` for numeric ones).
+    criterion_ : SplitCriterion
+    tree_ : Tree
+        The fitted tree as parallel arrays.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from treelearn import DecisionTreeClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = DecisionTreeClassifier(criterion="gini").fit(X, y)
+    >>> clf.get_n_leaves(), clf.score(X, y)
+    (9, 1.0)
+    """
+
+
+class ID3Classifier(DecisionTreeClassifier):
+    """Quinlan's ID3: information gain, one branch per category, no pruning.
+
+    Numeric features get binary thresholds (midpoints between consecutive
+    distinct values). Same parameters as :class:`DecisionTreeClassifier`.
+
+    Examples
+    --------
+    >>> from treelearn import ID3Classifier
+    >>> from treelearn.datasets import load_play_tennis
+    >>> data = load_play_tennis(as_frame=True)
+    >>> clf = ID3Classifier().fit(data.data, data.target)
+    >>> clf.get_depth(), clf.get_n_leaves()
+    (2, 5)
+    """
+
+
+class CARTClassifier(DecisionTreeClassifier):
+    """Breiman et al.'s CART: Gini impurity, binary splits, subset splits for categories.
+
+    Same parameters as :class:`DecisionTreeClassifier`, with ``criterion="gini"``
+    and ``categorical_split="binary"`` by default.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from treelearn import CARTClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> CARTClassifier(max_depth=2).fit(X, y).score(X, y)
+    0.96
+    """
+
+    def __init__(
+        self,
+        *,
+        criterion="gini",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        categorical_features="auto",
+        categorical_split="binary",
+    ):
+        super().__init__(
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf,
+            max_features=max_features,
+            random_state=random_state,
+            max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease,
+            class_weight=class_weight,
+            categorical_features=categorical_features,
+            categorical_split=categorical_split,
+        )
+
+
+class C45Classifier(DecisionTreeClassifier):
+    """Quinlan's C4.5: gain ratio with the "gain at least average" filter.
+
+    Multiway splits on categorical features, binary thresholds on numeric
+    features, missing values spread over all branches with fractional weights.
+    Same parameters as :class:`DecisionTreeClassifier`, with
+    ``criterion="gain_ratio"`` and ``min_samples_leaf=2`` by default.
+
+    Examples
+    --------
+    >>> from treelearn import C45Classifier
+    >>> from treelearn.datasets import load_vote
+    >>> X, y = load_vote(as_frame=True, return_X_y=True)
+    >>> round(C45Classifier().fit(X, y).score(X, y), 2) >= 0.95
+    True
+    """
+
+    def __init__(
+        self,
+        *,
+        criterion="gain_ratio",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=2,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        categorical_features="auto",
+        categorical_split="multiway",
+    ):
+        super().__init__(
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf,
+            max_features=max_features,
+            random_state=random_state,
+            max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease,
+            class_weight=class_weight,
+            categorical_features=categorical_features,
+            categorical_split=categorical_split,
+        )

@@ -1,0 +1,215 @@
+"""Turning user input (numpy or pandas, numeric or categorical) into one float matrix.
+
+Every feature becomes one float64 column: numeric features keep their values,
+categorical features hold category codes ``0 .. n_categories-1``. Missing values
+(``NaN``, ``None``, ``pd.NA``) and categories unseen in training become ``NaN``,
+which the tree routes C4.5 style.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import (
+    is_bool_dtype,
+    is_numeric_dtype,
+    is_object_dtype,
+    is_string_dtype,
+)
+from sklearn.utils.validation import check_array
+
+
+@dataclass
+class FeatureEncoding:
+    """How the columns of the training data were encoded.
+
+    Attributes
+    ----------
+    is_categorical : ndarray of bool, shape (n_features,)
+    categories : list
+        Per feature, the category values (an ndarray) of a categorical feature, or
+        ``None`` for a numeric one. Code ``c`` stands for ``categories[j][c]``.
+    """
+
+    is_categorical: np.ndarray
+    categories: list
+
+    @property
+    def n_categories(self) -> np.ndarray:
+        """Number of categories per feature (0 for numeric features)."""
+        return np.array([0 if c is None else len(c) for c in self.categories], dtype=np.int64)
+
+
+def _is_categorical_series(col: pd.Series) -> bool:
+    dtype = col.dtype
+    if isinstance(dtype, pd.CategoricalDtype) or is_bool_dtype(dtype):
+        return True
+    return is_object_dtype(dtype) or (is_string_dtype(dtype) and not is_numeric_dtype(dtype))
+
+
+def _categorical_mask(X, categorical_features, n_features: int) -> np.ndarray:
+    """Resolve ``categorical_features`` into a boolean mask over the columns."""
+    is_frame = isinstance(X, pd.DataFrame)
+    if isinstance(categorical_features, str) and categorical_features == "auto":
+        if is_frame:
+            return np.array([_is_categorical_series(X.iloc[:, j]) for j in range(n_features)])
+        return np.zeros(n_features, dtype=bool)
+    if categorical_features is None:
+        return np.zeros(n_features, dtype=bool)
+    spec = np.asarray(categorical_features)
+    if spec.dtype == bool:
+        if spec.shape != (n_features,):
+            raise ValueError(
+                f"categorical_features as a boolean mask must have length {n_features} "
+                f"(the number of features), got shape {spec.shape}."
+            )
+        return spec.copy()
+    mask = np.zeros(n_features, dtype=bool)
+    names = list(map(str, X.columns)) if is_frame else None
+    for item in spec.ravel().tolist():
+        if isinstance(item, str):
+            if names is None or item not in names:
+                raise ValueError(
+                    f"categorical_features names column {item!r}, which is not a column "
+                    "of X (names need a pandas DataFrame)."
+                )
+            mask[names.index(item)] = True
+        elif isinstance(item, int | np.integer):
+            if not -n_features <= item < n_features:
+                raise ValueError(
+                    f"categorical_features index {item} is out of range for "
+                    f"{n_features} features."
+                )
+            mask[item] = True
+        else:
+            raise TypeError(
+                "categorical_features must be 'auto', None, a boolean mask, or column "
+                f"indices or names; got an element {item!r}."
+            )
+    return mask
+
+
+def _column(X, j: int):
+    return X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
+
+
+def _categories_of(col) -> np.ndarray:
+    """Category values of one column, in a deterministic order."""
+    if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        return np.asarray(col.cat.categories, dtype=object)
+    values = pd.Series(np.asarray(col, dtype=object))
+    values = values[~values.isna()]
+    uniques = pd.unique(values)
+    try:
+        return np.asarray(sorted(uniques), dtype=object)
+    except TypeError:  # mixed types that do not compare: order of appearance
+        return np.asarray(uniques, dtype=object)
+
+
+def _encode_categorical(col, categories: np.ndarray) -> np.ndarray:
+    """Codes of ``col`` in ``categories`` as float, NaN for missing or unseen values."""
+    if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        col = col.astype(object)
+    values = pd.Series(np.asarray(col, dtype=object))
+    codes = pd.Index(categories).get_indexer(values.where(~values.isna(), None))
+    out = codes.astype(np.float64)
+    out[codes < 0] = np.nan
+    return out
+
+
+def _numeric_column(col, j: int, name) -> np.ndarray:
+    if isinstance(col, pd.Series):
+        try:
+            arr = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Column {name!r} is not numeric and was not declared categorical: {exc}"
+            ) from None
+    else:
+        try:
+            arr = np.asarray(
+                pd.to_numeric(pd.Series(np.asarray(col, dtype=object)), errors="raise"),
+                dtype=np.float64,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"could not convert feature {j} to float ({exc}); declare categorical "
+                "columns with categorical_features=."
+            ) from None
+    if np.isinf(arr).any():
+        raise ValueError(f"Input X contains infinity in feature {name!r}.")
+    return arr
+
+
+def _as_2d(X):
+    if isinstance(X, pd.DataFrame):
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(
+                f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} feature(s) "
+                "(shape=%s) while a minimum of 1 is required." % (X.shape,)
+            )
+        return X
+    if isinstance(X, pd.Series):
+        raise ValueError(
+            "Expected a 2D array, got a 1D pandas Series. Reshape your data with "
+            "X.to_frame() or array.reshape(-1, 1)."
+        )
+    arr = np.asarray(X) if not hasattr(X, "toarray") else None
+    if arr is None:
+        raise TypeError(
+            "Sparse input is not supported by treelearn trees; pass X.toarray()."
+        )
+    if arr.dtype.kind in "OUS" or arr.dtype.kind == "b":
+        if arr.ndim != 2:
+            raise ValueError(
+                f"Expected a 2D array, got {arr.ndim}D array instead. Reshape your data."
+            )
+        if arr.shape[0] == 0 or arr.shape[1] == 0:
+            raise ValueError(
+                f"Found array with {arr.shape[0]} sample(s) and {arr.shape[1]} feature(s) "
+                f"(shape={arr.shape}) while a minimum of 1 is required."
+            )
+        return arr
+    # numeric numpy input: scikit-learn's own checks and messages
+    return check_array(
+        arr, dtype=np.float64, ensure_all_finite="allow-nan", ensure_2d=True,
+        allow_nd=False, copy=False,
+    )
+
+
+def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEncoding]:
+    """Encode training data; return the float matrix and the encoding used."""
+    X = _as_2d(X)
+    n_features = X.shape[1]
+    mask = _categorical_mask(X, categorical_features, n_features)
+    categories: list = []
+    out = np.empty(X.shape, dtype=np.float64, order="F")
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
+    for j in range(n_features):
+        col = _column(X, j)
+        if mask[j]:
+            cats = _categories_of(col)
+            categories.append(cats)
+            out[:, j] = _encode_categorical(col, cats)
+        else:
+            categories.append(None)
+            out[:, j] = _numeric_column(col, j, names[j])
+    return out, FeatureEncoding(is_categorical=mask, categories=categories)
+
+
+def transform(X, encoding: FeatureEncoding) -> np.ndarray:
+    """Encode new data with a fitted encoding (unseen categories become NaN)."""
+    X = _as_2d(X)
+    n_features = X.shape[1]
+    out = np.empty(X.shape, dtype=np.float64, order="F")
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
+    for j in range(n_features):
+        col = _column(X, j)
+        cats = encoding.categories[j]
+        if cats is not None:
+            out[:, j] = _encode_categorical(col, cats)
+        else:
+            out[:, j] = _numeric_column(col, j, names[j])
+    return out

@@ -1,0 +1,368 @@
+"""Array storage of a fitted decision tree, and vectorised prediction.
+
+A :class:`Tree` is a set of parallel arrays indexed by node id (no Python object
+per node). Node 0 is the root. The children of node ``i`` are the consecutive ids
+``first_child[i], ..., first_child[i] + n_children[i] - 1`` (CSR-style), so
+multiway splits cost nothing extra; a leaf has ``n_children == 0`` and
+``first_child == -1``.
+
+Split tests:
+
+* numeric (``split_kind == SPLIT_NUMERIC``): ``x <= threshold`` goes to slot 0,
+  ``x > threshold`` to slot 1;
+* categorical (``split_kind == SPLIT_CATEGORICAL``): the category code ``c`` goes to
+  slot ``category_branch[category_ptr[i] + c]``. One table serves multiway splits
+  (one slot per category) and binary subset splits (two slots). A slot of ``-1``
+  means the category was not seen at this node in training: it is routed like a
+  missing value.
+
+Missing values (and unseen categories) are routed C4.5 style: the case goes down
+every child ``b`` with weight ``missing_fraction[b]`` (the child's share of the
+parent's known training weight) and the class distributions reached are summed by
+those weights. A known value routed to an *empty* child (a branch that received no
+training weight) is predicted with the parent's class distribution, as C4.5 does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+TREE_LEAF = -1
+TREE_UNDEFINED = -2
+
+SPLIT_LEAF = 0
+SPLIT_NUMERIC = 1
+SPLIT_CATEGORICAL = 2
+
+# Branch weights at or below this are treated as empty (C4.5's 1e-6 tolerance).
+_EMPTY_WEIGHT = 1e-6
+
+
+@dataclass(frozen=True)
+class NodeView:
+    """A read-only view of one node, for walking a tree (export, tests).
+
+    Attributes
+    ----------
+    node_id : int
+    depth : int
+    is_leaf : bool
+    feature : int
+        Feature index of the split, ``-2`` at leaves.
+    kind : str
+        ``"leaf"``, ``"numeric"`` or ``"categorical"``.
+    threshold : float
+        Numeric splits: slot 0 is ``x <= threshold``, slot 1 ``x > threshold``.
+    children : tuple of int
+        Child node ids, in slot order.
+    branch_categories : tuple of tuple of int
+        Categorical splits: the category codes routed to each child slot.
+    value : ndarray of shape (n_classes,)
+        Weighted class counts of the training cases at the node.
+    impurity : float
+    split_score : float
+        The criterion's score of the split (``nan`` at leaves).
+    gain : float
+        The impurity decrease of the split (``nan`` at leaves).
+    """
+
+    node_id: int
+    depth: int
+    is_leaf: bool
+    feature: int
+    kind: str
+    threshold: float
+    children: tuple[int, ...]
+    branch_categories: tuple[tuple[int, ...], ...]
+    value: np.ndarray
+    impurity: float
+    split_score: float
+    gain: float
+
+    @property
+    def weighted_n_samples(self) -> float:
+        """Total training weight at the node."""
+        return float(self.value.sum())
+
+
+class Tree:
+    """A fitted tree as parallel arrays.
+
+    Parameters
+    ----------
+    n_features : int
+    n_classes : int
+    arrays : dict of str to ndarray
+        The node arrays named in ``Tree.NODE_ARRAYS`` (length ``node_count``) plus
+        ``value`` (``node_count × n_classes``), ``category_ptr``
+        (``node_count + 1``) and ``category_branch``.
+
+    Attributes
+    ----------
+    node_count : int
+    feature, threshold, split_kind, first_child, n_children, parent, depth,
+    impurity, split_score, gain, n_node_samples, missing_fraction : ndarray
+        One entry per node (see the module docstring).
+    value : ndarray of shape (node_count, n_classes)
+        Weighted class counts per node.
+    weighted_n_node_samples : ndarray
+        Row sums of ``value``.
+    """
+
+    NODE_ARRAYS: ClassVar[dict[str, type]] = {
+        "feature": np.int32,
+        "threshold": np.float64,
+        "split_kind": np.int8,
+        "first_child": np.int32,
+        "n_children": np.int32,
+        "parent": np.int32,
+        "depth": np.int32,
+        "impurity": np.float64,
+        "split_score": np.float64,
+        "gain": np.float64,
+        "n_node_samples": np.int64,
+        "missing_fraction": np.float64,
+    }
+
+    def __init__(self, n_features: int, n_classes: int, arrays: dict[str, np.ndarray]):
+        self.n_features = int(n_features)
+        self.n_classes = int(n_classes)
+        for name, dtype in self.NODE_ARRAYS.items():
+            setattr(self, name, np.ascontiguousarray(arrays[name], dtype=dtype))
+        self.value = np.ascontiguousarray(arrays["value"], dtype=np.float64)
+        self.category_ptr = np.ascontiguousarray(arrays["category_ptr"], dtype=np.int64)
+        self.category_branch = np.ascontiguousarray(arrays["category_branch"], dtype=np.int32)
+        self._prepare()
+
+    # -- derived state -------------------------------------------------------------
+    def _prepare(self) -> None:
+        self.weighted_n_node_samples = self.value.sum(axis=1)
+        total = self.weighted_n_node_samples
+        with np.errstate(invalid="ignore", divide="ignore"):
+            proba = np.where(total[:, None] > 0, self.value / total[:, None], 0.0)
+        # An empty child is predicted with its parent's distribution (C4.5); its
+        # parent is internal, so never empty itself.
+        empty = (total <= _EMPTY_WEIGHT) & (self.parent >= 0)
+        proba[empty] = proba[self.parent[empty]]
+        self._leaf_proba = proba
+        self._empty = empty
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Return every stored array by name (the inverse of the constructor)."""
+        out = {name: getattr(self, name) for name in self.NODE_ARRAYS}
+        out["value"] = self.value
+        out["category_ptr"] = self.category_ptr
+        out["category_branch"] = self.category_branch
+        return out
+
+    # -- sizes -----------------------------------------------------------------------
+    @property
+    def node_count(self) -> int:
+        """Number of nodes, internal and leaves."""
+        return int(self.feature.shape[0])
+
+    @property
+    def is_leaf(self) -> np.ndarray:
+        """Boolean mask of the leaves."""
+        return self.n_children == 0
+
+    @property
+    def n_leaves(self) -> int:
+        """Number of leaves (empty leaves included, as J48 counts them)."""
+        return int(np.count_nonzero(self.n_children == 0))
+
+    @property
+    def max_depth(self) -> int:
+        """Depth of the deepest node (a lone root has depth 0)."""
+        return int(self.depth.max()) if self.node_count else 0
+
+    @property
+    def children_left(self) -> np.ndarray:
+        """First child of every node (``-1`` at leaves); the left child of a binary split."""
+        return np.where(self.n_children > 0, self.first_child, TREE_LEAF).astype(np.int32)
+
+    @property
+    def children_right(self) -> np.ndarray:
+        """Last child of every node (``-1`` at leaves); the right child of a binary split."""
+        last = self.first_child + self.n_children - 1
+        return np.where(self.n_children > 0, last, TREE_LEAF).astype(np.int32)
+
+    # -- walking ---------------------------------------------------------------------
+    def children(self, node: int) -> range:
+        """Ids of the children of ``node`` in slot order (empty for a leaf)."""
+        start = int(self.first_child[node])
+        return range(start, start + int(self.n_children[node])) if start >= 0 else range(0)
+
+    def branch_categories(self, node: int) -> list[list[int]]:
+        """Category codes routed to each child slot of a categorical split."""
+        table = self.category_branch[self.category_ptr[node] : self.category_ptr[node + 1]]
+        return [np.flatnonzero(table == slot).tolist() for slot in range(self.n_children[node])]
+
+    def node(self, node: int) -> NodeView:
+        """Return a :class:`NodeView` of one node."""
+        kind = int(self.split_kind[node])
+        cats: tuple[tuple[int, ...], ...] = ()
+        if kind == SPLIT_CATEGORICAL:
+            cats = tuple(tuple(c) for c in self.branch_categories(node))
+        return NodeView(
+            node_id=int(node),
+            depth=int(self.depth[node]),
+            is_leaf=kind == SPLIT_LEAF,
+            feature=int(self.feature[node]),
+            kind=("leaf", "numeric", "categorical")[kind],
+            threshold=float(self.threshold[node]),
+            children=tuple(self.children(node)),
+            branch_categories=cats,
+            value=self.value[node].copy(),
+            impurity=float(self.impurity[node]),
+            split_score=float(self.split_score[node]),
+            gain=float(self.gain[node]),
+        )
+
+    def walk(self) -> Iterator[NodeView]:
+        """Yield every node depth-first in slot order (no recursion, any depth)."""
+        stack = [0]
+        while stack:
+            node = stack.pop()
+            yield self.node(node)
+            stack.extend(reversed(self.children(node)))
+
+    # -- prediction ------------------------------------------------------------------
+    def _route(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Send every row of ``X`` to the leaves.
+
+        Returns ``(row, leaf, weight)`` triples: a row with no missing value on its
+        path reaches one leaf with weight 1; a row with a missing value is spread
+        over several leaves. Work is vectorised over rows, one step per level.
+        """
+        n = X.shape[0]
+        rows = np.arange(n, dtype=np.intp)
+        nodes = np.zeros(n, dtype=np.intp)
+        weights = np.ones(n, dtype=np.float64)
+        done_rows, done_nodes, done_w = [], [], []
+        split_kind, feature = self.split_kind, self.feature
+        while rows.size:
+            kind = split_kind[nodes]
+            at_leaf = kind == SPLIT_LEAF
+            if at_leaf.any():
+                done_rows.append(rows[at_leaf])
+                done_nodes.append(nodes[at_leaf])
+                done_w.append(weights[at_leaf])
+                keep = ~at_leaf
+                rows, nodes, weights, kind = rows[keep], nodes[keep], weights[keep], kind[keep]
+                if not rows.size:
+                    break
+            x = X[rows, feature[nodes]]
+            slot = np.full(rows.shape, -1, dtype=np.intp)
+            known = ~np.isnan(x)
+            numeric = known & (kind == SPLIT_NUMERIC)
+            slot[numeric] = (x[numeric] > self.threshold[nodes[numeric]]).astype(np.intp)
+            categorical = known & (kind == SPLIT_CATEGORICAL)
+            if categorical.any():
+                codes = x[categorical].astype(np.intp)
+                nd = nodes[categorical]
+                width = self.category_ptr[nd + 1] - self.category_ptr[nd]
+                inside = (codes >= 0) & (codes < width)
+                s = np.full(codes.shape, -1, dtype=np.intp)
+                s[inside] = self.category_branch[self.category_ptr[nd[inside]] + codes[inside]]
+                slot[categorical] = s
+            single = slot >= 0
+            next_nodes = self.first_child[nodes[single]] + slot[single]
+            # a missing value (or an unseen category) goes down every child
+            multi = ~single
+            if multi.any():
+                m_rows, m_nodes, m_w = rows[multi], nodes[multi], weights[multi]
+                counts = self.n_children[m_nodes]
+                rep_rows = np.repeat(m_rows, counts)
+                offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+                rep_nodes = np.repeat(self.first_child[m_nodes], counts) + offsets
+                rep_w = np.repeat(m_w, counts) * self.missing_fraction[rep_nodes]
+                nonempty = ~self._empty[rep_nodes] & (rep_w > 0)
+                rows = np.concatenate([rows[single], rep_rows[nonempty]])
+                nodes = np.concatenate([next_nodes, rep_nodes[nonempty]])
+                weights = np.concatenate([weights[single], rep_w[nonempty]])
+            else:
+                rows, nodes, weights = rows[single], next_nodes, weights[single]
+        if not done_rows:
+            empty = np.empty(0, dtype=np.intp)
+            return empty, empty, np.empty(0)
+        return np.concatenate(done_rows), np.concatenate(done_nodes), np.concatenate(done_w)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities of the rows of the encoded matrix ``X``."""
+        rows, leaves, w = self._route(X)
+        n = X.shape[0]
+        if rows.size == n and np.all(w == 1.0):
+            out = np.empty((n, self.n_classes))
+            out[rows] = self._leaf_proba[leaves]
+            return out
+        out = np.zeros((n, self.n_classes))
+        np.add.at(out, rows, self._leaf_proba[leaves] * w[:, None])
+        return out
+
+    def apply(self, X: np.ndarray) -> np.ndarray:
+        """Leaf id per row; a row spread by a missing value gets its heaviest leaf."""
+        rows, leaves, w = self._route(X)
+        order = np.lexsort((-w, rows))  # by row, heaviest first
+        rows, leaves = rows[order], leaves[order]
+        first = np.ones(rows.shape, dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        out = np.empty(X.shape[0], dtype=np.intp)
+        out[rows[first]] = leaves[first]
+        return out
+
+    def decision_path(self, X: np.ndarray) -> sp.csr_matrix:
+        """Indicator matrix (rows × nodes) of the nodes each row passes through."""
+        rows, leaves, _ = self._route(X)
+        # climb from every reached leaf to the root, all rows at once
+        path_rows, path_nodes = [rows], [leaves]
+        cur_rows, cur = rows, leaves
+        while cur.size:
+            par = self.parent[cur]
+            keep = par >= 0
+            cur_rows, cur = cur_rows[keep], par[keep].astype(np.intp)
+            path_rows.append(cur_rows)
+            path_nodes.append(cur)
+        r = np.concatenate(path_rows)
+        c = np.concatenate(path_nodes)
+        m = sp.csr_matrix(
+            (np.ones(r.size, dtype=np.int8), (r, c)), shape=(X.shape[0], self.node_count)
+        )
+        m.data[:] = 1  # duplicates (shared ancestors of split rows) collapse to 1
+        m.sum_duplicates()
+        m.data[:] = 1
+        return m
+
+    def compute_feature_importances(self, normalize: bool = True) -> np.ndarray:
+        """Total weighted impurity decrease brought by each feature."""
+        internal = self.n_children > 0
+        w = self.weighted_n_node_samples
+        decrease = w * self.impurity
+        child_term = np.zeros(self.node_count)
+        child_ids = np.flatnonzero(self.parent >= 0)
+        np.add.at(child_term, self.parent[child_ids], w[child_ids] * self.impurity[child_ids])
+        contrib = np.where(internal, decrease - child_term, 0.0)
+        importances = np.zeros(self.n_features)
+        np.add.at(importances, self.feature[internal], contrib[internal])
+        if w[0] > 0:
+            importances /= w[0]
+        if normalize:
+            total = importances.sum()
+            if total > 0:
+                importances /= total
+        return importances
+
+    def __getstate__(self) -> dict:
+        return {
+            "n_features": self.n_features,
+            "n_classes": self.n_classes,
+            "arrays": self.to_arrays(),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["n_features"], state["n_classes"], state["arrays"])

@@ -41,6 +41,99 @@ from treelearn.criteria import SplitCriterion
 # with a missing value (C4.5 drops proportions <= 1e-6).
 _MIN_FRACTION = 1e-6
 _EPSILON = np.finfo(np.float64).eps
+# C4.5's tolerance for comparing weights and gains (J48's Utils.SMALL)
+_C45_DELTA = 1e-6
+
+
+@dataclass
+class C45Rules:
+    """Quinlan's C4.5 release 8 growth rules, as Weka's J48 applies them.
+
+    Parameters
+    ----------
+    min_cases : float
+        ``M``: a node needs ``2M`` weight to be split; a multiway split needs two
+        branches with ``M``; numeric sides need ``minSplit`` (at least ``M``).
+    n_all : int
+        Number of training rows (J48's "many values" test compares a nominal
+        feature's number of values with ``0.3 · n_all``).
+    sorted_values : list of ndarray
+        Per numeric feature, its distinct known training values in increasing
+        order: a chosen threshold moves to the largest of them not above it.
+    first_rows : list of ndarray
+        Per numeric feature, the first row where each of those values occurs
+        (J48 scans rows in file order with a 1e-6 tolerance, so among values
+        within 1e-6 of each other the first one met wins).
+    many_values : ndarray of bool
+        Per feature: nominal with at least ``0.3 · n_all`` values. Such features
+        can win a node but do not count in its average gain (unless every feature
+        is such).
+    """
+
+    min_cases: float
+    n_all: int
+    sorted_values: list
+    first_rows: list
+    many_values: np.ndarray
+    chains: list = None  # per value: id of its 1e-6 chain
+    chain_start: list = None  # per chain: index of its lowest value
+
+    def __post_init__(self):
+        self.chains, self.chain_start = [], []
+        for values in self.sorted_values:
+            if values is None:
+                self.chains.append(None)
+                self.chain_start.append(None)
+                continue
+            breaks = np.r_[True, np.diff(values) > _C45_DELTA]
+            self.chains.append(np.cumsum(breaks) - 1)
+            self.chain_start.append(np.flatnonzero(breaks))
+
+    def relocate(self, feature: int, thresholds: np.ndarray) -> np.ndarray:
+        """J48's threshold: the largest training value ``v ⪯ t`` of ``feature``.
+
+        J48 keeps a running maximum over the rows in file order that moves only by
+        more than 1e-6, so among values within a 1e-6 chain of each other the
+        result depends on which comes first. The chain below the maximum (values
+        spaced at most 1e-6 apart; usually one value) is replayed in first-row
+        order, one step per chain position, vectorised over thresholds.
+        """
+        values, first = self.sorted_values[feature], self.first_rows[feature]
+        chain = self.chains[feature]
+        hi = np.searchsorted(values, thresholds + _C45_DELTA, side="left") - 1
+        found = hi >= 0
+        hi = np.maximum(hi, 0)
+        lo = np.maximum(self.chain_start[feature][chain[hi]], hi - 255)
+        width = int((hi - lo).max()) + 1 if hi.size else 1
+        idx = lo[:, None] + np.arange(width)[None, :]
+        inside = idx <= hi[:, None]
+        idx = np.minimum(idx, values.size - 1)
+        order = np.argsort(np.where(inside, first[idx], np.iinfo(np.int64).max), axis=1)
+        steps = np.take_along_axis(idx, order, axis=1)
+        ok = np.take_along_axis(inside, order, axis=1)
+        current = np.full(thresholds.shape, -np.inf)
+        for j in range(width):
+            v = values[steps[:, j]]
+            current = np.where(ok[:, j] & (v - current > _C45_DELTA), v, current)
+        return np.where(found, current, thresholds)
+
+    @classmethod
+    def from_data(cls, X: np.ndarray, is_categorical: np.ndarray, n_categories: np.ndarray,
+                  min_cases: float) -> C45Rules:
+        n_all = X.shape[0]
+        sorted_values, first_rows = [], []
+        for j in range(X.shape[1]):
+            if is_categorical[j]:
+                sorted_values.append(None)
+                first_rows.append(None)
+                continue
+            rows = np.flatnonzero(~np.isnan(X[:, j]))
+            values, first = np.unique(X[rows, j], return_index=True)
+            sorted_values.append(values)
+            first_rows.append(rows[first].astype(np.int64))
+        many = is_categorical & (n_categories - 0.3 * n_all >= -_C45_DELTA)
+        return cls(min_cases=float(min_cases), n_all=n_all, sorted_values=sorted_values,
+                   first_rows=first_rows, many_values=many)
 
 
 @dataclass
@@ -58,6 +151,7 @@ class BuildParams:
     categorical_split: str = "multiway"  # or "binary" (subset splits)
     numeric_gap: float = 1e-7  # values closer than this count as equal
     max_exhaustive_categories: int = 10
+    c45: C45Rules | None = None  # Quinlan's C4.5 rules instead of scikit-learn's
 
 
 @dataclass
@@ -66,6 +160,15 @@ class _Level:
 
     lo: int
     size: int
+
+
+@dataclass
+class _LevelScan:
+    """What every numeric feature's scan of one level shares."""
+
+    interior: np.ndarray  # cut after position i stays inside one node
+    position_segment: np.ndarray  # segment (node) of every position
+    unit_weights: bool  # all entry weights are 1
 
 
 class _Columns:
@@ -98,12 +201,25 @@ class _Columns:
         return Tree(n_features, self.n_classes, arrays)
 
 
-def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int):
+def _range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Mark the first and the last true position of ``mask`` within each segment."""
+    pos = np.flatnonzero(mask)
+    ends = np.zeros(mask.size, dtype=bool)
+    if pos.size:
+        s = seg[pos]
+        new = np.r_[True, s[1:] != s[:-1]]
+        ends[pos[new]] = True
+        ends[pos[np.r_[new[1:], True]]] = True
+    return ends
+
+
+def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int, tolerance=None):
     """Best score and the first position reaching it, per segment.
 
     ``seg`` is non-decreasing (candidates grouped by segment). Returns
     ``(has, best, first)``: whether the segment has a candidate, its best score and
-    the index of its first best candidate.
+    the index of its first best candidate. With ``tolerance`` (one value per
+    segment) the first candidate within that distance of the best is taken.
     """
     has = np.zeros(n_segments, dtype=bool)
     best = np.full(n_segments, -np.inf)
@@ -113,7 +229,10 @@ def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int):
     starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
     seg_ids = seg[starts]
     seg_max = np.maximum.reduceat(scores, starts)
-    is_max = scores == np.repeat(seg_max, np.diff(np.r_[starts, scores.size]))
+    target = np.repeat(seg_max, np.diff(np.r_[starts, scores.size]))
+    if tolerance is not None:
+        target = target - tolerance[seg]
+    is_max = scores >= target
     # NaN scores never win: a segment whose max is NaN gets no candidate
     pos = np.flatnonzero(is_max)
     first_pos = pos[np.r_[True, seg[pos[1:]] != seg[pos[:-1]]]] if pos.size else pos
@@ -157,6 +276,8 @@ class _LevelWiseBuilder:
         self.numeric = np.flatnonzero(~is_categorical)
         self.categorical = np.flatnonzero(is_categorical)
         self.total_weight = float(w.sum())
+        self.has_nan = np.isnan(X).any(axis=0)
+        self.n_declared_classes = n_classes
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -183,12 +304,17 @@ class _LevelWiseBuilder:
             n_ent = np.bincount(local, minlength=L)
             weight = counts.sum(axis=1)
             impurity = self.criterion.impurity(counts)
-            splittable = (
-                (n_ent >= p.min_samples_split)
-                & (n_ent >= 2 * p.min_samples_leaf)
-                & (weight >= 2 * p.min_weight_leaf)
-                & (np.count_nonzero(counts > 0, axis=1) >= 2)
-            )
+            if p.c45 is None:
+                splittable = (
+                    (n_ent >= p.min_samples_split)
+                    & (n_ent >= 2 * p.min_samples_leaf)
+                    & (weight >= 2 * p.min_weight_leaf)
+                    & (np.count_nonzero(counts > 0, axis=1) >= 2)
+                )
+            else:  # J48: a leaf below 2M weight or when one class has (almost) all
+                splittable = (2 * p.c45.min_cases - weight <= _C45_DELTA) & (
+                    weight - counts.max(axis=1) >= _C45_DELTA
+                )
             if p.max_depth is not None and depth >= p.max_depth:
                 splittable[:] = False
             split = self._choose_splits(
@@ -270,10 +396,18 @@ class _LevelWiseBuilder:
         best_thr = np.full((S, P), np.nan)
         best_table: dict[int, np.ndarray] = {}
 
+        m = int(seg_len.sum())
+        interior = np.ones(max(m - 1, 0), dtype=bool)  # position i+1 in i's node
+        interior[seg_start[1:] - 1] = False
+        lv = _LevelScan(
+            interior=interior,
+            position_segment=np.repeat(np.arange(S), seg_len),
+            unit_weights=bool(np.all(e_w[ent] == 1.0)),
+        )
         for r, f in enumerate(self.numeric):
             o = order[r][in_seg[order[r]]]
             self._numeric_feature(
-                f, o, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
+                f, o, lv, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
                 gains, scores, valid, best_thr,
             )
         for f in self.categorical:
@@ -288,7 +422,12 @@ class _LevelWiseBuilder:
             mask = np.zeros((S, P), dtype=bool)
             np.put_along_axis(mask, drawn, True, axis=1)
             valid &= mask
-        winner = self.criterion.select_feature(gains, scores, valid)
+        if p.c45 is None:
+            winner = self.criterion.select_feature(gains, scores, valid)
+        else:
+            many = p.c45.many_values
+            in_average = valid if many.all() else valid & ~many[None, :]
+            winner = self.criterion.select_feature(gains, scores, valid, in_average=in_average)
         ok = winner >= 0
         s_idx = np.flatnonzero(ok)
         win = winner[ok]
@@ -314,62 +453,156 @@ class _LevelWiseBuilder:
         return feat, kind, thr, n_children, score_out, gain_out, tables
 
     def _numeric_feature(
-        self, f, o, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
+        self, f, o, lv, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
         gains, scores, valid, best_thr,
     ):
-        """Best threshold of numeric feature ``f`` in every segment (node)."""
-        K, p, crit = self.K, self.params, self.criterion
-        m = o.size
+        """Best threshold of numeric feature ``f`` in every segment (node).
+
+        Class counts are kept class-major (``[K, m]`` memory, handed to the
+        criterion as ``[m, K]`` views) so that sums over classes are contiguous.
+        """
+        K, p, crit, c45 = self.K, self.params, self.criterion, self.params.c45
         v = self.X[e_row[o], f]
-        known = ~np.isnan(v)
-        wo = e_w[o]
-        cum = np.zeros((m, K))
-        cum[np.arange(m), e_y[o]] = np.where(known, wo, 0.0)
-        np.cumsum(cum, axis=0, out=cum)
-        kcum = np.cumsum(known)
+        yo = e_y[o]
+        one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
         seg_end = seg_start + seg_len - 1
-        base = np.where((seg_start > 0)[:, None], cum[np.maximum(seg_start - 1, 0)], 0.0)
-        known_counts = cum[seg_end] - base
-        kbase = np.where(seg_start > 0, kcum[np.maximum(seg_start - 1, 0)], 0)
-        n_known = kcum[seg_end] - kbase
-        # a cut after position i: same node, both known, distinct values
-        boundary = np.zeros(m, dtype=bool)
-        boundary[seg_start] = True
-        cut = ~boundary[1:] & known[1:] & (v[1:] > v[:-1] + p.numeric_gap)
-        cand = np.flatnonzero(cut)
+        before = np.maximum(seg_start - 1, 0)
+        # a cut after position i: same node, both known, distinct values (NaN
+        # compares False, so cuts next to missing values drop out by themselves)
+        cut = lv.interior & (v[1:] > v[:-1] + p.numeric_gap)
+        if self.has_nan[f] or not lv.unit_weights:
+            known = ~np.isnan(v)
+            cum = one_hot * np.where(known, e_w[o], 0.0)
+            kcum = np.cumsum(known)
+            n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+        else:  # every weight 1 and no missing value: counts are running one-hot sums
+            cum = one_hot
+            n_known = seg_len
+        cum = np.cumsum(cum, axis=1, dtype=np.float64)
+        base = np.where(seg_start > 0, cum[:, before], 0.0)  # [K, S]
+        known_counts = cum[:, seg_end] - base  # [K, S]
+        known_w = known_counts.sum(axis=0)
+
+        # which cut positions satisfy the minimum-size rules (a contiguous range
+        # of positions per node, since the left side only grows)
+        allowed, n_cand = self._allowed_cuts(
+            cut, cum, base, lv.position_segment, seg_start, n_known, known_w
+        )
+        cand_mask = cut if allowed is None else cut & allowed
+        if crit.concave:
+            keep = self._class_boundaries(cut, yo)
+            if allowed is not None:  # the ends of the allowed range may be optimal too
+                keep |= _range_ends(cand_mask, lv.position_segment[:-1])
+            cand_mask = cand_mask & keep
+        cand = np.flatnonzero(cand_mask)
         if cand.size == 0:
             return
-        seg = np.repeat(np.arange(S), seg_len)[cand]
-        left = cum[cand] - base[seg]
-        right = known_counts[seg] - left
-        left_n = cand - seg_start[seg] + 1
-        right_n = n_known[seg] - left_n
-        ok = (left_n >= p.min_samples_leaf) & (right_n >= p.min_samples_leaf)
-        if p.min_weight_leaf > 0:
-            ok &= (left.sum(axis=1) >= p.min_weight_leaf) & (right.sum(axis=1) >= p.min_weight_leaf)
-        if not ok.all():
-            cand, seg, left, right = cand[ok], seg[ok], left[ok], right[ok]
-        if cand.size == 0:
-            return
-        parent_known = known_counts[seg]
-        parent_imp = crit.impurity(known_counts)[seg]
-        score = crit.split_score(parent_known, np.stack([left, right], axis=1), parent_imp)
-        known_w = known_counts.sum(axis=1)
-        has_missing = known_w < node_weight
-        if has_missing.any():
-            frac = np.where(node_weight > 0, known_w / np.where(node_weight > 0, node_weight, 1), 0)
-            score = score * frac[seg]
-        has, best, first = _segment_best(score, seg, S)
+        seg = lv.position_segment[cand]
+        left = cum[:, cand] - base[:, seg]  # [K, c]
+        right = known_counts[:, seg] - left
+        rank = self._rank_candidates(known_counts.T, seg, left.T, right.T)
+        if c45 is None:
+            has, _, first = _segment_best(rank, seg, S)
+        else:  # J48: the lowest threshold among gains within 1e-6 of the best
+            has, _, first = _segment_best(rank, seg, S, tolerance=1e-6 * node_weight)
         sg = np.flatnonzero(has)
-        i = cand[first[sg]]
+        pick = first[sg]
+        i = cand[pick]
         lo_v, hi_v = v[i], v[i + 1]
         t = (lo_v + hi_v) / 2.0
         t = np.where(t == hi_v, lo_v, t)
-        bw = np.stack([left[first[sg]].sum(axis=1), right[first[sg]].sum(axis=1)], axis=1)
-        gains[sg, f] = best[sg]
-        scores[sg, f] = crit.feature_score(best[sg], bw, node_weight[sg] - known_w[sg])
+        children = np.stack([left[:, pick].T, right[:, pick].T], axis=1)  # [s, 2, K]
+        parent = known_counts[:, sg].T
+        gain = crit.split_score(parent, children) * self._known_fraction(parent, node_weight[sg])
+        if c45 is not None:
+            # C4.5 release 8: a split needs gain > 1e-6, then pays log2(#candidates)/W
+            ok = gain > _C45_DELTA
+            gain = gain - np.log2(np.maximum(n_cand[sg], 1)) / node_weight[sg]
+            ok &= gain >= _C45_DELTA
+            sg, gain, children, parent, t = sg[ok], gain[ok], children[ok], parent[ok], t[ok]
+            t = c45.relocate(f, t)
+        gains[sg, f] = gain
+        scores[sg, f] = crit.feature_score(
+            gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
+        )
         valid[sg, f] = True
         best_thr[sg, f] = t
+
+    def _allowed_cuts(self, cut, cum, base, position_segment, seg_start, n_known, known_w):
+        """Cut positions allowed by the leaf-size rules, and C4.5's candidate count.
+
+        Returns ``(allowed, n_cand)``; ``allowed`` is None when every cut is allowed.
+        scikit-learn's rules count rows (``min_samples_leaf``) and weight
+        (``min_weight_fraction_leaf``). C4.5 asks for ``minSplit`` weight on both
+        sides, ``minSplit = 0.1 · known weight / n_classes`` clamped to ``[M, 25]``
+        (J48's exact clamping), and counts the cuts that pass for the MDL penalty.
+        """
+        p, c45 = self.params, self.params.c45
+        if c45 is None and p.min_samples_leaf <= 1 and p.min_weight_leaf <= 0:
+            return None, None
+        m1 = cut.size
+        seg = position_segment[:m1]
+        left_n = np.arange(1, m1 + 1) - seg_start[seg]
+        if c45 is None:
+            allowed = (left_n >= p.min_samples_leaf) & (n_known[seg] - left_n >= p.min_samples_leaf)
+            if p.min_weight_leaf > 0:
+                left_w = cum[:, :m1].sum(axis=0) - base.sum(axis=0)[seg]
+                right_w = known_w[seg] - left_w
+                allowed &= (left_w >= p.min_weight_leaf) & (right_w >= p.min_weight_leaf)
+            return allowed, None
+        min_split = 0.1 * known_w / self.n_declared_classes
+        min_split = np.where(
+            min_split - c45.min_cases < _C45_DELTA, c45.min_cases,
+            np.where(min_split - 25.0 > _C45_DELTA, 25.0, min_split),
+        )
+        left_w = cum[:, :m1].sum(axis=0) - base.sum(axis=0)[seg]
+        right_w = known_w[seg] - left_w
+        ms = min_split[seg]
+        allowed = (ms - left_w < _C45_DELTA) & (ms - right_w < _C45_DELTA)
+        # too few known cases for two sides of minSplit: no candidate at all
+        allowed &= ~(2 * ms - n_known[seg] > _C45_DELTA)
+        n_cand = np.bincount(seg[cut & allowed], minlength=seg_start.size)
+        return allowed, n_cand
+
+    @staticmethod
+    def _class_boundaries(cut, y):
+        """Which cuts separate two value blocks that are not both of one same class.
+
+        For a concave impurity the best threshold lies on such a boundary point
+        (Fayyad & Irani 1992): moving a cut inside a run of one class cannot improve
+        the split, so only the run ends need scoring. Blocks are runs of equal
+        values (no cut inside); a block is pure when all its cases share a class.
+        """
+        run = np.cumsum(np.r_[False, y[1:] != y[:-1]])  # id of the run of one class
+        starts = np.flatnonzero(np.r_[True, cut])  # first position of every block
+        ends = np.r_[starts[1:] - 1, y.size - 1]
+        keep = np.ones(cut.size, dtype=bool)
+        # the cut between blocks b and b+1 is interior to a run when both lie in it
+        keep[starts[1:] - 1] = run[starts[:-1]] != run[ends[1:]]
+        return keep
+
+    def _rank_candidates(self, parent, seg, left, right):
+        """Rank of every binary candidate within its node; higher is better.
+
+        When the criterion scores splits by impurity decrease (the default), the
+        rank is minus the children's impurity mass ``n_L·i(L) + n_R·i(R)``, which
+        orders the candidates of one node exactly as the decrease does and needs
+        neither the parent nor a stacked copy of the children. A criterion that
+        overrides :meth:`~treelearn.criteria.SplitCriterion.split_score` is called
+        as written.
+        """
+        crit = self.criterion
+        if crit.ranks_by_impurity_decrease:
+            return -(crit.impurity_mass(left) + crit.impurity_mass(right))
+        parent_imp = crit.impurity(parent)
+        return crit.split_score(parent[seg], np.stack([left, right], axis=1), parent_imp[seg])
+
+    @staticmethod
+    def _known_fraction(known_counts, node_weight):
+        """Share of the node's weight whose value is known (C4.5 scales gains by it)."""
+        known_w = known_counts.sum(axis=-1)
+        safe = np.where(node_weight > 0, node_weight, 1.0)
+        return np.where(node_weight > 0, np.minimum(known_w / safe, 1.0), 0.0)
 
     def _categorical_feature(self, f, ent, ent_seg, e_row, e_w, e_y, S, node_weight,
                              gains, scores, valid):
@@ -395,7 +628,7 @@ class _LevelWiseBuilder:
         known_counts = counts3.sum(axis=1)
         known_w = known_counts.sum(axis=1)
         frac = np.where(node_weight > 0, known_w / np.where(node_weight > 0, node_weight, 1), 0)
-        missing_w = node_weight - known_w
+        missing_w = np.maximum(node_weight - known_w, 0.0)
         if p.categorical_split == "binary":
             best_left, best, ok = self._best_subset(counts3, branch_n, present, known_counts)
             best = best * frac
@@ -403,6 +636,17 @@ class _LevelWiseBuilder:
             bw = np.stack([left_w, known_w - left_w], axis=1)
             tables[:] = np.where(best_left, 0, 1)
             tables[~present] = -1
+        elif p.c45 is not None:
+            # one branch per declared value, empty ones included; valid with at
+            # least two branches of M (J48's Distribution.check)
+            branch_w = counts3.sum(axis=2)
+            ok = (branch_w - p.c45.min_cases > -_C45_DELTA).sum(axis=1) >= 2
+            parent_imp = crit.impurity(known_counts)
+            best = crit.split_score(known_counts, counts3, parent_imp) * frac
+            # J48 takes a gain within 1e-6 of zero (in weight units) as zero
+            best = np.where(np.abs(best * known_w) < _C45_DELTA, 0.0, best)
+            bw = branch_w
+            tables[:] = np.arange(C)
         else:
             branch_w = counts3.sum(axis=2)
             ok = present.sum(axis=1) >= 2
@@ -570,6 +814,7 @@ class _LevelWiseBuilder:
         slot16 = slot.astype(np.int16) if n_children.max() < 2**15 else slot
         out = np.empty((order.shape[0], new_node.size), dtype=np.intp)
         simple = bool(np.all(copies <= 1))
+        binary = int(n_children.max()) <= 2
         for r in range(order.shape[0]):
             o = order[r]
             if simple:
@@ -581,12 +826,16 @@ class _LevelWiseBuilder:
                 k = np.arange(expanded.size) - np.repeat(np.cumsum(c) - c, c)
                 new_id = new_start[expanded] + k
             s = slot16[new_id]
-            perm = np.argsort(s, kind="stable")
-            s_sorted = s[perm]
-            bounds = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
-            start_of = np.maximum.accumulate(np.where(bounds, np.arange(s.size), 0))
-            g = np.empty(s.size, dtype=np.intp)
-            g[perm] = np.arange(s.size) - start_of
+            if binary:  # rank among equal slots with one cumsum
+                ones = np.cumsum(s, dtype=np.intp)
+                g = np.where(s == 1, ones - 1, np.arange(s.size) - ones)
+            else:  # radix sort on the small slot numbers
+                perm = np.argsort(s, kind="stable")
+                s_sorted = s[perm]
+                bounds = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
+                start_of = np.maximum.accumulate(np.where(bounds, np.arange(s.size), 0))
+                g = np.empty(s.size, dtype=np.intp)
+                g[perm] = np.arange(s.size) - start_of
             pos = g + child_offset[new_node[new_id]]
             out[r, pos] = new_id
         return out

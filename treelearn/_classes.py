@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
 )
 
 from treelearn import _data
-from treelearn._builder import BuildParams, build_tree
+from treelearn._builder import BuildParams, C45Rules, build_tree
 from treelearn._tree import Tree
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 
@@ -58,6 +58,21 @@ def _check_y(y) -> np.ndarray:
         raise ValueError("Input y contains infinity.")
     check_classification_targets(arr)
     return arr
+
+
+def _encode_classes(y_raw, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Classes and codes of the target.
+
+    A pandas categorical target keeps its declared categories, in their order
+    (ARFF's class values; C4.5 counts declared classes), seen or not; any other
+    target has the sorted unique labels, as scikit-learn does.
+    """
+    if isinstance(y_raw, pd.Series) and isinstance(y_raw.dtype, pd.CategoricalDtype):
+        classes = np.asarray(y_raw.cat.categories, dtype=object)
+        codes = y_raw.cat.codes.to_numpy().astype(np.intp)
+        if classes.size >= 2 or classes.size == np.unique(codes).size:
+            return classes, codes
+    return np.unique(y, return_inverse=True)
 
 
 class BaseDecisionTree(ClassifierMixin, BaseEstimator):
@@ -179,12 +194,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         validate_data(self, X, reset=True, skip_check_array=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
+        y_raw = y
         y = _check_y(y)
         if y.shape[0] != Xe.shape[0]:
             raise ValueError(
                 f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
             )
-        self.classes_, y_codes = np.unique(y, return_inverse=True)
+        self.classes_, y_codes = _encode_classes(y_raw, y)
         self.n_classes_ = self.classes_.shape[0]
         self.n_outputs_ = 1
         sample_weight = _check_sample_weight(
@@ -201,10 +217,15 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_features_ = encoding.is_categorical.copy()
         self.categories_ = list(encoding.categories)
         params = self._resolve_params(Xe.shape[0], Xe.shape[1], float(sample_weight.sum()))
+        params = self._adjust_params(params, Xe, encoding)
         self.criterion_ = criterion
         self.tree_ = self._grow(Xe, y_codes, sample_weight, encoding, criterion, params)
         self.max_features_ = params.max_features or Xe.shape[1]
         return self
+
+    def _adjust_params(self, params: BuildParams, Xe, encoding) -> BuildParams:
+        """Hook for presets that grow by other rules (C4.5)."""
+        return params
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, params) -> Tree:
         return build_tree(
@@ -261,6 +282,16 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         """Normalised total weighted impurity decrease per feature."""
         check_is_fitted(self, "tree_")
         return self.tree_.compute_feature_importances()
+
+    def to_json(self, **kwargs) -> str:
+        """The fitted estimator as a versioned JSON document (``treelearn.load_json`` reads it).
+
+        Keyword arguments (``path=``, ``indent=``) go to
+        :func:`treelearn._persistence.dump_json`.
+        """
+        from treelearn._persistence import dump_json
+
+        return dump_json(self, **kwargs)
 
 
 class DecisionTreeClassifier(BaseDecisionTree):
@@ -440,3 +471,11 @@ class C45Classifier(DecisionTreeClassifier):
             categorical_features=categorical_features,
             categorical_split=categorical_split,
         )
+
+    def _adjust_params(self, params: BuildParams, Xe, encoding) -> BuildParams:
+        """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation."""
+        params.c45 = C45Rules.from_data(
+            Xe, encoding.is_categorical, encoding.n_categories, params.min_samples_leaf
+        )
+        params.numeric_gap = 1e-5
+        return params

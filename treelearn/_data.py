@@ -127,6 +127,8 @@ def _numeric_column(col, j: int, name) -> np.ndarray:
             raise ValueError(
                 f"Column {name!r} is not numeric and was not declared categorical: {exc}"
             ) from None
+    elif np.asarray(col).dtype.kind in "biuf":
+        arr = np.asarray(col, dtype=np.float64)
     else:
         try:
             arr = np.asarray(

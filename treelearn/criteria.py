@@ -74,10 +74,20 @@ class SplitCriterion:
     impurity_label: str = "impurity"
     score_label: str = "Δimpurity"
     unit: str = ""
+    #: Set to True when the impurity is a concave function of the class
+    #: proportions (entropy, Gini, Tsallis, misclassification error...). The
+    #: builder then scores numeric thresholds only where the class changes
+    #: (Fayyad & Irani's boundary points), which finds the same best split.
+    concave: bool = False
 
     def impurity(self, counts: np.ndarray) -> np.ndarray:
         """Impurity of class counts ``counts[..., K]``; shape ``[...]``."""
         raise NotImplementedError(f"{type(self).__name__} must implement impurity(counts)")
+
+    def impurity_mass(self, counts: np.ndarray) -> np.ndarray:
+        """Impurity times weight, ``n · impurity(counts)`` with ``n = Σ_k counts[..., k]``."""
+        counts = np.asarray(counts, dtype=np.float64)
+        return counts.sum(axis=-1) * self.impurity(counts)
 
     def children_impurity(self, children: np.ndarray) -> np.ndarray:
         """Weighted mean impurity of children ``children[..., C, K]``.
@@ -86,11 +96,19 @@ class SplitCriterion:
         weight of child ``b`` and ``n = Σ_b n_b``; 0 where ``n = 0``.
         """
         children = np.asarray(children, dtype=np.float64)
-        weights = children.sum(axis=-1)
-        total = weights.sum(axis=-1)
-        weighted = (weights * self.impurity(children)).sum(axis=-1)
+        total = children.sum(axis=(-2, -1))
+        weighted = self.impurity_mass(children).sum(axis=-1)
         safe = np.where(total > 0, total, 1.0)
         return np.where(total > 0, weighted / safe, 0.0)
+
+    @property
+    def ranks_by_impurity_decrease(self) -> bool:
+        """Whether :meth:`split_score` is the impurity decrease (not overridden).
+
+        The builder then ranks the candidates of a node by the children's impurity
+        mass alone, which orders them identically at less cost.
+        """
+        return type(self).split_score is SplitCriterion.split_score
 
     def impurity_decrease(
         self,
@@ -143,12 +161,18 @@ class SplitCriterion:
         return gain
 
     def select_feature(
-        self, gains: np.ndarray, scores: np.ndarray, valid: np.ndarray
+        self,
+        gains: np.ndarray,
+        scores: np.ndarray,
+        valid: np.ndarray,
+        in_average: np.ndarray | None = None,
     ) -> np.ndarray:
         """Index of the winning feature of every node, ``-1`` where none is valid.
 
         ``gains``, ``scores`` and ``valid`` have shape ``(n_nodes, n_features)``.
         The default takes the highest score; ties go to the lowest feature index.
+        ``in_average`` (C4.5) marks the candidates that count in a node's average
+        gain; the default rule ignores it.
         """
         masked = np.where(valid, scores, -np.inf)
         best = np.argmax(masked, axis=1)
@@ -180,10 +204,12 @@ class InformationGain(SplitCriterion):
     impurity_label = "entropy"
     score_label = "gain"
     unit = "bits"
+    concave = True
 
     def impurity(self, counts: np.ndarray) -> np.ndarray:
         """Entropy in bits of the class counts (see :func:`treelearn.information.entropy`)."""
-        return information.entropy(counts, base=2)
+        # the builder's counts are trusted: the unchecked kernel of information.entropy
+        return information._entropy(np.asarray(counts, dtype=np.float64), 2)
 
 
 class GainRatio(InformationGain):
@@ -232,16 +258,23 @@ class GainRatio(InformationGain):
         return np.where(split_info > self.tolerance, gain / safe, 0.0)
 
     def select_feature(
-        self, gains: np.ndarray, scores: np.ndarray, valid: np.ndarray
+        self,
+        gains: np.ndarray,
+        scores: np.ndarray,
+        valid: np.ndarray,
+        in_average: np.ndarray | None = None,
     ) -> np.ndarray:
         """C4.5's choice: best ratio among features with gain >= average gain - slack.
 
-        The running comparison goes through the features in index order (one step
+        The average runs over ``in_average`` (default: the valid candidates). The
+        running comparison goes through the features in index order (one step
         per feature, vectorised over nodes); a node with no ratio above
         ``tolerance`` gets ``-1``.
         """
-        n_valid = valid.sum(axis=1)
-        total = np.where(valid, gains, 0.0).sum(axis=1)
+        if in_average is None:
+            in_average = valid
+        n_valid = in_average.sum(axis=1)
+        total = np.where(in_average, gains, 0.0).sum(axis=1)
         average = np.where(n_valid > 0, total / np.maximum(n_valid, 1), np.inf)
         eligible = valid & (gains >= (average - self.average_slack)[:, None])
         best = np.full(gains.shape[0], -1, dtype=np.intp)
@@ -264,10 +297,11 @@ class Gini(SplitCriterion):
     name = "gini"
     impurity_label = "gini"
     score_label = "Δgini"
+    concave = True
 
     def impurity(self, counts: np.ndarray) -> np.ndarray:
         """Gini impurity of the class counts (see :func:`treelearn.information.gini_impurity`)."""
-        return information.gini_impurity(counts)
+        return information._gini(np.asarray(counts, dtype=np.float64))
 
 
 CRITERIA: dict[str, type[SplitCriterion]] = {

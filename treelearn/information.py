@@ -100,8 +100,13 @@ def _log(x: NDArray[np.float64], base: float, where: NDArray[np.bool_] | None = 
     """
     ln_base = _check_base(base)
     func = {2.0: np.log2, math.e: np.log, 10.0: np.log10}.get(float(base))
+    if where is None:  # plain (fast) ufunc loop, same memory layout as x
+        out = func(x) if func is not None else np.log(x)
+        if func is None:
+            out /= ln_base
+        return out
     out = np.zeros(np.shape(x), dtype=np.float64)
-    kwargs = {} if where is None else {"where": where}
+    kwargs = {"where": where}
     if func is None:
         np.log(x, out=out, **kwargs)
         out /= ln_base
@@ -182,7 +187,7 @@ def _rescaled(counts: NDArray[np.float64], axis: int | tuple[int, ...]) -> NDArr
 def _normalise(counts: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
     """Divide by the sum along ``axis``; all-zero slices stay all zero."""
     total = counts.sum(axis=axis, keepdims=True)
-    return np.divide(counts, total, out=np.zeros_like(counts), where=total > 0)
+    return counts / np.where(total > 0, total, 1.0)
 
 
 def _distribution(p: Any, name: str, axis: int) -> NDArray[np.float64]:
@@ -315,7 +320,17 @@ def _count_table(table: Any) -> NDArray[np.float64]:
 
 
 def _entropy(counts: NDArray[np.float64], base: float, axis: int = -1) -> NDArray[np.float64]:
-    return 0.0 - _xlogx(_normalise(counts, axis), base).sum(axis=axis)
+    # the split criteria call this on millions of count rows: plain ufuncs (no masked
+    # ``where=`` loops), log of 1 standing in for log of 0 so that 0 · log 0 = 0
+    p = _normalise(counts, axis)
+    return 0.0 - (p * _log(np.where(p > 0, p, 1.0), base)).sum(axis=axis)
+
+
+def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
+    total = counts.sum(axis=axis, keepdims=True)
+    p = counts / np.where(total > 0, total, 1.0)
+    purity = (p * p).sum(axis=axis)
+    return np.where(np.squeeze(total, axis=axis) > 0, np.maximum(1.0 - purity, 0.0), 0.0)
 
 
 def _conditional_entropy(table: NDArray[np.float64], base: float) -> NDArray[np.float64]:
@@ -472,8 +487,7 @@ def gini_impurity(pk: ArrayLike, *, axis: int = -1) -> FloatOrArray:
     """
     counts = _nonnegative_array(pk, "pk")
     _axis_length(counts, axis, "pk")
-    purity = np.square(_normalise(_rescaled(counts, axis), axis)).sum(axis=axis)
-    return _finish(np.where(counts.any(axis=axis), np.maximum(1.0 - purity, 0.0), 0.0))
+    return _finish(_gini(_rescaled(counts, axis), axis))
 
 
 # ------------------------------------------------------------- count-table forms

@@ -249,7 +249,7 @@ def _subset_masks(n: int) -> np.ndarray:
     The last item always stays on the right, so each partition appears once.
     """
     codes = np.arange(1, 2 ** (n - 1), dtype=np.int64)
-    return ((codes[:, None] >> np.arange(n - 1)) & 1).astype(bool)
+    return ((codes[:, None] >> np.arange(n)) & 1).astype(bool)  # bit n-1 is always 0
 
 
 class _LevelWiseBuilder:

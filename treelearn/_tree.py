@@ -151,6 +151,7 @@ class Tree:
         proba[empty] = proba[self.parent[empty]]
         self._leaf_proba = proba
         self._empty = empty
+        self._steps = None
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Return every stored array by name (the inverse of the constructor)."""
@@ -240,10 +241,89 @@ class Tree:
         path reaches one leaf with weight 1; a row with a missing value is spread
         over several leaves. Work is vectorised over rows, one step per level.
         """
+        leaf, stuck_rows, stuck_nodes = self._descend(X)
+        done = np.flatnonzero(leaf >= 0)
+        if stuck_rows.size == 0:
+            return done, leaf[done], np.ones(done.size)
+        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        return (
+            np.concatenate([done, rows]),
+            np.concatenate([leaf[done], leaves]),
+            np.concatenate([np.ones(done.size), w]),
+        )
+
+    def _descend(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Follow known values down to a leaf, all rows at once.
+
+        Leaves are absorbing (they point to themselves with an infinite threshold),
+        so a step is four gathers and a comparison for every row still moving; rows
+        that reached a leaf are dropped every few steps. A row whose value is
+        missing or whose category was unseen at a node stops there.
+
+        Returns the leaf of every row (``-1`` for stopped rows) and the stopped
+        rows with their nodes.
+        """
         n = X.shape[0]
+        step = self._step_arrays()
+        feat, thr, base, is_cat = step
+        flat = np.asarray(X, dtype=np.float64).ravel(order="F")
+        leaf = np.full(n, -1, dtype=np.intp)
         rows = np.arange(n, dtype=np.intp)
         nodes = np.zeros(n, dtype=np.intp)
-        weights = np.ones(n, dtype=np.float64)
+        stuck_r, stuck_n = [], []
+        has_cat = bool(is_cat.any())
+        for it in range(self.max_depth + 1):
+            f = feat[nodes]
+            x = flat[f * n + rows]
+            nxt = base[nodes] + (x > thr[nodes])
+            miss = np.isnan(x) & (self.n_children[nodes] > 0)
+            if has_cat:
+                cat = is_cat[nodes] & ~miss
+                if cat.any():
+                    nd = nodes[cat]
+                    codes = x[cat].astype(np.intp)
+                    width = self.category_ptr[nd + 1] - self.category_ptr[nd]
+                    ok = (codes >= 0) & (codes < width)
+                    slot = np.full(codes.shape, -1, dtype=np.intp)
+                    slot[ok] = self.category_branch[self.category_ptr[nd[ok]] + codes[ok]]
+                    nxt[cat] = np.where(slot >= 0, self.first_child[nd] + slot, nd)
+                    miss[np.flatnonzero(cat)[slot < 0]] = True
+            if miss.any():
+                stuck_r.append(rows[miss])
+                stuck_n.append(nodes[miss])
+                keep = ~miss
+                rows, nodes, nxt = rows[keep], nodes[keep], nxt[keep]
+            at_leaf = nxt == nodes
+            nodes = nxt
+            if at_leaf.any() and (it % 4 == 3 or at_leaf.mean() > 0.5):
+                leaf[rows[at_leaf]] = nodes[at_leaf]
+                rows, nodes = rows[~at_leaf], nodes[~at_leaf]
+            if not rows.size:
+                break
+        leaf[rows] = nodes
+        if stuck_r:
+            return leaf, np.concatenate(stuck_r), np.concatenate(stuck_n)
+        empty = np.empty(0, dtype=np.intp)
+        return leaf, empty, empty
+
+    def _step_arrays(self):
+        """Per-node arrays of one descent step; leaves point to themselves."""
+        cached = getattr(self, "_steps", None)
+        if cached is None:
+            leaf = self.n_children == 0
+            ids = np.arange(self.node_count, dtype=np.intp)
+            feat = np.where(leaf, 0, self.feature).astype(np.intp)
+            is_cat = self.split_kind == SPLIT_CATEGORICAL
+            thr = np.where(leaf | is_cat, np.inf, self.threshold)
+            base = np.where(leaf, ids, self.first_child).astype(np.intp)
+            cached = self._steps = (feat, thr, base, is_cat)
+        return cached
+
+    def _spread(self, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray):
+        """Route rows from the given nodes, missing values down every branch."""
+        rows = rows.astype(np.intp, copy=False)
+        nodes = nodes.astype(np.intp, copy=True)
+        weights = np.ones(rows.size, dtype=np.float64)
         done_rows, done_nodes, done_w = [], [], []
         split_kind, feature = self.split_kind, self.feature
         while rows.size:

@@ -163,6 +163,20 @@ class _Level:
 
 
 @dataclass
+class _SortedStore:
+    """Every numeric feature's entries in (node, value) order, with what a scan reads.
+
+    Scanning a feature reads these arrays front to back; only the partition after
+    a level touches entry-indexed arrays, so big data stays cache friendly.
+    """
+
+    entries: list  # per numeric feature: entry id at each position
+    values: list  # the feature's value at each position (NaN last in a node)
+    labels: list  # class code at each position
+    weights: list | None  # entry weight at each position; None while all are 1
+
+
+@dataclass
 class _LevelScan:
     """What every numeric feature's scan of one level shares."""
 
@@ -288,10 +302,7 @@ class _LevelWiseBuilder:
         e_w = self.w.astype(np.float64, copy=True)
         e_y = self.y.astype(np.intp, copy=False)
         e_node = np.zeros(n, dtype=np.intp)
-        # every numeric feature sorted once, missing values last
-        order = np.empty((self.numeric.size, n), dtype=np.intp)
-        for r, f in enumerate(self.numeric):
-            order[r] = np.argsort(X[:, f], kind="stable")
+        store = self._presort()
         cols = _Columns(K)
         level = _Level(0, 1)
         parent = np.array([-1], dtype=np.int32)
@@ -318,7 +329,7 @@ class _LevelWiseBuilder:
             if p.max_depth is not None and depth >= p.max_depth:
                 splittable[:] = False
             split = self._choose_splits(
-                splittable, counts, impurity, e_row, e_w, e_y, local, order, n_ent
+                splittable, counts, e_row, e_w, e_y, local, store, n_ent
             )
             feat, kind, thr, n_children, score, gain, tables = split
             is_split = feat >= 0
@@ -352,8 +363,8 @@ class _LevelWiseBuilder:
                 n_next,
             )
             new_node_local, new_w, src, missing_fraction, copies = routed
-            order = self._partition(order, copies, new_node_local, n_next, first_child - next_lo,
-                                    n_children, local)
+            self._partition(store, copies, new_node_local, new_w, n_next, first_child - next_lo,
+                            n_children, n_ent)
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = new_w
@@ -366,8 +377,25 @@ class _LevelWiseBuilder:
             tree = best_first(tree, p.max_leaf_nodes, self.total_weight)
         return tree
 
+    def _presort(self) -> _SortedStore:
+        """Sort every numeric feature once (stable, missing values last)."""
+        X = self.X
+        label_dtype = np.int8 if self.K < 128 else np.int32
+        labels_all = self.y.astype(label_dtype)
+        unit = bool(np.all(self.w == 1.0))
+        entries, values, labels, weights = [], [], [], []
+        for f in self.numeric:
+            order = np.argsort(X[:, f], kind="stable").astype(np.int32)
+            entries.append(order)
+            values.append(X[order, f])
+            labels.append(labels_all[order])
+            if not unit:
+                weights.append(self.w[order])
+        return _SortedStore(entries, values, labels, None if unit else weights)
+
     # -- split search ------------------------------------------------------------------
-    def _choose_splits(self, splittable, counts, impurity, e_row, e_w, e_y, local, order, n_ent):
+    def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent):
+        """Best split of every splittable node of the level (``feat = -1``: leaf)."""
         L, P = splittable.size, self.n_features
         p = self.params
         feat = np.full(L, -1, dtype=np.intp)
@@ -379,16 +407,13 @@ class _LevelWiseBuilder:
         tables: list[tuple[int, np.ndarray, np.ndarray]] = []
         if not splittable.any():
             return feat, kind, thr, n_children, score_out, gain_out, tables
-        seg_node = np.flatnonzero(splittable)  # segment s <-> local node seg_node[s]
-        S = seg_node.size
-        seg_of_local = np.full(L, -1, dtype=np.intp)
-        seg_of_local[seg_node] = np.arange(S)
-        seg_len = n_ent[seg_node]
+        # segments are the level's nodes, in id order, as laid out in the store
+        S = L
+        seg_len = n_ent
         seg_start = np.cumsum(seg_len) - seg_len
-        in_seg = splittable[local]
-        ent = np.flatnonzero(in_seg)  # entries of splittable nodes
-        ent_seg = seg_of_local[local[ent]]
-        node_weight = counts[seg_node].sum(axis=1)
+        ent = np.arange(local.size)
+        ent_seg = local
+        node_weight = counts.sum(axis=1)
 
         gains = np.full((S, P), -np.inf)
         scores = np.full((S, P), -np.inf)
@@ -397,24 +422,30 @@ class _LevelWiseBuilder:
         best_table: dict[int, np.ndarray] = {}
 
         m = int(seg_len.sum())
-        interior = np.ones(max(m - 1, 0), dtype=bool)  # position i+1 in i's node
-        interior[seg_start[1:] - 1] = False
+        position_segment = np.repeat(np.arange(S), seg_len)
+        # a cut after position i needs i+1 in the same node, and that node splittable
+        interior = np.zeros(max(m - 1, 0), dtype=bool)
+        if m > 1:
+            interior[:] = splittable[position_segment[:-1]]
+            ends = seg_start[1:] - 1  # last position of every node but the last
+            interior[ends[(ends >= 0) & (ends < m - 1)]] = False
         lv = _LevelScan(
             interior=interior,
-            position_segment=np.repeat(np.arange(S), seg_len),
-            unit_weights=bool(np.all(e_w[ent] == 1.0)),
+            position_segment=position_segment,
+            unit_weights=store.weights is None,
         )
         for r, f in enumerate(self.numeric):
-            o = order[r][in_seg[order[r]]]
+            w_sorted = None if store.weights is None else store.weights[r]
             self._numeric_feature(
-                f, o, lv, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
-                gains, scores, valid, best_thr,
+                f, store.values[r], store.labels[r], w_sorted, lv, S, seg_start, seg_len,
+                node_weight, gains, scores, valid, best_thr,
             )
         for f in self.categorical:
             table = self._categorical_feature(
                 f, ent, ent_seg, e_row, e_w, e_y, S, node_weight, gains, scores, valid
             )
             best_table[f] = table
+        valid &= splittable[:, None]
         if p.max_features is not None and p.max_features < P:
             rng = p.rng if p.rng is not None else np.random.default_rng()
             keys = rng.random((S, P))
@@ -436,7 +467,7 @@ class _LevelWiseBuilder:
         weighted = g * node_weight[s_idx] / self.total_weight
         keep = weighted + _EPSILON >= p.min_impurity_decrease
         s_idx, win, g = s_idx[keep], win[keep], g[keep]
-        nodes = seg_node[s_idx]
+        nodes = s_idx
         feat[nodes] = win
         score_out[nodes] = scores[s_idx, win]
         gain_out[nodes] = g
@@ -453,7 +484,7 @@ class _LevelWiseBuilder:
         return feat, kind, thr, n_children, score_out, gain_out, tables
 
     def _numeric_feature(
-        self, f, o, lv, e_row, e_w, e_y, S, seg_start, seg_len, node_weight,
+        self, f, v, yo, w_sorted, lv, S, seg_start, seg_len, node_weight,
         gains, scores, valid, best_thr,
     ):
         """Best threshold of numeric feature ``f`` in every segment (node).
@@ -462,8 +493,6 @@ class _LevelWiseBuilder:
         criterion as ``[m, K]`` views) so that sums over classes are contiguous.
         """
         K, p, crit, c45 = self.K, self.params, self.criterion, self.params.c45
-        v = self.X[e_row[o], f]
-        yo = e_y[o]
         one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
         seg_end = seg_start + seg_len - 1
         before = np.maximum(seg_start - 1, 0)
@@ -472,16 +501,17 @@ class _LevelWiseBuilder:
         cut = lv.interior & (v[1:] > v[:-1] + p.numeric_gap)
         if self.has_nan[f] or not lv.unit_weights:
             known = ~np.isnan(v)
-            cum = one_hot * np.where(known, e_w[o], 0.0)
+            cum = one_hot * np.where(known, 1.0 if w_sorted is None else w_sorted, 0.0)
             kcum = np.cumsum(known)
             n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+            cum = np.cumsum(cum, axis=1, dtype=np.float64)
         else:  # every weight 1 and no missing value: counts are running one-hot sums
-            cum = one_hot
             n_known = seg_len
-        cum = np.cumsum(cum, axis=1, dtype=np.float64)
-        base = np.where(seg_start > 0, cum[:, before], 0.0)  # [K, S]
-        known_counts = cum[:, seg_end] - base  # [K, S]
-        known_w = known_counts.sum(axis=0)
+            cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
+        # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
+        base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
+        known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S]
+        known_w = known_counts.sum(axis=0).astype(np.float64)
 
         # which cut positions satisfy the minimum-size rules (a contiguous range
         # of positions per node, since the left side only grows)
@@ -498,8 +528,8 @@ class _LevelWiseBuilder:
         if cand.size == 0:
             return
         seg = lv.position_segment[cand]
-        left = cum[:, cand] - base[:, seg]  # [K, c]
-        right = known_counts[:, seg] - left
+        left = np.take(cum, cand, axis=1) - np.take(base, seg, axis=1)  # [K, c]
+        right = np.take(known_counts, seg, axis=1) - left
         rank = self._rank_candidates(known_counts.T, seg, left.T, right.T)
         if c45 is None:
             has, _, first = _segment_best(rank, seg, S)
@@ -511,8 +541,10 @@ class _LevelWiseBuilder:
         lo_v, hi_v = v[i], v[i + 1]
         t = (lo_v + hi_v) / 2.0
         t = np.where(t == hi_v, lo_v, t)
-        children = np.stack([left[:, pick].T, right[:, pick].T], axis=1)  # [s, 2, K]
-        parent = known_counts[:, sg].T
+        children = np.stack(
+            [np.take(left, pick, axis=1).T, np.take(right, pick, axis=1).T], axis=1
+        ).astype(np.float64)  # [s, 2, K]
+        parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
         gain = crit.split_score(parent, children) * self._known_fraction(parent, node_weight[sg])
         if c45 is not None:
             # C4.5 release 8: a split needs gain > 1e-6, then pays log2(#candidates)/W
@@ -786,23 +818,26 @@ class _LevelWiseBuilder:
         o = np.lexsort((all_child, all_src))
         return all_child[o], all_w[o], all_src[o], fraction, copies
 
-    def _partition(self, order, copies, new_node, n_next, first_local, n_children, local):
-        """Stable partition of every feature's order into the next level's nodes.
+    def _partition(self, store, copies, new_node, new_w, n_next, first_local, n_children,
+                   n_ent):
+        """Stable partition of every feature's sorted arrays into the next level's nodes.
 
         Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively
-        from ``new_start[e]`` in child order. Within a parent segment the copies
-        keep the old (value) order, so a stable partition by child keeps every
-        child's segment sorted by value.
+        from ``new_start[e]`` in child order (0 for entries of nodes that became
+        leaves). Within a parent segment the copies keep the old (value) order, so
+        a stable partition by child keeps every child's segment sorted by value.
+        The destination of a position is its rank among the positions of the same
+        child slot plus that child's offset, so the scatter writes two (or a few)
+        forward streams per parent.
         """
-        if order.shape[0] == 0:
-            return np.empty((0, int(copies.sum())), dtype=np.intp)
+        if not store.entries:
+            return
         new_start = np.cumsum(copies) - copies
-        slot = new_node - first_local[local[np.repeat(np.arange(copies.size), copies)]]
         sizes = np.bincount(new_node, minlength=n_next)
         child_start = np.cumsum(sizes) - sizes
         # offset of each child among the children with the same slot
-        child_slot = np.arange(n_next) - np.repeat(first_local[n_children > 0],
-                                                   n_children[n_children > 0])
+        parents = np.flatnonzero(n_children > 0)
+        child_slot = np.arange(n_next) - np.repeat(first_local[parents], n_children[parents])
         by_slot = np.lexsort((np.arange(n_next), child_slot))
         sizes_sorted = sizes[by_slot]
         grp_start = np.r_[True, child_slot[by_slot][1:] != child_slot[by_slot][:-1]]
@@ -811,35 +846,69 @@ class _LevelWiseBuilder:
         same_slot_before = np.empty(n_next, dtype=np.intp)
         same_slot_before[by_slot] = csum - grp_base
         child_offset = child_start - same_slot_before
-        slot16 = slot.astype(np.int16) if n_children.max() < 2**15 else slot
-        out = np.empty((order.shape[0], new_node.size), dtype=np.intp)
         simple = bool(np.all(copies <= 1))
         binary = int(n_children.max()) <= 2
-        for r in range(order.shape[0]):
-            o = order[r]
+        # per old entry (one lookup per feature and position): its new id (-1 when
+        # dropped), its child's slot and that child's offset
+        kept = copies > 0
+        new_id_of = np.where(kept, new_start, -1).astype(np.int32)
+        child_of = np.zeros(copies.size, dtype=np.intp)
+        child_of[kept] = new_node[new_start[kept]]
+        slot_dtype = np.int8 if n_children.max() < 128 else np.int32
+        parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+        slot_of = (child_of - first_local[parent_of_child[child_of]]).astype(slot_dtype)
+        offset_of = child_offset[child_of].astype(np.int64)
+        # binary splits: slot and offset travel in one lookup
+        code_of = (offset_of * 2 + slot_of) if binary else None
+        index = np.arange(copies.size if simple else int(copies.sum()) + 1)
+        position_parent = None if simple else np.repeat(np.arange(n_ent.size), n_ent)
+        weighted = store.weights is not None or not np.all(new_w == 1.0)
+        n_new = new_node.size
+        for r in range(len(store.entries)):
+            entries = store.entries[r]
             if simple:
-                o = o[copies[o] == 1]
-                new_id = new_start[o]
+                new_id = new_id_of[entries]
+                keep = new_id >= 0
+                src = np.flatnonzero(keep)
+                kept_entries = entries[src]
+                new_id = new_id[src]
+                if binary:
+                    code = code_of[kept_entries]
+                    slot, offset = code & 1, code >> 1
+                else:
+                    slot, offset = slot_of[kept_entries], offset_of[kept_entries]
             else:
-                c = copies[o]
-                expanded = np.repeat(o, c)
-                k = np.arange(expanded.size) - np.repeat(np.cumsum(c) - c, c)
-                new_id = new_start[expanded] + k
-            s = slot16[new_id]
+                c = copies[entries]
+                src = np.repeat(np.arange(entries.size), c)
+                k = np.arange(src.size) - np.repeat(np.cumsum(c) - c, c)
+                new_id = new_start[entries[src]] + k
+                child = new_node[new_id]
+                slot = child - first_local[position_parent[src]]
+                offset = child_offset[child]
             if binary:  # rank among equal slots with one cumsum
-                ones = np.cumsum(s, dtype=np.intp)
-                g = np.where(s == 1, ones - 1, np.arange(s.size) - ones)
+                ones = np.cumsum(slot, dtype=np.intp)
+                g = np.where(slot == 1, ones - 1, index[: slot.size] - ones)
             else:  # radix sort on the small slot numbers
-                perm = np.argsort(s, kind="stable")
-                s_sorted = s[perm]
+                s16 = slot.astype(np.int16) if n_children.max() < 2**15 else slot
+                perm = np.argsort(s16, kind="stable")
+                s_sorted = s16[perm]
                 bounds = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
-                start_of = np.maximum.accumulate(np.where(bounds, np.arange(s.size), 0))
-                g = np.empty(s.size, dtype=np.intp)
-                g[perm] = np.arange(s.size) - start_of
-            pos = g + child_offset[new_node[new_id]]
-            out[r, pos] = new_id
-        return out
-
+                start_of = np.maximum.accumulate(np.where(bounds, np.arange(slot.size), 0))
+                g = np.empty(slot.size, dtype=np.intp)
+                g[perm] = np.arange(slot.size) - start_of
+            pos = g + offset
+            out = np.empty(n_new, dtype=np.int32)
+            out[pos] = new_id
+            store.entries[r] = out
+            out_v = np.empty(n_new)
+            out_v[pos] = store.values[r][src]
+            store.values[r] = out_v
+            out_y = np.empty(n_new, dtype=store.labels[r].dtype)
+            out_y[pos] = store.labels[r][src]
+            store.labels[r] = out_y
+            if weighted:
+                store.weights = store.weights or [None] * len(store.entries)
+                store.weights[r] = new_w[out]
 
 def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:
     """Keep the ``max_leaf_nodes``-leaf tree that best-first growth would give.

@@ -661,6 +661,15 @@ class _LevelWiseBuilder:
         known_w = known_counts.sum(axis=1)
         frac = np.where(node_weight > 0, known_w / np.where(node_weight > 0, node_weight, 1), 0)
         missing_w = np.maximum(node_weight - known_w, 0.0)
+        if p.c45 is not None and p.categorical_split == "binary":
+            # J48 -B: the best "= v" / "!= v" split
+            value, best, ok, bw = self._best_value_vs_rest(counts3, known_counts, frac, missing_w)
+            tables[:] = 1
+            tables[np.arange(S), value] = 0
+            scores[ok, f] = crit.feature_score(best, bw, missing_w)[ok]
+            gains[ok, f] = best[ok]
+            valid[ok, f] = True
+            return tables
         if p.categorical_split == "binary":
             best_left, best, ok = self._best_subset(counts3, branch_n, present, known_counts)
             best = best * frac
@@ -694,6 +703,37 @@ class _LevelWiseBuilder:
         scores[ok, f] = crit.feature_score(best, bw, missing_w)[ok]
         valid[ok, f] = True
         return tables
+
+    def _best_value_vs_rest(self, counts3, known_counts, frac, missing_w):
+        """C4.5's binary nominal splits (J48 ``-B``): one value against the others.
+
+        Values are tried in declared order (one step per value, vectorised over
+        nodes); a value needs ``M`` weight on both sides; the first qualifying value
+        0 is kept, later ones must beat the best gain ratio by more than 1e-6.
+        Returns the chosen value, its gain, validity and branch weights per node.
+        """
+        S, C, _ = counts3.shape
+        crit, M = self.criterion, self.params.c45.min_cases
+        parent_imp = crit.impurity(known_counts)
+        known_w = known_counts.sum(axis=1)
+        best_value = np.zeros(S, dtype=np.intp)
+        best_gain = np.zeros(S)
+        best_ratio = np.zeros(S)
+        best_w = np.zeros((S, 2))
+        ok = np.zeros(S, dtype=bool)
+        for i in range(C):
+            left = counts3[:, i, :]
+            right = known_counts - left
+            bw = np.stack([left.sum(axis=1), known_w - left.sum(axis=1)], axis=1)
+            qualifies = (bw[:, 0] - M > -_C45_DELTA) & (bw[:, 1] - M > -_C45_DELTA)
+            gain = crit.split_score(known_counts, np.stack([left, right], axis=1), parent_imp)
+            gain = np.where(np.abs(gain * known_w) < _C45_DELTA, 0.0, gain * frac)
+            ratio = crit.feature_score(gain, bw, missing_w)
+            take = qualifies & ((i == 0) | (ratio - best_ratio > _C45_DELTA))
+            best_value[take], best_gain[take], best_ratio[take] = i, gain[take], ratio[take]
+            best_w[take] = bw[take]
+            ok |= qualifies
+        return best_value, best_gain, ok, best_w
 
     def _best_subset(self, counts3, branch_n, present, known_counts):
         """Best two-way grouping of the categories at every segment.

@@ -1,0 +1,164 @@
+"""IF … THEN rules, one per leaf, in the manner of Quinlan's C4.5rules.
+
+Each leaf becomes the rule "IF every test on the path to it holds THEN its class".
+Tests on the same feature are merged: the tightest ``<=`` and ``>`` bounds of a
+numeric feature, the intersection of the category sets of a categorical one. The
+rule's **support** is the training weight at the leaf, its **coverage** that weight
+as a fraction of all training weight, and its **confidence** the fraction of that
+weight in the predicted class. An empty leaf (no training case; it predicts its
+parent's class) has support 0 and an undefined (NaN) confidence.
+
+Rules describe the paths of cases whose values are known; a case with a missing
+value is spread over several leaves by the tree (see
+:mod:`treelearn.export._describe`), which no single rule expresses.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from treelearn.export._describe import Branch, NodeInfo, describe, format_threshold, format_weight
+
+__all__ = ["export_rules"]
+
+
+def _conditions(path: tuple[Branch, ...], precision: int) -> list[str]:
+    """Merge the branch tests of one path into the rule's conditions."""
+    order: list[tuple[int, str]] = []  # (feature, "num"/"cat") in first-use order
+    upper: dict[int, float] = {}
+    lower: dict[int, float] = {}
+    cats: dict[int, tuple[set[int], dict[int, str]]] = {}
+    names: dict[int, str] = {}
+    for b in path:
+        names[b.feature] = b.feature_name
+        if b.op in ("<=", ">"):
+            key = (b.feature, "num")
+            if key not in order:
+                order.append(key)
+            if b.op == "<=":
+                upper[b.feature] = min(upper.get(b.feature, math.inf), b.threshold)
+            else:
+                lower[b.feature] = max(lower.get(b.feature, -math.inf), b.threshold)
+        else:
+            key = (b.feature, "cat")
+            if key not in order:
+                order.append(key)
+            codes, labels = cats.get(b.feature, (None, {}))
+            labels = {**labels, **dict(zip(b.codes, b.categories, strict=True))}
+            codes = set(b.codes) if codes is None else codes & set(b.codes)
+            cats[b.feature] = (codes, labels)
+    out: list[str] = []
+    for f, kind in order:
+        name = names[f]
+        if kind == "num":
+            if f in lower:
+                out.append(f"{name} > {format_threshold(lower[f], precision)}")
+            if f in upper:
+                out.append(f"{name} <= {format_threshold(upper[f], precision)}")
+        else:
+            codes, labels = cats[f]
+            chosen = [labels[c] for c in sorted(codes)]
+            if len(chosen) == 1:
+                out.append(f"{name} = {chosen[0]}")
+            else:
+                out.append(f"{name} in {{{', '.join(chosen)}}}")
+    return out
+
+
+def _rule_row(number: int, leaf: NodeInfo, total: float, precision: int) -> dict:
+    support = leaf.weight if not leaf.is_empty else 0.0
+    if leaf.is_empty or support <= 0:
+        confidence = math.nan
+        errors = 0.0
+    else:
+        right = float(leaf.counts[leaf.class_index])
+        confidence = right / support
+        errors = support - right
+    conditions = _conditions(leaf.path, precision)
+    return {
+        "rule": number,
+        "leaf": leaf.node_id,
+        "conditions": conditions,
+        "antecedent": " AND ".join(conditions) if conditions else "TRUE",
+        "class": leaf.class_name,
+        "support": support,
+        "coverage": support / total if total > 0 else math.nan,
+        "confidence": confidence,
+        "errors": errors,
+    }
+
+
+def _rule_text(row: dict, precision: int) -> str:
+    head = f"Rule {row['rule']}: "
+    pad = " " * len(head)
+    conds = row["conditions"] or ["TRUE"]
+    lines = [f"{head}IF {conds[0]}"]
+    lines += [f"{pad}AND {c}" for c in conds[1:]]
+    if math.isnan(row["confidence"]):
+        stats = "support 0: no training case, predicts like its parent"
+    else:
+        stats = (
+            f"support {format_weight(row['support'])}, "
+            f"confidence {row['confidence']:.{precision}f}"
+        )
+    lines.append(f"{pad}THEN class = {row['class']}  ({stats})")
+    return "\n".join(lines)
+
+
+def export_rules(
+    estimator: Any,
+    *,
+    as_frame: bool = False,
+    feature_names: Any = None,
+    class_names: Any = None,
+    precision: int = 3,
+) -> str | pd.DataFrame:
+    """One IF … THEN rule per leaf, with support and confidence.
+
+    Parameters
+    ----------
+    estimator : fitted treelearn classifier
+    as_frame : bool, default=False
+        Return a :class:`pandas.DataFrame` (one row per rule: ``rule``, ``leaf``,
+        ``conditions`` (list of str), ``antecedent``, ``class``, ``support``,
+        ``coverage``, ``confidence``, ``errors``) instead of text.
+    feature_names, class_names : optional
+        Names to show (see :func:`~treelearn.export.export_graphviz`).
+    precision : int, default=3
+        Decimals of thresholds and of the confidence in the text.
+
+    Returns
+    -------
+    str or pandas.DataFrame
+
+    Examples
+    --------
+    >>> from treelearn import ID3Classifier
+    >>> from treelearn.datasets import load_play_tennis
+    >>> X, y = load_play_tennis(as_frame=True, return_X_y=True)
+    >>> print(export_rules(ID3Classifier().fit(X, y)).split("\\n\\n")[0])
+    Rule 1: IF outlook = sunny
+            AND humidity = high
+            THEN class = no  (support 3, confidence 1.000)
+    >>> export_rules(ID3Classifier().fit(X, y), as_frame=True)[["class", "support"]].shape
+    (5, 2)
+    """
+    desc = describe(estimator, feature_names, class_names)
+    total = float(desc.tree.weighted_n_node_samples[0])
+    rows = [
+        _rule_row(k, leaf, total, precision)
+        for k, leaf in enumerate((n for n in desc.nodes(paths=True) if n.is_leaf), start=1)
+    ]
+    if as_frame:
+        frame = pd.DataFrame(
+            rows,
+            columns=["rule", "leaf", "conditions", "antecedent", "class", "support",
+                     "coverage", "confidence", "errors"],
+        )
+        return frame.astype({"support": np.float64, "coverage": np.float64,
+                             "confidence": np.float64, "errors": np.float64})
+    return "\n\n".join(_rule_text(row, precision) for row in rows) + "\n"

@@ -204,6 +204,16 @@ def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEnc
 def transform(X, encoding: FeatureEncoding) -> np.ndarray:
     """Encode new data with a fitted encoding (unseen categories become NaN)."""
     X = _as_2d(X)
+    if (
+        isinstance(X, np.ndarray)
+        and X.dtype == np.float64
+        and not encoding.is_categorical.any()
+        and X.shape[1] == encoding.is_categorical.size
+    ):  # all numeric: one layout change and one check
+        if np.isinf(X).any():
+            bad = int(np.flatnonzero(np.isinf(X).any(axis=0))[0])
+            raise ValueError(f"Input X contains infinity in feature {bad!r}.")
+        return X  # the tree reads any memory order
     n_features = X.shape[1]
     out = np.empty(X.shape, dtype=np.float64, order="F")
     names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))

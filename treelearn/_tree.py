@@ -421,9 +421,13 @@ class Tree:
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """Index of the most probable class per row (the first one on ties)."""
         leaf, stuck_rows, stuck_nodes = self._descend(X)
-        if stuck_rows.size == 0:
-            return self._leaf_class()[leaf]
-        return np.argmax(self.predict_proba(X), axis=1)
+        out = self._leaf_class()[np.maximum(leaf, 0)]
+        if stuck_rows.size:  # rows spread by a missing value: sum their branches
+            rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+            proba = np.zeros((X.shape[0], self.n_classes))
+            np.add.at(proba, rows, self._leaf_proba[leaves] * w[:, None])
+            out[stuck_rows] = np.argmax(proba[stuck_rows], axis=1)
+        return out
 
     def _leaf_class(self) -> np.ndarray:
         cached = getattr(self, "_classes_at", None)

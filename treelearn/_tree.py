@@ -406,17 +406,28 @@ class Tree:
             return empty, empty, np.empty(0)
         return np.concatenate(done_rows), np.concatenate(done_nodes), np.concatenate(done_w)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """Class probabilities of the rows of the encoded matrix ``X``."""
+    def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
+        """Class probabilities of the rows of the encoded matrix ``X``.
+
+        ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
+        """
+        table = self._laplace_proba() if laplace else self._leaf_proba
         rows, leaves, w = self._route(X)
         n = X.shape[0]
         if rows.size == n and np.all(w == 1.0):
             out = np.empty((n, self.n_classes))
-            out[rows] = self._leaf_proba[leaves]
+            out[rows] = table[leaves]
             return out
         out = np.zeros((n, self.n_classes))
-        np.add.at(out, rows, self._leaf_proba[leaves] * w[:, None])
+        np.add.at(out, rows, table[leaves] * w[:, None])
         return out
+
+    def _laplace_proba(self) -> np.ndarray:
+        """Laplace-smoothed distribution per node; empty leaves take the parent's."""
+        total = self.weighted_n_node_samples
+        proba = (self.value + 1.0) / (total + self.n_classes)[:, None]
+        proba[self._empty] = proba[self.parent[self._empty]]
+        return proba
 
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """Index of the most probable class per row (the first one on ties)."""

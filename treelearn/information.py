@@ -327,10 +327,12 @@ def _entropy(counts: NDArray[np.float64], base: float, axis: int = -1) -> NDArra
 
 
 def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
-    total = counts.sum(axis=axis, keepdims=True)
-    p = counts / np.where(total > 0, total, 1.0)
-    purity = (p * p).sum(axis=axis)
-    return np.where(np.squeeze(total, axis=axis) > 0, np.maximum(1.0 - purity, 0.0), 0.0)
+    # 1 - Σ c² / n², summed before dividing (the order scikit-learn uses, so that
+    # impurities and cost-complexity alphas agree with it to the last bit)
+    total = counts.sum(axis=axis)
+    squares = (counts * counts).sum(axis=axis)
+    safe = np.where(total > 0, total, 1.0)
+    return np.where(total > 0, np.maximum(1.0 - squares / (safe * safe), 0.0), 0.0)
 
 
 def _conditional_entropy(table: NDArray[np.float64], base: float) -> NDArray[np.float64]:

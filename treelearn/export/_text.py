@@ -76,12 +76,19 @@ def _j48_count(x: float) -> str:
 
 
 # ----------------------------------------------------------------------------- J48 layout
-def _j48_tests(node: NodeInfo) -> list[str]:
-    """The ``op value`` text of each branch of ``node``, J48 style."""
+def _j48_tests(node: NodeInfo, binary: bool = False) -> list[str]:
+    """The ``op value`` text of each branch of ``node``, J48 style.
+
+    ``binary``: a tree grown with J48's ``-B``, which prints raw thresholds and
+    ``= v`` / ``!= v`` for every nominal split.
+    """
     branches = node.branches
     if node.kind == "numeric":
-        t = _j48_threshold(node.threshold)
+        t = _java_double(node.threshold) if binary else _j48_threshold(node.threshold)
         return [f"<= {t}", f"> {t}"]
+    if binary and len(branches) == 2 and len(branches[0].codes) == 1:
+        value = branches[0].categories[0]
+        return [f"= {value}", f"!= {value}"]
     if len(branches) == 2 and any(len(b.codes) == 1 for b in branches) and not all(
         len(b.codes) == 1 for b in branches
     ):
@@ -108,7 +115,7 @@ def _j48_leaf(node: NodeInfo) -> str:
     return f"{node.class_name} ({_j48_count(n)})"
 
 
-def _j48_lines(desc, max_depth: int | None) -> list[str]:
+def _j48_lines(desc, max_depth: int | None, binary: bool = False) -> list[str]:
     nodes = {info.node_id: info for info in desc.nodes(max_depth)}
     root = nodes[0]
     if root.is_leaf:
@@ -121,7 +128,7 @@ def _j48_lines(desc, max_depth: int | None) -> list[str]:
         if slot >= len(node.children):
             continue
         stack.append((node_id, slot + 1))
-        test = _j48_tests(node)[slot]
+        test = _j48_tests(node, binary)[slot]
         prefix = _J48_INDENT * node.depth + f"{node.feature_name} {test}"
         child = nodes.get(node.children[slot])
         if child is None or (not child.is_leaf and max_depth is not None
@@ -232,7 +239,8 @@ def export_text(
         layout = "j48" if _is_c45(estimator) else "sklearn"
     if layout == "sklearn":
         return "\n".join(_sklearn_lines(desc, max_depth, precision, show_weights)) + "\n"
-    lines = _j48_lines(desc, max_depth)
+    binary = _is_c45(estimator) and getattr(estimator, "categorical_split", None) == "binary"
+    lines = _j48_lines(desc, max_depth, binary)
     if header:
         pruning = getattr(estimator, "pruning", None)
         title = "J48 pruned tree" if pruning not in (None, False) else "J48 unpruned tree"

@@ -4,15 +4,26 @@ ID3 (information gain), C4.5 (gain ratio, as Weka's J48 runs it) and CART (Gini)
 grown by one vectorised builder, with scikit-learn compatible estimators.
 """
 
-from treelearn import criteria, information
+from treelearn import criteria, datasets, export, information
 from treelearn._classes import (
     C45Classifier,
     CARTClassifier,
     DecisionTreeClassifier,
     ID3Classifier,
 )
+from treelearn._persistence import load_json
 from treelearn._version import __version__
 from treelearn.criteria import GainRatio, Gini, InformationGain, SplitCriterion
+from treelearn.datasets import list_datasets, load_arff, load_dataset
+from treelearn.export import (
+    export_graphviz,
+    export_rules,
+    export_text,
+    plot_tree,
+    render,
+    to_graphviz,
+    which_renderer,
+)
 
 __all__ = [
     "C45Classifier",
@@ -25,5 +36,18 @@ __all__ = [
     "SplitCriterion",
     "__version__",
     "criteria",
+    "datasets",
+    "export",
+    "export_graphviz",
+    "export_rules",
+    "export_text",
     "information",
+    "list_datasets",
+    "load_arff",
+    "load_dataset",
+    "load_json",
+    "plot_tree",
+    "render",
+    "to_graphviz",
+    "which_renderer",
 ]

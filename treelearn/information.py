@@ -330,6 +330,11 @@ def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
     # 1 - Σ c² / n², summed before dividing (the order scikit-learn uses, so that
     # impurities and cost-complexity alphas agree with it to the last bit)
     total = counts.sum(axis=axis)
+    tiny = (total > 0) & (total < 1e-150)
+    if tiny.any():  # c² would underflow: scale those slices up first
+        scale = np.where(tiny, 1.0 / np.where(tiny, total, 1.0), 1.0)
+        counts = counts * np.expand_dims(scale, axis)
+        total = counts.sum(axis=axis)
     squares = (counts * counts).sum(axis=axis)
     safe = np.where(total > 0, total, 1.0)
     return np.where(total > 0, np.maximum(1.0 - squares / (safe * safe), 0.0), 0.0)

@@ -13,6 +13,7 @@ from treelearn._classes import (
 )
 from treelearn._persistence import load_json
 from treelearn._version import __version__
+from treelearn.compare import compare_criteria
 from treelearn.criteria import GainRatio, Gini, InformationGain, SplitCriterion
 from treelearn.datasets import list_datasets, load_arff, load_dataset
 from treelearn.export import (
@@ -24,6 +25,7 @@ from treelearn.export import (
     to_graphviz,
     which_renderer,
 )
+from treelearn.plot import plot_comparison
 
 __all__ = [
     "C45Classifier",
@@ -35,6 +37,7 @@ __all__ = [
     "InformationGain",
     "SplitCriterion",
     "__version__",
+    "compare_criteria",
     "criteria",
     "datasets",
     "export",
@@ -46,6 +49,7 @@ __all__ = [
     "load_arff",
     "load_dataset",
     "load_json",
+    "plot_comparison",
     "plot_tree",
     "render",
     "to_graphviz",

@@ -1,0 +1,273 @@
+"""Pictures of criterion comparisons (matplotlib).
+
+* :func:`plot_comparison` -- the table of :func:`treelearn.compare.compare_criteria` as
+  two panels: the mean score with its standard deviation per data set and criterion,
+  and the tree size.
+* :func:`plot_trees` -- the trees the criteria grow on one data set, rendered side by
+  side (through :mod:`treelearn.export`).
+
+matplotlib is imported when a function is called, not with the module.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_comparison", "plot_trees"]
+
+_MARKERS = "osD^vP*Xhp<>"
+
+
+def _ordered(values: pd.Series) -> list:
+    return list(dict.fromkeys(values.tolist()))
+
+
+def _metric_of(result: pd.DataFrame, metric: str | None) -> str:
+    names = list(result.attrs.get("metrics") or []) or [
+        c.removesuffix("_mean") for c in result.columns if c.endswith("_mean")
+    ]
+    if not names:
+        raise ValueError(
+            "result has no '<score>_mean' column; pass the table compare_criteria returns"
+        )
+    if metric is None:
+        return str(result.attrs.get("metric") or names[0])
+    if f"{metric}_mean" not in result.columns:
+        raise ValueError(f"unknown metric {metric!r}; the table has {', '.join(names)}")
+    return metric
+
+
+def plot_comparison(
+    result: pd.DataFrame,
+    *,
+    metric: str | None = None,
+    axes: Sequence[Any] | None = None,
+    figsize: tuple[float, float] | None = None,
+    size_log: bool = True,
+):
+    """Plot a criteria comparison: score with error bars, and tree size.
+
+    Parameters
+    ----------
+    result : DataFrame
+        The table of :func:`treelearn.compare.compare_criteria` (also after a round
+        trip through CSV or JSON).
+    metric : str, optional
+        The score to plot; by default the one the comparison ranked on.
+    axes : pair of matplotlib Axes, optional
+        Where to draw the score and the tree size panels; new ones by default.
+    figsize : (float, float), optional
+        Size of a new figure; by default it grows with the number of data sets.
+    size_log : bool, default=True
+        Tree sizes on a logarithmic axis (they span orders of magnitude).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One row per data set; each criterion has its own colour and marker. The score
+        panel shows the mean over the folds with a bar of one standard deviation
+        either side; a hollow marker is significantly worse than the baseline and a
+        marker with a thick edge significantly better. Legend labels carry the mean
+        rank over the data sets.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from treelearn.compare import compare_criteria
+    >>> result = compare_criteria(["iris", "diabetes"], ["c4.5", "cart"], cv=3)
+    >>> fig = plot_comparison(result)
+    >>> [ax.get_xlabel() for ax in fig.axes]
+    ['accuracy (mean ± std over 3 folds)', 'tree size (nodes)']
+    """
+    metric = _metric_of(result, metric)
+    needed = {"dataset", "criterion", f"{metric}_mean", "tree_size"}
+    missing = needed.difference(result.columns)
+    if missing:
+        raise ValueError(f"result lacks the column(s) {', '.join(sorted(missing))}")
+    datasets = _ordered(result["dataset"])
+    criteria = _ordered(result["criterion"])
+    own_figure = axes is None
+    if own_figure:
+        import matplotlib.pyplot as plt
+
+        if figsize is None:
+            figsize = (10.0, 1.6 + 0.45 * len(datasets) * max(1.0, len(criteria) / 3))
+        fig, axes = plt.subplots(
+            1, 2, figsize=figsize, sharey=True, layout="constrained",
+            gridspec_kw={"width_ratios": [3, 2]},
+        )
+    else:
+        if len(axes) != 2:
+            raise ValueError(f"axes must be two Axes (score, tree size), got {len(axes)}")
+        fig = axes[0].figure
+    score_ax, size_ax = axes
+    rows = {name: i for i, name in enumerate(datasets)}
+    width = 0.8 / max(1, len(criteria))
+    ranks = _mean_ranks(result, metric)
+    colours = _colours(len(criteria))
+    std_col = f"{metric}_std"
+    for c_index, criterion in enumerate(criteria):
+        part = result[result["criterion"] == criterion]
+        y = np.array([rows[d] for d in part["dataset"]], dtype=float)
+        y = y + (c_index - (len(criteria) - 1) / 2) * width
+        mean = part[f"{metric}_mean"].to_numpy(dtype=float)
+        std = part[std_col].to_numpy(dtype=float) if std_col in part else None
+        colour, marker = colours[c_index], _MARKERS[c_index % len(_MARKERS)]
+        rank = ranks.get(criterion, math.nan)
+        label = criterion if math.isnan(rank) else f"{criterion} (mean rank {rank:.2f})"
+        sig = (
+            part["significance"].astype(str).to_numpy()
+            if "significance" in part
+            else np.full(len(part), "")
+        )
+        score_ax.errorbar(
+            mean, y, xerr=std, fmt="none", ecolor=colour, elinewidth=1.2, capsize=2.5
+        )
+        for kind, face, edge in (("worse", "white", 1.5), ("better", colour, 2.5)):
+            chosen = sig == kind
+            if chosen.any():
+                score_ax.scatter(
+                    mean[chosen], y[chosen], marker=marker, s=42, facecolors=face,
+                    edgecolors=colour if kind == "worse" else "black", linewidths=edge,
+                    zorder=3,
+                )
+        plain = ~np.isin(sig, ["worse", "better"])
+        score_ax.scatter(
+            mean[plain], y[plain], marker=marker, s=36, color=colour, zorder=3, label=label
+        )
+        size_ax.barh(
+            y, part["tree_size"].to_numpy(dtype=float), height=width * 0.9, color=colour,
+            label=criterion,
+        )
+    n_folds = result["n_folds"].iloc[0] if "n_folds" in result and len(result) else None
+    folds = f" over {int(n_folds)} folds" if n_folds is not None else ""
+    score_ax.set_xlabel(f"{metric} (mean ± std{folds})")
+    score_ax.set_yticks(range(len(datasets)), [str(d) for d in datasets])
+    score_ax.set_ylim(len(datasets) - 0.5, -0.5)
+    _clamp_unit_interval(score_ax, result[f"{metric}_mean"], metric)
+    score_ax.grid(axis="x", alpha=0.3)
+    if own_figure:  # under the panels, where it hides no data
+        handles, labels = score_ax.get_legend_handles_labels()
+        fig.legend(
+            handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
+            fontsize="small", frameon=False,
+        )
+    else:
+        score_ax.legend(loc="best", fontsize="small")
+    size_ax.set_xlabel("tree size (nodes)")
+    sizes = result["tree_size"].to_numpy(dtype=float)
+    if size_log and (np.isfinite(sizes) & (sizes > 0)).any():
+        from matplotlib.ticker import NullFormatter
+
+        size_ax.set_xscale("log")
+        size_ax.xaxis.set_minor_formatter(NullFormatter())
+    size_ax.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def _clamp_unit_interval(ax: Any, means: pd.Series, metric: str) -> None:
+    """Scores that live in [0, 1] keep their error bars inside it."""
+    values = means.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    if metric.startswith("neg_") or not values.size or values.min() < 0 or values.max() > 1:
+        return
+    left, right = ax.get_xlim()
+    ax.set_xlim(max(left, -0.02), min(right, 1.02))
+
+
+def _mean_ranks(result: pd.DataFrame, metric: str) -> dict:
+    if "rank" in result.columns and result.attrs.get("metric", metric) == metric:
+        ranks = result["rank"]
+    else:
+        ranks = result.groupby("dataset", sort=False)[f"{metric}_mean"].rank(ascending=False)
+    return ranks.groupby(result["criterion"], sort=False).mean().to_dict()
+
+
+def _colours(n: int) -> list:
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10"]
+    return [cmap(i % 10) for i in range(n)]
+
+
+def plot_trees(
+    dataset: Any,
+    criteria: Any = ("id3", "c4.5", "cart"),
+    *,
+    target: str | None = None,
+    axes: Sequence[Any] | None = None,
+    figsize: tuple[float, float] | None = None,
+):
+    """Fit each criterion on one data set and show the rendered trees side by side.
+
+    Parameters
+    ----------
+    dataset : str, path, (X, y) or DataFrame
+        One data set, as :func:`treelearn.compare.compare_criteria` takes them.
+    criteria : list, default=("id3", "c4.5", "cart")
+        As for :func:`~treelearn.compare.compare_criteria`.
+    target : str, optional
+        The class column of a file or DataFrame.
+    axes : sequence of matplotlib Axes, optional
+        One per criterion; new ones in a row by default.
+    figsize : (float, float), optional
+        Size of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Each panel titled with the criterion, its leaves and depth.
+
+    Raises
+    ------
+    ImportError
+        If :mod:`treelearn.export` (graphviz rendering) is not available.
+    """
+    try:
+        from treelearn.export import render
+    except ImportError as exc:
+        raise ImportError(
+            "plot_trees renders trees with treelearn.export, which is not available: "
+            f"{exc}"
+        ) from exc
+    from treelearn.compare import _resolve_criteria, _resolve_datasets
+
+    data = _resolve_datasets([dataset], target)[0]
+    models = _resolve_criteria(criteria)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(
+            1, len(models), figsize=figsize or (5.0 * len(models), 5.0), squeeze=False,
+            layout="constrained",
+        )
+        axes = list(axes[0])
+    elif len(axes) != len(models):
+        raise ValueError(f"need {len(models)} axes (one per criterion), got {len(axes)}")
+    fig = axes[0].figure
+    import matplotlib.image as mpimg
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for index, ((label, estimator), ax) in enumerate(zip(models, axes, strict=True)):
+            estimator.fit(data.X, data.y)
+            path = Path(tmp) / f"tree{index}.png"
+            written = render(estimator, path, format="png")
+            if isinstance(written, str | os.PathLike) and Path(written).is_file():
+                path = Path(written)
+            ax.imshow(mpimg.imread(path))
+            ax.set_anchor("N")  # trees of different heights hang from one line
+            ax.set_axis_off()
+            ax.set_title(
+                f"{label}: {estimator.get_n_leaves()} leaves, depth {estimator.get_depth()}"
+            )
+    fig.suptitle(data.name)
+    return fig

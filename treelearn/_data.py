@@ -111,6 +111,14 @@ def _categories_of(col) -> np.ndarray:
 def _encode_categorical(col, categories: np.ndarray) -> np.ndarray:
     """Codes of ``col`` in ``categories`` as float, NaN for missing or unseen values."""
     if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        own = col.cat.categories
+        if len(own) == len(categories) and all(
+            a == b and type(a) is type(b) for a, b in zip(own, categories, strict=True)
+        ):  # the fitted categories, in the same order: the codes are ours
+            codes = col.cat.codes.to_numpy()
+            out = codes.astype(np.float64)
+            out[codes < 0] = np.nan
+            return out
         col = col.astype(object)
     values = pd.Series(np.asarray(col, dtype=object))
     codes = pd.Index(categories).get_indexer(values.where(~values.isna(), None))

@@ -41,6 +41,8 @@ from treelearn.criteria import SplitCriterion
 # with a missing value (C4.5 drops proportions <= 1e-6).
 _MIN_FRACTION = 1e-6
 _EPSILON = np.finfo(np.float64).eps
+# Relative size of a difference in split scores that counts as rounding, not a difference
+_TIE = 1e-12
 # C4.5's tolerance for comparing weights and gains (J48's Utils.SMALL)
 _C45_DELTA = 1e-6
 
@@ -448,7 +450,9 @@ class _LevelWiseBuilder:
         valid &= splittable[:, None]
         if p.max_features is not None and p.max_features < P:
             rng = p.rng if p.rng is not None else np.random.default_rng()
-            keys = rng.random((S, P))
+            # draw features in random order until max_features of them can split the
+            # node (scikit-learn likewise skips features that are constant there)
+            keys = rng.random((S, P)) + np.where(valid, 0.0, 2.0)
             drawn = np.argsort(keys, axis=1)[:, : p.max_features]
             mask = np.zeros((S, P), dtype=bool)
             np.put_along_axis(mask, drawn, True, axis=1)
@@ -532,7 +536,8 @@ class _LevelWiseBuilder:
         right = np.take(known_counts, seg, axis=1) - left
         rank = self._rank_candidates(known_counts.T, seg, left.T, right.T)
         if c45 is None:
-            has, _, first = _segment_best(rank, seg, S)
+            # scores equal up to rounding are ties: the lowest threshold wins
+            has, _, first = _segment_best(rank, seg, S, tolerance=_TIE * node_weight)
         else:  # J48: the lowest threshold among gains within 1e-6 of the best
             has, _, first = _segment_best(rank, seg, S, tolerance=1e-6 * node_weight)
         sg = np.flatnonzero(has)
@@ -748,7 +753,10 @@ class _LevelWiseBuilder:
         p, crit = self.params, self.criterion
         parent_imp = crit.impurity(known_counts)
         totals = counts3.sum(axis=2)
-        if K > 2 and C <= p.max_exhaustive_categories:
+        # Breiman's ordering is optimal for two classes without leaf-size rules;
+        # otherwise search all groupings while there are few categories
+        constrained = p.min_samples_leaf > 1 or p.min_weight_leaf > 0
+        if (K > 2 or constrained) and C <= p.max_exhaustive_categories:
             masks = _subset_masks(C)  # [T, C]
             left = np.einsum("tc,sck->stk", masks.astype(np.float64), counts3)
             left_n = branch_n @ masks.T.astype(np.int64)

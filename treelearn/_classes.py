@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import Bunch, _safe_indexing, check_random_state, compute_sample_weight
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -30,8 +32,12 @@ __all__ = [
 ]
 
 
-def _check_y(y) -> np.ndarray:
+def _check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
     """Validate the target: 1-D, no missing values, classification labels."""
+    if y is None:
+        raise ValueError(
+            f"{estimator_name} requires y to be passed, but the target y is None."
+        )
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(
@@ -42,6 +48,12 @@ def _check_y(y) -> np.ndarray:
         y = y.astype(object)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change "
+            "the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
         arr = arr.ravel()
     if arr.ndim != 1:
         raise ValueError(
@@ -83,16 +95,16 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "max_depth": [Interval(Integral, 1, None, closed="left"), None],
         "min_samples_split": [
             Interval(Integral, 2, None, closed="left"),
-            Interval(Real, 0.0, 1.0, closed="right"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
         ],
         "min_samples_leaf": [
             Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0.0, 1.0, closed="neither"),
+            Interval(RealNotInt, 0.0, 1.0, closed="neither"),
         ],
         "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
         "max_features": [
             Interval(Integral, 1, None, closed="left"),
-            Interval(Real, 0.0, 1.0, closed="right"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
             StrOptions({"sqrt", "log2"}),
             None,
         ],
@@ -198,7 +210,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         validate_data(self, X, reset=True, skip_check_array=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
         y_raw = y
-        y = _check_y(y)
+        y = _check_y(y, type(self).__name__)
         if y.shape[0] != Xe.shape[0]:
             raise ValueError(
                 f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
@@ -289,6 +301,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     # -- prediction --------------------------------------------------------------------
     def _encode(self, X) -> np.ndarray:
         check_is_fitted(self, "tree_")
+        X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
         validate_data(self, X, reset=False, skip_check_array=True)
         Xe = _data.transform(X, self._encoding)
         if Xe.shape[1] != self.n_features_in_:
@@ -301,7 +314,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the leaf's class distribution (summed over branches
         by their training weights for a missing value)."""
-        return self.tree_.predict_proba(self._encode(X))
+        Xe = self._encode(X)
+        return self.tree_.predict_proba(Xe)
 
     def predict_log_proba(self, X) -> np.ndarray:
         """Logarithm of :meth:`predict_proba`."""
@@ -310,15 +324,18 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable class (the first one on ties)."""
-        return self.classes_[self.tree_.predict_class(self._encode(X))]
+        Xe = self._encode(X)
+        return self.classes_[self.tree_.predict_class(Xe)]
 
     def apply(self, X) -> np.ndarray:
         """Index of the leaf each sample ends in (the heaviest one for missing values)."""
-        return self.tree_.apply(self._encode(X))
+        Xe = self._encode(X)
+        return self.tree_.apply(Xe)
 
     def decision_path(self, X):
         """Sparse indicator (n_samples, node_count) of the nodes each sample visits."""
-        return self.tree_.decision_path(self._encode(X))
+        Xe = self._encode(X)
+        return self.tree_.decision_path(Xe)
 
     def get_depth(self) -> int:
         """Depth of the tree (a lone root has depth 0)."""
@@ -623,4 +640,5 @@ categorical_features
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (Laplace-smoothed at the leaves when ``laplace=True``)."""
-        return self.tree_.predict_proba(self._encode(X), laplace=self.laplace)
+        Xe = self._encode(X)
+        return self.tree_.predict_proba(Xe, laplace=self.laplace)

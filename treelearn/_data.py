@@ -143,7 +143,12 @@ def _numeric_column(col, j: int, name) -> np.ndarray:
                 pd.to_numeric(pd.Series(np.asarray(col, dtype=object)), errors="raise"),
                 dtype=np.float64,
             )
-        except (TypeError, ValueError) as exc:
+        except TypeError as exc:
+            raise TypeError(
+                f"argument must be a string or a real number: feature {j} holds "
+                f"objects that are neither ({exc})"
+            ) from None
+        except ValueError as exc:
             raise ValueError(
                 f"could not convert feature {j} to float ({exc}); declare categorical "
                 "columns with categorical_features=."

@@ -39,7 +39,8 @@ SPLIT_LEAF = 0
 SPLIT_NUMERIC = 1
 SPLIT_CATEGORICAL = 2
 
-# Branch weights at or below this are treated as empty (C4.5's 1e-6 tolerance).
+# Branch weights at or below this many average rows are treated as empty (C4.5's
+# 1e-6 tolerance, in units of the mean training weight of a row).
 _EMPTY_WEIGHT = 1e-6
 
 
@@ -147,7 +148,8 @@ class Tree:
             proba = np.where(total[:, None] > 0, self.value / total[:, None], 0.0)
         # An empty child is predicted with its parent's distribution (C4.5); its
         # parent is internal, so never empty itself.
-        empty = (total <= _EMPTY_WEIGHT) & (self.parent >= 0)
+        row_weight = total[0] / max(int(self.n_node_samples[0]), 1) if total.size else 1.0
+        empty = (total <= _EMPTY_WEIGHT * row_weight) & (self.parent >= 0)
         proba[empty] = proba[self.parent[empty]]
         self._leaf_proba = proba
         self._empty = empty

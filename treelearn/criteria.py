@@ -175,7 +175,10 @@ class SplitCriterion:
         gain; the default rule ignores it.
         """
         masked = np.where(valid, scores, -np.inf)
-        best = np.argmax(masked, axis=1)
+        top = masked.max(axis=1, keepdims=True)
+        # scores equal up to rounding are ties, won by the lowest feature index
+        tied = masked >= top - 1e-12 * np.maximum(np.abs(top), 1.0)
+        best = np.argmax(tied, axis=1)
         return np.where(valid.any(axis=1), best, -1)
 
     def __repr__(self) -> str:

@@ -199,6 +199,12 @@ def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEnc
     X = _as_2d(X)
     n_features = X.shape[1]
     mask = _categorical_mask(X, categorical_features, n_features)
+    if isinstance(X, np.ndarray) and X.dtype == np.float64 and not mask.any():
+        # all numeric: the builder reads X as it is (no copy of the data)
+        if np.isinf(X).any():
+            bad = int(np.flatnonzero(np.isinf(X).any(axis=0))[0])
+            raise ValueError(f"Input X contains infinity in feature {bad!r}.")
+        return X, FeatureEncoding(is_categorical=mask, categories=[None] * n_features)
     categories: list = []
     out = np.empty(X.shape, dtype=np.float64, order="F")
     names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))

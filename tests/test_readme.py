@@ -16,7 +16,7 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     code_blocks = [b for b in BLOCKS if not b.lstrip().startswith(">>>")]
     assert len(code_blocks) >= 3
     for block in code_blocks:
-        exec(compile(block, str(README), "exec"), namespace)  # noqa: S102
+        exec(compile(block, str(README), "exec"), namespace)
     assert (tmp_path / "tennis.png").stat().st_size > 0
 
 

@@ -331,9 +331,9 @@ def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
     # impurities and cost-complexity alphas agree with it to the last bit)
     total = counts.sum(axis=axis)
     tiny = (total > 0) & (total < 1e-150)
-    if tiny.any():  # c² would underflow: scale those slices up first
-        scale = np.where(tiny, 1.0 / np.where(tiny, total, 1.0), 1.0)
-        counts = counts * np.expand_dims(scale, axis)
+    if tiny.any():  # c² would underflow: use those slices' proportions instead
+        divisor = np.expand_dims(np.where(tiny, total, 1.0), axis)
+        counts = counts / divisor  # a division: 1 / total could overflow
         total = counts.sum(axis=axis)
     squares = (counts * counts).sum(axis=axis)
     safe = np.where(total > 0, total, 1.0)

@@ -908,13 +908,24 @@ class _LevelWiseBuilder:
         offset_of = child_offset[child_of].astype(np.int64)
         # binary splits: slot and offset travel in one lookup
         code_of = (offset_of * 2 + slot_of) if binary else None
+        # binary splits without copies: new id, slot and offset in one 64-bit lookup
+        # (negative for dropped entries)
+        packed_of = None
+        if simple and binary and new_node.size < 2**31 and code_of.max(initial=0) < 2**31:
+            packed_of = np.where(kept, (new_id_of.astype(np.int64) << 32) | code_of, -1)
         index = np.arange(copies.size if simple else int(copies.sum()) + 1)
         position_parent = None if simple else np.repeat(np.arange(n_ent.size), n_ent)
         weighted = store.weights is not None or not np.all(new_w == 1.0)
         n_new = new_node.size
         for r in range(len(store.entries)):
             entries = store.entries[r]
-            if simple:
+            if packed_of is not None:
+                packed = packed_of[entries]
+                src = np.flatnonzero(packed >= 0)
+                packed = packed[src]
+                new_id = (packed >> 32).astype(np.int32)
+                slot, offset = packed & 1, (packed & 0xFFFFFFFF) >> 1
+            elif simple:
                 new_id = new_id_of[entries]
                 keep = new_id >= 0
                 src = np.flatnonzero(keep)

@@ -330,6 +330,9 @@ def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
     # 1 - Σ c² / n², summed before dividing (the order scikit-learn uses, so that
     # impurities and cost-complexity alphas agree with it to the last bit)
     total = counts.sum(axis=axis)
+    if total.size == 0 or total.min() >= 1e-150:  # the common case: no special slice
+        squares = (counts * counts).sum(axis=axis)
+        return np.maximum(1.0 - squares / (total * total), 0.0)
     tiny = (total > 0) & (total < 1e-150)
     if tiny.any():  # c² would underflow: use those slices' proportions instead
         divisor = np.expand_dims(np.where(tiny, total, 1.0), axis)

@@ -15,6 +15,7 @@ from scipy import stats
 from sklearn.exceptions import FitFailedWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.tree import DecisionTreeClassifier as SklearnTree
+from user_criteria import Misclassification
 
 from treelearn import C45Classifier, CARTClassifier, Gini
 from treelearn.compare import (
@@ -48,14 +49,6 @@ def stem(name: str) -> str:
     return STEMS.get(name, name)
 
 
-class Misclassification(SplitCriterion):
-    name = "misclassification"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, 1.0 - counts.max(axis=-1) / safe, 0.0)
 
 
 class Broken(SplitCriterion):

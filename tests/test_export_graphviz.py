@@ -14,6 +14,7 @@ import graphviz
 import numpy as np
 import pandas as pd
 import pytest
+from user_criteria import Misclassification
 
 from treelearn import (
     C45Classifier,
@@ -22,7 +23,6 @@ from treelearn import (
     ID3Classifier,
     information,
 )
-from treelearn.criteria import SplitCriterion
 from treelearn.datasets import (
     load_credit_g,
     load_iris,
@@ -47,16 +47,6 @@ HAS_DOT = shutil.which("dot") is not None
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-class Misclassification(SplitCriterion):
-    """A user-defined criterion with no labels of its own."""
-
-    name = "misclassification"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, 1.0 - counts.max(axis=-1) / safe, 0.0)
 
 
 def _xy(loader):

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from user_criteria import Misclassification
 
 from treelearn import (
     C45Classifier,
@@ -20,20 +21,8 @@ from treelearn import (
     ID3Classifier,
 )
 from treelearn._persistence import FORMAT, FORMAT_VERSION, StoredCriterion, load_json
-from treelearn.criteria import SplitCriterion
 from treelearn.datasets import load_credit_g, load_labor, load_play_tennis, load_vote
 from treelearn.export import export_graphviz
-
-
-class Misclassification(SplitCriterion):
-    name = "misclassification"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, 1.0 - counts.max(axis=-1) / safe, 0.0)
-
 
 PRESETS = {
     "id3": ID3Classifier,

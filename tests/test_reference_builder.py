@@ -40,6 +40,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from user_criteria import Misclassification
 
 from treelearn import (
     CARTClassifier,
@@ -698,16 +699,6 @@ def test_presets_agree_with_reference(problem, data):
     check_prediction(est, X)
 
 
-class Misclassification(SplitCriterion):
-    """Misclassification error; not strictly concave, so thresholds tie inside class runs."""
-
-    name = "misclassification"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, 1.0 - counts.max(axis=-1) / safe, 0.0)
 
 
 class NormalisedGain(SplitCriterion):

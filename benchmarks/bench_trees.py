@@ -210,8 +210,8 @@ def main(argv=None) -> int:
             f"{r['depth_treelearn']} / {r['depth_sklearn']} |"
         )
     if memory:
-        out.append("\nExtra memory during fit (peak RSS of a fresh process minus RSS before "
-                   "the fit), as a multiple of the size of X:\n")
+        out.append("\nExtra memory during fit (peak RSS during the fit, in a fresh process, minus "
+                   "RSS before it), as a multiple of the size of X:\n")
         out.append("| rows | criterion | treelearn | scikit-learn |")
         out.append("|---|---|---|---|")
         for m in memory:

@@ -139,7 +139,7 @@ def test_custom_criterion():
     loaded = load_json(est.to_json())
     assert isinstance(loaded.criterion_, StoredCriterion)
     _check_same(est, loaded, X)  # the picture names the criterion as before
-    with pytest.raises(NotImplementedError, match="criteria="):
+    with pytest.raises(RuntimeError, match="criteria="):
         loaded.fit(X, y)
     restored = load_json(est.to_json(), criteria={"misclassification": Misclassification})
     assert isinstance(restored.criterion_, Misclassification)

@@ -99,7 +99,7 @@ class StoredCriterion(SplitCriterion):
         self.unit = unit
 
     def impurity(self, counts: np.ndarray) -> np.ndarray:
-        raise NotImplementedError(
+        raise RuntimeError(
             f"criterion {self.name!r} was loaded from JSON without its code; pass "
             f"load_json(..., criteria={{{self.name!r}: <your SplitCriterion>}}) to refit."
         )

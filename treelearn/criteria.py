@@ -38,6 +38,8 @@ A user-defined criterion is a small subclass:
 
 from __future__ import annotations
 
+import abc
+
 import numpy as np
 
 from treelearn import information
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 
-class SplitCriterion:
+class SplitCriterion(abc.ABC):
     """Base class of split criteria: impurity of class counts and split scores.
 
     Subclasses implement :meth:`impurity`; everything else has a default written
@@ -80,9 +82,9 @@ class SplitCriterion:
     #: (Fayyad & Irani's boundary points), which finds the same best split.
     concave: bool = False
 
+    @abc.abstractmethod
     def impurity(self, counts: np.ndarray) -> np.ndarray:
         """Impurity of class counts ``counts[..., K]``; shape ``[...]``."""
-        raise NotImplementedError(f"{type(self).__name__} must implement impurity(counts)")
 
     def impurity_mass(self, counts: np.ndarray) -> np.ndarray:
         """Impurity times weight, ``n · impurity(counts)`` with ``n = Σ_k counts[..., k]``."""
@@ -182,7 +184,8 @@ class SplitCriterion:
         return np.where(valid.any(axis=1), best, -1)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
+        params = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"{type(self).__name__}({params})"
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other) and vars(self) == vars(other)

@@ -534,14 +534,18 @@ def _resolve_datasets(datasets: Any, target: str | None) -> list[_Dataset]:
     if not items:
         raise ValueError("no data sets to compare")
     out = [_load_one(spec, name, i, target) for i, (name, spec) in enumerate(items)]
-    names = [d.name for d in out]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
+    _reject_duplicates([d.name for d in out], "two data sets are called", "data set")
+    return out
+
+
+def _reject_duplicates(labels: list[str], problem: str, kind: str) -> None:
+    """ValueError when a label repeats (results are keyed by label)."""
+    duplicates = sorted({n for n in labels if labels.count(n) > 1})
     if duplicates:
         raise ValueError(
-            f"two data sets are called {', '.join(map(repr, duplicates))}; pass a dict "
-            "{label: data set} to name them"
+            f"{problem} {', '.join(map(repr, duplicates))}; pass a dict "
+            f"{{label: {kind}}} to name them"
         )
-    return out
 
 
 def _estimator_for(spec: Any) -> tuple[str, Any]:
@@ -582,13 +586,7 @@ def _resolve_criteria(criteria: Any) -> list[tuple[str, Any]]:
         out = [_estimator_for(spec) for spec in criteria]
     if not out:
         raise ValueError("no criteria to compare")
-    labels = [label for label, _ in out]
-    duplicates = sorted({n for n in labels if labels.count(n) > 1})
-    if duplicates:
-        raise ValueError(
-            f"two criteria are labelled {', '.join(map(repr, duplicates))}; pass a dict "
-            "{label: criterion} to name them"
-        )
+    _reject_duplicates([label for label, _ in out], "two criteria are labelled", "criterion")
     return out
 
 

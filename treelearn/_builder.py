@@ -172,10 +172,13 @@ class _SortedStore:
     a level touches entry-indexed arrays, so big data stays cache friendly.
     """
 
-    entries: list  # per numeric feature: entry id at each position
+    entries: list  # per numeric feature: entry id (or row, see below) at each position
     values: list  # the feature's value at each position (NaN last in a node)
     labels: list  # class code at each position
     weights: list | None  # entry weight at each position; None while all are 1
+    # True while entries are rows (no row has been copied yet): the partition then
+    # looks per-row tables up and never renumbers entries
+    by_row: bool = True
 
 
 @dataclass
@@ -257,6 +260,30 @@ def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int, toleranc
     first[seg[first_pos]] = first_pos
     del seg_ids
     return has, best, first
+
+
+def _stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, faster when few values are tied.
+
+    numpy's default (unstable) sort is quicker; equal values, and the missing
+    values it puts last, are then put back in row order.
+    """
+    order = np.argsort(values)
+    v = values[order]
+    n_nan = int(np.count_nonzero(np.isnan(v[-1:]))) and int(np.count_nonzero(np.isnan(v)))
+    if n_nan:
+        order[order.size - n_nan :].sort()
+        v = v[: order.size - n_nan]
+    tied = np.flatnonzero(v[1:] == v[:-1])
+    if tied.size == 0:
+        return order
+    if tied.size > values.size // 8:
+        return np.argsort(values, kind="stable")
+    members = np.union1d(tied, tied + 1)  # positions inside runs of equal values
+    run = np.cumsum(np.r_[True, v[1:] != v[:-1]])[members]
+    rows = order[members]
+    order[members] = rows[np.lexsort((rows, run))]
+    return order
 
 
 def _subset_masks(n: int) -> np.ndarray:
@@ -366,7 +393,7 @@ class _LevelWiseBuilder:
             )
             new_node_local, new_w, src, missing_fraction, copies = routed
             self._partition(store, copies, new_node_local, new_w, n_next, first_child - next_lo,
-                            n_children, n_ent)
+                            n_children, n_ent, local, e_row, e_w)
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = new_w
@@ -387,7 +414,7 @@ class _LevelWiseBuilder:
         unit = bool(np.all(self.w == 1.0))
         entries, values, labels, weights = [], [], [], []
         for f in self.numeric:
-            order = np.argsort(X[:, f], kind="stable").astype(np.int32)
+            order = _stable_argsort(X[:, f]).astype(np.int32)
             entries.append(order)
             values.append(X[order, f])
             labels.append(labels_all[order])
@@ -524,7 +551,7 @@ class _LevelWiseBuilder:
         )
         cand_mask = cut if allowed is None else cut & allowed
         if crit.concave:
-            keep = self._class_boundaries(cut, yo)
+            keep = self._class_boundaries(cut, yo, lv.interior, lv.position_segment)
             if allowed is not None:  # the ends of the allowed range may be optimal too
                 keep |= _range_ends(cand_mask, lv.position_segment[:-1])
             cand_mask = cand_mask & keep
@@ -602,20 +629,31 @@ class _LevelWiseBuilder:
         return allowed, n_cand
 
     @staticmethod
-    def _class_boundaries(cut, y):
+    def _class_boundaries(cut, y, interior, position_segment):
         """Which cuts separate two value blocks that are not both of one same class.
 
         For a concave impurity the best threshold lies on such a boundary point
         (Fayyad & Irani 1992): moving a cut inside a run of one class cannot improve
-        the split, so only the run ends need scoring. Blocks are runs of equal
-        values (no cut inside); a block is pure when all its cases share a class.
+        the split, so only the run ends need scoring. A block is a run of equal
+        values inside one node (no cut inside); it is pure when all its cases share
+        a class. The cut between two pure blocks is kept when their classes differ;
+        a cut next to an impure block is always kept.
         """
-        run = np.cumsum(np.r_[False, y[1:] != y[:-1]])  # id of the run of one class
-        starts = np.flatnonzero(np.r_[True, cut])  # first position of every block
-        ends = np.r_[starts[1:] - 1, y.size - 1]
-        keep = np.ones(cut.size, dtype=bool)
-        # the cut between blocks b and b+1 is interior to a run when both lie in it
-        keep[starts[1:] - 1] = run[starts[:-1]] != run[ends[1:]]
+        change = y[1:] != y[:-1]  # class changes between position i and i + 1
+        # class changes inside a block: not a cut, and both positions in one node
+        inner = np.flatnonzero(change & np.greater(interior, cut))
+        if not inner.size:  # every block is pure (always so without tied values)
+            return change
+        keep = change.copy()
+        cuts = np.flatnonzero(cut)
+        k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
+        seg = position_segment[inner]
+        after = k < cuts.size
+        at = cuts[k[after]]
+        keep[at[position_segment[at] == seg[after]]] = True  # the block's closing cut
+        before = k > 0
+        at = cuts[k[before] - 1]
+        keep[at[position_segment[at] == seg[before]]] = True  # the cut that opens it
         return keep
 
     def _rank_candidates(self, parent, seg, left, right):
@@ -867,7 +905,93 @@ class _LevelWiseBuilder:
         return all_child[o], all_w[o], all_src[o], fraction, copies
 
     def _partition(self, store, copies, new_node, new_w, n_next, first_local, n_children,
-                   n_ent):
+                   n_ent, local, e_row, e_w):
+        """Move every feature's sorted entries into the next level's nodes (stable)."""
+        if not store.entries:
+            return
+        if store.by_row:
+            split = n_children[local] > 0
+            if (int(n_children.max()) <= 2 and np.array_equal(copies, split)
+                    and np.array_equal(new_w, e_w[split])):
+                # binary splits, every entry of a split node goes to one child whole
+                self._partition_rows(store, new_node, n_next, first_local, n_children,
+                                     n_ent, local, e_row)
+                return
+            # from now on entries are numbered (rows may have copies)
+            entry_of_row = np.empty(self.X.shape[0], dtype=np.int32)
+            entry_of_row[e_row] = np.arange(e_row.size, dtype=np.int32)
+            store.entries = [entry_of_row[e] for e in store.entries]
+            store.by_row = False
+        self._partition_entries(store, copies, new_node, new_w, n_next, first_local,
+                                n_children, n_ent)
+
+    def _partition_rows(self, store, new_node, n_next, first_local, n_children, n_ent,
+                        local, e_row):
+        """:meth:`_partition` for binary splits of rows (entries are rows, no copies).
+
+        The destination of the entry at position ``i`` of parent ``P``'s segment is
+        its rank among the entries going the same way: with ``ones_i`` the number
+        of right-going positions up to ``i`` (one cumsum over all positions),
+        ``A_L + i - ones_i`` going left and ``A_R + ones_i`` going right, where the
+        per-parent constants ``A`` depend on segment and child sizes only, not on
+        the feature. Entries of nodes that became leaves go left into a tail after
+        the kept ones, so positions form a permutation and nothing is compacted:
+        three scatters per feature and the arrays' kept part is a prefix.
+        """
+        m = local.size
+        n_new = new_node.size
+        seg_start = np.cumsum(n_ent) - n_ent
+        split = n_children > 0
+        sizes = np.bincount(new_node, minlength=n_next)
+        child_start = np.cumsum(sizes) - sizes
+        first = np.where(split, first_local, 0)
+        right_size = np.where(split, sizes[first + split], 0)
+        right_before = np.cumsum(right_size) - right_size
+        dropped = np.where(split, 0, n_ent)
+        dropped_before = np.cumsum(dropped) - dropped
+        a_left = np.where(split, child_start[first], n_new + dropped_before) - seg_start
+        a_left += right_before
+        a_right = child_start[first + split] - right_before - 1
+        # per entry, then per row: 2·A + slot (A may be negative; >> 1 floors)
+        split_e = split[local]
+        right = np.zeros(m, dtype=bool)
+        right[split_e] = new_node == first_local[local[split_e]] + 1
+        code = np.where(right, a_right[local], a_left[local]) * 2 + right
+        if getattr(self, "_row_code", None) is None:
+            self._row_code = np.empty(self.X.shape[0], dtype=np.int64)
+        self._row_code[e_row] = code
+        row_code = self._row_code
+        index = np.arange(m)
+        weighted = store.weights is not None
+        for r, entries in enumerate(store.entries):
+            code = row_code[entries]
+            slot = code & 1
+            ones = np.cumsum(slot)
+            # pos = A + (ones if slot else index - ones), branch-free (a masked
+            # copy is several times slower on a random slot pattern)
+            pos = 2 * ones
+            pos -= index
+            pos *= slot
+            pos += index
+            pos -= ones
+            code >>= 1
+            pos += code
+            out = np.empty(m, dtype=entries.dtype)
+            out[pos] = entries
+            store.entries[r] = out[:n_new]
+            out_v = np.empty(m)
+            out_v[pos] = store.values[r]
+            store.values[r] = out_v[:n_new]
+            out_y = np.empty(m, dtype=store.labels[r].dtype)
+            out_y[pos] = store.labels[r]
+            store.labels[r] = out_y[:n_new]
+            if weighted:
+                out_w = np.empty(m)
+                out_w[pos] = store.weights[r]
+                store.weights[r] = out_w[:n_new]
+
+    def _partition_entries(self, store, copies, new_node, new_w, n_next, first_local,
+                           n_children, n_ent):
         """Stable partition of every feature's sorted arrays into the next level's nodes.
 
         Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively

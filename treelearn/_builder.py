@@ -245,20 +245,19 @@ def _segment_best(scores: np.ndarray, seg: np.ndarray, n_segments: int, toleranc
     first = np.zeros(n_segments, dtype=np.intp)
     if scores.size == 0:
         return has, best, first
-    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-    seg_ids = seg[starts]
-    seg_max = np.maximum.reduceat(scores, starts)
-    target = np.repeat(seg_max, np.diff(np.r_[starts, scores.size]))
+    bounds = np.searchsorted(seg, np.arange(n_segments + 1))  # where each segment starts
+    ids = np.flatnonzero(bounds[1:] > bounds[:-1])  # segments with candidates
+    starts = bounds[ids]
+    target = np.maximum.reduceat(scores, starts)
     if tolerance is not None:
-        target = target - tolerance[seg]
-    is_max = scores >= target
+        target = target - tolerance[ids]
+    is_max = scores >= np.repeat(target, bounds[ids + 1] - starts)
     # NaN scores never win: a segment whose max is NaN gets no candidate
     pos = np.flatnonzero(is_max)
     first_pos = pos[np.r_[True, seg[pos[1:]] != seg[pos[:-1]]]] if pos.size else pos
     has[seg[first_pos]] = True
     best[seg[first_pos]] = scores[first_pos]
     first[seg[first_pos]] = first_pos
-    del seg_ids
     return has, best, first
 
 
@@ -559,7 +558,10 @@ class _LevelWiseBuilder:
         if cand.size == 0:
             return
         seg = lv.position_segment[cand]
-        left = np.take(cum, cand, axis=1) - np.take(base, seg, axis=1)  # [K, c]
+        # float64 [K, c]: criteria compute in floats, and converting the [c, K]
+        # views they get would cost more than the arithmetic
+        left = np.subtract(np.take(cum, cand, axis=1), np.take(base, seg, axis=1),
+                           dtype=np.float64)  # [K, c]
         right = np.take(known_counts, seg, axis=1) - left
         rank = self._rank_candidates(known_counts.T, seg, left.T, right.T)
         if c45 is None:

@@ -938,7 +938,9 @@ class _LevelWiseBuilder:
         per-parent constants ``A`` depend on segment and child sizes only, not on
         the feature. Entries of nodes that became leaves go left into a tail after
         the kept ones, so positions form a permutation and nothing is compacted:
-        three scatters per feature and the arrays' kept part is a prefix.
+        three scatters per feature and the arrays' kept part is a prefix. The only
+        row-indexed lookup is one byte per row (which way the row goes), so it
+        stays in cache on big data; everything else is indexed by position.
         """
         m = local.size
         n_new = new_node.size
@@ -954,30 +956,33 @@ class _LevelWiseBuilder:
         a_left = np.where(split, child_start[first], n_new + dropped_before) - seg_start
         a_left += right_before
         a_right = child_start[first + split] - right_before - 1
-        # per entry, then per row: 2·A + slot (A may be negative; >> 1 floors)
+        # per position (the same for every feature): left_base = A_L + i and
+        # right_minus_left = A_R - left_base
+        position_node = np.repeat(np.arange(n_ent.size), n_ent)
+        left_base = a_left[position_node]
+        left_base += np.arange(m)
+        right_minus_left = a_right[position_node]
+        right_minus_left -= left_base
+        del position_node
+        # per row: 1 when it goes right
         split_e = split[local]
-        right = np.zeros(m, dtype=bool)
-        right[split_e] = new_node == first_local[local[split_e]] + 1
-        code = np.where(right, a_right[local], a_left[local]) * 2 + right
-        if getattr(self, "_row_code", None) is None:
-            self._row_code = np.empty(self.X.shape[0], dtype=np.int64)
-        self._row_code[e_row] = code
-        row_code = self._row_code
-        index = np.arange(m)
+        if getattr(self, "_row_right", None) is None:
+            self._row_right = np.zeros(self.X.shape[0], dtype=np.int8)
+        row_right = self._row_right
+        row_right[e_row] = 0
+        goes_right = new_node == first_local[local[split_e]] + 1
+        row_right[e_row[split_e][goes_right]] = 1
         weighted = store.weights is not None
         for r, entries in enumerate(store.entries):
-            code = row_code[entries]
-            slot = code & 1
-            ones = np.cumsum(slot)
-            # pos = A + (ones if slot else index - ones), branch-free (a masked
-            # copy is several times slower on a random slot pattern)
+            slot = row_right[entries]
+            ones = np.cumsum(slot, dtype=np.intp)
+            # pos = A_L + i - ones going left, A_R + ones going right; branch-free
+            # (a masked copy is several times slower on a random slot pattern)
             pos = 2 * ones
-            pos -= index
+            pos += right_minus_left
             pos *= slot
-            pos += index
+            pos += left_base
             pos -= ones
-            code >>= 1
-            pos += code
             out = np.empty(m, dtype=entries.dtype)
             out[pos] = entries
             store.entries[r] = out[:n_new]

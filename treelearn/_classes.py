@@ -303,7 +303,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "tree_")
         X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
         validate_data(self, X, reset=False, skip_check_array=True)
-        Xe = _data.transform(X, self._encoding)
+        Xe = _data.transform(X, self._encoding, checked=True)
         if Xe.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {Xe.shape[1]} features, but {type(self).__name__} is expecting "
@@ -325,7 +325,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """Most probable class (the first one on ties)."""
         Xe = self._encode(X)
-        return self.classes_[self.tree_.predict_class(Xe)]
+        return self.tree_.predict_class(Xe, labels=self.classes_)
 
     def apply(self, X) -> np.ndarray:
         """Index of the leaf each sample ends in (the heaviest one for missing values)."""

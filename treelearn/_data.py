@@ -218,9 +218,13 @@ def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEnc
     return out, FeatureEncoding(is_categorical=mask, categories=categories)
 
 
-def transform(X, encoding: FeatureEncoding) -> np.ndarray:
-    """Encode new data with a fitted encoding (unseen categories become NaN)."""
-    X = _as_2d(X)
+def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndarray:
+    """Encode new data with a fitted encoding (unseen categories become NaN).
+
+    ``checked=True`` says ``X`` is already the output of ``_as_2d`` (not checked twice).
+    """
+    if not checked:
+        X = _as_2d(X)
     if (
         isinstance(X, np.ndarray)
         and X.dtype == np.float64

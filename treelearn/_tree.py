@@ -237,14 +237,15 @@ class Tree:
             stack.extend(reversed(self.children(node)))
 
     # -- prediction ------------------------------------------------------------------
-    def _route(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Send every row of ``X`` to the leaves.
 
         Returns ``(row, leaf, weight)`` triples: a row with no missing value on its
         path reaches one leaf with weight 1; a row with a missing value is spread
         over several leaves. Work is vectorised over rows, one step per level.
+        ``descent`` is the output of :meth:`_descend` on ``X`` if already computed.
         """
-        leaf, stuck_rows, stuck_nodes = self._descend(X)
+        leaf, stuck_rows, stuck_nodes = self._descend(X) if descent is None else descent
         done = np.flatnonzero(leaf >= 0)
         if stuck_rows.size == 0:
             return done, leaf[done], np.ones(done.size)
@@ -275,8 +276,12 @@ class Tree:
         # X[i, f] is flat[i * row_step + f * col_step], whatever the memory order
         flat = X.ravel(order="K")
         row_step, col_step = (s // X.itemsize for s in X.strides)
-        if not is_cat.any() and not np.isnan(flat).any():
-            return self._descend_numeric(flat, n, row_step, col_step, feat, thr, base)
+        # a NaN makes the minimum NaN (cheaper than a NaN mask)
+        if not is_cat.any() and not (flat.size and np.isnan(flat.min())):
+            col = feat * col_step  # per node: offset of its feature's column
+            shift = int(col.max()).bit_length()
+            if shift + self.node_count.bit_length() < 63:  # child and column fit one int64
+                return self._descend_numeric(flat, n, row_step, base << shift | col, shift, thr)
         leaf = np.full(n, -1, dtype=np.intp)
         rows = np.arange(n, dtype=np.intp)
         nodes = np.zeros(n, dtype=np.intp)
@@ -316,28 +321,43 @@ class Tree:
         empty = np.empty(0, dtype=np.intp)
         return leaf, empty, empty
 
-    def _descend_numeric(self, flat, n, row_step, col_step, feat, thr, base, chunk=8192):
+    def _descend_numeric(self, flat, n, row_step, packed, shift, thr, chunk=32768):
         """:meth:`_descend` for numeric splits and no missing value: nothing stops.
 
-        Rows go in chunks that stay in cache; finished rows leave every 4 steps.
+        ``packed[i]`` is ``base[i] << shift | col[i]``: one gather per step gives both
+        the first child and the column offset of the node's feature.
+
+        Rows go in chunks; a row is tracked by ``at``, the offset of its first value
+        in ``flat``. Every third step, if at least 1/8 of the rows have reached a
+        leaf, those are written out and dropped (by index: boolean masks that are
+        neither mostly true nor mostly false are slow to apply).
         """
+        mask = (1 << shift) - 1
+        root_child, root_col = packed[0] >> shift, packed[0] & mask
         leaf = np.empty(n, dtype=np.intp)
-        col = feat * col_step  # per node: offset of its feature's column
+        div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
         for start in range(0, n, chunk):
-            rows = np.arange(start, min(n, start + chunk))
-            at = rows * row_step
-            nodes = np.zeros(rows.size, dtype=np.intp)
-            for it in range(self.max_depth + 1):
-                nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
-                if it % 4 == 3:
+            at = np.arange(start, min(n, start + chunk)) * row_step
+            # first step: every row is at the root, no per-node gathers needed
+            nodes = root_child + (flat[root_col + at] > thr[0])
+            for it in range(1, self.max_depth):
+                # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes]), in place
+                nxt = packed[nodes]
+                idx = nxt & mask
+                idx += at
+                nxt >>= shift
+                nxt += flat[idx] > thr[nodes]
+                if it % 3 == 2:
                     done = nxt == nodes
-                    if done.any():
-                        leaf[rows[done]] = nxt[done]
-                        rows, at, nxt = rows[~done], at[~done], nxt[~done]
+                    if np.count_nonzero(done) * 8 >= done.size:
+                        fin = np.flatnonzero(done)
+                        leaf[at[fin] // div] = nxt[fin]
+                        keep = np.flatnonzero(~done)
+                        at, nxt = at[keep], nxt[keep]
                 nodes = nxt
                 if not nodes.size:
                     break
-            leaf[rows] = nodes
+            leaf[at // div] = nodes
         empty = np.empty(0, dtype=np.intp)
         return leaf, empty, empty
 
@@ -414,7 +434,10 @@ class Tree:
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
         """
         table = self._laplace_proba() if laplace else self._leaf_proba
-        rows, leaves, w = self._route(X)
+        descent = self._descend(X)
+        if not descent[1].size:  # no row stopped at a missing value: one leaf each
+            return table[descent[0]]
+        rows, leaves, w = self._route(X, descent)
         n = X.shape[0]
         if rows.size == n and np.all(w == 1.0):
             out = np.empty((n, self.n_classes))
@@ -431,15 +454,25 @@ class Tree:
         proba[self._empty] = proba[self.parent[self._empty]]
         return proba
 
-    def predict_class(self, X: np.ndarray) -> np.ndarray:
-        """Index of the most probable class per row (the first one on ties)."""
+    def predict_class(self, X: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+        """Index of the most probable class per row (the first one on ties).
+
+        With ``labels``, return ``labels[index]`` instead (one lookup per row, not two).
+        """
         leaf, stuck_rows, stuck_nodes = self._descend(X)
-        out = self._leaf_class()[np.maximum(leaf, 0)]
-        if stuck_rows.size:  # rows spread by a missing value: sum their branches
-            rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
-            proba = np.zeros((X.shape[0], self.n_classes))
-            np.add.at(proba, rows, self._leaf_proba[leaves] * w[:, None])
-            out[stuck_rows] = np.argmax(proba[stuck_rows], axis=1)
+        if labels is None:
+            labels = np.arange(self.n_classes)
+            at_node = self._leaf_class()
+        else:
+            at_node = labels[self._leaf_class()]
+        if not stuck_rows.size:
+            return at_node[leaf]
+        out = at_node[np.maximum(leaf, 0)]
+        # rows spread by a missing value: sum their branches
+        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        proba = np.zeros((X.shape[0], self.n_classes))
+        np.add.at(proba, rows, self._leaf_proba[leaves] * w[:, None])
+        out[stuck_rows] = labels[np.argmax(proba[stuck_rows], axis=1)]
         return out
 
     def _leaf_class(self) -> np.ndarray:
@@ -450,7 +483,10 @@ class Tree:
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Leaf id per row; a row spread by a missing value gets its heaviest leaf."""
-        rows, leaves, w = self._route(X)
+        descent = self._descend(X)
+        if not descent[1].size:  # no row stopped at a missing value
+            return descent[0]
+        rows, leaves, w = self._route(X, descent)
         order = np.lexsort((-w, rows))  # by row, heaviest first
         rows, leaves = rows[order], leaves[order]
         first = np.ones(rows.shape, dtype=bool)

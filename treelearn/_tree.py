@@ -154,6 +154,8 @@ class Tree:
         self._leaf_proba = proba
         self._empty = empty
         self._steps = None
+        self._cat_steps = None
+        self._spread_kids = None
         self._classes_at = None
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -268,20 +270,103 @@ class Tree:
         rows with their nodes.
         """
         n = X.shape[0]
-        step = self._step_arrays()
-        feat, thr, base, is_cat = step
+        feat, thr, base, is_cat = self._step_arrays()
+        flat, row_step, col_step = self._flat(X)
+        col = feat * col_step  # per node: offset of its feature's column
+        shift = int(col.max()).bit_length()
+        if shift + self.node_count.bit_length() >= 63:  # child and column do not fit an int64
+            return self._descend_masks(flat, n, row_step, col_step)
+        packed = base << shift | col
+        # a NaN makes the minimum NaN (cheaper than a NaN mask)
+        if not is_cat.any() and not (flat.size and np.isnan(flat.min())):
+            return self._descend_numeric(flat, n, row_step, packed, shift, thr)
+        return self._descend_general(flat, n, row_step, packed, shift, thr)
+
+    @staticmethod
+    def _flat(X: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """``X`` as a flat float64 array: ``X[i, f]`` is ``flat[i * row_step + f * col_step]``
+        whatever the memory order (no copy for C- or F-contiguous float64 input)."""
         X = np.asarray(X, dtype=np.float64)
         if not (X.flags.c_contiguous or X.flags.f_contiguous):
             X = np.ascontiguousarray(X)
-        # X[i, f] is flat[i * row_step + f * col_step], whatever the memory order
-        flat = X.ravel(order="K")
         row_step, col_step = (s // X.itemsize for s in X.strides)
-        # a NaN makes the minimum NaN (cheaper than a NaN mask)
-        if not is_cat.any() and not (flat.size and np.isnan(flat.min())):
-            col = feat * col_step  # per node: offset of its feature's column
-            shift = int(col.max()).bit_length()
-            if shift + self.node_count.bit_length() < 63:  # child and column fit one int64
-                return self._descend_numeric(flat, n, row_step, base << shift | col, shift, thr)
+        return X.ravel(order="K"), row_step, col_step
+
+    def _descend_general(self, flat, n, row_step, packed, shift, thr, chunk=32768):
+        """:meth:`_descend` with missing values or categorical splits.
+
+        As :meth:`_descend_numeric`, except that a row whose value is missing (or
+        whose category is unseen) at an internal node is sent to that node itself:
+        it then looks finished like a row at a leaf, and is dropped with them. The
+        rows left on an internal node at the end are the stopped ones.
+        """
+        mask = (1 << shift) - 1
+        is_cat = self._step_arrays()[3]
+        has_cat = bool(is_cat.any())
+        if has_cat:
+            ptr, width, cat_next = self._category_steps()
+        res = np.empty(n, dtype=np.intp)
+        div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
+        for start in range(0, n, chunk):
+            at = np.arange(start, min(n, start + chunk)) * row_step
+            nodes = np.zeros(at.size, dtype=np.intp)
+            for it in range(self.max_depth):
+                nxt = packed[nodes]
+                idx = nxt & mask
+                idx += at
+                nxt >>= shift
+                x = flat[idx]
+                nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
+                np.copyto(nxt, nodes, where=np.isnan(x))  # a missing value stops the row
+                if has_cat:
+                    ci = np.flatnonzero(is_cat[nodes])
+                    if ci.size:
+                        nxt[ci] = self._category_next(x[ci], nodes[ci], ptr, width, cat_next)
+                if it % 3 == 2:
+                    done = nxt == nodes
+                    if np.count_nonzero(done) * 8 >= done.size:
+                        fin = np.flatnonzero(done)
+                        res[at[fin] // div] = nxt[fin]
+                        keep = np.flatnonzero(~done)
+                        at, nxt = at[keep], nxt[keep]
+                nodes = nxt
+                if not nodes.size:
+                    break
+            res[at // div] = nodes
+        stuck_rows = np.flatnonzero(self.n_children[res] > 0)
+        stuck_nodes = res[stuck_rows]
+        res[stuck_rows] = -1
+        # stopped rows in the order of the level-by-level descent: by depth, then row
+        order = np.argsort(self.depth[stuck_nodes], kind="stable")
+        return res, stuck_rows[order], stuck_nodes[order]
+
+    def _category_steps(self):
+        """Per category-table entry, the child it leads to (the node itself when the
+        category is unseen there); with each node's table start and width."""
+        cached = getattr(self, "_cat_steps", None)
+        if cached is None:
+            ptr = self.category_ptr[:-1].astype(np.intp)
+            width = np.diff(self.category_ptr).astype(np.intp)
+            owner = np.repeat(np.arange(self.node_count, dtype=np.intp), width)
+            branch = self.category_branch.astype(np.intp)
+            cat_next = np.where(branch >= 0, self.first_child[owner] + branch, owner)
+            cached = self._cat_steps = (ptr, width, cat_next)
+        return cached
+
+    @staticmethod
+    def _category_next(x, nodes, ptr, width, cat_next):
+        """Next node of rows at categorical nodes (the node itself if stopped)."""
+        # trunc(x) is a valid code iff -1 < x < width (NaN fails both)
+        ok = (x > -1) & (x < width[nodes])
+        out = nodes.copy()
+        okn = nodes[ok]
+        out[ok] = cat_next[ptr[okn] + x[ok].astype(np.intp)]
+        return out
+
+    def _descend_masks(self, flat, n, row_step, col_step):
+        """:meth:`_descend` with boolean masks, for data too large to pack a node's
+        child and column offset in one int64."""
+        feat, thr, base, is_cat = self._step_arrays()
         leaf = np.full(n, -1, dtype=np.intp)
         rows = np.arange(n, dtype=np.intp)
         nodes = np.zeros(n, dtype=np.intp)
@@ -375,58 +460,93 @@ class Tree:
         return cached
 
     def _spread(self, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray):
-        """Route rows from the given nodes, missing values down every branch."""
-        rows = rows.astype(np.intp, copy=False)
+        """Route rows from the given nodes, missing values down every branch.
+
+        Level by level: entries at a leaf are output, a known value moves its entry
+        to one child, a missing value replaces it by one entry per non-empty child
+        (appended after the moved ones, in slot order).
+        """
+        flat, row_step, col_step = self._flat(X)
+        feat, thr, base, is_cat = self._step_arrays()
+        has_cat = bool(is_cat.any())
+        if has_cat:
+            ptr, width, cat_next = self._category_steps()
+        col = feat * col_step
+        is_leaf = self.n_children == 0
+        kids, kid_start, kid_count = self._spread_children()
+        # entries carry the offset of their row in flat, not the row
+        div = max(row_step, 1)
+        rows = rows.astype(np.intp) * row_step
         nodes = nodes.astype(np.intp, copy=True)
         weights = np.ones(rows.size, dtype=np.float64)
         done_rows, done_nodes, done_w = [], [], []
-        split_kind, feature = self.split_kind, self.feature
         while rows.size:
-            kind = split_kind[nodes]
-            at_leaf = kind == SPLIT_LEAF
+            at_leaf = is_leaf[nodes]
             if at_leaf.any():
-                done_rows.append(rows[at_leaf])
-                done_nodes.append(nodes[at_leaf])
-                done_w.append(weights[at_leaf])
-                keep = ~at_leaf
-                rows, nodes, weights, kind = rows[keep], nodes[keep], weights[keep], kind[keep]
+                fin = np.flatnonzero(at_leaf)
+                done_rows.append(rows[fin])
+                done_nodes.append(nodes[fin])
+                done_w.append(weights[fin])
+                keep = np.flatnonzero(~at_leaf)
+                rows, nodes, weights = rows[keep], nodes[keep], weights[keep]
                 if not rows.size:
                     break
-            x = X[rows, feature[nodes]]
-            slot = np.full(rows.shape, -1, dtype=np.intp)
-            known = ~np.isnan(x)
-            numeric = known & (kind == SPLIT_NUMERIC)
-            slot[numeric] = (x[numeric] > self.threshold[nodes[numeric]]).astype(np.intp)
-            categorical = known & (kind == SPLIT_CATEGORICAL)
-            if categorical.any():
-                codes = x[categorical].astype(np.intp)
-                nd = nodes[categorical]
-                width = self.category_ptr[nd + 1] - self.category_ptr[nd]
-                inside = (codes >= 0) & (codes < width)
-                s = np.full(codes.shape, -1, dtype=np.intp)
-                s[inside] = self.category_branch[self.category_ptr[nd[inside]] + codes[inside]]
-                slot[categorical] = s
-            single = slot >= 0
-            next_nodes = self.first_child[nodes[single]] + slot[single]
-            # a missing value (or an unseen category) goes down every child
-            multi = ~single
-            if multi.any():
-                m_rows, m_nodes, m_w = rows[multi], nodes[multi], weights[multi]
-                counts = self.n_children[m_nodes]
-                rep_rows = np.repeat(m_rows, counts)
-                offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-                rep_nodes = np.repeat(self.first_child[m_nodes], counts) + offsets
-                rep_w = np.repeat(m_w, counts) * self.missing_fraction[rep_nodes]
-                nonempty = ~self._empty[rep_nodes] & (rep_w > 0)
-                rows = np.concatenate([rows[single], rep_rows[nonempty]])
-                nodes = np.concatenate([next_nodes, rep_nodes[nonempty]])
-                weights = np.concatenate([weights[single], rep_w[nonempty]])
-            else:
-                rows, nodes, weights = rows[single], next_nodes, weights[single]
+            x = flat[rows + col[nodes]]
+            nxt = base[nodes] + (x > thr[nodes])
+            multi = np.isnan(x)
+            if has_cat:
+                ci = np.flatnonzero(is_cat[nodes])
+                if ci.size:
+                    nd = nodes[ci]
+                    nxt[ci] = self._category_next(x[ci], nd, ptr, width, cat_next)
+                    multi[ci] = nxt[ci] == nd  # missing or unseen category
+            if not multi.any():
+                nodes = nxt
+                continue
+            single = np.flatnonzero(~multi)
+            m = np.flatnonzero(multi)
+            m_nodes = nodes[m]
+            # a missing value (or an unseen category) goes down every non-empty child
+            counts = kid_count[m_nodes]
+            ends = np.cumsum(counts)
+            idx = np.repeat(kid_start[m_nodes] - (ends - counts), counts)
+            idx += np.arange(idx.size)
+            rep_nodes = kids[idx]
+            rep_rows = np.repeat(rows[m], counts)
+            rep_w = np.repeat(weights[m], counts) * self.missing_fraction[rep_nodes]
+            pos = rep_w > 0
+            if not pos.all():
+                rep_rows, rep_nodes, rep_w = rep_rows[pos], rep_nodes[pos], rep_w[pos]
+            rows = np.concatenate([rows[single], rep_rows])
+            nodes = np.concatenate([nxt[single], rep_nodes])
+            weights = np.concatenate([weights[single], rep_w])
         if not done_rows:
             empty = np.empty(0, dtype=np.intp)
             return empty, empty, np.empty(0)
-        return np.concatenate(done_rows), np.concatenate(done_nodes), np.concatenate(done_w)
+        rows = np.concatenate(done_rows) // div
+        return rows, np.concatenate(done_nodes), np.concatenate(done_w)
+
+    def _spread_children(self):
+        """The children a missing value is spread to (non-empty, positive share),
+        ascending, with each node's start and count among them."""
+        cached = getattr(self, "_spread_kids", None)
+        if cached is None:
+            mf = self.missing_fraction
+            kids = np.flatnonzero((self.parent >= 0) & ~self._empty & (mf > 0))
+            # children ids are consecutive per parent, so kids are grouped by parent
+            kid_start = np.searchsorted(kids, self.first_child).astype(np.intp)
+            kid_count = np.bincount(self.parent[kids], minlength=self.node_count)
+            cached = self._spread_kids = (kids, kid_start, kid_count.astype(np.intp))
+        return cached
+
+    @staticmethod
+    def _row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+        """``out[pos[i]] += values[i]`` in the order of ``i``, from zeros, as
+        ``np.add.at`` does (``np.bincount`` adds its weights in that same order, so
+        results are bit-identical)."""
+        k = values.shape[1]
+        cell = pos[:, None] * k + np.arange(k)
+        return np.bincount(cell.ravel(), weights=values.ravel(), minlength=n * k).reshape(n, k)
 
     def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
         """Class probabilities of the rows of the encoded matrix ``X``.
@@ -437,14 +557,17 @@ class Tree:
         descent = self._descend(X)
         if not descent[1].size:  # no row stopped at a missing value: one leaf each
             return table[descent[0]]
-        rows, leaves, w = self._route(X, descent)
-        n = X.shape[0]
-        if rows.size == n and np.all(w == 1.0):
-            out = np.empty((n, self.n_classes))
+        leaf, stuck_rows, stuck_nodes = descent
+        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        out = table[np.maximum(leaf, 0)]
+        if rows.size == stuck_rows.size and np.all(w == 1.0):  # one leaf per row
             out[rows] = table[leaves]
             return out
-        out = np.zeros((n, self.n_classes))
-        np.add.at(out, rows, table[leaves] * w[:, None])
+        # as adding table[leaf] * 1.0 to zeros would (turns -0.0 into 0.0)
+        out += 0.0
+        pos = np.empty(leaf.size, dtype=np.intp)
+        pos[stuck_rows] = np.arange(stuck_rows.size)
+        out[stuck_rows] = self._row_sums(pos[rows], table[leaves] * w[:, None], stuck_rows.size)
         return out
 
     def _laplace_proba(self) -> np.ndarray:
@@ -470,9 +593,10 @@ class Tree:
         out = at_node[np.maximum(leaf, 0)]
         # rows spread by a missing value: sum their branches
         rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
-        proba = np.zeros((X.shape[0], self.n_classes))
-        np.add.at(proba, rows, self._leaf_proba[leaves] * w[:, None])
-        out[stuck_rows] = labels[np.argmax(proba[stuck_rows], axis=1)]
+        pos = np.empty(leaf.size, dtype=np.intp)
+        pos[stuck_rows] = np.arange(stuck_rows.size)
+        proba = self._row_sums(pos[rows], self._leaf_proba[leaves] * w[:, None], stuck_rows.size)
+        out[stuck_rows] = labels[np.argmax(proba, axis=1)]
         return out
 
     def _leaf_class(self) -> np.ndarray:

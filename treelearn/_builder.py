@@ -320,6 +320,7 @@ class _LevelWiseBuilder:
         self.total_weight = float(w.sum())
         self.has_nan = np.isnan(X).any(axis=0)
         self.n_declared_classes = n_classes
+        self._row_right = None  # per row, 1 when it goes right (see _partition_rows)
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -966,7 +967,7 @@ class _LevelWiseBuilder:
         del position_node
         # per row: 1 when it goes right
         split_e = split[local]
-        if getattr(self, "_row_right", None) is None:
+        if self._row_right is None:
             self._row_right = np.zeros(self.X.shape[0], dtype=np.int8)
         row_right = self._row_right
         row_right[e_row] = 0

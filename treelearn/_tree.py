@@ -274,8 +274,11 @@ class Tree:
         flat, row_step, col_step = self._flat(X)
         col = feat * col_step  # per node: offset of its feature's column
         shift = int(col.max()).bit_length()
-        if shift + self.node_count.bit_length() >= 63:  # child and column do not fit an int64
-            return self._descend_masks(flat, n, row_step, col_step)
+        if shift + self.node_count.bit_length() >= 63:  # needs X of hundreds of GB
+            raise ValueError(
+                "X is too large to predict in one call (a node's child and column offset "
+                "must fit one int64); predict it in row chunks."
+            )
         packed = base << shift | col
         # a NaN makes the minimum NaN (cheaper than a NaN mask)
         if not is_cat.any() and not (flat.size and np.isnan(flat.min())):
@@ -291,6 +294,29 @@ class Tree:
             X = np.ascontiguousarray(X)
         row_step, col_step = (s // X.itemsize for s in X.strides)
         return X.ravel(order="K"), row_step, col_step
+
+    @staticmethod
+    def _step(packed, nodes, at, mask, shift, flat):
+        """One descent step: ``(base[nodes], X value at the node's feature)`` from
+        one lookup of ``packed`` (``base << shift | column offset``)."""
+        nxt = packed[nodes]
+        idx = nxt & mask
+        idx += at
+        nxt >>= shift
+        return nxt, flat[idx]
+
+    @staticmethod
+    def _drop_finished(nodes, nxt, at, out, div):
+        """Write out the rows whose step did not move them, once they are at least
+        1/8 of the rows, and keep the others (by index: boolean masks that are
+        neither mostly true nor mostly false are slow to apply)."""
+        done = nxt == nodes
+        if np.count_nonzero(done) * 8 < done.size:
+            return at, nxt
+        fin = np.flatnonzero(done)
+        out[at[fin] // div] = nxt[fin]
+        keep = np.flatnonzero(~done)
+        return at[keep], nxt[keep]
 
     def _descend_general(self, flat, n, row_step, packed, shift, thr, chunk=32768):
         """:meth:`_descend` with missing values or categorical splits.
@@ -311,11 +337,7 @@ class Tree:
             at = np.arange(start, min(n, start + chunk)) * row_step
             nodes = np.zeros(at.size, dtype=np.intp)
             for it in range(self.max_depth):
-                nxt = packed[nodes]
-                idx = nxt & mask
-                idx += at
-                nxt >>= shift
-                x = flat[idx]
+                nxt, x = self._step(packed, nodes, at, mask, shift, flat)
                 nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
                 np.copyto(nxt, nodes, where=np.isnan(x))  # a missing value stops the row
                 if has_cat:
@@ -323,12 +345,7 @@ class Tree:
                     if ci.size:
                         nxt[ci] = self._category_next(x[ci], nodes[ci], ptr, width, cat_next)
                 if it % 3 == 2:
-                    done = nxt == nodes
-                    if np.count_nonzero(done) * 8 >= done.size:
-                        fin = np.flatnonzero(done)
-                        res[at[fin] // div] = nxt[fin]
-                        keep = np.flatnonzero(~done)
-                        at, nxt = at[keep], nxt[keep]
+                    at, nxt = self._drop_finished(nodes, nxt, at, res, div)
                 nodes = nxt
                 if not nodes.size:
                     break
@@ -363,49 +380,6 @@ class Tree:
         out[ok] = cat_next[ptr[okn] + x[ok].astype(np.intp)]
         return out
 
-    def _descend_masks(self, flat, n, row_step, col_step):
-        """:meth:`_descend` with boolean masks, for data too large to pack a node's
-        child and column offset in one int64."""
-        feat, thr, base, is_cat = self._step_arrays()
-        leaf = np.full(n, -1, dtype=np.intp)
-        rows = np.arange(n, dtype=np.intp)
-        nodes = np.zeros(n, dtype=np.intp)
-        stuck_r, stuck_n = [], []
-        has_cat = bool(is_cat.any())
-        for it in range(self.max_depth + 1):
-            f = feat[nodes]
-            x = flat[rows * row_step + f * col_step]
-            nxt = base[nodes] + (x > thr[nodes])
-            miss = np.isnan(x) & (self.n_children[nodes] > 0)
-            if has_cat:
-                cat = is_cat[nodes] & ~miss
-                if cat.any():
-                    nd = nodes[cat]
-                    codes = x[cat].astype(np.intp)
-                    width = self.category_ptr[nd + 1] - self.category_ptr[nd]
-                    ok = (codes >= 0) & (codes < width)
-                    slot = np.full(codes.shape, -1, dtype=np.intp)
-                    slot[ok] = self.category_branch[self.category_ptr[nd[ok]] + codes[ok]]
-                    nxt[cat] = np.where(slot >= 0, self.first_child[nd] + slot, nd)
-                    miss[np.flatnonzero(cat)[slot < 0]] = True
-            if miss.any():
-                stuck_r.append(rows[miss])
-                stuck_n.append(nodes[miss])
-                keep = ~miss
-                rows, nodes, nxt = rows[keep], nodes[keep], nxt[keep]
-            at_leaf = nxt == nodes
-            nodes = nxt
-            if at_leaf.any() and (it % 4 == 3 or at_leaf.mean() > 0.5):
-                leaf[rows[at_leaf]] = nodes[at_leaf]
-                rows, nodes = rows[~at_leaf], nodes[~at_leaf]
-            if not rows.size:
-                break
-        leaf[rows] = nodes
-        if stuck_r:
-            return leaf, np.concatenate(stuck_r), np.concatenate(stuck_n)
-        empty = np.empty(0, dtype=np.intp)
-        return leaf, empty, empty
-
     def _descend_numeric(self, flat, n, row_step, packed, shift, thr, chunk=32768):
         """:meth:`_descend` for numeric splits and no missing value: nothing stops.
 
@@ -426,19 +400,11 @@ class Tree:
             # first step: every row is at the root, no per-node gathers needed
             nodes = root_child + (flat[root_col + at] > thr[0])
             for it in range(1, self.max_depth):
-                # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes]), in place
-                nxt = packed[nodes]
-                idx = nxt & mask
-                idx += at
-                nxt >>= shift
-                nxt += flat[idx] > thr[nodes]
+                # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
+                nxt, x = self._step(packed, nodes, at, mask, shift, flat)
+                nxt += x > thr[nodes]
                 if it % 3 == 2:
-                    done = nxt == nodes
-                    if np.count_nonzero(done) * 8 >= done.size:
-                        fin = np.flatnonzero(done)
-                        leaf[at[fin] // div] = nxt[fin]
-                        keep = np.flatnonzero(~done)
-                        at, nxt = at[keep], nxt[keep]
+                    at, nxt = self._drop_finished(nodes, nxt, at, leaf, div)
                 nodes = nxt
                 if not nodes.size:
                     break

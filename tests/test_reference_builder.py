@@ -145,7 +145,8 @@ class Settings:
             max_depth=p["max_depth"],
             min_samples_split=max(p["min_samples_split"], 2 * msl),
             min_samples_leaf=msl,
-            min_weight_leaf=p["min_weight_fraction_leaf"] * total,
+            # the estimators' rule: 1e-12 of the total weight is rounding, not a shortfall
+            min_weight_leaf=max(p["min_weight_fraction_leaf"] - 1e-12, 0.0) * total,
             min_impurity_decrease=p["min_impurity_decrease"],
             categorical_split=p["categorical_split"],
             total_weight=total,

@@ -176,7 +176,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             max_depth=self.max_depth,
             min_samples_split=int(mss),
             min_samples_leaf=int(msl),
-            min_weight_leaf=float(self.min_weight_fraction_leaf) * total_weight,
+            # a side whose weight is within 1e-12 of the total below the limit passes:
+            # prefix sums and direct sums of the same weights round differently
+            min_weight_leaf=max(float(self.min_weight_fraction_leaf) - 1e-12, 0.0) * total_weight,
             min_impurity_decrease=float(self.min_impurity_decrease),
             max_features=None if mf is None else int(mf),
             max_leaf_nodes=self.max_leaf_nodes,

@@ -58,9 +58,7 @@ def interleaved(fns: dict, repeat: int) -> dict:
 
 def sklearn_on_mixed(X: pd.DataFrame):
     categorical = [c for c in X.columns if isinstance(X[c].dtype, pd.CategoricalDtype)]
-    encode = make_column_transformer(
-        (OrdinalEncoder(), categorical), remainder="passthrough"
-    )
+    encode = make_column_transformer((OrdinalEncoder(), categorical), remainder="passthrough")
     return make_pipeline(encode, SkTree(criterion="entropy", random_state=0))
 
 
@@ -102,8 +100,10 @@ def j48_times(arff: Path, repeat: int) -> tuple[float, float] | None:
     for _ in range(repeat):
         start = time.perf_counter()
         out = subprocess.run(
-            ["java", "-cp", str(WEKA), "weka.classifiers.trees.J48", "-t", str(arff),
-             "-no-cv"], capture_output=True, text=True, check=True,
+            ["java", "-cp", str(WEKA), "weka.classifiers.trees.J48", "-t", str(arff), "-no-cv"],
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
         wall.append(time.perf_counter() - start)
         build.append(float(re.search(r"Time taken to build model: ([\d.]+)", out).group(1)))
@@ -116,36 +116,50 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     rows = []
     for n in (10_000, 100_000):
-        X, y = make_classification(n_samples=n, n_features=20, n_informative=10,
-                                   n_redundant=5, n_classes=3, random_state=0)
-        t = interleaved({
-            "c45": lambda X=X, y=y: C45Classifier().fit(X, y),
-            "sk": lambda X=X, y=y: SkTree(criterion="entropy", random_state=0).fit(X, y),
-        }, args.repeat)
+        X, y = make_classification(
+            n_samples=n, n_features=20, n_informative=10, n_redundant=5, n_classes=3, random_state=0
+        )
+        t = interleaved(
+            {
+                "c45": lambda X=X, y=y: C45Classifier().fit(X, y),
+                "sk": lambda X=X, y=y: SkTree(criterion="entropy", random_state=0).fit(X, y),
+            },
+            args.repeat,
+        )
         rows.append((f"make_classification {n:,} x 20 (numeric)", t["c45"], t["sk"], None))
         print(rows[-1], file=sys.stderr)
     with tempfile.TemporaryDirectory() as tmp:
         for factor in (1, 20):
             X, y = credit_g_times(factor)
-            t = interleaved({
-                "c45": lambda X=X, y=y: C45Classifier().fit(X, y),
-                "sk": lambda X=X, y=y: sklearn_on_mixed(X).fit(X, y),
-            }, args.repeat)
+            t = interleaved(
+                {
+                    "c45": lambda X=X, y=y: C45Classifier().fit(X, y),
+                    "sk": lambda X=X, y=y: sklearn_on_mixed(X).fit(X, y),
+                },
+                args.repeat,
+            )
             arff = Path(tmp) / f"credit-g-x{factor}.arff"
             write_arff(X, y, arff)
             j48 = j48_times(arff, args.repeat)
-            name = "credit-g (1,000 rows, mixed)" if factor == 1 else \
-                f"credit-g x {factor} ({len(y):,} rows, mixed, jittered)"
+            name = (
+                "credit-g (1,000 rows, mixed)"
+                if factor == 1
+                else f"credit-g x {factor} ({len(y):,} rows, mixed, jittered)"
+            )
             rows.append((name, t["c45"], t["sk"], j48))
             print(rows[-1], file=sys.stderr)
     print("# C4.5: treelearn vs scikit-learn's entropy tree and Weka's J48\n")
-    print("C45Classifier() = grow + collapse + error-based pruning with subtree raising "
-          "(J48's default -C 0.25 -M 2). scikit-learn grows an unpruned entropy tree "
-          "(categoricals ordinal-encoded). J48: Weka 3.6.14 on OpenJDK, 'build' is Weka's own "
-          "'Time taken to build model', 'wall' the whole java command (JVM start-up, ARFF "
-          "parsing, training-set evaluation). Medians.\n")
-    print("| data | C45Classifier fit (s) | scikit-learn entropy fit (s) | ratio | "
-          "J48 build (s) | J48 wall (s) |")
+    print(
+        "C45Classifier() = grow + collapse + error-based pruning with subtree raising "
+        "(J48's default -C 0.25 -M 2). scikit-learn grows an unpruned entropy tree "
+        "(categoricals ordinal-encoded). J48: Weka 3.6.14 on OpenJDK, 'build' is Weka's own "
+        "'Time taken to build model', 'wall' the whole java command (JVM start-up, ARFF "
+        "parsing, training-set evaluation). Medians.\n"
+    )
+    print(
+        "| data | C45Classifier fit (s) | scikit-learn entropy fit (s) | ratio | "
+        "J48 build (s) | J48 wall (s) |"
+    )
     print("|---|---|---|---|---|---|")
     for name, ours, theirs, j48 in rows:
         j48_cells = "– | –" if j48 is None else f"{j48[0]:.2f} | {j48[1]:.2f}"

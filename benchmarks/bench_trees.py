@@ -60,8 +60,12 @@ class UserEntropy(SplitCriterion):
 
 def make_data(n_rows: int, seed: int = 0):
     return make_classification(
-        n_samples=n_rows, n_features=20, n_informative=10, n_redundant=5,
-        n_classes=3, random_state=seed,
+        n_samples=n_rows,
+        n_features=20,
+        n_informative=10,
+        n_redundant=5,
+        n_classes=3,
+        random_state=seed,
     )
 
 
@@ -113,11 +117,16 @@ def compare_user(n_rows: int, repeat: int) -> list[dict]:
             t, b = timed(lambda u=user: DecisionTreeClassifier(criterion=u).fit(X, y))
             theirs.append(t)
         same = a.get_n_leaves() == b.get_n_leaves() and a.get_depth() == b.get_depth()
-        rows.append({
-            "rows": n_rows, "builtin": builtin, "user": user.name,
-            "fit_builtin_s": statistics.median(ours), "fit_user_s": statistics.median(theirs),
-            "same_tree_shape": same,
-        })
+        rows.append(
+            {
+                "rows": n_rows,
+                "builtin": builtin,
+                "user": user.name,
+                "fit_builtin_s": statistics.median(ours),
+                "fit_user_s": statistics.median(theirs),
+                "same_tree_shape": same,
+            }
+        )
     return rows
 
 
@@ -157,7 +166,9 @@ def extra_memory(lib: str, criterion: str, n_rows: int) -> dict:
     code = _MEMORY_CHILD.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run(
         [sys.executable, "-c", code, lib, criterion, str(n_rows)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout)
 
@@ -180,9 +191,14 @@ def main(argv=None) -> int:
             if not args.no_memory:
                 mine = extra_memory("treelearn", crit, n)
                 theirs = extra_memory("sklearn", crit, n)
-                memory.append({"rows": n, "criterion": crit,
-                               "treelearn_x": mine["extra_bytes"] / mine["x_bytes"],
-                               "sklearn_x": theirs["extra_bytes"] / theirs["x_bytes"]})
+                memory.append(
+                    {
+                        "rows": n,
+                        "criterion": crit,
+                        "treelearn_x": mine["extra_bytes"] / mine["x_bytes"],
+                        "sklearn_x": theirs["extra_bytes"] / theirs["x_bytes"],
+                    }
+                )
                 print(json.dumps(memory[-1]), file=sys.stderr)
         if n <= 100_000:
             user_rows.extend(compare_user(n, repeat))
@@ -196,9 +212,11 @@ def main(argv=None) -> int:
         f"{platform.machine()}; data: make_classification, 20 numeric features "
         "(10 informative), 3 classes; fully grown trees; medians of interleaved runs.\n"
     )
-    out.append("| rows | criterion | fit treelearn (s) | fit sklearn (s) | fit ratio | "
-               "predict treelearn (s) | predict sklearn (s) | predict ratio | "
-               "leaves (tl / sk) | depth (tl / sk) |")
+    out.append(
+        "| rows | criterion | fit treelearn (s) | fit sklearn (s) | fit ratio | "
+        "predict treelearn (s) | predict sklearn (s) | predict ratio | "
+        "leaves (tl / sk) | depth (tl / sk) |"
+    )
     out.append("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         out.append(
@@ -210,23 +228,33 @@ def main(argv=None) -> int:
             f"{r['depth_treelearn']} / {r['depth_sklearn']} |"
         )
     if memory:
-        out.append("\nExtra memory during fit (peak RSS during the fit, in a fresh process, minus "
-                   "RSS before it), as a multiple of the size of X:\n")
+        out.append(
+            "\nExtra memory during fit (peak RSS during the fit, in a fresh process, minus "
+            "RSS before it), as a multiple of the size of X:\n"
+        )
         out.append("| rows | criterion | treelearn | scikit-learn |")
         out.append("|---|---|---|---|")
         for m in memory:
-            out.append(f"| {m['rows']:,} | {m['criterion']} | {m['treelearn_x']:.2f}× X | "
-                       f"{m['sklearn_x']:.2f}× X |")
+            out.append(
+                f"| {m['rows']:,} | {m['criterion']} | {m['treelearn_x']:.2f}× X | "
+                f"{m['sklearn_x']:.2f}× X |"
+            )
     if user_rows:
-        out.append("\nA user-defined criterion (a 10-line `SplitCriterion` subclass) against "
-                   "the built-in of the same formula:\n")
-        out.append("| rows | built-in | user-defined | fit built-in (s) | fit user (s) | "
-                   "ratio | same tree |")
+        out.append(
+            "\nA user-defined criterion (a 10-line `SplitCriterion` subclass) against "
+            "the built-in of the same formula:\n"
+        )
+        out.append(
+            "| rows | built-in | user-defined | fit built-in (s) | fit user (s) | "
+            "ratio | same tree |"
+        )
         out.append("|---|---|---|---|---|---|---|")
         for u in user_rows:
-            out.append(f"| {u['rows']:,} | {u['builtin']} | {u['user']} | "
-                       f"{u['fit_builtin_s']:.3f} | {u['fit_user_s']:.3f} | "
-                       f"{u['fit_user_s'] / u['fit_builtin_s']:.2f}× | {u['same_tree_shape']} |")
+            out.append(
+                f"| {u['rows']:,} | {u['builtin']} | {u['user']} | "
+                f"{u['fit_builtin_s']:.3f} | {u['fit_user_s']:.3f} | "
+                f"{u['fit_user_s'] / u['fit_builtin_s']:.2f}× | {u['same_tree_shape']} |"
+            )
     text = "\n".join(out)
     print(text)
     return 0

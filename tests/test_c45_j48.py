@@ -17,8 +17,19 @@ from treelearn.datasets import load_dataset
 from treelearn.export import export_text
 
 DATASETS = [
-    "weather.nominal", "weather.numeric", "contact-lenses", "labor", "iris", "breast-cancer",
-    "vote", "glass", "ionosphere", "diabetes", "soybean", "credit-g", "segment-challenge",
+    "weather.nominal",
+    "weather.numeric",
+    "contact-lenses",
+    "labor",
+    "iris",
+    "breast-cancer",
+    "vote",
+    "glass",
+    "ionosphere",
+    "diabetes",
+    "soybean",
+    "credit-g",
+    "segment-challenge",
 ]
 
 # J48 option setting (fixture slug) -> C45Classifier parameters

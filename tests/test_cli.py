@@ -103,10 +103,25 @@ def test_compare_human_formats(capsys, fmt):
 
 
 def test_compare_criteria_lists_and_baseline(capsys):
-    code = main([
-        "compare", "-d", "iris", "--cv", "3", "-j", "1", "--criteria", "id3", "--criteria",
-        "cart,gain_ratio", "--baseline", "cart", "--format", "csv",
-    ])
+    code = main(
+        [
+            "compare",
+            "-d",
+            "iris",
+            "--cv",
+            "3",
+            "-j",
+            "1",
+            "--criteria",
+            "id3",
+            "--criteria",
+            "cart,gain_ratio",
+            "--baseline",
+            "cart",
+            "--format",
+            "csv",
+        ]
+    )
     assert code == 0
     frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
     assert frame["criterion"].tolist() == ["ID3", "CART", "gain_ratio"]
@@ -161,9 +176,7 @@ def test_bad_option_is_a_usage_error(capsys):
 
 def test_parser_defaults():
     args = build_parser().parse_args(["compare"])
-    assert (args.cv, args.format, args.datasets, args.seed, args.jobs) == (
-        10, "table", None, 0, -1
-    )
+    assert (args.cv, args.format, args.datasets, args.seed, args.jobs) == (10, "table", None, 0, -1)
 
 
 # ----------------------------------------------------------- datasets, info

@@ -49,8 +49,6 @@ def stem(name: str) -> str:
     return STEMS.get(name, name)
 
 
-
-
 class Broken(SplitCriterion):
     name = "broken"
 
@@ -240,7 +238,12 @@ def test_criteria_kinds_and_labels():
         cv=3,
     )
     assert result["criterion"].tolist() == [
-        "ID3", "C4.5", "CART", "gini", "misclassification", "DecisionTreeClassifier",
+        "ID3",
+        "C4.5",
+        "CART",
+        "gini",
+        "misclassification",
+        "DecisionTreeClassifier",
     ]
     # CART and the generic tree with criterion="gini" grow the same trees on numeric data
     cart, gini = result.iloc[2], result.iloc[3]
@@ -276,17 +279,27 @@ def test_bad_criteria(spec, error, message):
 
 @pytest.fixture(scope="module")
 def small_run():
-    folds = cross_validate_criteria(
-        ["iris", "glass", "diabetes"], ["id3", "c4.5", "cart"], cv=3
-    )
+    folds = cross_validate_criteria(["iris", "glass", "diabetes"], ["id3", "c4.5", "cart"], cv=3)
     return folds, summarize(folds)
 
 
 def test_per_fold_table(small_run):
     folds, _ = small_run
     assert list(folds.columns) == [
-        "dataset", "criterion", "repeat", "fold", "n_samples", "n_train", "n_test",
-        "accuracy", "tree_size", "n_leaves", "depth", "fit_time", "predict_time", "error",
+        "dataset",
+        "criterion",
+        "repeat",
+        "fold",
+        "n_samples",
+        "n_train",
+        "n_test",
+        "accuracy",
+        "tree_size",
+        "n_leaves",
+        "depth",
+        "fit_time",
+        "predict_time",
+        "error",
     ]
     assert len(folds) == 3 * 3 * 3
     assert folds["error"].isna().all()
@@ -298,8 +311,19 @@ def test_per_fold_table(small_run):
 def test_summary_table(small_run):
     folds, summary = small_run
     assert list(summary.columns) == [
-        "dataset", "criterion", "n_samples", "n_folds", "accuracy_mean", "accuracy_std",
-        "tree_size", "n_leaves", "depth", "fit_time", "predict_time", "rank", "p_value",
+        "dataset",
+        "criterion",
+        "n_samples",
+        "n_folds",
+        "accuracy_mean",
+        "accuracy_std",
+        "tree_size",
+        "n_leaves",
+        "depth",
+        "fit_time",
+        "predict_time",
+        "rank",
+        "p_value",
         "significance",
     ]
     assert summary["dataset"].tolist() == ["iris"] * 3 + ["glass"] * 3 + ["diabetes"] * 3
@@ -311,9 +335,9 @@ def test_summary_table(small_run):
     assert row["n_leaves"] == pytest.approx(part["n_leaves"].mean())
     # ranks per data set, best = 1
     for _, group in summary.groupby("dataset"):
-        assert sorted(group["rank"]) == pytest.approx(sorted(
-            group["accuracy_mean"].rank(ascending=False)
-        ))
+        assert sorted(group["rank"]) == pytest.approx(
+            sorted(group["accuracy_mean"].rank(ascending=False))
+        )
     # baseline rows carry no test; the others the corrected test against ID3
     assert summary.loc[summary["criterion"] == "ID3", "significance"].eq("baseline").all()
     assert summary.loc[summary["criterion"] == "ID3", "p_value"].isna().all()
@@ -332,9 +356,11 @@ def test_baseline_and_alpha(small_run):
     folds, _ = small_run
     summary = summarize(folds, baseline="CART", alpha=1.0)
     assert summary.loc[summary["criterion"] == "CART", "significance"].eq("baseline").all()
-    assert summary.loc[summary["criterion"] != "CART", "significance"].isin(
-        ["better", "worse", "same"]
-    ).all()
+    assert (
+        summary.loc[summary["criterion"] != "CART", "significance"]
+        .isin(["better", "worse", "same"])
+        .all()
+    )
     assert (summary["p_value"].dropna() <= 1.0).all()
     with pytest.raises(ValueError, match=r"baseline 'C5\.0'"):
         summarize(folds, baseline="C5.0")
@@ -354,7 +380,9 @@ def test_pairwise_tests(small_run):
     pairs = pairwise_tests(folds)
     assert len(pairs) == 3 * 3
     assert pairs[["criterion_a", "criterion_b"]].drop_duplicates().values.tolist() == [
-        ["ID3", "C4.5"], ["ID3", "CART"], ["C4.5", "CART"],
+        ["ID3", "C4.5"],
+        ["ID3", "CART"],
+        ["C4.5", "CART"],
     ]
     # the ID3 pairs are the baseline tests of the summary
     first = pairs[(pairs["criterion_a"] == "ID3") & (pairs["criterion_b"] == "CART")]
@@ -374,9 +402,7 @@ def test_csv_round_trip(small_run, tmp_path):
 
 def test_several_scores():
     result = compare_criteria("glass", ["cart"], cv=3, scoring=["accuracy", "f1_macro"])
-    assert {"accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"} <= set(
-        result.columns
-    )
+    assert {"accuracy_mean", "accuracy_std", "f1_macro_mean", "f1_macro_std"} <= set(result.columns)
     assert result.attrs["metric"] == "accuracy"
 
 
@@ -444,8 +470,17 @@ def _tolerance(accuracy_pct: float, n: int) -> float:
 
 
 # Data sets large enough for a 10-fold estimate to mean something (>= 150 rows).
-J48_DATASETS = ["iris", "glass", "breast_cancer", "ionosphere", "vote", "soybean",
-                "diabetes", "credit_g", "segment"]
+J48_DATASETS = [
+    "iris",
+    "glass",
+    "breast_cancer",
+    "ionosphere",
+    "vote",
+    "soybean",
+    "diabetes",
+    "credit_g",
+    "segment",
+]
 
 
 @pytest.fixture(scope="module")
@@ -479,11 +514,14 @@ def test_cart_agrees_with_scikit_learn_on_the_same_folds(dataset):
     folds = StratifiedKFold(10, shuffle=True, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # glass: a class with 9 rows
-        theirs = np.array([
-            cross_val_score(SklearnTree(criterion="gini", random_state=seed), X, y, cv=folds)
-            .mean()
-            for seed in range(10)
-        ])
+        theirs = np.array(
+            [
+                cross_val_score(
+                    SklearnTree(criterion="gini", random_state=seed), X, y, cv=folds
+                ).mean()
+                for seed in range(10)
+            ]
+        )
     ours = compare_criteria(dataset, ["cart"], cv=10)["accuracy_mean"].iloc[0]
     spread = theirs.std(ddof=1)
     assert theirs.min() - spread <= ours <= theirs.max() + spread, (ours, theirs)
@@ -491,8 +529,16 @@ def test_cart_agrees_with_scikit_learn_on_the_same_folds(dataset):
 
 # The bundled data sets the tests above do not run every preset on (nominal features,
 # missing values, tiny or many-class data).
-NOMINAL_DATASETS = ["play_tennis", "weather_numeric", "contact_lenses", "labor",
-                    "breast_cancer", "vote", "soybean", "credit_g"]
+NOMINAL_DATASETS = [
+    "play_tennis",
+    "weather_numeric",
+    "contact_lenses",
+    "labor",
+    "breast_cancer",
+    "vote",
+    "soybean",
+    "credit_g",
+]
 
 
 def test_every_preset_runs_on_the_nominal_datasets():

@@ -101,18 +101,22 @@ def test_gini_impurity_matches_information():
 @settings(max_examples=50, deadline=None)
 @given(counts=counts_arrays)
 def test_impurities_are_batched_information_functions(counts):
-    np.testing.assert_allclose(InformationGain().impurity(counts),
-                               information.entropy(counts, base=2), atol=1e-12)
-    np.testing.assert_allclose(GainRatio().impurity(counts),
-                               information.entropy(counts, base=2), atol=1e-12)
-    np.testing.assert_allclose(Gini().impurity(counts),
-                               information.gini_impurity(counts), atol=1e-12)
+    np.testing.assert_allclose(
+        InformationGain().impurity(counts), information.entropy(counts, base=2), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        GainRatio().impurity(counts), information.entropy(counts, base=2), atol=1e-12
+    )
+    np.testing.assert_allclose(
+        Gini().impurity(counts), information.gini_impurity(counts), atol=1e-12
+    )
     for crit in BUILTINS:
         out = crit.impurity(counts)
         assert np.shape(out) == counts.shape[:-1]
         assert np.all(np.isfinite(out))
-        np.testing.assert_allclose(crit.impurity_mass(counts),
-                                   counts.sum(axis=-1) * out, atol=1e-12)
+        np.testing.assert_allclose(
+            crit.impurity_mass(counts), counts.sum(axis=-1) * out, atol=1e-12
+        )
 
 
 def test_empty_counts_have_zero_impurity_without_warnings():
@@ -127,9 +131,13 @@ def test_empty_counts_have_zero_impurity_without_warnings():
 
 
 @settings(max_examples=50, deadline=None)
-@given(counts=hnp.arrays(np.float64, st.integers(2, 5),
-                         elements=st.one_of(st.just(0.0), st.floats(1e-250, 50.0))),
-       scale=st.sampled_from([0.5, 2.0, 10.0]), data=st.data())
+@given(
+    counts=hnp.arrays(
+        np.float64, st.integers(2, 5), elements=st.one_of(st.just(0.0), st.floats(1e-250, 50.0))
+    ),
+    scale=st.sampled_from([0.5, 2.0, 10.0]),
+    data=st.data(),
+)
 def test_impurity_depends_on_proportions_only(counts, scale, data):
     perm = data.draw(st.permutations(range(counts.size)))
     for crit in BUILTINS:
@@ -141,8 +149,11 @@ def test_impurity_depends_on_proportions_only(counts, scale, data):
 @pytest.mark.parametrize("crit", [InformationGain(), Gini()])
 @pytest.mark.parametrize("scale", [1e-200, 1e-150, 1e-100, 1e100, 1e150])
 def test_impurity_of_tiny_and_huge_weights(crit, scale):
-    np.testing.assert_allclose(crit.impurity(np.array([1.0, 1.0, 2.0]) * scale),
-                               crit.impurity(np.array([1.0, 1.0, 2.0])), rtol=1e-12)
+    np.testing.assert_allclose(
+        crit.impurity(np.array([1.0, 1.0, 2.0]) * scale),
+        crit.impurity(np.array([1.0, 1.0, 2.0])),
+        rtol=1e-12,
+    )
 
 
 def test_gini_of_vanishing_weights():
@@ -196,7 +207,8 @@ def test_split_score_is_impurity_decrease():
     for crit in BUILTINS:
         for t in (OUTLOOK, TEMPERATURE, HUMIDITY, WINDY):
             expected = crit.impurity(PLAY) - sum(
-                t[b].sum() / t.sum() * crit.impurity(t[b]) for b in range(t.shape[0]))
+                t[b].sum() / t.sum() * crit.impurity(t[b]) for b in range(t.shape[0])
+            )
             assert float(crit.split_score(PLAY, t)) == pytest.approx(float(expected))
             assert float(crit.impurity_decrease(PLAY, t)) == pytest.approx(float(expected))
             # a known parent impurity is used as given
@@ -205,9 +217,13 @@ def test_split_score_is_impurity_decrease():
 
 
 @settings(max_examples=50, deadline=None)
-@given(table=hnp.arrays(np.float64, st.tuples(st.integers(1, 3), st.integers(2, 4),
-                                              st.integers(2, 4)),
-                        elements=st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0, 0.5])))
+@given(
+    table=hnp.arrays(
+        np.float64,
+        st.tuples(st.integers(1, 3), st.integers(2, 4), st.integers(2, 4)),
+        elements=st.sampled_from([0.0, 1.0, 2.0, 3.0, 5.0, 0.5]),
+    )
+)
 def test_split_scores_are_batched_and_match_information(table):
     # table[n_candidates, C, K]
     parent = table.sum(axis=1)
@@ -219,7 +235,8 @@ def test_split_scores_are_batched_and_match_information(table):
         w = children.sum(axis=1)
         expected = information.gini_impurity(parent[i]) - sum(
             (w[b] / w.sum() if w.sum() else 0) * information.gini_impurity(children[b])
-            for b in range(children.shape[0]))
+            for b in range(children.shape[0])
+        )
         assert gini[i] == pytest.approx(expected, abs=1e-12)
     for crit in [*BUILTINS, Misclassification(), Tsallis(q=3)]:
         scores = crit.split_score(parent, table)
@@ -227,8 +244,7 @@ def test_split_scores_are_batched_and_match_information(table):
         # concave impurity: splitting never increases the weighted impurity
         assert np.all(scores >= -1e-12)
         # the order of the children does not matter
-        np.testing.assert_allclose(crit.split_score(parent, table[:, ::-1]), scores,
-                                   atol=1e-12)
+        np.testing.assert_allclose(crit.split_score(parent, table[:, ::-1]), scores, atol=1e-12)
 
 
 def test_children_impurity_is_weighted_mean():
@@ -248,20 +264,21 @@ def test_gain_ratio_counts_missing_values_as_a_branch():
     expected = 0.3 / float(information.entropy([4.0, 6.0, 5.0], base=2))
     assert with_missing == pytest.approx(expected)
     assert float(crit.feature_score(gain, branch, np.array(0.0))) == pytest.approx(
-        0.3 / float(information.entropy([4.0, 6.0], base=2)))
+        0.3 / float(information.entropy([4.0, 6.0], base=2))
+    )
     # everything in one branch: split information 0, ratio 0
     assert float(crit.feature_score(gain, np.array([10.0, 0.0]), np.array(0.0))) == 0.0
     # vectorised
-    out = crit.feature_score(np.array([0.3, 0.3]), np.array([[4.0, 6.0], [10.0, 0.0]]),
-                             np.array([5.0, 0.0]))
+    out = crit.feature_score(
+        np.array([0.3, 0.3]), np.array([[4.0, 6.0], [10.0, 0.0]]), np.array([5.0, 0.0])
+    )
     np.testing.assert_allclose(out, [expected, 0.0])
 
 
 def test_default_feature_score_is_the_gain():
     for crit in (InformationGain(), Gini(), Misclassification()):
         g = np.array([0.1, 0.2])
-        np.testing.assert_array_equal(
-            crit.feature_score(g, np.ones((2, 2)), np.zeros(2)), g)
+        np.testing.assert_array_equal(crit.feature_score(g, np.ones((2, 2)), np.zeros(2)), g)
 
 
 # ---------------------------------------------------------------------------------------
@@ -272,8 +289,9 @@ def test_default_feature_score_is_the_gain():
 def test_select_feature_takes_the_best_and_the_lowest_index_on_ties():
     crit = Gini()
     scores = np.array([[0.1, 0.3, 0.3], [0.5, 0.2, 0.5], [0.0, 0.0, 0.0], [0.9, 0.2, 0.1]])
-    valid = np.array([[True, True, True], [True, True, True], [True, True, True],
-                      [False, True, True]])
+    valid = np.array(
+        [[True, True, True], [True, True, True], [True, True, True], [False, True, True]]
+    )
     assert crit.select_feature(scores, scores, valid).tolist() == [1, 0, 0, 1]
     none = np.zeros_like(valid)
     assert crit.select_feature(scores, scores, none).tolist() == [-1, -1, -1, -1]
@@ -308,9 +326,16 @@ def test_gain_ratio_selection_filters_below_average_gain():
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "cls"), [
-    ("entropy", InformationGain), ("log_loss", InformationGain),
-    ("information_gain", InformationGain), ("gain_ratio", GainRatio), ("gini", Gini)])
+@pytest.mark.parametrize(
+    ("name", "cls"),
+    [
+        ("entropy", InformationGain),
+        ("log_loss", InformationGain),
+        ("information_gain", InformationGain),
+        ("gain_ratio", GainRatio),
+        ("gini", Gini),
+    ],
+)
 def test_get_criterion_by_name(name, cls):
     crit = get_criterion(name)
     assert type(crit) is cls

@@ -58,8 +58,9 @@ def _expected_failed_checks(estimator):
     return EXPECTED_FAILED_CHECKS
 
 
-@parametrize_with_checks([cls() for cls in ESTIMATORS],
-                         expected_failed_checks=_expected_failed_checks, xfail_strict=True)
+@parametrize_with_checks(
+    [cls() for cls in ESTIMATORS], expected_failed_checks=_expected_failed_checks, xfail_strict=True
+)
 def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -139,8 +140,9 @@ def test_unfitted_estimators_raise_not_fitted(cls):
         est.feature_importances_
 
 
-@pytest.mark.parametrize("method", ["predict", "predict_proba", "predict_log_proba", "apply",
-                                    "decision_path"])
+@pytest.mark.parametrize(
+    "method", ["predict", "predict_proba", "predict_log_proba", "apply", "decision_path"]
+)
 def test_unfitted_prediction_raises_not_fitted(method, iris):
     with pytest.raises(NotFittedError):
         getattr(DecisionTreeClassifier(), method)(iris[0])
@@ -165,39 +167,48 @@ X10 = np.random.default_rng(0).random((10, 3))
 Y10 = np.arange(10) % 2
 
 
-@pytest.mark.parametrize(("X", "y", "match"), [
-    (np.empty((0, 3)), [], r"0 sample\(s\)"),
-    (np.empty((5, 0)), [0, 1, 0, 1, 0], r"0 feature\(s\)"),
-    (pd.DataFrame(), [], r"0 sample\(s\)"),
-    (pd.DataFrame(index=range(4)), [0, 1, 0, 1], r"0 feature\(s\)"),
-    (np.zeros((4, 2, 2)), [0, 1, 0, 1], r"dim 3"),
-    (np.zeros(4), [0, 1, 0, 1], r"(?s)Expected 2D array.*Reshape your data"),
-    (pd.Series([1.0, 2.0]), [0, 1], r"Expected a 2D array.*Series"),
-    (X10, Y10[:9], r"10 samples.*9"),
-    (np.where(np.eye(10, 3) == 1, np.inf, X10), Y10, r"infinity"),
-    (pd.DataFrame(np.where(np.eye(10, 3) == 1, -np.inf, X10), columns=list("abc")), Y10,
-     r"infinity.*'a'"),
-    (X10, np.r_[np.nan, Y10[1:]], r"y contains NaN"),
-    (X10, [None, *Y10[1:].tolist()], r"y contains NaN"),
-    (X10, pd.Series([pd.NA, *Y10[1:].tolist()], dtype="Int64"), r"y contains NaN"),
-    (X10, np.r_[np.inf, Y10[1:]], r"y contains"),
-    (X10, np.c_[Y10, Y10], r"y must be 1-D"),
-    (X10, np.linspace(0, 1, 10), r"Unknown label type"),
-    (X10 + 1j, Y10, r"Complex data not supported"),
-    (np.array([["a", "b"], ["c", "d"]]), [0, 1], r"could not convert feature 0 to float"),
-])
+@pytest.mark.parametrize(
+    ("X", "y", "match"),
+    [
+        (np.empty((0, 3)), [], r"0 sample\(s\)"),
+        (np.empty((5, 0)), [0, 1, 0, 1, 0], r"0 feature\(s\)"),
+        (pd.DataFrame(), [], r"0 sample\(s\)"),
+        (pd.DataFrame(index=range(4)), [0, 1, 0, 1], r"0 feature\(s\)"),
+        (np.zeros((4, 2, 2)), [0, 1, 0, 1], r"dim 3"),
+        (np.zeros(4), [0, 1, 0, 1], r"(?s)Expected 2D array.*Reshape your data"),
+        (pd.Series([1.0, 2.0]), [0, 1], r"Expected a 2D array.*Series"),
+        (X10, Y10[:9], r"10 samples.*9"),
+        (np.where(np.eye(10, 3) == 1, np.inf, X10), Y10, r"infinity"),
+        (
+            pd.DataFrame(np.where(np.eye(10, 3) == 1, -np.inf, X10), columns=list("abc")),
+            Y10,
+            r"infinity.*'a'",
+        ),
+        (X10, np.r_[np.nan, Y10[1:]], r"y contains NaN"),
+        (X10, [None, *Y10[1:].tolist()], r"y contains NaN"),
+        (X10, pd.Series([pd.NA, *Y10[1:].tolist()], dtype="Int64"), r"y contains NaN"),
+        (X10, np.r_[np.inf, Y10[1:]], r"y contains"),
+        (X10, np.c_[Y10, Y10], r"y must be 1-D"),
+        (X10, np.linspace(0, 1, 10), r"Unknown label type"),
+        (X10 + 1j, Y10, r"Complex data not supported"),
+        (np.array([["a", "b"], ["c", "d"]]), [0, 1], r"could not convert feature 0 to float"),
+    ],
+)
 def test_bad_fit_input(X, y, match):
     with pytest.raises(ValueError, match=match):
         DecisionTreeClassifier().fit(X, y)
 
 
-@pytest.mark.parametrize(("sample_weight", "match"), [
-    (np.r_[-1.0, np.ones(9)], r"Negative values in data passed to `sample_weight`"),
-    (np.r_[np.nan, np.ones(9)], r"sample_weight contains NaN"),
-    (np.r_[np.inf, np.ones(9)], r"sample_weight contains infinity"),
-    (np.ones(9), r"sample_weight.shape == \(9,\), expected \(10,\)"),
-    (np.zeros(10), r"non-zero|sums to zero"),
-])
+@pytest.mark.parametrize(
+    ("sample_weight", "match"),
+    [
+        (np.r_[-1.0, np.ones(9)], r"Negative values in data passed to `sample_weight`"),
+        (np.r_[np.nan, np.ones(9)], r"sample_weight contains NaN"),
+        (np.r_[np.inf, np.ones(9)], r"sample_weight contains infinity"),
+        (np.ones(9), r"sample_weight.shape == \(9,\), expected \(10,\)"),
+        (np.zeros(10), r"non-zero|sums to zero"),
+    ],
+)
 def test_bad_sample_weight(sample_weight, match):
     with pytest.raises(ValueError, match=match):
         DecisionTreeClassifier().fit(X10, Y10, sample_weight=sample_weight)
@@ -213,8 +224,11 @@ def test_sparse_input_is_refused_with_a_hint():
 
 def test_bad_predict_input():
     est = DecisionTreeClassifier().fit(X10, Y10)
-    with pytest.raises(ValueError, match=r"X has 2 features, but DecisionTreeClassifier is "
-                                         r"expecting 3 features as input"):
+    with pytest.raises(
+        ValueError,
+        match=r"X has 2 features, but DecisionTreeClassifier is "
+        r"expecting 3 features as input",
+    ):
         est.predict(X10[:, :2])
     with pytest.raises(ValueError, match=r"infinity"):
         est.predict(np.where(np.eye(10, 3) == 1, np.inf, X10))
@@ -222,8 +236,7 @@ def test_bad_predict_input():
         est.predict(X10[:0])
 
 
-@pytest.mark.parametrize(("X", "match"), [(X10[None], r"dim 3"),
-                                          (X10[0], r"Reshape your data")])
+@pytest.mark.parametrize(("X", "match"), [(X10[None], r"dim 3"), (X10[0], r"Reshape your data")])
 def test_bad_predict_shape(X, match):
     est = DecisionTreeClassifier().fit(X10, Y10)
     with pytest.raises(ValueError, match=match):
@@ -233,8 +246,9 @@ def test_bad_predict_shape(X, match):
 def test_feature_names_at_predict():
     frame = pd.DataFrame(X10, columns=list("abc"))
     est = DecisionTreeClassifier().fit(frame, Y10)
-    with pytest.raises(ValueError,
-                       match=r"(?s)feature names should match.*unseen at fit time:\n- z"):
+    with pytest.raises(
+        ValueError, match=r"(?s)feature names should match.*unseen at fit time:\n- z"
+    ):
         est.predict(frame.rename(columns={"a": "z"}))
     with pytest.raises(ValueError, match=r"must be in the same order"):
         est.predict(frame[["b", "a", "c"]])
@@ -247,29 +261,40 @@ def test_feature_names_at_predict():
         plain.predict(frame)
 
 
-@pytest.mark.parametrize(("param", "value", "match"), [
-    ("max_depth", 0, r"'max_depth' parameter of DecisionTreeClassifier must be an int in "
-                     r"the range \[1, inf\) or None. Got 0 instead"),
-    ("max_depth", 1.5, r"'max_depth' parameter"),
-    ("min_samples_split", 1.5, r"'min_samples_split' parameter"),
-    ("min_samples_split", 0.0, r"'min_samples_split' parameter"),
-    ("min_samples_leaf", 0, r"'min_samples_leaf' parameter"),
-    ("min_samples_leaf", 1.0, r"'min_samples_leaf' parameter"),
-    ("min_weight_fraction_leaf", 0.6, r"'min_weight_fraction_leaf' parameter .* range "
-                                      r"\[0.0, 0.5\]"),
-    ("min_weight_fraction_leaf", -0.1, r"'min_weight_fraction_leaf' parameter"),
-    ("max_features", 0, r"'max_features' parameter"),
-    ("max_features", 1.5, r"'max_features' parameter"),
-    ("max_features", "auto", r"'max_features' parameter .* Got 'auto' instead"),
-    ("max_leaf_nodes", 1, r"'max_leaf_nodes' parameter .* range \[2, inf\)"),
-    ("min_impurity_decrease", -1.0, r"'min_impurity_decrease' parameter"),
-    ("criterion", "entropie", r"'criterion' parameter .* Got 'entropie' instead"),
-    ("criterion", 42, r"'criterion' parameter"),
-    ("class_weight", "bal", r"'class_weight' parameter"),
-    ("categorical_split", "threeway", r"'categorical_split' parameter"),
-    ("random_state", "seed", r"'random_state' parameter"),
-    ("categorical_features", 3.5, r"'categorical_features' parameter"),
-])
+@pytest.mark.parametrize(
+    ("param", "value", "match"),
+    [
+        (
+            "max_depth",
+            0,
+            r"'max_depth' parameter of DecisionTreeClassifier must be an int in "
+            r"the range \[1, inf\) or None. Got 0 instead",
+        ),
+        ("max_depth", 1.5, r"'max_depth' parameter"),
+        ("min_samples_split", 1.5, r"'min_samples_split' parameter"),
+        ("min_samples_split", 0.0, r"'min_samples_split' parameter"),
+        ("min_samples_leaf", 0, r"'min_samples_leaf' parameter"),
+        ("min_samples_leaf", 1.0, r"'min_samples_leaf' parameter"),
+        (
+            "min_weight_fraction_leaf",
+            0.6,
+            r"'min_weight_fraction_leaf' parameter .* range "
+            r"\[0.0, 0.5\]",
+        ),
+        ("min_weight_fraction_leaf", -0.1, r"'min_weight_fraction_leaf' parameter"),
+        ("max_features", 0, r"'max_features' parameter"),
+        ("max_features", 1.5, r"'max_features' parameter"),
+        ("max_features", "auto", r"'max_features' parameter .* Got 'auto' instead"),
+        ("max_leaf_nodes", 1, r"'max_leaf_nodes' parameter .* range \[2, inf\)"),
+        ("min_impurity_decrease", -1.0, r"'min_impurity_decrease' parameter"),
+        ("criterion", "entropie", r"'criterion' parameter .* Got 'entropie' instead"),
+        ("criterion", 42, r"'criterion' parameter"),
+        ("class_weight", "bal", r"'class_weight' parameter"),
+        ("categorical_split", "threeway", r"'categorical_split' parameter"),
+        ("random_state", "seed", r"'random_state' parameter"),
+        ("categorical_features", 3.5, r"'categorical_features' parameter"),
+    ],
+)
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_parameters_out_of_range(cls, param, value, match):
     if cls is C45Classifier and (param, value) == ("min_samples_leaf", 1.0):
@@ -279,9 +304,17 @@ def test_parameters_out_of_range(cls, param, value, match):
         cls(**{param: value}).fit(X10, Y10)
 
 
-@pytest.mark.parametrize(("param", "value"), [
-    ("confidence", 0.0), ("confidence", 0.6), ("min_samples_leaf", 0),
-    ("pruning", "pessimistic"), ("reduced_error_folds", 1), ("subtree_raising", "yes")])
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("confidence", 0.0),
+        ("confidence", 0.6),
+        ("min_samples_leaf", 0),
+        ("pruning", "pessimistic"),
+        ("reduced_error_folds", 1),
+        ("subtree_raising", "yes"),
+    ],
+)
 def test_c45_parameters_out_of_range(param, value):
     with pytest.raises(InvalidParameterError, match=rf"'{param}' parameter of C45Classifier"):
         C45Classifier(**{param: value}).fit(X10, Y10)
@@ -347,17 +380,18 @@ def test_inputs_are_not_modified(cls):
     X_f = np.asfortranarray(X)
     y = rng.integers(0, 3, 60)
     w = rng.random(60) + 0.5
-    frame = pd.DataFrame({
-        "num": X[:, 0],
-        "cat": pd.Categorical(rng.choice(["a", "b", "c", None], 60)),
-        "obj": pd.Series(rng.choice(["u", "v"], 60), dtype=object),
-        "flag": rng.random(60) < 0.5,
-        "int": pd.array(rng.integers(0, 5, 60), dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "num": X[:, 0],
+            "cat": pd.Categorical(rng.choice(["a", "b", "c", None], 60)),
+            "obj": pd.Series(rng.choice(["u", "v"], 60), dtype=object),
+            "flag": rng.random(60) < 0.5,
+            "int": pd.array(rng.integers(0, 5, 60), dtype="Int64"),
+        }
+    )
     frame.loc[3, "int"] = pd.NA
     y_series = pd.Series(rng.choice(["p", "q"], 60), dtype="category")
-    copies = (X.copy(), X_f.copy(), y.copy(), w.copy(), frame.copy(deep=True),
-              y_series.copy())
+    copies = (X.copy(), X_f.copy(), y.copy(), w.copy(), frame.copy(deep=True), y_series.copy())
     for data, target in ((X, y), (X_f, y), (frame, y_series)):
         est = cls(class_weight="balanced").fit(data, target, sample_weight=w)
         est.predict(data)
@@ -382,46 +416,57 @@ def test_inputs_are_not_modified(cls):
 def test_pandas_column_kinds():
     rng = np.random.default_rng(0)
     n = 80
-    frame = pd.DataFrame({
-        "num": rng.random(n),
-        "cat": pd.Categorical(rng.choice(["a", "b"], n)),
-        "obj": pd.Series(rng.choice(["u", "v", "w"], n), dtype=object),
-        "str": pd.Series(rng.choice(["s", "t"], n), dtype="string"),
-        "flag": rng.random(n) < 0.5,
-        "int": rng.integers(0, 9, n),
-    })
+    frame = pd.DataFrame(
+        {
+            "num": rng.random(n),
+            "cat": pd.Categorical(rng.choice(["a", "b"], n)),
+            "obj": pd.Series(rng.choice(["u", "v", "w"], n), dtype=object),
+            "str": pd.Series(rng.choice(["s", "t"], n), dtype="string"),
+            "flag": rng.random(n) < 0.5,
+            "int": rng.integers(0, 9, n),
+        }
+    )
     y = rng.integers(0, 2, n)
     est = DecisionTreeClassifier().fit(frame, y)
-    np.testing.assert_array_equal(est.categorical_features_,
-                                  [False, True, True, True, True, False])
+    np.testing.assert_array_equal(est.categorical_features_, [False, True, True, True, True, False])
     assert list(est.categories_[2]) == ["u", "v", "w"]
     assert est.categories_[0] is None
     # an explicit list replaces "auto": name every categorical column
-    by_name = DecisionTreeClassifier(
-        categorical_features=["cat", "obj", "str", "flag", "int"]).fit(frame, y)
+    by_name = DecisionTreeClassifier(categorical_features=["cat", "obj", "str", "flag", "int"]).fit(
+        frame, y
+    )
     assert by_name.categorical_features_.tolist() == [False] + [True] * 5
     assert len(by_name.categories_[5]) == len(np.unique(frame["int"]))
     with pytest.raises(ValueError, match="'cat' is not numeric and was not declared"):
         DecisionTreeClassifier(categorical_features=["int"]).fit(frame, y)
     numpy_cat = DecisionTreeClassifier(categorical_features=[1]).fit(
-        frame[["num", "int"]].to_numpy(), y)
+        frame[["num", "int"]].to_numpy(), y
+    )
     assert numpy_cat.categorical_features_.tolist() == [False, True]
 
 
 def test_missing_values_and_unseen_categories_never_crash():
     rng = np.random.default_rng(1)
     n = 100
-    frame = pd.DataFrame({
-        "num": np.where(rng.random(n) < 0.2, np.nan, rng.random(n)),
-        "cat": pd.Series(rng.choice(["a", "b", "c", None], n), dtype=object),
-        "nullable": pd.array(np.where(rng.random(n) < 0.2, None, rng.integers(0, 3, n)),
-                             dtype="Int64"),
-    })
+    frame = pd.DataFrame(
+        {
+            "num": np.where(rng.random(n) < 0.2, np.nan, rng.random(n)),
+            "cat": pd.Series(rng.choice(["a", "b", "c", None], n), dtype=object),
+            "nullable": pd.array(
+                np.where(rng.random(n) < 0.2, None, rng.integers(0, 3, n)), dtype="Int64"
+            ),
+        }
+    )
     y = (frame["num"].fillna(0.5) > 0.5).astype(int).to_numpy()
     for cls in ESTIMATORS:
         est = cls().fit(frame, y)
-        new = pd.DataFrame({"num": [np.nan, 0.3], "cat": ["zzz", None],
-                            "nullable": pd.array([pd.NA, 7], dtype="Int64")})
+        new = pd.DataFrame(
+            {
+                "num": [np.nan, 0.3],
+                "cat": ["zzz", None],
+                "nullable": pd.array([pd.NA, 7], dtype="Int64"),
+            }
+        )
         proba = est.predict_proba(new)
         np.testing.assert_allclose(proba.sum(axis=1), 1.0)
         assert est.apply(new).shape == (2,)
@@ -556,9 +601,11 @@ def test_user_criterion_through_the_estimators(crit):
 
 def test_user_criterion_in_a_grid_search():
     X, y = load_iris(return_X_y=True)
-    grid = GridSearchCV(DecisionTreeClassifier(),
-                        {"criterion": ["gini", Tsallis(q=2.0), Tsallis(q=3.0)],
-                         "max_depth": [2, 3]}, cv=3)
+    grid = GridSearchCV(
+        DecisionTreeClassifier(),
+        {"criterion": ["gini", Tsallis(q=2.0), Tsallis(q=3.0)], "max_depth": [2, 3]},
+        cv=3,
+    )
     grid.fit(X, y)
     assert grid.best_score_ > 0.9
     assert len(grid.cv_results_["params"]) == 6
@@ -576,8 +623,9 @@ def test_user_criterion_on_categorical_data():
 # ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("cls", "n"), [(CARTClassifier, 1200), (DecisionTreeClassifier, 600),
-                                        (ID3Classifier, 600)])
+@pytest.mark.parametrize(
+    ("cls", "n"), [(CARTClassifier, 1200), (DecisionTreeClassifier, 600), (ID3Classifier, 600)]
+)
 def test_trees_deeper_than_the_recursion_limit(cls, n):
     # classes alternate along x: the best cut always peels off one end, so the tree is
     # a staircase of depth n - 1
@@ -631,8 +679,11 @@ def test_grid_search():
     X, y = load_wine(return_X_y=True)
     grid = GridSearchCV(
         CARTClassifier(),
-        {"max_depth": [1, 2, 4, None], "criterion": ["gini", "entropy"],
-         "min_samples_leaf": [1, 5]},
+        {
+            "max_depth": [1, 2, 4, None],
+            "criterion": ["gini", "entropy"],
+            "min_samples_leaf": [1, 5],
+        },
         cv=3,
     )
     grid.fit(X, y)
@@ -644,9 +695,9 @@ def test_grid_search():
 def test_grid_search_in_a_pipeline():
     X, y = load_breast_cancer(return_X_y=True)
     pipe = Pipeline([("scale", StandardScaler()), ("tree", DecisionTreeClassifier())])
-    grid = GridSearchCV(pipe, {"tree__max_depth": [2, 4], "tree__criterion": ["entropy",
-                                                                             "gain_ratio"]},
-                        cv=3)
+    grid = GridSearchCV(
+        pipe, {"tree__max_depth": [2, 4], "tree__criterion": ["entropy", "gain_ratio"]}, cv=3
+    )
     grid.fit(X, y)
     assert grid.best_score_ > 0.88
 
@@ -658,11 +709,16 @@ def credit():
 
 def test_column_transformer_one_hot_on_credit_g(credit):
     X, y = credit
-    pre = ColumnTransformer([
-        ("cat", OneHotEncoder(handle_unknown="ignore"),
-         make_column_selector(dtype_include="category")),
-        ("num", "passthrough", make_column_selector(dtype_include="number")),
-    ])
+    pre = ColumnTransformer(
+        [
+            (
+                "cat",
+                OneHotEncoder(handle_unknown="ignore"),
+                make_column_selector(dtype_include="category"),
+            ),
+            ("num", "passthrough", make_column_selector(dtype_include="number")),
+        ]
+    )
     pipe = make_pipeline(pre, CARTClassifier(max_depth=4))
     scores = cross_val_score(pipe, X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0))
     assert scores.mean() > 0.68
@@ -672,11 +728,20 @@ def test_column_transformer_ordinal_with_categorical_features(credit):
     X, y = credit
     cats = list(X.select_dtypes("category").columns)
     nums = list(X.select_dtypes("number").columns)
-    pre = ColumnTransformer([
-        ("cat", OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=np.nan,
-                               encoded_missing_value=np.nan), cats),
-        ("num", "passthrough", nums),
-    ])
+    pre = ColumnTransformer(
+        [
+            (
+                "cat",
+                OrdinalEncoder(
+                    handle_unknown="use_encoded_value",
+                    unknown_value=np.nan,
+                    encoded_missing_value=np.nan,
+                ),
+                cats,
+            ),
+            ("num", "passthrough", nums),
+        ]
+    )
     for cls in (ID3Classifier, CARTClassifier, C45Classifier):
         est = cls(categorical_features=list(range(len(cats))), max_depth=4)
         pipe = make_pipeline(pre, est)
@@ -689,10 +754,13 @@ def test_column_transformer_ordinal_with_categorical_features(credit):
 def test_column_transformer_pandas_output_keeps_categories(credit):
     X, y = credit
     cats = list(X.select_dtypes("category").columns)
-    pre = ColumnTransformer([("keep", "passthrough", cats),
-                             ("scale", StandardScaler(), make_column_selector(
-                                 dtype_include="number"))],
-                            verbose_feature_names_out=False).set_output(transform="pandas")
+    pre = ColumnTransformer(
+        [
+            ("keep", "passthrough", cats),
+            ("scale", StandardScaler(), make_column_selector(dtype_include="number")),
+        ],
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
     pipe = make_pipeline(pre, CARTClassifier(max_depth=5))
     pipe.fit(X, y)
     assert pipe[-1].categorical_features_.sum() == len(cats)
@@ -702,6 +770,7 @@ def test_column_transformer_pandas_output_keeps_categories(credit):
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_native_mixed_frame_cross_validation(cls, credit):
     X, y = credit
-    scores = cross_val_score(cls(max_depth=5), X, y,
-                             cv=StratifiedKFold(5, shuffle=True, random_state=0))
+    scores = cross_val_score(
+        cls(max_depth=5), X, y, cv=StratifiedKFold(5, shuffle=True, random_state=0)
+    )
     assert scores.mean() > 0.65

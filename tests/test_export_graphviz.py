@@ -47,8 +47,6 @@ HAS_DOT = shutil.which("dot") is not None
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-
-
 def _xy(loader):
     return loader(as_frame=True, return_X_y=True)
 
@@ -278,16 +276,18 @@ def hostile_estimator():
     rng = np.random.default_rng(0)
     n = 200
     cats = ['"q"', "<i>", "&lt;", "a\\b", "{x}", "中", "new\nline"]
-    X = pd.DataFrame({
-        HOSTILE[0]: rng.normal(size=n),
-        HOSTILE[1]: pd.Categorical(rng.choice(cats, size=n)),
-        HOSTILE[2]: rng.normal(size=n),
-        HOSTILE[3]: pd.Categorical(rng.choice(cats[:3], size=n)),
-        HOSTILE[4]: rng.integers(0, 5, size=n).astype(float),
-        HOSTILE[5]: rng.normal(size=n),
-        HOSTILE[6]: pd.Categorical(rng.choice(cats[4:], size=n)),
-        HOSTILE[7]: rng.normal(size=n),
-    })
+    X = pd.DataFrame(
+        {
+            HOSTILE[0]: rng.normal(size=n),
+            HOSTILE[1]: pd.Categorical(rng.choice(cats, size=n)),
+            HOSTILE[2]: rng.normal(size=n),
+            HOSTILE[3]: pd.Categorical(rng.choice(cats[:3], size=n)),
+            HOSTILE[4]: rng.integers(0, 5, size=n).astype(float),
+            HOSTILE[5]: rng.normal(size=n),
+            HOSTILE[6]: pd.Categorical(rng.choice(cats[4:], size=n)),
+            HOSTILE[7]: rng.normal(size=n),
+        }
+    )
     y = np.where(rng.random(n) < 0.5, '<class "A">', "B & 北京")
     return X, y
 
@@ -308,8 +308,9 @@ def test_hostile_names_render_without_syntax_error(cls, renderer):
     # the renderer reports no error or warning about the DOT text
     import subprocess
 
-    proc = subprocess.run([prog.path, "-Tsvg"], input=dot.encode(), capture_output=True,
-                          check=False)
+    proc = subprocess.run(
+        [prog.path, "-Tsvg"], input=dot.encode(), capture_output=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     assert b"syntax" not in proc.stderr.lower()
     svg = proc.stdout.decode("utf-8")
@@ -325,7 +326,7 @@ def test_hostile_names_render_without_syntax_error(cls, renderer):
 def test_escaping_of_labels():
     X, y = hostile_estimator()
     est = CARTClassifier(max_depth=3).fit(X, y)
-    dot = export_graphviz(est, feature_names=[f"f{j} <&\">\\{{}}\n中" for j in range(8)])
+    dot = export_graphviz(est, feature_names=[f'f{j} <&">\\{{}}\n中' for j in range(8)])
     assert "f0 &lt;&amp;&quot;&gt;\\{}<br/>中" in dot or "f1 &lt;&amp;" in dot
     # nothing but our own markup inside labels
     for label in re.findall(r"label=<(.*?)>[,\]]", dot):
@@ -409,8 +410,9 @@ def test_to_graphviz_is_a_source_that_renders_without_dot(tmp_path, pure):
     assert isinstance(copy, TreeSource) and copy.program == src.program
 
 
-@pytest.mark.parametrize("fmt,magic", [("svg", b"<?xml"), ("png", b"\x89PNG"),
-                                       ("pdf", b"%PDF-"), ("dot", b"digraph")])
+@pytest.mark.parametrize(
+    "fmt,magic", [("svg", b"<?xml"), ("png", b"\x89PNG"), ("pdf", b"%PDF-"), ("dot", b"digraph")]
+)
 def test_render_formats_without_system_dot(tmp_path, pure, fmt, magic):
     est = _fit(C45Classifier(), load_weather_numeric)
     path = render(est, tmp_path / f"tree.{fmt}")

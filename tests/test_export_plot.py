@@ -89,14 +89,27 @@ def chain_estimator(depth: int) -> DecisionTreeClassifier:
         value[i] = value[i + 1] + value[i + 2]
     kind[n - 1] = SPLIT_LEAF
     internal = n_children > 0
-    tree = Tree(1, 2, {
-        "feature": feature, "threshold": threshold, "split_kind": kind, "first_child": first,
-        "n_children": n_children, "parent": parent, "depth": level,
-        "impurity": np.zeros(n), "split_score": np.where(internal, 0.1, np.nan),
-        "gain": np.where(internal, 0.1, np.nan), "n_node_samples": value.sum(1).astype(int),
-        "missing_fraction": np.full(n, 0.5), "value": value,
-        "category_ptr": np.zeros(n + 1, dtype=int), "category_branch": np.zeros(0, dtype=int),
-    })
+    tree = Tree(
+        1,
+        2,
+        {
+            "feature": feature,
+            "threshold": threshold,
+            "split_kind": kind,
+            "first_child": first,
+            "n_children": n_children,
+            "parent": parent,
+            "depth": level,
+            "impurity": np.zeros(n),
+            "split_score": np.where(internal, 0.1, np.nan),
+            "gain": np.where(internal, 0.1, np.nan),
+            "n_node_samples": value.sum(1).astype(int),
+            "missing_fraction": np.full(n, 0.5),
+            "value": value,
+            "category_ptr": np.zeros(n + 1, dtype=int),
+            "category_branch": np.zeros(0, dtype=int),
+        },
+    )
     est = DecisionTreeClassifier()
     est.tree_ = tree
     est.classes_ = np.array([0, 1])

@@ -150,10 +150,7 @@ def j48_block(text: str) -> str:
 
 # -B prints raw Java doubles and tests one value against the rest: another printer
 J48_CASES = [
-    (stem, setting)
-    for stem in available_datasets()
-    for setting in SETTINGS
-    if "B" not in setting
+    (stem, setting) for stem in available_datasets() for setting in SETTINGS if "B" not in setting
 ]
 
 
@@ -175,10 +172,19 @@ def test_j48_numbers():
     from treelearn.export._text import _j48_count, _j48_threshold, _java_double
 
     assert [_j48_threshold(t) for t in (2.45, 1386.5, 0.0409, 1e-7, -3.0000005, 123.4567891)] == [
-        "2.45", "1386.5", "0.0409", "0", "-3.000001", "123.456789"
+        "2.45",
+        "1386.5",
+        "0.0409",
+        "0",
+        "-3.000001",
+        "123.456789",
     ]
     assert [_j48_count(x) for x in (15.2678, 2.265, 0.0, 435.005, 1e8)] == [
-        "15.27", "2.27", "0.0", "435.01", "1.0E8"
+        "15.27",
+        "2.27",
+        "0.0",
+        "435.01",
+        "1.0E8",
     ]
     assert _java_double(0.5) == "0.5" and _java_double(-2.0) == "-2.0"
     assert _java_double(0.001) == "0.001" and _java_double(1234567.0) == "1234567.0"
@@ -229,8 +235,17 @@ def test_rules_play_tennis_text_and_frame():
         "        THEN class = no  (support 3, confidence 1.000)\n"
     )
     frame = export_rules(est, as_frame=True)
-    assert list(frame.columns) == ["rule", "leaf", "conditions", "antecedent", "class",
-                                   "support", "coverage", "confidence", "errors"]
+    assert list(frame.columns) == [
+        "rule",
+        "leaf",
+        "conditions",
+        "antecedent",
+        "class",
+        "support",
+        "coverage",
+        "confidence",
+        "errors",
+    ]
     assert len(frame) == est.get_n_leaves()
     assert frame["support"].sum() == 14
     assert frame["coverage"].sum() == pytest.approx(1.0)

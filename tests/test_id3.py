@@ -16,8 +16,12 @@ from treelearn import DecisionTreeClassifier, ID3Classifier, information
 from treelearn.datasets import load_contact_lenses, load_play_tennis, load_weather_numeric
 
 QUINLAN_GAINS = {"outlook": 0.246, "humidity": 0.151, "windy": 0.048, "temperature": 0.029}
-EXACT_GAINS = {"outlook": 0.246750, "humidity": 0.151836, "windy": 0.048127,
-               "temperature": 0.029223}
+EXACT_GAINS = {
+    "outlook": 0.246750,
+    "humidity": 0.151836,
+    "windy": 0.048127,
+    "temperature": 0.029223,
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,11 +61,13 @@ def test_defaults():
 
 
 def test_quinlans_tree(id3):
-    assert describe(id3) == {"outlook": {
-        "sunny": {"humidity": {"high": "no", "normal": "yes"}},
-        "overcast": "yes",
-        "rainy": {"windy": {"TRUE": "no", "FALSE": "yes"}},
-    }}
+    assert describe(id3) == {
+        "outlook": {
+            "sunny": {"humidity": {"high": "no", "normal": "yes"}},
+            "overcast": "yes",
+            "rainy": {"windy": {"TRUE": "no", "FALSE": "yes"}},
+        }
+    }
     assert id3.get_n_leaves() == 5
     assert id3.get_depth() == 2
     assert id3.tree_.node_count == 8
@@ -97,7 +103,8 @@ def test_quinlan_gains_reproducible_from_the_tree(tennis, feature):
     assert stump.tree_.split_score[0] == pytest.approx(QUINLAN_GAINS[feature], abs=1e-3)
     # and from the labels directly
     assert information.information_gain(X[feature], y) == pytest.approx(
-        EXACT_GAINS[feature], abs=1e-6)
+        EXACT_GAINS[feature], abs=1e-6
+    )
 
 
 def test_root_gain_is_the_largest(id3, tennis):
@@ -107,7 +114,11 @@ def test_root_gain_is_the_largest(id3, tennis):
     assert id3.tree_.split_score[0] == pytest.approx(max(gains.values()))
     # Quinlan's ranking
     assert sorted(gains, key=gains.get, reverse=True) == [
-        "outlook", "humidity", "windy", "temperature"]
+        "outlook",
+        "humidity",
+        "windy",
+        "temperature",
+    ]
 
 
 def test_gains_under_sunny(tennis):
@@ -140,8 +151,9 @@ def test_same_tree_as_generic_estimator(tennis, id3):
 
 def test_unseen_category_is_spread_over_the_branches(id3):
     # an unseen outlook goes down all three branches with weights 5/14, 4/14, 5/14
-    row = pd.DataFrame({"outlook": ["foggy"], "temperature": ["hot"], "humidity": ["high"],
-                        "windy": ["FALSE"]})
+    row = pd.DataFrame(
+        {"outlook": ["foggy"], "temperature": ["hot"], "humidity": ["high"], "windy": ["FALSE"]}
+    )
     proba = id3.predict_proba(row)[0]
     # sunny -> high humidity -> no; overcast -> yes; rainy -> not windy -> yes
     np.testing.assert_allclose(proba, [9 / 14, 5 / 14])
@@ -169,22 +181,36 @@ def test_contact_lenses():
     # Weka's Id3 on contact-lenses.arff (Witten & Frank): 9 leaves, depth 4
     data = load_contact_lenses(as_frame=True)
     est = ID3Classifier().fit(data.data, data.target)
-    assert describe(est) == {"tear-prod-rate": {
-        "reduced": "none",
-        "normal": {"astigmatism": {
-            "no": {"age": {
-                "young": "soft",
-                "pre-presbyopic": "soft",
-                "presbyopic": {"spectacle-prescrip": {"myope": "none",
-                                                      "hypermetrope": "soft"}},
-            }},
-            "yes": {"spectacle-prescrip": {
-                "myope": "hard",
-                "hypermetrope": {"age": {"young": "hard", "pre-presbyopic": "none",
-                                         "presbyopic": "none"}},
-            }},
-        }},
-    }}
+    assert describe(est) == {
+        "tear-prod-rate": {
+            "reduced": "none",
+            "normal": {
+                "astigmatism": {
+                    "no": {
+                        "age": {
+                            "young": "soft",
+                            "pre-presbyopic": "soft",
+                            "presbyopic": {
+                                "spectacle-prescrip": {"myope": "none", "hypermetrope": "soft"}
+                            },
+                        }
+                    },
+                    "yes": {
+                        "spectacle-prescrip": {
+                            "myope": "hard",
+                            "hypermetrope": {
+                                "age": {
+                                    "young": "hard",
+                                    "pre-presbyopic": "none",
+                                    "presbyopic": "none",
+                                }
+                            },
+                        }
+                    },
+                }
+            },
+        }
+    }
     assert est.get_n_leaves() == 9 and est.get_depth() == 4
     assert est.tree_.split_score[0] == pytest.approx(0.548795, abs=1e-6)
     assert est.score(data.data, data.target) == 1.0

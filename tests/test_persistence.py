@@ -38,14 +38,16 @@ PRESETS = {
 def mixed_data(n=300, seed=0):
     """Numeric and categorical columns (str, int and bool categories) with missing values."""
     rng = np.random.default_rng(seed)
-    X = pd.DataFrame({
-        "num": rng.normal(size=n),
-        "colour": pd.Categorical(rng.choice(["red", "green", "blue", "ünïcode"], size=n)),
-        "size": rng.choice(np.array(["S", "M", "L"], dtype=object), size=n),
-        "flag": rng.random(n) < 0.3,
-        "count": pd.Categorical(rng.integers(0, 4, size=n)),
-        "other": rng.uniform(0, 10, size=n),
-    })
+    X = pd.DataFrame(
+        {
+            "num": rng.normal(size=n),
+            "colour": pd.Categorical(rng.choice(["red", "green", "blue", "ünïcode"], size=n)),
+            "size": rng.choice(np.array(["S", "M", "L"], dtype=object), size=n),
+            "flag": rng.random(n) < 0.3,
+            "count": pd.Categorical(rng.integers(0, 4, size=n)),
+            "other": rng.uniform(0, 10, size=n),
+        }
+    )
     X.loc[rng.random(n) < 0.1, "num"] = np.nan
     X.loc[rng.random(n) < 0.1, "colour"] = np.nan
     X.loc[rng.random(n) < 0.1, "size"] = None
@@ -98,8 +100,12 @@ def test_round_trip_numpy_input_and_label_types():
     X = rng.normal(size=(200, 3))
     X[:, 2] = rng.integers(0, 3, size=200)
     X[::11, 0] = np.nan
-    for y in (rng.integers(0, 3, size=200), rng.random(200) < 0.5,
-              rng.choice([1.0, -2.0], size=200), rng.choice(["a", "b"], size=200)):
+    for y in (
+        rng.integers(0, 3, size=200),
+        rng.random(200) < 0.5,
+        rng.choice([1.0, -2.0], size=200),
+        rng.choice(["a", "b"], size=200),
+    ):
         est = DecisionTreeClassifier(categorical_features=[2], max_depth=5).fit(X, y)
         again = load_json(est.to_json())
         assert again.classes_.dtype == est.classes_.dtype
@@ -159,8 +165,10 @@ def test_document_is_standard_json_as_documented():
     assert doc["estimator"] == "CARTClassifier"
     assert doc["params"]["class_weight"] == {"$dict": [["yes", 2], ["no", 1]]}
     assert doc["criterion"]["class"] == "Gini"
-    assert doc["features"][1] == {"categorical": True,
-                                  "categories": {"values": ["blue", "green", "red", "ünïcode"]}}
+    assert doc["features"][1] == {
+        "categorical": True,
+        "categories": {"values": ["blue", "green", "red", "ünïcode"]},
+    }
     tree = doc["tree"]
     assert set(tree["arrays"]) >= {"feature", "threshold", "value", "category_branch"}
     assert len(tree["arrays"]["value"]) == tree["node_count"]
@@ -221,8 +229,10 @@ HOSTILE = {
     "unknown estimator": (lambda d: d.update(estimator="os.system"), "unknown estimator"),
     "unknown parameter": (lambda d: d["params"].update(__class__="x"), "unknown parameter"),
     "bad parameter value": (lambda d: d["params"].update(max_depth=-3), "params"),
-    "unknown criterion class": (lambda d: d["criterion"].update({"class": "eval"}),
-                                "unknown criterion"),
+    "unknown criterion class": (
+        lambda d: d["criterion"].update({"class": "eval"}),
+        "unknown criterion",
+    ),
     "criterion parameter": (lambda d: d["criterion"]["params"].update(x=1), "unknown parameter"),
     "class dtype": (lambda d: d["classes"].update(dtype="V8"), "unsupported dtype"),
     "datetime dtype": (lambda d: d["classes"].update(dtype="M8[ns]"), "unsupported dtype"),
@@ -235,34 +245,48 @@ HOSTILE = {
     "float index": (lambda d: d["tree"]["arrays"]["feature"].__setitem__(0, 1.5), "integers"),
     "bool index": (lambda d: d["tree"]["arrays"]["feature"].__setitem__(0, True), "integers"),
     "huge index": (lambda d: d["tree"]["arrays"]["feature"].__setitem__(0, 2**70), "fit"),
-    "string number": (lambda d: d["tree"]["arrays"]["threshold"].__setitem__(0, "1"),
-                      "numbers"),
-    "child out of range": (lambda d: d["tree"]["arrays"]["first_child"].__setitem__(
-        0, len(d["tree"]["arrays"]["feature"]) - 1), "out of range"),
+    "string number": (lambda d: d["tree"]["arrays"]["threshold"].__setitem__(0, "1"), "numbers"),
+    "child out of range": (
+        lambda d: d["tree"]["arrays"]["first_child"].__setitem__(
+            0, len(d["tree"]["arrays"]["feature"]) - 1
+        ),
+        "out of range",
+    ),
     "child is root": (_set_child_to_root, "first_child"),
     "cycle": (_make_cycle, "first_child"),
     "overlapping ranges": (_swap_ranges, "first_child"),
     "parent": (lambda d: d["tree"]["arrays"]["parent"].__setitem__(1, 5), "parent"),
     "depth": (lambda d: d["tree"]["arrays"]["depth"].__setitem__(1, 7), "depth"),
-    "feature out of range": (lambda d: d["tree"]["arrays"]["feature"].__setitem__(0, 99),
-                             "feature"),
+    "feature out of range": (
+        lambda d: d["tree"]["arrays"]["feature"].__setitem__(0, 99),
+        "feature",
+    ),
     "split kind": (lambda d: d["tree"]["arrays"]["split_kind"].__setitem__(0, 7), "split_kind"),
-    "category slot": (lambda d: d["tree"]["arrays"]["category_branch"].__setitem__(0, 9),
-                      "category_branch"),
-    "category ptr": (lambda d: d["tree"]["arrays"]["category_ptr"].__setitem__(-1, 10**6),
-                     "category_ptr"),
-    "negative counts": (lambda d: d["tree"]["arrays"]["value"][0].__setitem__(0, -1.0),
-                        "value"),
-    "missing fraction": (lambda d: d["tree"]["arrays"]["missing_fraction"].__setitem__(1, 2.0),
-                         "missing_fraction"),
+    "category slot": (
+        lambda d: d["tree"]["arrays"]["category_branch"].__setitem__(0, 9),
+        "category_branch",
+    ),
+    "category ptr": (
+        lambda d: d["tree"]["arrays"]["category_ptr"].__setitem__(-1, 10**6),
+        "category_ptr",
+    ),
+    "negative counts": (lambda d: d["tree"]["arrays"]["value"][0].__setitem__(0, -1.0), "value"),
+    "missing fraction": (
+        lambda d: d["tree"]["arrays"]["missing_fraction"].__setitem__(1, 2.0),
+        "missing_fraction",
+    ),
     "extra array": (lambda d: d["tree"]["arrays"].update(evil=[1]), "unknown arrays"),
     "missing array": (lambda d: d["tree"]["arrays"].pop("gain"), "missing key"),
     "feature names": (lambda d: d.update(feature_names_in=["a"]), "feature_names_in"),
     "features": (lambda d: d["features"].pop(), "features"),
-    "numeric with categories": (lambda d: d["features"][0].update(
-        categories={"values": ["a"]}), "numeric feature"),
-    "categories object": (lambda d: d["features"][1]["categories"].update(
-        values=[{"$criterion": 1}]), "string, number or boolean"),
+    "numeric with categories": (
+        lambda d: d["features"][0].update(categories={"values": ["a"]}),
+        "numeric feature",
+    ),
+    "categories object": (
+        lambda d: d["features"][1]["categories"].update(values=[{"$criterion": 1}]),
+        "string, number or boolean",
+    ),
     "not an object": (lambda d: d.clear(), "format"),
 }
 
@@ -274,8 +298,21 @@ def test_hostile_documents_are_rejected(good_doc, case):
         load_json(_mutated(good_doc, change))
 
 
-@pytest.mark.parametrize("text", ["", "  ", "[]", "{", '{"format": NaN}', '"text"', "[1, 2]\n",
-                                  '{"a": 1e999999}', "[" * 100_000, "{" * 100_000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "  ",
+        "[]",
+        "{",
+        '{"format": NaN}',
+        '"text"',
+        "[1, 2]\n",
+        '{"a": 1e999999}',
+        "[" * 100_000,
+        "{" * 100_000,
+    ],
+)
 def test_garbage_is_rejected(text):
     with pytest.raises(ValueError, match="invalid treelearn JSON"):
         load_json(text)
@@ -311,11 +348,14 @@ def _paths(obj, prefix=()):
 
 
 JSON_VALUES = st.recursive(
-    st.none() | st.booleans() | st.integers(-3, 40) | st.floats(allow_nan=False,
-                                                               allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 40)
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner,
-                                                                 max_size=2),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=2)
+    ),
     max_leaves=4,
 )
 

@@ -79,20 +79,35 @@ def _tree_from_spec(spec, n_features: int, n_classes: int, values=None) -> Tree:
         if nd[0] != "leaf":
             first[k], nch[k] = nxt, len(nd[-1])
             nxt += len(nd[-1])
-    kind = np.array([{"leaf": SPLIT_LEAF, "num": SPLIT_NUMERIC, "cat": SPLIT_CATEGORICAL}[nd[0]]
-                     for nd in nodes])
+    kind = np.array(
+        [
+            {"leaf": SPLIT_LEAF, "num": SPLIT_NUMERIC, "cat": SPLIT_CATEGORICAL}[nd[0]]
+            for nd in nodes
+        ]
+    )
     feature = np.array([nd[1] if nd[0] != "leaf" else -2 for nd in nodes])
-    threshold = np.array([nd[2] if nd[0] == "num" else (np.nan if nd[0] == "cat" else -2.0)
-                          for nd in nodes])
+    threshold = np.array(
+        [nd[2] if nd[0] == "num" else (np.nan if nd[0] == "cat" else -2.0) for nd in nodes]
+    )
     tables = [list(nd[2]) if nd[0] == "cat" else [] for nd in nodes]
     ptr = np.r_[0, np.cumsum([len(t) for t in tables])]
     value = np.zeros((m, n_classes)) if values is None else np.asarray(values, dtype=float)
     arrays = dict(
-        feature=feature, threshold=threshold, split_kind=kind, first_child=first,
-        n_children=nch, parent=np.array(parent), depth=depth, impurity=np.zeros(m),
-        split_score=np.full(m, np.nan), gain=np.full(m, np.nan),
-        n_node_samples=np.zeros(m, int), missing_fraction=np.ones(m), value=value,
-        category_ptr=ptr, category_branch=np.array([s for t in tables for s in t], dtype=int),
+        feature=feature,
+        threshold=threshold,
+        split_kind=kind,
+        first_child=first,
+        n_children=nch,
+        parent=np.array(parent),
+        depth=depth,
+        impurity=np.zeros(m),
+        split_score=np.full(m, np.nan),
+        gain=np.full(m, np.nan),
+        n_node_samples=np.zeros(m, int),
+        missing_fraction=np.ones(m),
+        value=value,
+        category_ptr=ptr,
+        category_branch=np.array([s for t in tables for s in t], dtype=int),
     )
     return Tree(n_features, n_classes, arrays)
 
@@ -124,11 +139,17 @@ def _from_sklearn(sk_tree, n_features: int) -> Tree:
         threshold=np.where(leaf, -2.0, sk_tree.threshold[old]),
         split_kind=np.where(leaf, SPLIT_LEAF, SPLIT_NUMERIC),
         first_child=np.where(leaf, -1, new[np.maximum(left[old], 0)]),
-        n_children=np.where(leaf, 0, 2), parent=parent, depth=depth,
-        impurity=sk_tree.impurity[old], split_score=np.full(m, np.nan),
-        gain=np.full(m, np.nan), n_node_samples=sk_tree.n_node_samples[old],
-        missing_fraction=np.ones(m), value=sk_tree.value[old][:, 0, :] * w[:, None],
-        category_ptr=np.zeros(m + 1, int), category_branch=np.zeros(0, int),
+        n_children=np.where(leaf, 0, 2),
+        parent=parent,
+        depth=depth,
+        impurity=sk_tree.impurity[old],
+        split_score=np.full(m, np.nan),
+        gain=np.full(m, np.nan),
+        n_node_samples=sk_tree.n_node_samples[old],
+        missing_fraction=np.ones(m),
+        value=sk_tree.value[old][:, 0, :] * w[:, None],
+        category_ptr=np.zeros(m + 1, int),
+        category_branch=np.zeros(0, int),
     )
     tree = Tree(n_features, sk_tree.value.shape[2], arrays)
     tree.weighted_n_node_samples = w.copy()  # scikit-learn's sums, bit for bit
@@ -189,8 +210,7 @@ def test_path_equals_sklearn_end_to_end(name):
     sk = SKTree(random_state=0).fit(X, y)
     assert ours.get_n_leaves() == sk.get_n_leaves()
     assert ours.get_depth() == sk.get_depth()
-    np.testing.assert_allclose(np.sort(ours.tree_.impurity), np.sort(sk.tree_.impurity),
-                               atol=1e-12)
+    np.testing.assert_allclose(np.sort(ours.tree_.impurity), np.sort(sk.tree_.impurity), atol=1e-12)
     path = ours.cost_complexity_pruning_path(X, y)
     ref = sk.cost_complexity_pruning_path(X, y)
     assert set(path) == {"ccp_alphas", "impurities"}
@@ -266,8 +286,9 @@ def test_estimators_ccp_parameter():
     assert 1 < pruned.get_n_leaves() < full.get_n_leaves()
     expect = prune_ccp(full.tree_, mid, full.tree_.weighted_n_node_samples[0])
     assert pruned.get_n_leaves() == expect.n_leaves
-    np.testing.assert_array_equal(pruned.predict(X), full.classes_[
-        np.argmax(expect.predict_proba(X), axis=1)])
+    np.testing.assert_array_equal(
+        pruned.predict(X), full.classes_[np.argmax(expect.predict_proba(X), axis=1)]
+    )
     # entropy trees prune too (DecisionTreeClassifier's default criterion)
     ent = DecisionTreeClassifier().fit(X, y)
     ent_path = ent.cost_complexity_pruning_path(X, y)
@@ -315,8 +336,9 @@ def test_ccp_cv_selection():
     w[::7] = 0.0
     used = w > 0
     est_w = CARTClassifier(ccp_alpha="cv", random_state=0).fit(X, y, sample_weight=w)
-    assert est_w.ccp_alpha_ == select_ccp_alpha_cv(CARTClassifier(), X[used], y[used],
-                                                   random_state=0)
+    assert est_w.ccp_alpha_ == select_ccp_alpha_cv(
+        CARTClassifier(), X[used], y[used], random_state=0
+    )
 
 
 def test_fold_errors_equal_pruning_each_alpha():
@@ -383,8 +405,13 @@ def test_ccp_path_properties(n, n_classes, seed, weighted):
 # =========================================================================================
 def test_add_errors_reference_values():
     # facts sheet §8.1, CF = 0.25
-    expected = {(6, 0): 1.2377968, (6, 0.5): 1.2706517, (14, 5): 1.7611198,
-                (100, 10): 2.7496115, (1, 0): 0.75}
+    expected = {
+        (6, 0): 1.2377968,
+        (6, 0.5): 1.2706517,
+        (14, 5): 1.7611198,
+        (100, 10): 2.7496115,
+        (1, 0): 0.75,
+    }
     N, e = np.array(list(expected)).T
     np.testing.assert_allclose(add_errors(N, e), list(expected.values()), atol=1e-7)
     for (n_, e_), v in expected.items():
@@ -410,8 +437,10 @@ def test_add_errors_branches():
     # broadcasting
     assert add_errors(np.full((2, 3), 10.0), 1.0).shape == (2, 3)
     # larger CF, fewer extra errors
-    assert float(add_errors(20, 2, 0.1)) > float(add_errors(20, 2, 0.25)) > float(
-        add_errors(20, 2, 0.5)
+    assert (
+        float(add_errors(20, 2, 0.1))
+        > float(add_errors(20, 2, 0.25))
+        > float(add_errors(20, 2, 0.5))
     )
 
 
@@ -422,10 +451,15 @@ def test_collapse_hand_built():
     n1 [5,1]: E_node = 1, E_sub = 0, keep; n2 [1,3]: E_node = 1, E_sub = 1 + 0 = 1
     >= 0.999, becomes a leaf with [1,3].
     """
-    spec = ("num", 0, 0.5, [
-        ("num", 1, 0.5, [("leaf",), ("leaf",)]),
-        ("num", 1, 0.5, [("leaf",), ("leaf",)]),
-    ])
+    spec = (
+        "num",
+        0,
+        0.5,
+        [
+            ("num", 1, 0.5, [("leaf",), ("leaf",)]),
+            ("num", 1, 0.5, [("leaf",), ("leaf",)]),
+        ],
+    )
     values = [[6, 4], [5, 1], [1, 3], [5, 0], [0, 1], [1, 2], [0, 1]]
     tree = _tree_from_spec(spec, 2, 2, values)
     out = collapse(tree)
@@ -525,9 +559,10 @@ def test_error_based_raising_redistributes_missing_values():
     np.testing.assert_allclose(out.value, [[8, 6], [7 + 7 / 13, 0], [6 / 13, 6]])
     np.testing.assert_array_equal(out.n_node_samples, [14, 8, 7])
     np.testing.assert_allclose(out.missing_fraction, [1, 7 / 13, 6 / 13])
-    np.testing.assert_allclose(out.predict_proba(np.array([[1.0, np.nan]])),
-                               [[7 / 13 + 6 / 13 * (6 / 13) / (6 + 6 / 13),
-                                 6 / 13 * 6 / (6 + 6 / 13)]])
+    np.testing.assert_allclose(
+        out.predict_proba(np.array([[1.0, np.nan]])),
+        [[7 / 13 + 6 / 13 * (6 / 13) / (6 + 6 / 13), 6 / 13 * 6 / (6 + 6 / 13)]],
+    )
 
 
 def test_error_based_max_bag_ties_go_to_last():
@@ -536,10 +571,15 @@ def test_error_based_max_bag_ties_go_to_last():
     and maxBag's tie goes to the last bag, so the root takes the test on x2."""
     X = np.array([[0, 0, 0]] * 3 + [[0, 1, 1]] * 3 + [[1, 0, 0]] * 3 + [[1, 1, 1]] * 3, float)
     y = np.array([0, 0, 0, 1, 1, 1] * 2)
-    spec = ("num", 0, 0.5, [
-        ("num", 1, 0.5, [("leaf",), ("leaf",)]),
-        ("num", 2, 0.5, [("leaf",), ("leaf",)]),
-    ])
+    spec = (
+        "num",
+        0,
+        0.5,
+        [
+            ("num", 1, 0.5, [("leaf",), ("leaf",)]),
+            ("num", 2, 0.5, [("leaf",), ("leaf",)]),
+        ],
+    )
     assert 2 * add_errors(6, 0) <= 4 * add_errors(3, 0) + 0.1
     out = prune_error_based(_tree_from_spec(spec, 3, 2), X, y)
     assert out.node_count == 3 and out.feature[0] == 2
@@ -559,8 +599,9 @@ def test_error_based_prunes_to_leaf_by_hand():
     assert out.node_count == 1
     np.testing.assert_array_equal(out.value, [[9, 1]])
     # with CF above 0.5 the estimates are the raw errors, 1 vs 1: the 0.1 slack prunes
-    out = prune_error_based(_tree_from_spec(("num", 0, 0.5, [("leaf",), ("leaf",)]), 1, 2), X, y,
-                            confidence=0.75)
+    out = prune_error_based(
+        _tree_from_spec(("num", 0, 0.5, [("leaf",), ("leaf",)]), 1, 2), X, y, confidence=0.75
+    )
     assert out.node_count == 1
 
 
@@ -720,8 +761,16 @@ def _grow_j48(X_full, Xe_full, y_full, rows):
     params = est._resolve_params(rows.size, Xe.shape[1], float(rows.size))
     params = est._adjust_params(params, Xe, encoding)
     n_classes = int(y_full.max()) + 1
-    return build_tree(Xe[rows], y_full[rows], np.ones(rows.size), n_classes,
-                      encoding.is_categorical, encoding.n_categories, GainRatio(), params)
+    return build_tree(
+        Xe[rows],
+        y_full[rows],
+        np.ones(rows.size),
+        n_classes,
+        encoding.is_categorical,
+        encoding.n_categories,
+        GainRatio(),
+        params,
+    )
 
 
 @pytest.mark.parametrize("stem", available_datasets())
@@ -857,8 +906,9 @@ def test_error_based_properties(data):
     y_codes = np.searchsorted(est.classes_, y)
     ww = np.ones(y.size) if w is None else w
     collapsed = collapse(tree)
-    pruned = prune_error_based(collapsed, Xe, y_codes, ww, confidence=cf,
-                               subtree_raising=raising, criterion=est.criterion_)
+    pruned = prune_error_based(
+        collapsed, Xe, y_codes, ww, confidence=cf, subtree_raising=raising, criterion=est.criterion_
+    )
     # never more leaves; the root keeps all the data
     assert pruned.n_leaves <= collapsed.n_leaves <= tree.n_leaves
     np.testing.assert_allclose(pruned.value[0], np.bincount(y_codes, ww, est.n_classes_))
@@ -866,16 +916,18 @@ def test_error_based_properties(data):
     inner = np.flatnonzero(pruned.n_children > 0)
     for node in inner:
         kids = list(pruned.children(node))
-        np.testing.assert_allclose(pruned.value[kids].sum(axis=0), pruned.value[node],
-                                   atol=1e-5 * pruned.value[node].sum())
+        np.testing.assert_allclose(
+            pruned.value[kids].sum(axis=0), pruned.value[node], atol=1e-5 * pruned.value[node].sum()
+        )
         np.testing.assert_allclose(pruned.missing_fraction[kids].sum(), 1.0, atol=1e-9)
     # the training data routed by prediction reaches the leaves with their stored counts
     rows, leaves, wt = pruned._route(Xe)
     reached = np.zeros_like(pruned.value)
     np.add.at(reached, (leaves, y_codes[rows]), wt * ww[rows])
     is_leaf = pruned.is_leaf
-    np.testing.assert_allclose(reached[is_leaf], pruned.value[is_leaf],
-                               atol=1e-5 * pruned.value[0].sum())
+    np.testing.assert_allclose(
+        reached[is_leaf], pruned.value[is_leaf], atol=1e-5 * pruned.value[0].sum()
+    )
     # rows that reach a single leaf are predicted with that leaf's distribution
     single = np.bincount(rows, minlength=y.size) == 1
     one = single[rows]
@@ -921,11 +973,21 @@ def _chain(n: int, rng) -> tuple[Tree, np.ndarray, np.ndarray]:
     thr[internal] = np.arange(n - 1) + 0.5
     feature = np.where(kind == SPLIT_NUMERIC, 0, -2)
     arrays = dict(
-        feature=feature, threshold=thr, split_kind=kind, first_child=first, n_children=nch,
-        parent=parent, depth=depth, impurity=Gini().impurity(value),
-        split_score=np.full(m, np.nan), gain=np.full(m, np.nan),
-        n_node_samples=value.sum(axis=1).astype(int), missing_fraction=np.ones(m),
-        value=value, category_ptr=np.zeros(m + 1, int), category_branch=np.zeros(0, int),
+        feature=feature,
+        threshold=thr,
+        split_kind=kind,
+        first_child=first,
+        n_children=nch,
+        parent=parent,
+        depth=depth,
+        impurity=Gini().impurity(value),
+        split_score=np.full(m, np.nan),
+        gain=np.full(m, np.nan),
+        n_node_samples=value.sum(axis=1).astype(int),
+        missing_fraction=np.ones(m),
+        value=value,
+        category_ptr=np.zeros(m + 1, int),
+        category_branch=np.zeros(0, int),
     )
     return Tree(1, 2, arrays), np.arange(n, dtype=float)[:, None], y
 

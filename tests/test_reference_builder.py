@@ -84,8 +84,9 @@ def reference_gains(criterion, children: np.ndarray) -> np.ndarray:
     parent = children.sum(axis=1)
     crit = criterion if isinstance(criterion, SplitCriterion) else None
     if crit is not None and not crit.ranks_by_impurity_decrease:
-        return np.array([float(crit.split_score(parent[i], children[i]))
-                         for i in range(children.shape[0])])
+        return np.array(
+            [float(crit.split_score(parent[i], children[i])) for i in range(children.shape[0])]
+        )
     w_child = children.sum(axis=2)
     w = parent.sum(axis=1)
     child_imp = reference_impurity(criterion, children)
@@ -246,8 +247,9 @@ def score_candidates(cands: list[Candidate], node_weight: float, s: Settings) ->
             c.score = c.gain
             if s.gain_ratio:
                 crit = s.criterion if isinstance(s.criterion, GainRatio) else GainRatio()
-                si = reference_split_information(c.children.sum(axis=1),
-                                                 max(node_weight - known_w, 0.0))
+                si = reference_split_information(
+                    c.children.sum(axis=1), max(node_weight - known_w, 0.0)
+                )
                 c.score = c.gain / si if si > crit.tolerance else 0.0
 
 
@@ -305,8 +307,10 @@ def route_cases(tree, node, Xe, rows, w):
                 slot_rows[slot].append(r)
                 slot_w[slot].append(wt * share)
     return (
-        [(np.array(rr, dtype=np.intp), np.array(ww, dtype=np.float64))
-         for rr, ww in zip(slot_rows, slot_w, strict=True)],
+        [
+            (np.array(rr, dtype=np.intp), np.array(ww, dtype=np.float64))
+            for rr, ww in zip(slot_rows, slot_w, strict=True)
+        ],
         shares,
     )
 
@@ -382,12 +386,16 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
         where = f"node {node} (depth {tree.depth[node]})"
         counts = class_counts(y_codes[rows], cw, s.n_classes)
         node_w = float(counts.sum())
-        np.testing.assert_allclose(tree.value[node], counts, rtol=1e-9, atol=1e-9,
-                                   err_msg=f"class counts at {where}")
+        np.testing.assert_allclose(
+            tree.value[node], counts, rtol=1e-9, atol=1e-9, err_msg=f"class counts at {where}"
+        )
         assert tree.n_node_samples[node] == rows.size, f"sample count at {where}"
         np.testing.assert_allclose(
-            tree.impurity[node], reference_impurity(s.criterion, counts), atol=1e-9,
-            err_msg=f"impurity at {where}")
+            tree.impurity[node],
+            reference_impurity(s.criterion, counts),
+            atol=1e-9,
+            err_msg=f"impurity at {where}",
+        )
         splittable = (
             rows.size >= s.min_samples_split
             and rows.size >= 2 * s.min_samples_leaf
@@ -402,31 +410,40 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             # the chosen winner's weighted gain must pass min_impurity_decrease
             g = tree.gain[node] * node_w / s.total_weight
             assert g + eps >= s.min_impurity_decrease - 1e-12, (
-                f"{where} is split with weighted gain {g} < min_impurity_decrease")
+                f"{where} is split with weighted gain {g} < min_impurity_decrease"
+            )
         elif feats and must_split:
             # a leaf: no winning split may pass min_impurity_decrease
             weighted = [per_feature[f][0].gain * node_w / s.total_weight for f in feats]
             assert max(weighted) + eps < s.min_impurity_decrease + 1e-12, (
                 f"{where} is a leaf, but the reference splits it on feature {feats[0]} "
-                f"(weighted gain {max(weighted)})")
+                f"(weighted gain {max(weighted)})"
+            )
         if not feats or tree.n_children[node] == 0:
             assert tree.n_children[node] == 0, (
                 f"{where} is split on feature {tree.feature[node]}, but the reference "
-                f"finds no admissible split (splittable={splittable})")
+                f"finds no admissible split (splittable={splittable})"
+            )
             report.n_leaves += 1
             continue
         report.n_internal += 1
         f = int(tree.feature[node])
-        assert f in feats, (f"{where}: feature {f} chosen, the reference's best features "
-                            f"are {feats}")
+        assert f in feats, f"{where}: feature {f} chosen, the reference's best features are {feats}"
         chosen = match_candidate(tree, node, per_feature[f])
         assert chosen is not None, (
             f"{where}: the split on feature {f} is not one of the best candidates "
-            f"{[c.split for c in per_feature[f]]}")
-        np.testing.assert_allclose(tree.split_score[node], chosen.score,
-                                   rtol=1e-9, atol=1e-9, err_msg=f"split score at {where}")
-        np.testing.assert_allclose(tree.gain[node], chosen.gain,
-                                   rtol=1e-9, atol=1e-9, err_msg=f"gain at {where}")
+            f"{[c.split for c in per_feature[f]]}"
+        )
+        np.testing.assert_allclose(
+            tree.split_score[node],
+            chosen.score,
+            rtol=1e-9,
+            atol=1e-9,
+            err_msg=f"split score at {where}",
+        )
+        np.testing.assert_allclose(
+            tree.gain[node], chosen.gain, rtol=1e-9, atol=1e-9, err_msg=f"gain at {where}"
+        )
         assert chosen.score >= floor - 1e-12, f"{where}: score {chosen.score} < {floor}"
         if len(feats) > 1 or len(per_feature[f]) > 1:
             report.n_ties += 1
@@ -434,8 +451,12 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             check_tie_rule(where, f, chosen, feats, per_feature)
         kids, shares = route_cases(tree, node, Xe, rows, cw)
         child_ids = list(tree.children(node))
-        np.testing.assert_allclose(tree.missing_fraction[child_ids], shares, atol=1e-12,
-                                   err_msg=f"missing-value shares of the children of {where}")
+        np.testing.assert_allclose(
+            tree.missing_fraction[child_ids],
+            shares,
+            atol=1e-12,
+            err_msg=f"missing-value shares of the children of {where}",
+        )
         for child, (crows, cwts) in zip(child_ids, kids, strict=True):
             stack.append((child, crows, cwts))
     return report
@@ -463,7 +484,8 @@ def check_tie_rule(where, f, chosen, feats, per_feature) -> None:
                 break
             assert not _same_tables(c.children, chosen.children), (
                 f"{where}: the split {chosen.split!r} on feature {f} was chosen, but "
-                f"{c.split!r} on feature {g} ties exactly and comes first")
+                f"{c.split!r} on feature {g} ties exactly and comes first"
+            )
 
 
 def match_candidate(tree, node, best: list[Candidate]) -> Candidate | None:
@@ -539,8 +561,7 @@ def check_prediction(est, X) -> None:
     proba = est.predict_proba(X)
     np.testing.assert_allclose(proba, reference_predict_proba(tree, Xe), atol=1e-12)
     np.testing.assert_array_equal(est.predict(X), est.classes_[np.argmax(proba, axis=1)])
-    np.testing.assert_array_equal(est.decision_path(X).toarray(),
-                                  reference_decision_path(tree, Xe))
+    np.testing.assert_array_equal(est.decision_path(X).toarray(), reference_decision_path(tree, Xe))
     leaves = est.apply(X)
     for i in range(Xe.shape[0]):
         reached = reference_leaves(tree, Xe[i])
@@ -577,8 +598,9 @@ def small_problems(draw, *, categorical=True, weights=True, missing=False, n_cla
         if draw(st.booleans()):
             w = np.array(draw(st.lists(st.integers(1, 3), min_size=n, max_size=n)), float)
         else:
-            w = np.array(draw(st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 3.0]),
-                                       min_size=n, max_size=n)))
+            w = np.array(
+                draw(st.lists(st.sampled_from([0.25, 0.5, 1.0, 1.5, 3.0]), min_size=n, max_size=n))
+            )
     return X, y, w, is_cat
 
 
@@ -595,8 +617,11 @@ def tree_params(draw, criteria=("entropy", "gini")):
     )
 
 
-FAST = settings(max_examples=50, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def fit_and_check(problem, params, *, tie_rule=True):
@@ -621,25 +646,36 @@ def test_numeric_weighted_agrees_with_reference(problem, params):
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True),
-       params=tree_params().map(lambda p: {**p, "categorical_split": "multiway"}))
+@given(
+    problem=small_problems(categorical=True, weights=True),
+    params=tree_params().map(lambda p: {**p, "categorical_split": "multiway"}),
+)
 def test_multiway_categorical_agrees_with_reference(problem, params):
     fit_and_check(problem, params)
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True, n_classes=(3, 4)),
-       params=tree_params().map(lambda p: {**p, "categorical_split": "binary"}))
+@given(
+    problem=small_problems(categorical=True, weights=True, n_classes=(3, 4)),
+    params=tree_params().map(lambda p: {**p, "categorical_split": "binary"}),
+)
 def test_subset_splits_agree_with_reference_many_classes(problem, params):
     # three or more classes: every grouping is scored (at most 10 categories)
     fit_and_check(problem, params, tie_rule=False)
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True, n_classes=(2, 2)),
-       params=tree_params().map(
-           lambda p: {**p, "categorical_split": "binary", "min_samples_leaf": 1,
-                      "min_weight_fraction_leaf": 0.0}))
+@given(
+    problem=small_problems(categorical=True, weights=True, n_classes=(2, 2)),
+    params=tree_params().map(
+        lambda p: {
+            **p,
+            "categorical_split": "binary",
+            "min_samples_leaf": 1,
+            "min_weight_fraction_leaf": 0.0,
+        }
+    ),
+)
 def test_subset_splits_agree_with_reference_two_classes(problem, params):
     # two classes: categories ordered by class proportion (Breiman et al. 1984)
     fit_and_check(problem, params, tie_rule=False)
@@ -653,8 +689,10 @@ def _unconstrained_subsets(params):
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True, missing=True),
-       params=tree_params().map(_unconstrained_subsets))
+@given(
+    problem=small_problems(categorical=True, weights=True, missing=True),
+    params=tree_params().map(_unconstrained_subsets),
+)
 def test_missing_values_agree_with_reference(problem, params):
     fit_and_check(problem, params, tie_rule=False)
 
@@ -677,29 +715,31 @@ def test_subset_splits_respect_leaf_rules_many_classes():
     y = np.array([0, 0, 0, 0, 0, 0, 1, 2])
     est = CARTClassifier(categorical_features=[0], min_samples_leaf=3).fit(X, y)
     check_tree(est, X, y)
-    assert [sorted(g) for g in est.tree_.branch_categories(0)] in ([[0, 2, 3], [1]],
-                                                                  [[1], [0, 2, 3]])
+    assert [sorted(g) for g in est.tree_.branch_categories(0)] in (
+        [[0, 2, 3], [1]],
+        [[1], [0, 2, 3]],
+    )
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True, missing=True),
-       params=tree_params(criteria=("gain_ratio",)).map(
-           lambda p: {**p, "categorical_split": "multiway"}))
+@given(
+    problem=small_problems(categorical=True, weights=True, missing=True),
+    params=tree_params(criteria=("gain_ratio",)).map(
+        lambda p: {**p, "categorical_split": "multiway"}
+    ),
+)
 def test_gain_ratio_agrees_with_reference(problem, params):
     fit_and_check(problem, params, tie_rule=False)
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True),
-       data=st.data())
+@given(problem=small_problems(categorical=True, weights=True), data=st.data())
 def test_presets_agree_with_reference(problem, data):
     X, y, w, is_cat = problem
     cls = data.draw(st.sampled_from([ID3Classifier, CARTClassifier]))
     est = cls(categorical_features=is_cat).fit(X, y, sample_weight=w)
     check_tree(est, X, y, w, tie_rule=cls is ID3Classifier)
     check_prediction(est, X)
-
-
 
 
 class NormalisedGain(SplitCriterion):
@@ -717,13 +757,16 @@ class NormalisedGain(SplitCriterion):
 
 
 @FAST
-@given(problem=small_problems(categorical=True, weights=True),
-       crit=st.sampled_from([Misclassification(), NormalisedGain()]),
-       split=st.sampled_from(["multiway", "binary"]))
+@given(
+    problem=small_problems(categorical=True, weights=True),
+    crit=st.sampled_from([Misclassification(), NormalisedGain()]),
+    split=st.sampled_from(["multiway", "binary"]),
+)
 def test_user_criteria_agree_with_reference(problem, crit, split):
     X, y, w, is_cat = problem
-    est = DecisionTreeClassifier(criterion=crit, categorical_features=is_cat,
-                                 categorical_split=split)
+    est = DecisionTreeClassifier(
+        criterion=crit, categorical_features=is_cat, categorical_split=split
+    )
     est.fit(X, y, sample_weight=w)
     # ties are not checked: misclassification error ties often, and its scores of
     # equally good splits differ by rounding (see test_misclassification_tie_rule)
@@ -738,8 +781,7 @@ def test_gain_ratio_threshold_tie():
     check_tree(est, X, y)  # passes: both thresholds are best by gain
     assert est.tree_.threshold[0] == 0.25
     known = 7 / 15
-    gain = known * float(information.information_gain_from_counts(
-        [[2, 1, 0], [1, 1, 2]]))
+    gain = known * float(information.information_gain_from_counts([[2, 1, 0], [1, 1, 2]]))
     ratio = gain / float(information.entropy([3, 4, 8], base=2))
     assert est.tree_.split_score[0] == pytest.approx(ratio)
 
@@ -757,14 +799,24 @@ def test_misclassification_tie_rule():
 @given(problem=small_problems(categorical=True, weights=False, missing=True), data=st.data())
 def test_prediction_on_new_rows_agrees_with_reference(problem, data):
     X, y, _, is_cat = problem
-    est = DecisionTreeClassifier(categorical_features=is_cat,
-                                 categorical_split=data.draw(st.sampled_from(
-                                     ["multiway", "binary"]))).fit(X, y)
+    est = DecisionTreeClassifier(
+        categorical_features=is_cat,
+        categorical_split=data.draw(st.sampled_from(["multiway", "binary"])),
+    ).fit(X, y)
     # new rows: unseen values, categories and missing values anywhere
-    new = np.array(data.draw(st.lists(
-        st.lists(st.sampled_from([np.nan, 0.0, 0.75, 1.0, 2.0, 3.0, 4.0, 9.0]),
-                 min_size=X.shape[1], max_size=X.shape[1]),
-        min_size=1, max_size=10)))
+    new = np.array(
+        data.draw(
+            st.lists(
+                st.lists(
+                    st.sampled_from([np.nan, 0.0, 0.75, 1.0, 2.0, 3.0, 4.0, 9.0]),
+                    min_size=X.shape[1],
+                    max_size=X.shape[1],
+                ),
+                min_size=1,
+                max_size=10,
+            )
+        )
+    )
     check_prediction(est, new)
 
 
@@ -784,7 +836,7 @@ def test_reference_enumerates_subsets():
     Xe = np.array([[0.0], [1.0], [2.0], [3.0], [0.0], [1.0]])
     y = np.array([0, 1, 0, 1, 0, 1])
     cands = candidates_of_feature(0, Xe, y, np.arange(6), np.ones(6), s)
-    assert len(cands) == 2 ** 3 - 1
+    assert len(cands) == 2**3 - 1
     score_candidates(cands, 6.0, s)
     best = best_of_feature(cands)
     assert [c.split for c in best] == [((0, 2), (1, 3))]
@@ -806,8 +858,11 @@ def test_reference_on_a_deeper_tree():
     X = rng.integers(0, 8, size=(150, 4)).astype(float)
     y = (X[:, 0] + X[:, 1] + rng.integers(0, 3, 150)) % 3
     w = rng.choice([0.5, 1.0, 2.0], size=150)
-    for params in [dict(criterion="gini"), dict(criterion="entropy", min_samples_leaf=3),
-                   dict(criterion="gini", max_leaf_nodes=None, min_weight_fraction_leaf=0.02)]:
+    for params in [
+        dict(criterion="gini"),
+        dict(criterion="entropy", min_samples_leaf=3),
+        dict(criterion="gini", max_leaf_nodes=None, min_weight_fraction_leaf=0.02),
+    ]:
         est = DecisionTreeClassifier(**params).fit(X, y, sample_weight=w)
         report = check_tree(est, X, y, w)
         assert report.n_internal > 10

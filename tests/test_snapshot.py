@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "snapshot"))
-import make_snapshot  # noqa: E402
+import make_snapshot
 
 
 def test_every_configuration_is_unchanged() -> None:

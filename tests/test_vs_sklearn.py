@@ -110,8 +110,9 @@ def test_leaves_and_depth_within_sklearns_range(name, criterion):
 def test_agreement_on_jittered_data_like_another_seed(name, criterion):
     X, y, tl, sks = fitted(name, criterion)
     rng = np.random.default_rng(0)
-    jittered = np.vstack([X + rng.normal(scale=0.05 * X.std(axis=0), size=X.shape)
-                          for _ in range(3)])
+    jittered = np.vstack(
+        [X + rng.normal(scale=0.05 * X.std(axis=0), size=X.shape) for _ in range(3)]
+    )
     preds = [m.predict(jittered) for m in sks]
     between_seeds = [np.mean(a == b) for a, b in itertools.combinations(preds, 2)]
     mine = tl.predict(jittered)
@@ -187,8 +188,15 @@ def test_ties_are_not_random():
 def test_tie_rule_between_different_partitions_gini():
     # two features that split the node differently with the same Gini decrease
     # (children's masses 14.5 both ways; a node of digits, features 37 and 38)
-    rows = ([((1, 0), 0)] + [((0, 0), 2)] * 3 + [((1, 0), 2)] + [((1, 1), 4)] * 2
-            + [((1, 1), 7)] * 5 + [((0, 0), 8)] * 9 + [((1, 1), 9)] * 5)
+    rows = (
+        [((1, 0), 0)]
+        + [((0, 0), 2)] * 3
+        + [((1, 0), 2)]
+        + [((1, 1), 4)] * 2
+        + [((1, 1), 7)] * 5
+        + [((0, 0), 8)] * 9
+        + [((1, 1), 9)] * 5
+    )
     X = np.array([r[0] for r in rows], dtype=float)
     y = np.array([r[1] for r in rows])
     a = CARTClassifier(max_depth=1).fit(X, y).tree_
@@ -245,8 +253,9 @@ def node_statistics(tree, sklearn: bool) -> Counter:
     else:
         t = tree.tree_
         counts, depth, n = t.value, t.depth, t.n_node_samples
-    return Counter((int(d), int(k), tuple(np.round(c, 6))) for d, k, c in
-                   zip(depth, n, counts, strict=True))
+    return Counter(
+        (int(d), int(k), tuple(np.round(c, 6))) for d, k, c in zip(depth, n, counts, strict=True)
+    )
 
 
 def split_statistics(tree, sklearn: bool) -> Counter:
@@ -258,8 +267,10 @@ def split_statistics(tree, sklearn: bool) -> Counter:
     else:
         internal = np.flatnonzero(t.n_children > 0)
         counts = t.value
-    return Counter((int(t.feature[i]), round(float(t.threshold[i]), 5),
-                    tuple(np.round(counts[i], 6))) for i in internal)
+    return Counter(
+        (int(t.feature[i]), round(float(t.threshold[i]), 5), tuple(np.round(counts[i], 6)))
+        for i in internal
+    )
 
 
 CONFIGS = [
@@ -301,9 +312,14 @@ def test_stopping_rules_like_sklearn(criterion, cfg):
     np.testing.assert_array_equal(tl.predict(X), sks[0].predict(X))
 
 
-WEIGHTED_CONFIGS = [dict(), dict(min_weight_fraction_leaf=0.1), dict(max_depth=3),
-                    dict(min_samples_leaf=4), dict(max_leaf_nodes=5),
-                    dict(min_impurity_decrease=0.02)]
+WEIGHTED_CONFIGS = [
+    dict(),
+    dict(min_weight_fraction_leaf=0.1),
+    dict(max_depth=3),
+    dict(min_samples_leaf=4),
+    dict(max_leaf_nodes=5),
+    dict(min_impurity_decrease=0.02),
+]
 
 
 @pytest.mark.parametrize("cfg", WEIGHTED_CONFIGS, ids=_ids)
@@ -311,8 +327,10 @@ WEIGHTED_CONFIGS = [dict(), dict(min_weight_fraction_leaf=0.1), dict(max_depth=3
 def test_sample_weight_like_sklearn(criterion, cfg):
     X, y = iris_jittered()
     w = np.random.default_rng(5).integers(1, 4, size=len(y)).astype(float)
-    sks = [SkTree(criterion=criterion, random_state=s, **cfg).fit(X, y, sample_weight=w)
-           for s in range(4)]
+    sks = [
+        SkTree(criterion=criterion, random_state=s, **cfg).fit(X, y, sample_weight=w)
+        for s in range(4)
+    ]
     tl = ours(criterion, **cfg).fit(X, y, sample_weight=w)
     expected = node_statistics(sks[0], sklearn=True)
     assert all(node_statistics(m, sklearn=True) == expected for m in sks[1:])
@@ -322,9 +340,14 @@ def test_sample_weight_like_sklearn(criterion, cfg):
 # The configurations in which no two candidate splits tie at all on iris without petal
 # width (scikit-learn grows the same tree for every seed): splits, thresholds and
 # feature importances must be scikit-learn's.
-TIE_FREE = [dict(max_depth=2), dict(max_depth=3), dict(min_samples_split=10),
-            dict(min_samples_leaf=5), dict(min_weight_fraction_leaf=0.05),
-            dict(max_leaf_nodes=4)]
+TIE_FREE = [
+    dict(max_depth=2),
+    dict(max_depth=3),
+    dict(min_samples_split=10),
+    dict(min_samples_leaf=5),
+    dict(min_weight_fraction_leaf=0.05),
+    dict(max_leaf_nodes=4),
+]
 
 
 @pytest.mark.parametrize("cfg", TIE_FREE, ids=_ids)
@@ -340,8 +363,9 @@ def test_tie_free_trees_equal_sklearns(criterion, cfg):
     sk_thr = np.sort(sks[0].tree_.threshold[sks[0].tree_.children_left >= 0])
     tl_thr = np.sort(tl.tree_.threshold[tl.tree_.n_children > 0])
     np.testing.assert_allclose(tl_thr, sk_thr, rtol=1e-12)
-    np.testing.assert_allclose(tl.feature_importances_, sks[0].feature_importances_,
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        tl.feature_importances_, sks[0].feature_importances_, rtol=1e-9, atol=1e-12
+    )
     assert tl.feature_importances_.sum() == pytest.approx(1.0)
 
 
@@ -350,8 +374,12 @@ def test_feature_importances_like_sklearn_on_full_trees(criterion):
     # fully grown, ties between features only in tiny nodes: importances agree with
     # scikit-learn's range over seeds
     X, y = iris_jittered()
-    sk = np.array([SkTree(criterion=criterion, random_state=s).fit(X, y)
-                   .feature_importances_ for s in range(8)])
+    sk = np.array(
+        [
+            SkTree(criterion=criterion, random_state=s).fit(X, y).feature_importances_
+            for s in range(8)
+        ]
+    )
     tl = ours(criterion).fit(X, y).feature_importances_
     assert tl.sum() == pytest.approx(1.0) and np.all(tl >= 0)
     assert np.all(tl >= sk.min(axis=0) - 1e-9) and np.all(tl <= sk.max(axis=0) + 1e-9)

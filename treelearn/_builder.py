@@ -120,8 +120,9 @@ class C45Rules:
         return np.where(found, current, thresholds)
 
     @classmethod
-    def from_data(cls, X: np.ndarray, is_categorical: np.ndarray, n_categories: np.ndarray,
-                  min_cases: float) -> C45Rules:
+    def from_data(
+        cls, X: np.ndarray, is_categorical: np.ndarray, n_categories: np.ndarray, min_cases: float
+    ) -> C45Rules:
         n_all = X.shape[0]
         sorted_values, first_rows = [], []
         for j in range(X.shape[1]):
@@ -134,8 +135,13 @@ class C45Rules:
             sorted_values.append(values)
             first_rows.append(rows[first].astype(np.int64))
         many = is_categorical & (n_categories - 0.3 * n_all >= -_C45_DELTA)
-        return cls(min_cases=float(min_cases), n_all=n_all, sorted_values=sorted_values,
-                   first_rows=first_rows, many_values=many)
+        return cls(
+            min_cases=float(min_cases),
+            n_all=n_all,
+            sorted_values=sorted_values,
+            first_rows=first_rows,
+            many_values=many,
+        )
 
 
 @dataclass
@@ -357,9 +363,7 @@ class _LevelWiseBuilder:
                 )
             if p.max_depth is not None and depth >= p.max_depth:
                 splittable[:] = False
-            split = self._choose_splits(
-                splittable, counts, e_row, e_w, e_y, local, store, n_ent
-            )
+            split = self._choose_splits(splittable, counts, e_row, e_w, e_y, local, store, n_ent)
             feat, kind, thr, n_children, score, gain, tables = split
             is_split = feat >= 0
             first_child = np.full(L, -1, dtype=np.int32)
@@ -388,12 +392,31 @@ class _LevelWiseBuilder:
                 break
             # route entries to children
             routed = self._route(
-                local, e_row, e_w, feat, kind, thr, tables, first_child - next_lo, n_children,
+                local,
+                e_row,
+                e_w,
+                feat,
+                kind,
+                thr,
+                tables,
+                first_child - next_lo,
+                n_children,
                 n_next,
             )
             new_node_local, new_w, src, missing_fraction, copies = routed
-            self._partition(store, copies, new_node_local, new_w, n_next, first_child - next_lo,
-                            n_children, n_ent, local, e_row, e_w)
+            self._partition(
+                store,
+                copies,
+                new_node_local,
+                new_w,
+                n_next,
+                first_child - next_lo,
+                n_children,
+                n_ent,
+                local,
+                e_row,
+                e_w,
+            )
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = new_w
@@ -466,8 +489,19 @@ class _LevelWiseBuilder:
         for r, f in enumerate(self.numeric):
             w_sorted = None if store.weights is None else store.weights[r]
             self._numeric_feature(
-                f, store.values[r], store.labels[r], w_sorted, lv, S, seg_start, seg_len,
-                node_weight, gains, scores, valid, best_thr,
+                f,
+                store.values[r],
+                store.labels[r],
+                w_sorted,
+                lv,
+                S,
+                seg_start,
+                seg_len,
+                node_weight,
+                gains,
+                scores,
+                valid,
+                best_thr,
             )
         for f in self.categorical:
             table = self._categorical_feature(
@@ -515,8 +549,20 @@ class _LevelWiseBuilder:
         return feat, kind, thr, n_children, score_out, gain_out, tables
 
     def _numeric_feature(
-        self, f, v, yo, w_sorted, lv, S, seg_start, seg_len, node_weight,
-        gains, scores, valid, best_thr,
+        self,
+        f,
+        v,
+        yo,
+        w_sorted,
+        lv,
+        S,
+        seg_start,
+        seg_len,
+        node_weight,
+        gains,
+        scores,
+        valid,
+        best_thr,
     ):
         """Best threshold of numeric feature ``f`` in every segment (node).
 
@@ -561,8 +607,9 @@ class _LevelWiseBuilder:
         seg = lv.position_segment[cand]
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
         # views they get would cost more than the arithmetic
-        left = np.subtract(np.take(cum, cand, axis=1), np.take(base, seg, axis=1),
-                           dtype=np.float64)  # [K, c]
+        left = np.subtract(
+            np.take(cum, cand, axis=1), np.take(base, seg, axis=1), dtype=np.float64
+        )  # [K, c]
         right = np.take(known_counts, seg, axis=1) - left
         rank = self._rank_candidates(known_counts.T, seg, left.T, right.T)
         if c45 is None:
@@ -619,7 +666,8 @@ class _LevelWiseBuilder:
             return allowed, None
         min_split = 0.1 * known_w / self.n_declared_classes
         min_split = np.where(
-            min_split - c45.min_cases < _C45_DELTA, c45.min_cases,
+            min_split - c45.min_cases < _C45_DELTA,
+            c45.min_cases,
             np.where(min_split - 25.0 > _C45_DELTA, 25.0, min_split),
         )
         left_w = cum[:, :m1].sum(axis=0) - base.sum(axis=0)[seg]
@@ -682,8 +730,9 @@ class _LevelWiseBuilder:
         safe = np.where(node_weight > 0, node_weight, 1.0)
         return np.where(node_weight > 0, np.minimum(known_w / safe, 1.0), 0.0)
 
-    def _categorical_feature(self, f, ent, ent_seg, e_row, e_w, e_y, S, node_weight,
-                             gains, scores, valid):
+    def _categorical_feature(
+        self, f, ent, ent_seg, e_row, e_w, e_y, S, node_weight, gains, scores, valid
+    ):
         """Best multiway or subset split of categorical feature ``f`` per segment.
 
         Returns the routing tables ``[S, n_categories]`` (category -> child slot,
@@ -816,9 +865,11 @@ class _LevelWiseBuilder:
             return masks[best_t], np.where(has, best, np.nan), has
         # ordered cuts for each ordering key
         safe_tot = np.where(totals > 0, totals, 1.0)
-        keys = [counts3[:, :, 1] / safe_tot] if K == 2 else [
-            counts3[:, :, k] / safe_tot for k in range(K)
-        ]
+        keys = (
+            [counts3[:, :, 1] / safe_tot]
+            if K == 2
+            else [counts3[:, :, k] / safe_tot for k in range(K)]
+        )
         best_all = np.full(S, -np.inf)
         left_all = np.zeros((S, C), dtype=bool)
         rows = np.arange(S)[:, None]
@@ -851,8 +902,7 @@ class _LevelWiseBuilder:
         return left_all, np.where(has, best_all, np.nan), has
 
     # -- moving entries to the next level ------------------------------------------------
-    def _route(self, local, e_row, e_w, feat, kind, thr, tables, first_local, n_children,
-               n_next):
+    def _route(self, local, e_row, e_w, feat, kind, thr, tables, first_local, n_children, n_next):
         """Child of every entry of a split node; copies for missing values.
 
         Returns ``(node, weight, src, missing_fraction, copies)`` for the new
@@ -880,11 +930,13 @@ class _LevelWiseBuilder:
         # known weight per child -> fractions for missing values
         child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
         parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-        parent_known = np.bincount(parent_of_child, weights=child_w,
-                                   minlength=n_children.size)[parent_of_child]
+        parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
+            parent_of_child
+        ]
         with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.where(parent_known > 0, child_w / parent_known,
-                                1.0 / n_children[parent_of_child])
+            fraction = np.where(
+                parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
+            )
         copies = np.zeros(local.size, dtype=np.intp)
         copies[idx[routed]] = 1
         if routed.all():
@@ -907,29 +959,47 @@ class _LevelWiseBuilder:
         o = np.lexsort((all_child, all_src))
         return all_child[o], all_w[o], all_src[o], fraction, copies
 
-    def _partition(self, store, copies, new_node, new_w, n_next, first_local, n_children,
-                   n_ent, local, e_row, e_w):
+    def _partition(
+        self,
+        store,
+        copies,
+        new_node,
+        new_w,
+        n_next,
+        first_local,
+        n_children,
+        n_ent,
+        local,
+        e_row,
+        e_w,
+    ):
         """Move every feature's sorted entries into the next level's nodes (stable)."""
         if not store.entries:
             return
         if store.by_row:
             split = n_children[local] > 0
-            if (int(n_children.max()) <= 2 and np.array_equal(copies, split)
-                    and np.array_equal(new_w, e_w[split])):
+            if (
+                int(n_children.max()) <= 2
+                and np.array_equal(copies, split)
+                and np.array_equal(new_w, e_w[split])
+            ):
                 # binary splits, every entry of a split node goes to one child whole
-                self._partition_rows(store, new_node, n_next, first_local, n_children,
-                                     n_ent, local, e_row)
+                self._partition_rows(
+                    store, new_node, n_next, first_local, n_children, n_ent, local, e_row
+                )
                 return
             # from now on entries are numbered (rows may have copies)
             entry_of_row = np.empty(self.X.shape[0], dtype=np.int32)
             entry_of_row[e_row] = np.arange(e_row.size, dtype=np.int32)
             store.entries = [entry_of_row[e] for e in store.entries]
             store.by_row = False
-        self._partition_entries(store, copies, new_node, new_w, n_next, first_local,
-                                n_children, n_ent)
+        self._partition_entries(
+            store, copies, new_node, new_w, n_next, first_local, n_children, n_ent
+        )
 
-    def _partition_rows(self, store, new_node, n_next, first_local, n_children, n_ent,
-                        local, e_row):
+    def _partition_rows(
+        self, store, new_node, n_next, first_local, n_children, n_ent, local, e_row
+    ):
         """:meth:`_partition` for binary splits of rows (entries are rows, no copies).
 
         The destination of the entry at position ``i`` of parent ``P``'s segment is
@@ -998,8 +1068,9 @@ class _LevelWiseBuilder:
                 out_w[pos] = store.weights[r]
                 store.weights[r] = out_w[:n_new]
 
-    def _partition_entries(self, store, copies, new_node, new_w, n_next, first_local,
-                           n_children, n_ent):
+    def _partition_entries(
+        self, store, copies, new_node, new_w, n_next, first_local, n_children, n_ent
+    ):
         """Stable partition of every feature's sorted arrays into the next level's nodes.
 
         Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively
@@ -1101,6 +1172,7 @@ class _LevelWiseBuilder:
                 store.weights = store.weights or [None] * len(store.entries)
                 store.weights[r] = new_w[out]
 
+
 def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:
     """Keep the ``max_leaf_nodes``-leaf tree that best-first growth would give.
 
@@ -1151,8 +1223,11 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     old_ids = old_ids[order]
     new_id = np.full(n, -1, dtype=np.int64)
     new_id[old_ids] = np.arange(old_ids.size)
-    arrays = {name: arr[old_ids].copy() for name, arr in tree.to_arrays().items()
-              if name in Tree.NODE_ARRAYS or name == "value"}
+    arrays = {
+        name: arr[old_ids].copy()
+        for name, arr in tree.to_arrays().items()
+        if name in Tree.NODE_ARRAYS or name == "value"
+    }
     now_leaf = ~internal[old_ids]
     arrays["parent"] = np.where(arrays["parent"] >= 0, new_id[np.maximum(arrays["parent"], 0)], -1)
     fc = arrays["first_child"]
@@ -1163,8 +1238,11 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     arrays["split_kind"] = np.where(now_leaf, SPLIT_LEAF, arrays["split_kind"])
     arrays["split_score"] = np.where(now_leaf, np.nan, arrays["split_score"])
     arrays["gain"] = np.where(now_leaf, np.nan, arrays["gain"])
-    widths = np.where(arrays["split_kind"] == SPLIT_CATEGORICAL,
-                      tree.category_ptr[old_ids + 1] - tree.category_ptr[old_ids], 0)
+    widths = np.where(
+        arrays["split_kind"] == SPLIT_CATEGORICAL,
+        tree.category_ptr[old_ids + 1] - tree.category_ptr[old_ids],
+        0,
+    )
     ptr = np.zeros(old_ids.size + 1, dtype=np.int64)
     np.cumsum(widths, out=ptr[1:])
     # concatenated ranges category_ptr[o] .. category_ptr[o] + width of the kept nodes

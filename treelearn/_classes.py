@@ -35,9 +35,7 @@ __all__ = [
 def _check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
     """Validate the target: 1-D, no missing values, classification labels."""
     if y is None:
-        raise ValueError(
-            f"{estimator_name} requires y to be passed, but the target y is None."
-        )
+        raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(
@@ -251,8 +249,14 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, params) -> Tree:
         return build_tree(
-            Xe, y_codes, sample_weight, self.n_classes_, encoding.is_categorical,
-            encoding.n_categories, criterion, params,
+            Xe,
+            y_codes,
+            sample_weight,
+            self.n_classes_,
+            encoding.is_categorical,
+            encoding.n_categories,
+            criterion,
+            params,
         )
 
     def _prune_ccp(self, X, y, sample_weight, used) -> None:
@@ -623,9 +627,14 @@ categorical_features
         if self.pruning == "reduced_error":
             grow, prune = _pruning.reduced_error_split(y_codes, self.reduced_error_folds)
             tree = build_tree(
-                np.asfortranarray(Xe[grow]), y_codes[grow], sample_weight[grow],
-                self.n_classes_, encoding.is_categorical, encoding.n_categories,
-                criterion, params,
+                np.asfortranarray(Xe[grow]),
+                y_codes[grow],
+                sample_weight[grow],
+                self.n_classes_,
+                encoding.is_categorical,
+                encoding.n_categories,
+                criterion,
+                params,
             )
             return _pruning.prune_reduced_error(
                 tree, Xe[prune], y_codes[prune], sample_weight[prune]
@@ -635,8 +644,13 @@ categorical_features
         )
         if self.pruning == "error_based":
             tree = _pruning.prune_error_based(
-                tree, Xe, y_codes, sample_weight, confidence=self.confidence,
-                subtree_raising=self.subtree_raising, criterion=criterion,
+                tree,
+                Xe,
+                y_codes,
+                sample_weight,
+                confidence=self.confidence,
+                subtree_raising=self.subtree_raising,
+                criterion=criterion,
             )
         return tree
 

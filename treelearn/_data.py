@@ -79,8 +79,7 @@ def _categorical_mask(X, categorical_features, n_features: int) -> np.ndarray:
         elif isinstance(item, int | np.integer):
             if not -n_features <= item < n_features:
                 raise ValueError(
-                    f"categorical_features index {item} is out of range for "
-                    f"{n_features} features."
+                    f"categorical_features index {item} is out of range for {n_features} features."
                 )
             mask[item] = True
         else:
@@ -173,9 +172,7 @@ def _as_2d(X):
         )
     arr = np.asarray(X) if not hasattr(X, "toarray") else None
     if arr is None:
-        raise TypeError(
-            "Sparse input is not supported by treelearn trees; pass X.toarray()."
-        )
+        raise TypeError("Sparse input is not supported by treelearn trees; pass X.toarray().")
     if arr.dtype.kind in "OUS" or arr.dtype.kind == "b":
         if arr.ndim != 2:
             raise ValueError(
@@ -189,8 +186,12 @@ def _as_2d(X):
         return arr
     # numeric numpy input: scikit-learn's own checks and messages
     return check_array(
-        arr, dtype=np.float64, ensure_all_finite="allow-nan", ensure_2d=True,
-        allow_nd=False, copy=False,
+        arr,
+        dtype=np.float64,
+        ensure_all_finite="allow-nan",
+        ensure_2d=True,
+        allow_nd=False,
+        copy=False,
     )
 
 

@@ -157,16 +157,22 @@ def _encode_param(name: str, value: Any) -> Any:
     if isinstance(value, np.random.RandomState | np.random.Generator):
         return None  # a fitted tree does not need its seed to predict
     if isinstance(value, Mapping):
-        return {"$dict": [[_scalar(k, f"key of {name}"), _encode_param(name, v)]
-                          for k, v in value.items()]}
+        return {
+            "$dict": [
+                [_scalar(k, f"key of {name}"), _encode_param(name, v)] for k, v in value.items()
+            ]
+        }
     if isinstance(value, list | tuple | np.ndarray):
-        return [_encode_param(name, v) for v in (value.tolist() if isinstance(value, np.ndarray)
-                                                 else value)]
+        return [
+            _encode_param(name, v)
+            for v in (value.tolist() if isinstance(value, np.ndarray) else value)
+        ]
     return _scalar(value, f"parameter {name}")
 
 
-def dump_json(estimator: Any, path: str | os.PathLike | None = None, *,
-              indent: int | None = None) -> str:
+def dump_json(
+    estimator: Any, path: str | os.PathLike | None = None, *, indent: int | None = None
+) -> str:
     """Serialise a fitted treelearn estimator to JSON (see the module docstring).
 
     Parameters
@@ -202,9 +208,7 @@ def dump_json(estimator: Any, path: str | os.PathLike | None = None, *,
     arrays: dict[str, Any] = {}
     for name, arr in tree.to_arrays().items():
         if arr.dtype.kind == "f":
-            arrays[name] = (
-                [_float_list(row) for row in arr] if arr.ndim == 2 else _float_list(arr)
-            )
+            arrays[name] = [_float_list(row) for row in arr] if arr.ndim == 2 else _float_list(arr)
         else:
             arrays[name] = arr.tolist()
     classes = np.asarray(estimator.classes_)
@@ -338,8 +342,10 @@ def _decode_criterion(spec: Any, where: str, criteria: Mapping | None) -> SplitC
         return StoredCriterion(**labels)
     _expect(cls_name, str, f"{where}.class", "a string or null")
     if cls_name not in _BUILTIN_CRITERIA:
-        _fail(f"{where}.class", f"unknown criterion class {cls_name!r}; built-ins are "
-              f"{sorted(_BUILTIN_CRITERIA)}")
+        _fail(
+            f"{where}.class",
+            f"unknown criterion class {cls_name!r}; built-ins are {sorted(_BUILTIN_CRITERIA)}",
+        )
     params = spec.get("params", {})
     _expect(params, dict, f"{where}.params", "an object")
     cls = _BUILTIN_CRITERIA[cls_name]
@@ -546,8 +552,10 @@ def _build(doc: Any, criteria: Mapping | None, classes_module) -> Any:
         _fail("format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
     version = _get(doc, "format_version", "document")
     if type(version) is not int or version != FORMAT_VERSION:
-        _fail("format_version", f"unsupported version {version!r}; this treelearn reads "
-              f"version {FORMAT_VERSION}")
+        _fail(
+            "format_version",
+            f"unsupported version {version!r}; this treelearn reads version {FORMAT_VERSION}",
+        )
     estimators = {name: getattr(classes_module, name) for name in classes_module.__all__}
     name = _expect(_get(doc, "estimator", "document"), str, "estimator", "a string")
     if name not in estimators:
@@ -588,8 +596,7 @@ def _build(doc: Any, criteria: Mapping | None, classes_module) -> Any:
             categories.append(None)
             continue
         _expect(cats, dict, f"{where}.categories", "an object")
-        values = _expect(_get(cats, "values", where), list, f"{where}.categories.values",
-                         "a list")
+        values = _expect(_get(cats, "values", where), list, f"{where}.categories.values", "a list")
         values = [_json_scalar(v, f"{where}.categories.values") for v in values]
         arr = np.empty(len(values), dtype=object)
         arr[:] = values
@@ -622,16 +629,19 @@ def _build(doc: Any, criteria: Mapping | None, classes_module) -> Any:
             arrays[key] = _float_array(values, where, node_count)
         else:
             arrays[key] = _int_array(values, where, dtype, node_count)
-    value = _expect(_get(arrays_doc, "value", "tree.arrays"), list, "tree.arrays.value",
-                    "a list of rows")
+    value = _expect(
+        _get(arrays_doc, "value", "tree.arrays"), list, "tree.arrays.value", "a list of rows"
+    )
     if len(value) != node_count:
         _fail("tree.arrays.value", f"has {len(value)} rows, expected {node_count}")
     arrays["value"] = np.stack(
         [_float_array(row, f"tree.arrays.value[{i}]", n_classes) for i, row in enumerate(value)]
     )
     arrays["category_ptr"] = _int_array(
-        _get(arrays_doc, "category_ptr", "tree.arrays"), "tree.arrays.category_ptr",
-        np.int64, node_count + 1,
+        _get(arrays_doc, "category_ptr", "tree.arrays"),
+        "tree.arrays.category_ptr",
+        np.int64,
+        node_count + 1,
     )
     branch = _get(arrays_doc, "category_branch", "tree.arrays")
     _expect(branch, list, "tree.arrays.category_branch", "a list of integers")

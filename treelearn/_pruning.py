@@ -198,7 +198,9 @@ def _weakest_link(tree: Tree, total_weight: float, stop_alpha: float | None = No
         if i == 0:
             break
     return _WeakestLink(
-        at[np.asarray(steps, dtype=np.intp)], np.asarray(alphas), np.asarray(impurities),
+        at[np.asarray(steps, dtype=np.intp)],
+        np.asarray(alphas),
+        np.asarray(impurities),
         np.asarray(leaves),
     )
 
@@ -311,8 +313,9 @@ def _effective_leaf_steps(tree: Tree, path: _WeakestLink) -> np.ndarray:
     return s
 
 
-def _fold_errors(estimator: Any, X_test: Any, y_test: np.ndarray, w_test: np.ndarray,
-                 betas: np.ndarray) -> np.ndarray:
+def _fold_errors(
+    estimator: Any, X_test: Any, y_test: np.ndarray, w_test: np.ndarray, betas: np.ndarray
+) -> np.ndarray:
     """Weighted misclassification of ``estimator``'s tree pruned at every alpha in ``betas``.
 
     All alphas are evaluated from one routing of the test rows: a test row reaches
@@ -395,8 +398,15 @@ def _cv_splitter(cv: Any, y: np.ndarray, random_state: Any):
     return check_cv(cv, y, classifier=True)
 
 
-def _ccp_cv(estimator: Any, X: Any, y: np.ndarray, weights: np.ndarray, cv: Any,
-            random_state: Any, one_se: bool) -> Bunch:
+def _ccp_cv(
+    estimator: Any,
+    X: Any,
+    y: np.ndarray,
+    weights: np.ndarray,
+    cv: Any,
+    random_state: Any,
+    one_se: bool,
+) -> Bunch:
     """Cross-validated error of every subtree of the pruning path (weights already final)."""
     base = clone(estimator)
     params = base.get_params(deep=False)
@@ -507,8 +517,11 @@ def select_ccp_alpha_cv(
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         y = y.ravel()
-    weights = (np.ones(y.shape[0]) if sample_weight is None
-               else np.asarray(sample_weight, dtype=np.float64).copy())
+    weights = (
+        np.ones(y.shape[0])
+        if sample_weight is None
+        else np.asarray(sample_weight, dtype=np.float64).copy()
+    )
     class_weight = estimator.get_params(deep=False).get("class_weight")
     if class_weight is not None:
         weights = weights * compute_sample_weight(class_weight, y)
@@ -520,24 +533,65 @@ def select_ccp_alpha_cv(
 # B. C4.5 as J48 runs it
 # ---------------------------------------------------------------------------------------
 # Cephes ndtri rational approximations (Moshier), as in Weka's Statistics.normalInverse.
-_NDTRI_P0 = (-5.99633501014107895267e1, 9.80010754185999661536e1, -5.66762857469070293439e1,
-             1.39312609387279679503e1, -1.23916583867381258016e0)
-_NDTRI_Q0 = (1.95448858338141759834e0, 4.67627912898881538453e0, 8.63602421390890590575e1,
-             -2.25462687854119370527e2, 2.00260212380060660359e2, -8.20372256168333339912e1,
-             1.59056225126211695515e1, -1.18331621121330003142e0)
-_NDTRI_P1 = (4.05544892305962419923e0, 3.15251094599893866154e1, 5.71628192246421288162e1,
-             4.40805073893200834700e1, 1.46849561928858024014e1, 2.18663306850790267539e0,
-             -1.40256079171354495875e-1, -3.50424626827848203418e-2,
-             -8.57456785154685413611e-4)
-_NDTRI_Q1 = (1.57799883256466749731e1, 4.53907635128879210584e1, 4.13172038254672030440e1,
-             1.50425385692907503408e1, 2.50464946208309415979e0, -1.42182922854787788574e-1,
-             -3.80806407691578277194e-2, -9.33259480895457427372e-4)
-_NDTRI_P2 = (3.23774891776946035970e0, 6.91522889068984211695e0, 3.93881025292474443415e0,
-             1.33303460815807542389e0, 2.01485389549179081538e-1, 1.23716634817820021358e-2,
-             3.01581553508235416007e-4, 2.65806974686737550832e-6, 6.23974539184983293730e-9)
-_NDTRI_Q2 = (6.02427039364742014255e0, 3.67983563856160859403e0, 1.37702099489081330271e0,
-             2.16236993594496635890e-1, 1.34204006088543189037e-2, 3.28014464682127739104e-4,
-             2.89247864745380683936e-6, 6.79019408009981274425e-9)
+_NDTRI_P0 = (
+    -5.99633501014107895267e1,
+    9.80010754185999661536e1,
+    -5.66762857469070293439e1,
+    1.39312609387279679503e1,
+    -1.23916583867381258016e0,
+)
+_NDTRI_Q0 = (
+    1.95448858338141759834e0,
+    4.67627912898881538453e0,
+    8.63602421390890590575e1,
+    -2.25462687854119370527e2,
+    2.00260212380060660359e2,
+    -8.20372256168333339912e1,
+    1.59056225126211695515e1,
+    -1.18331621121330003142e0,
+)
+_NDTRI_P1 = (
+    4.05544892305962419923e0,
+    3.15251094599893866154e1,
+    5.71628192246421288162e1,
+    4.40805073893200834700e1,
+    1.46849561928858024014e1,
+    2.18663306850790267539e0,
+    -1.40256079171354495875e-1,
+    -3.50424626827848203418e-2,
+    -8.57456785154685413611e-4,
+)
+_NDTRI_Q1 = (
+    1.57799883256466749731e1,
+    4.53907635128879210584e1,
+    4.13172038254672030440e1,
+    1.50425385692907503408e1,
+    2.50464946208309415979e0,
+    -1.42182922854787788574e-1,
+    -3.80806407691578277194e-2,
+    -9.33259480895457427372e-4,
+)
+_NDTRI_P2 = (
+    3.23774891776946035970e0,
+    6.91522889068984211695e0,
+    3.93881025292474443415e0,
+    1.33303460815807542389e0,
+    2.01485389549179081538e-1,
+    1.23716634817820021358e-2,
+    3.01581553508235416007e-4,
+    2.65806974686737550832e-6,
+    6.23974539184983293730e-9,
+)
+_NDTRI_Q2 = (
+    6.02427039364742014255e0,
+    3.67983563856160859403e0,
+    1.37702099489081330271e0,
+    2.16236993594496635890e-1,
+    1.34204006088543189037e-2,
+    3.28014464682127739104e-4,
+    2.89247864745380683936e-6,
+    6.79019408009981274425e-9,
+)
 
 
 def _horner(x: float, coefs: tuple[float, ...], monic: bool = False) -> float:
@@ -789,8 +843,16 @@ class _ErrorBasedPruner:
     that reaches each node.
     """
 
-    def __init__(self, tree: Tree, X, y, w, confidence: float, subtree_raising: bool,
-                 criterion: SplitCriterion):
+    def __init__(
+        self,
+        tree: Tree,
+        X,
+        y,
+        w,
+        confidence: float,
+        subtree_raising: bool,
+        criterion: SplitCriterion,
+    ):
         self.tree = tree
         self.X, self.y, self.w = X, y, w
         self.K = tree.n_classes
@@ -825,13 +887,17 @@ class _ErrorBasedPruner:
         src = self.split[nodes][loc]
         slot = _entry_slots(t, src, self.X[row, t.feature[src]])
         kn = slot >= 0
-        known_w = np.bincount(loc[kn] * width + slot[kn], weights=w[kn],
-                              minlength=n * width).reshape(n, width)
+        known_w = np.bincount(
+            loc[kn] * width + slot[kn], weights=w[kn], minlength=n * width
+        ).reshape(n, width)
         k_total = known_w.sum(axis=1)
         valid = np.arange(width)[None, :] < nb[:, None]
         none_known = (k_total == 0) | (np.abs(k_total) < _SMALL)
-        prop = np.where(none_known[:, None], 1.0 / nb[:, None],
-                        known_w / np.where(none_known, 1.0, k_total)[:, None])
+        prop = np.where(
+            none_known[:, None],
+            1.0 / nb[:, None],
+            known_w / np.where(none_known, 1.0, k_total)[:, None],
+        )
         prop = np.where(valid, prop, 0.0)
         miss = np.flatnonzero(~kn)
         unknown_w = np.bincount(loc[miss], weights=w[miss], minlength=n)
@@ -857,12 +923,20 @@ class _ErrorBasedPruner:
         if with_counts:
             flat = (loc[kn] * width + slot[kn]) * K + self.y[row[kn]]
             counts = np.bincount(flat, weights=w[kn], minlength=n * width * K).reshape(n, width, K)
-        return _Routed(children, np.concatenate(rows), np.concatenate(ws), np.concatenate(locs),
-                       bags, share[owner, child_slot], counts)
+        return _Routed(
+            children,
+            np.concatenate(rows),
+            np.concatenate(ws),
+            np.concatenate(locs),
+            bags,
+            share[owner, child_slot],
+            counts,
+        )
 
     def _class_counts(self, n: int, row, w, loc) -> np.ndarray:
-        return np.bincount(loc * self.K + self.y[row], weights=w,
-                           minlength=n * self.K).reshape(n, self.K)
+        return np.bincount(loc * self.K + self.y[row], weights=w, minlength=n * self.K).reshape(
+            n, self.K
+        )
 
     def _split_statistics(self, nodes: np.ndarray, r: _Routed) -> None:
         """Gain and split score of the (raised) splits at ``nodes`` on their new data.
@@ -1104,11 +1178,25 @@ def prune_error_based(
     X, y, w = _check_training_data(tree, X, y, w)
     if not 0.0 < float(confidence) < 1.0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
-    pruner = _ErrorBasedPruner(tree, X, y, w, float(confidence), bool(subtree_raising),
-                               criterion if criterion is not None else GainRatio())
+    pruner = _ErrorBasedPruner(
+        tree,
+        X,
+        y,
+        w,
+        float(confidence),
+        bool(subtree_raising),
+        criterion if criterion is not None else GainRatio(),
+    )
     n = X.shape[0]
-    stack = [pruner.frame(np.zeros(1, dtype=np.intp), np.arange(n), w.copy(),
-                          np.zeros(n, dtype=np.intp), fresh=False)]
+    stack = [
+        pruner.frame(
+            np.zeros(1, dtype=np.intp),
+            np.arange(n),
+            w.copy(),
+            np.zeros(n, dtype=np.intp),
+            fresh=False,
+        )
+    ]
     while stack:
         try:
             request = next(stack[-1])
@@ -1251,8 +1339,9 @@ def prune_reduced_error(
         c_parent = train_class[inner][owner]
         train_bag = tree.missing_fraction[kids] * train_total[inner][owner]
         empty = (train_bag == 0) | (np.abs(train_bag) < _SMALL)
-        child_err = np.where(empty, bags.sum(axis=1) - bags[np.arange(kids.size), c_parent],
-                             err_tree[kids])
+        child_err = np.where(
+            empty, bags.sum(axis=1) - bags[np.arange(kids.size), c_parent], err_tree[kids]
+        )
         total = _sequential_block_sum(child_err, nch[inner])
         make_leaf = _sm_or_eq(err_leaf[inner], total)
         prune[inner[make_leaf]] = True

@@ -52,9 +52,10 @@ class CommandError(Exception):
 
 def _markdown(frame: pd.DataFrame) -> str:
     """A GitHub pipe table of ``frame`` (numbers right-aligned)."""
+
     def cell(value: Any) -> str:
-        text = "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(
-            value
+        text = (
+            "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
         )
         return text.replace("|", "\\|").replace("\n", " ").strip()
 
@@ -223,9 +224,7 @@ def feature_information(X: pd.DataFrame, y: Any) -> tuple[float, pd.DataFrame]:
                 table = np.zeros((1, n_classes))
                 if n_known:
                     table[0] = left[-1]
-        known_gain = (
-            float(information.information_gain_from_counts(table)) if n_known else 0.0
-        )
+        known_gain = float(information.information_gain_from_counts(table)) if n_known else 0.0
         gain = known_gain * n_known / len(col) if len(col) else 0.0
         branches = np.append(table.sum(axis=1), float(missing.sum()))
         split_info = float(information.entropy(branches)) if branches.sum() > 0 else 0.0
@@ -450,26 +449,40 @@ def build_parser() -> argparse.ArgumentParser:
         "corrected resampled t-test against the first criterion and the mean rank.",
     )
     compare.add_argument(
-        "-d", "--dataset", dest="datasets", nargs="+", action="extend", metavar="NAME|PATH",
+        "-d",
+        "--dataset",
+        dest="datasets",
+        nargs="+",
+        action="extend",
+        metavar="NAME|PATH",
         help="bundled data set name or ARFF/CSV file; repeatable (default: all bundled)",
     )
     compare.add_argument(
-        "-c", "--criteria", action="append", metavar="LIST",
+        "-c",
+        "--criteria",
+        action="append",
+        metavar="LIST",
         help="comma-separated presets (id3, c4.5, cart) or criterion names (entropy, "
         "gain_ratio, gini, ...); default: id3,c4.5,cart",
     )
     compare.add_argument("--cv", type=_positive_int, default=10, help="folds (default: 10)")
     compare.add_argument(
-        "--repeats", type=_positive_int, default=1,
+        "--repeats",
+        type=_positive_int,
+        default=1,
         help="repetitions of the k-fold split (default: 1)",
     )
     compare.add_argument(
-        "--scoring", default="accuracy",
+        "--scoring",
+        default="accuracy",
         help="scikit-learn scorer name (default: accuracy)",
     )
     compare.add_argument("--seed", type=int, default=0, help="fold shuffling seed (default: 0)")
     compare.add_argument(
-        "-j", "--jobs", type=_jobs, default=-1,
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=-1,
         help="parallel processes; -1 = all cores (the default), 1 = none",
     )
     compare.add_argument("--target", help="class column of files (default: the last)")
@@ -493,15 +506,22 @@ def build_parser() -> argparse.ArgumentParser:
         description="Fit one criterion on a whole data set and draw its tree with graphviz.",
     )
     render.add_argument(
-        "-d", "--dataset", required=True, metavar="NAME|PATH",
+        "-d",
+        "--dataset",
+        required=True,
+        metavar="NAME|PATH",
         help="bundled data set name or ARFF/CSV file",
     )
     render.add_argument(
-        "-c", "--criterion", default="c4.5",
+        "-c",
+        "--criterion",
+        default="c4.5",
         help="preset (id3, c4.5, cart) or criterion name (default: c4.5)",
     )
     render.add_argument(
-        "--format", choices=("svg", "png"), default=None,
+        "--format",
+        choices=("svg", "png"),
+        default=None,
         help="image format (default: from the file name, else svg)",
     )
     render.add_argument("-o", "--output", required=True, metavar="FILE", help="image file")

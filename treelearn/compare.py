@@ -300,8 +300,16 @@ def pairwise_tests(
     return pd.DataFrame(
         rows,
         columns=[
-            "dataset", "criterion_a", "criterion_b", "mean_a", "mean_b", "difference",
-            "statistic", "p_value", "significant", "better",
+            "dataset",
+            "criterion_a",
+            "criterion_b",
+            "mean_a",
+            "mean_b",
+            "difference",
+            "statistic",
+            "p_value",
+            "significant",
+            "better",
         ],
     )
 
@@ -467,9 +475,7 @@ def _from_xy(name: str, X: Any, y: Any) -> _Dataset:
     if X.ndim != 2:
         raise ValueError(f"data set {name!r}: X must be 2-D, got shape {X.shape}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"data set {name!r}: X has {X.shape[0]} rows but y has shape {y.shape}"
-        )
+        raise ValueError(f"data set {name!r}: X has {X.shape[0]} rows but y has shape {y.shape}")
     known = ~pd.isna(pd.Series(y, dtype=object)).to_numpy()
     if not known.all():  # cases without a class teach nothing (Weka drops them too)
         X = X.iloc[known] if isinstance(X, pd.DataFrame) else X[known]
@@ -596,9 +602,7 @@ def _resolve_scoring(scoring: Any) -> dict[str, Callable]:
     if callable(scoring):
         return {"score": scoring}
     if isinstance(scoring, Mapping):
-        return {
-            str(k): get_scorer(v) if isinstance(v, str) else v for k, v in scoring.items()
-        }
+        return {str(k): get_scorer(v) if isinstance(v, str) else v for k, v in scoring.items()}
     if isinstance(scoring, Iterable):
         names = list(scoring)
         if names and all(isinstance(n, str) for n in names):
@@ -838,8 +842,14 @@ def cross_validate_criteria(
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
             jobs = (
                 delayed(_run_task)(
-                    i, models[task[1]][1], data[task[0]].X, data[task[0]].y, task[4], task[5],
-                    scorers, raise_errors,
+                    i,
+                    models[task[1]][1],
+                    data[task[0]].X,
+                    data[task[0]].y,
+                    task[4],
+                    task[5],
+                    scorers,
+                    raise_errors,
                 )
                 for i, task in enumerate(tasks)
             )

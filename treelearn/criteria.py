@@ -347,4 +347,3 @@ def get_criterion(criterion: str | SplitCriterion) -> SplitCriterion:
         "criterion must be a name or a SplitCriterion instance, "
         f"got {type(criterion).__name__}: {criterion!r}"
     )
-

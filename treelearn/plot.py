@@ -102,7 +102,11 @@ def plot_comparison(
         if figsize is None:
             figsize = (10.0, 1.6 + 0.45 * len(datasets) * max(1.0, len(criteria) / 3))
         fig, axes = plt.subplots(
-            1, 2, figsize=figsize, sharey=True, layout="constrained",
+            1,
+            2,
+            figsize=figsize,
+            sharey=True,
+            layout="constrained",
             gridspec_kw={"width_ratios": [3, 2]},
         )
     else:
@@ -129,15 +133,18 @@ def plot_comparison(
             if "significance" in part
             else np.full(len(part), "")
         )
-        score_ax.errorbar(
-            mean, y, xerr=std, fmt="none", ecolor=colour, elinewidth=1.2, capsize=2.5
-        )
+        score_ax.errorbar(mean, y, xerr=std, fmt="none", ecolor=colour, elinewidth=1.2, capsize=2.5)
         for kind, face, edge in (("worse", "white", 1.5), ("better", colour, 2.5)):
             chosen = sig == kind
             if chosen.any():
                 score_ax.scatter(
-                    mean[chosen], y[chosen], marker=marker, s=42, facecolors=face,
-                    edgecolors=colour if kind == "worse" else "black", linewidths=edge,
+                    mean[chosen],
+                    y[chosen],
+                    marker=marker,
+                    s=42,
+                    facecolors=face,
+                    edgecolors=colour if kind == "worse" else "black",
+                    linewidths=edge,
                     zorder=3,
                 )
         plain = ~np.isin(sig, ["worse", "better"])
@@ -145,7 +152,10 @@ def plot_comparison(
             mean[plain], y[plain], marker=marker, s=36, color=colour, zorder=3, label=label
         )
         size_ax.barh(
-            y, part["tree_size"].to_numpy(dtype=float), height=width * 0.9, color=colour,
+            y,
+            part["tree_size"].to_numpy(dtype=float),
+            height=width * 0.9,
+            color=colour,
             label=criterion,
         )
     n_folds = result["n_folds"].iloc[0] if "n_folds" in result and len(result) else None
@@ -158,8 +168,12 @@ def plot_comparison(
     if own_figure:  # under the panels, where it hides no data
         handles, labels = score_ax.get_legend_handles_labels()
         fig.legend(
-            handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
-            fontsize="small", frameon=False,
+            handles,
+            labels,
+            loc="outside lower center",
+            ncols=min(len(labels), 4),
+            fontsize="small",
+            frameon=False,
         )
     else:
         score_ax.legend(loc="best", fontsize="small")
@@ -236,8 +250,7 @@ def plot_trees(
         from treelearn.export import render
     except ImportError as exc:
         raise ImportError(
-            "plot_trees renders trees with treelearn.export, which is not available: "
-            f"{exc}"
+            f"plot_trees renders trees with treelearn.export, which is not available: {exc}"
         ) from exc
     from treelearn.compare import _resolve_criteria, _resolve_datasets
 
@@ -247,7 +260,10 @@ def plot_trees(
         import matplotlib.pyplot as plt
 
         fig, axes = plt.subplots(
-            1, len(models), figsize=figsize or (5.0 * len(models), 5.0), squeeze=False,
+            1,
+            len(models),
+            figsize=figsize or (5.0 * len(models), 5.0),
+            squeeze=False,
             layout="constrained",
         )
         axes = list(axes[0])

@@ -20,16 +20,22 @@ DPI = 120
 
 def main() -> None:
     X, y = load_play_tennis(as_frame=True, return_X_y=True)
-    render(ID3Classifier().fit(X, y), HERE / "play_tennis_id3.png",
-           renderer="graphviz-pure", dpi=DPI)
+    render(
+        ID3Classifier().fit(X, y), HERE / "play_tennis_id3.png", renderer="graphviz-pure", dpi=DPI
+    )
 
     X, y = load_credit_g(as_frame=True, return_X_y=True)
-    render(C45Classifier().fit(X, y), HERE / "credit_g_c45.png", max_depth=2, rotate=True,
-           renderer="graphviz-pure", dpi=DPI)
+    render(
+        C45Classifier().fit(X, y),
+        HERE / "credit_g_c45.png",
+        max_depth=2,
+        rotate=True,
+        renderer="graphviz-pure",
+        dpi=DPI,
+    )
 
     X, y = load_iris(as_frame=True, return_X_y=True)
-    render(CARTClassifier().fit(X, y), HERE / "iris_cart.png",
-           renderer="graphviz-pure", dpi=DPI)
+    render(CARTClassifier().fit(X, y), HERE / "iris_cart.png", renderer="graphviz-pure", dpi=DPI)
 
 
 if __name__ == "__main__":

@@ -30,8 +30,19 @@ HERE = Path(__file__).resolve().parent
 DIGESTS = HERE / "digests.json"
 
 BUNDLED = [
-    "play_tennis", "weather_numeric", "contact_lenses", "labor", "iris", "glass",
-    "breast_cancer", "ionosphere", "vote", "soybean", "diabetes", "credit_g", "segment",
+    "play_tennis",
+    "weather_numeric",
+    "contact_lenses",
+    "labor",
+    "iris",
+    "glass",
+    "breast_cancer",
+    "ionosphere",
+    "vote",
+    "soybean",
+    "diabetes",
+    "credit_g",
+    "segment",
 ]
 
 J48_SETTINGS = {
@@ -126,21 +137,23 @@ def configurations():
         "c45": lambda: C45Classifier(categorical_features=[0, 1]),
         "c45_B": lambda: C45Classifier(categorical_features=[0, 1], categorical_split="binary"),
         "dt_binary_entropy": lambda: DecisionTreeClassifier(
-            categorical_features=[0, 1], categorical_split="binary"),
+            categorical_features=[0, 1], categorical_split="binary"
+        ),
     }.items():
         configs.append((f"mixed_cat/{est_name}", make, Xc, yc, None))
     presets = {
         "id3": lambda: ID3Classifier(),
         "cart": lambda: CARTClassifier(),
         "dt": lambda: DecisionTreeClassifier(),
-        "dt_gini_binary": lambda: DecisionTreeClassifier(criterion="gini",
-                                                         categorical_split="binary"),
+        "dt_gini_binary": lambda: DecisionTreeClassifier(
+            criterion="gini", categorical_split="binary"
+        ),
         "cart_msl4": lambda: CARTClassifier(min_samples_leaf=4),
         "cart_cv": lambda: CARTClassifier(ccp_alpha="cv", random_state=0),
         "id3_leaves": lambda: ID3Classifier(max_leaf_nodes=6),
     }
     for setting, params in J48_SETTINGS.items():
-        presets[f"c45_{setting}"] = (lambda p=params: C45Classifier(**p))
+        presets[f"c45_{setting}"] = lambda p=params: C45Classifier(**p)
     for ds in BUNDLED:
         X, y = load_dataset(ds, return_X_y=True)
         for est_name, make in presets.items():

@@ -134,8 +134,7 @@ def _resolve_feature_names(estimator, feature_names) -> list[str]:
     names = [_display(v) for v in feature_names]
     if len(names) != n:
         raise ValueError(
-            f"feature_names has {len(names)} names but the estimator was fitted on "
-            f"{n} features."
+            f"feature_names has {len(names)} names but the estimator was fitted on {n} features."
         )
     return names
 
@@ -149,8 +148,7 @@ def _resolve_class_names(estimator, class_names) -> list[str]:
     names = [_display(v) for v in class_names]
     if len(names) != len(classes):
         raise ValueError(
-            f"class_names has {len(names)} names but the estimator has "
-            f"{len(classes)} classes."
+            f"class_names has {len(names)} names but the estimator has {len(classes)} classes."
         )
     return names
 
@@ -270,16 +268,13 @@ class TreeDescription:
                 for code, s in enumerate(table.tolist()):
                     if 0 <= s < len(children):
                         per_slot[s].append(code)
-                branches = tuple(
-                    self._category_branch(f, name, codes, cats) for codes in per_slot
-                )
+                branches = tuple(self._category_branch(f, name, codes, cats) for codes in per_slot)
                 routed = set(np.flatnonzero(table >= 0).tolist())
                 unseen = tuple(
                     self._category_name(cats, c) for c in sorted(allowed) if c not in routed
                 )
                 child_reach = [
-                    {**reach, f: frozenset(c for c in codes if c in allowed)}
-                    for codes in per_slot
+                    {**reach, f: frozenset(c for c in codes if c in allowed)} for codes in per_slot
                 ]
             w = float(weights[node])
             empty = w <= EMPTY_WEIGHT and parent >= 0
@@ -321,12 +316,11 @@ class TreeDescription:
     def _category_name(cats: Sequence[str], code: int) -> str:
         return cats[code] if 0 <= code < len(cats) else f"<code {code}>"
 
-    def _category_branch(
-        self, f: int, name: str, codes: list[int], cats: Sequence[str]
-    ) -> Branch:
+    def _category_branch(self, f: int, name: str, codes: list[int], cats: Sequence[str]) -> Branch:
         names = tuple(self._category_name(cats, c) for c in codes)
-        return Branch(f, name, "=" if len(codes) == 1 else "in", codes=tuple(codes),
-                      categories=names)
+        return Branch(
+            f, name, "=" if len(codes) == 1 else "in", codes=tuple(codes), categories=names
+        )
 
 
 def _missing_routed(tree: Tree) -> np.ndarray:

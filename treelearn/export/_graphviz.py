@@ -271,12 +271,11 @@ def export_graphviz(
     style = '"filled, rounded"' if filled else '"rounded"'
     out = [
         "digraph Tree {",
-        f'graph [ordering=out, ranksep=0.3, nodesep=0.2{", rankdir=LR" if rotate else ""}] ;',
+        f"graph [ordering=out, ranksep=0.3, nodesep=0.2{', rankdir=LR' if rotate else ''}] ;",
         f'node [shape=box, style={style}, color="{_BORDER}", fontname="{font}", '
         'fontsize=11, margin="0.1,0.04"] ;',
         f'edge [fontname="{font}", fontsize=10, color="#666666", arrowsize=0.6] ;',
-        f"// {desc.estimator_name}, criterion {desc.criterion_name}: "
-        f"{desc.tree.node_count} nodes",
+        f"// {desc.estimator_name}, criterion {desc.criterion_name}: {desc.tree.node_count} nodes",
     ]
     for node in desc.nodes(max_depth):
         label = _node_label(node, desc, chosen, precision)

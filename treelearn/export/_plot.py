@@ -60,8 +60,9 @@ class _Replay:
 
         key = (text, bold, italic)
         if key not in self._width_cache:
-            fp = self._fp(weight="bold" if bold else "normal",
-                          style="italic" if italic else "normal")
+            fp = self._fp(
+                weight="bold" if bold else "normal", style="italic" if italic else "normal"
+            )
             try:
                 ext = TextPath((0, 0), text, size=100, prop=fp).get_extents()
                 width = ext.width / 100 if np.isfinite(ext.width) else 0.0
@@ -99,7 +100,9 @@ class _Replay:
                 size *= room / (natural * common)
             x, y = op["pt"]
             self.ax.text(
-                x, y, text,
+                x,
+                y,
+                text,
                 fontsize=size * self.scale,
                 ha=_ALIGN.get(op.get("align", "c"), "center"),
                 va="baseline",
@@ -154,7 +157,9 @@ class _Replay:
         cx, cy, rx, ry = op["rect"]
         self.ax.add_patch(
             Ellipse(
-                (cx, cy), 2 * rx, 2 * ry,
+                (cx, cy),
+                2 * rx,
+                2 * ry,
                 facecolor=_colour(self.fill) if filled else "none",
                 edgecolor=_colour(self.pen),
                 linewidth=self.linewidth * self.scale,

@@ -42,8 +42,23 @@ RENDERER_ENV = "TREELEARN_RENDERER"
 _NAMES = ("dot", "graphviz-pure")
 # formats graphviz-pure writes itself
 _PURE_FORMATS = frozenset(
-    ("svg", "png", "jpeg", "jpg", "jpe", "json", "json0", "dot_json", "xdot_json", "dot",
-     "gv", "xdot", "plain", "plain-ext", "canon")
+    (
+        "svg",
+        "png",
+        "jpeg",
+        "jpg",
+        "jpe",
+        "json",
+        "json0",
+        "dot_json",
+        "xdot_json",
+        "dot",
+        "gv",
+        "xdot",
+        "plain",
+        "plain-ext",
+        "canon",
+    )
 )
 # formats drawn by matplotlib from the JSON layout when graphviz-pure is the renderer
 _MPL_FORMATS = frozenset(("pdf", "ps", "eps"))
@@ -296,10 +311,19 @@ def _graphviz_render_hook(choice: str):
 def _graphviz_pipe_hook(choice: str, *, text: bool):
     """A stand-in for ``graphviz``'s ``pipe_lines`` / ``pipe_lines_string``."""
 
-    def pipe(engine: str, format: str, input_lines, *, input_encoding: str = "utf-8",
-             encoding: str | None = None, renderer: str | None = None,
-             formatter: str | None = None, neato_no_op: Any = None, quiet: bool = False,
-             **_: Any):
+    def pipe(
+        engine: str,
+        format: str,
+        input_lines,
+        *,
+        input_encoding: str = "utf-8",
+        encoding: str | None = None,
+        renderer: str | None = None,
+        formatter: str | None = None,
+        neato_no_op: Any = None,
+        quiet: bool = False,
+        **_: Any,
+    ):
         data = "".join(input_lines)
         out = render_dot(data, format, renderer=choice, engine=engine)
         return out.decode(encoding or "utf-8") if text else out

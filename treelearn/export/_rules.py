@@ -102,8 +102,7 @@ def _rule_text(row: dict, precision: int) -> str:
         stats = "support 0: no training case, predicts like its parent"
     else:
         stats = (
-            f"support {format_weight(row['support'])}, "
-            f"confidence {row['confidence']:.{precision}f}"
+            f"support {format_weight(row['support'])}, confidence {row['confidence']:.{precision}f}"
         )
     lines.append(f"{pad}THEN class = {row['class']}  ({stats})")
     return "\n".join(lines)
@@ -156,9 +155,24 @@ def export_rules(
     if as_frame:
         frame = pd.DataFrame(
             rows,
-            columns=["rule", "leaf", "conditions", "antecedent", "class", "support",
-                     "coverage", "confidence", "errors"],
+            columns=[
+                "rule",
+                "leaf",
+                "conditions",
+                "antecedent",
+                "class",
+                "support",
+                "coverage",
+                "confidence",
+                "errors",
+            ],
         )
-        return frame.astype({"support": np.float64, "coverage": np.float64,
-                             "confidence": np.float64, "errors": np.float64})
+        return frame.astype(
+            {
+                "support": np.float64,
+                "coverage": np.float64,
+                "confidence": np.float64,
+                "errors": np.float64,
+            }
+        )
     return "\n\n".join(_rule_text(row, precision) for row in rows) + "\n"

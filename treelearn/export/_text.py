@@ -89,8 +89,10 @@ def _j48_tests(node: NodeInfo, binary: bool = False) -> list[str]:
     if binary and len(branches) == 2 and len(branches[0].codes) == 1:
         value = branches[0].categories[0]
         return [f"= {value}", f"!= {value}"]
-    if len(branches) == 2 and any(len(b.codes) == 1 for b in branches) and not all(
-        len(b.codes) == 1 for b in branches
+    if (
+        len(branches) == 2
+        and any(len(b.codes) == 1 for b in branches)
+        and not all(len(b.codes) == 1 for b in branches)
     ):
         # a binary subset split with one category alone: J48 -B's "= v" / "!= v"
         single = next(b for b in branches if len(b.codes) == 1)
@@ -98,9 +100,7 @@ def _j48_tests(node: NodeInfo, binary: bool = False) -> list[str]:
             f"= {single.categories[0]}" if b is single else f"!= {single.categories[0]}"
             for b in branches
         ]
-    return [
-        f"= {b.categories[0]}" if len(b.codes) == 1 else f"in {_set_text(b)}" for b in branches
-    ]
+    return [f"= {b.categories[0]}" if len(b.codes) == 1 else f"in {_set_text(b)}" for b in branches]
 
 
 def _set_text(branch: Branch) -> str:
@@ -131,8 +131,9 @@ def _j48_lines(desc, max_depth: int | None, binary: bool = False) -> list[str]:
         test = _j48_tests(node, binary)[slot]
         prefix = _J48_INDENT * node.depth + f"{node.feature_name} {test}"
         child = nodes.get(node.children[slot])
-        if child is None or (not child.is_leaf and max_depth is not None
-                             and child.depth > max_depth):
+        if child is None or (
+            not child.is_leaf and max_depth is not None and child.depth > max_depth
+        ):
             lines.append(prefix + ": ...")
         elif child.is_leaf:
             lines.append(f"{prefix}: {_j48_leaf(child)}")

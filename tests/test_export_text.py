@@ -299,3 +299,40 @@ def test_rules_for_empty_leaves():
     assert len(empty) > 0 and empty["confidence"].isna().all()
     assert "support 0: no training case" in export_rules(est)
     assert math.isclose(frame["support"].sum(), 1000, abs_tol=0.5)
+
+
+def test_tiny_weights_export_like_predict():
+    """The tree's emptiness rule is the export's (issue 11's drift): scaling every
+    weight by 1e-9 changes neither predictions nor the printed tree."""
+    X, y = load_iris(return_X_y=True)
+    plain = CARTClassifier(max_depth=2).fit(X, y)
+    tiny = CARTClassifier(max_depth=2).fit(X, y, sample_weight=np.full(len(y), 1e-9))
+    np.testing.assert_array_equal(tiny.predict(X), plain.predict(X))
+    text = export_text(tiny)
+    assert "(empty)" not in text
+    assert text == export_text(plain)
+    assert export_rules(tiny, as_frame=True)["class"].tolist() == (
+        export_rules(plain, as_frame=True)["class"].tolist()
+    )
+
+
+def test_empty_leaf_names_the_class_predict_gives():
+    """A leaf the tree predicts with its parent's distribution is printed with the
+    class ``predict`` returns there, whatever its (negligible) own counts say."""
+    rng = np.random.default_rng(7)
+    X = rng.normal(size=(600, 6))
+    y = (X[:, 0] + 0.5 * X[:, 1] ** 2 > 0.4).astype(int) + (X[:, 2] > 1).astype(int)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    w = rng.uniform(0.1, 3.0, size=600)
+    est = CARTClassifier().fit(X, y, sample_weight=w)
+    tree = est.tree_
+    assert (tree.is_empty & tree.is_leaf).any()  # this data grows empty leaves
+    rules = export_rules(est, as_frame=True).set_index("leaf")
+    # one row per leaf: a fresh row that reaches it, with no missing value
+    probe = rng.normal(size=(20000, 6)) * 2
+    leaves = est.apply(probe)
+    predicted = est.predict(probe)
+    for leaf in np.unique(leaves):
+        assert rules.loc[leaf, "class"] == str(predicted[leaves == leaf][0])
+    lines = [ln for ln in export_text(est).splitlines() if "(empty)" in ln]
+    assert len(lines) == int((tree.is_empty & tree.is_leaf).sum())

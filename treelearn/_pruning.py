@@ -354,7 +354,7 @@ def _fold_errors(
     k_hi = np.searchsorted(n_steps, s_par, side="right")
     live = k_lo < k_hi
     pe, pa, k_lo, k_hi = pe[live], pa[live], k_lo[live], k_hi[live]
-    proba = tree._leaf_proba
+    proba = tree.node_proba
     n_entries = np.bincount(rows, minlength=n_test)
     single = n_entries[rows[pe]] == 1
     if single.any():

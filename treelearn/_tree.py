@@ -151,12 +151,35 @@ class Tree:
         row_weight = total[0] / max(int(self.n_node_samples[0]), 1) if total.size else 1.0
         empty = (total <= _EMPTY_WEIGHT * row_weight) & (self.parent >= 0)
         proba[empty] = proba[self.parent[empty]]
-        self._leaf_proba = proba
+        self._node_proba = proba
         self._empty = empty
         self._steps = None
         self._cat_steps = None
         self._spread_kids = None
         self._classes_at = None
+
+    @property
+    def is_empty(self) -> np.ndarray:
+        """Boolean mask of the *empty* nodes: training weight at most 1e-6 of the mean
+        weight of a training row (C4.5's tolerance, relative so that scaling every
+        sample weight changes nothing). The root is never empty. An empty node is
+        predicted with its parent's class distribution."""
+        return self._empty
+
+    @property
+    def node_proba(self) -> np.ndarray:
+        """Class distribution predicted at every node, shape ``(node_count, n_classes)``:
+        the normalised ``value``, or the parent's for an empty node."""
+        return self._node_proba
+
+    @property
+    def leaf_class(self) -> np.ndarray:
+        """Index of the class predicted at every node (the first one on ties); an
+        empty node predicts its parent's class."""
+        cached = self._classes_at
+        if cached is None:
+            cached = self._classes_at = np.argmax(self._node_proba, axis=1)
+        return cached
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Return every stored array by name (the inverse of the constructor)."""
@@ -519,7 +542,7 @@ class Tree:
 
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
         """
-        table = self._laplace_proba() if laplace else self._leaf_proba
+        table = self._laplace_proba() if laplace else self._node_proba
         descent = self._descend(X)
         if not descent[1].size:  # no row stopped at a missing value: one leaf each
             return table[descent[0]]
@@ -551,9 +574,9 @@ class Tree:
         leaf, stuck_rows, stuck_nodes = self._descend(X)
         if labels is None:
             labels = np.arange(self.n_classes)
-            at_node = self._leaf_class()
+            at_node = self.leaf_class
         else:
-            at_node = labels[self._leaf_class()]
+            at_node = labels[self.leaf_class]
         if not stuck_rows.size:
             return at_node[leaf]
         out = at_node[np.maximum(leaf, 0)]
@@ -561,15 +584,9 @@ class Tree:
         rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
-        proba = self._row_sums(pos[rows], self._leaf_proba[leaves] * w[:, None], stuck_rows.size)
+        proba = self._row_sums(pos[rows], self._node_proba[leaves] * w[:, None], stuck_rows.size)
         out[stuck_rows] = labels[np.argmax(proba, axis=1)]
         return out
-
-    def _leaf_class(self) -> np.ndarray:
-        cached = getattr(self, "_classes_at", None)
-        if cached is None:
-            cached = self._classes_at = np.argmax(self._leaf_proba, axis=1)
-        return cached
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Leaf id per row; a row spread by a missing value gets its heaviest leaf."""

@@ -42,9 +42,6 @@ __all__ = [
     "format_weight",
 ]
 
-# A node whose training weight is at most this is empty (as the tree treats it).
-EMPTY_WEIGHT = 1e-6
-
 
 # ----------------------------------------------------------------------------- numbers
 def format_value(x: float, precision: int) -> str:
@@ -237,7 +234,8 @@ class TreeDescription:
         tree = self.tree
         feature, kind = tree.feature, tree.split_kind
         weights = tree.weighted_n_node_samples
-        majority = np.argmax(tree.value, axis=1)
+        predicted = tree.leaf_class
+        is_empty = tree.is_empty
         # stack items: (node, parent, slot, reach, path); reach maps a feature to the
         # category codes that can still arrive there
         stack: list[
@@ -277,11 +275,8 @@ class TreeDescription:
                     {**reach, f: frozenset(c for c in codes if c in allowed)} for codes in per_slot
                 ]
             w = float(weights[node])
-            empty = w <= EMPTY_WEIGHT and parent >= 0
-            if empty:
-                cls = int(majority[parent])
-            else:
-                cls = int(majority[node])
+            empty = bool(is_empty[node])  # the tree's own rule, as predict applies it
+            cls = int(predicted[node])
             info = NodeInfo(
                 node_id=node,
                 parent=parent,

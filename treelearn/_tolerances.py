@@ -1,0 +1,31 @@
+"""The numerical tolerances of treelearn's rules, each named once.
+
+Every comparison that is not exact uses one of these; a rule that needs one imports
+it from here rather than writing the number again.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Weka's ``Utils.SMALL``: the absolute tolerance of J48's comparisons of weights,
+#: gains and proportions (``a ⪯ b`` is ``a - b < J48_SMALL or a <= b``). C4.5's
+#: growth rules, pruning and missing-value fan-out (copies into branches whose share
+#: is at most this are dropped) all use it.
+J48_SMALL = 1e-6
+
+#: Relative size of a difference in split scores that counts as rounding, not a
+#: difference: candidates within ``SCORE_TIE * scale`` of the best are ties, won by
+#: the lowest threshold (within a feature) or the lowest feature index.
+SCORE_TIE = 1e-12
+
+#: A node whose training weight is at most this many mean row weights is *empty*
+#: (it received no training case): it predicts with its parent's distribution.
+EMPTY_WEIGHT = 1e-6
+
+#: Machine epsilon of float64: slack on ``min_impurity_decrease`` (as scikit-learn).
+FLOAT_EPS = float(np.finfo(np.float64).eps)
+
+#: Slack on ``min_weight_fraction_leaf``: a side within this fraction of the total
+#: weight below the limit passes (prefix sums and direct sums round differently).
+WEIGHT_FRACTION_SLACK = 1e-12

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from scipy.stats import entropy as scipy_entropy
 from sklearn.datasets import load_digits, load_iris
+from user_criteria import Misclassification, Tsallis
 
 from treelearn import (
     CARTClassifier,
@@ -43,36 +44,6 @@ counts_arrays = hnp.arrays(
     hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4),
     elements=st.sampled_from([0.0, 0.5, 1.0, 2.0, 3.0, 7.0, 10.0]),
 )
-
-
-class Misclassification(SplitCriterion):
-    """Misclassification error ``1 - max_k p_k``: concave, but not strictly."""
-
-    name = "misclassification"
-    impurity_label = "error"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        safe = np.where(total > 0, total, 1.0)
-        return np.where(total > 0, 1.0 - counts.max(axis=-1) / safe, 0.0)
-
-
-class Tsallis(SplitCriterion):
-    """Tsallis entropy ``(1 - Σ p_k^q) / (q - 1)``; q = 2 is the Gini impurity."""
-
-    name = "tsallis"
-
-    def __init__(self, q: float = 2.0, concave: bool = True):
-        self.q = q
-        self.concave = concave
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1, keepdims=True)
-        p = counts / np.where(total > 0, total, 1.0)
-        value = (1.0 - (p**self.q).sum(axis=-1)) / (self.q - 1.0)
-        return np.where(total[..., 0] > 0, value, 0.0)
 
 
 # ---------------------------------------------------------------------------------------
@@ -375,15 +346,15 @@ def test_base_class_needs_impurity():
         Nothing()
 
 
-def test_ranks_by_impurity_decrease_flag():
+def test_ranks_by_impurity_mass_flag():
     for crit in (InformationGain(), GainRatio(), Gini(), Misclassification(), Tsallis()):
-        assert crit.ranks_by_impurity_decrease
+        assert crit.ranks_by_impurity_mass
 
     class Scaled(Gini):
         def split_score(self, parent, children, parent_impurity=None):
             return 2 * super().split_score(parent, children, parent_impurity)
 
-    assert not Scaled().ranks_by_impurity_decrease
+    assert not Scaled().ranks_by_impurity_mass
 
 
 def test_concave_flags():

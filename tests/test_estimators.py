@@ -27,13 +27,13 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.utils import compute_sample_weight
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from user_criteria import Misclassification, Tsallis
 
 from treelearn import (
     C45Classifier,
     CARTClassifier,
     DecisionTreeClassifier,
     ID3Classifier,
-    SplitCriterion,
 )
 from treelearn.datasets import load_credit_g, load_play_tennis, load_vote
 
@@ -558,31 +558,6 @@ def test_weights_change_the_tree():
 # ---------------------------------------------------------------------------------------
 # User-defined criteria
 # ---------------------------------------------------------------------------------------
-
-
-class Tsallis(SplitCriterion):
-    """Tsallis entropy of order q (q = 2: Gini), in ten lines."""
-
-    name = "tsallis"
-    concave = True
-
-    def __init__(self, q=2.0):
-        self.q = q
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1, keepdims=True)
-        p = counts / np.where(total > 0, total, 1.0)
-        return np.where(total[..., 0] > 0, (1 - (p**self.q).sum(-1)) / (self.q - 1), 0.0)
-
-
-class Misclassification(SplitCriterion):
-    name = "misclassification"
-
-    def impurity(self, counts):
-        counts = np.asarray(counts, dtype=float)
-        total = counts.sum(axis=-1)
-        return np.where(total > 0, 1 - counts.max(axis=-1) / np.where(total > 0, total, 1), 0)
 
 
 @pytest.mark.parametrize("crit", [Tsallis(q=2.0), Tsallis(q=3.0), Misclassification()])

@@ -44,8 +44,12 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("persistence codec", ["treelearn._persistence"]),
     (
         "estimators",
-        ["treelearn._validation", "treelearn._base", "treelearn._model_selection",
-         "treelearn._classes"],
+        [
+            "treelearn._validation",
+            "treelearn._base",
+            "treelearn._model_selection",
+            "treelearn._classes",
+        ],
     ),
     ("export", ["treelearn.export", "treelearn.export."]),
     ("compare", ["treelearn.compare", "treelearn.compare."]),
@@ -106,9 +110,7 @@ def _imports(path: Path, name: str) -> set[str]:
 
 
 def _graph() -> dict[str, set[str]]:
-    return {
-        _module_name(p): _imports(p, _module_name(p)) for p in sorted(PACKAGE.rglob("*.py"))
-    }
+    return {_module_name(p): _imports(p, _module_name(p)) for p in sorted(PACKAGE.rglob("*.py"))}
 
 
 def _layer(module: str) -> int | None:

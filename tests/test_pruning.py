@@ -758,9 +758,9 @@ def _grow_j48(X_full, Xe_full, y_full, rows):
     est = C45Classifier()
     Xe, encoding = _data.fit_encoding(X_full, "auto")
     np.testing.assert_array_equal(np.isnan(Xe), np.isnan(Xe_full))
-    params = est._resolve_params(rows.size, Xe.shape[1], float(rows.size))
-    params = est._adjust_params(params, Xe, encoding)
     n_classes = int(y_full.max()) + 1
+    est.n_classes_ = n_classes
+    rules = est._growth_rules(Xe, encoding, float(rows.size))
     return build_tree(
         Xe[rows],
         y_full[rows],
@@ -769,7 +769,7 @@ def _grow_j48(X_full, Xe_full, y_full, rows):
         encoding.is_categorical,
         encoding.n_categories,
         GainRatio(),
-        params,
+        rules,
     )
 
 

@@ -20,7 +20,10 @@ from sklearn.utils.validation import (
 )
 
 from treelearn import _data, _pruning
-from treelearn._builder import BuildParams, C45Rules, build_tree
+from treelearn._builder import build_tree
+from treelearn._c45_rules import C45Rules
+from treelearn._growth_rules import GrowthRules, SklearnRules
+from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 
@@ -155,14 +158,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def _criterion(self) -> SplitCriterion:
         return get_criterion(self.criterion)
 
-    def _resolve_params(self, n_samples: int, n_features: int, total_weight: float):
-        mss = self.min_samples_split
-        if isinstance(mss, Real) and not isinstance(mss, Integral):
-            mss = max(2, int(np.ceil(mss * n_samples)))
-        msl = self.min_samples_leaf
-        if isinstance(msl, Real) and not isinstance(msl, Integral):
-            msl = max(1, int(np.ceil(msl * n_samples)))
-        mss = max(int(mss), 2 * int(msl))
+    def _common_rules(self, n_features: int) -> dict:
+        """The growth parameters every family shares (see ``GrowthRules``)."""
         mf = self.max_features
         if mf == "sqrt":
             mf = max(1, int(np.sqrt(n_features)))
@@ -170,18 +167,33 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             mf = max(1, int(np.log2(n_features)))
         elif isinstance(mf, Real) and not isinstance(mf, Integral):
             mf = max(1, int(mf * n_features))
-        return BuildParams(
-            max_depth=self.max_depth,
+        return {
+            "max_depth": self.max_depth,
+            "min_impurity_decrease": float(self.min_impurity_decrease),
+            "max_features": None if mf is None else int(mf),
+            "max_leaf_nodes": self.max_leaf_nodes,
+            "rng": np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1)),
+            "categorical_split": self.categorical_split,
+        }
+
+    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+        """The rules this estimator grows by, resolved for the training data."""
+        n_samples, n_features = Xe.shape
+        mss = self.min_samples_split
+        if isinstance(mss, Real) and not isinstance(mss, Integral):
+            mss = max(2, int(np.ceil(mss * n_samples)))
+        msl = self.min_samples_leaf
+        if isinstance(msl, Real) and not isinstance(msl, Integral):
+            msl = max(1, int(np.ceil(msl * n_samples)))
+        mss = max(int(mss), 2 * int(msl))
+        # a side whose weight is within the slack below the limit passes: prefix
+        # sums and direct sums of the same weights round differently
+        fraction = max(float(self.min_weight_fraction_leaf) - WEIGHT_FRACTION_SLACK, 0.0)
+        return SklearnRules(
             min_samples_split=int(mss),
             min_samples_leaf=int(msl),
-            # a side whose weight is within 1e-12 of the total below the limit passes:
-            # prefix sums and direct sums of the same weights round differently
-            min_weight_leaf=max(float(self.min_weight_fraction_leaf) - 1e-12, 0.0) * total_weight,
-            min_impurity_decrease=float(self.min_impurity_decrease),
-            max_features=None if mf is None else int(mf),
-            max_leaf_nodes=self.max_leaf_nodes,
-            rng=np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1)),
-            categorical_split=self.categorical_split,
+            min_weight_leaf=fraction * total_weight,
+            **self._common_rules(n_features),
         )
 
     def fit(self, X, y, sample_weight=None):
@@ -235,19 +247,14 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         if not used.all():
             Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
             sample_weight = sample_weight[used]
-        params = self._resolve_params(Xe.shape[0], Xe.shape[1], float(sample_weight.sum()))
-        params = self._adjust_params(params, Xe, encoding)
+        rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
         self.criterion_ = criterion
-        self.tree_ = self._grow(Xe, y_codes, sample_weight, encoding, criterion, params)
+        self.tree_ = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
         self._prune_ccp(X, y, sample_weight, used)
-        self.max_features_ = params.max_features or Xe.shape[1]
+        self.max_features_ = rules.max_features or Xe.shape[1]
         return self
 
-    def _adjust_params(self, params: BuildParams, Xe, encoding) -> BuildParams:
-        """Hook for presets that grow by other rules (C4.5)."""
-        return params
-
-    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, params) -> Tree:
+    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         return build_tree(
             Xe,
             y_codes,
@@ -256,7 +263,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             encoding.is_categorical,
             encoding.n_categories,
             criterion,
-            params,
+            rules,
         )
 
     def _prune_ccp(self, X, y, sample_weight, used) -> None:
@@ -609,20 +616,20 @@ categorical_features
         self.laplace = laplace
         self.reduced_error_folds = reduced_error_folds
 
-    def _resolve_params(self, n_samples: int, n_features: int, total_weight: float):
-        params = super()._resolve_params(n_samples, n_features, total_weight)
-        params.min_samples_leaf = self.min_samples_leaf  # M is a weight, not a count
-        return params
+    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+        """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation.
 
-    def _adjust_params(self, params: BuildParams, Xe, encoding) -> BuildParams:
-        """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation."""
-        params.c45 = C45Rules.from_data(
-            Xe, encoding.is_categorical, encoding.n_categories, self.min_samples_leaf
+        They see every training row (also with reduced-error pruning, as J48)."""
+        return C45Rules.from_data(
+            Xe,
+            encoding.is_categorical,
+            encoding.n_categories,
+            self.min_samples_leaf,  # M is a weight, not a count
+            self.n_classes_,
+            **self._common_rules(Xe.shape[1]),
         )
-        params.numeric_gap = 1e-5
-        return params
 
-    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, params) -> Tree:
+    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         """Grow, then collapse and prune as J48 does (the C4.5 rules see all rows)."""
         if self.pruning == "reduced_error":
             grow, prune = _pruning.reduced_error_split(y_codes, self.reduced_error_folds)
@@ -634,13 +641,13 @@ categorical_features
                 encoding.is_categorical,
                 encoding.n_categories,
                 criterion,
-                params,
+                rules,
             )
             return _pruning.prune_reduced_error(
                 tree, Xe[prune], y_codes[prune], sample_weight[prune]
             )
         tree = _pruning.collapse(
-            super()._grow(Xe, y_codes, sample_weight, encoding, criterion, params)
+            super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
         )
         if self.pruning == "error_based":
             tree = _pruning.prune_error_based(

@@ -13,17 +13,25 @@ The contract, vectorised over any leading axes ``...``:
   children's impurities averaged by their weights (written once, here);
 * :meth:`SplitCriterion.split_score` ``(parent[..., K], children[..., C, K]) -> [...]``,
   by default the impurity decrease ``impurity(parent) - children_impurity(children)``;
+* :meth:`SplitCriterion.split_rank` ranks the two-way candidates of one node as
+  ``split_score`` would, by a cheaper proxy where one provably exists (written once,
+  here);
 * :meth:`SplitCriterion.feature_score` turns the best split of each feature into
   the number features are compared on (gain ratio divides by split information);
 * :meth:`SplitCriterion.select_feature` picks the winning feature of every node
   from ``[n_nodes, n_features]`` tables (C4.5's "gain at least average" filter lives
   here).
 
-A user-defined criterion is a small subclass:
+A user-defined criterion is a small subclass. Say ``concave = True`` when the
+impurity is a concave function of the class proportions (entropy, Gini, Tsallis,
+misclassification error...): the builder then scores numeric thresholds only where
+the class changes (Fayyad & Irani's boundary points), which finds the same split
+2-3 times faster. Without it every threshold is scored:
 
 >>> import numpy as np
 >>> class Misclassification(SplitCriterion):
 ...     name = "misclassification"
+...     concave = True  # 1 - max_k p_k is concave: only boundary points are scored
 ...     def impurity(self, counts):
 ...         counts = np.asarray(counts, dtype=float)
 ...         total = counts.sum(axis=-1)
@@ -34,6 +42,11 @@ A user-defined criterion is a small subclass:
 0.2
 >>> float(crit.split_score([8, 2], [[6, 0], [2, 2]]))
 0.0
+
+Overriding :meth:`SplitCriterion.split_score`, :meth:`~SplitCriterion.impurity_decrease`
+or :meth:`~SplitCriterion.children_impurity` is part of the contract: the builder then
+ranks candidate thresholds by that score (:meth:`SplitCriterion.split_rank`), so the
+split it reports is the one the criterion scores best.
 """
 
 from __future__ import annotations
@@ -43,6 +56,7 @@ import abc
 import numpy as np
 
 from treelearn import information
+from treelearn._tolerances import J48_SMALL, SCORE_TIE
 
 __all__ = [
     "CRITERIA",
@@ -104,13 +118,47 @@ class SplitCriterion(abc.ABC):
         return np.where(total > 0, weighted / safe, 0.0)
 
     @property
-    def ranks_by_impurity_decrease(self) -> bool:
-        """Whether :meth:`split_score` is the impurity decrease (not overridden).
+    def ranks_by_impurity_mass(self) -> bool:
+        """Whether :meth:`split_rank` may use the children's impurity mass alone.
 
-        The builder then ranks the candidates of a node by the children's impurity
-        mass alone, which orders them identically at less cost.
+        True when the split score is the impurity decrease written here (none of
+        :meth:`split_score`, :meth:`impurity_decrease`, :meth:`children_impurity`
+        is overridden): then ``-(n_L·i(L) + n_R·i(R)) = n·split_score - n·i(parent)``
+        orders the candidates of a node exactly as :meth:`split_score` does.
         """
-        return type(self).split_score is SplitCriterion.split_score
+        cls = type(self)
+        return (
+            cls.split_score is SplitCriterion.split_score
+            and cls.impurity_decrease is SplitCriterion.impurity_decrease
+            and cls.children_impurity is SplitCriterion.children_impurity
+        )
+
+    def split_rank(
+        self,
+        parent: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        parent_impurity: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Rank of two-way candidates ``parent[..., K] -> (left, right)``; higher is better.
+
+        The builder chooses among the thresholds of one feature at one node by this
+        rank, and reports the winner's :meth:`split_score`; so the rank must order
+        the candidates that share a parent exactly as :meth:`split_score` does. It
+        is in units of weight × score: ranks within ``1e-12 · n`` (``n`` the node's
+        weight) of the best are ties, won by the lowest threshold.
+
+        The default is ``n · split_score(parent, [left, right])`` with ``n`` the
+        parent's weight, or, when :attr:`ranks_by_impurity_mass`, the cheaper
+        ``-(n_L·i(L) + n_R·i(R))``, which differs from it by ``n·i(parent)``, the
+        same for all candidates of a node. Override it only together with
+        :meth:`split_score`, with a cheaper expression of the same order.
+        """
+        if self.ranks_by_impurity_mass:
+            return -(self.impurity_mass(left) + self.impurity_mass(right))
+        parent = np.asarray(parent, dtype=np.float64)
+        children = np.stack([np.asarray(left), np.asarray(right)], axis=-2)
+        return parent.sum(axis=-1) * self.split_score(parent, children, parent_impurity)
 
     def impurity_decrease(
         self,
@@ -135,8 +183,9 @@ class SplitCriterion(abc.ABC):
     ) -> np.ndarray:
         """Score of splitting ``parent[..., K]`` into ``children[..., C, K]``; higher is better.
 
-        The default is the impurity decrease. Candidate thresholds (and category
-        subsets) of one feature at one node are ranked by this score.
+        The default is the impurity decrease. Candidate thresholds of one feature at
+        one node are ranked by :meth:`split_rank` (which orders them as this score
+        does), category groupings by this score itself.
         """
         return self.impurity_decrease(parent, children, parent_impurity)
 
@@ -179,7 +228,7 @@ class SplitCriterion(abc.ABC):
         masked = np.where(valid, scores, -np.inf)
         top = masked.max(axis=1, keepdims=True)
         # scores equal up to rounding are ties, won by the lowest feature index
-        tied = masked >= top - 1e-12 * np.maximum(np.abs(top), 1.0)
+        tied = masked >= top - SCORE_TIE * np.maximum(np.abs(top), 1.0)
         best = np.argmax(tied, axis=1)
         return np.where(valid.any(axis=1), best, -1)
 
@@ -244,7 +293,7 @@ class GainRatio(InformationGain):
     name = "gain_ratio"
     score_label = "gain ratio"
 
-    def __init__(self, average_slack: float = 1e-3, tolerance: float = 1e-6):
+    def __init__(self, average_slack: float = 1e-3, tolerance: float = J48_SMALL):
         self.average_slack = average_slack
         self.tolerance = tolerance
 

@@ -1,0 +1,183 @@
+"""Every implementation of the store's stable partition gives the invariant's result.
+
+``treelearn._partition`` has several equivalent paths (rows, packed, coded, slots,
+copies; ranks by cumsum or by sort). Each is forced on random levels and compared
+with ``reference_partition``, the invariant written as a plain stable sort.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from treelearn import _partition as P
+
+
+def _level(rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: bool):
+    """A random level: a store sorted by (node, value) and a move of its entries."""
+    n_rows = int(rng.integers(5, 60))
+    n_nodes = int(rng.integers(1, 6))
+    local = np.sort(rng.integers(0, n_nodes, n_rows))
+    n_ent = np.bincount(local, minlength=n_nodes)
+    n_children = np.where(rng.random(n_nodes) < 0.75, 2, 0)
+    if multiway:
+        n_children = np.where(n_children > 0, rng.integers(2, 5, n_nodes), 0)
+    if not n_children.any():
+        n_children[0] = 2
+    first = np.cumsum(n_children) - n_children
+    first_child = np.where(n_children > 0, first, -1)
+    n_next = int(n_children.sum())
+    rows = rng.permutation(n_rows)  # entries are rows, in a random row order
+    weights = rng.uniform(0.5, 2.0, n_rows) if weighted else np.ones(n_rows)
+    new_node, new_w, count = [], [], np.zeros(n_rows, dtype=np.intp)
+    for e in range(n_rows):
+        v = local[e]
+        if n_children[v] == 0:
+            continue
+        if copies and rng.random() < 0.3:  # a missing value: copied into every child
+            share = rng.dirichlet(np.ones(n_children[v]))
+            for k in range(n_children[v]):
+                new_node.append(first[v] + k)
+                new_w.append(weights[e] * share[k])
+            count[e] = n_children[v]
+        else:
+            new_node.append(first[v] + int(rng.integers(0, n_children[v])))
+            new_w.append(weights[e])
+            count[e] = 1
+    move = P.Move(
+        local=local,
+        rows=rows,
+        weights=weights,
+        n_entries=n_ent,
+        n_children=n_children,
+        first_child=first_child,
+        copies=count,
+        new_node=np.asarray(new_node, dtype=np.intp),
+        new_weights=np.asarray(new_w, dtype=np.float64),
+        n_next=n_next,
+    )
+    # two numeric features, each sorted by (node, value) with ties and NaN
+    entries, values, labels, ws = [], [], [], []
+    for _ in range(2):
+        x = np.round(rng.normal(size=n_rows), 1)
+        x[rng.random(n_rows) < 0.1] = np.nan
+        pos = np.lexsort((np.arange(n_rows), np.where(np.isnan(x), np.inf, x), local))
+        entries.append(rows[pos].astype(np.int32))
+        values.append(x[pos])
+        labels.append(rng.integers(0, 3, n_rows).astype(np.int8)[pos])
+        ws.append(weights[pos])
+    store = P.SortedStore(entries, values, labels, ws if weighted else None, n_rows=n_rows)
+    return store, move
+
+
+def _same(a: P.SortedStore, b: P.SortedStore) -> None:
+    for r in range(len(a.entries)):
+        np.testing.assert_array_equal(a.entries[r], b.entries[r])
+        np.testing.assert_array_equal(a.values[r], b.values[r])
+        np.testing.assert_array_equal(a.labels[r], b.labels[r])
+        if a.weights is not None or b.weights is not None:
+            np.testing.assert_array_equal(a.weights[r], b.weights[r])
+
+
+def _applicable(store: P.SortedStore, move: P.Move):
+    binary = int(move.n_children.max()) <= 2
+    no_copies = bool(np.all(move.copies <= 1))
+    unchanged = np.array_equal(move.new_weights, move.weights[move.n_children[move.local] > 0])
+    out = []
+    if binary and no_copies and unchanged:
+        out.append(("rows", None))
+    if no_copies:
+        if binary:
+            out += [("packed", "cumsum"), ("packed", "sort"), ("coded", "cumsum")]
+            out += [("coded", "sort")]
+        out += [("slots", "sort")] + ([("slots", "cumsum")] if binary else [])
+    out += [("copies", "sort")] + ([("copies", "cumsum")] if binary else [])
+    return out
+
+
+def _compare_paths(seed: int, **kind) -> int:
+    rng = np.random.default_rng(seed)
+    store, move = _level(rng, **kind)
+    expected = P.reference_partition(store, move)
+    tried = 0
+    for path, rank in _applicable(store, move):
+        got = copy.deepcopy(store)
+        if path == "rows":
+            # the rows path keeps row ids; the reference numbers entries
+            P.partition(got, move, path="rows")
+            entry_of_row = np.full(store.n_rows, -1)
+            new_start = np.cumsum(move.copies) - move.copies
+            entry_of_row[move.rows] = new_start
+            got.entries = [entry_of_row[e].astype(np.int32) for e in got.entries]
+        else:
+            P.partition(got, move, path=path, rank=rank)
+        _same(got, expected)
+        tried += 1
+    chosen = copy.deepcopy(store)
+    P.partition(chosen, move)  # the default choice is one of them
+    assert P.choose_path(store, move) in P.PATHS
+    return tried
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    multiway=st.booleans(),
+    copies=st.booleans(),
+    weighted=st.booleans(),
+)
+def test_every_path_equals_the_reference(seed, multiway, copies, weighted):
+    assert _compare_paths(seed, multiway=multiway, copies=copies, weighted=weighted) >= 1
+
+
+def test_each_path_is_exercised():
+    seen = set()
+    for seed in range(40):
+        for multiway in (False, True):
+            for copies_ in (False, True):
+                rng = np.random.default_rng(seed)
+                store, move = _level(rng, multiway=multiway, copies=copies_, weighted=False)
+                seen.update(p for p, _ in _applicable(store, move))
+                _compare_paths(seed, multiway=multiway, copies=copies_, weighted=False)
+    assert seen == set(P.PATHS)
+
+
+def test_builder_takes_the_rows_path_then_entries(monkeypatch):
+    """Fits go through the rows path until a row is copied, then the entry paths."""
+    from treelearn import C45Classifier, DecisionTreeClassifier
+    from treelearn.datasets import load_dataset
+
+    used = []
+    original = P.partition
+
+    def spy(store, move, *, path=None, rank=None):
+        used.append(P.choose_path(store, move) if path is None else path)
+        return original(store, move, path=path, rank=rank)
+
+    monkeypatch.setattr(P, "partition", spy)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 0).astype(int)
+    DecisionTreeClassifier().fit(X, y)
+    assert set(used) == {"rows"}
+    X[rng.random(X.shape) < 0.1] = np.nan
+    DecisionTreeClassifier().fit(X, y)
+    assert "copies" in used
+    used.clear()
+    X, y = load_dataset("labor", return_X_y=True)
+    C45Classifier(pruning=None).fit(X, y)
+    assert set(used) - {"rows"}
+
+
+def test_bad_forced_path_is_refused():
+    rng = np.random.default_rng(3)
+    store, move = _level(rng, multiway=True, copies=True, weighted=False)
+    with pytest.raises(ValueError, match="path"):
+        P.partition(copy.deepcopy(store), move, path="nope")
+    if int(move.n_children.max()) > 2:
+        with pytest.raises(ValueError, match="binary"):
+            P.partition(copy.deepcopy(store), move, path="coded")

@@ -1,0 +1,210 @@
+"""Quinlan's C4.5 release 8 growth rules, exactly as Weka's J48 3.6 applies them.
+
+The facts are those of ``shared/reference/j48-c45-facts.md``; each hook of
+:class:`~treelearn._growth_rules.GrowthRules` answers as J48 does:
+
+* a node splits if its weight is at least ``2M`` and no class holds all of it
+  but 1e-6;
+* a numeric cut needs ``minSplit = 0.1 · known weight / n_classes`` (clamped to
+  ``[M, 25]``) on both sides; the admissible cuts are counted for the MDL penalty;
+* a numeric gain must exceed 1e-6, then pays ``log2(#candidates) / W`` and must
+  still be at least 1e-6;
+* the threshold moves to the largest training value not above it (J48's running
+  maximum with a 1e-6 tolerance);
+* categorical features branch on every declared value (at least two branches of
+  ``M``), or with ``-B`` one value against the rest;
+* the feature is chosen by gain ratio among those with at least average gain, where
+  nominal features with very many values do not count in the average.
+
+Every comparison uses Weka's 1e-6 (:data:`treelearn._tolerances.J48_SMALL`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from treelearn import _split_categorical as cat
+from treelearn._growth_rules import GrowthRules
+from treelearn._tolerances import J48_SMALL
+from treelearn.criteria import SplitCriterion
+
+if TYPE_CHECKING:
+    from treelearn._split_numeric import CutSides
+
+__all__ = ["C45Rules"]
+
+
+@dataclass
+class C45Rules(GrowthRules):
+    """C4.5's rules (see the module docstring).
+
+    Parameters
+    ----------
+    min_cases : float
+        ``M``: a node needs ``2M`` weight to be split; a multiway split needs two
+        branches with ``M``; numeric sides need ``minSplit`` (at least ``M``).
+    n_classes : int
+        Declared classes (``minSplit`` divides by them).
+    sorted_values : list of ndarray or None
+        Per numeric feature, its distinct known training values in increasing
+        order: a chosen threshold moves to the largest of them not above it.
+    first_rows : list of ndarray or None
+        Per numeric feature, the first row where each of those values occurs
+        (J48 scans rows in file order with a 1e-6 tolerance, so among values
+        within 1e-6 of each other the first one met wins).
+    many_values : ndarray of bool
+        Per feature: nominal with at least ``0.3 · n_rows`` values. Such features
+        can win a node but do not count in its average gain (unless every feature
+        is such).
+    """
+
+    min_cases: float = 2.0
+    n_classes: int = 2
+    sorted_values: list[np.ndarray | None] = field(default_factory=list)
+    first_rows: list[np.ndarray | None] = field(default_factory=list)
+    many_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    numeric_gap: float = 1e-5
+    tie_tolerance: float = J48_SMALL  # J48: the lowest threshold among gains within 1e-6
+    _chains: list[np.ndarray | None] = field(default_factory=list, repr=False)
+    _chain_start: list[np.ndarray | None] = field(default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._chains, self._chain_start = [], []
+        for values in self.sorted_values:
+            if values is None:
+                self._chains.append(None)
+                self._chain_start.append(None)
+                continue
+            breaks = np.r_[True, np.diff(values) > J48_SMALL]
+            self._chains.append(np.cumsum(breaks) - 1)  # per value: id of its 1e-6 chain
+            self._chain_start.append(np.flatnonzero(breaks))  # per chain: its lowest value
+
+    @classmethod
+    def from_data(
+        cls,
+        X: np.ndarray,
+        is_categorical: np.ndarray,
+        n_categories: np.ndarray,
+        min_cases: float,
+        n_classes: int,
+        **common: object,
+    ) -> C45Rules:
+        """The rules for the encoded training matrix ``X`` (``common``: the
+        :class:`~treelearn._growth_rules.GrowthRules` parameters)."""
+        n_all = X.shape[0]
+        sorted_values: list[np.ndarray | None] = []
+        first_rows: list[np.ndarray | None] = []
+        for j in range(X.shape[1]):
+            if is_categorical[j]:
+                sorted_values.append(None)
+                first_rows.append(None)
+                continue
+            rows = np.flatnonzero(~np.isnan(X[:, j]))
+            values, first = np.unique(X[rows, j], return_index=True)
+            sorted_values.append(values)
+            first_rows.append(rows[first].astype(np.int64))
+        many = is_categorical & (n_categories - 0.3 * n_all >= -J48_SMALL)
+        return cls(
+            min_cases=float(min_cases),
+            n_classes=int(n_classes),
+            sorted_values=sorted_values,
+            first_rows=first_rows,
+            many_values=many,
+            **common,  # type: ignore[arg-type]
+        )
+
+    # -- which nodes may split ---------------------------------------------------------
+    def splittable(self, counts: np.ndarray, n_entries: np.ndarray) -> np.ndarray:
+        """A leaf below ``2M`` weight or when one class has (almost) all of it."""
+        weight = counts.sum(axis=1)
+        return (2 * self.min_cases - weight <= J48_SMALL) & (
+            weight - counts.max(axis=1) >= J48_SMALL
+        )
+
+    # -- numeric splits ----------------------------------------------------------------
+    def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """``minSplit`` weight on both sides, ``minSplit = 0.1 · known weight /
+        n_classes`` clamped to ``[M, 25]`` (J48's exact clamping); the admissible
+        cuts per node are counted for the MDL penalty."""
+        M = self.min_cases
+        min_split = 0.1 * sides.known_w / self.n_classes
+        min_split = np.where(
+            min_split - M < J48_SMALL,
+            M,
+            np.where(min_split - 25.0 > J48_SMALL, 25.0, min_split),
+        )
+        seg = sides.seg
+        ms = min_split[seg]
+        allowed = (ms - sides.left_w < J48_SMALL) & (ms - sides.right_w < J48_SMALL)
+        # too few known cases for two sides of minSplit: no candidate at all
+        allowed &= ~(2 * ms - sides.n_known[seg] > J48_SMALL)
+        n_cand = np.bincount(seg[sides.cut & allowed], minlength=sides.n_segments)
+        return allowed, n_cand
+
+    def adjust_numeric_gains(
+        self, gain: np.ndarray, n_candidates: np.ndarray | None, node_weight: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """C4.5 release 8: a split needs gain > 1e-6, then pays
+        ``log2(#candidates) / W`` (the MDL correction) and must keep gain >= 1e-6."""
+        assert n_candidates is not None
+        ok = gain > J48_SMALL
+        gain = gain - np.log2(np.maximum(n_candidates, 1)) / node_weight
+        ok &= gain >= J48_SMALL
+        return gain, ok
+
+    def place_thresholds(self, feature: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """J48's threshold: the largest training value ``v ⪯ t`` of ``feature``, where
+        ``t`` is the midpoint.
+
+        J48 keeps a running maximum over the rows in file order that moves only by
+        more than 1e-6, so among values within a 1e-6 chain of each other the
+        result depends on which comes first. The chain below the maximum (values
+        spaced at most 1e-6 apart; usually one value) is replayed in first-row
+        order, one step per chain position, vectorised over thresholds.
+        """
+        thresholds = super().place_thresholds(feature, lo, hi)
+        values, first = self.sorted_values[feature], self.first_rows[feature]
+        chain, chain_start = self._chains[feature], self._chain_start[feature]
+        assert values is not None and first is not None
+        assert chain is not None and chain_start is not None
+        top = np.searchsorted(values, thresholds + J48_SMALL, side="left") - 1
+        found = top >= 0
+        top = np.maximum(top, 0)
+        low = np.maximum(chain_start[chain[top]], top - 255)
+        width = int((top - low).max()) + 1 if top.size else 1
+        idx = low[:, None] + np.arange(width)[None, :]
+        inside = idx <= top[:, None]
+        idx = np.minimum(idx, values.size - 1)
+        order = np.argsort(np.where(inside, first[idx], np.iinfo(np.int64).max), axis=1)
+        steps = np.take_along_axis(idx, order, axis=1)
+        ok = np.take_along_axis(inside, order, axis=1)
+        current = np.full(thresholds.shape, -np.inf)
+        for j in range(width):
+            v = values[steps[:, j]]
+            current = np.where(ok[:, j] & (v - current > J48_SMALL), v, current)
+        return np.where(found, current, thresholds)
+
+    # -- categorical splits ------------------------------------------------------------
+    def categorical_splits(
+        self, stats: cat.CategoryCounts, criterion: SplitCriterion
+    ) -> cat.CategoricalSplits:
+        if self.categorical_split == "binary":
+            return cat.best_value_against_rest(stats, criterion, self.min_cases)
+        return cat.declared_categories(stats, criterion, self.min_cases)
+
+    # -- which feature wins ------------------------------------------------------------
+    def select_feature(
+        self,
+        criterion: SplitCriterion,
+        gains: np.ndarray,
+        scores: np.ndarray,
+        valid: np.ndarray,
+    ) -> np.ndarray:
+        """The criterion's choice, with the many-valued nominal features left out of
+        the average gain (unless every feature is such)."""
+        many = self.many_values
+        in_average = valid if many.all() else valid & ~many[None, :]
+        return criterion.select_feature(gains, scores, valid, in_average=in_average)

@@ -1,0 +1,241 @@
+"""Growth rules: which nodes may split, which children are admissible, which split wins.
+
+The level loop of :mod:`treelearn._builder` and the split searches of
+:mod:`treelearn._split_numeric` and :mod:`treelearn._split_categorical` are the same
+for every tree family; what differs between scikit-learn's CART and Quinlan's C4.5
+is asked of a :class:`GrowthRules` object:
+
+=====================================  ==============================================
+question                               hook
+=====================================  ==============================================
+may this node split?                   :meth:`GrowthRules.splittable`
+which numeric cuts are admissible?     :meth:`GrowthRules.admissible_cuts`
+how is a numeric gain adjusted?        :meth:`GrowthRules.adjust_numeric_gains`
+where does a threshold go?             :meth:`GrowthRules.place_thresholds`
+how are categories split?              :meth:`GrowthRules.categorical_splits`
+which feature wins?                    :meth:`GrowthRules.select_feature`
+are two scores of one feature tied?    :attr:`GrowthRules.tie_tolerance`
+=====================================  ==============================================
+
+:class:`SklearnRules` are scikit-learn's (and CART's) rules, counted in rows and
+weight; C4.5's (J48's) rules live in :mod:`treelearn._c45_rules`. The rules that do
+not differ (depth limit, random feature subsets, ``min_impurity_decrease``) are
+written once in the base class.
+
+To change the leaf-size rule of scikit-learn-style trees, edit
+:meth:`SklearnRules.admissible`: it is the only place that compares a child's rows
+or weight with ``min_samples_leaf`` / ``min_weight_fraction_leaf``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from treelearn import _split_categorical as cat
+from treelearn._tolerances import FLOAT_EPS, SCORE_TIE
+from treelearn.criteria import SplitCriterion
+
+if TYPE_CHECKING:
+    from treelearn._split_numeric import CutSides
+
+__all__ = ["GrowthRules", "SklearnRules", "weighted_impurity_decrease"]
+
+
+def weighted_impurity_decrease(
+    gain: np.ndarray, node_weight: np.ndarray, total_weight: float
+) -> np.ndarray:
+    """``N_t / N · gain``: a split's impurity decrease weighted by its node's share of
+    the training weight (scikit-learn's ``min_impurity_decrease`` and the order of
+    best-first growth)."""
+    return gain * node_weight / total_weight
+
+
+@dataclass
+class GrowthRules(abc.ABC):
+    """The rules a tree grows by (see the module docstring).
+
+    Parameters
+    ----------
+    max_depth : int or None
+        Nodes at this depth do not split.
+    max_features : int or None
+        Features drawn at random per node, among those that can split it.
+    rng : numpy Generator or None
+        Source of those draws.
+    min_impurity_decrease : float
+        A split must decrease the weighted impurity by at least this.
+    max_leaf_nodes : int or None
+        Best-first growth to this many leaves (applied to the grown tree).
+    categorical_split : {"multiway", "binary"}
+        One branch per category, or a two-way split of the categories.
+    """
+
+    max_depth: int | None = None
+    max_features: int | None = None
+    rng: np.random.Generator | None = None
+    min_impurity_decrease: float = 0.0
+    max_leaf_nodes: int | None = None
+    categorical_split: str = "multiway"
+
+    #: Values closer than this count as one value (no threshold between them).
+    numeric_gap: float = 1e-7
+    #: Scores of one feature at one node within ``tie_tolerance × node weight`` of
+    #: the best are ties, won by the lowest threshold (the ranks are in units of
+    #: weight × score, see ``SplitCriterion.split_rank``).
+    tie_tolerance: float = SCORE_TIE
+
+    # -- which nodes may split --------------------------------------------------------
+    def may_split(self, counts: np.ndarray, n_entries: np.ndarray, depth: int) -> np.ndarray:
+        """Nodes of one level that may split: the family's rule and the depth limit.
+
+        ``counts`` are the nodes' weighted class counts ``[L, K]``, ``n_entries``
+        their numbers of training entries.
+        """
+        ok = self.splittable(counts, n_entries)
+        if self.max_depth is not None and depth >= self.max_depth:
+            ok[:] = False
+        return ok
+
+    @abc.abstractmethod
+    def splittable(self, counts: np.ndarray, n_entries: np.ndarray) -> np.ndarray:
+        """The family's own rule for :meth:`may_split` (sizes and purity)."""
+
+    # -- numeric splits ----------------------------------------------------------------
+    @abc.abstractmethod
+    def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """Cut positions whose two sides are admissible, and candidates per node.
+
+        Returns ``(allowed, n_candidates)``; ``allowed`` is ``None`` when every cut
+        is admissible, ``n_candidates`` (per node, for C4.5's penalty) ``None`` when
+        the rules do not need it.
+        """
+
+    def adjust_numeric_gains(
+        self, gain: np.ndarray, n_candidates: np.ndarray | None, node_weight: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The gain a numeric feature competes with at its nodes, and which remain.
+
+        By default the gain (the criterion's ``split_score`` scaled by the known
+        fraction) is used as it is.
+        """
+        return gain, np.ones(gain.shape, dtype=bool)
+
+    def place_thresholds(self, feature: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Threshold of the cut between the values ``lo < hi``: the midpoint, or ``lo``
+        when the midpoint rounds to ``hi`` (``x <= t`` must keep ``lo`` left)."""
+        t = (lo + hi) / 2.0
+        return np.where(t == hi, lo, t)
+
+    # -- categorical splits ------------------------------------------------------------
+    @abc.abstractmethod
+    def categorical_splits(
+        self, stats: cat.CategoryCounts, criterion: SplitCriterion
+    ) -> cat.CategoricalSplits:
+        """The best split of one categorical feature at every node of a level."""
+
+    # -- which feature wins ------------------------------------------------------------
+    def sample_features(self, valid: np.ndarray) -> np.ndarray:
+        """``valid`` restricted to ``max_features`` features drawn at random per node.
+
+        Features are drawn in random order until ``max_features`` of them can split
+        the node (scikit-learn likewise skips features that are constant there).
+        """
+        S, P = valid.shape
+        if self.max_features is None or self.max_features >= P:
+            return valid
+        rng = self.rng if self.rng is not None else np.random.default_rng()
+        keys = rng.random((S, P)) + np.where(valid, 0.0, 2.0)
+        drawn = np.argsort(keys, axis=1)[:, : self.max_features]
+        mask = np.zeros((S, P), dtype=bool)
+        np.put_along_axis(mask, drawn, True, axis=1)
+        return valid & mask
+
+    def select_feature(
+        self,
+        criterion: SplitCriterion,
+        gains: np.ndarray,
+        scores: np.ndarray,
+        valid: np.ndarray,
+    ) -> np.ndarray:
+        """Winning feature per node (``-1``: none); the criterion decides."""
+        return criterion.select_feature(gains, scores, valid)
+
+    def keep_splits(
+        self, gain: np.ndarray, node_weight: np.ndarray, total_weight: float
+    ) -> np.ndarray:
+        """Chosen splits that decrease the weighted impurity enough to be made."""
+        weighted = weighted_impurity_decrease(gain, node_weight, total_weight)
+        return weighted + FLOAT_EPS >= self.min_impurity_decrease
+
+
+@dataclass
+class SklearnRules(GrowthRules):
+    """scikit-learn's (and CART's) rules: sizes counted in rows and in weight.
+
+    Parameters
+    ----------
+    min_samples_split : int
+        A node needs this many rows (entries) to be split.
+    min_samples_leaf : int
+        Every child needs this many rows.
+    min_weight_leaf : float
+        Every child needs this much weight (``min_weight_fraction_leaf`` × total).
+    max_exhaustive_categories : int
+        Subset splits of more classes than two search all groupings up to this many
+        categories, and a heuristic beyond.
+    """
+
+    min_samples_split: int = 2
+    min_samples_leaf: int = 1
+    min_weight_leaf: float = 0.0
+    max_exhaustive_categories: int = 10
+
+    def admissible(self, n: np.ndarray, weight: Callable[[], np.ndarray]) -> np.ndarray:
+        """Whether a child of ``n`` rows and ``weight()`` weight is large enough.
+
+        ``weight`` is called only when a minimum weight applies (computing it costs
+        a pass over the candidates).
+        """
+        ok = n >= self.min_samples_leaf
+        if self.min_weight_leaf > 0:
+            ok &= weight() >= self.min_weight_leaf
+        return ok
+
+    @property
+    def constrained(self) -> bool:
+        """Whether any child could be too small (a leaf-size rule is set)."""
+        return self.min_samples_leaf > 1 or self.min_weight_leaf > 0
+
+    def splittable(self, counts: np.ndarray, n_entries: np.ndarray) -> np.ndarray:
+        weight = counts.sum(axis=1)
+        return (
+            (n_entries >= self.min_samples_split)
+            & (n_entries >= 2 * self.min_samples_leaf)
+            & (weight >= 2 * self.min_weight_leaf)
+            & (np.count_nonzero(counts > 0, axis=1) >= 2)
+        )
+
+    def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if not self.constrained:
+            return None, None
+        allowed = self.admissible(sides.left_n, lambda: sides.left_w)
+        allowed &= self.admissible(sides.right_n, lambda: sides.right_w)
+        return allowed, None
+
+    def categorical_splits(
+        self, stats: cat.CategoryCounts, criterion: SplitCriterion
+    ) -> cat.CategoricalSplits:
+        if self.categorical_split == "binary":
+            return cat.best_subsets(
+                stats,
+                criterion,
+                self.admissible,
+                exhaustive=self.constrained or stats.n_classes > 2,
+                max_exhaustive=self.max_exhaustive_categories,
+            )
+        return cat.present_categories(stats, criterion, self.admissible)

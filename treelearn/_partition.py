@@ -1,0 +1,402 @@
+"""Every numeric feature's training entries, kept sorted by (node, value) across levels.
+
+The builder sorts each numeric feature once and never again: after every level one
+stable partition moves each feature's entries into their child's segment
+(SLIQ/SPRINT style). This module holds that store and its one invariant.
+
+Invariant
+    Before and after every level, for every numeric feature, the positions of the
+    store list the level's active entries grouped by node, nodes in increasing id
+    order, and within a node by increasing value with missing values last; entries
+    of equal value keep the order they had at the root (row order). The partition
+    after a level moves every entry of a split node to the segment of its child,
+    copies of an entry (a missing value sends one into several children) to every
+    child they go to, keeping the relative order inside each child; entries of
+    nodes that became leaves leave the store.
+
+An *entry* is a (row, weight) pair. While no row has been copied, entries are rows
+and the store holds row ids (``by_row``); the first level that copies a row (or
+splits multiway) renumbers them, and from then on the store holds entry ids, the
+ids the builder gives the next level's entries (ordered by source entry, copies in
+child order).
+
+:func:`partition` picks the cheapest of several equivalent implementations; each is
+pinned to the plain stable sort of :func:`reference_partition` by
+``tests/test_partition.py``:
+
+``"rows"``
+    binary splits of rows without copies: one byte per row says which way it goes,
+    destinations are branch-free arithmetic on one ``cumsum``, and entries of new
+    leaves go to a tail so the positions form a permutation (no compaction);
+``"packed"``, ``"coded"``, ``"slots"``
+    entries without copies: new id, child slot and child offset looked up per
+    position from one packed 64-bit table (binary splits whose numbers fit), from a
+    slot/offset code (binary splits), or from two tables (multiway splits);
+``"copies"``
+    entries with copies: every position is repeated once per copy.
+
+Within each, the rank of a position among those going to the same child slot is one
+``cumsum`` for binary splits, or a stable sort of the small slot numbers for multiway
+splits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Move", "SortedStore", "partition", "presort", "reference_partition", "stable_argsort"]
+
+PATHS = ("rows", "packed", "coded", "slots", "copies")
+
+
+@dataclass
+class SortedStore:
+    """Every numeric feature's entries in (node, value) order, with what a scan reads.
+
+    Scanning a feature reads these arrays front to back; only the partition after
+    a level touches entry-indexed arrays, so big data stays cache friendly.
+    """
+
+    entries: list[np.ndarray]  # per numeric feature: entry (or row) id at each position
+    values: list[np.ndarray]  # the feature's value at each position (NaN last in a node)
+    labels: list[np.ndarray]  # class code at each position
+    weights: list[np.ndarray] | None  # entry weight at each position; None while all are 1
+    n_rows: int
+    # True while entries are rows (no row has been copied yet): the partition then
+    # looks per-row tables up and never renumbers entries
+    by_row: bool = True
+    # per row, 1 when it goes right (the "rows" path; allocated on first use)
+    row_right: np.ndarray | None = field(default=None, repr=False)
+
+
+@dataclass
+class Move:
+    """How the entries of one level become the next level's entries.
+
+    Old entries are the level's (in entry order), new entries the next level's,
+    numbered by source entry and, for copies, child order. Node ids are local to
+    their level.
+    """
+
+    local: np.ndarray  # per old entry: its node
+    rows: np.ndarray  # per old entry: its row
+    weights: np.ndarray  # per old entry: its weight
+    n_entries: np.ndarray  # per node of the level: its number of entries
+    n_children: np.ndarray  # per node of the level: 0 for a leaf
+    first_child: np.ndarray  # per node: its first child in the next level (-1 leaf)
+    copies: np.ndarray  # per old entry: number of new entries made from it
+    new_node: np.ndarray  # per new entry: its node in the next level
+    new_weights: np.ndarray  # per new entry: its weight
+    n_next: int  # nodes in the next level
+
+
+def stable_argsort(values: np.ndarray) -> np.ndarray:
+    """``np.argsort(values, kind="stable")``, faster when few values are tied.
+
+    numpy's default (unstable) sort is quicker; equal values, and the missing
+    values it puts last, are then put back in row order.
+    """
+    order = np.argsort(values)
+    v = values[order]
+    n_nan = int(np.count_nonzero(np.isnan(v[-1:]))) and int(np.count_nonzero(np.isnan(v)))
+    if n_nan:
+        order[order.size - n_nan :].sort()
+        v = v[: order.size - n_nan]
+    tied = np.flatnonzero(v[1:] == v[:-1])
+    if tied.size == 0:
+        return order
+    if tied.size > values.size // 8:
+        return np.argsort(values, kind="stable")
+    members = np.union1d(tied, tied + 1)  # positions inside runs of equal values
+    run = np.cumsum(np.r_[True, v[1:] != v[:-1]])[members]
+    rows = order[members]
+    order[members] = rows[np.lexsort((rows, run))]
+    return order
+
+
+def presort(
+    X: np.ndarray, numeric: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int
+) -> SortedStore:
+    """Sort every numeric feature once (stable, missing values last): the root's store."""
+    label_dtype = np.int8 if n_classes < 128 else np.int32
+    labels_all = y.astype(label_dtype)
+    unit = bool(np.all(w == 1.0))
+    entries, values, labels, weights = [], [], [], []
+    for f in numeric:
+        order = stable_argsort(X[:, f]).astype(np.int32)
+        entries.append(order)
+        values.append(X[order, f])
+        labels.append(labels_all[order])
+        if not unit:
+            weights.append(w[order])
+    return SortedStore(entries, values, labels, None if unit else weights, n_rows=X.shape[0])
+
+
+def choose_path(store: SortedStore, move: Move) -> str:
+    """The cheapest partition that applies to this level (see the module docstring)."""
+    binary = int(move.n_children.max()) <= 2
+    if store.by_row:
+        split = move.n_children[move.local] > 0
+        if (
+            binary
+            and np.array_equal(move.copies, split)
+            and np.array_equal(move.new_weights, move.weights[split])
+        ):
+            return "rows"
+    if not bool(np.all(move.copies <= 1)):
+        return "copies"
+    if not binary:
+        return "slots"
+    return "packed" if _packed_fits(move) else "coded"
+
+
+def partition(
+    store: SortedStore, move: Move, *, path: str | None = None, rank: str | None = None
+) -> None:
+    """Move every feature's sorted entries into the next level's nodes, in place.
+
+    ``path`` forces one of :data:`PATHS` (tests; it must apply, e.g. ``"rows"`` only
+    while ``store.by_row`` and without copies), ``rank`` forces ``"cumsum"`` or
+    ``"sort"`` for the rank among equal child slots (``"cumsum"`` needs binary
+    splits). By default the cheapest applicable choice is taken.
+    """
+    if not store.entries:
+        return
+    path = choose_path(store, move) if path is None else path
+    if path not in PATHS:
+        raise ValueError(f"path must be one of {PATHS}, got {path!r}")
+    binary = int(move.n_children.max()) <= 2
+    no_copies = bool(np.all(move.copies <= 1))
+    if (path in ("packed", "coded") or rank == "cumsum") and not binary:
+        raise ValueError(f"path {path!r} with rank {rank!r} needs binary splits")
+    if path != "copies" and not no_copies:
+        raise ValueError(f"path {path!r} cannot copy entries; use 'copies'")
+    if path == "rows" and not store.by_row:
+        raise ValueError("path 'rows' needs a store of rows (before any renumbering)")
+    if path == "rows":
+        _partition_rows(store, move)
+        return
+    if store.by_row:  # from now on entries are numbered (rows may have copies)
+        entry_of_row = np.empty(store.n_rows, dtype=np.int32)
+        entry_of_row[move.rows] = np.arange(move.rows.size, dtype=np.int32)
+        store.entries = [entry_of_row[e] for e in store.entries]
+        store.by_row = False
+    _partition_entries(store, move, path, rank)
+
+
+def reference_partition(store: SortedStore, move: Move) -> SortedStore:
+    """The invariant as plain code: repeat each position per copy, then stable-sort by
+    new node. Slow and obvious; the tests compare every path with it."""
+    by_row = store.by_row
+    if by_row:
+        entry_of_row = np.full(store.n_rows, -1, dtype=np.int64)
+        entry_of_row[move.rows] = np.arange(move.rows.size)
+    new_start = np.cumsum(move.copies) - move.copies
+    out = SortedStore([], [], [], None if store.weights is None else [], store.n_rows, by_row)
+    weighted = store.weights is not None or not np.all(move.new_weights == 1.0)
+    if weighted and out.weights is None:
+        out.weights = []
+    for r, ids in enumerate(store.entries):
+        old = entry_of_row[ids] if by_row else ids.astype(np.int64)
+        reps = move.copies[old]
+        pos = np.repeat(np.arange(ids.size), reps)
+        k = np.arange(pos.size) - np.repeat(np.cumsum(reps) - reps, reps)
+        new_id = new_start[old[pos]] + k
+        order = np.argsort(move.new_node[new_id], kind="stable")
+        new_id, pos = new_id[order], pos[order]
+        out.entries.append(new_id.astype(np.int32))
+        out.values.append(store.values[r][pos])
+        out.labels.append(store.labels[r][pos])
+        if out.weights is not None:
+            out.weights.append(move.new_weights[new_id])
+    return out
+
+
+def _packed_fits(move: Move) -> bool:
+    """Whether new id, child slot and child offset fit one int64 (binary, no copies)."""
+    n_new = move.new_node.size
+    return n_new < 2**31 and 2 * n_new + 1 < 2**31
+
+
+def _partition_rows(store: SortedStore, move: Move) -> None:
+    """The ``"rows"`` path: binary splits of rows, no copies (see the module docstring).
+
+    The destination of the entry at position ``i`` of parent ``P``'s segment is
+    its rank among the entries going the same way: with ``ones_i`` the number
+    of right-going positions up to ``i`` (one cumsum over all positions),
+    ``A_L + i - ones_i`` going left and ``A_R + ones_i`` going right, where the
+    per-parent constants ``A`` depend on segment and child sizes only, not on
+    the feature. Entries of nodes that became leaves go left into a tail after
+    the kept ones, so positions form a permutation and nothing is compacted:
+    three scatters per feature and the arrays' kept part is a prefix. The only
+    row-indexed lookup is one byte per row (which way the row goes), so it
+    stays in cache on big data; everything else is indexed by position.
+    """
+    local, n_ent, n_children = move.local, move.n_entries, move.n_children
+    first_local, new_node, e_row = move.first_child, move.new_node, move.rows
+    m = local.size
+    n_new = new_node.size
+    seg_start = np.cumsum(n_ent) - n_ent
+    split = n_children > 0
+    sizes = np.bincount(new_node, minlength=move.n_next)
+    child_start = np.cumsum(sizes) - sizes
+    first = np.where(split, first_local, 0)
+    right_size = np.where(split, sizes[first + split], 0)
+    right_before = np.cumsum(right_size) - right_size
+    dropped = np.where(split, 0, n_ent)
+    dropped_before = np.cumsum(dropped) - dropped
+    a_left = np.where(split, child_start[first], n_new + dropped_before) - seg_start
+    a_left += right_before
+    a_right = child_start[first + split] - right_before - 1
+    # per position (the same for every feature): left_base = A_L + i and
+    # right_minus_left = A_R - left_base
+    position_node = np.repeat(np.arange(n_ent.size), n_ent)
+    left_base = a_left[position_node]
+    left_base += np.arange(m)
+    right_minus_left = a_right[position_node]
+    right_minus_left -= left_base
+    del position_node
+    # per row: 1 when it goes right
+    split_e = split[local]
+    if store.row_right is None:
+        store.row_right = np.zeros(store.n_rows, dtype=np.int8)
+    row_right = store.row_right
+    row_right[e_row] = 0
+    goes_right = new_node == first_local[local[split_e]] + 1
+    row_right[e_row[split_e][goes_right]] = 1
+    weights = store.weights
+    for r, entries in enumerate(store.entries):
+        slot = row_right[entries]
+        ones = np.cumsum(slot, dtype=np.intp)
+        # pos = A_L + i - ones going left, A_R + ones going right; branch-free
+        # (a masked copy is several times slower on a random slot pattern)
+        pos = 2 * ones
+        pos += right_minus_left
+        pos *= slot
+        pos += left_base
+        pos -= ones
+        out = np.empty(m, dtype=entries.dtype)
+        out[pos] = entries
+        store.entries[r] = out[:n_new]
+        out_v = np.empty(m)
+        out_v[pos] = store.values[r]
+        store.values[r] = out_v[:n_new]
+        out_y = np.empty(m, dtype=store.labels[r].dtype)
+        out_y[pos] = store.labels[r]
+        store.labels[r] = out_y[:n_new]
+        if weights is not None:
+            out_w = np.empty(m)
+            out_w[pos] = weights[r]
+            weights[r] = out_w[:n_new]
+
+
+def _partition_entries(store: SortedStore, move: Move, path: str, rank: str | None) -> None:
+    """The ``"packed"``, ``"coded"``, ``"slots"`` and ``"copies"`` paths.
+
+    Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively
+    from ``new_start[e]`` in child order (0 for entries of nodes that became
+    leaves). Within a parent segment the copies keep the old (value) order, so
+    a stable partition by child keeps every child's segment sorted by value.
+    The destination of a position is its rank among the positions of the same
+    child slot plus that child's offset, so the scatter writes two (or a few)
+    forward streams per parent.
+    """
+    copies, new_node, new_w = move.copies, move.new_node, move.new_weights
+    n_children, first_local, n_ent, n_next = (
+        move.n_children,
+        move.first_child,
+        move.n_entries,
+        move.n_next,
+    )
+    new_start = np.cumsum(copies) - copies
+    sizes = np.bincount(new_node, minlength=n_next)
+    child_start = np.cumsum(sizes) - sizes
+    # offset of each child among the children with the same slot
+    parents = np.flatnonzero(n_children > 0)
+    child_slot = np.arange(n_next) - np.repeat(first_local[parents], n_children[parents])
+    by_slot = np.lexsort((np.arange(n_next), child_slot))
+    sizes_sorted = sizes[by_slot]
+    grp_start = np.r_[True, child_slot[by_slot][1:] != child_slot[by_slot][:-1]]
+    csum = np.cumsum(sizes_sorted) - sizes_sorted
+    grp_base = np.maximum.accumulate(np.where(grp_start, csum, 0))
+    same_slot_before = np.empty(n_next, dtype=np.intp)
+    same_slot_before[by_slot] = csum - grp_base
+    child_offset = child_start - same_slot_before
+    binary = int(n_children.max()) <= 2
+    if rank is None:
+        rank = "cumsum" if binary else "sort"
+    # per old entry (one lookup per feature and position): its new id (-1 when
+    # dropped), its child's slot and that child's offset
+    kept = copies > 0
+    new_id_of = np.where(kept, new_start, -1).astype(np.int32)
+    child_of = np.zeros(copies.size, dtype=np.intp)
+    child_of[kept] = new_node[new_start[kept]]
+    slot_dtype = np.int8 if n_children.max() < 128 else np.int32
+    parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+    slot_of = (child_of - first_local[parent_of_child[child_of]]).astype(slot_dtype)
+    offset_of = child_offset[child_of].astype(np.int64)
+    code_of = packed_of = None
+    if path == "coded":  # binary splits: slot and offset travel in one lookup
+        code_of = offset_of * 2 + slot_of
+    elif path == "packed":  # new id, slot and offset in one 64-bit lookup (< 0: dropped)
+        code_of = offset_of * 2 + slot_of
+        packed_of = np.where(kept, (new_id_of.astype(np.int64) << 32) | code_of, -1)
+    simple = path != "copies"
+    index = np.arange(copies.size if simple else int(copies.sum()) + 1)
+    position_parent = None if simple else np.repeat(np.arange(n_ent.size), n_ent)
+    weighted = store.weights is not None or not np.all(new_w == 1.0)
+    n_new = new_node.size
+    for r in range(len(store.entries)):
+        entries = store.entries[r]
+        if packed_of is not None:
+            packed = packed_of[entries]
+            src = np.flatnonzero(packed >= 0)
+            packed = packed[src]
+            new_id = (packed >> 32).astype(np.int32)
+            slot, offset = packed & 1, (packed & 0xFFFFFFFF) >> 1
+        elif simple:
+            new_id = new_id_of[entries]
+            src = np.flatnonzero(new_id >= 0)
+            kept_entries = entries[src]
+            new_id = new_id[src]
+            if code_of is not None:
+                code = code_of[kept_entries]
+                slot, offset = code & 1, code >> 1
+            else:
+                slot, offset = slot_of[kept_entries], offset_of[kept_entries]
+        else:
+            assert position_parent is not None
+            c = copies[entries]
+            src = np.repeat(np.arange(entries.size), c)
+            k = np.arange(src.size) - np.repeat(np.cumsum(c) - c, c)
+            new_id = new_start[entries[src]] + k
+            child = new_node[new_id]
+            slot = child - first_local[position_parent[src]]
+            offset = child_offset[child]
+        if rank == "cumsum":  # rank among equal slots with one cumsum
+            ones = np.cumsum(slot, dtype=np.intp)
+            g = np.where(slot == 1, ones - 1, index[: slot.size] - ones)
+        else:  # radix sort on the small slot numbers
+            s16 = slot.astype(np.int16) if n_children.max() < 2**15 else slot
+            perm = np.argsort(s16, kind="stable")
+            s_sorted = s16[perm]
+            bounds = np.r_[True, s_sorted[1:] != s_sorted[:-1]]
+            start_of = np.maximum.accumulate(np.where(bounds, np.arange(slot.size), 0))
+            g = np.empty(slot.size, dtype=np.intp)
+            g[perm] = np.arange(slot.size) - start_of
+        pos = g + offset
+        out = np.empty(n_new, dtype=np.int32)
+        out[pos] = new_id
+        store.entries[r] = out
+        out_v = np.empty(n_new)
+        out_v[pos] = store.values[r][src]
+        store.values[r] = out_v
+        out_y = np.empty(n_new, dtype=store.labels[r].dtype)
+        out_y[pos] = store.labels[r][src]
+        store.labels[r] = out_y
+        if weighted:
+            if store.weights is None:
+                store.weights = [np.empty(0)] * len(store.entries)
+            store.weights[r] = new_w[out]

@@ -1,0 +1,274 @@
+"""Split search on a numeric feature, vectorised over all nodes and thresholds of a level.
+
+A feature's entries arrive sorted by (node, value) (:mod:`treelearn._partition`).
+Every gap between two distinct known values inside a node is a candidate cut; its
+left class counts are a class-count prefix sum minus the node's offset, so one
+``cumsum`` serves all nodes. The growth rules say which cuts are admissible; the
+criterion ranks the candidates of each node (:meth:`SplitCriterion.split_rank`, which
+orders them as its ``split_score`` does); the first best cut (lowest threshold) of
+each node wins, ties within the rules' tolerance.
+
+For a concave impurity only *boundary points* are scored: cuts between two value
+blocks that are not both of one same class (Fayyad & Irani 1992), which finds the
+same best split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from treelearn._split_categorical import known_fraction
+from treelearn.criteria import SplitCriterion
+
+if TYPE_CHECKING:
+    from treelearn._growth_rules import GrowthRules
+
+__all__ = ["CutSides", "LevelLayout", "NumericSplits", "best_thresholds", "segment_best"]
+
+
+@dataclass
+class LevelLayout:
+    """Where the nodes of one level lie in every feature's sorted arrays."""
+
+    seg_start: np.ndarray  # [S] first position of each node
+    seg_len: np.ndarray  # [S] entries of each node
+    node_weight: np.ndarray  # [S] weight of each node (missing values included)
+    splittable: np.ndarray  # [S] nodes that may split
+
+    @cached_property
+    def n_segments(self) -> int:
+        return int(self.seg_len.size)
+
+    @cached_property
+    def position_segment(self) -> np.ndarray:
+        """Node of every position."""
+        return np.repeat(np.arange(self.n_segments), self.seg_len)
+
+    @cached_property
+    def interior(self) -> np.ndarray:
+        """A cut after position ``i`` stays inside one splittable node."""
+        m = int(self.seg_len.sum())
+        interior = np.zeros(max(m - 1, 0), dtype=bool)
+        if m > 1:
+            interior[:] = self.splittable[self.position_segment[:-1]]
+            ends = self.seg_start[1:] - 1  # last position of every node but the last
+            interior[ends[(ends >= 0) & (ends < m - 1)]] = False
+        return interior
+
+
+class CutSides:
+    """Sizes of the two sides of every cut position of one feature (computed on use).
+
+    ``left_n``/``right_n`` count known entries, ``left_w``/``right_w`` their weight;
+    ``seg`` is each cut's node; ``n_known``/``known_w`` are per node.
+    """
+
+    def __init__(
+        self,
+        cut: np.ndarray,
+        cum: np.ndarray,
+        base: np.ndarray,
+        layout: LevelLayout,
+        n_known: np.ndarray,
+        known_w: np.ndarray,
+    ):
+        self.cut = cut
+        self._cum, self._base, self._layout = cum, base, layout
+        self.n_known, self.known_w = n_known, known_w
+        self.n_segments = layout.n_segments
+
+    @cached_property
+    def seg(self) -> np.ndarray:
+        return self._layout.position_segment[: self.cut.size]
+
+    @cached_property
+    def left_n(self) -> np.ndarray:
+        return np.arange(1, self.cut.size + 1) - self._layout.seg_start[self.seg]
+
+    @cached_property
+    def right_n(self) -> np.ndarray:
+        return self.n_known[self.seg] - self.left_n
+
+    @cached_property
+    def left_w(self) -> np.ndarray:
+        m1 = self.cut.size
+        return self._cum[:, :m1].sum(axis=0) - self._base.sum(axis=0)[self.seg]
+
+    @cached_property
+    def right_w(self) -> np.ndarray:
+        return self.known_w[self.seg] - self.left_w
+
+
+@dataclass
+class NumericSplits:
+    """The best threshold of one feature at the nodes where it has one."""
+
+    nodes: np.ndarray  # [s] node (segment) ids
+    gain: np.ndarray  # [s] split_score x known fraction (after the rules' adjustment)
+    score: np.ndarray  # [s] the criterion's feature score
+    threshold: np.ndarray  # [s]
+
+
+def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """Mark the first and the last true position of ``mask`` within each segment."""
+    pos = np.flatnonzero(mask)
+    ends = np.zeros(mask.size, dtype=bool)
+    if pos.size:
+        s = seg[pos]
+        new = np.r_[True, s[1:] != s[:-1]]
+        ends[pos[new]] = True
+        ends[pos[np.r_[new[1:], True]]] = True
+    return ends
+
+
+def segment_best(
+    scores: np.ndarray, seg: np.ndarray, n_segments: int, tolerance: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Best score and the first position reaching it, per segment.
+
+    ``seg`` is non-decreasing (candidates grouped by segment). Returns
+    ``(has, best, first)``: whether the segment has a candidate, its best score and
+    the index of its first best candidate. With ``tolerance`` (one value per
+    segment) the first candidate within that distance of the best is taken. NaN
+    scores never win: a segment whose maximum is NaN gets no candidate.
+    """
+    has = np.zeros(n_segments, dtype=bool)
+    best = np.full(n_segments, -np.inf)
+    first = np.zeros(n_segments, dtype=np.intp)
+    if scores.size == 0:
+        return has, best, first
+    bounds = np.searchsorted(seg, np.arange(n_segments + 1))  # where each segment starts
+    ids = np.flatnonzero(bounds[1:] > bounds[:-1])  # segments with candidates
+    starts = bounds[ids]
+    target = np.maximum.reduceat(scores, starts)
+    if tolerance is not None:
+        target = target - tolerance[ids]
+    is_max = scores >= np.repeat(target, bounds[ids + 1] - starts)
+    pos = np.flatnonzero(is_max)
+    first_pos = pos[np.r_[True, seg[pos[1:]] != seg[pos[:-1]]]] if pos.size else pos
+    has[seg[first_pos]] = True
+    best[seg[first_pos]] = scores[first_pos]
+    first[seg[first_pos]] = first_pos
+    return has, best, first
+
+
+def class_boundaries(
+    cut: np.ndarray, y: np.ndarray, interior: np.ndarray, position_segment: np.ndarray
+) -> np.ndarray:
+    """Which cuts separate two value blocks that are not both of one same class.
+
+    For a concave impurity the best threshold lies on such a boundary point
+    (Fayyad & Irani 1992): moving a cut inside a run of one class cannot improve
+    the split, so only the run ends need scoring. A block is a run of equal
+    values inside one node (no cut inside); it is pure when all its cases share
+    a class. The cut between two pure blocks is kept when their classes differ;
+    a cut next to an impure block is always kept.
+    """
+    change = y[1:] != y[:-1]  # class changes between position i and i + 1
+    # class changes inside a block: not a cut, and both positions in one node
+    inner = np.flatnonzero(change & np.greater(interior, cut))
+    if not inner.size:  # every block is pure (always so without tied values)
+        return change
+    keep = change.copy()
+    cuts = np.flatnonzero(cut)
+    k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
+    seg = position_segment[inner]
+    after = k < cuts.size
+    at = cuts[k[after]]
+    keep[at[position_segment[at] == seg[after]]] = True  # the block's closing cut
+    before = k > 0
+    at = cuts[k[before] - 1]
+    keep[at[position_segment[at] == seg[before]]] = True  # the cut that opens it
+    return keep
+
+
+def best_thresholds(
+    feature: int,
+    values: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray | None,
+    has_missing: bool,
+    layout: LevelLayout,
+    n_classes: int,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+) -> NumericSplits | None:
+    """Best threshold of numeric ``feature`` in every node of the level.
+
+    ``values``, ``labels`` and ``weights`` (``None``: all 1) are the feature's
+    sorted arrays. Class counts are kept class-major (``[K, m]`` memory, handed to
+    the criterion as ``[m, K]`` views) so that sums over classes are contiguous.
+    Returns ``None`` when no node has a candidate.
+    """
+    K = n_classes
+    v, yo = values, labels
+    seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
+    S = layout.n_segments
+    one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
+    seg_end = seg_start + seg_len - 1
+    before = np.maximum(seg_start - 1, 0)
+    interior = layout.interior
+    # a cut after position i: same node, both known, distinct values (NaN
+    # compares False, so cuts next to missing values drop out by themselves)
+    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    if has_missing or weights is not None:
+        known = ~np.isnan(v)
+        cum = one_hot * np.where(known, 1.0 if weights is None else weights, 0.0)
+        kcum = np.cumsum(known)
+        n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+        cum = np.cumsum(cum, axis=1, dtype=np.float64)
+    else:  # every weight 1 and no missing value: counts are running one-hot sums
+        n_known = seg_len
+        cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
+    # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
+    base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
+    known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S]
+    known_w = known_counts.sum(axis=0).astype(np.float64)
+
+    # which cut positions the rules admit (a contiguous range of positions per
+    # node, since the left side only grows)
+    sides = CutSides(cut, cum, base, layout, n_known, known_w)
+    allowed, n_cand = rules.admissible_cuts(sides)
+    cand_mask = cut if allowed is None else cut & allowed
+    position_segment = layout.position_segment
+    if criterion.concave:
+        keep = class_boundaries(cut, yo, interior, position_segment)
+        if allowed is not None:  # the ends of the admitted range may be optimal too
+            keep |= range_ends(cand_mask, position_segment[:-1])
+        cand_mask = cand_mask & keep
+    cand = np.flatnonzero(cand_mask)
+    if cand.size == 0:
+        return None
+    seg = position_segment[cand]
+    # float64 [K, c]: criteria compute in floats, and converting the [c, K]
+    # views they get would cost more than the arithmetic
+    left = np.subtract(
+        np.take(cum, cand, axis=1), np.take(base, seg, axis=1), dtype=np.float64
+    )  # [K, c]
+    right = np.take(known_counts, seg, axis=1) - left
+    parent_known = known_counts.T.astype(np.float64)
+    rank = criterion.split_rank(parent_known[seg], left.T, right.T)
+    has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
+    sg = np.flatnonzero(has)
+    pick = first[sg]
+    i = cand[pick]
+    children = np.stack(
+        [np.take(left, pick, axis=1).T, np.take(right, pick, axis=1).T], axis=1
+    ).astype(np.float64)  # [s, 2, K]
+    parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
+    fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
+    gain = criterion.split_score(parent, children) * fraction
+    gain, ok = rules.adjust_numeric_gains(
+        gain, None if n_cand is None else n_cand[sg], node_weight[sg]
+    )
+    if not ok.all():
+        sg, gain, children, parent, i = sg[ok], gain[ok], children[ok], parent[ok], i[ok]
+    threshold = rules.place_thresholds(feature, v[i], v[i + 1])
+    score = criterion.feature_score(
+        gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
+    )
+    return NumericSplits(sg, gain, score, threshold)

@@ -148,7 +148,7 @@ def test_split_rank_orders_like_split_score():
     left = np.floor(rng.uniform(0, 1, (50, 3)) * parent)
     right = parent - left
     for crit in CRITERIA:
-        rank = crit.split_rank(np.broadcast_to(parent, left.shape), left, right)
+        rank = crit.split_rank(left, right)
         score = crit.split_score(parent, np.stack([left, right], axis=1))
         order = np.argsort(-score, kind="stable")
         assert np.all(np.diff(rank[order]) <= 1e-9 * np.abs(rank).max()), type(crit).__name__

@@ -1,18 +1,29 @@
-"""How cases move down tree arrays: the one missing-value fan-out.
+"""How cases move down tree arrays: vectorised descent and the missing-value fan-out.
 
-A case whose split value is missing (or whose category has no branch) goes down
-every branch of the node, its weight multiplied by the branch's share (C4.5). The
-builder, both C4.5 pruners and prediction all send cases down this way, each with
-its own shares (the builder's and the pruners' from the known weight that arrives,
-prediction's from training); :func:`fan_out` is the one place that repeats cases
-over children.
+Nothing here knows the :class:`~treelearn._tree.Tree` class: the tree hands its
+routing tables (:class:`DescentTables`, built once per tree) to these functions.
+
+Descent
+    :func:`descend` follows known values from the root to a leaf, all rows at once,
+    one gather per step; a row whose value is missing (or whose category has no
+    branch) stops at its node. :func:`spread` takes the stopped rows on down every
+    branch.
+
+Fan-out
+    A case whose split value is missing goes down every branch of the node, its
+    weight multiplied by the branch's share (C4.5). The builder, both C4.5 pruners
+    and prediction all send cases down this way, each with its own shares (the
+    builder's and the pruners' from the known weight that arrives, prediction's from
+    training); :func:`fan_out` is the one place that repeats cases over children.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-__all__ = ["fan_out"]
+__all__ = ["DescentTables", "descend", "fan_out", "flat_view", "row_sums", "spread"]
 
 
 def fan_out(
@@ -66,3 +77,242 @@ def fan_out(
         if not keep.all():
             case, child, child_share = case[keep], child[keep], child_share[keep]
     return case, child, child_share
+
+
+@dataclass(frozen=True)
+class DescentTables:
+    """Per-node arrays of one descent step, built once per tree.
+
+    Leaves are absorbing: their ``base`` is themselves and their threshold infinite,
+    so a row at a leaf stays there. Categorical nodes have an infinite threshold too;
+    their step goes through ``cat_next``.
+    """
+
+    feature: np.ndarray  # [n] feature of the split (0 at leaves)
+    threshold: np.ndarray  # [n] x > threshold goes to slot 1 (inf at leaves, categorical)
+    base: np.ndarray  # [n] first child (the node itself at leaves)
+    is_categorical: np.ndarray  # [n]
+    cat_ptr: np.ndarray  # [n] start of each node's category table
+    cat_width: np.ndarray  # [n] its width
+    cat_next: np.ndarray  # per table entry: the child (the node itself: unseen category)
+    spread_children: np.ndarray  # children a missing value goes to, grouped by parent
+    spread_start: np.ndarray  # [n] each node's start in spread_children
+    spread_count: np.ndarray  # [n] and count
+    share: np.ndarray  # [n] each node's share of a case sent down every branch
+    n_children: np.ndarray  # [n]
+    depth: np.ndarray  # [n]
+    max_depth: int
+
+
+def flat_view(X: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """``X`` as a flat float64 array: ``X[i, f]`` is ``flat[i * row_step + f * col_step]``
+    whatever the memory order (no copy for C- or F-contiguous float64 input)."""
+    X = np.asarray(X, dtype=np.float64)
+    if not (X.flags.c_contiguous or X.flags.f_contiguous):
+        X = np.ascontiguousarray(X)
+    row_step, col_step = (s // X.itemsize for s in X.strides)
+    return X.ravel(order="K"), row_step, col_step
+
+
+def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Follow known values down to a leaf, all rows at once.
+
+    Leaves are absorbing (they point to themselves with an infinite threshold), so
+    a step is one gather and a comparison for every row still moving; rows that
+    reached a leaf are dropped every few steps. A row whose value is missing or
+    whose category was unseen at a node stops there.
+
+    Returns the leaf of every row (``-1`` for stopped rows) and the stopped rows
+    with their nodes (ordered by depth, then row).
+    """
+    n = X.shape[0]
+    flat, row_step, col_step = flat_view(X)
+    col = t.feature * col_step  # per node: offset of its feature's column
+    shift = int(col.max()).bit_length()
+    if shift + int(t.feature.size).bit_length() >= 63:  # needs X of hundreds of GB
+        raise ValueError(
+            "X is too large to predict in one call (a node's child and column offset "
+            "must fit one int64); predict it in row chunks."
+        )
+    packed = t.base << shift | col
+    # a NaN makes the minimum NaN (cheaper than a NaN mask)
+    if not t.is_categorical.any() and not (flat.size and np.isnan(flat.min())):
+        return _descend_numeric(t, flat, n, row_step, packed, shift)
+    return _descend_general(t, flat, n, row_step, packed, shift)
+
+
+def _step(packed, nodes, at, mask, shift, flat):
+    """One descent step: ``(base[nodes], X value at the node's feature)`` from
+    one lookup of ``packed`` (``base << shift | column offset``)."""
+    nxt = packed[nodes]
+    idx = nxt & mask
+    idx += at
+    nxt >>= shift
+    return nxt, flat[idx]
+
+
+def _drop_finished(nodes, nxt, at, out, div):
+    """Write out the rows whose step did not move them, once they are at least
+    1/8 of the rows, and keep the others (by index: boolean masks that are
+    neither mostly true nor mostly false are slow to apply)."""
+    done = nxt == nodes
+    if np.count_nonzero(done) * 8 < done.size:
+        return at, nxt
+    fin = np.flatnonzero(done)
+    out[at[fin] // div] = nxt[fin]
+    keep = np.flatnonzero(~done)
+    return at[keep], nxt[keep]
+
+
+def _category_next(t: DescentTables, x, nodes):
+    """Next node of rows at categorical nodes (the node itself if stopped)."""
+    # trunc(x) is a valid code iff -1 < x < width (NaN fails both)
+    ok = (x > -1) & (x < t.cat_width[nodes])
+    out = nodes.copy()
+    okn = nodes[ok]
+    out[ok] = t.cat_next[t.cat_ptr[okn] + x[ok].astype(np.intp)]
+    return out
+
+
+def _descend_numeric(t: DescentTables, flat, n, row_step, packed, shift, chunk=32768):
+    """:func:`descend` for numeric splits and no missing value: nothing stops.
+
+    ``packed[i]`` is ``base[i] << shift | col[i]``: one gather per step gives both
+    the first child and the column offset of the node's feature.
+
+    Rows go in chunks; a row is tracked by ``at``, the offset of its first value
+    in ``flat``. Every third step, if at least 1/8 of the rows have reached a
+    leaf, those are written out and dropped.
+    """
+    thr = t.threshold
+    mask = (1 << shift) - 1
+    root_child, root_col = packed[0] >> shift, packed[0] & mask
+    leaf = np.empty(n, dtype=np.intp)
+    div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
+    for start in range(0, n, chunk):
+        at = np.arange(start, min(n, start + chunk)) * row_step
+        # first step: every row is at the root, no per-node gathers needed
+        nodes = root_child + (flat[root_col + at] > thr[0])
+        for it in range(1, t.max_depth):
+            # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
+            nxt, x = _step(packed, nodes, at, mask, shift, flat)
+            nxt += x > thr[nodes]
+            if it % 3 == 2:
+                at, nxt = _drop_finished(nodes, nxt, at, leaf, div)
+            nodes = nxt
+            if not nodes.size:
+                break
+        leaf[at // div] = nodes
+    empty = np.empty(0, dtype=np.intp)
+    return leaf, empty, empty
+
+
+def _descend_general(t: DescentTables, flat, n, row_step, packed, shift, chunk=32768):
+    """:func:`descend` with missing values or categorical splits.
+
+    As :func:`_descend_numeric`, except that a row whose value is missing (or
+    whose category is unseen) at an internal node is sent to that node itself:
+    it then looks finished like a row at a leaf, and is dropped with them. The
+    rows left on an internal node at the end are the stopped ones.
+    """
+    thr, is_cat = t.threshold, t.is_categorical
+    mask = (1 << shift) - 1
+    has_cat = bool(is_cat.any())
+    res = np.empty(n, dtype=np.intp)
+    div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
+    for start in range(0, n, chunk):
+        at = np.arange(start, min(n, start + chunk)) * row_step
+        nodes = np.zeros(at.size, dtype=np.intp)
+        for it in range(t.max_depth):
+            nxt, x = _step(packed, nodes, at, mask, shift, flat)
+            nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
+            np.copyto(nxt, nodes, where=np.isnan(x))  # a missing value stops the row
+            if has_cat:
+                ci = np.flatnonzero(is_cat[nodes])
+                if ci.size:
+                    nxt[ci] = _category_next(t, x[ci], nodes[ci])
+            if it % 3 == 2:
+                at, nxt = _drop_finished(nodes, nxt, at, res, div)
+            nodes = nxt
+            if not nodes.size:
+                break
+        res[at // div] = nodes
+    stuck_rows = np.flatnonzero(t.n_children[res] > 0)
+    stuck_nodes = res[stuck_rows]
+    res[stuck_rows] = -1
+    # stopped rows in the order of the level-by-level descent: by depth, then row
+    order = np.argsort(t.depth[stuck_nodes], kind="stable")
+    return res, stuck_rows[order], stuck_nodes[order]
+
+
+def spread(
+    t: DescentTables, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Route rows from the given nodes, missing values down every branch.
+
+    Level by level: entries at a leaf are output, a known value moves its entry
+    to one child, a missing value replaces it by one entry per child in
+    ``spread_children`` (appended after the moved ones, in slot order) with its
+    weight times the child's share. Returns ``(row, leaf, weight)`` triples.
+    """
+    flat, row_step, col_step = flat_view(X)
+    thr, base, is_cat = t.threshold, t.base, t.is_categorical
+    has_cat = bool(is_cat.any())
+    col = t.feature * col_step
+    is_leaf = t.n_children == 0
+    # entries carry the offset of their row in flat, not the row
+    div = max(row_step, 1)
+    rows = rows.astype(np.intp) * row_step
+    nodes = nodes.astype(np.intp, copy=True)
+    weights = np.ones(rows.size, dtype=np.float64)
+    done_rows, done_nodes, done_w = [], [], []
+    while rows.size:
+        at_leaf = is_leaf[nodes]
+        if at_leaf.any():
+            fin = np.flatnonzero(at_leaf)
+            done_rows.append(rows[fin])
+            done_nodes.append(nodes[fin])
+            done_w.append(weights[fin])
+            keep = np.flatnonzero(~at_leaf)
+            rows, nodes, weights = rows[keep], nodes[keep], weights[keep]
+            if not rows.size:
+                break
+        x = flat[rows + col[nodes]]
+        nxt = base[nodes] + (x > thr[nodes])
+        multi = np.isnan(x)
+        if has_cat:
+            ci = np.flatnonzero(is_cat[nodes])
+            if ci.size:
+                nd = nodes[ci]
+                nxt[ci] = _category_next(t, x[ci], nd)
+                multi[ci] = nxt[ci] == nd  # missing or unseen category
+        if not multi.any():
+            nodes = nxt
+            continue
+        single = np.flatnonzero(~multi)
+        m = np.flatnonzero(multi)
+        case, rep_nodes, share = fan_out(
+            nodes[m], t.spread_start, t.spread_count, t.share, 0.0, t.spread_children
+        )
+        rep_rows = rows[m][case]
+        rep_w = weights[m][case] * share
+        pos = rep_w > 0
+        if not pos.all():
+            rep_rows, rep_nodes, rep_w = rep_rows[pos], rep_nodes[pos], rep_w[pos]
+        rows = np.concatenate([rows[single], rep_rows])
+        nodes = np.concatenate([nxt[single], rep_nodes])
+        weights = np.concatenate([weights[single], rep_w])
+    if not done_rows:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty, np.empty(0)
+    rows = np.concatenate(done_rows) // div
+    return rows, np.concatenate(done_nodes), np.concatenate(done_w)
+
+
+def row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """``out[pos[i]] += values[i]`` in the order of ``i``, from zeros, as ``np.add.at``
+    does (``np.bincount`` adds its weights in that same order, so results are
+    bit-identical)."""
+    k = values.shape[1]
+    cell = pos[:, None] * k + np.arange(k)
+    return np.bincount(cell.ravel(), weights=values.ravel(), minlength=n * k).reshape(n, k)

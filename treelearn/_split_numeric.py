@@ -250,8 +250,7 @@ def best_thresholds(
         np.take(cum, cand, axis=1), np.take(base, seg, axis=1), dtype=np.float64
     )  # [K, c]
     right = np.take(known_counts, seg, axis=1) - left
-    parent_known = known_counts.T.astype(np.float64)
-    rank = criterion.split_rank(parent_known[seg], left.T, right.T)
+    rank = criterion.split_rank(left.T, right.T)
     has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
     sg = np.flatnonzero(has)
     pick = first[sg]

@@ -32,16 +32,15 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from treelearn._routing import DescentTables, descend, row_sums, spread
+from treelearn._tolerances import EMPTY_WEIGHT
+
 TREE_LEAF = -1
 TREE_UNDEFINED = -2
 
 SPLIT_LEAF = 0
 SPLIT_NUMERIC = 1
 SPLIT_CATEGORICAL = 2
-
-# Branch weights at or below this many average rows are treated as empty (C4.5's
-# 1e-6 tolerance, in units of the mean training weight of a row).
-_EMPTY_WEIGHT = 1e-6
 
 
 @dataclass(frozen=True)
@@ -149,14 +148,12 @@ class Tree:
         # An empty child is predicted with its parent's distribution (C4.5); its
         # parent is internal, so never empty itself.
         row_weight = total[0] / max(int(self.n_node_samples[0]), 1) if total.size else 1.0
-        empty = (total <= _EMPTY_WEIGHT * row_weight) & (self.parent >= 0)
+        empty = (total <= EMPTY_WEIGHT * row_weight) & (self.parent >= 0)
         proba[empty] = proba[self.parent[empty]]
         self._node_proba = proba
         self._empty = empty
-        self._steps = None
-        self._cat_steps = None
-        self._spread_kids = None
-        self._classes_at = None
+        self._descent: DescentTables | None = None
+        self._classes_at: np.ndarray | None = None
 
     @property
     def is_empty(self) -> np.ndarray:
@@ -262,280 +259,63 @@ class Tree:
             stack.extend(reversed(self.children(node)))
 
     # -- prediction ------------------------------------------------------------------
-    def _route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Send every row of ``X`` to the leaves.
+    @property
+    def descent_tables(self) -> DescentTables:
+        """The per-node arrays :mod:`treelearn._routing` descends with (built once).
+
+        A missing value (or an unseen category) is spread over the non-empty
+        children with a positive training share ``missing_fraction``.
+        """
+        if self._descent is None:
+            n = self.node_count
+            leaf = self.n_children == 0
+            ids = np.arange(n, dtype=np.intp)
+            is_cat = self.split_kind == SPLIT_CATEGORICAL
+            width = np.diff(self.category_ptr).astype(np.intp)
+            owner = np.repeat(ids, width)
+            branch = self.category_branch.astype(np.intp)
+            mf = self.missing_fraction
+            kids = np.flatnonzero((self.parent >= 0) & ~self._empty & (mf > 0))
+            # children ids are consecutive per parent, so kids are grouped by parent
+            kid_count = np.bincount(self.parent[kids], minlength=n).astype(np.intp)
+            self._descent = DescentTables(
+                feature=np.where(leaf, 0, self.feature).astype(np.intp),
+                threshold=np.where(leaf | is_cat, np.inf, self.threshold),
+                base=np.where(leaf, ids, self.first_child).astype(np.intp),
+                is_categorical=is_cat,
+                cat_ptr=self.category_ptr[:-1].astype(np.intp),
+                cat_width=width,
+                cat_next=np.where(branch >= 0, self.first_child[owner] + branch, owner),
+                spread_children=kids,
+                spread_start=np.searchsorted(kids, self.first_child).astype(np.intp),
+                spread_count=kid_count,
+                share=mf,
+                n_children=self.n_children,
+                depth=self.depth,
+                max_depth=self.max_depth,
+            )
+        return self._descent
+
+    def route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Send every row of the encoded matrix ``X`` to the leaves.
 
         Returns ``(row, leaf, weight)`` triples: a row with no missing value on its
         path reaches one leaf with weight 1; a row with a missing value is spread
         over several leaves. Work is vectorised over rows, one step per level.
-        ``descent`` is the output of :meth:`_descend` on ``X`` if already computed.
+        ``descent`` is the output of :func:`treelearn._routing.descend` on ``X`` if
+        already computed.
         """
-        leaf, stuck_rows, stuck_nodes = self._descend(X) if descent is None else descent
+        tables = self.descent_tables
+        leaf, stuck_rows, stuck_nodes = descend(tables, X) if descent is None else descent
         done = np.flatnonzero(leaf >= 0)
         if stuck_rows.size == 0:
             return done, leaf[done], np.ones(done.size)
-        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        rows, leaves, w = spread(tables, X, stuck_rows, stuck_nodes)
         return (
             np.concatenate([done, rows]),
             np.concatenate([leaf[done], leaves]),
             np.concatenate([np.ones(done.size), w]),
         )
-
-    def _descend(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Follow known values down to a leaf, all rows at once.
-
-        Leaves are absorbing (they point to themselves with an infinite threshold),
-        so a step is four gathers and a comparison for every row still moving; rows
-        that reached a leaf are dropped every few steps. A row whose value is
-        missing or whose category was unseen at a node stops there.
-
-        Returns the leaf of every row (``-1`` for stopped rows) and the stopped
-        rows with their nodes.
-        """
-        n = X.shape[0]
-        feat, thr, base, is_cat = self._step_arrays()
-        flat, row_step, col_step = self._flat(X)
-        col = feat * col_step  # per node: offset of its feature's column
-        shift = int(col.max()).bit_length()
-        if shift + self.node_count.bit_length() >= 63:  # needs X of hundreds of GB
-            raise ValueError(
-                "X is too large to predict in one call (a node's child and column offset "
-                "must fit one int64); predict it in row chunks."
-            )
-        packed = base << shift | col
-        # a NaN makes the minimum NaN (cheaper than a NaN mask)
-        if not is_cat.any() and not (flat.size and np.isnan(flat.min())):
-            return self._descend_numeric(flat, n, row_step, packed, shift, thr)
-        return self._descend_general(flat, n, row_step, packed, shift, thr)
-
-    @staticmethod
-    def _flat(X: np.ndarray) -> tuple[np.ndarray, int, int]:
-        """``X`` as a flat float64 array: ``X[i, f]`` is ``flat[i * row_step + f * col_step]``
-        whatever the memory order (no copy for C- or F-contiguous float64 input)."""
-        X = np.asarray(X, dtype=np.float64)
-        if not (X.flags.c_contiguous or X.flags.f_contiguous):
-            X = np.ascontiguousarray(X)
-        row_step, col_step = (s // X.itemsize for s in X.strides)
-        return X.ravel(order="K"), row_step, col_step
-
-    @staticmethod
-    def _step(packed, nodes, at, mask, shift, flat):
-        """One descent step: ``(base[nodes], X value at the node's feature)`` from
-        one lookup of ``packed`` (``base << shift | column offset``)."""
-        nxt = packed[nodes]
-        idx = nxt & mask
-        idx += at
-        nxt >>= shift
-        return nxt, flat[idx]
-
-    @staticmethod
-    def _drop_finished(nodes, nxt, at, out, div):
-        """Write out the rows whose step did not move them, once they are at least
-        1/8 of the rows, and keep the others (by index: boolean masks that are
-        neither mostly true nor mostly false are slow to apply)."""
-        done = nxt == nodes
-        if np.count_nonzero(done) * 8 < done.size:
-            return at, nxt
-        fin = np.flatnonzero(done)
-        out[at[fin] // div] = nxt[fin]
-        keep = np.flatnonzero(~done)
-        return at[keep], nxt[keep]
-
-    def _descend_general(self, flat, n, row_step, packed, shift, thr, chunk=32768):
-        """:meth:`_descend` with missing values or categorical splits.
-
-        As :meth:`_descend_numeric`, except that a row whose value is missing (or
-        whose category is unseen) at an internal node is sent to that node itself:
-        it then looks finished like a row at a leaf, and is dropped with them. The
-        rows left on an internal node at the end are the stopped ones.
-        """
-        mask = (1 << shift) - 1
-        is_cat = self._step_arrays()[3]
-        has_cat = bool(is_cat.any())
-        if has_cat:
-            ptr, width, cat_next = self._category_steps()
-        res = np.empty(n, dtype=np.intp)
-        div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
-        for start in range(0, n, chunk):
-            at = np.arange(start, min(n, start + chunk)) * row_step
-            nodes = np.zeros(at.size, dtype=np.intp)
-            for it in range(self.max_depth):
-                nxt, x = self._step(packed, nodes, at, mask, shift, flat)
-                nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
-                np.copyto(nxt, nodes, where=np.isnan(x))  # a missing value stops the row
-                if has_cat:
-                    ci = np.flatnonzero(is_cat[nodes])
-                    if ci.size:
-                        nxt[ci] = self._category_next(x[ci], nodes[ci], ptr, width, cat_next)
-                if it % 3 == 2:
-                    at, nxt = self._drop_finished(nodes, nxt, at, res, div)
-                nodes = nxt
-                if not nodes.size:
-                    break
-            res[at // div] = nodes
-        stuck_rows = np.flatnonzero(self.n_children[res] > 0)
-        stuck_nodes = res[stuck_rows]
-        res[stuck_rows] = -1
-        # stopped rows in the order of the level-by-level descent: by depth, then row
-        order = np.argsort(self.depth[stuck_nodes], kind="stable")
-        return res, stuck_rows[order], stuck_nodes[order]
-
-    def _category_steps(self):
-        """Per category-table entry, the child it leads to (the node itself when the
-        category is unseen there); with each node's table start and width."""
-        cached = getattr(self, "_cat_steps", None)
-        if cached is None:
-            ptr = self.category_ptr[:-1].astype(np.intp)
-            width = np.diff(self.category_ptr).astype(np.intp)
-            owner = np.repeat(np.arange(self.node_count, dtype=np.intp), width)
-            branch = self.category_branch.astype(np.intp)
-            cat_next = np.where(branch >= 0, self.first_child[owner] + branch, owner)
-            cached = self._cat_steps = (ptr, width, cat_next)
-        return cached
-
-    @staticmethod
-    def _category_next(x, nodes, ptr, width, cat_next):
-        """Next node of rows at categorical nodes (the node itself if stopped)."""
-        # trunc(x) is a valid code iff -1 < x < width (NaN fails both)
-        ok = (x > -1) & (x < width[nodes])
-        out = nodes.copy()
-        okn = nodes[ok]
-        out[ok] = cat_next[ptr[okn] + x[ok].astype(np.intp)]
-        return out
-
-    def _descend_numeric(self, flat, n, row_step, packed, shift, thr, chunk=32768):
-        """:meth:`_descend` for numeric splits and no missing value: nothing stops.
-
-        ``packed[i]`` is ``base[i] << shift | col[i]``: one gather per step gives both
-        the first child and the column offset of the node's feature.
-
-        Rows go in chunks; a row is tracked by ``at``, the offset of its first value
-        in ``flat``. Every third step, if at least 1/8 of the rows have reached a
-        leaf, those are written out and dropped (by index: boolean masks that are
-        neither mostly true nor mostly false are slow to apply).
-        """
-        mask = (1 << shift) - 1
-        root_child, root_col = packed[0] >> shift, packed[0] & mask
-        leaf = np.empty(n, dtype=np.intp)
-        div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
-        for start in range(0, n, chunk):
-            at = np.arange(start, min(n, start + chunk)) * row_step
-            # first step: every row is at the root, no per-node gathers needed
-            nodes = root_child + (flat[root_col + at] > thr[0])
-            for it in range(1, self.max_depth):
-                # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
-                nxt, x = self._step(packed, nodes, at, mask, shift, flat)
-                nxt += x > thr[nodes]
-                if it % 3 == 2:
-                    at, nxt = self._drop_finished(nodes, nxt, at, leaf, div)
-                nodes = nxt
-                if not nodes.size:
-                    break
-            leaf[at // div] = nodes
-        empty = np.empty(0, dtype=np.intp)
-        return leaf, empty, empty
-
-    def _step_arrays(self):
-        """Per-node arrays of one descent step; leaves point to themselves."""
-        cached = getattr(self, "_steps", None)
-        if cached is None:
-            leaf = self.n_children == 0
-            ids = np.arange(self.node_count, dtype=np.intp)
-            feat = np.where(leaf, 0, self.feature).astype(np.intp)
-            is_cat = self.split_kind == SPLIT_CATEGORICAL
-            thr = np.where(leaf | is_cat, np.inf, self.threshold)
-            base = np.where(leaf, ids, self.first_child).astype(np.intp)
-            cached = self._steps = (feat, thr, base, is_cat)
-        return cached
-
-    def _spread(self, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray):
-        """Route rows from the given nodes, missing values down every branch.
-
-        Level by level: entries at a leaf are output, a known value moves its entry
-        to one child, a missing value replaces it by one entry per non-empty child
-        (appended after the moved ones, in slot order).
-        """
-        flat, row_step, col_step = self._flat(X)
-        feat, thr, base, is_cat = self._step_arrays()
-        has_cat = bool(is_cat.any())
-        if has_cat:
-            ptr, width, cat_next = self._category_steps()
-        col = feat * col_step
-        is_leaf = self.n_children == 0
-        kids, kid_start, kid_count = self._spread_children()
-        # entries carry the offset of their row in flat, not the row
-        div = max(row_step, 1)
-        rows = rows.astype(np.intp) * row_step
-        nodes = nodes.astype(np.intp, copy=True)
-        weights = np.ones(rows.size, dtype=np.float64)
-        done_rows, done_nodes, done_w = [], [], []
-        while rows.size:
-            at_leaf = is_leaf[nodes]
-            if at_leaf.any():
-                fin = np.flatnonzero(at_leaf)
-                done_rows.append(rows[fin])
-                done_nodes.append(nodes[fin])
-                done_w.append(weights[fin])
-                keep = np.flatnonzero(~at_leaf)
-                rows, nodes, weights = rows[keep], nodes[keep], weights[keep]
-                if not rows.size:
-                    break
-            x = flat[rows + col[nodes]]
-            nxt = base[nodes] + (x > thr[nodes])
-            multi = np.isnan(x)
-            if has_cat:
-                ci = np.flatnonzero(is_cat[nodes])
-                if ci.size:
-                    nd = nodes[ci]
-                    nxt[ci] = self._category_next(x[ci], nd, ptr, width, cat_next)
-                    multi[ci] = nxt[ci] == nd  # missing or unseen category
-            if not multi.any():
-                nodes = nxt
-                continue
-            single = np.flatnonzero(~multi)
-            m = np.flatnonzero(multi)
-            m_nodes = nodes[m]
-            # a missing value (or an unseen category) goes down every non-empty child
-            counts = kid_count[m_nodes]
-            ends = np.cumsum(counts)
-            idx = np.repeat(kid_start[m_nodes] - (ends - counts), counts)
-            idx += np.arange(idx.size)
-            rep_nodes = kids[idx]
-            rep_rows = np.repeat(rows[m], counts)
-            rep_w = np.repeat(weights[m], counts) * self.missing_fraction[rep_nodes]
-            pos = rep_w > 0
-            if not pos.all():
-                rep_rows, rep_nodes, rep_w = rep_rows[pos], rep_nodes[pos], rep_w[pos]
-            rows = np.concatenate([rows[single], rep_rows])
-            nodes = np.concatenate([nxt[single], rep_nodes])
-            weights = np.concatenate([weights[single], rep_w])
-        if not done_rows:
-            empty = np.empty(0, dtype=np.intp)
-            return empty, empty, np.empty(0)
-        rows = np.concatenate(done_rows) // div
-        return rows, np.concatenate(done_nodes), np.concatenate(done_w)
-
-    def _spread_children(self):
-        """The children a missing value is spread to (non-empty, positive share),
-        ascending, with each node's start and count among them."""
-        cached = getattr(self, "_spread_kids", None)
-        if cached is None:
-            mf = self.missing_fraction
-            kids = np.flatnonzero((self.parent >= 0) & ~self._empty & (mf > 0))
-            # children ids are consecutive per parent, so kids are grouped by parent
-            kid_start = np.searchsorted(kids, self.first_child).astype(np.intp)
-            kid_count = np.bincount(self.parent[kids], minlength=self.node_count)
-            cached = self._spread_kids = (kids, kid_start, kid_count.astype(np.intp))
-        return cached
-
-    @staticmethod
-    def _row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-        """``out[pos[i]] += values[i]`` in the order of ``i``, from zeros, as
-        ``np.add.at`` does (``np.bincount`` adds its weights in that same order, so
-        results are bit-identical)."""
-        k = values.shape[1]
-        cell = pos[:, None] * k + np.arange(k)
-        return np.bincount(cell.ravel(), weights=values.ravel(), minlength=n * k).reshape(n, k)
 
     def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
         """Class probabilities of the rows of the encoded matrix ``X``.
@@ -543,11 +323,11 @@ class Tree:
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
         """
         table = self._laplace_proba() if laplace else self._node_proba
-        descent = self._descend(X)
+        descent = descend(self.descent_tables, X)
         if not descent[1].size:  # no row stopped at a missing value: one leaf each
             return table[descent[0]]
         leaf, stuck_rows, stuck_nodes = descent
-        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        rows, leaves, w = spread(self.descent_tables, X, stuck_rows, stuck_nodes)
         out = table[np.maximum(leaf, 0)]
         if rows.size == stuck_rows.size and np.all(w == 1.0):  # one leaf per row
             out[rows] = table[leaves]
@@ -556,7 +336,7 @@ class Tree:
         out += 0.0
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
-        out[stuck_rows] = self._row_sums(pos[rows], table[leaves] * w[:, None], stuck_rows.size)
+        out[stuck_rows] = row_sums(pos[rows], table[leaves] * w[:, None], stuck_rows.size)
         return out
 
     def _laplace_proba(self) -> np.ndarray:
@@ -571,7 +351,7 @@ class Tree:
 
         With ``labels``, return ``labels[index]`` instead (one lookup per row, not two).
         """
-        leaf, stuck_rows, stuck_nodes = self._descend(X)
+        leaf, stuck_rows, stuck_nodes = descend(self.descent_tables, X)
         if labels is None:
             labels = np.arange(self.n_classes)
             at_node = self.leaf_class
@@ -581,19 +361,19 @@ class Tree:
             return at_node[leaf]
         out = at_node[np.maximum(leaf, 0)]
         # rows spread by a missing value: sum their branches
-        rows, leaves, w = self._spread(X, stuck_rows, stuck_nodes)
+        rows, leaves, w = spread(self.descent_tables, X, stuck_rows, stuck_nodes)
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
-        proba = self._row_sums(pos[rows], self._node_proba[leaves] * w[:, None], stuck_rows.size)
+        proba = row_sums(pos[rows], self._node_proba[leaves] * w[:, None], stuck_rows.size)
         out[stuck_rows] = labels[np.argmax(proba, axis=1)]
         return out
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Leaf id per row; a row spread by a missing value gets its heaviest leaf."""
-        descent = self._descend(X)
+        descent = descend(self.descent_tables, X)
         if not descent[1].size:  # no row stopped at a missing value
             return descent[0]
-        rows, leaves, w = self._route(X, descent)
+        rows, leaves, w = self.route(X, descent)
         order = np.lexsort((-w, rows))  # by row, heaviest first
         rows, leaves = rows[order], leaves[order]
         first = np.ones(rows.shape, dtype=bool)
@@ -604,7 +384,7 @@ class Tree:
 
     def decision_path(self, X: np.ndarray) -> sp.csr_matrix:
         """Indicator matrix (rows × nodes) of the nodes each row passes through."""
-        rows, leaves, _ = self._route(X)
+        rows, leaves, _ = self.route(X)
         # climb from every reached leaf to the root, all rows at once
         path_rows, path_nodes = [rows], [leaves]
         cur_rows, cur = rows, leaves

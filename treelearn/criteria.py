@@ -133,32 +133,28 @@ class SplitCriterion(abc.ABC):
             and cls.children_impurity is SplitCriterion.children_impurity
         )
 
-    def split_rank(
-        self,
-        parent: np.ndarray,
-        left: np.ndarray,
-        right: np.ndarray,
-        parent_impurity: np.ndarray | None = None,
-    ) -> np.ndarray:
-        """Rank of two-way candidates ``parent[..., K] -> (left, right)``; higher is better.
+    def split_rank(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Rank of two-way candidates ``left[..., K] | right[..., K]``; higher is better.
 
         The builder chooses among the thresholds of one feature at one node by this
-        rank, and reports the winner's :meth:`split_score`; so the rank must order
-        the candidates that share a parent exactly as :meth:`split_score` does. It
-        is in units of weight × score: ranks within ``1e-12 · n`` (``n`` the node's
-        weight) of the best are ties, won by the lowest threshold.
+        rank (the node's counts are ``left + right``), and reports the winner's
+        :meth:`split_score`; so the rank must order the candidates that share a
+        parent exactly as :meth:`split_score` does. It is in units of weight ×
+        score: ranks within ``1e-12 · n`` (``n`` the node's weight) of the best are
+        ties, won by the lowest threshold.
 
-        The default is ``n · split_score(parent, [left, right])`` with ``n`` the
-        parent's weight, or, when :attr:`ranks_by_impurity_mass`, the cheaper
-        ``-(n_L·i(L) + n_R·i(R))``, which differs from it by ``n·i(parent)``, the
-        same for all candidates of a node. Override it only together with
-        :meth:`split_score`, with a cheaper expression of the same order.
+        The default is ``n · split_score(left + right, [left, right])``, or, when
+        :attr:`ranks_by_impurity_mass`, the cheaper ``-(n_L·i(L) + n_R·i(R))``, which
+        differs from it by ``n·i(parent)``, the same for all candidates of a node.
+        Override it only together with :meth:`split_score`, with a cheaper
+        expression of the same order.
         """
         if self.ranks_by_impurity_mass:
             return -(self.impurity_mass(left) + self.impurity_mass(right))
-        parent = np.asarray(parent, dtype=np.float64)
-        children = np.stack([np.asarray(left), np.asarray(right)], axis=-2)
-        return parent.sum(axis=-1) * self.split_score(parent, children, parent_impurity)
+        left, right = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+        parent = left + right
+        children = np.stack([left, right], axis=-2)
+        return parent.sum(axis=-1) * self.split_score(parent, children)
 
     def impurity_decrease(
         self,

@@ -121,13 +121,6 @@ def _from_nats(value: Any, base: float) -> Any:
     return value if ln_base == 1.0 else value / ln_base
 
 
-def _xlogx(p: NDArray[np.float64], base: float) -> NDArray[np.float64]:
-    """``p · log_base(p)`` elementwise with ``0 · log 0 = 0``."""
-    out = _log(p, base, where=p > 0)
-    out *= p
-    return out
-
-
 def _finish(value: Any) -> Any:
     """Return 0-d results as numpy scalars (``np.float64``), arrays unchanged."""
     arr = np.asarray(value, dtype=np.float64)

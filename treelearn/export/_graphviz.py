@@ -97,7 +97,8 @@ def _class_colours(n_classes: int) -> list[tuple[float, float, float]]:
     for k in range(n_classes):
         if k < len(_PALETTE):
             hexa = _PALETTE[k]
-            out.append(tuple(int(hexa[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+            r, g, b = (int(hexa[i : i + 2], 16) / 255 for i in (1, 3, 5))
+            out.append((r, g, b))
         else:
             hue = (k * 0.618033988749895) % 1.0
             out.append(colorsys.hsv_to_rgb(hue, 0.65, 0.9))
@@ -286,7 +287,7 @@ def export_graphviz(
         if node.is_empty:
             attrs.append('style="rounded, dashed"')
         out.append(f"{node.node_id} [{', '.join(attrs)}] ;")
-        if node.parent >= 0:
+        if node.via is not None:  # every node but the root
             edge = _edge_label(node.via, node.slot, precision)
             out.append(f"{node.parent} -> {node.node_id} [label={edge}] ;")
         if max_depth is not None and node.depth == max_depth and not node.is_leaf:

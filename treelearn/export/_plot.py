@@ -217,9 +217,8 @@ def draw_layout(layout: bytes | str | dict, ax=None, *, fig=None):
     -------
     matplotlib.axes.Axes
     """
-    if not isinstance(layout, dict):
-        layout = json.loads(layout)
-    x0, y0, x1, y1 = (float(v) for v in str(layout["bb"]).split(","))
+    graph: dict = layout if isinstance(layout, dict) else json.loads(layout)
+    x0, y0, x1, y1 = (float(v) for v in str(graph["bb"]).split(","))
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     if ax is None:
         if fig is None:
@@ -239,13 +238,13 @@ def draw_layout(layout: bytes | str | dict, ax=None, *, fig=None):
     ax.set_axis_off()
     replay = _Replay(ax, scale)
     # edges under nodes, as Graphviz draws them
-    for edge in layout.get("edges", ()):
+    for edge in graph.get("edges", ()):
         replay.reset()
         replay.run(edge.get("_draw_"), z=1, fill_curves=False)
         replay.run(edge.get("_hdraw_"), z=1, fill_curves=False)
         replay.run(edge.get("_tdraw_"), z=1, fill_curves=False)
         replay.run(edge.get("_ldraw_"), z=1, fill_curves=False)
-    for obj in layout.get("objects", ()):
+    for obj in graph.get("objects", ()):
         if "nodes" in obj and "edges" in obj and "_draw_" not in obj:
             continue  # a subgraph
         replay.reset()

@@ -129,6 +129,20 @@ class Tree:
         "missing_fraction": np.float64,
     }
 
+    # The node arrays of NODE_ARRAYS, set by name in __init__; declared for type checkers.
+    feature: np.ndarray
+    threshold: np.ndarray
+    split_kind: np.ndarray
+    first_child: np.ndarray
+    n_children: np.ndarray
+    parent: np.ndarray
+    depth: np.ndarray
+    impurity: np.ndarray
+    split_score: np.ndarray
+    gain: np.ndarray
+    n_node_samples: np.ndarray
+    missing_fraction: np.ndarray
+
     def __init__(self, n_features: int, n_classes: int, arrays: dict[str, np.ndarray]):
         self.n_features = int(n_features)
         self.n_classes = int(n_classes)

@@ -414,7 +414,8 @@ def _first_bad(mask: np.ndarray) -> int:
 
 def _convert_column(attr: _Attribute, column: np.ndarray, linenos: list[int]) -> Any:
     """Turn one column of string values (None = missing) into its typed array."""
-    missing = np.equal(column, None)
+    # None as the 0-d object array numpy would make of it (spelled out for mypy)
+    missing = np.equal(column, np.array(None, dtype=object))
     if attr.kind == "numeric":
         try:
             return column.astype(np.float64)

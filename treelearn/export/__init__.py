@@ -8,17 +8,21 @@
 * :func:`plot_tree` — the same picture on a matplotlib Axes;
 * :func:`export_text` — the indented text tree (J48's layout or scikit-learn's);
 * :func:`export_rules` — one IF … THEN rule per leaf, with support and confidence.
+
+Modules, lowest first (each imports only modules before it in this list):
+``_describe`` (what a fitted tree says, node by node); the writers ``_graphviz``
+(DOT), ``_text`` and ``_rules``; ``_plot`` (a Graphviz JSON layout drawn with
+matplotlib); ``_render`` (choosing and running ``dot`` or ``graphviz-pure`` on DOT
+text); ``_source`` (:class:`TreeSource`, a :class:`graphviz.Source` running through
+``_render``); ``_draw`` (a fitted tree through the DOT writer to a renderer:
+:func:`to_graphviz`, :func:`render`, :func:`plot_tree`).
 """
 
-from treelearn.export._graphviz import TreeSource, export_graphviz, to_graphviz
-from treelearn.export._plot import plot_tree
-from treelearn.export._render import (
-    RendererNotFoundError,
-    render,
-    render_dot,
-    which_renderer,
-)
+from treelearn.export._draw import plot_tree, render, to_graphviz
+from treelearn.export._graphviz import export_graphviz
+from treelearn.export._render import RendererNotFoundError, render_dot, which_renderer
 from treelearn.export._rules import export_rules
+from treelearn.export._source import TreeSource
 from treelearn.export._text import export_text
 
 __all__ = [

@@ -262,7 +262,7 @@ class TreeDescription:
                 n_cats = len(cats)
                 table = tree.category_branch[tree.category_ptr[node] : tree.category_ptr[node + 1]]
                 allowed = reach.get(f, frozenset(range(n_cats)))
-                per_slot = [[] for _ in children]
+                per_slot: list[list[int]] = [[] for _ in children]
                 for code, s in enumerate(table.tolist()):
                     if 0 <= s < len(children):
                         per_slot[s].append(code)

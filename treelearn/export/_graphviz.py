@@ -1,9 +1,8 @@
 """Graphviz DOT export: every node with its split test and criterion values.
 
-:func:`export_graphviz` writes the DOT text, :func:`to_graphviz` wraps it in a
-:class:`TreeSource`, a :class:`graphviz.Source` that renders (and shows itself in
-Jupyter) through :mod:`treelearn.export._render`: the system ``dot`` when there is
-one, the ``graphviz-pure`` wheel otherwise.
+:func:`export_graphviz` writes the DOT text. It only writes text: rendering it is
+:mod:`treelearn.export._render`'s job, and :mod:`treelearn.export._draw` composes the
+two (``to_graphviz``, ``render``, ``plot_tree``).
 
 Labels are Graphviz HTML-like labels. Every user-supplied string (feature,
 category and class names) is escaped as XML text, newlines become line breaks and
@@ -19,7 +18,6 @@ import os
 from collections.abc import Collection, Iterable
 from typing import IO, Any
 
-import graphviz
 import numpy as np
 
 from treelearn.export._describe import (
@@ -32,7 +30,7 @@ from treelearn.export._describe import (
     format_weight,
 )
 
-__all__ = ["SHOW_DEFAULT", "TreeSource", "export_graphviz", "to_graphviz"]
+__all__ = ["SHOW_DEFAULT", "export_graphviz"]
 
 #: The label lines shown by default (``"id"`` adds the node id).
 SHOW_DEFAULT = ("impurity", "score", "samples", "counts", "class", "missing")
@@ -97,7 +95,8 @@ def _class_colours(n_classes: int) -> list[tuple[float, float, float]]:
     for k in range(n_classes):
         if k < len(_PALETTE):
             hexa = _PALETTE[k]
-            out.append(tuple(int(hexa[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+            r, g, b = (int(hexa[i : i + 2], 16) / 255 for i in (1, 3, 5))
+            out.append((r, g, b))
         else:
             hue = (k * 0.618033988749895) % 1.0
             out.append(colorsys.hsv_to_rgb(hue, 0.65, 0.9))
@@ -286,7 +285,7 @@ def export_graphviz(
         if node.is_empty:
             attrs.append('style="rounded, dashed"')
         out.append(f"{node.node_id} [{', '.join(attrs)}] ;")
-        if node.parent >= 0:
+        if node.via is not None:  # every node but the root
             edge = _edge_label(node.via, node.slot, precision)
             out.append(f"{node.parent} -> {node.node_id} [label={edge}] ;")
         if max_depth is not None and node.depth == max_depth and not node.is_leaf:
@@ -302,63 +301,3 @@ def export_graphviz(
         with open(out_file, "w", encoding="utf-8") as fh:
             fh.write(dot)
     return None
-
-
-# ----------------------------------------------------------------------------- Source
-class TreeSource(graphviz.Source):
-    """A :class:`graphviz.Source` that renders without a system Graphviz.
-
-    ``render``, ``pipe``, ``view`` and the Jupyter display run the system ``dot``
-    when it is installed and the ``graphviz-pure`` wheel otherwise (see
-    :func:`treelearn.export.which_renderer`). Set ``program`` to ``"dot"`` or
-    ``"graphviz-pure"`` to force one.
-    """
-
-    program: str = "auto"
-
-    @property
-    def _render(self):  # the graphviz package's seam for the render call
-        from treelearn.export._render import _graphviz_render_hook
-
-        return _graphviz_render_hook(self.program)
-
-    @property
-    def _pipe_lines(self):
-        from treelearn.export._render import _graphviz_pipe_hook
-
-        return _graphviz_pipe_hook(self.program, text=False)
-
-    @property
-    def _pipe_lines_string(self):
-        from treelearn.export._render import _graphviz_pipe_hook
-
-        return _graphviz_pipe_hook(self.program, text=True)
-
-    def copy(self):
-        new = super().copy()
-        new.program = self.program
-        return new
-
-
-def to_graphviz(estimator: Any, *, renderer: str = "auto", **kwargs: Any) -> TreeSource:
-    """The tree as a :class:`TreeSource` (a :class:`graphviz.Source`).
-
-    It displays inline in Jupyter and has ``.render()``, ``.pipe()`` and
-    ``.view()``, all working without a system Graphviz. Keyword arguments are
-    those of :func:`export_graphviz`.
-
-    Examples
-    --------
-    >>> from treelearn import CARTClassifier
-    >>> from treelearn.datasets import load_iris
-    >>> X, y = load_iris(as_frame=True, return_X_y=True)
-    >>> src = to_graphviz(CARTClassifier(max_depth=1).fit(X, y))
-    >>> src.pipe(format="svg", encoding="utf-8").count('class="node"')
-    3
-    """
-    if kwargs.get("out_file") is not None:
-        raise TypeError("to_graphviz does not take out_file; use export_graphviz or .save()")
-    kwargs.pop("out_file", None)
-    source = TreeSource(export_graphviz(estimator, **kwargs), filename="tree.gv", format="svg")
-    source.program = renderer
-    return source

@@ -1,11 +1,14 @@
-"""Drawing a tree with matplotlib, from the Graphviz layout.
+"""Drawing a Graphviz layout with matplotlib.
 
-:func:`plot_tree` lays the tree out with the DOT renderer (system ``dot`` or
-``graphviz-pure``), asks for the layout as JSON (Graphviz's ``-Tjson``: every
-shape, spline, arrowhead and text run with its position) and replays those
-drawing operations on a matplotlib ``Axes``. The picture is the one
-:func:`~treelearn.export.export_graphviz` renders, as matplotlib artists: it
-goes into subplots and saves to any format matplotlib writes (PDF included).
+:func:`draw_layout` takes the layout of a DOT graph as JSON (Graphviz's ``-Tjson``:
+every shape, spline, arrowhead and text run with its position) and replays those
+drawing operations on a matplotlib ``Axes``. It knows nothing of trees or of the
+renderers: :func:`treelearn.export.plot_tree` (in :mod:`treelearn.export._draw`) asks
+the renderer for a tree's layout and draws it here, and
+:func:`treelearn.export.render_dot` draws PDF, PS and EPS here when ``graphviz-pure``
+is the renderer. The picture is the one :func:`~treelearn.export.export_graphviz`
+renders, as matplotlib artists: it goes into subplots and saves to any format
+matplotlib writes (PDF included).
 
 Text is set in matplotlib's own font and shrunk where it would be wider than the
 space Graphviz measured for it, so it always fits its box.
@@ -18,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["draw_layout", "plot_tree"]
+__all__ = ["draw_layout"]
 
 _ALIGN = {"l": "left", "c": "center", "r": "right"}
 
@@ -217,9 +220,8 @@ def draw_layout(layout: bytes | str | dict, ax=None, *, fig=None):
     -------
     matplotlib.axes.Axes
     """
-    if not isinstance(layout, dict):
-        layout = json.loads(layout)
-    x0, y0, x1, y1 = (float(v) for v in str(layout["bb"]).split(","))
+    graph: dict = layout if isinstance(layout, dict) else json.loads(layout)
+    x0, y0, x1, y1 = (float(v) for v in str(graph["bb"]).split(","))
     width, height = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
     if ax is None:
         if fig is None:
@@ -239,13 +241,13 @@ def draw_layout(layout: bytes | str | dict, ax=None, *, fig=None):
     ax.set_axis_off()
     replay = _Replay(ax, scale)
     # edges under nodes, as Graphviz draws them
-    for edge in layout.get("edges", ()):
+    for edge in graph.get("edges", ()):
         replay.reset()
         replay.run(edge.get("_draw_"), z=1, fill_curves=False)
         replay.run(edge.get("_hdraw_"), z=1, fill_curves=False)
         replay.run(edge.get("_tdraw_"), z=1, fill_curves=False)
         replay.run(edge.get("_ldraw_"), z=1, fill_curves=False)
-    for obj in layout.get("objects", ()):
+    for obj in graph.get("objects", ()):
         if "nodes" in obj and "edges" in obj and "_draw_" not in obj:
             continue  # a subgraph
         replay.reset()
@@ -254,42 +256,3 @@ def draw_layout(layout: bytes | str | dict, ax=None, *, fig=None):
         replay.run(obj.get("_ldraw_"), z=3, fill_curves=False)
     replay.flush_text()
     return ax
-
-
-def plot_tree(estimator: Any, ax=None, *, renderer: str = "auto", **kwargs: Any):
-    """Plot a fitted tree with matplotlib: the graphviz picture, on an Axes.
-
-    Parameters
-    ----------
-    estimator : fitted treelearn classifier
-    ax : matplotlib Axes, optional
-        Where to draw; without one a new figure sized to the tree is made.
-    renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
-        The program that lays the tree out (see
-        :func:`treelearn.export.which_renderer`).
-    **kwargs
-        Passed to :func:`treelearn.export.export_graphviz` (``max_depth``,
-        ``class_names``, ``filled``, ``precision``, ``show``, ...).
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> from treelearn import CARTClassifier
-    >>> from treelearn.datasets import load_iris
-    >>> X, y = load_iris(as_frame=True, return_X_y=True)
-    >>> ax = plot_tree(CARTClassifier(max_depth=2).fit(X, y))
-    >>> sum(t.get_text().startswith("class = ") for t in ax.texts)
-    5
-    """
-    from treelearn.export._graphviz import export_graphviz
-    from treelearn.export._render import which_renderer
-
-    source = export_graphviz(estimator, **kwargs)
-    assert source is not None
-    layout = which_renderer(renderer).run(source, "json")
-    return draw_layout(layout, ax)

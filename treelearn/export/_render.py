@@ -1,4 +1,4 @@
-"""Rendering DOT with pip-installed dependencies only.
+"""Rendering DOT with pip-installed dependencies only: choosing and running the program.
 
 Two programs can lay out and draw DOT:
 
@@ -13,6 +13,10 @@ Two programs can lay out and draw DOT:
 The environment variable ``TREELEARN_RENDERER`` (``dot`` or ``graphviz-pure``)
 overrides the choice; every function also takes ``renderer=``.
 :func:`which_renderer` says which program runs.
+
+This module turns DOT text into bytes and knows nothing of trees:
+:mod:`treelearn.export._draw` renders fitted trees by composing it with the DOT
+writer, and :mod:`treelearn.export._source` plugs it into :class:`graphviz.Source`.
 """
 
 from __future__ import annotations
@@ -25,15 +29,16 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import graphviz
+
+from treelearn.export._plot import draw_layout
 
 __all__ = [
     "RENDERER_ENV",
     "Renderer",
     "RendererNotFoundError",
-    "render",
+    "format_of",
     "render_dot",
     "which_renderer",
 ]
@@ -197,8 +202,6 @@ def render_dot(
     if prog.name == "graphviz-pure" and fmt in _MPL_FORMATS:
         import matplotlib.figure
 
-        from treelearn.export._plot import draw_layout
-
         layout = prog.run(source, "json", (f"-K{engine}",))
         fig = matplotlib.figure.Figure()
         draw_layout(layout, fig=fig)
@@ -213,119 +216,11 @@ def render_dot(
     return prog.run(source, fmt, tuple(args))
 
 
-def _format_of(path: Path, format: str | None) -> str:
+def format_of(path: Path, format: str | None) -> str:
+    """The output format: ``format`` if given, else the one ``path``'s suffix names."""
     if format is not None:
         return format.lower()
     suffix = path.suffix.lower()
     if not suffix:
         raise ValueError(f"cannot tell the format of {str(path)!r}: give format=")
     return _SUFFIX_FORMATS.get(suffix, suffix[1:])
-
-
-def render(
-    estimator: Any,
-    path: str | os.PathLike,
-    format: str | None = None,
-    *,
-    renderer: str = "auto",
-    dpi: float | None = None,
-    **kwargs: Any,
-) -> Path:
-    """Draw a fitted tree to an image file, with or without a system Graphviz.
-
-    Parameters
-    ----------
-    estimator : fitted treelearn classifier
-    path : str or path
-        Output file.
-    format : {"svg", "png", "pdf", "jpeg", "dot", ...}, optional
-        Taken from the suffix of ``path`` when omitted. ``"dot"`` writes the DOT
-        text itself.
-    renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
-        See :func:`which_renderer`.
-    dpi : float, optional
-        Resolution of PNG/JPEG output (Graphviz's default is 96).
-    **kwargs
-        Passed to :func:`treelearn.export.export_graphviz` (``max_depth``,
-        ``class_names``, ``show``, ...).
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-    """
-    from treelearn.export._graphviz import export_graphviz
-
-    path = Path(path)
-    fmt = _format_of(path, format)
-    source = export_graphviz(estimator, **kwargs)
-    assert source is not None
-    if fmt in ("dot", "gv"):
-        path.write_text(source, encoding="utf-8")
-        return path
-    path.write_bytes(render_dot(source, fmt, renderer=renderer, dpi=dpi))
-    return path
-
-
-# ----------------------------------------------------------------------------- graphviz hooks
-def _graphviz_render_hook(choice: str):
-    """A stand-in for ``graphviz.backend.rendering.render`` that uses our renderer."""
-
-    def render_file(
-        engine: str,
-        format: str | None = None,
-        filepath: str | os.PathLike | None = None,
-        renderer: str | None = None,
-        formatter: str | None = None,
-        neato_no_op: Any = None,
-        quiet: bool = False,
-        *,
-        outfile: str | os.PathLike | None = None,
-        raise_if_result_exists: bool = False,
-        overwrite_filepath: bool = False,
-    ) -> str:
-        if outfile is not None:
-            out = Path(outfile)
-            fmt = _format_of(out, format)
-            if filepath is None:
-                filepath = out.with_suffix(".gv")
-        else:
-            if filepath is None or format is None:
-                raise graphviz.RequiredArgumentError("filepath and format are required")
-            fmt = format
-            out = Path(f"{os.fspath(filepath)}.{format}")
-        src_path = Path(filepath)
-        if not overwrite_filepath and out.resolve() == src_path.resolve():
-            raise ValueError(
-                f"outfile {out.name!r} must be different from input file {src_path.name!r}"
-            )
-        if raise_if_result_exists and out.exists():
-            raise graphviz.FileExistsError(f"output file exists: {os.fspath(out)!r}")
-        source = src_path.read_text(encoding="utf-8")
-        out.write_bytes(render_dot(source, fmt, renderer=choice, engine=engine))
-        return os.fspath(out)
-
-    return render_file
-
-
-def _graphviz_pipe_hook(choice: str, *, text: bool):
-    """A stand-in for ``graphviz``'s ``pipe_lines`` / ``pipe_lines_string``."""
-
-    def pipe(
-        engine: str,
-        format: str,
-        input_lines,
-        *,
-        input_encoding: str = "utf-8",
-        encoding: str | None = None,
-        renderer: str | None = None,
-        formatter: str | None = None,
-        neato_no_op: Any = None,
-        quiet: bool = False,
-        **_: Any,
-    ):
-        data = "".join(input_lines)
-        out = render_dot(data, format, renderer=choice, engine=engine)
-        return out.decode(encoding or "utf-8") if text else out
-
-    return pipe

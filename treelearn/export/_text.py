@@ -19,6 +19,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from treelearn._classes import C45Classifier
 from treelearn.export._describe import Branch, NodeInfo, describe
 
 __all__ = ["export_text"]
@@ -174,8 +175,6 @@ def _subtree_depth(tree, node: NodeInfo) -> int:
 
 # ----------------------------------------------------------------------------- public
 def _is_c45(estimator: Any) -> bool:
-    from treelearn._classes import C45Classifier
-
     crit = getattr(estimator, "criterion_", None)
     return isinstance(estimator, C45Classifier) or getattr(crit, "name", None) == "gain_ratio"
 

@@ -1,0 +1,126 @@
+"""A fitted tree as a picture: the DOT writer composed with a renderer.
+
+Each function here writes the tree's DOT text with
+:func:`~treelearn.export.export_graphviz` and hands it on: :func:`to_graphviz` to a
+:class:`~treelearn.export.TreeSource`, :func:`render` to
+:func:`~treelearn.export.render_dot` and a file, :func:`plot_tree` to the renderer
+for a JSON layout and to :func:`~treelearn.export._plot.draw_layout` for matplotlib.
+The modules it composes do not import one another's layers back: the DOT writer
+knows no renderer and the renderer knows no tree.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from treelearn.export._graphviz import export_graphviz
+from treelearn.export._plot import draw_layout
+from treelearn.export._render import format_of, render_dot, which_renderer
+from treelearn.export._source import TreeSource
+
+__all__ = ["plot_tree", "render", "to_graphviz"]
+
+
+def to_graphviz(estimator: Any, *, renderer: str = "auto", **kwargs: Any) -> TreeSource:
+    """The tree as a :class:`TreeSource` (a :class:`graphviz.Source`).
+
+    It displays inline in Jupyter and has ``.render()``, ``.pipe()`` and
+    ``.view()``, all working without a system Graphviz. Keyword arguments are
+    those of :func:`export_graphviz`.
+
+    Examples
+    --------
+    >>> from treelearn import CARTClassifier
+    >>> from treelearn.datasets import load_iris
+    >>> X, y = load_iris(as_frame=True, return_X_y=True)
+    >>> src = to_graphviz(CARTClassifier(max_depth=1).fit(X, y))
+    >>> src.pipe(format="svg", encoding="utf-8").count('class="node"')
+    3
+    """
+    if kwargs.get("out_file") is not None:
+        raise TypeError("to_graphviz does not take out_file; use export_graphviz or .save()")
+    kwargs.pop("out_file", None)
+    source = TreeSource(export_graphviz(estimator, **kwargs), filename="tree.gv", format="svg")
+    source.program = renderer
+    return source
+
+
+def render(
+    estimator: Any,
+    path: str | os.PathLike,
+    format: str | None = None,
+    *,
+    renderer: str = "auto",
+    dpi: float | None = None,
+    **kwargs: Any,
+) -> Path:
+    """Draw a fitted tree to an image file, with or without a system Graphviz.
+
+    Parameters
+    ----------
+    estimator : fitted treelearn classifier
+    path : str or path
+        Output file.
+    format : {"svg", "png", "pdf", "jpeg", "dot", ...}, optional
+        Taken from the suffix of ``path`` when omitted. ``"dot"`` writes the DOT
+        text itself.
+    renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
+        See :func:`which_renderer`.
+    dpi : float, optional
+        Resolution of PNG/JPEG output (Graphviz's default is 96).
+    **kwargs
+        Passed to :func:`treelearn.export.export_graphviz` (``max_depth``,
+        ``class_names``, ``show``, ...).
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    fmt = format_of(path, format)
+    source = export_graphviz(estimator, **kwargs)
+    assert source is not None
+    if fmt in ("dot", "gv"):
+        path.write_text(source, encoding="utf-8")
+        return path
+    path.write_bytes(render_dot(source, fmt, renderer=renderer, dpi=dpi))
+    return path
+
+
+def plot_tree(estimator: Any, ax=None, *, renderer: str = "auto", **kwargs: Any):
+    """Plot a fitted tree with matplotlib: the graphviz picture, on an Axes.
+
+    Parameters
+    ----------
+    estimator : fitted treelearn classifier
+    ax : matplotlib Axes, optional
+        Where to draw; without one a new figure sized to the tree is made.
+    renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
+        The program that lays the tree out (see
+        :func:`treelearn.export.which_renderer`).
+    **kwargs
+        Passed to :func:`treelearn.export.export_graphviz` (``max_depth``,
+        ``class_names``, ``filled``, ``precision``, ``show``, ...).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from treelearn import CARTClassifier
+    >>> from treelearn.datasets import load_iris
+    >>> X, y = load_iris(as_frame=True, return_X_y=True)
+    >>> ax = plot_tree(CARTClassifier(max_depth=2).fit(X, y))
+    >>> sum(t.get_text().startswith("class = ") for t in ax.texts)
+    5
+    """
+    source = export_graphviz(estimator, **kwargs)
+    assert source is not None
+    layout = which_renderer(renderer).run(source, "json")
+    return draw_layout(layout, ax)

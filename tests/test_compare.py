@@ -19,8 +19,6 @@ from user_criteria import Misclassification
 
 from treelearn import C45Classifier, CARTClassifier, Gini
 from treelearn.compare import (
-    _dealt_folds,
-    _Progress,
     compare_criteria,
     corrected_resampled_ttest,
     cross_validate_criteria,
@@ -28,6 +26,7 @@ from treelearn.compare import (
     pairwise_tests,
     summarize,
 )
+from treelearn.compare._cross_validation import _dealt_folds, _Progress
 from treelearn.criteria import SplitCriterion
 from treelearn.datasets import list_datasets, load_dataset
 

@@ -94,9 +94,9 @@ def _emit(frame: pd.DataFrame, fmt: str, *, notes: Sequence[str] = (), head: str
 
 def _comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The wide human-readable form of a comparison and its footnotes."""
-    from treelearn.compare import _primary, mean_ranks
+    from treelearn.compare import mean_ranks, primary_metric
 
-    metric = _primary(result, None)
+    metric = primary_metric(result)
     scale, unit = (100.0, " %") if metric in _PERCENT_METRICS else (1.0, "")
     criteria = list(dict.fromkeys(result["criterion"]))
     marks = {"better": " +", "worse": " -"}
@@ -312,14 +312,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from treelearn.compare import _resolve_criteria, _resolve_datasets
+    from treelearn.compare import resolve_criteria, resolve_datasets
 
     fmt = args.format
     if fmt is None:
         suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
         fmt = suffix if suffix in ("svg", "png") else "svg"
-    data = _resolve_datasets([args.dataset], args.target)[0]
-    label, estimator = _resolve_criteria([args.criterion])[0]
+    data = resolve_datasets([args.dataset], target=args.target)[0]
+    label, estimator = resolve_criteria([args.criterion])[0]
     try:
         from treelearn.export import render
     except ImportError as exc:

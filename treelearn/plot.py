@@ -252,10 +252,10 @@ def plot_trees(
         raise ImportError(
             f"plot_trees renders trees with treelearn.export, which is not available: {exc}"
         ) from exc
-    from treelearn.compare import _resolve_criteria, _resolve_datasets
+    from treelearn.compare import resolve_criteria, resolve_datasets
 
-    data = _resolve_datasets([dataset], target)[0]
-    models = _resolve_criteria(criteria)
+    data = resolve_datasets([dataset], target=target)[0]
+    models = resolve_criteria(criteria)
     if axes is None:
         import matplotlib.pyplot as plt
 

@@ -302,7 +302,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from treelearn.plot import plot_comparison
+        from treelearn.compare import plot_comparison
 
         fig = plot_comparison(result)
         fig.savefig(args.plot, dpi=args.dpi)

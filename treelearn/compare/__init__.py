@@ -18,11 +18,13 @@ The pieces are public too:
 * :func:`primary_metric` -- the score a comparison table ranks and tests on;
 * :func:`resolve_datasets`, :func:`resolve_criteria` and :data:`PRESETS` -- what
   ``datasets=`` and ``criteria=`` accept, resolved into labelled :class:`Dataset`
-  records and unfitted estimators (the ``treelearn`` command uses them too).
+  records and unfitted estimators (the ``treelearn`` command uses them too);
+* :func:`plot_comparison` -- the picture of a comparison table, and :func:`plot_trees`
+  -- the trees the criteria grow on one data set, side by side (matplotlib).
 
 One concept per module: ``_statistics`` (tests, summary, ranks), ``_inputs`` (data sets
-and criteria), ``_cross_validation`` (folds, fit-and-score, progress) and ``_table``
-(the columns of the per-fold and summary tables); this module is the facade.
+and criteria), ``_cross_validation`` (folds, fit-and-score, progress), ``_plots`` (pictures) and
+``_table`` (the columns of the per-fold and summary tables); this module is the facade.
 
 Examples
 --------
@@ -47,6 +49,7 @@ import pandas as pd
 
 from treelearn.compare._cross_validation import cross_validate_criteria, is_splitter
 from treelearn.compare._inputs import PRESETS, Dataset, resolve_criteria, resolve_datasets
+from treelearn.compare._plots import plot_comparison, plot_trees
 from treelearn.compare._statistics import (
     TTestResult,
     corrected_resampled_ttest,
@@ -65,6 +68,8 @@ __all__ = [
     "cross_validate_criteria",
     "mean_ranks",
     "pairwise_tests",
+    "plot_comparison",
+    "plot_trees",
     "primary_metric",
     "resolve_criteria",
     "resolve_datasets",

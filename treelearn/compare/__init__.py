@@ -19,12 +19,15 @@ The pieces are public too:
 * :func:`resolve_datasets`, :func:`resolve_criteria` and :data:`PRESETS` -- what
   ``datasets=`` and ``criteria=`` accept, resolved into labelled :class:`Dataset`
   records and unfitted estimators (the ``treelearn`` command uses them too);
+* :func:`feature_information` -- entropy of the class and the gain, split information
+  and gain ratio of every feature at the root (what ``treelearn info`` prints);
 * :func:`plot_comparison` -- the picture of a comparison table, and :func:`plot_trees`
   -- the trees the criteria grow on one data set, side by side (matplotlib).
 
 One concept per module: ``_statistics`` (tests, summary, ranks), ``_inputs`` (data sets
-and criteria), ``_cross_validation`` (folds, fit-and-score, progress), ``_plots`` (pictures) and
-``_table`` (the columns of the per-fold and summary tables); this module is the facade.
+and criteria), ``_cross_validation`` (folds, fit-and-score, progress), ``_features``
+(per-feature information), ``_plots`` (pictures) and ``_table`` (the columns of the
+per-fold and summary tables); this module is the facade.
 
 Examples
 --------
@@ -48,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from treelearn.compare._cross_validation import cross_validate_criteria, is_splitter
+from treelearn.compare._features import feature_information
 from treelearn.compare._inputs import PRESETS, Dataset, resolve_criteria, resolve_datasets
 from treelearn.compare._plots import plot_comparison, plot_trees
 from treelearn.compare._statistics import (
@@ -66,6 +70,7 @@ __all__ = [
     "compare_criteria",
     "corrected_resampled_ttest",
     "cross_validate_criteria",
+    "feature_information",
     "mean_ranks",
     "pairwise_tests",
     "plot_comparison",

@@ -10,6 +10,9 @@ Sub-commands:
 * ``treelearn info DATASET`` -- entropy of the class, and information gain and gain ratio
   of every feature (:func:`treelearn.compare.feature_information`).
 
+The module only parses, calls the public API (:mod:`treelearn.compare`,
+:mod:`treelearn.datasets`, :mod:`treelearn.export`) and prints.
+
 Data sets are bundled names (``treelearn datasets``) or ARFF/CSV paths. A bad name, a
 missing file or a malformed file ends with a one-line error and exit status 2.
 """
@@ -29,7 +32,17 @@ import numpy as np
 import pandas as pd
 
 from treelearn._version import __version__
-from treelearn.compare import feature_information
+from treelearn.compare import (
+    PRESETS,
+    compare_criteria,
+    feature_information,
+    mean_ranks,
+    plot_comparison,
+    primary_metric,
+    resolve_criteria,
+    resolve_datasets,
+)
+from treelearn.datasets import list_datasets, load_dataset
 
 __all__ = ["build_parser", "main"]
 
@@ -61,14 +74,14 @@ def _markdown(frame: pd.DataFrame) -> str:
         return text.replace("|", "\\|").replace("\n", " ").strip()
 
     header = [cell(c) for c in frame.columns]
-    align = ["---:" if _numeric_column(frame[c]) else ":---" for c in frame.columns]
+    align = ["---:" if _right_aligned(frame[c]) else ":---" for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
     return "\n".join(lines)
 
 
-def _numeric_column(column: pd.Series) -> bool:
+def _right_aligned(column: pd.Series) -> bool:
     """Numbers, or text that starts like one ("73.8 ± 4.1"): right-aligned."""
     if pd.api.types.is_numeric_dtype(column.dtype):
         return True
@@ -95,8 +108,6 @@ def _emit(frame: pd.DataFrame, fmt: str, *, notes: Sequence[str] = (), head: str
 
 def _comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The wide human-readable form of a comparison and its footnotes."""
-    from treelearn.compare import mean_ranks, primary_metric
-
     metric = primary_metric(result)
     scale, unit = (100.0, " %") if metric in _PERCENT_METRICS else (1.0, "")
     criteria = list(dict.fromkeys(result["criterion"]))
@@ -142,8 +153,6 @@ def _comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 
 
 def _load(spec: str, target: str | None = None):
-    from treelearn.datasets import load_dataset
-
     return load_dataset(spec, as_frame=True, target=target)
 
 
@@ -157,8 +166,6 @@ def _criteria_list(values: Sequence[str] | None) -> list[str]:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from treelearn.compare import PRESETS, compare_criteria
-
     criteria = _criteria_list(args.criteria)
     baseline = args.baseline
     if baseline is not None and baseline.lower() in PRESETS:
@@ -192,8 +199,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from treelearn.compare import plot_comparison
-
         fig = plot_comparison(result)
         fig.savefig(args.plot, dpi=args.dpi)
         plt.close(fig)
@@ -202,15 +207,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from treelearn.compare import resolve_criteria, resolve_datasets
-
     fmt = args.format
     if fmt is None:
         suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
         fmt = suffix if suffix in ("svg", "png") else "svg"
     data = resolve_datasets([args.dataset], target=args.target)[0]
     label, estimator = resolve_criteria([args.criterion])[0]
-    try:
+    try:  # looked up when run: an unavailable treelearn.export is a one-line error, exit 1
         from treelearn.export import render
     except ImportError as exc:
         raise CommandError(
@@ -231,8 +234,6 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
-    from treelearn.datasets import list_datasets
-
     rows = []
     for name in list_datasets():
         bunch = _load(name)

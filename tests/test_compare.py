@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import math
-import sys
 import warnings
 from pathlib import Path
 
@@ -19,15 +18,16 @@ from user_criteria import Misclassification
 
 from treelearn import C45Classifier, CARTClassifier, Gini
 from treelearn.compare import (
-    _dealt_folds,
-    _Progress,
     compare_criteria,
     corrected_resampled_ttest,
     cross_validate_criteria,
     mean_ranks,
     pairwise_tests,
+    plot_comparison,
+    plot_trees,
     summarize,
 )
+from treelearn.compare._cross_validation import _dealt_folds, _Progress
 from treelearn.criteria import SplitCriterion
 from treelearn.datasets import list_datasets, load_dataset
 
@@ -577,8 +577,6 @@ def agg():
 
 
 def test_plot_comparison(small_run, agg, tmp_path):
-    from treelearn.plot import plot_comparison
-
     _, summary = small_run
     fig = plot_comparison(summary)
     score_ax, size_ax = fig.axes[:2]
@@ -598,8 +596,6 @@ def test_plot_comparison(small_run, agg, tmp_path):
 
 
 def test_plot_comparison_errors(small_run, agg):
-    from treelearn.plot import plot_comparison
-
     _, summary = small_run
     with pytest.raises(ValueError, match="unknown metric 'f1'"):
         plot_comparison(summary, metric="f1")
@@ -610,9 +606,7 @@ def test_plot_comparison_errors(small_run, agg):
 
 
 def test_plot_trees_renders_each_criterion(agg, monkeypatch):
-    import types
-
-    from treelearn.plot import plot_trees
+    from treelearn.compare import _plots
 
     rendered = []
 
@@ -621,12 +615,38 @@ def test_plot_trees_renders_each_criterion(agg, monkeypatch):
         agg.imsave(path, np.zeros((4, 6, 3)))
         return path
 
-    monkeypatch.setitem(sys.modules, "treelearn.export", types.SimpleNamespace(render=render))
+    monkeypatch.setattr(_plots, "render", render)
     fig = plot_trees("play_tennis", ["id3", "cart"])
     assert rendered == [("ID3Classifier", "png"), ("CARTClassifier", "png")]
     titles = [ax.get_title() for ax in fig.axes]
     assert titles[0] == "ID3: 5 leaves, depth 2"
     assert titles[1].startswith("CART: ") and len(titles) == 2
-    monkeypatch.setitem(sys.modules, "treelearn.export", None)
-    with pytest.raises(ImportError, match=r"treelearn\.export"):
-        plot_trees("play_tennis")
+    _, axes = agg.subplots(1, 2)
+    with pytest.raises(ValueError, match="need 3 axes"):
+        plot_trees("play_tennis", axes=axes)
+
+
+def test_plot_comparison_legend_carries_mean_ranks(small_run, agg):
+    """The picture ranks with the comparison's own rule, also for another metric."""
+    _, summary = small_run
+    for metric in (None, "tree_size_as_score"):
+        table = summary
+        if metric is not None:  # a second score, ranked the other way round
+            table = summary.assign(tree_size_as_score_mean=-summary["tree_size"])
+            table.attrs = {**summary.attrs, "metrics": [*summary.attrs["metrics"], metric]}
+        fig = plot_comparison(table, metric=metric)
+        labels = [t.get_text() for t in fig.legends[0].get_texts()]
+        ranks = mean_ranks(table, metric=metric)
+        expected = [f"{c} (mean rank {ranks[c]:.2f})" for c in dict.fromkeys(table["criterion"])]
+        assert labels == expected
+
+
+def test_one_plotting_home():
+    import importlib
+
+    import treelearn
+    from treelearn import compare
+
+    assert treelearn.plot_comparison is compare.plot_comparison
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("treelearn.plot")

@@ -13,7 +13,7 @@ from treelearn._classes import (
 )
 from treelearn._persistence import load_json
 from treelearn._version import __version__
-from treelearn.compare import compare_criteria
+from treelearn.compare import compare_criteria, plot_comparison
 from treelearn.criteria import GainRatio, Gini, InformationGain, SplitCriterion
 from treelearn.datasets import list_datasets, load_arff, load_dataset
 from treelearn.export import (
@@ -25,7 +25,6 @@ from treelearn.export import (
     to_graphviz,
     which_renderer,
 )
-from treelearn.plot import plot_comparison
 
 __all__ = [
     "C45Classifier",

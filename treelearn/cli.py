@@ -8,7 +8,10 @@ Sub-commands:
 * ``treelearn render`` -- draw the tree one criterion grows on a data set (SVG or PNG);
 * ``treelearn datasets`` -- the bundled data sets with their shapes;
 * ``treelearn info DATASET`` -- entropy of the class, and information gain and gain ratio
-  of every feature.
+  of every feature (:func:`treelearn.compare.feature_information`).
+
+The module only parses, calls the public API (:mod:`treelearn.compare`,
+:mod:`treelearn.datasets`, :mod:`treelearn.export`) and prints.
 
 Data sets are bundled names (``treelearn datasets``) or ARFF/CSV paths. A bad name, a
 missing file or a malformed file ends with a one-line error and exit status 2.
@@ -29,8 +32,19 @@ import numpy as np
 import pandas as pd
 
 from treelearn._version import __version__
+from treelearn.compare import (
+    PRESETS,
+    compare_criteria,
+    feature_information,
+    mean_ranks,
+    plot_comparison,
+    primary_metric,
+    resolve_criteria,
+    resolve_datasets,
+)
+from treelearn.datasets import list_datasets, load_dataset
 
-__all__ = ["build_parser", "feature_information", "main"]
+__all__ = ["build_parser", "main"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 EXIT_USAGE = 2  # bad arguments, unknown data set, unreadable file
@@ -60,14 +74,14 @@ def _markdown(frame: pd.DataFrame) -> str:
         return text.replace("|", "\\|").replace("\n", " ").strip()
 
     header = [cell(c) for c in frame.columns]
-    align = ["---:" if _numeric_column(frame[c]) else ":---" for c in frame.columns]
+    align = ["---:" if _right_aligned(frame[c]) else ":---" for c in frame.columns]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     for row in frame.itertuples(index=False):
         lines.append("| " + " | ".join(cell(v) for v in row) + " |")
     return "\n".join(lines)
 
 
-def _numeric_column(column: pd.Series) -> bool:
+def _right_aligned(column: pd.Series) -> bool:
     """Numbers, or text that starts like one ("73.8 ± 4.1"): right-aligned."""
     if pd.api.types.is_numeric_dtype(column.dtype):
         return True
@@ -94,9 +108,7 @@ def _emit(frame: pd.DataFrame, fmt: str, *, notes: Sequence[str] = (), head: str
 
 def _comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """The wide human-readable form of a comparison and its footnotes."""
-    from treelearn.compare import _primary, mean_ranks
-
-    metric = _primary(result, None)
+    metric = primary_metric(result)
     scale, unit = (100.0, " %") if metric in _PERCENT_METRICS else (1.0, "")
     criteria = list(dict.fromkeys(result["criterion"]))
     marks = {"better": " +", "worse": " -"}
@@ -137,123 +149,10 @@ def _comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return table, notes
 
 
-# --------------------------------------------------------------- info: measures
-
-
-def feature_information(X: pd.DataFrame, y: Any) -> tuple[float, pd.DataFrame]:
-    """Entropy of the class and, per feature, information gain, split info and gain ratio.
-
-    Nominal features split one branch per category; numeric features are scored at
-    their best binary threshold (by gain, midpoints between consecutive distinct known
-    values). As in C4.5, a feature's gain is the gain on the rows where it is known
-    times the known fraction, and its split information counts the rows where it is
-    missing as one more branch (C4.5's extra corrections for numeric thresholds are not
-    applied).
-
-    Parameters
-    ----------
-    X : DataFrame
-        Features; ``category``/``object``/``string``/``bool`` columns are nominal.
-    y : array-like
-        Class labels (no missing values).
-
-    Returns
-    -------
-    class_entropy : float
-        ``H(y)`` in bits.
-    table : DataFrame
-        One row per feature, sorted by gain (highest first): ``feature``, ``type``,
-        ``missing``, ``gain``, ``split_info``, ``gain_ratio`` (bits) and ``threshold``
-        (numeric features).
-
-    Examples
-    --------
-    >>> from treelearn.datasets import load_play_tennis
-    >>> X, y = load_play_tennis(as_frame=True, return_X_y=True)
-    >>> h, table = feature_information(X, y)
-    >>> round(h, 4)
-    0.9403
-    >>> table[["feature", "gain", "gain_ratio"]].round(3)
-           feature   gain  gain_ratio
-    0      outlook  0.247       0.156
-    1     humidity  0.152       0.152
-    2        windy  0.048       0.049
-    3  temperature  0.029       0.019
-    """
-    from treelearn import information
-
-    codes, classes = pd.factorize(pd.Series(np.asarray(y, dtype=object)))
-    if (codes < 0).any():
-        raise ValueError("the class has missing values")
-    n_classes = len(classes)
-    class_entropy = float(information.entropy(np.bincount(codes, minlength=n_classes)))
-    rows = []
-    for column in X.columns:
-        col = X[column]
-        missing = col.isna().to_numpy()
-        known = ~missing
-        n_known = int(known.sum())
-        threshold = math.nan
-        nominal = not pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(
-            col.dtype
-        )
-        if nominal:
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                x_codes = col.cat.codes.to_numpy()
-                n_values = len(col.cat.categories)
-            else:
-                x_codes, uniques = pd.factorize(col)
-                n_values = len(uniques)
-            kind = f"nominal ({n_values})"
-            table = np.zeros((max(n_values, 1), n_classes))
-            np.add.at(table, (x_codes[known], codes[known]), 1.0)
-        else:
-            kind = "numeric"
-            values = col.to_numpy(dtype=np.float64)[known]
-            order = np.argsort(values, kind="stable")
-            values, labels = values[order], codes[known][order]
-            left = np.cumsum(np.eye(n_classes)[labels], axis=0)
-            cuts = np.flatnonzero(values[:-1] < values[1:])
-            if cuts.size:
-                tables = np.stack([left[cuts], left[-1] - left[cuts]], axis=1)
-                gains = np.atleast_1d(information.information_gain_from_counts(tables))
-                best = int(np.argmax(gains))
-                table = tables[best]
-                threshold = float((values[cuts[best]] + values[cuts[best] + 1]) / 2)
-            else:
-                table = np.zeros((1, n_classes))
-                if n_known:
-                    table[0] = left[-1]
-        known_gain = float(information.information_gain_from_counts(table)) if n_known else 0.0
-        gain = known_gain * n_known / len(col) if len(col) else 0.0
-        branches = np.append(table.sum(axis=1), float(missing.sum()))
-        split_info = float(information.entropy(branches)) if branches.sum() > 0 else 0.0
-        ratio = gain / split_info if split_info > 1e-12 else 0.0
-        rows.append(
-            {
-                "feature": str(column),
-                "type": kind,
-                "missing": int(missing.sum()),
-                "gain": gain,
-                "split_info": split_info,
-                "gain_ratio": ratio,
-                "threshold": threshold,
-            }
-        )
-    table = pd.DataFrame(
-        rows,
-        columns=["feature", "type", "missing", "gain", "split_info", "gain_ratio", "threshold"],
-    )
-    table = table.sort_values("gain", ascending=False, kind="stable").reset_index(drop=True)
-    return class_entropy, table
-
-
 # --------------------------------------------------------------------- commands
 
 
 def _load(spec: str, target: str | None = None):
-    from treelearn.datasets import load_dataset
-
     return load_dataset(spec, as_frame=True, target=target)
 
 
@@ -267,8 +166,6 @@ def _criteria_list(values: Sequence[str] | None) -> list[str]:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from treelearn.compare import PRESETS, compare_criteria
-
     criteria = _criteria_list(args.criteria)
     baseline = args.baseline
     if baseline is not None and baseline.lower() in PRESETS:
@@ -302,8 +199,6 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from treelearn.plot import plot_comparison
-
         fig = plot_comparison(result)
         fig.savefig(args.plot, dpi=args.dpi)
         plt.close(fig)
@@ -312,15 +207,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from treelearn.compare import _resolve_criteria, _resolve_datasets
-
     fmt = args.format
     if fmt is None:
         suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
         fmt = suffix if suffix in ("svg", "png") else "svg"
-    data = _resolve_datasets([args.dataset], args.target)[0]
-    label, estimator = _resolve_criteria([args.criterion])[0]
-    try:
+    data = resolve_datasets([args.dataset], target=args.target)[0]
+    label, estimator = resolve_criteria([args.criterion])[0]
+    try:  # looked up when run: an unavailable treelearn.export is a one-line error, exit 1
         from treelearn.export import render
     except ImportError as exc:
         raise CommandError(
@@ -341,8 +234,6 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_datasets(args: argparse.Namespace) -> int:
-    from treelearn.datasets import list_datasets
-
     rows = []
     for name in list_datasets():
         bunch = _load(name)

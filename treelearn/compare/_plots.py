@@ -1,12 +1,14 @@
 """Pictures of criterion comparisons (matplotlib).
 
-* :func:`plot_comparison` -- the table of :func:`treelearn.compare.compare_criteria` as
+* :func:`plot_comparison` -- the table of :func:`~treelearn.compare.compare_criteria` as
   two panels: the mean score with its standard deviation per data set and criterion,
   and the tree size.
 * :func:`plot_trees` -- the trees the criteria grow on one data set, rendered side by
-  side (through :mod:`treelearn.export`).
+  side (through :func:`treelearn.export.render`).
 
-matplotlib is imported when a function is called, not with the module.
+The tables are read with the comparison's own rules (:func:`primary_metric`,
+:func:`mean_ranks`), and data sets and criteria are resolved as the comparison resolves
+them. matplotlib is imported when a function is called, not with the module.
 """
 
 from __future__ import annotations
@@ -21,28 +23,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from treelearn.compare._inputs import resolve_criteria, resolve_datasets
+from treelearn.compare._statistics import mean_ranks
+from treelearn.compare._table import ordered, primary_metric
+from treelearn.export import render
+
 __all__ = ["plot_comparison", "plot_trees"]
 
 _MARKERS = "osD^vP*Xhp<>"
-
-
-def _ordered(values: pd.Series) -> list:
-    return list(dict.fromkeys(values.tolist()))
-
-
-def _metric_of(result: pd.DataFrame, metric: str | None) -> str:
-    names = list(result.attrs.get("metrics") or []) or [
-        c.removesuffix("_mean") for c in result.columns if c.endswith("_mean")
-    ]
-    if not names:
-        raise ValueError(
-            "result has no '<score>_mean' column; pass the table compare_criteria returns"
-        )
-    if metric is None:
-        return str(result.attrs.get("metric") or names[0])
-    if f"{metric}_mean" not in result.columns:
-        raise ValueError(f"unknown metric {metric!r}; the table has {', '.join(names)}")
-    return metric
 
 
 def plot_comparison(
@@ -58,7 +46,7 @@ def plot_comparison(
     Parameters
     ----------
     result : DataFrame
-        The table of :func:`treelearn.compare.compare_criteria` (also after a round
+        The table of :func:`~treelearn.compare.compare_criteria` (also after a round
         trip through CSV or JSON).
     metric : str, optional
         The score to plot; by default the one the comparison ranked on.
@@ -88,20 +76,20 @@ def plot_comparison(
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['accuracy (mean ± std over 3 folds)', 'tree size (nodes)']
     """
-    metric = _metric_of(result, metric)
+    metric = primary_metric(result, metric)
     needed = {"dataset", "criterion", f"{metric}_mean", "tree_size"}
     missing = needed.difference(result.columns)
     if missing:
         raise ValueError(f"result lacks the column(s) {', '.join(sorted(missing))}")
-    datasets = _ordered(result["dataset"])
-    criteria = _ordered(result["criterion"])
+    datasets = ordered(result["dataset"])
+    criteria = ordered(result["criterion"])
     own_figure = axes is None
-    if own_figure:
+    if axes is None:
         import matplotlib.pyplot as plt
 
         if figsize is None:
             figsize = (10.0, 1.6 + 0.45 * len(datasets) * max(1.0, len(criteria) / 3))
-        fig, axes = plt.subplots(
+        fig, (score_ax, size_ax) = plt.subplots(
             1,
             2,
             figsize=figsize,
@@ -112,11 +100,11 @@ def plot_comparison(
     else:
         if len(axes) != 2:
             raise ValueError(f"axes must be two Axes (score, tree size), got {len(axes)}")
-        fig = axes[0].figure
-    score_ax, size_ax = axes
+        score_ax, size_ax = axes
+        fig = score_ax.figure
     rows = {name: i for i, name in enumerate(datasets)}
     width = 0.8 / max(1, len(criteria))
-    ranks = _mean_ranks(result, metric)
+    ranks = mean_ranks(result, metric=metric).to_dict()
     colours = _colours(len(criteria))
     std_col = f"{metric}_std"
     for c_index, criterion in enumerate(criteria):
@@ -198,14 +186,6 @@ def _clamp_unit_interval(ax: Any, means: pd.Series, metric: str) -> None:
     ax.set_xlim(max(left, -0.02), min(right, 1.02))
 
 
-def _mean_ranks(result: pd.DataFrame, metric: str) -> dict:
-    if "rank" in result.columns and result.attrs.get("metric", metric) == metric:
-        ranks = result["rank"]
-    else:
-        ranks = result.groupby("dataset", sort=False)[f"{metric}_mean"].rank(ascending=False)
-    return ranks.groupby(result["criterion"], sort=False).mean().to_dict()
-
-
 def _colours(n: int) -> list:
     from matplotlib import colormaps
 
@@ -226,7 +206,8 @@ def plot_trees(
     Parameters
     ----------
     dataset : str, path, (X, y) or DataFrame
-        One data set, as :func:`treelearn.compare.compare_criteria` takes them.
+        One data set, as :func:`~treelearn.compare.compare_criteria` takes them (see
+        :func:`~treelearn.compare.resolve_datasets`).
     criteria : list, default=("id3", "c4.5", "cart")
         As for :func:`~treelearn.compare.compare_criteria`.
     target : str, optional
@@ -243,37 +224,32 @@ def plot_trees(
 
     Raises
     ------
-    ImportError
-        If :mod:`treelearn.export` (graphviz rendering) is not available.
+    RuntimeError
+        If no Graphviz renderer is available (see :func:`treelearn.export.render`).
     """
-    try:
-        from treelearn.export import render
-    except ImportError as exc:
-        raise ImportError(
-            f"plot_trees renders trees with treelearn.export, which is not available: {exc}"
-        ) from exc
-    from treelearn.compare import _resolve_criteria, _resolve_datasets
-
-    data = _resolve_datasets([dataset], target)[0]
-    models = _resolve_criteria(criteria)
+    data = resolve_datasets([dataset], target=target)[0]
+    models = resolve_criteria(criteria)
+    panels: list[Any]
     if axes is None:
         import matplotlib.pyplot as plt
 
-        fig, axes = plt.subplots(
+        _, grid = plt.subplots(
             1,
             len(models),
             figsize=figsize or (5.0 * len(models), 5.0),
             squeeze=False,
             layout="constrained",
         )
-        axes = list(axes[0])
+        panels = list(grid[0])
     elif len(axes) != len(models):
         raise ValueError(f"need {len(models)} axes (one per criterion), got {len(axes)}")
-    fig = axes[0].figure
+    else:
+        panels = list(axes)
+    fig = panels[0].figure
     import matplotlib.image as mpimg
 
     with tempfile.TemporaryDirectory() as tmp:
-        for index, ((label, estimator), ax) in enumerate(zip(models, axes, strict=True)):
+        for index, ((label, estimator), ax) in enumerate(zip(models, panels, strict=True)):
             estimator.fit(data.X, data.y)
             path = Path(tmp) / f"tree{index}.png"
             written = render(estimator, path, format="png")

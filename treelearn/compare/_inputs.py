@@ -1,0 +1,297 @@
+"""Input resolution: what ``datasets=`` and ``criteria=`` of a comparison may be.
+
+:func:`resolve_datasets` turns bundled names, ARFF/CSV paths, ``(X, y)`` pairs,
+DataFrames and scikit-learn ``Bunch`` objects into labelled :class:`Dataset` records;
+:func:`resolve_criteria` turns preset names, criterion names, :class:`SplitCriterion`
+instances and estimators into labelled unfitted estimators. The comparison, the plots
+and the ``treelearn`` command all take their inputs through these two functions, so
+they accept the same things and label them the same way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.metrics import get_scorer
+
+from treelearn._classes import (
+    C45Classifier,
+    CARTClassifier,
+    DecisionTreeClassifier,
+    ID3Classifier,
+)
+from treelearn.criteria import CRITERIA, SplitCriterion
+from treelearn.datasets import list_datasets, load_dataset
+
+__all__ = ["PRESETS", "Dataset", "resolve_criteria", "resolve_datasets"]
+
+#: Preset names accepted in ``criteria=`` (case-insensitive): label and estimator class.
+#: The label names the preset in result tables (``"c4.5"`` and ``"c45"`` are both
+#: ``"C4.5"``).
+PRESETS: dict[str, tuple[str, type[DecisionTreeClassifier]]] = {
+    "id3": ("ID3", ID3Classifier),
+    "c4.5": ("C4.5", C45Classifier),
+    "c45": ("C4.5", C45Classifier),
+    "cart": ("CART", CARTClassifier),
+}
+
+#: File suffixes that make a string a path (its stem labels the data set).
+_SUFFIXES = (".arff", ".csv")
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One resolved data set: a label, the features and the known class labels.
+
+    Attributes
+    ----------
+    name : str
+        The label results are keyed by: the bundled name, the stem of a file, the key
+        of a ``{label: data set}`` dict, a DataFrame's ``attrs["relation"]``, or
+        ``"data<i>"`` (the position in the list).
+    X : DataFrame or ndarray of shape (n_samples, n_features)
+        The features, as given (DataFrames keep their column types).
+    y : ndarray of shape (n_samples,)
+        The class labels; rows whose class was missing are dropped from ``X`` and ``y``.
+    """
+
+    name: str
+    X: Any
+    y: np.ndarray
+
+
+def _is_xy_pair(obj: Any) -> bool:
+    return (
+        isinstance(obj, tuple)
+        and len(obj) == 2
+        and np.ndim(obj[0]) == 2
+        and np.ndim(obj[1]) == 1
+        and not isinstance(obj[0], str)
+    )
+
+
+def _is_bunch(obj: Any) -> bool:
+    """A scikit-learn ``Bunch`` (or anything with ``data`` and ``target``)."""
+    return hasattr(obj, "data") and hasattr(obj, "target") and not isinstance(obj, pd.DataFrame)
+
+
+def _labels(y: Any) -> np.ndarray:
+    """Class labels as a 1-D numpy array (categoricals become their values)."""
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(f"y must have one column, got {y.shape[1]}")
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.astype(object).where(y.notna(), None)
+    return np.asarray(y)
+
+
+def _from_xy(name: str, X: Any, y: Any) -> Dataset:
+    y = _labels(y)
+    if not isinstance(X, pd.DataFrame):
+        X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"data set {name!r}: X must be 2-D, got shape {X.shape}")
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"data set {name!r}: X has {X.shape[0]} rows but y has shape {y.shape}")
+    known = ~pd.isna(pd.Series(y, dtype=object)).to_numpy()
+    if not known.all():  # cases without a class teach nothing (Weka drops them too)
+        X = X.iloc[known] if isinstance(X, pd.DataFrame) else X[known]
+        y = y[known]
+    if y.shape[0] == 0:
+        raise ValueError(f"data set {name!r} has no rows with a known class")
+    return Dataset(name, X, y)
+
+
+def _from_frame(name: str, frame: pd.DataFrame, target: str | None) -> Dataset:
+    if frame.shape[1] < 2:
+        raise ValueError(f"data set {name!r}: need a feature and a target column")
+    column = frame.columns[-1] if target is None else target
+    if column not in frame.columns:
+        raise ValueError(
+            f"data set {name!r} has no target column {column!r}; columns: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    return _from_xy(name, frame.drop(columns=[column]), frame[column])
+
+
+def _load_one(spec: Any, name: str | None, index: int, target: str | None) -> Dataset:
+    if isinstance(spec, str | os.PathLike):
+        text = os.fspath(spec)
+        bunch: Any = load_dataset(text, as_frame=True, target=target)  # a Bunch
+        if name is None:
+            is_path = "/" in text or os.sep in text or Path(text).suffix.lower() in _SUFFIXES
+            name = Path(text).stem if is_path else text
+        return _from_xy(name, bunch.data, bunch.target)
+    if isinstance(spec, pd.DataFrame):
+        default = spec.attrs.get("relation") or f"data{index}"
+        return _from_frame(name or str(default), spec, target)
+    if _is_xy_pair(spec):
+        return _from_xy(name or f"data{index}", spec[0], spec[1])
+    if _is_bunch(spec):
+        return _from_xy(name or f"data{index}", spec.data, spec.target)
+    raise TypeError(
+        "a data set must be a bundled name, an ARFF/CSV path, an (X, y) pair or a "
+        f"DataFrame with a target column; got {type(spec).__name__}"
+    )
+
+
+def resolve_datasets(datasets: Any = None, *, target: str | None = None) -> list[Dataset]:
+    """Resolve the ``datasets=`` of a comparison into labelled data sets.
+
+    Parameters
+    ----------
+    datasets : data set or list of data sets, default=None
+        Each one a bundled name (see :func:`treelearn.datasets.list_datasets`), the path
+        of an ARFF or CSV file, an ``(X, y)`` pair, a DataFrame whose ``target`` column
+        (the last by default) is the class, or a scikit-learn ``Bunch``. A dict
+        ``{label: data set}`` names them. ``None`` means all bundled data sets.
+    target : str, optional
+        The class column of files and DataFrames (default: the last column).
+
+    Returns
+    -------
+    list of Dataset
+        In the order given; rows whose class is missing are dropped.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, a missing or malformed file, a missing target column, a
+        data set without a row of known class, no data set at all, or two data sets
+        with the same label.
+    TypeError
+        For an object that is none of the above.
+
+    Examples
+    --------
+    >>> [(d.name, d.X.shape) for d in resolve_datasets(["play_tennis", "iris"])]
+    [('play_tennis', (14, 4)), ('iris', (150, 4))]
+    """
+    if datasets is None:
+        items: list[tuple[str | None, Any]] = [(n, n) for n in list_datasets()]
+    elif (
+        isinstance(datasets, str | os.PathLike | pd.DataFrame)
+        or _is_xy_pair(datasets)
+        or _is_bunch(datasets)
+    ):
+        items = [(None, datasets)]
+    elif isinstance(datasets, Mapping):
+        items = [(str(k), v) for k, v in datasets.items()]
+    elif isinstance(datasets, Iterable):
+        items = [(None, d) for d in datasets]
+    else:
+        items = [(None, datasets)]
+    if not items:
+        raise ValueError("no data sets to compare")
+    out = [_load_one(spec, name, i, target) for i, (name, spec) in enumerate(items)]
+    _reject_duplicates([d.name for d in out], "two data sets are called", "data set")
+    return out
+
+
+def _reject_duplicates(labels: list[str], problem: str, kind: str) -> None:
+    """ValueError when a label repeats (results are keyed by label)."""
+    duplicates = sorted({n for n in labels if labels.count(n) > 1})
+    if duplicates:
+        raise ValueError(
+            f"{problem} {', '.join(map(repr, duplicates))}; pass a dict "
+            f"{{label: {kind}}} to name them"
+        )
+
+
+def _estimator_for(spec: Any) -> tuple[str, Any]:
+    """Label and (unfitted) estimator of one ``criteria=`` entry."""
+    if isinstance(spec, str):
+        key = spec.strip().lower()
+        if key in PRESETS:
+            label, cls = PRESETS[key]
+            return label, cls()
+        if spec in CRITERIA:
+            return spec, DecisionTreeClassifier(criterion=spec)
+        names = ", ".join(repr(n) for n in (*dict.fromkeys(PRESETS), *CRITERIA))
+        raise ValueError(
+            f"unknown criterion {spec!r}; use a preset or criterion name ({names}), a "
+            "SplitCriterion instance or an estimator"
+        )
+    if isinstance(spec, SplitCriterion):
+        return spec.name, DecisionTreeClassifier(criterion=spec)
+    if isinstance(spec, type):
+        raise TypeError(
+            f"criteria must be instances, not classes: use {spec.__name__}() instead of "
+            f"{spec.__name__}"
+        )
+    if hasattr(spec, "fit") and hasattr(spec, "get_params"):
+        return type(spec).__name__, clone(spec)
+    raise TypeError(
+        "a criterion must be a preset name ('id3', 'c4.5', 'cart'), a criterion name, a "
+        f"SplitCriterion instance or an estimator; got {type(spec).__name__}: {spec!r}"
+    )
+
+
+def resolve_criteria(criteria: Any) -> list[tuple[str, Any]]:
+    """Resolve the ``criteria=`` of a comparison into labelled, unfitted estimators.
+
+    Parameters
+    ----------
+    criteria : criterion or list of criteria
+        Each one a preset (a key of :data:`PRESETS`: ``"id3"``, ``"c4.5"`` or ``"c45"``,
+        ``"cart"``, case-insensitive; labelled ``ID3``, ``C4.5``, ``CART``), a criterion
+        name (a key of :data:`treelearn.criteria.CRITERIA`: a
+        :class:`~treelearn.DecisionTreeClassifier` with that criterion, labelled by the
+        name), a :class:`~treelearn.SplitCriterion` instance (labelled by its ``name``)
+        or any scikit-learn classifier (cloned, labelled by its class name). A dict
+        ``{label: criterion}`` names them.
+
+    Returns
+    -------
+    list of (str, estimator)
+        The label and a new unfitted estimator of every criterion, in the order given.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, no criterion at all, or two criteria with the same label.
+    TypeError
+        For a class instead of an instance, or an object that is none of the above.
+
+    Examples
+    --------
+    >>> from treelearn.criteria import Gini
+    >>> [(label, type(est).__name__) for label, est in resolve_criteria(["c45", Gini()])]
+    [('C4.5', 'C45Classifier'), ('gini', 'DecisionTreeClassifier')]
+    """
+    if isinstance(criteria, Mapping):
+        out = [(str(label), _estimator_for(spec)[1]) for label, spec in criteria.items()]
+    elif isinstance(criteria, str | SplitCriterion) or hasattr(criteria, "fit"):
+        out = [_estimator_for(criteria)]
+    else:
+        out = [_estimator_for(spec) for spec in criteria]
+    if not out:
+        raise ValueError("no criteria to compare")
+    _reject_duplicates([label for label, _ in out], "two criteria are labelled", "criterion")
+    return out
+
+
+def resolve_scoring(scoring: Any) -> dict[str, Callable]:
+    """The ``scoring=`` of a comparison as ``{score name: scorer(estimator, X, y)}``."""
+    if isinstance(scoring, str):
+        return {scoring: get_scorer(scoring)}
+    if callable(scoring):
+        return {"score": scoring}
+    if isinstance(scoring, Mapping):
+        return {str(k): get_scorer(v) if isinstance(v, str) else v for k, v in scoring.items()}
+    if isinstance(scoring, Iterable):
+        names = list(scoring)
+        if names and all(isinstance(n, str) for n in names):
+            return {n: get_scorer(n) for n in dict.fromkeys(names)}
+    raise TypeError(
+        "scoring must be a scorer name, a callable scorer(estimator, X, y), a list of "
+        f"names or a dict of them; got {scoring!r}"
+    )

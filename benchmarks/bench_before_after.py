@@ -62,8 +62,8 @@ def cases(rows: list[int]):
         )  # fmt: skip
         X32 = X.astype(np.float32)
         for crit in ("entropy", "gini"):
-            out.append((f"fit {n:,} {crit}", lambda m, c=crit: m.DecisionTreeClassifier(criterion=c),
-                        X32, y))  # fmt: skip
+            make = lambda m, c=crit: m.DecisionTreeClassifier(criterion=c)  # noqa: E731
+            out.append((f"fit {n:,} {crit}", make, X32, y))
         Xn = X.copy()
         Xn[np.random.default_rng(0).random(Xn.shape) < 0.02] = np.nan
         out.append((f"fit {n:,} gini 2% NaN", lambda m: m.CARTClassifier(), Xn, y))
@@ -97,13 +97,13 @@ def main() -> int:
             for _ in range(args.repeat):
                 for name, mod in (("ref", ref), ("now", now)):
                     est = make(mod)
-                    times[name].append(timed(lambda e=est: e.fit(X, y)))
+                    times[name].append(timed(lambda e=est, X=X, y=y: e.fit(X, y)))
                     fitted[name] = est
             rows.append((label, times))
             p_times = {"ref": [], "now": []}
             for _ in range(args.repeat):
                 for name in ("ref", "now"):
-                    p_times[name].append(timed(lambda e=fitted[name]: e.predict(X)))
+                    p_times[name].append(timed(lambda e=fitted[name], X=X: e.predict(X)))
             rows.append((label.replace("fit", "predict"), p_times))
         data = {"ref": bundled(ref), "now": bundled(now)}
         times = {"ref": [], "now": []}

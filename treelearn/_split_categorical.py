@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -268,8 +269,8 @@ def _ordered_cuts(
         right_n = sn.sum(axis=1, keepdims=True) - left_n
         n_present = present.sum(axis=1, keepdims=True)
         ok = np.arange(C - 1)[None, :] < n_present - 1
-        ok &= admissible(left_n, lambda l=left: l.sum(-1))
-        ok &= admissible(right_n, lambda r=right: r.sum(-1))
+        ok &= admissible(left_n, partial(np.sum, left, axis=-1))
+        ok &= admissible(right_n, partial(np.sum, right, axis=-1))
         score = criterion.split_score(
             known_counts[:, None, :], np.stack([left, right], axis=2), parent_imp[:, None]
         )

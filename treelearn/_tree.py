@@ -445,4 +445,4 @@ class Tree:
         }
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["n_features"], state["n_classes"], state["arrays"])
+        Tree.__init__(self, state["n_features"], state["n_classes"], state["arrays"])

@@ -19,7 +19,15 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("foundations", ["treelearn._version", "treelearn._tolerances"]),
     ("information measures", ["treelearn.information", "treelearn.information."]),
     ("criteria", ["treelearn.criteria"]),
-    ("tree arrays", ["treelearn._routing", "treelearn._tree", "treelearn._tree_surgery"]),
+    (
+        "tree arrays",
+        [
+            "treelearn._routing",
+            "treelearn._tree",
+            "treelearn._tree_surgery",
+            "treelearn._tree_checks",
+        ],
+    ),
     ("data", ["treelearn._data", "treelearn.datasets", "treelearn.datasets."]),
     (
         "growth",

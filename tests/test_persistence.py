@@ -20,7 +20,8 @@ from treelearn import (
     DecisionTreeClassifier,
     ID3Classifier,
 )
-from treelearn._persistence import FORMAT, FORMAT_VERSION, StoredCriterion, load_json
+from treelearn import load_json
+from treelearn._persistence import FORMAT, FORMAT_VERSION, StoredCriterion
 from treelearn.datasets import load_credit_g, load_labor, load_play_tennis, load_vote
 from treelearn.export import export_graphviz
 
@@ -223,8 +224,10 @@ def _swap_ranges(d):
 
 
 HOSTILE = {
-    "wrong version": (lambda d: d.update(format_version=2), "unsupported version"),
-    "version as string": (lambda d: d.update(format_version="1"), "unsupported version"),
+    "wrong version": (lambda d: d.update(format_version=3), "unsupported version"),
+    "version as string": (lambda d: d.update(format_version="2"), "unsupported version"),
+    "negative alpha": (lambda d: d.update(ccp_alpha=-1.0), "ccp_alpha"),
+    "missing alpha": (lambda d: d.pop("ccp_alpha"), "missing key 'ccp_alpha'"),
     "wrong format": (lambda d: d.update(format="pickle"), "format"),
     "unknown estimator": (lambda d: d.update(estimator="os.system"), "unknown estimator"),
     "unknown parameter": (lambda d: d["params"].update(__class__="x"), "unknown parameter"),
@@ -385,3 +388,89 @@ def test_any_mutation_loads_or_raises_value_error(good_doc, data):
         assert "feature" in str(exc)
     else:
         assert proba.shape == (40, est.n_classes_)
+
+
+# ----------------------------------------------------------------------------- fitted state
+def _fitted_attributes(est) -> set[str]:
+    return {k for k in vars(est) if k.endswith("_") and not k.startswith("__")}
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_fitted_state_is_what_fit_sets(name):
+    """The one list (``_FITTED_STATE``) plus the derived attributes is everything fit sets."""
+    X, y = mixed_data()
+    est = _fit(name, X, y)
+    derived = {"n_classes_", "n_outputs_", "categorical_features_"}
+    assert _fitted_attributes(est) == set(type(est)._FITTED_STATE) | derived
+    Xn = X.select_dtypes("number").to_numpy()
+    plain = PRESETS[name]().fit(Xn, y)  # numpy input: no feature names
+    assert (
+        _fitted_attributes(plain) == set(type(est)._FITTED_STATE) - {"feature_names_in_"} | derived
+    )
+
+
+def _same_attribute(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same_attribute(x, z) for x, z in zip(a, b, strict=True))
+    if hasattr(a, "to_arrays"):
+        return all(_same_attribute(a.to_arrays()[k], b.to_arrays()[k]) for k in a.to_arrays())
+    if isinstance(a, float) and np.isnan(a):
+        return isinstance(b, float) and np.isnan(b)
+    return a == b and type(a) is type(b)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: CARTClassifier(ccp_alpha=0.01),
+        lambda: CARTClassifier(ccp_alpha="cv", random_state=0),
+        lambda: C45Classifier(),
+        lambda: DecisionTreeClassifier(max_features=3, random_state=1),
+    ],
+)
+def test_every_fitted_attribute_survives_the_round_trip(make):
+    X, y = mixed_data()
+    est = make().fit(X, y)
+    again = load_json(est.to_json())
+    fitted = _fitted_attributes(est)
+    assert fitted == _fitted_attributes(again)
+    for name in fitted:
+        assert _same_attribute(getattr(est, name), getattr(again, name)), name
+    assert again.ccp_alpha_ == est.ccp_alpha_
+
+
+def test_ccp_alpha_chosen_by_cv_is_stored():
+    X, y = mixed_data()
+    est = CARTClassifier(ccp_alpha="cv", random_state=0).fit(X, y)
+    assert est.ccp_alpha_ > 0
+    assert load_json(est.to_json()).ccp_alpha_ == est.ccp_alpha_
+
+
+def test_version_1_documents_still_load(good_doc):
+    doc = copy.deepcopy(good_doc)
+    doc["format_version"] = 1
+    doc.pop("ccp_alpha")
+    est = load_json(json.dumps(doc))
+    assert est.ccp_alpha_ == 0.0
+    cv = copy.deepcopy(doc)
+    cv["estimator"] = "CARTClassifier"
+    cv["params"] = {"ccp_alpha": "cv"}
+    cv["criterion"] = {
+        "class": "Gini",
+        "params": {},
+        "name": "gini",
+        "impurity_label": "gini",
+        "score_label": "Δgini",
+        "unit": "",
+    }
+    assert np.isnan(load_json(json.dumps(cv)).ccp_alpha_)
+
+
+def test_an_attribute_without_codec_is_an_error():
+    from treelearn._persistence import write_document
+
+    with pytest.raises(TypeError, match="no JSON codec"):
+        write_document("CARTClassifier", {}, {"surprise_": 1})

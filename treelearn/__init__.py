@@ -10,8 +10,8 @@ from treelearn._classes import (
     CARTClassifier,
     DecisionTreeClassifier,
     ID3Classifier,
+    load_json,
 )
-from treelearn._persistence import load_json
 from treelearn._version import __version__
 from treelearn.compare import compare_criteria, plot_comparison
 from treelearn.criteria import GainRatio, Gini, InformationGain, SplitCriterion

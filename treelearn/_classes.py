@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -19,15 +20,17 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from treelearn import _data, _pruning
+from treelearn import _data, _persistence, _pruning
 from treelearn._builder import build_tree
 from treelearn._c45_rules import C45Rules
+from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 
 __all__ = [
+    "ESTIMATORS",
     "C45Classifier",
     "CARTClassifier",
     "DecisionTreeClassifier",
@@ -227,9 +230,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
             )
-        self.classes_, y_codes = _encode_classes(y_raw, y)
-        self.n_classes_ = self.classes_.shape[0]
-        self.n_outputs_ = 1
+        classes, y_codes = _encode_classes(y_raw, y)
+        self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
         sample_weight = _check_sample_weight(
             sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
         )
@@ -239,20 +241,63 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight contains NaN or infinity.")
         if sample_weight.sum() <= 0:
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
-        self.n_features_in_ = Xe.shape[1]
-        self._encoding = encoding
-        self.categorical_features_ = encoding.is_categorical.copy()
-        self.categories_ = list(encoding.categories)
         used = sample_weight > 0  # a row of weight 0 is no row at all
         if not used.all():
             Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
             sample_weight = sample_weight[used]
         rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
-        self.criterion_ = criterion
-        self.tree_ = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
-        self._prune_ccp(X, y, sample_weight, used)
-        self.max_features_ = rules.max_features or Xe.shape[1]
+        tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
+        state = {
+            "classes_": classes,
+            "n_features_in_": Xe.shape[1],
+            "categories_": list(encoding.categories),
+            "criterion_": criterion,
+            "max_features_": rules.max_features or Xe.shape[1],
+            "tree_": tree,
+        }
+        if hasattr(self, "feature_names_in_"):  # set by validate_data for named columns
+            state["feature_names_in_"] = self.feature_names_in_
+        state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
+        self._set_fitted_state(state)
         return self
+
+    #: The fitted state: every attribute ``fit`` sets, and what a saved estimator
+    #: stores (``to_json``); ``feature_names_in_`` only for named columns. The
+    #: derived ``n_classes_``, ``n_outputs_``, ``categorical_features_`` and the
+    #: encoding are set from it by :meth:`_set_fitted_state`.
+    _FITTED_STATE: ClassVar[tuple[str, ...]] = (
+        "classes_",
+        "n_features_in_",
+        "feature_names_in_",
+        "categories_",
+        "criterion_",
+        "ccp_alpha_",
+        "max_features_",
+        "tree_",
+    )
+
+    def _fitted_state(self) -> dict:
+        """The fitted state by name (see ``_FITTED_STATE``)."""
+        check_is_fitted(self, "tree_")
+        return {name: getattr(self, name) for name in self._FITTED_STATE if hasattr(self, name)}
+
+    def _set_fitted_state(self, state: dict) -> None:
+        """Become the estimator described by ``state`` (from ``fit`` or a document)."""
+        unknown = set(state) - set(self._FITTED_STATE)
+        missing = set(self._FITTED_STATE) - set(state) - {"feature_names_in_"}
+        if unknown or missing:
+            raise ValueError(
+                f"fitted state of {type(self).__name__}: unknown {sorted(unknown)}, "
+                f"missing {sorted(missing)}"
+            )
+        if "feature_names_in_" not in state and hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.n_classes_ = int(self.classes_.shape[0])
+        self.n_outputs_ = 1
+        self._encoding = FeatureEncoding.from_categories(self.categories_)
+        self.categorical_features_ = self._encoding.is_categorical.copy()
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         return build_tree(
@@ -266,10 +311,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             rules,
         )
 
-    def _prune_ccp(self, X, y, sample_weight, used) -> None:
+    def _prune_ccp(self, X, y, sample_weight, used, tree: Tree) -> tuple[float, Tree]:
         """Cost-complexity pruning after growth (``ccp_alpha``; ``"cv"`` selects it).
 
-        ``sample_weight`` holds the weights of the rows ``used`` in growth.
+        ``sample_weight`` holds the weights of the rows ``used`` in growth. Returns
+        the alpha used and the pruned tree.
         """
         alpha = getattr(self, "ccp_alpha", 0.0)
         if isinstance(alpha, str):  # "cv": k-fold cross-validation with the one-SE rule
@@ -278,11 +324,10 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             alpha = _pruning._ccp_cv(
                 self, X, y, sample_weight, cv=10, random_state=self.random_state, one_se=True
             ).ccp_alpha
-        self.ccp_alpha_ = float(alpha)
-        if self.ccp_alpha_ > 0:
-            self.tree_ = _pruning.prune_ccp(
-                self.tree_, self.ccp_alpha_, float(self.tree_.weighted_n_node_samples[0])
-            )
+        alpha = float(alpha)
+        if alpha > 0:
+            tree = _pruning.prune_ccp(tree, alpha, float(tree.weighted_n_node_samples[0]))
+        return alpha, tree
 
     def cost_complexity_pruning_path(self, X, y, sample_weight=None) -> Bunch:
         """Minimal cost-complexity pruning path of the tree grown on ``(X, y)``.
@@ -372,9 +417,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         Keyword arguments (``path=``, ``indent=``) go to
         :func:`treelearn._persistence.dump_json`.
         """
-        from treelearn._persistence import dump_json
-
-        return dump_json(self, **kwargs)
+        return _persistence.dump_json(self, **kwargs)
 
 
 class DecisionTreeClassifier(BaseDecisionTree):
@@ -665,3 +708,53 @@ categorical_features
         """Class probabilities (Laplace-smoothed at the leaves when ``laplace=True``)."""
         Xe = self._encode(X)
         return self.tree_.predict_proba(Xe, laplace=self.laplace)
+
+
+#: The estimators by class name (what a JSON document may name).
+ESTIMATORS: dict[str, type[BaseDecisionTree]] = {
+    cls.__name__: cls
+    for cls in (DecisionTreeClassifier, ID3Classifier, CARTClassifier, C45Classifier)
+}
+
+
+def load_json(source: Any, *, criteria: Mapping[str, Any] | None = None) -> BaseDecisionTree:
+    """Load an estimator written by ``estimator.to_json()``.
+
+    Parameters
+    ----------
+    source : str, bytes, path or file
+        The JSON text, or a path / open file holding it.
+    criteria : dict of str to SplitCriterion, optional
+        User-defined criteria by name, to restore an estimator grown with one so
+        that it can be refitted (predicting and exporting work without).
+
+    Returns
+    -------
+    estimator
+        A fitted treelearn estimator whose ``predict_proba`` equals the saved one's,
+        with every fitted attribute restored.
+
+    Raises
+    ------
+    ValueError
+        If the document is not valid JSON, not a treelearn document, of an unknown
+        format version, or inconsistent in any way (shapes, indices, structure).
+    """
+    name, params, state = _persistence.read_document(source, criteria=criteria)
+    cls = ESTIMATORS.get(name)
+    if cls is None:
+        _persistence.fail(
+            "estimator", f"unknown estimator {name!r}; expected one of {sorted(ESTIMATORS)}"
+        )
+    assert cls is not None
+    known = cls().get_params(deep=False)
+    for key in params:
+        if key not in known:
+            _persistence.fail("params", f"unknown parameter {key!r} for {name}")
+    estimator = cls(**params)
+    try:
+        estimator._validate_params()
+    except ValueError as exc:
+        _persistence.fail("params", str(exc))
+    estimator._set_fitted_state(state)
+    return estimator

@@ -36,6 +36,12 @@ class FeatureEncoding:
     is_categorical: np.ndarray
     categories: list
 
+    @classmethod
+    def from_categories(cls, categories: list) -> FeatureEncoding:
+        """The encoding whose categorical features are those with categories."""
+        is_cat = np.array([c is not None for c in categories], dtype=bool)
+        return cls(is_categorical=is_cat, categories=list(categories))
+
     @property
     def n_categories(self) -> np.ndarray:
         """Number of categories per feature (0 for numeric features)."""

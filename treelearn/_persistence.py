@@ -1,32 +1,38 @@
 """Safe persistence: a fitted estimator as a versioned JSON document.
 
-``estimator.to_json()`` writes and :func:`load_json` reads a plain JSON document.
-Loading builds the estimator from numbers, strings and lists only: nothing is
-imported by name, no code runs, and a malformed or hostile document (wrong
-version, wrong shapes, out-of-range indices, cycles, ...) is rejected with a
-``ValueError`` that names the problem. (``pickle`` works too, with pickle's
-usual caveat: never unpickle untrusted data.)
+``estimator.to_json()`` writes and ``treelearn.load_json`` reads a plain JSON
+document. Loading builds the estimator from numbers, strings and lists only:
+nothing is imported by name, no code runs, and a malformed or hostile document
+(wrong version, wrong shapes, out-of-range indices, cycles, ...) is rejected with a
+``ValueError`` that names the problem. (``pickle`` works too, with pickle's usual
+caveat: never unpickle untrusted data.)
 
-Format, version 1
+This module is a codec and knows no estimator class: an estimator describes its
+fitted state itself (``_FITTED_STATE``, the one list of what ``fit`` sets) and this
+module encodes each attribute of it with the codec of :data:`CODECS`. An attribute
+without a codec cannot be written (an error, not a silent loss).
+
+Format, version 2
 -----------------
 A JSON object::
 
     {
       "format": "treelearn.tree",
-      "format_version": 1,
+      "format_version": 2,
       "treelearn_version": "0.1.0",
       "estimator": "C45Classifier",             # one of the treelearn estimators
       "params": {...},                          # get_params(), encoded as below
-      "criterion": {...},                       # the fitted criterion_
-      "classes": {"dtype": "<U3", "values": ["no", "yes"]},
-      "n_features_in": 4,
-      "feature_names_in": ["outlook", ...],     # or null (numpy input)
-      "features": [                             # one per feature
+      "classes": {"dtype": "<U3", "values": ["no", "yes"]},      # classes_
+      "n_features_in": 4,                                         # n_features_in_
+      "feature_names_in": ["outlook", ...],     # feature_names_in_, or null
+      "features": [                             # categories_, one per feature
         {"categorical": true, "categories": {"values": ["sunny", ...]}},
         {"categorical": false, "categories": null}
       ],
-      "max_features": 4,
-      "tree": {
+      "criterion": {...},                       # criterion_
+      "ccp_alpha": 0.0,                         # ccp_alpha_
+      "max_features": 4,                        # max_features_
+      "tree": {                                 # tree_
         "n_features": 4, "n_classes": 2, "node_count": 8,
         "arrays": {"feature": [...], "threshold": [...], ..., "value": [[...], ...],
                    "category_ptr": [...], "category_branch": [...]}
@@ -49,7 +55,9 @@ A JSON object::
 * ``tree.arrays`` holds every array of :class:`treelearn._tree.Tree`
   (``Tree.NODE_ARRAYS`` plus ``value``, ``category_ptr``, ``category_branch``).
 
-A document whose ``format_version`` is not 1 is refused.
+Version 1 (treelearn 0.1.0) is read too: it is version 2 without ``ccp_alpha``,
+which then comes from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice
+version 1 did not store). Other versions are refused.
 """
 
 from __future__ import annotations
@@ -58,28 +66,36 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import check_is_fitted
 
-from treelearn._data import FeatureEncoding
-from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC, Tree
-from treelearn.criteria import GainRatio, Gini, InformationGain, SplitCriterion
+from treelearn._tree import Tree
+from treelearn._tree_checks import TreeArrayError, check_tree_arrays
+from treelearn._version import __version__
+from treelearn.criteria import CRITERIA, SplitCriterion
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "StoredCriterion", "dump_json", "load_json"]
+__all__ = [
+    "CODECS",
+    "FORMAT",
+    "FORMAT_VERSION",
+    "StoredCriterion",
+    "dump_json",
+    "read_document",
+    "write_document",
+]
 
 FORMAT = "treelearn.tree"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+_READABLE_VERSIONS = (1, 2)
 
+# the built-in criteria by class name: the registry of treelearn.criteria, keyed by class
 _BUILTIN_CRITERIA: dict[str, type[SplitCriterion]] = {
-    "InformationGain": InformationGain,
-    "GainRatio": GainRatio,
-    "Gini": Gini,
+    cls.__name__: cls for cls in CRITERIA.values()
 }
 _CLASSES_DTYPE = re.compile(r"^(?:[<>|=]?(?:b1|[iu][1248]|f[48]|U\d{1,6})|bool|object)$")
 
@@ -89,7 +105,7 @@ class StoredCriterion(SplitCriterion):
 
     It carries the criterion's name and labels (so exports look the same) but
     cannot score splits: refitting needs the real criterion, passed to
-    :func:`load_json` as ``criteria={name: instance}``.
+    ``load_json`` as ``criteria={name: instance}``.
     """
 
     def __init__(self, name: str, impurity_label: str, score_label: str, unit: str):
@@ -168,91 +184,6 @@ def _encode_param(name: str, value: Any) -> Any:
             for v in (value.tolist() if isinstance(value, np.ndarray) else value)
         ]
     return _scalar(value, f"parameter {name}")
-
-
-def dump_json(
-    estimator: Any, path: str | os.PathLike | None = None, *, indent: int | None = None
-) -> str:
-    """Serialise a fitted treelearn estimator to JSON (see the module docstring).
-
-    Parameters
-    ----------
-    estimator : fitted treelearn classifier
-    path : str or path, optional
-        Also write the document to this file.
-    indent : int, optional
-        Pretty-print with this indent.
-
-    Returns
-    -------
-    str
-        The JSON document.
-
-    Examples
-    --------
-    >>> from treelearn import ID3Classifier
-    >>> from treelearn.datasets import load_play_tennis
-    >>> X, y = load_play_tennis(as_frame=True, return_X_y=True)
-    >>> clf = ID3Classifier().fit(X, y)
-    >>> text = clf.to_json()
-    >>> again = load_json(text)
-    >>> (again.predict_proba(X) == clf.predict_proba(X)).all()
-    np.True_
-    """
-    from treelearn._classes import BaseDecisionTree
-
-    if not isinstance(estimator, BaseDecisionTree):
-        raise TypeError(f"expected a treelearn estimator, got {type(estimator).__name__}")
-    check_is_fitted(estimator, "tree_")
-    tree: Tree = estimator.tree_
-    arrays: dict[str, Any] = {}
-    for name, arr in tree.to_arrays().items():
-        if arr.dtype.kind == "f":
-            arrays[name] = [_float_list(row) for row in arr] if arr.ndim == 2 else _float_list(arr)
-        else:
-            arrays[name] = arr.tolist()
-    classes = np.asarray(estimator.classes_)
-    names = getattr(estimator, "feature_names_in_", None)
-    features = []
-    for j, cats in enumerate(estimator.categories_):
-        if cats is None:
-            features.append({"categorical": False, "categories": None})
-        else:
-            values = [_scalar(v, f"category of feature {j}") for v in np.asarray(cats).tolist()]
-            features.append({"categorical": True, "categories": {"values": values}})
-    params = {k: _encode_param(k, v) for k, v in estimator.get_params(deep=False).items()}
-    doc = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "treelearn_version": _version(),
-        "estimator": type(estimator).__name__,
-        "params": params,
-        "criterion": _encode_criterion(estimator.criterion_),
-        "classes": {
-            "dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
-            "values": [_scalar(v, "class label") for v in classes.tolist()],
-        },
-        "n_features_in": int(estimator.n_features_in_),
-        "feature_names_in": None if names is None else [str(v) for v in names],
-        "features": features,
-        "max_features": int(getattr(estimator, "max_features_", estimator.n_features_in_)),
-        "tree": {
-            "n_features": tree.n_features,
-            "n_classes": tree.n_classes,
-            "node_count": tree.node_count,
-            "arrays": arrays,
-        },
-    }
-    text = json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False)
-    if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
-    return text
-
-
-def _version() -> str:
-    from treelearn._version import __version__
-
-    return __version__
 
 
 # ----------------------------------------------------------------------------- reading
@@ -399,88 +330,6 @@ def _decode_labels(spec: Any, where: str) -> np.ndarray:
     return arr
 
 
-def _check_tree(tree: Any, n_categories: np.ndarray, where: str) -> None:
-    """Structural checks: ranges, shapes and that the nodes form one tree.
-
-    ``tree`` holds the arrays (as attributes) before a :class:`Tree` is built.
-    """
-    n = tree.feature.shape[0]
-    kind, fc, nc = tree.split_kind, tree.first_child, tree.n_children
-    if n < 1:
-        _fail(where, "the tree has no node")
-    if not np.isin(kind, (SPLIT_LEAF, SPLIT_NUMERIC, SPLIT_CATEGORICAL)).all():
-        _fail(f"{where}.split_kind", "values must be 0 (leaf), 1 (numeric) or 2 (categorical)")
-    leaf = kind == SPLIT_LEAF
-    if (nc[leaf] != 0).any() or (fc[leaf] != -1).any():
-        _fail(where, "a leaf must have n_children 0 and first_child -1")
-    internal = ~leaf
-    if (nc[internal] < 2).any():
-        _fail(f"{where}.n_children", "an internal node needs at least 2 children")
-    if (kind == SPLIT_NUMERIC)[internal].any() and (nc[kind == SPLIT_NUMERIC] != 2).any():
-        _fail(f"{where}.n_children", "a numeric split has exactly 2 children")
-    end = fc.astype(np.int64) + nc
-    if ((fc[internal] < 1) | (end[internal] > n)).any():
-        _fail(f"{where}.first_child", "child indices out of range")
-    # every node but the root is the child of exactly one node
-    cover = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(cover, fc[internal], 1)
-    np.add.at(cover, end[internal], -1)
-    cover = np.cumsum(cover)[:n]
-    if cover[0] != 0 or (cover[1:] != 1).any():
-        _fail(f"{where}.first_child", "child ranges overlap, skip nodes or point at the root")
-    # the ranges tile 1..n-1: sorted by start, they list the children in id order
-    ids = np.flatnonzero(internal)
-    ids = ids[np.argsort(fc[ids], kind="stable")]
-    owner = np.full(n, -1, dtype=np.int64)
-    owner[1:] = np.repeat(ids, nc[ids])
-    if (tree.parent != owner).any():
-        _fail(f"{where}.parent", "does not match the children ranges")
-    kids = np.arange(1, n)
-    if tree.depth[0] != 0 or (tree.depth[kids] != tree.depth[owner[kids]] + 1).any():
-        _fail(f"{where}.depth", "does not match the children ranges")
-    # every node reaches the root by parent links (pointer doubling): no cycles
-    up = np.where(owner >= 0, owner, 0)
-    for _ in range(max(1, int(n).bit_length() + 1)):
-        up = up[up]
-    if (up != 0).any():
-        _fail(where, f"{int((up != 0).sum())} node(s) are not reachable from the root (cycle)")
-    # features and splits
-    feat = tree.feature
-    if (feat[leaf] != -2).any():
-        _fail(f"{where}.feature", "leaves must have feature -2")
-    if ((feat[internal] < 0) | (feat[internal] >= tree.n_features)).any():
-        _fail(f"{where}.feature", "feature index out of range")
-    numeric = kind == SPLIT_NUMERIC
-    categorical = kind == SPLIT_CATEGORICAL
-    if (n_categories[feat[numeric]] != 0).any():
-        _fail(f"{where}.split_kind", "a numeric split on a categorical feature")
-    if (n_categories[feat[categorical]] == 0).any():
-        _fail(f"{where}.split_kind", "a categorical split on a numeric feature")
-    if not np.isfinite(tree.threshold[numeric]).all():
-        _fail(f"{where}.threshold", "numeric thresholds must be finite")
-    ptr, branch = tree.category_ptr, tree.category_branch
-    if ptr[0] != 0 or ptr[-1] != branch.shape[0] or (np.diff(ptr) < 0).any():
-        _fail(f"{where}.category_ptr", "must rise from 0 to len(category_branch)")
-    width = np.diff(ptr)
-    if (width[~categorical] != 0).any():
-        _fail(f"{where}.category_ptr", "only categorical splits have a routing table")
-    if (width[categorical] > n_categories[feat[categorical]]).any():
-        _fail(f"{where}.category_ptr", "routing table longer than the feature's categories")
-    slot_limit = np.repeat(nc, width)
-    if ((branch < -1) | (branch >= slot_limit)).any():
-        _fail(f"{where}.category_branch", "routes a category to a child slot that does not exist")
-    # numbers
-    if not np.isfinite(tree.value).all() or (tree.value < 0).any():
-        _fail(f"{where}.value", "class counts must be finite and non-negative")
-    mf = tree.missing_fraction
-    if not np.isfinite(mf).all() or ((mf < 0) | (mf > 1)).any():
-        _fail(f"{where}.missing_fraction", "must lie in [0, 1]")
-    if (tree.n_node_samples < 0).any():
-        _fail(f"{where}.n_node_samples", "must be non-negative")
-    if not np.isfinite(tree.impurity).all():
-        _fail(f"{where}.impurity", "must be finite")
-
-
 def _read_source(source: Any) -> str:
     if hasattr(source, "read"):
         source = source.read()
@@ -507,30 +356,262 @@ def _reject_constant(name: str) -> None:
     raise _Invalid(f"invalid treelearn JSON: non-standard constant {name} (NaN is written null)")
 
 
-def load_json(source: Any, *, criteria: Mapping[str, Any] | None = None):
-    """Load an estimator written by ``estimator.to_json()``.
+# ----------------------------------------------------------------------------- codecs
+# One codec per fitted attribute: its key in the document, how to write it, and how
+# to read it back (given the attributes read before it, for cross-checks).
+Encoder = Callable[[Any], Any]
+Decoder = Callable[[Any, str, dict, "Mapping | None"], Any]
+
+
+def _encode_labels(classes: Any) -> dict:
+    classes = np.asarray(classes)
+    return {
+        "dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
+        "values": [_scalar(v, "class label") for v in classes.tolist()],
+    }
+
+
+def _decode_int_at_least_one(value: Any, where: str, state: dict, criteria: Any) -> int:
+    return _int(value, where, 1)
+
+
+def _encode_names(names: Any) -> list | None:
+    return None if names is None else [str(v) for v in names]
+
+
+def _decode_names(names: Any, where: str, state: dict, criteria: Any) -> np.ndarray | None:
+    if names is None:
+        return None
+    n_features = state["n_features_in_"]
+    _expect(names, list, where, "a list of strings or null")
+    if len(names) != n_features or not all(isinstance(v, str) for v in names):
+        _fail(where, f"expected {n_features} strings")
+    return np.asarray(names, dtype=object)
+
+
+def _encode_categories(categories: list) -> list:
+    out = []
+    for j, cats in enumerate(categories):
+        if cats is None:
+            out.append({"categorical": False, "categories": None})
+        else:
+            values = [_scalar(v, f"category of feature {j}") for v in np.asarray(cats).tolist()]
+            out.append({"categorical": True, "categories": {"values": values}})
+    return out
+
+
+def _decode_categories(features: Any, where: str, state: dict, criteria: Any) -> list:
+    n_features = state["n_features_in_"]
+    _expect(features, list, where, "a list")
+    if len(features) != n_features:
+        _fail(where, f"has {len(features)} entries, expected {n_features}")
+    categories: list = []
+    for j, spec in enumerate(features):
+        at = f"{where}[{j}]"
+        _expect(spec, dict, at, "an object")
+        cat = _expect(_get(spec, "categorical", at), bool, f"{at}.categorical", "a boolean")
+        cats = spec.get("categories")
+        if not cat:
+            if cats is not None:
+                _fail(f"{at}.categories", "a numeric feature has no categories")
+            categories.append(None)
+            continue
+        _expect(cats, dict, f"{at}.categories", "an object")
+        values = _expect(_get(cats, "values", at), list, f"{at}.categories.values", "a list")
+        values = [_json_scalar(v, f"{at}.categories.values") for v in values]
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        if not pd.Index(arr, dtype=object).is_unique:
+            _fail(f"{at}.categories.values", "categories must be distinct")
+        categories.append(arr)
+    return categories
+
+
+def _decode_labels_codec(spec: Any, where: str, state: dict, criteria: Any) -> np.ndarray:
+    return _decode_labels(spec, where)
+
+
+def _decode_criterion_codec(spec: Any, where: str, state: dict, criteria: Any) -> SplitCriterion:
+    return _decode_criterion(spec, where, criteria)
+
+
+def _encode_alpha(alpha: float) -> Any:
+    return _float(float(alpha))
+
+
+def _decode_alpha(value: Any, where: str, state: dict, criteria: Any) -> float:
+    alpha = _float_value(value, where)
+    if not (math.isnan(alpha) or alpha >= 0):
+        _fail(where, "must be a non-negative number")
+    return alpha
+
+
+def _decode_max_features(value: Any, where: str, state: dict, criteria: Any) -> int:
+    return _int(value, where, 1, state["n_features_in_"])
+
+
+def _encode_tree(tree: Tree) -> dict:
+    arrays: dict[str, Any] = {}
+    for name, arr in tree.to_arrays().items():
+        if arr.dtype.kind == "f":
+            arrays[name] = [_float_list(row) for row in arr] if arr.ndim == 2 else _float_list(arr)
+        else:
+            arrays[name] = arr.tolist()
+    return {
+        "n_features": tree.n_features,
+        "n_classes": tree.n_classes,
+        "node_count": tree.node_count,
+        "arrays": arrays,
+    }
+
+
+def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
+    n_features = state["n_features_in_"]
+    n_labels = state["classes_"].shape[0]
+    categories = state["categories_"]
+    n_categories = np.array([0 if c is None else len(c) for c in categories], dtype=np.int64)
+    _expect(tree_doc, dict, where, "an object")
+    node_count = _int(_get(tree_doc, "node_count", where), f"{where}.node_count", 1)
+    n_classes = _int(_get(tree_doc, "n_classes", where), f"{where}.n_classes", 1)
+    if n_classes != n_labels:
+        _fail(f"{where}.n_classes", f"{n_classes} but there are {n_labels} classes")
+    if _int(_get(tree_doc, "n_features", where), f"{where}.n_features", 1) != n_features:
+        _fail(f"{where}.n_features", f"does not equal n_features_in ({n_features})")
+    at = f"{where}.arrays"
+    arrays_doc = _expect(_get(tree_doc, "arrays", where), dict, at, "an object")
+    expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
+    extra = set(arrays_doc) - expected
+    if extra:
+        _fail(at, f"unknown arrays {sorted(extra)}")
+    arrays: dict[str, np.ndarray] = {}
+    for key, dtype in Tree.NODE_ARRAYS.items():
+        values = _get(arrays_doc, key, at)
+        if np.dtype(dtype).kind == "f":
+            arrays[key] = _float_array(values, f"{at}.{key}", node_count)
+        else:
+            arrays[key] = _int_array(values, f"{at}.{key}", dtype, node_count)
+    value = _expect(_get(arrays_doc, "value", at), list, f"{at}.value", "a list of rows")
+    if len(value) != node_count:
+        _fail(f"{at}.value", f"has {len(value)} rows, expected {node_count}")
+    arrays["value"] = np.stack(
+        [_float_array(row, f"{at}.value[{i}]", n_classes) for i, row in enumerate(value)]
+    )
+    arrays["category_ptr"] = _int_array(
+        _get(arrays_doc, "category_ptr", at), f"{at}.category_ptr", np.int64, node_count + 1
+    )
+    branch = _get(arrays_doc, "category_branch", at)
+    _expect(branch, list, f"{at}.category_branch", "a list of integers")
+    arrays["category_branch"] = _int_array(branch, f"{at}.category_branch", np.int32, len(branch))
+    try:
+        check_tree_arrays(SimpleNamespace(n_features=n_features, **arrays), n_categories)
+    except TreeArrayError as exc:
+        _fail(f"{at}.{exc.where}" if exc.where else at, exc.problem)
+    return Tree(n_features, n_classes, arrays)
+
+
+#: Fitted attribute -> (document key, encoder, decoder). Decoders run in this order
+#: and see the attributes decoded before them.
+CODECS: dict[str, tuple[str, Encoder, Decoder]] = {
+    "classes_": ("classes", _encode_labels, _decode_labels_codec),
+    "n_features_in_": ("n_features_in", int, _decode_int_at_least_one),
+    "feature_names_in_": ("feature_names_in", _encode_names, _decode_names),
+    "categories_": ("features", _encode_categories, _decode_categories),
+    "criterion_": ("criterion", _encode_criterion, _decode_criterion_codec),
+    "ccp_alpha_": ("ccp_alpha", _encode_alpha, _decode_alpha),
+    "max_features_": ("max_features", int, _decode_max_features),
+    "tree_": ("tree", _encode_tree, _decode_tree),
+}
+_OPTIONAL = {"feature_names_in_"}  # absent after a fit on numpy input
+
+
+# ----------------------------------------------------------------------------- documents
+def write_document(
+    estimator_name: str,
+    params: Mapping[str, Any],
+    state: Mapping[str, Any],
+    *,
+    indent: int | None = None,
+) -> str:
+    """The JSON document of an estimator: its class name, parameters and fitted state.
+
+    ``state`` maps fitted attribute names to values; every name needs a codec in
+    :data:`CODECS` (a new fitted attribute without one is an error here, never a
+    silent loss on the round trip).
+    """
+    missing = [name for name in state if name not in CODECS]
+    if missing:
+        raise TypeError(
+            f"no JSON codec for the fitted attribute(s) {missing}; add one to "
+            "treelearn._persistence.CODECS"
+        )
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "treelearn_version": __version__,
+        "estimator": estimator_name,
+        "params": {k: _encode_param(k, v) for k, v in params.items()},
+    }
+    for name, (key, encode, _) in CODECS.items():
+        if name in state:
+            doc[key] = encode(state[name])
+        elif name in _OPTIONAL:
+            doc[key] = None
+    return json.dumps(doc, indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def dump_json(
+    estimator: Any, path: str | os.PathLike | None = None, *, indent: int | None = None
+) -> str:
+    """Serialise a fitted treelearn estimator to JSON (see the module docstring).
 
     Parameters
     ----------
-    source : str, bytes, path or file
-        The JSON text, or a path / open file holding it.
-    criteria : dict of str to SplitCriterion, optional
-        User-defined criteria by name, to restore an estimator grown with one so
-        that it can be refitted (predicting and exporting work without).
+    estimator : fitted treelearn classifier
+    path : str or path, optional
+        Also write the document to this file.
+    indent : int, optional
+        Pretty-print with this indent.
 
     Returns
     -------
-    estimator
-        A fitted treelearn estimator whose ``predict_proba`` equals the saved one's.
+    str
+        The JSON document.
 
-    Raises
-    ------
-    ValueError
-        If the document is not valid JSON, not a treelearn document, of another
-        format version, or inconsistent in any way (shapes, indices, structure).
+    Examples
+    --------
+    >>> from treelearn import ID3Classifier, load_json
+    >>> from treelearn.datasets import load_play_tennis
+    >>> X, y = load_play_tennis(as_frame=True, return_X_y=True)
+    >>> clf = ID3Classifier().fit(X, y)
+    >>> text = dump_json(clf)
+    >>> again = load_json(text)
+    >>> (again.predict_proba(X) == clf.predict_proba(X)).all()
+    np.True_
     """
-    from treelearn import _classes
+    fitted_state = getattr(estimator, "_fitted_state", None)
+    if not callable(fitted_state):
+        raise TypeError(f"expected a treelearn estimator, got {type(estimator).__name__}")
+    text = write_document(
+        type(estimator).__name__,
+        estimator.get_params(deep=False),
+        fitted_state(),  # raises NotFittedError when unfitted
+        indent=indent,
+    )
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
 
+
+def read_document(
+    source: Any, *, criteria: Mapping[str, Any] | None = None
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """Read a document: ``(estimator name, parameters, fitted state)``.
+
+    Every value is checked (types, shapes, ranges, that the tree arrays form one
+    tree); the estimator layer then checks the name and parameters against its
+    classes. Raises ``ValueError`` ("invalid treelearn JSON: ...") for anything
+    wrong.
+    """
     text = _read_source(source)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
@@ -539,131 +620,44 @@ def load_json(source: Any, *, criteria: Mapping[str, Any] | None = None):
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"invalid treelearn JSON: not a JSON document ({exc})") from None
     try:
-        return _build(doc, criteria, _classes)
+        return _read(doc, criteria)
     except _Invalid:
         raise
     except (KeyError, IndexError, TypeError, OverflowError) as exc:
         raise ValueError(f"invalid treelearn JSON: {type(exc).__name__}: {exc}") from None
 
 
-def _build(doc: Any, criteria: Mapping | None, classes_module) -> Any:
+def fail(where: str, problem: str) -> None:
+    """Raise the ``ValueError`` of an invalid document (for the estimator layer's checks)."""
+    _fail(where, problem)
+
+
+def _read(doc: Any, criteria: Mapping | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
     _expect(doc, dict, "document", "a JSON object")
     if doc.get("format") != FORMAT:
         _fail("format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
     version = _get(doc, "format_version", "document")
-    if type(version) is not int or version != FORMAT_VERSION:
+    if type(version) is not int or version not in _READABLE_VERSIONS:
         _fail(
             "format_version",
-            f"unsupported version {version!r}; this treelearn reads version {FORMAT_VERSION}",
+            f"unsupported version {version!r}; this treelearn reads versions "
+            f"{', '.join(map(str, _READABLE_VERSIONS))}",
         )
-    estimators = {name: getattr(classes_module, name) for name in classes_module.__all__}
     name = _expect(_get(doc, "estimator", "document"), str, "estimator", "a string")
-    if name not in estimators:
-        _fail("estimator", f"unknown estimator {name!r}; expected one of {sorted(estimators)}")
-    cls = estimators[name]
     params_doc = _expect(_get(doc, "params", "document"), dict, "params", "an object")
-    known = cls().get_params(deep=False)
-    params = {}
-    for key, value in params_doc.items():
-        if key not in known:
-            _fail("params", f"unknown parameter {key!r} for {name}")
-        params[key] = _decode_param(value, f"params.{key}", criteria)
-    estimator = cls(**params)
-    try:
-        estimator._validate_params()
-    except ValueError as exc:
-        _fail("params", str(exc))
-
-    n_features = _int(_get(doc, "n_features_in", "document"), "n_features_in", 1)
-    names = doc.get("feature_names_in")
-    if names is not None:
-        _expect(names, list, "feature_names_in", "a list of strings or null")
-        if len(names) != n_features or not all(isinstance(v, str) for v in names):
-            _fail("feature_names_in", f"expected {n_features} strings")
-    features = _expect(_get(doc, "features", "document"), list, "features", "a list")
-    if len(features) != n_features:
-        _fail("features", f"has {len(features)} entries, expected {n_features}")
-    is_cat = np.zeros(n_features, dtype=bool)
-    categories: list = []
-    for j, spec in enumerate(features):
-        where = f"features[{j}]"
-        _expect(spec, dict, where, "an object")
-        cat = _expect(_get(spec, "categorical", where), bool, f"{where}.categorical", "a boolean")
-        cats = spec.get("categories")
-        if not cat:
-            if cats is not None:
-                _fail(f"{where}.categories", "a numeric feature has no categories")
-            categories.append(None)
-            continue
-        _expect(cats, dict, f"{where}.categories", "an object")
-        values = _expect(_get(cats, "values", where), list, f"{where}.categories.values", "a list")
-        values = [_json_scalar(v, f"{where}.categories.values") for v in values]
-        arr = np.empty(len(values), dtype=object)
-        arr[:] = values
-        if not pd.Index(arr, dtype=object).is_unique:
-            _fail(f"{where}.categories.values", "categories must be distinct")
-        is_cat[j] = True
-        categories.append(arr)
-    n_categories = np.array([0 if c is None else len(c) for c in categories], dtype=np.int64)
-
-    class_values = _decode_labels(_get(doc, "classes", "document"), "classes")
-    crit = _decode_criterion(_get(doc, "criterion", "document"), "criterion", criteria)
-
-    tree_doc = _expect(_get(doc, "tree", "document"), dict, "tree", "an object")
-    node_count = _int(_get(tree_doc, "node_count", "tree"), "tree.node_count", 1)
-    n_classes = _int(_get(tree_doc, "n_classes", "tree"), "tree.n_classes", 1)
-    if n_classes != class_values.shape[0]:
-        _fail("tree.n_classes", f"{n_classes} but there are {class_values.shape[0]} classes")
-    if _int(_get(tree_doc, "n_features", "tree"), "tree.n_features", 1) != n_features:
-        _fail("tree.n_features", f"does not equal n_features_in ({n_features})")
-    arrays_doc = _expect(_get(tree_doc, "arrays", "tree"), dict, "tree.arrays", "an object")
-    expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
-    extra = set(arrays_doc) - expected
-    if extra:
-        _fail("tree.arrays", f"unknown arrays {sorted(extra)}")
-    arrays: dict[str, np.ndarray] = {}
-    for key, dtype in Tree.NODE_ARRAYS.items():
-        where = f"tree.arrays.{key}"
-        values = _get(arrays_doc, key, "tree.arrays")
-        if np.dtype(dtype).kind == "f":
-            arrays[key] = _float_array(values, where, node_count)
+    params = {
+        key: _decode_param(value, f"params.{key}", criteria) for key, value in params_doc.items()
+    }
+    if version == 1 and "ccp_alpha" not in doc:  # 0.1.0 did not store the fitted alpha
+        alpha = params.get("ccp_alpha", 0.0)
+        doc = {**doc, "ccp_alpha": alpha if type(alpha) in (int, float) else None}
+    state: dict[str, Any] = {}
+    for attribute, (key, _, decode) in CODECS.items():
+        if attribute in _OPTIONAL:
+            value = doc.get(key)
         else:
-            arrays[key] = _int_array(values, where, dtype, node_count)
-    value = _expect(
-        _get(arrays_doc, "value", "tree.arrays"), list, "tree.arrays.value", "a list of rows"
-    )
-    if len(value) != node_count:
-        _fail("tree.arrays.value", f"has {len(value)} rows, expected {node_count}")
-    arrays["value"] = np.stack(
-        [_float_array(row, f"tree.arrays.value[{i}]", n_classes) for i, row in enumerate(value)]
-    )
-    arrays["category_ptr"] = _int_array(
-        _get(arrays_doc, "category_ptr", "tree.arrays"),
-        "tree.arrays.category_ptr",
-        np.int64,
-        node_count + 1,
-    )
-    branch = _get(arrays_doc, "category_branch", "tree.arrays")
-    _expect(branch, list, "tree.arrays.category_branch", "a list of integers")
-    arrays["category_branch"] = _int_array(
-        branch, "tree.arrays.category_branch", np.int32, len(branch)
-    )
-    _check_tree(SimpleNamespace(n_features=n_features, **arrays), n_categories, "tree.arrays")
-    tree = Tree(n_features, n_classes, arrays)
-
-    max_features = doc.get("max_features", n_features)
-    _int(max_features, "max_features", 1, n_features)
-
-    estimator.classes_ = class_values
-    estimator.n_classes_ = int(class_values.shape[0])
-    estimator.n_outputs_ = 1
-    estimator.n_features_in_ = n_features
-    if names is not None:
-        estimator.feature_names_in_ = np.asarray(names, dtype=object)
-    estimator._encoding = FeatureEncoding(is_categorical=is_cat, categories=categories)
-    estimator.categorical_features_ = is_cat.copy()
-    estimator.categories_ = list(categories)
-    estimator.criterion_ = crit
-    estimator.tree_ = tree
-    estimator.max_features_ = max_features
-    return estimator
+            value = _get(doc, key, "document")
+        decoded = decode(value, key, state, criteria)
+        if decoded is not None or attribute not in _OPTIONAL:
+            state[attribute] = decoded
+    return name, params, state

@@ -1,0 +1,116 @@
+"""Checks that arrays from an untrusted source form a valid tree.
+
+Used where tree arrays come from outside (a JSON document): index ranges, shapes,
+that every node but the root is the child of exactly one node and reaches the root
+(no cycle), that splits match their features' kinds, and that the numbers are
+finite and in range. A :class:`~treelearn._tree.Tree` built from arrays that pass
+cannot index out of bounds when it predicts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
+
+__all__ = ["TreeArrayError", "check_tree_arrays"]
+
+
+class TreeArrayError(ValueError):
+    """A problem with one array (``where``: its name, or ``""`` for the whole tree)."""
+
+    def __init__(self, where: str, problem: str):
+        super().__init__(f"{where}: {problem}" if where else problem)
+        self.where = where
+        self.problem = problem
+
+
+def _fail(where: str, problem: str) -> None:
+    raise TreeArrayError(where, problem)
+
+
+def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
+    """Structural checks: ranges, shapes and that the nodes form one tree.
+
+    ``tree`` holds the arrays as attributes (and ``n_features``) before a
+    :class:`~treelearn._tree.Tree` is built from them; ``n_categories`` is the
+    number of categories of every feature (0: numeric). Raises
+    :class:`TreeArrayError` naming the array and the problem.
+    """
+    n = tree.feature.shape[0]
+    kind, fc, nc = tree.split_kind, tree.first_child, tree.n_children
+    if n < 1:
+        _fail("", "the tree has no node")
+    if not np.isin(kind, (SPLIT_LEAF, SPLIT_NUMERIC, SPLIT_CATEGORICAL)).all():
+        _fail("split_kind", "values must be 0 (leaf), 1 (numeric) or 2 (categorical)")
+    leaf = kind == SPLIT_LEAF
+    if (nc[leaf] != 0).any() or (fc[leaf] != -1).any():
+        _fail("", "a leaf must have n_children 0 and first_child -1")
+    internal = ~leaf
+    if (nc[internal] < 2).any():
+        _fail("n_children", "an internal node needs at least 2 children")
+    if (kind == SPLIT_NUMERIC)[internal].any() and (nc[kind == SPLIT_NUMERIC] != 2).any():
+        _fail("n_children", "a numeric split has exactly 2 children")
+    end = fc.astype(np.int64) + nc
+    if ((fc[internal] < 1) | (end[internal] > n)).any():
+        _fail("first_child", "child indices out of range")
+    # every node but the root is the child of exactly one node
+    cover = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(cover, fc[internal], 1)
+    np.add.at(cover, end[internal], -1)
+    cover = np.cumsum(cover)[:n]
+    if cover[0] != 0 or (cover[1:] != 1).any():
+        _fail("first_child", "child ranges overlap, skip nodes or point at the root")
+    # the ranges tile 1..n-1: sorted by start, they list the children in id order
+    ids = np.flatnonzero(internal)
+    ids = ids[np.argsort(fc[ids], kind="stable")]
+    owner = np.full(n, -1, dtype=np.int64)
+    owner[1:] = np.repeat(ids, nc[ids])
+    if (tree.parent != owner).any():
+        _fail("parent", "does not match the children ranges")
+    kids = np.arange(1, n)
+    if tree.depth[0] != 0 or (tree.depth[kids] != tree.depth[owner[kids]] + 1).any():
+        _fail("depth", "does not match the children ranges")
+    # every node reaches the root by parent links (pointer doubling): no cycles
+    up = np.where(owner >= 0, owner, 0)
+    for _ in range(max(1, int(n).bit_length() + 1)):
+        up = up[up]
+    if (up != 0).any():
+        _fail("", f"{int((up != 0).sum())} node(s) are not reachable from the root (cycle)")
+    # features and splits
+    feat = tree.feature
+    if (feat[leaf] != -2).any():
+        _fail("feature", "leaves must have feature -2")
+    if ((feat[internal] < 0) | (feat[internal] >= tree.n_features)).any():
+        _fail("feature", "feature index out of range")
+    numeric = kind == SPLIT_NUMERIC
+    categorical = kind == SPLIT_CATEGORICAL
+    if (n_categories[feat[numeric]] != 0).any():
+        _fail("split_kind", "a numeric split on a categorical feature")
+    if (n_categories[feat[categorical]] == 0).any():
+        _fail("split_kind", "a categorical split on a numeric feature")
+    if not np.isfinite(tree.threshold[numeric]).all():
+        _fail("threshold", "numeric thresholds must be finite")
+    ptr, branch = tree.category_ptr, tree.category_branch
+    if ptr[0] != 0 or ptr[-1] != branch.shape[0] or (np.diff(ptr) < 0).any():
+        _fail("category_ptr", "must rise from 0 to len(category_branch)")
+    width = np.diff(ptr)
+    if (width[~categorical] != 0).any():
+        _fail("category_ptr", "only categorical splits have a routing table")
+    if (width[categorical] > n_categories[feat[categorical]]).any():
+        _fail("category_ptr", "routing table longer than the feature's categories")
+    slot_limit = np.repeat(nc, width)
+    if ((branch < -1) | (branch >= slot_limit)).any():
+        _fail("category_branch", "routes a category to a child slot that does not exist")
+    # numbers
+    if not np.isfinite(tree.value).all() or (tree.value < 0).any():
+        _fail("value", "class counts must be finite and non-negative")
+    mf = tree.missing_fraction
+    if not np.isfinite(mf).all() or ((mf < 0) | (mf > 1)).any():
+        _fail("missing_fraction", "must lie in [0, 1]")
+    if (tree.n_node_samples < 0).any():
+        _fail("n_node_samples", "must be non-negative")
+    if not np.isfinite(tree.impurity).all():
+        _fail("impurity", "must be finite")

@@ -49,7 +49,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._pruning_reduced_error",
         ],
     ),
-    ("persistence codec", ["treelearn._persistence"]),
+    ("persistence codec", ["treelearn._json_values", "treelearn._persistence"]),
     (
         "estimators",
         [

@@ -58,6 +58,9 @@ A JSON object::
 Version 1 (treelearn 0.1.0) is read too: it is version 2 without ``ccp_alpha``,
 which then comes from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice
 version 1 did not store). Other versions are refused.
+
+(This specification is why the module runs past the ~500-line guideline; the
+value-level reading and writing it builds on is :mod:`treelearn._json_values`.)
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from treelearn import _json_values as V
 from treelearn._tree import Tree
 from treelearn._tree_checks import TreeArrayError, check_tree_arrays
 from treelearn._version import __version__
@@ -124,36 +128,7 @@ class StoredCriterion(SplitCriterion):
         return f"StoredCriterion(name={self.name!r})"
 
 
-# ----------------------------------------------------------------------------- writing
-def _scalar(value: Any, what: str) -> Any:
-    """A JSON scalar for a category, class or parameter value."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, float):
-        return _float(value)
-    raise ValueError(
-        f"{what} {value!r} of type {type(value).__name__} cannot be stored in JSON "
-        "(supported: str, int, float, bool)."
-    )
-
-
-def _float(x: float) -> float | str | None:
-    if math.isnan(x):
-        return None
-    if math.isinf(x):
-        return "Infinity" if x > 0 else "-Infinity"
-    return float(x)
-
-
-def _float_list(arr: np.ndarray) -> list:
-    flat = arr.astype(np.float64).tolist()
-    if np.isfinite(arr).all():
-        return flat
-    return [_float(v) for v in flat]
-
-
+# ------------------------------------------------------------------ criteria and parameters
 def _encode_criterion(crit: SplitCriterion) -> dict:
     out: dict[str, Any] = {
         "class": type(crit).__name__ if type(crit) in _BUILTIN_CRITERIA.values() else None,
@@ -163,7 +138,9 @@ def _encode_criterion(crit: SplitCriterion) -> dict:
         "unit": str(crit.unit),
     }
     if out["class"] is not None:
-        out["params"] = {k: _scalar(v, f"criterion parameter {k!r}") for k, v in vars(crit).items()}
+        out["params"] = {
+            k: V.scalar(v, f"criterion parameter {k!r}") for k, v in vars(crit).items()
+        }
     return out
 
 
@@ -175,7 +152,7 @@ def _encode_param(name: str, value: Any) -> Any:
     if isinstance(value, Mapping):
         return {
             "$dict": [
-                [_scalar(k, f"key of {name}"), _encode_param(name, v)] for k, v in value.items()
+                [V.scalar(k, f"key of {name}"), _encode_param(name, v)] for k, v in value.items()
             ]
         }
     if isinstance(value, list | tuple | np.ndarray):
@@ -183,84 +160,14 @@ def _encode_param(name: str, value: Any) -> Any:
             _encode_param(name, v)
             for v in (value.tolist() if isinstance(value, np.ndarray) else value)
         ]
-    return _scalar(value, f"parameter {name}")
-
-
-# ----------------------------------------------------------------------------- reading
-class _Invalid(ValueError):
-    pass
-
-
-def _fail(where: str, problem: str) -> None:
-    raise _Invalid(f"invalid treelearn JSON: {where}: {problem}")
-
-
-def _get(doc: Mapping, key: str, where: str) -> Any:
-    if key not in doc:
-        _fail(where, f"missing key {key!r}")
-    return doc[key]
-
-
-def _expect(value: Any, kind: type | tuple, where: str, what: str) -> Any:
-    if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
-        _fail(where, f"expected {what}, got a boolean")
-    if not isinstance(value, kind):
-        _fail(where, f"expected {what}, got {type(value).__name__}")
-    return value
-
-
-def _int(value: Any, where: str, lo: int | None = None, hi: int | None = None) -> int:
-    _expect(value, int, where, "an integer")
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        _fail(where, f"{value} is out of range [{lo}, {hi}]")
-    return value
-
-
-def _json_scalar(value: Any, where: str) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    _fail(where, f"expected a string, number or boolean, got {type(value).__name__}")
-    return None
-
-
-def _int_array(values: Any, where: str, dtype: type, length: int) -> np.ndarray:
-    _expect(values, list, where, "a list of integers")
-    if len(values) != length:
-        _fail(where, f"has {len(values)} entries, expected {length}")
-    info = np.iinfo(dtype)
-    for v in values:
-        if type(v) is not int:
-            _fail(where, f"expected integers, found {type(v).__name__} {v!r}")
-        if not info.min <= v <= info.max:
-            _fail(where, f"value {v} does not fit {np.dtype(dtype).name}")
-    return np.asarray(values, dtype=dtype).reshape(length)
-
-
-def _float_value(v: Any, where: str) -> float:
-    if v is None:
-        return math.nan
-    if type(v) in (int, float):
-        return float(v)
-    if v == "Infinity":
-        return math.inf
-    if v == "-Infinity":
-        return -math.inf
-    _fail(where, f"expected numbers (or null for NaN), found {type(v).__name__} {v!r}")
-    return math.nan
-
-
-def _float_array(values: Any, where: str, length: int) -> np.ndarray:
-    _expect(values, list, where, "a list of numbers")
-    if len(values) != length:
-        _fail(where, f"has {len(values)} entries, expected {length}")
-    return np.asarray([_float_value(v, where) for v in values], dtype=np.float64).reshape(length)
+    return V.scalar(value, f"parameter {name}")
 
 
 def _decode_criterion(spec: Any, where: str, criteria: Mapping | None) -> SplitCriterion:
-    _expect(spec, dict, where, "an object")
+    V.expect(spec, dict, where, "an object")
     labels = {}
     for key in ("name", "impurity_label", "score_label", "unit"):
-        labels[key] = _expect(_get(spec, key, where), str, f"{where}.{key}", "a string")
+        labels[key] = V.expect(V.get(spec, key, where), str, f"{where}.{key}", "a string")
     if criteria and labels["name"] in criteria:
         given = criteria[labels["name"]]
         if isinstance(given, type) and issubclass(given, SplitCriterion):
@@ -271,22 +178,22 @@ def _decode_criterion(spec: Any, where: str, criteria: Mapping | None) -> SplitC
     cls_name = spec.get("class")
     if cls_name is None:
         return StoredCriterion(**labels)
-    _expect(cls_name, str, f"{where}.class", "a string or null")
+    V.expect(cls_name, str, f"{where}.class", "a string or null")
     if cls_name not in _BUILTIN_CRITERIA:
-        _fail(
+        V.fail(
             f"{where}.class",
             f"unknown criterion class {cls_name!r}; built-ins are {sorted(_BUILTIN_CRITERIA)}",
         )
     params = spec.get("params", {})
-    _expect(params, dict, f"{where}.params", "an object")
+    V.expect(params, dict, f"{where}.params", "an object")
     cls = _BUILTIN_CRITERIA[cls_name]
     crit = cls()
     allowed = vars(crit)
     for key, value in params.items():
         if key not in allowed:
-            _fail(f"{where}.params", f"unknown parameter {key!r} for {cls_name}")
+            V.fail(f"{where}.params", f"unknown parameter {key!r} for {cls_name}")
         if type(value) not in (int, float):
-            _fail(f"{where}.params.{key}", "expected a number")
+            V.fail(f"{where}.params.{key}", "expected a number")
         setattr(crit, key, value)
     return crit
 
@@ -298,62 +205,36 @@ def _decode_param(value: Any, where: str, criteria: Mapping | None) -> Any:
         if set(value) == {"$criterion"}:
             return _decode_criterion(value["$criterion"], where, criteria)
         if set(value) == {"$dict"}:
-            items = _expect(value["$dict"], list, where, "a list of pairs")
+            items = V.expect(value["$dict"], list, where, "a list of pairs")
             out = {}
             for i, pair in enumerate(items):
                 if not (isinstance(pair, list) and len(pair) == 2):
-                    _fail(f"{where}[{i}]", "expected a [key, value] pair")
-                key = _json_scalar(pair[0], f"{where}[{i}]")
+                    V.fail(f"{where}[{i}]", "expected a [key, value] pair")
+                key = V.json_scalar(pair[0], f"{where}[{i}]")
                 out[key] = _decode_param(pair[1], f"{where}[{i}]", criteria)
             return out
-        _fail(where, f"unknown encoded value with keys {sorted(value)}")
-    return _json_scalar(value, where)
+        V.fail(where, f"unknown encoded value with keys {sorted(value)}")
+    return V.json_scalar(value, where)
 
 
 def _decode_labels(spec: Any, where: str) -> np.ndarray:
-    _expect(spec, dict, where, "an object")
-    dtype_text = _expect(_get(spec, "dtype", where), str, f"{where}.dtype", "a string")
+    V.expect(spec, dict, where, "an object")
+    dtype_text = V.expect(V.get(spec, "dtype", where), str, f"{where}.dtype", "a string")
     if not _CLASSES_DTYPE.match(dtype_text):
-        _fail(f"{where}.dtype", f"unsupported dtype {dtype_text!r}")
-    values = _expect(_get(spec, "values", where), list, f"{where}.values", "a list")
+        V.fail(f"{where}.dtype", f"unsupported dtype {dtype_text!r}")
+    values = V.expect(V.get(spec, "values", where), list, f"{where}.values", "a list")
     if not values:
-        _fail(f"{where}.values", "no classes")
-    values = [_json_scalar(v, f"{where}.values") for v in values]
+        V.fail(f"{where}.values", "no classes")
+    values = [V.json_scalar(v, f"{where}.values") for v in values]
     try:
         arr = np.asarray(values, dtype=np.dtype(dtype_text))
     except (TypeError, ValueError, OverflowError) as exc:
-        _fail(f"{where}.values", f"cannot be read as {dtype_text}: {exc}")
+        V.fail(f"{where}.values", f"cannot be read as {dtype_text}: {exc}")
     if arr.ndim != 1 or arr.shape[0] != len(values) or arr.tolist() != values:
-        _fail(f"{where}.values", f"do not fit dtype {dtype_text}")
+        V.fail(f"{where}.values", f"do not fit dtype {dtype_text}")
     if len(set(arr.tolist())) != len(values):
-        _fail(f"{where}.values", "class labels must be distinct")
+        V.fail(f"{where}.values", "class labels must be distinct")
     return arr
-
-
-def _read_source(source: Any) -> str:
-    if hasattr(source, "read"):
-        source = source.read()
-    if isinstance(source, bytes | bytearray):
-        return bytes(source).decode("utf-8")
-    if isinstance(source, os.PathLike):
-        return Path(source).read_text(encoding="utf-8")
-    if isinstance(source, str):
-        head = source.lstrip()[:1]
-        if head in ("{", "[", '"') or "\n" in source or len(source) > 4096 or not head:
-            return source  # JSON text (any non-object is rejected when read)
-        path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(
-                f"load_json: {source!r} is neither JSON text nor an existing file"
-            )
-        return path.read_text(encoding="utf-8")
-    raise TypeError(
-        f"load_json takes JSON text, bytes, a path or a file, got {type(source).__name__}"
-    )
-
-
-def _reject_constant(name: str) -> None:
-    raise _Invalid(f"invalid treelearn JSON: non-standard constant {name} (NaN is written null)")
 
 
 # ----------------------------------------------------------------------------- codecs
@@ -367,12 +248,12 @@ def _encode_labels(classes: Any) -> dict:
     classes = np.asarray(classes)
     return {
         "dtype": classes.dtype.str if classes.dtype.kind != "O" else "object",
-        "values": [_scalar(v, "class label") for v in classes.tolist()],
+        "values": [V.scalar(v, "class label") for v in classes.tolist()],
     }
 
 
 def _decode_int_at_least_one(value: Any, where: str, state: dict, criteria: Any) -> int:
-    return _int(value, where, 1)
+    return V.integer(value, where, 1)
 
 
 def _encode_names(names: Any) -> list | None:
@@ -383,9 +264,9 @@ def _decode_names(names: Any, where: str, state: dict, criteria: Any) -> np.ndar
     if names is None:
         return None
     n_features = state["n_features_in_"]
-    _expect(names, list, where, "a list of strings or null")
+    V.expect(names, list, where, "a list of strings or null")
     if len(names) != n_features or not all(isinstance(v, str) for v in names):
-        _fail(where, f"expected {n_features} strings")
+        V.fail(where, f"expected {n_features} strings")
     return np.asarray(names, dtype=object)
 
 
@@ -395,34 +276,34 @@ def _encode_categories(categories: list) -> list:
         if cats is None:
             out.append({"categorical": False, "categories": None})
         else:
-            values = [_scalar(v, f"category of feature {j}") for v in np.asarray(cats).tolist()]
+            values = [V.scalar(v, f"category of feature {j}") for v in np.asarray(cats).tolist()]
             out.append({"categorical": True, "categories": {"values": values}})
     return out
 
 
 def _decode_categories(features: Any, where: str, state: dict, criteria: Any) -> list:
     n_features = state["n_features_in_"]
-    _expect(features, list, where, "a list")
+    V.expect(features, list, where, "a list")
     if len(features) != n_features:
-        _fail(where, f"has {len(features)} entries, expected {n_features}")
+        V.fail(where, f"has {len(features)} entries, expected {n_features}")
     categories: list = []
     for j, spec in enumerate(features):
         at = f"{where}[{j}]"
-        _expect(spec, dict, at, "an object")
-        cat = _expect(_get(spec, "categorical", at), bool, f"{at}.categorical", "a boolean")
+        V.expect(spec, dict, at, "an object")
+        cat = V.expect(V.get(spec, "categorical", at), bool, f"{at}.categorical", "a boolean")
         cats = spec.get("categories")
         if not cat:
             if cats is not None:
-                _fail(f"{at}.categories", "a numeric feature has no categories")
+                V.fail(f"{at}.categories", "a numeric feature has no categories")
             categories.append(None)
             continue
-        _expect(cats, dict, f"{at}.categories", "an object")
-        values = _expect(_get(cats, "values", at), list, f"{at}.categories.values", "a list")
-        values = [_json_scalar(v, f"{at}.categories.values") for v in values]
+        V.expect(cats, dict, f"{at}.categories", "an object")
+        values = V.expect(V.get(cats, "values", at), list, f"{at}.categories.values", "a list")
+        values = [V.json_scalar(v, f"{at}.categories.values") for v in values]
         arr = np.empty(len(values), dtype=object)
         arr[:] = values
         if not pd.Index(arr, dtype=object).is_unique:
-            _fail(f"{at}.categories.values", "categories must be distinct")
+            V.fail(f"{at}.categories.values", "categories must be distinct")
         categories.append(arr)
     return categories
 
@@ -436,25 +317,27 @@ def _decode_criterion_codec(spec: Any, where: str, state: dict, criteria: Any) -
 
 
 def _encode_alpha(alpha: float) -> Any:
-    return _float(float(alpha))
+    return V.float_or_name(float(alpha))
 
 
 def _decode_alpha(value: Any, where: str, state: dict, criteria: Any) -> float:
-    alpha = _float_value(value, where)
+    alpha = V.float_value(value, where)
     if not (math.isnan(alpha) or alpha >= 0):
-        _fail(where, "must be a non-negative number")
+        V.fail(where, "must be a non-negative number")
     return alpha
 
 
 def _decode_max_features(value: Any, where: str, state: dict, criteria: Any) -> int:
-    return _int(value, where, 1, state["n_features_in_"])
+    return V.integer(value, where, 1, state["n_features_in_"])
 
 
 def _encode_tree(tree: Tree) -> dict:
     arrays: dict[str, Any] = {}
     for name, arr in tree.to_arrays().items():
         if arr.dtype.kind == "f":
-            arrays[name] = [_float_list(row) for row in arr] if arr.ndim == 2 else _float_list(arr)
+            arrays[name] = (
+                [V.float_list(row) for row in arr] if arr.ndim == 2 else V.float_list(arr)
+            )
         else:
             arrays[name] = arr.tolist()
     return {
@@ -470,42 +353,42 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     n_labels = state["classes_"].shape[0]
     categories = state["categories_"]
     n_categories = np.array([0 if c is None else len(c) for c in categories], dtype=np.int64)
-    _expect(tree_doc, dict, where, "an object")
-    node_count = _int(_get(tree_doc, "node_count", where), f"{where}.node_count", 1)
-    n_classes = _int(_get(tree_doc, "n_classes", where), f"{where}.n_classes", 1)
+    V.expect(tree_doc, dict, where, "an object")
+    node_count = V.integer(V.get(tree_doc, "node_count", where), f"{where}.node_count", 1)
+    n_classes = V.integer(V.get(tree_doc, "n_classes", where), f"{where}.n_classes", 1)
     if n_classes != n_labels:
-        _fail(f"{where}.n_classes", f"{n_classes} but there are {n_labels} classes")
-    if _int(_get(tree_doc, "n_features", where), f"{where}.n_features", 1) != n_features:
-        _fail(f"{where}.n_features", f"does not equal n_features_in ({n_features})")
+        V.fail(f"{where}.n_classes", f"{n_classes} but there are {n_labels} classes")
+    if V.integer(V.get(tree_doc, "n_features", where), f"{where}.n_features", 1) != n_features:
+        V.fail(f"{where}.n_features", f"does not equal n_features_in ({n_features})")
     at = f"{where}.arrays"
-    arrays_doc = _expect(_get(tree_doc, "arrays", where), dict, at, "an object")
+    arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
     expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
     extra = set(arrays_doc) - expected
     if extra:
-        _fail(at, f"unknown arrays {sorted(extra)}")
+        V.fail(at, f"unknown arrays {sorted(extra)}")
     arrays: dict[str, np.ndarray] = {}
     for key, dtype in Tree.NODE_ARRAYS.items():
-        values = _get(arrays_doc, key, at)
+        values = V.get(arrays_doc, key, at)
         if np.dtype(dtype).kind == "f":
-            arrays[key] = _float_array(values, f"{at}.{key}", node_count)
+            arrays[key] = V.float_array(values, f"{at}.{key}", node_count)
         else:
-            arrays[key] = _int_array(values, f"{at}.{key}", dtype, node_count)
-    value = _expect(_get(arrays_doc, "value", at), list, f"{at}.value", "a list of rows")
+            arrays[key] = V.int_array(values, f"{at}.{key}", dtype, node_count)
+    value = V.expect(V.get(arrays_doc, "value", at), list, f"{at}.value", "a list of rows")
     if len(value) != node_count:
-        _fail(f"{at}.value", f"has {len(value)} rows, expected {node_count}")
+        V.fail(f"{at}.value", f"has {len(value)} rows, expected {node_count}")
     arrays["value"] = np.stack(
-        [_float_array(row, f"{at}.value[{i}]", n_classes) for i, row in enumerate(value)]
+        [V.float_array(row, f"{at}.value[{i}]", n_classes) for i, row in enumerate(value)]
     )
-    arrays["category_ptr"] = _int_array(
-        _get(arrays_doc, "category_ptr", at), f"{at}.category_ptr", np.int64, node_count + 1
+    arrays["category_ptr"] = V.int_array(
+        V.get(arrays_doc, "category_ptr", at), f"{at}.category_ptr", np.int64, node_count + 1
     )
-    branch = _get(arrays_doc, "category_branch", at)
-    _expect(branch, list, f"{at}.category_branch", "a list of integers")
-    arrays["category_branch"] = _int_array(branch, f"{at}.category_branch", np.int32, len(branch))
+    branch = V.get(arrays_doc, "category_branch", at)
+    V.expect(branch, list, f"{at}.category_branch", "a list of integers")
+    arrays["category_branch"] = V.int_array(branch, f"{at}.category_branch", np.int32, len(branch))
     try:
         check_tree_arrays(SimpleNamespace(n_features=n_features, **arrays), n_categories)
     except TreeArrayError as exc:
-        _fail(f"{at}.{exc.where}" if exc.where else at, exc.problem)
+        V.fail(f"{at}.{exc.where}" if exc.where else at, exc.problem)
     return Tree(n_features, n_classes, arrays)
 
 
@@ -612,39 +495,37 @@ def read_document(
     classes. Raises ``ValueError`` ("invalid treelearn JSON: ...") for anything
     wrong.
     """
-    text = _read_source(source)
+    text = V.read_source(source)
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
-    except _Invalid:
+        doc = json.loads(text, parse_constant=V.reject_constant)
+    except V.InvalidDocument:
         raise
     except (json.JSONDecodeError, RecursionError) as exc:
         raise ValueError(f"invalid treelearn JSON: not a JSON document ({exc})") from None
     try:
         return _read(doc, criteria)
-    except _Invalid:
+    except V.InvalidDocument:
         raise
     except (KeyError, IndexError, TypeError, OverflowError) as exc:
         raise ValueError(f"invalid treelearn JSON: {type(exc).__name__}: {exc}") from None
 
 
-def fail(where: str, problem: str) -> None:
-    """Raise the ``ValueError`` of an invalid document (for the estimator layer's checks)."""
-    _fail(where, problem)
+fail = V.fail  # the ValueError of an invalid document, for the estimator layer's checks
 
 
 def _read(doc: Any, criteria: Mapping | None) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    _expect(doc, dict, "document", "a JSON object")
+    V.expect(doc, dict, "document", "a JSON object")
     if doc.get("format") != FORMAT:
-        _fail("format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
-    version = _get(doc, "format_version", "document")
+        V.fail("format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
+    version = V.get(doc, "format_version", "document")
     if type(version) is not int or version not in _READABLE_VERSIONS:
-        _fail(
+        V.fail(
             "format_version",
             f"unsupported version {version!r}; this treelearn reads versions "
             f"{', '.join(map(str, _READABLE_VERSIONS))}",
         )
-    name = _expect(_get(doc, "estimator", "document"), str, "estimator", "a string")
-    params_doc = _expect(_get(doc, "params", "document"), dict, "params", "an object")
+    name = V.expect(V.get(doc, "estimator", "document"), str, "estimator", "a string")
+    params_doc = V.expect(V.get(doc, "params", "document"), dict, "params", "an object")
     params = {
         key: _decode_param(value, f"params.{key}", criteria) for key, value in params_doc.items()
     }
@@ -656,7 +537,7 @@ def _read(doc: Any, criteria: Mapping | None) -> tuple[str, dict[str, Any], dict
         if attribute in _OPTIONAL:
             value = doc.get(key)
         else:
-            value = _get(doc, key, "document")
+            value = V.get(doc, key, "document")
         decoded = decode(value, key, state, criteria)
         if decoded is not None or attribute not in _OPTIONAL:
             state[attribute] = decoded

@@ -28,7 +28,10 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._tree_checks",
         ],
     ),
-    ("data", ["treelearn._data", "treelearn.datasets", "treelearn.datasets."]),
+    (
+        "data",
+        ["treelearn._validation", "treelearn._data", "treelearn.datasets", "treelearn.datasets."],
+    ),
     (
         "growth",
         [
@@ -52,12 +55,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("persistence codec", ["treelearn._json_values", "treelearn._persistence"]),
     (
         "estimators",
-        [
-            "treelearn._validation",
-            "treelearn._base",
-            "treelearn._model_selection",
-            "treelearn._classes",
-        ],
+        ["treelearn._base", "treelearn._model_selection", "treelearn._classes"],
     ),
     ("export", ["treelearn.export", "treelearn.export."]),
     ("compare", ["treelearn.compare", "treelearn.compare."]),

@@ -18,7 +18,8 @@ from pandas.api.types import (
     is_object_dtype,
     is_string_dtype,
 )
-from sklearn.utils.validation import check_array
+
+from treelearn._validation import check_array
 
 
 @dataclass

@@ -27,9 +27,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
+from treelearn._validation import check_is_fitted
 from treelearn.criteria import SplitCriterion
 
 __all__ = [

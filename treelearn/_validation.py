@@ -1,0 +1,99 @@
+"""Input validation, and everything treelearn takes from scikit-learn's validation tools.
+
+scikit-learn's helpers that treelearn uses are imported here and nowhere else, so
+a change of scikit-learn's API (several are private or were renamed across
+releases) is met in one place; the floor of the supported versions is in
+``pyproject.toml`` and tested by ``.ci/run``. The target checks of the estimators
+live here too.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils import _safe_indexing, check_random_state, compute_sample_weight
+from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    validate_data,
+)
+
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "RealNotInt",
+    "StrOptions",
+    "check_array",
+    "check_is_fitted",
+    "check_random_state",
+    "check_sample_weight",
+    "check_y",
+    "compute_sample_weight",
+    "encode_classes",
+    "safe_indexing",
+    "validate_data",
+]
+
+#: ``sklearn.utils._safe_indexing``: rows of arrays, frames and lists alike.
+safe_indexing = _safe_indexing
+#: ``sklearn.utils.validation._check_sample_weight``.
+check_sample_weight = _check_sample_weight
+
+
+def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
+    """Validate the target: 1-D, no missing values, classification labels."""
+    if y is None:
+        raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    if isinstance(y, pd.DataFrame):
+        if y.shape[1] != 1:
+            raise ValueError(
+                f"y must be 1-D (one target column); got a DataFrame with {y.shape[1]} columns."
+            )
+        y = y.iloc[:, 0]
+    if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        y = y.astype(object)
+    arr = np.asarray(y)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. Please change "
+            "the shape of y to (n_samples, ), for example using ravel().",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        arr = arr.ravel()
+    if arr.ndim != 1:
+        raise ValueError(
+            f"y must be 1-D; got an array of shape {arr.shape}. Multi-output targets are "
+            "not supported."
+        )
+    missing = pd.isna(pd.Series(arr, dtype=object if arr.dtype.kind == "O" else None))
+    if missing.any():
+        raise ValueError(
+            f"Input y contains NaN (or another missing value) at {int(missing.sum())} "
+            "position(s); drop those rows first."
+        )
+    if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
+        raise ValueError("Input y contains infinity.")
+    check_classification_targets(arr)
+    return arr
+
+
+def encode_classes(y_raw, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Classes and codes of the target.
+
+    A pandas categorical target keeps its declared categories, in their order
+    (ARFF's class values; C4.5 counts declared classes), seen or not; any other
+    target has the sorted unique labels, as scikit-learn does.
+    """
+    if isinstance(y_raw, pd.Series) and isinstance(y_raw.dtype, pd.CategoricalDtype):
+        classes = np.asarray(y_raw.cat.categories, dtype=object)
+        codes = y_raw.cat.codes.to_numpy().astype(np.intp)
+        if classes.size >= 2 or classes.size == np.unique(codes).size:
+            return classes, codes
+    return np.unique(y, return_inverse=True)

@@ -32,7 +32,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch, _safe_indexing, compute_sample_weight
 
-from treelearn._builder import prune_to
+from treelearn._tree_surgery import prune_to
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC, Tree
 from treelearn.criteria import GainRatio, SplitCriterion
 

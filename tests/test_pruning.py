@@ -921,7 +921,7 @@ def test_error_based_properties(data):
         )
         np.testing.assert_allclose(pruned.missing_fraction[kids].sum(), 1.0, atol=1e-9)
     # the training data routed by prediction reaches the leaves with their stored counts
-    rows, leaves, wt = pruned._route(Xe)
+    rows, leaves, wt = pruned.route(Xe)
     reached = np.zeros_like(pruned.value)
     np.add.at(reached, (leaves, y_codes[rows]), wt * ww[rows])
     is_leaf = pruned.is_leaf

@@ -335,7 +335,7 @@ def _fold_errors(
     path = _weakest_link(tree, float(tree.weighted_n_node_samples[0]))
     n_steps = np.searchsorted(np.maximum.accumulate(path.alphas), betas, side="right")
     s = _effective_leaf_steps(tree, path)
-    rows, leaves, w = tree._route(Xe)
+    rows, leaves, w = tree.route(Xe)
     # (entry, ancestor) pairs
     pair_e, pair_a = [], []
     ent = np.arange(rows.size)

@@ -262,7 +262,7 @@ class Tree:
             stack.extend(reversed(self.children(node)))
 
     # -- prediction ------------------------------------------------------------------
-    def _route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Send every row of ``X`` to the leaves.
 
         Returns ``(row, leaf, weight)`` triples: a row with no missing value on its
@@ -593,7 +593,7 @@ class Tree:
         descent = self._descend(X)
         if not descent[1].size:  # no row stopped at a missing value
             return descent[0]
-        rows, leaves, w = self._route(X, descent)
+        rows, leaves, w = self.route(X, descent)
         order = np.lexsort((-w, rows))  # by row, heaviest first
         rows, leaves = rows[order], leaves[order]
         first = np.ones(rows.shape, dtype=bool)
@@ -604,7 +604,7 @@ class Tree:
 
     def decision_path(self, X: np.ndarray) -> sp.csr_matrix:
         """Indicator matrix (rows × nodes) of the nodes each row passes through."""
-        rows, leaves, _ = self._route(X)
+        rows, leaves, _ = self.route(X)
         # climb from every reached leaf to the root, all rows at once
         path_rows, path_nodes = [rows], [leaves]
         cur_rows, cur = rows, leaves

@@ -19,8 +19,8 @@ from treelearn import (
     CARTClassifier,
     DecisionTreeClassifier,
     ID3Classifier,
+    load_json,
 )
-from treelearn import load_json
 from treelearn._persistence import FORMAT, FORMAT_VERSION, StoredCriterion
 from treelearn.datasets import load_credit_g, load_labor, load_play_tennis, load_vote
 from treelearn.export import export_graphviz

@@ -1,4 +1,4 @@
-"""Tests of treelearn._pruning: CART cost-complexity pruning and J48's C4.5 pruning.
+"""Tests of the pruning modules: CART cost-complexity pruning and J48's C4.5 pruning.
 
 * Cost-complexity pruning is compared with scikit-learn two ways: on scikit-learn's own
   fitted trees converted to our arrays (exactly the same input, so the path must agree bit
@@ -26,19 +26,11 @@ from sklearn.tree import DecisionTreeClassifier as SKTree
 from sklearn.utils._param_validation import InvalidParameterError
 
 from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
-from treelearn._pruning import (
-    _fold_errors,
-    _max_class,
-    _normal_inverse,
-    add_errors,
-    collapse,
-    cost_complexity_pruning_path,
-    prune_ccp,
-    prune_error_based,
-    prune_reduced_error,
-    reduced_error_split,
-    select_ccp_alpha_cv,
-)
+from treelearn._j48_estimates import add_errors, max_class, normal_inverse
+from treelearn._model_selection import _fold_errors, select_ccp_alpha_cv
+from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._pruning_error_based import collapse, prune_error_based
+from treelearn._pruning_reduced_error import prune_reduced_error, reduced_error_split
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC, Tree
 from treelearn.criteria import GainRatio, Gini
 
@@ -364,6 +356,18 @@ def test_fold_errors_equal_pruning_each_alpha():
         np.testing.assert_allclose(fast, slow, atol=1e-9)
 
 
+def test_fold_errors_count_a_class_the_fold_has_not_seen():
+    """A held-out label missing from the fold's classes is an error at every alpha."""
+    X, y = datasets.load_iris(return_X_y=True)
+    seen = y < 2
+    est = CARTClassifier().fit(X[seen], y[seen])
+    tree = est.tree_
+    grid = np.unique(cost_complexity_pruning_path(tree, tree.weighted_n_node_samples[0])[0])
+    betas = np.r_[np.sqrt(grid[:-1] * grid[1:]), np.inf]
+    w = np.linspace(0.5, 1.5, int((~seen).sum()))
+    np.testing.assert_allclose(_fold_errors(est, X[~seen], y[~seen], w, betas), w.sum(), rtol=1e-12)
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     n=st.integers(8, 60),
@@ -417,9 +421,9 @@ def test_add_errors_reference_values():
     for (n_, e_), v in expected.items():
         assert abs(float(add_errors(n_, e_)) - v) < 1e-7
     # z from Weka's normalInverse of the float 1 - CF, bit for bit
-    assert _normal_inverse(float(np.float32(1) - np.float32(0.25))) == 0.6744897501960816
-    assert _normal_inverse(float(np.float32(1) - np.float32(0.1))) == 1.281551429692279
-    assert _normal_inverse(float(np.float32(1) - np.float32(0.05))) == 1.6448535113665226
+    assert normal_inverse(float(np.float32(1) - np.float32(0.25))) == 0.6744897501960816
+    assert normal_inverse(float(np.float32(1) - np.float32(0.1))) == 1.281551429692279
+    assert normal_inverse(float(np.float32(1) - np.float32(0.05))) == 1.6448535113665226
 
 
 def test_add_errors_branches():
@@ -680,11 +684,11 @@ def _j48_rows(tree: Tree, cols, cats, classes, binary=False):
     """Our tree as J48 prints it: leaf labels (n/e) from the data that reaches the leaf
     (the parent's majority for an empty leaf)."""
     value = tree.value
-    parent_class = _max_class(value)
+    parent_class = max_class(value)
 
     def leaf(node, fallback):
         n = value[node].sum()
-        c = _max_class(value[node][None])[0] if n > 1e-6 else fallback
+        c = max_class(value[node][None])[0] if n > 1e-6 else fallback
         return classes[c], float(n), float(n - value[node][c])
 
     if tree.n_children[0] == 0:

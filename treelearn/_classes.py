@@ -20,11 +20,14 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from treelearn import _data, _persistence, _pruning
+from treelearn import _data, _model_selection, _persistence
 from treelearn._builder import build_tree
 from treelearn._c45_rules import C45Rules
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
+from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._pruning_error_based import collapse, prune_error_based
+from treelearn._pruning_reduced_error import prune_reduced_error, reduced_error_split
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
@@ -321,12 +324,12 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         if isinstance(alpha, str):  # "cv": k-fold cross-validation with the one-SE rule
             if not used.all():
                 X, y = _safe_indexing(X, np.flatnonzero(used)), y[used]
-            alpha = _pruning._ccp_cv(
+            alpha = _model_selection.cross_validate_ccp_path(
                 self, X, y, sample_weight, cv=10, random_state=self.random_state, one_se=True
             ).ccp_alpha
         alpha = float(alpha)
         if alpha > 0:
-            tree = _pruning.prune_ccp(tree, alpha, float(tree.weighted_n_node_samples[0]))
+            tree = prune_ccp(tree, alpha, float(tree.weighted_n_node_samples[0]))
         return alpha, tree
 
     def cost_complexity_pruning_path(self, X, y, sample_weight=None) -> Bunch:
@@ -351,7 +354,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         if "ccp_alpha" in est.get_params(deep=False):
             est.set_params(ccp_alpha=0.0)
         tree = est.fit(X, y, sample_weight).tree_
-        alphas, impurities = _pruning.cost_complexity_pruning_path(
+        alphas, impurities = cost_complexity_pruning_path(
             tree, float(tree.weighted_n_node_samples[0])
         )
         return Bunch(ccp_alphas=alphas, impurities=impurities)
@@ -463,7 +466,7 @@ SplitCriterion, default="entropy"
         ``R(T) = Σ_leaves (w_t/w_root)·impurity(t)``; 0 does not prune. ``"cv"``
         chooses the alpha by 10-fold cross-validation with the one-SE rule
         (rpart's default), see
-        :func:`treelearn._pruning.select_ccp_alpha_cv`.
+        :func:`treelearn._model_selection.select_ccp_alpha_cv`.
 
     Attributes
     ----------
@@ -675,7 +678,7 @@ categorical_features
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         """Grow, then collapse and prune as J48 does (the C4.5 rules see all rows)."""
         if self.pruning == "reduced_error":
-            grow, prune = _pruning.reduced_error_split(y_codes, self.reduced_error_folds)
+            grow, prune = reduced_error_split(y_codes, self.reduced_error_folds)
             tree = build_tree(
                 np.asfortranarray(Xe[grow]),
                 y_codes[grow],
@@ -686,14 +689,10 @@ categorical_features
                 criterion,
                 rules,
             )
-            return _pruning.prune_reduced_error(
-                tree, Xe[prune], y_codes[prune], sample_weight[prune]
-            )
-        tree = _pruning.collapse(
-            super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
-        )
+            return prune_reduced_error(tree, Xe[prune], y_codes[prune], sample_weight[prune])
+        tree = collapse(super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules))
         if self.pruning == "error_based":
-            tree = _pruning.prune_error_based(
+            tree = prune_error_based(
                 tree,
                 Xe,
                 y_codes,

@@ -1,4 +1,14 @@
-"""Walking and reshaping tree arrays (placeholder until the pruning split lands)."""
+"""Walking and reshaping the arrays of a :class:`~treelearn._tree.Tree`.
+
+The walks run over the levels of a tree (or over the positions of the longest
+block), never over nodes: every step is vectorised over the nodes of a level. The
+surgery, :func:`prune_to`, turns chosen internal nodes into leaves, drops what lies
+below them and renumbers the rest breadth-first; :func:`reslice_category_tables` is
+the one place where the categorical routing tables follow a renumbering.
+
+Growth (best-first leaf budgets), CART pruning and both J48 pruners use these; they
+know nothing about estimators, criteria or training data.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +16,199 @@ import numpy as np
 
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, Tree
 
-__all__ = ["prune_to"]
+__all__ = [
+    "bfs_levels",
+    "expand_ranges",
+    "preorder",
+    "prune_to",
+    "reslice_category_tables",
+    "sequential_block_sums",
+    "sequential_range_sums",
+]
+
+
+# ---------------------------------------------------------------------------------------
+# walking
+# ---------------------------------------------------------------------------------------
+def expand_ranges(first: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenate the id ranges ``first[i] .. first[i] + counts[i] - 1``.
+
+    With ``first`` the ``first_child`` and ``counts`` the ``n_children`` of some
+    internal nodes, this lists their children, parent by parent in slot order.
+
+    Parameters
+    ----------
+    first : ndarray of int
+        Start of each range.
+    counts : ndarray of int
+        Length of each range (0 allowed).
+
+    Returns
+    -------
+    ids : ndarray of intp
+        The ids of all ranges, range after range.
+    owner : ndarray of intp
+        For each id, the index ``i`` of its range.
+
+    Examples
+    --------
+    >>> ids, owner = expand_ranges(np.array([1, 5]), np.array([2, 3]))
+    >>> ids.tolist(), owner.tolist()
+    ([1, 2, 5, 6, 7], [0, 0, 1, 1, 1])
+    """
+    counts = np.asarray(counts, dtype=np.intp)
+    owner = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
+    start = np.cumsum(counts) - counts
+    ids = np.asarray(first, dtype=np.intp)[owner] + (np.arange(owner.size) - start[owner])
+    return ids, owner
+
+
+def bfs_levels(
+    first: np.ndarray, n_children: np.ndarray, is_leaf: np.ndarray, root: int = 0
+) -> list[np.ndarray]:
+    """Node ids level by level below ``root``, children in slot order.
+
+    The structure is given by arrays rather than a :class:`Tree`, so that a pruner
+    can walk the structure it is editing (``first``, ``n_children`` and ``is_leaf``
+    over the original node ids).
+
+    Parameters
+    ----------
+    first, n_children : ndarray of int
+        First child and number of children of every node.
+    is_leaf : ndarray of bool
+        Nodes whose children are not visited.
+    root : int, default=0
+
+    Returns
+    -------
+    list of ndarray of intp
+        ``levels[d]`` holds the nodes at depth ``d`` below ``root``.
+    """
+    levels = []
+    nodes = np.array([root], dtype=np.intp)
+    while nodes.size:
+        levels.append(nodes)
+        inner = nodes[~is_leaf[nodes]]
+        nodes, _ = expand_ranges(first[inner], n_children[inner])
+    return levels
+
+
+def preorder(tree: Tree) -> tuple[np.ndarray, np.ndarray]:
+    """Depth-first preorder rank (children in slot order) and subtree size of every node.
+
+    Sizes are summed bottom-up and ranks assigned top-down, one vectorised step per
+    level: a child's rank is its parent's plus one plus the sizes of its elder
+    siblings.
+
+    Returns
+    -------
+    rank : ndarray of intp of shape (node_count,)
+        Position of each node in the preorder walk (the root is 0).
+    size : ndarray of intp of shape (node_count,)
+        Number of nodes in each node's subtree, itself included.
+    """
+    n = tree.node_count
+    is_leaf = tree.n_children == 0
+    first = tree.first_child.astype(np.intp)
+    nch = tree.n_children.astype(np.intp)
+    levels = bfs_levels(first, nch, is_leaf)
+    size = np.ones(n, dtype=np.intp)
+    for nodes in reversed(levels):
+        inner = nodes[~is_leaf[nodes]]
+        if inner.size:
+            kids, _ = expand_ranges(first[inner], nch[inner])
+            starts = np.cumsum(nch[inner]) - nch[inner]
+            size[inner] = 1 + np.add.reduceat(size[kids], starts)
+    rank = np.zeros(n, dtype=np.intp)
+    for nodes in levels:
+        inner = nodes[~is_leaf[nodes]]
+        if inner.size:
+            kids, owner = expand_ranges(first[inner], nch[inner])
+            before = np.cumsum(size[kids]) - size[kids]
+            block_start = (np.cumsum(nch[inner]) - nch[inner])[owner]
+            rank[kids] = rank[inner][owner] + 1 + before - before[block_start]
+    return rank, size
+
+
+def sequential_block_sums(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sums of consecutive blocks of ``values`` (block ``i`` has ``counts[i]`` items).
+
+    Each block is summed left to right starting from 0.0, one step per slot
+    (vectorised over blocks): the rounding of a recursive ``errors += child`` over
+    the children of a node, which J48's pruning comparisons depend on.
+
+    Examples
+    --------
+    >>> sequential_block_sums(np.array([1.0, 2.0, 3.0, 4.0]), np.array([3, 0, 1])).tolist()
+    [6.0, 0.0, 4.0]
+    """
+    counts = np.asarray(counts, dtype=np.intp)
+    out = np.zeros(counts.size)
+    start = np.cumsum(counts) - counts
+    for s in range(int(counts.max(initial=0))):
+        has = counts > s
+        out[has] += values[start[has] + s]
+    return out
+
+
+def sequential_range_sums(values: np.ndarray, start: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``values[start[i]] + ... + values[start[i] + count[i] - 1]`` summed left to right.
+
+    Ranges may overlap (a node's leaves and its ancestors' leaves). Vectorised over
+    ranges, one step per position in the longest range.
+
+    Examples
+    --------
+    >>> v = np.array([1.0, 2.0, 3.0])
+    >>> sequential_range_sums(v, np.array([0, 1, 2]), np.array([3, 1, 0])).tolist()
+    [6.0, 2.0, 0.0]
+    """
+    order = np.argsort(-count, kind="stable")
+    c_sorted = count[order]
+    s_sorted = start[order]
+    acc = np.zeros(count.size)
+    n_longer = np.searchsorted(-c_sorted, -np.arange(int(c_sorted.max(initial=0))), side="left")
+    for k, m in enumerate(n_longer.tolist()):
+        acc[:m] += values[s_sorted[:m] + k]
+    out = np.empty(count.size)
+    out[order] = acc
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# surgery
+# ---------------------------------------------------------------------------------------
+def reslice_category_tables(
+    tree: Tree, source: np.ndarray, split_kind: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Categorical routing tables of a renumbered tree.
+
+    New node ``i`` takes the table of ``tree``'s node ``source[i]`` if its new
+    ``split_kind[i]`` is categorical, and no table otherwise (leaves, numeric splits).
+
+    Parameters
+    ----------
+    tree : Tree
+        The tree whose ``category_ptr`` / ``category_branch`` are re-sliced.
+    source : ndarray of int of shape (m,)
+        For each new node, the node of ``tree`` whose split test it uses.
+    split_kind : ndarray of shape (m,)
+        The new nodes' split kinds.
+
+    Returns
+    -------
+    category_ptr : ndarray of int64 of shape (m + 1,)
+    category_branch : ndarray
+        The new tables: the concatenated ranges
+        ``category_ptr[s] .. category_ptr[s + 1] - 1`` of the categorical sources.
+    """
+    width = tree.category_ptr[source + 1] - tree.category_ptr[source]
+    widths = np.where(split_kind == SPLIT_CATEGORICAL, width, 0)
+    ptr = np.zeros(source.size + 1, dtype=np.int64)
+    np.cumsum(widths, out=ptr[1:])
+    take = np.repeat(tree.category_ptr[source] - ptr[:-1], widths) + np.arange(ptr[-1])
+    return ptr, tree.category_branch[take]
 
 
 def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
@@ -15,6 +217,17 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     A node stays internal if it is internal in ``tree``, ``keep_split`` is true
     for it and all its ancestors stay internal; descendants of new leaves are
     dropped. Nodes are renumbered breadth-first so children stay consecutive.
+
+    Parameters
+    ----------
+    tree : Tree
+    keep_split : ndarray of bool of shape (node_count,)
+
+    Returns
+    -------
+    Tree
+        The new tree; node statistics are copied unchanged, new leaves lose their
+        split (feature ``-2``, no threshold, score and gain ``nan``).
     """
     n = tree.node_count
     internal = (tree.n_children > 0) & keep_split
@@ -48,15 +261,7 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     arrays["split_kind"] = np.where(now_leaf, SPLIT_LEAF, arrays["split_kind"])
     arrays["split_score"] = np.where(now_leaf, np.nan, arrays["split_score"])
     arrays["gain"] = np.where(now_leaf, np.nan, arrays["gain"])
-    widths = np.where(
-        arrays["split_kind"] == SPLIT_CATEGORICAL,
-        tree.category_ptr[old_ids + 1] - tree.category_ptr[old_ids],
-        0,
+    arrays["category_ptr"], arrays["category_branch"] = reslice_category_tables(
+        tree, old_ids, arrays["split_kind"]
     )
-    ptr = np.zeros(old_ids.size + 1, dtype=np.int64)
-    np.cumsum(widths, out=ptr[1:])
-    # concatenated ranges category_ptr[o] .. category_ptr[o] + width of the kept nodes
-    take = np.repeat(tree.category_ptr[old_ids] - ptr[:-1], widths) + np.arange(ptr[-1])
-    arrays["category_ptr"] = ptr
-    arrays["category_branch"] = tree.category_branch[take]
     return Tree(tree.n_features, tree.n_classes, arrays)

@@ -6,9 +6,9 @@ on the arrays of a :class:`~treelearn._tree.Tree`. The estimates are J48's
 (:mod:`treelearn._j48_estimates`).
 
 The pruner re-distributes the training data through the structure it edits:
-:meth:`_ErrorBasedPruner._fan_out` is its copy of J48's split of a node's data
-(known values by the test, missing values fanned out over the bags by the arriving
-known weight); it is the one place to replace when the fan-out is shared.
+:meth:`_ErrorBasedPruner._fan_out` is J48's split of a node's data (known values by
+the test; missing values go down every bag through the shared
+:func:`treelearn._routing.fan_out`, with shares from the arriving known weight).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from treelearn._j48_estimates import (
     num_incorrect,
     sm_or_eq,
 )
+from treelearn._routing import fan_out
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_LEAF, Tree
 from treelearn._tree_surgery import (
@@ -166,16 +167,13 @@ class _ErrorBasedPruner:
         child_start = np.cumsum(nb) - nb
         child_slot = np.arange(children.size) - child_start[owner]
         rows, ws, locs = [row[kn]], [w[kn]], [child_start[loc[kn]] + slot[kn]]
-        if miss.size:
-            m_nb = nb[loc[miss]]
-            rep = np.repeat(miss, m_nb)
-            b = np.arange(rep.size) - np.repeat(np.cumsum(m_nb) - m_nb, m_nb)
-            p = share[loc[rep], b]
-            keep = p > J48_SMALL
-            rep, b, p = rep[keep], b[keep], p[keep]
+        child_share = share[owner, child_slot]
+        if miss.size:  # copies into every bag whose share is above J48's 1e-6
+            case, child, p = fan_out(loc[miss], child_start, nb, child_share, J48_SMALL)
+            rep = miss[case]
             rows.append(row[rep])
             ws.append(w[rep] * p)
-            locs.append(child_start[loc[rep]] + b)
+            locs.append(child)
         counts = None
         if with_counts:
             flat = (loc[kn] * width + slot[kn]) * K + self.y[row[kn]]
@@ -186,7 +184,7 @@ class _ErrorBasedPruner:
             np.concatenate(ws),
             np.concatenate(locs),
             bags,
-            share[owner, child_slot],
+            child_share,
             counts,
         )
 

@@ -2,10 +2,9 @@
 
 :func:`reduced_error_split` reproduces J48's split of the training rows into a
 growing and a pruning set; :func:`prune_reduced_error` prunes a tree grown on the
-first with the second. :func:`_pruning_set_counts` is this pruner's copy of the
-missing-value fan-out (pruning cases with an unknown value go down every branch by
-the tree's training proportions); it is the one place to replace when the fan-out
-is shared.
+first with the second. :func:`_pruning_set_counts` routes the pruning cases; a case
+with an unknown value goes down every branch by the tree's training proportions,
+through the shared :func:`treelearn._routing.fan_out`.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from numbers import Integral
 import numpy as np
 
 from treelearn._j48_estimates import check_training_data, child_slots, max_class, sm_or_eq
+from treelearn._routing import fan_out
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import Tree
 from treelearn._tree_surgery import bfs_levels, expand_ranges, prune_to, sequential_block_sums
@@ -110,11 +110,9 @@ def _pruning_set_counts(
         bags = np.zeros((n, K))  # indexed by child id
         np.add.at(bags, (child[kn], y[row[kn]]), wt[kn])
         miss = np.flatnonzero(~kn)
-        m_nb = nch[node[miss]]
-        rep = np.repeat(miss, m_nb)
-        off = np.arange(rep.size) - np.repeat(np.cumsum(m_nb) - m_nb, m_nb)
-        rep_child = first[node[rep]] + off
-        share = tree.missing_fraction[rep_child]
+        # every bag is charged its full share; copies go on only above J48's 1e-6
+        case, rep_child, share = fan_out(node[miss], first, nch, tree.missing_fraction, None)
+        rep = miss[case]
         np.add.at(bags, (rep_child, y[row[rep]]), wt[rep] * share)
         bag_counts[depth] = bags
         keep = share > J48_SMALL

@@ -213,14 +213,14 @@ class _LevelWiseBuilder:
                 best_table[f] = np.full((L, max(C, 1)), -1, dtype=np.int32)
                 continue
             stats = category_counts(self.X[e_row, f], local, e_y, e_w, L, C, self.K, node_weight)
-            found = rules.categorical_splits(stats, crit)
-            ok = found.ok & ~np.isnan(found.gain)
-            gains[ok, f] = found.gain[ok]
+            grouped = rules.categorical_splits(stats, crit)
+            ok = grouped.ok & ~np.isnan(grouped.gain)
+            gains[ok, f] = grouped.gain[ok]
             scores[ok, f] = crit.feature_score(
-                found.gain, found.branch_weights, stats.missing_weight
+                grouped.gain, grouped.branch_weights, stats.missing_weight
             )[ok]
             valid[ok, f] = True
-            best_table[f] = found.tables
+            best_table[f] = grouped.tables
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)

@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
-from sklearn.utils import Bunch, _safe_indexing, compute_sample_weight
+from sklearn.utils import Bunch
 
 from treelearn._pruning_ccp import path_errors, weakest_link
 from treelearn._tree import Tree
+from treelearn._validation import compute_sample_weight, safe_indexing
 
 __all__ = ["cross_validate_ccp_path", "select_ccp_alpha_cv"]
 
@@ -105,8 +106,8 @@ def cross_validate_ccp_path(
         betas = np.r_[np.sqrt(np.maximum(grid[:-1], 0.0) * grid[1:]), np.inf]
     errors = np.zeros(grid.size)
     for train, test in _cv_splitter(cv, y, random_state).split(np.zeros((y.size, 1)), y):
-        est = clone(base).fit(_safe_indexing(X, train), y[train], sample_weight=weights[train])
-        errors += _fold_errors(est, _safe_indexing(X, test), y[test], weights[test], betas)
+        est = clone(base).fit(safe_indexing(X, train), y[train], sample_weight=weights[train])
+        errors += _fold_errors(est, safe_indexing(X, test), y[test], weights[test], betas)
     total = float(weights.sum())
     n_eff = total**2 / float((weights**2).sum())
     cv_error = errors / total

@@ -271,7 +271,7 @@ def _decode_names(names: Any, where: str, state: dict, criteria: Any) -> np.ndar
 
 
 def _encode_categories(categories: list) -> list:
-    out = []
+    out: list[dict[str, Any]] = []
     for j, cats in enumerate(categories):
         if cats is None:
             out.append({"categorical": False, "categories": None})

@@ -1,0 +1,372 @@
+"""The base every treelearn classifier shares: parameters, fit, prediction, fitted state.
+
+One class, :class:`BaseDecisionTree`; the presets of :mod:`treelearn._classes`
+differ only in defaults and in the growth rules and pruning they choose. ``fit``
+validates the input (:mod:`treelearn._validation`), encodes it (:mod:`treelearn._data`),
+asks the preset for its growth rules, grows the tree (:mod:`treelearn._builder`),
+prunes it, and becomes the fitted estimator through :meth:`_set_fitted_state`, the
+same door ``load_json`` uses.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import ClassVar
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.utils import Bunch
+
+from treelearn import _data, _model_selection, _persistence
+from treelearn._builder import build_tree
+from treelearn._data import FeatureEncoding
+from treelearn._growth_rules import GrowthRules, SklearnRules
+from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._tolerances import WEIGHT_FRACTION_SLACK
+from treelearn._tree import Tree
+from treelearn._validation import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+    check_is_fitted,
+    check_random_state,
+    check_sample_weight,
+    check_y,
+    compute_sample_weight,
+    encode_classes,
+    safe_indexing,
+    validate_data,
+)
+from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
+
+__all__ = ["BaseDecisionTree"]
+
+
+class BaseDecisionTree(ClassifierMixin, BaseEstimator):
+    """Shared machinery of every treelearn classifier (not for direct use)."""
+
+    _parameter_constraints: ClassVar[dict] = {
+        "criterion": [StrOptions(set(CRITERIA)), HasMethods(["impurity"])],
+        "max_depth": [Interval(Integral, 1, None, closed="left"), None],
+        "min_samples_split": [
+            Interval(Integral, 2, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
+        ],
+        "min_samples_leaf": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="neither"),
+        ],
+        "min_weight_fraction_leaf": [Interval(Real, 0.0, 0.5, closed="both")],
+        "max_features": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0.0, 1.0, closed="right"),
+            StrOptions({"sqrt", "log2"}),
+            None,
+        ],
+        "random_state": ["random_state"],
+        "max_leaf_nodes": [Interval(Integral, 2, None, closed="left"), None],
+        "min_impurity_decrease": [Interval(Real, 0.0, None, closed="left")],
+        "class_weight": [dict, list, StrOptions({"balanced"}), None],
+        "categorical_features": ["array-like", StrOptions({"auto"}), None],
+        "categorical_split": [StrOptions({"multiway", "binary"})],
+        "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        criterion="entropy",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        categorical_features="auto",
+        categorical_split="multiway",
+        ccp_alpha=0.0,
+    ):
+        self.criterion = criterion
+        self.max_depth = max_depth
+        self.min_samples_split = min_samples_split
+        self.min_samples_leaf = min_samples_leaf
+        self.min_weight_fraction_leaf = min_weight_fraction_leaf
+        self.max_features = max_features
+        self.random_state = random_state
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_impurity_decrease = min_impurity_decrease
+        self.class_weight = class_weight
+        self.categorical_features = categorical_features
+        self.categorical_split = categorical_split
+        self.ccp_alpha = ccp_alpha
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    # -- fitting -----------------------------------------------------------------------
+    def _criterion(self) -> SplitCriterion:
+        return get_criterion(self.criterion)
+
+    def _common_rules(self, n_features: int) -> dict:
+        """The growth parameters every family shares (see ``GrowthRules``)."""
+        mf = self.max_features
+        if mf == "sqrt":
+            mf = max(1, int(np.sqrt(n_features)))
+        elif mf == "log2":
+            mf = max(1, int(np.log2(n_features)))
+        elif isinstance(mf, Real) and not isinstance(mf, Integral):
+            mf = max(1, int(float(mf) * n_features))
+        return {
+            "max_depth": self.max_depth,
+            "min_impurity_decrease": float(self.min_impurity_decrease),
+            "max_features": None if mf is None else int(mf),
+            "max_leaf_nodes": self.max_leaf_nodes,
+            "rng": np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1)),
+            "categorical_split": self.categorical_split,
+        }
+
+    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+        """The rules this estimator grows by, resolved for the training data."""
+        n_samples, n_features = Xe.shape
+        mss = self.min_samples_split
+        if isinstance(mss, Real) and not isinstance(mss, Integral):
+            mss = max(2, int(np.ceil(mss * n_samples)))
+        msl = self.min_samples_leaf
+        if isinstance(msl, Real) and not isinstance(msl, Integral):
+            msl = max(1, int(np.ceil(msl * n_samples)))
+        mss = max(int(mss), 2 * int(msl))
+        # a side whose weight is within the slack below the limit passes: prefix
+        # sums and direct sums of the same weights round differently
+        fraction = max(float(self.min_weight_fraction_leaf) - WEIGHT_FRACTION_SLACK, 0.0)
+        return SklearnRules(
+            min_samples_split=int(mss),
+            min_samples_leaf=int(msl),
+            min_weight_leaf=fraction * total_weight,
+            **self._common_rules(n_features),
+        )
+
+    def fit(self, X, y, sample_weight=None):
+        """Grow the tree on training data ``X`` (numpy or pandas) and labels ``y``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Numeric and categorical features; missing values allowed.
+        y : array-like of shape (n_samples,)
+            Class labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; integer weights grow the same tree as
+            duplicated rows.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        criterion = self._criterion()
+        if not isinstance(criterion, SplitCriterion):
+            raise TypeError(
+                f"criterion must be a name or a SplitCriterion instance, got {criterion!r}"
+            )
+        validate_data(self, X, reset=True, skip_check_array=True)
+        Xe, encoding = _data.fit_encoding(X, self.categorical_features)
+        y_raw = y
+        y = check_y(y, type(self).__name__)
+        if y.shape[0] != Xe.shape[0]:
+            raise ValueError(
+                f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
+            )
+        classes, y_codes = encode_classes(y_raw, y)
+        self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
+        sample_weight = check_sample_weight(
+            sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        if not np.isfinite(sample_weight).all():
+            raise ValueError("sample_weight contains NaN or infinity.")
+        if sample_weight.sum() <= 0:
+            raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
+        used = sample_weight > 0  # a row of weight 0 is no row at all
+        if not used.all():
+            Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
+            sample_weight = sample_weight[used]
+        rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
+        tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
+        state = {
+            "classes_": classes,
+            "n_features_in_": Xe.shape[1],
+            "categories_": list(encoding.categories),
+            "criterion_": criterion,
+            "max_features_": rules.max_features or Xe.shape[1],
+            "tree_": tree,
+        }
+        if hasattr(self, "feature_names_in_"):  # set by validate_data for named columns
+            state["feature_names_in_"] = self.feature_names_in_
+        state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
+        self._set_fitted_state(state)
+        return self
+
+    #: The fitted state: every attribute ``fit`` sets, and what a saved estimator
+    #: stores (``to_json``); ``feature_names_in_`` only for named columns. The
+    #: derived ``n_classes_``, ``n_outputs_``, ``categorical_features_`` and the
+    #: encoding are set from it by :meth:`_set_fitted_state`.
+    _FITTED_STATE: ClassVar[tuple[str, ...]] = (
+        "classes_",
+        "n_features_in_",
+        "feature_names_in_",
+        "categories_",
+        "criterion_",
+        "ccp_alpha_",
+        "max_features_",
+        "tree_",
+    )
+
+    def _fitted_state(self) -> dict:
+        """The fitted state by name (see ``_FITTED_STATE``)."""
+        check_is_fitted(self, "tree_")
+        return {name: getattr(self, name) for name in self._FITTED_STATE if hasattr(self, name)}
+
+    def _set_fitted_state(self, state: dict) -> None:
+        """Become the estimator described by ``state`` (from ``fit`` or a document)."""
+        unknown = set(state) - set(self._FITTED_STATE)
+        missing = set(self._FITTED_STATE) - set(state) - {"feature_names_in_"}
+        if unknown or missing:
+            raise ValueError(
+                f"fitted state of {type(self).__name__}: unknown {sorted(unknown)}, "
+                f"missing {sorted(missing)}"
+            )
+        if "feature_names_in_" not in state and hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        for name, value in state.items():
+            setattr(self, name, value)
+        self.n_classes_ = int(self.classes_.shape[0])
+        self.n_outputs_ = 1
+        self._encoding = FeatureEncoding.from_categories(self.categories_)
+        self.categorical_features_ = self._encoding.is_categorical.copy()
+
+    def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
+        return build_tree(
+            Xe,
+            y_codes,
+            sample_weight,
+            self.n_classes_,
+            encoding.is_categorical,
+            encoding.n_categories,
+            criterion,
+            rules,
+        )
+
+    def _prune_ccp(self, X, y, sample_weight, used, tree: Tree) -> tuple[float, Tree]:
+        """Cost-complexity pruning after growth (``ccp_alpha``; ``"cv"`` selects it).
+
+        ``sample_weight`` holds the weights of the rows ``used`` in growth. Returns
+        the alpha used and the pruned tree.
+        """
+        alpha = getattr(self, "ccp_alpha", 0.0)
+        if isinstance(alpha, str):  # "cv": k-fold cross-validation with the one-SE rule
+            if not used.all():
+                X, y = safe_indexing(X, np.flatnonzero(used)), y[used]
+            alpha = _model_selection.cross_validate_ccp_path(
+                self, X, y, sample_weight, cv=10, random_state=self.random_state, one_se=True
+            ).ccp_alpha
+        alpha = float(alpha)
+        if alpha > 0:
+            tree = prune_ccp(tree, alpha, float(tree.weighted_n_node_samples[0]))
+        return alpha, tree
+
+    def cost_complexity_pruning_path(self, X, y, sample_weight=None) -> Bunch:
+        """Minimal cost-complexity pruning path of the tree grown on ``(X, y)``.
+
+        As scikit-learn's: the tree is grown with ``ccp_alpha=0`` and pruned by
+        weakest links; ``R(t) = w_t/w_root · impurity(t)``.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        ccp_path : Bunch
+            ``ccp_alphas`` (effective alphas, starting at 0) and ``impurities``
+            (total leaf impurity ``Σ R(t)`` of the subtree at each alpha).
+        """
+        est = clone(self)
+        if "ccp_alpha" in est.get_params(deep=False):
+            est.set_params(ccp_alpha=0.0)
+        tree = est.fit(X, y, sample_weight).tree_
+        alphas, impurities = cost_complexity_pruning_path(
+            tree, float(tree.weighted_n_node_samples[0])
+        )
+        return Bunch(ccp_alphas=alphas, impurities=impurities)
+
+    # -- prediction --------------------------------------------------------------------
+    def _encode(self, X) -> np.ndarray:
+        check_is_fitted(self, "tree_")
+        X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
+        validate_data(self, X, reset=False, skip_check_array=True)
+        Xe = _data.transform(X, self._encoding, checked=True)
+        if Xe.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {Xe.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return Xe
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities: the leaf's class distribution (summed over branches
+        by their training weights for a missing value)."""
+        Xe = self._encode(X)
+        return self.tree_.predict_proba(Xe)
+
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithm of :meth:`predict_proba`."""
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable class (the first one on ties)."""
+        Xe = self._encode(X)
+        return self.tree_.predict_class(Xe, labels=self.classes_)
+
+    def apply(self, X) -> np.ndarray:
+        """Index of the leaf each sample ends in (the heaviest one for missing values)."""
+        Xe = self._encode(X)
+        return self.tree_.apply(Xe)
+
+    def decision_path(self, X):
+        """Sparse indicator (n_samples, node_count) of the nodes each sample visits."""
+        Xe = self._encode(X)
+        return self.tree_.decision_path(Xe)
+
+    def get_depth(self) -> int:
+        """Depth of the tree (a lone root has depth 0)."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.max_depth
+
+    def get_n_leaves(self) -> int:
+        """Number of leaves."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.n_leaves
+
+    @property
+    def feature_importances_(self) -> np.ndarray:
+        """Normalised total weighted impurity decrease per feature."""
+        check_is_fitted(self, "tree_")
+        return self.tree_.compute_feature_importances()
+
+    def to_json(self, **kwargs) -> str:
+        """The fitted estimator as a versioned JSON document (``treelearn.load_json`` reads it).
+
+        Keyword arguments (``path=``, ``indent=``) go to
+        :func:`treelearn._persistence.dump_json`.
+        """
+        return _persistence.dump_json(self, **kwargs)

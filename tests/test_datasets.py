@@ -87,7 +87,7 @@ def test_bundled_file_facts(name: str) -> None:
     assert int(X.isna().to_numpy().sum()) == miss_cells
     assert not y.isna().any()
     # The metadata behind the loaders' DESCR and docstrings states the same facts.
-    info = _loaders._DATASETS[name]
+    info = _loaders.DATASETS[name]
     assert (info.filename, info.n_rows, info.n_features, info.n_nominal) == FACTS[name][:4]
     assert (info.target, info.n_classes, info.rows_with_missing) == FACTS[name][4:7]
 

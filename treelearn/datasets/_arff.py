@@ -27,6 +27,9 @@ a nominal value list, as in ``soybean.arff``). The supported format:
   supported.
 
 Anything else raises a :class:`ValueError` that names the line and what is wrong.
+
+(One concept, the grammar above, from lexing to typed columns; it is kept in one
+module, past the ~500-line guideline, so that every rule of the format has one home.)
 """
 
 from __future__ import annotations

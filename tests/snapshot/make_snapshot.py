@@ -29,34 +29,8 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 DIGESTS = HERE / "digests.json"
 
-BUNDLED = [
-    "play_tennis",
-    "weather_numeric",
-    "contact_lenses",
-    "labor",
-    "iris",
-    "glass",
-    "breast_cancer",
-    "ionosphere",
-    "vote",
-    "soybean",
-    "diabetes",
-    "credit_g",
-    "segment",
-]
-
-J48_SETTINGS = {
-    "default": {},
-    "U": {"pruning": None},
-    "S": {"subtree_raising": False},
-    "B": {"categorical_split": "binary"},
-    "A": {"laplace": True},
-    "R": {"pruning": "reduced_error"},
-    "C0.1": {"confidence": 0.1},
-    "M5": {"min_samples_leaf": 5},
-    "B_U": {"categorical_split": "binary", "pruning": None},
-    "U_M1": {"pruning": None, "min_samples_leaf": 1},
-}
+sys.path.insert(0, str(HERE.parent))  # the tests folder: the J48 option settings
+from test_c45_j48 import SETTINGS as J48_SETTINGS  # noqa: E402
 
 
 def _digest(arr) -> str:
@@ -105,7 +79,7 @@ def _synthetic():
 def configurations():
     """``(name, estimator factory, X, y, sample_weight)`` for every configuration."""
     from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
-    from treelearn.datasets import load_dataset
+    from treelearn.datasets import list_datasets, load_dataset
 
     configs = []
     synth = _synthetic()
@@ -154,7 +128,7 @@ def configurations():
     }
     for setting, params in J48_SETTINGS.items():
         presets[f"c45_{setting}"] = lambda p=params: C45Classifier(**p)
-    for ds in BUNDLED:
+    for ds in list_datasets():
         X, y = load_dataset(ds, return_X_y=True)
         for est_name, make in presets.items():
             configs.append((f"{ds}/{est_name}", make, X, y, None))

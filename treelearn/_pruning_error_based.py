@@ -28,7 +28,7 @@ from treelearn._j48_estimates import (
     sm_or_eq,
 )
 from treelearn._routing import fan_out
-from treelearn._tolerances import J48_SMALL
+from treelearn._tolerances import J48_COLLAPSE_SLACK, J48_SMALL
 from treelearn._tree import SPLIT_LEAF, Tree
 from treelearn._tree_surgery import (
     bfs_levels,
@@ -75,7 +75,7 @@ def collapse(tree: Tree) -> Tree:
         if inner.size:
             kids, _ = expand_ranges(first[inner], nch[inner])
             sub[inner] = sequential_block_sums(sub[kids], nch[inner])
-    collapse_here = ~is_leaf & (sub >= err - 1e-3)
+    collapse_here = ~is_leaf & (sub >= err - J48_COLLAPSE_SLACK)
     if not collapse_here.any():
         return tree
     return prune_to(tree, ~collapse_here)

@@ -14,6 +14,10 @@ import numpy as np
 #: is at most this are dropped) all use it.
 J48_SMALL = 1e-6
 
+#: J48's collapse: a subtree whose training errors are not below its root's by more
+#: than this is collapsed into a leaf (``ClassifierTree.collapse``).
+J48_COLLAPSE_SLACK = 1e-3
+
 #: Relative size of a difference in split scores that counts as rounding, not a
 #: difference: candidates within ``SCORE_TIE * scale`` of the best are ties, won by
 #: the lowest threshold (within a feature) or the lowest feature index.

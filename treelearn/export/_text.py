@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from treelearn._classes import C45Classifier
+from treelearn._tolerances import J48_SMALL
 from treelearn.export._describe import Branch, NodeInfo, describe
 
 __all__ = ["export_text"]
@@ -111,7 +112,7 @@ def _set_text(branch: Branch) -> str:
 def _j48_leaf(node: NodeInfo) -> str:
     n = node.weight
     e = n - float(node.counts[node.class_index]) if not node.is_empty else 0.0
-    if e > 1e-6:
+    if e > J48_SMALL:  # J48 prints the errors when Utils.gr(errors, 0)
         return f"{node.class_name} ({_j48_count(n)}/{_j48_count(e)})"
     return f"{node.class_name} ({_j48_count(n)})"
 

@@ -172,6 +172,7 @@ class _LevelWiseBuilder:
             e_y = e_y[src]
             e_w = move.new_weights
             e_node = move.new_node + next_lo
+            del move, src, local  # this level's entry arrays: not kept through the next
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
             lo, L = next_lo, n_next

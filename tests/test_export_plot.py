@@ -11,9 +11,7 @@ import pytest
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier
-from treelearn._data import FeatureEncoding
-from treelearn._persistence import load_json
+from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, load_json
 from treelearn._tree import SPLIT_LEAF, SPLIT_NUMERIC, Tree
 from treelearn.criteria import InformationGain
 from treelearn.datasets import load_iris, load_labor
@@ -111,13 +109,17 @@ def chain_estimator(depth: int) -> DecisionTreeClassifier:
         },
     )
     est = DecisionTreeClassifier()
-    est.tree_ = tree
-    est.classes_ = np.array([0, 1])
-    est.n_classes_, est.n_outputs_, est.n_features_in_, est.max_features_ = 2, 1, 1, 1
-    est.categories_ = [None]
-    est.categorical_features_ = np.array([False])
-    est._encoding = FeatureEncoding(is_categorical=np.array([False]), categories=[None])
-    est.criterion_ = InformationGain()
+    est._set_fitted_state(
+        {
+            "tree_": tree,
+            "classes_": np.array([0, 1]),
+            "n_features_in_": 1,
+            "max_features_": 1,
+            "categories_": [None],
+            "criterion_": InformationGain(),
+            "ccp_alpha_": 0.0,
+        }
+    )
     return est
 
 

@@ -231,7 +231,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def _fitted_state(self) -> dict:
         """The fitted state by name (see ``_FITTED_STATE``)."""
         check_is_fitted(self, "tree_")
-        return {name: getattr(self, name) for name in self._FITTED_STATE if hasattr(self, name)}
+        state = {name: getattr(self, name) for name in self._FITTED_STATE if hasattr(self, name)}
+        missing = set(self._FITTED_STATE) - set(state) - {"feature_names_in_"}
+        if missing:
+            raise ValueError(f"{type(self).__name__} is missing fitted {sorted(missing)}")
+        return state
 
     def _set_fitted_state(self, state: dict) -> None:
         """Become the estimator described by ``state`` (from ``fit`` or a document)."""

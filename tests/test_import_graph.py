@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "treelearn"
 LAYERS: list[tuple[str, list[str]]] = [
     ("foundations", ["treelearn._version", "treelearn._tolerances"]),
     ("information measures", ["treelearn.information", "treelearn.information."]),
-    ("criteria", ["treelearn.criteria"]),
+    ("criteria", ["treelearn.criteria", "treelearn.criteria."]),
     (
         "tree arrays",
         [

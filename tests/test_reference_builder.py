@@ -46,7 +46,6 @@ from treelearn import (
     CARTClassifier,
     DecisionTreeClassifier,
     ID3Classifier,
-    SplitCriterion,
     information,
 )
 from treelearn.criteria import GainRatio, Gini, InformationGain, get_criterion
@@ -82,8 +81,8 @@ def reference_gains(criterion, children: np.ndarray) -> np.ndarray:
     """
     children = np.asarray(children, dtype=np.float64)
     parent = children.sum(axis=1)
-    crit = criterion if isinstance(criterion, SplitCriterion) else None
-    if crit is not None and not crit.ranks_by_impurity_mass:
+    crit = get_criterion(criterion)
+    if not crit.ranks_by_impurity_mass:
         return np.array(
             [float(crit.split_score(parent[i], children[i])) for i in range(children.shape[0])]
         )

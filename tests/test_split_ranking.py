@@ -19,7 +19,18 @@ from hypothesis import strategies as st
 from user_criteria import BalancedDecrease, Misclassification, NormalisedGain, Tsallis, WorstChild
 
 from treelearn import CARTClassifier, DecisionTreeClassifier, SplitCriterion
-from treelearn.criteria import GainRatio, Gini, InformationGain
+from treelearn.criteria import (
+    DKM,
+    ChiSquare,
+    GainRatio,
+    Gini,
+    GStatistic,
+    Hellinger,
+    InformationGain,
+    MisclassificationError,
+    Renyi,
+    Twoing,
+)
 
 CRITERIA = [
     InformationGain(),
@@ -31,8 +42,17 @@ CRITERIA = [
     NormalisedGain(),
     WorstChild(),
     BalancedDecrease(),
+    # the criteria from the literature (treelearn.criteria)
+    Hellinger(),
+    Twoing(),
+    ChiSquare(),
+    GStatistic(),
+    MisclassificationError(),
+    DKM(),
+    Renyi(alpha=2.0),
+    Renyi(alpha=0.5),
 ]
-IDS = [f"{type(c).__name__}{getattr(c, 'q', '')}" for c in CRITERIA]
+IDS = [f"{type(c).__name__}{getattr(c, 'q', '')}{getattr(c, 'alpha', '')}" for c in CRITERIA]
 
 
 def _close_to_best(chosen: float, scores: np.ndarray) -> bool:

@@ -39,10 +39,13 @@ class DecisionTreeClassifier(BaseDecisionTree):
 
     Parameters
     ----------
-    criterion : {"entropy", "log_loss", "information_gain", "gain_ratio", "gini"} or \
-SplitCriterion, default="entropy"
-        What "best split" means; a :class:`~treelearn.criteria.SplitCriterion`
-        instance plugs in a criterion of your own.
+    criterion : str or SplitCriterion, default="entropy"
+        What "best split" means: a name of ``treelearn.criteria.CRITERIA``
+        (``"entropy"``/``"log_loss"``/``"information_gain"``, ``"gain_ratio"``,
+        ``"gini"``, and from the literature ``"hellinger"``, ``"twoing"``,
+        ``"misclassification"``, ``"dkm"``, ``"chi_square"``, ``"g_statistic"``,
+        ``"tsallis"``, ``"renyi"``), or a :class:`~treelearn.criteria.SplitCriterion`
+        instance (e.g. ``Tsallis(q=3)``, or a criterion of your own).
     max_depth : int, default=None
         Depth limit; ``None`` grows until leaves are pure or too small.
     min_samples_split : int or float, default=2

@@ -9,6 +9,8 @@ Usage::
 
     python benchmarks/bench_criteria.py                  # 100k rows, 3 repeats
     python benchmarks/bench_criteria.py --rows 20000 --repeat 5
+    python benchmarks/bench_criteria.py --only hellinger,twoing
+    python benchmarks/bench_criteria.py --only misclassification --max-depth 30
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=float, default=1.2)
+    parser.add_argument(
+        "--max-depth", type=int, default=None, help="limit both trees (default: fully grown)"
+    )
+    parser.add_argument("--only", help="comma-separated criterion names (default: all)")
     args = parser.parse_args()
     X, y = make_classification(
         n_samples=args.rows, n_features=20, n_informative=10, n_redundant=5, n_classes=3,
@@ -44,15 +50,19 @@ def main() -> int:
     X = X.astype(np.float32)
     DecisionTreeClassifier(criterion="gini").fit(X[:5000], y[:5000])  # warm up
     names = [n for n in CRITERIA if n not in ("log_loss", "information_gain", "gini")]
-    print(f"{args.rows:,} rows x 20 features, 3 classes, fully grown; CPU s, medians of "
+    if args.only:
+        names = [n for n in args.only.split(",") if n in CRITERIA] or names
+    grown = "fully grown" if args.max_depth is None else f"max_depth={args.max_depth}"
+    print(f"{args.rows:,} rows x 20 features, 3 classes, {grown}; CPU s, medians of "
           f"{args.repeat}; ratio = criterion / gini")  # fmt: skip
     print(f"{'criterion':18s} {'concave':>7s} {'gini':>8s} {'it':>8s} {'ratio':>6s} {'leaves':>7s}")
     failed = 0
     for name in names:
         base, mine, leaves = [], [], 0
         for _ in range(args.repeat):
-            base.append(cpu(lambda: DecisionTreeClassifier(criterion="gini").fit(X, y)))
-            est = DecisionTreeClassifier(criterion=name)
+            gini = DecisionTreeClassifier(criterion="gini", max_depth=args.max_depth)
+            base.append(cpu(lambda g=gini: g.fit(X, y)))
+            est = DecisionTreeClassifier(criterion=name, max_depth=args.max_depth)
             mine.append(cpu(lambda e=est: e.fit(X, y)))
             leaves = est.get_n_leaves()
         b, m = statistics.median(base), statistics.median(mine)

@@ -317,3 +317,31 @@ def test_g_statistic_grows_the_entropy_tree():
     # no missing values in credit-g: within a node G = 2 n ln2 IG orders splits as IG
     np.testing.assert_array_equal(g.feature, ig.feature)
     np.testing.assert_array_equal(g.threshold, ig.threshold)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(2, 5).flatmap(
+        lambda k: st.lists(
+            st.tuples(
+                st.lists(st.integers(0, 30), min_size=k, max_size=k),
+                st.lists(st.integers(0, 30), min_size=k, max_size=k),
+            ),
+            min_size=1,
+            max_size=20,
+        )
+    )
+)
+def test_two_way_split_rank_is_weight_times_split_score(rows):
+    """The two-way ``split_rank`` shortcuts equal ``n · split_score`` across parents."""
+    left = np.array([r[0] for r in rows], dtype=float)
+    right = np.array([r[1] for r in rows], dtype=float)
+    parent = left + right
+    n = parent.sum(axis=-1)
+    for crit in (Hellinger(), Twoing(), ChiSquare(), GStatistic()):
+        rank = crit.split_rank(left, right)
+        score = crit.split_score(parent, np.stack([left, right], axis=-2))
+        expected = n * score
+        if isinstance(crit, GStatistic):  # the entropy-mass proxy: G / (2 ln 2) - n·H(parent)
+            expected = score / (2.0 * np.log(2.0)) - crit.impurity_mass(parent)
+        np.testing.assert_allclose(rank, expected, rtol=1e-9, atol=1e-9, err_msg=crit.name)

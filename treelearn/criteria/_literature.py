@@ -68,6 +68,11 @@ class MisclassificationError(SplitCriterion):
         p, total = _proportions(counts)
         return np.where(total > 0, 1.0 - p.max(axis=-1), 0.0)
 
+    def impurity_mass(self, counts: np.ndarray) -> np.ndarray:
+        """``n · (1 - max_k p_k) = n - max_k n_k``: the weight not in the majority class."""
+        counts = np.asarray(counts, dtype=np.float64)
+        return np.maximum(counts.sum(axis=-1) - counts.max(axis=-1), 0.0)
+
 
 class Tsallis(SplitCriterion):
     """Tsallis entropy ``S_q(p) = (1 - Σ_k p_k^q) / (q - 1)``.
@@ -176,6 +181,12 @@ class DKM(SplitCriterion):
         p, total = _proportions(counts)
         return np.where(total > 0, np.sqrt(p * (1.0 - p)).sum(axis=-1), 0.0)
 
+    def impurity_mass(self, counts: np.ndarray) -> np.ndarray:
+        """``n · Σ_k sqrt(p_k (1 - p_k)) = Σ_k sqrt(n_k (n - n_k))``."""
+        counts = np.asarray(counts, dtype=np.float64)
+        rest = counts.sum(axis=-1, keepdims=True) - counts
+        return np.sqrt(np.maximum(counts * rest, 0.0)).sum(axis=-1)
+
 
 class _GiniNodes(SplitCriterion):
     """Criteria whose split score is not an impurity decrease: nodes show Gini."""
@@ -228,6 +239,25 @@ class Hellinger(_GiniNodes):
         d2 = ((np.sqrt(P) - np.sqrt(Q)) ** 2).sum(axis=-2)  # [..., K]
         defined = (per_class[..., 0, :] > 0) & (rest_total[..., 0, :] > 0)
         return np.sqrt(np.where(defined, d2, 0.0)).max(axis=-1)
+
+    def split_rank(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """``n · d_H`` of two-way candidates, from the two-branch form of ``d_H²``.
+
+        With ``P = n_Lk / n_k`` and ``Q = (n_L - n_Lk) / (n - n_k)`` the class's shares
+        on the left, ``d²_k = 2 - 2 (sqrt(P Q) + sqrt((1 - P)(1 - Q)))``: one pass over
+        ``[..., K]`` instead of the general ``[..., C, K]`` one.
+        """
+        left = np.asarray(left, dtype=np.float64)
+        per_class = left + right  # n_k
+        n_left = left.sum(axis=-1, keepdims=True)
+        n = per_class.sum(axis=-1, keepdims=True)
+        rest_total = n - per_class
+        # shares clipped to [0, 1]: weighted sums can overshoot 1 by rounding
+        P = np.clip(left / np.where(per_class > 0, per_class, 1.0), 0.0, 1.0)
+        Q = np.clip((n_left - left) / np.where(rest_total > 0, rest_total, 1.0), 0.0, 1.0)
+        overlap = np.sqrt(P * Q) + np.sqrt((1.0 - P) * (1.0 - Q))
+        d2 = np.where((per_class > 0) & (rest_total > 0), 2.0 - 2.0 * overlap, 0.0)
+        return n[..., 0] * np.sqrt(np.maximum(d2.max(axis=-1), 0.0))
 
 
 class Twoing(_GiniNodes):
@@ -297,6 +327,17 @@ class Twoing(_GiniNodes):
         decrease = gini(top) - np.where(n > 0, weighted / np.where(n > 0, n, 1.0), 0.0)
         return decrease.max(axis=-1) / 2.0
 
+    def split_rank(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """``n · twoing`` of two-way candidates, without stacking the children."""
+        left, right = np.asarray(left, dtype=np.float64), np.asarray(right, dtype=np.float64)
+        n_l, n_r = left.sum(axis=-1), right.sum(axis=-1)
+        spread = np.abs(
+            left / np.where(n_l > 0, n_l, 1.0)[..., None]
+            - right / np.where(n_r > 0, n_r, 1.0)[..., None]
+        ).sum(axis=-1)
+        n = n_l + n_r
+        return n_l * n_r / np.where(n > 0, n, 1.0) / 4.0 * spread**2
+
 
 class ChiSquare(_GiniNodes):
     """Pearson's chi-square statistic of the branch × class table.
@@ -330,6 +371,23 @@ class ChiSquare(_GiniNodes):
         expected = branch * per_class / np.where(n > 0, n, 1.0)
         cells = np.where(expected > 0, (children - expected) ** 2, 0.0)
         return (cells / np.where(expected > 0, expected, 1.0)).sum(axis=(-2, -1))
+
+    def split_rank(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """``n · χ²`` of two-way candidates from the two-row form of the statistic.
+
+        With ``d_k = n_Lk - n_L n_k / n`` (and ``n_Rk - E_Rk = -d_k``),
+        ``χ² = n² / (n_L n_R) · Σ_k d_k² / n_k = n² / (n_L n_R) · (Σ_k n_Lk² / n_k - n_L² / n)``.
+        """
+        left = np.asarray(left, dtype=np.float64)
+        per_class = left + right
+        n_l = left.sum(axis=-1)
+        n = per_class.sum(axis=-1)
+        n_r = n - n_l
+        spread = (left * left / np.where(per_class > 0, per_class, 1.0)).sum(axis=-1)
+        both = (n_l > 0) & (n_r > 0)
+        safe_n = np.where(n > 0, n, 1.0)
+        inner = np.maximum(spread - n_l * n_l / safe_n, 0.0)
+        return np.where(both, n**3 / np.where(both, n_l * n_r, 1.0) * inner, 0.0)
 
 
 class GStatistic(SplitCriterion):

@@ -1,8 +1,10 @@
-"""Numeric features searched in blocks grow the same tree as one feature at a time.
+"""Features searched in blocks grow the same tree as one feature at a time.
 
-The builder lays a block of features' sorted arrays end to end and searches them in
-one pass (:func:`treelearn._split_numeric.best_thresholds`); the block size is a
-speed knob only. Forcing one feature per block must give identical trees.
+The builder lays a block of numeric features' sorted arrays end to end and searches
+them in one pass (:func:`treelearn._split_numeric.best_thresholds`), and counts a block
+of categorical features with the same number of categories in one tensor
+(:func:`treelearn._split_categorical.category_counts`); the block size is a speed knob
+only. Forcing one feature per block must give identical trees.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier, _builder
-from treelearn.datasets import load_diabetes, load_segment
+from treelearn.datasets import (
+    load_breast_cancer,
+    load_credit_g,
+    load_diabetes,
+    load_segment,
+    load_soybean,
+    load_vote,
+)
 
 ESTIMATORS = [
     lambda: DecisionTreeClassifier(criterion="entropy"),
@@ -21,6 +30,8 @@ ESTIMATORS = [
     lambda: C45Classifier(),
     lambda: ID3Classifier(),
     lambda: DecisionTreeClassifier(criterion="hellinger", max_depth=6),
+    lambda: CARTClassifier(categorical_split="binary", min_samples_leaf=2),
+    lambda: C45Classifier(categorical_split="binary"),
 ]
 
 
@@ -39,9 +50,12 @@ def _same_trees(make, X, y, monkeypatch):
 
 
 @pytest.mark.parametrize("make", ESTIMATORS)
-@pytest.mark.parametrize("load", [load_diabetes, load_segment])
+@pytest.mark.parametrize(
+    "load",
+    [load_diabetes, load_segment, load_vote, load_soybean, load_credit_g, load_breast_cancer],
+)
 def test_blocks_equal_one_feature_at_a_time(make, load, monkeypatch):
-    X, y = load(return_X_y=True)
+    X, y = load(as_frame=True, return_X_y=True)
     _same_trees(make, X, y, monkeypatch)
 
 

@@ -215,20 +215,24 @@ class _LevelWiseBuilder:
                 scores[found.nodes, found.feature] = found.score
                 valid[found.nodes, found.feature] = True
                 best_thr[found.nodes, found.feature] = found.threshold
-        for f in self.categorical.tolist():
-            C = int(self.n_cat[f])
+        for block in self._categorical_blocks(L):
+            C = int(self.n_cat[block[0]])
             if C < 2:
-                best_table[f] = np.full((L, max(C, 1)), -1, dtype=np.int32)
+                for f in block:
+                    best_table[f] = np.full((L, max(C, 1)), -1, dtype=np.int32)
                 continue
-            stats = category_counts(self.X[e_row, f], local, e_y, e_w, L, C, self.K, node_weight)
+            codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
+            stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight)
             grouped = rules.categorical_splits(stats, crit)
             ok = grouped.ok & ~np.isnan(grouped.gain)
-            gains[ok, f] = grouped.gain[ok]
-            scores[ok, f] = crit.feature_score(
-                grouped.gain, grouped.branch_weights, stats.missing_weight
-            )[ok]
-            valid[ok, f] = True
-            best_table[f] = grouped.tables
+            score = crit.feature_score(grouped.gain, grouped.branch_weights, stats.missing_weight)
+            for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
+                rows = slice(j * L, (j + 1) * L)
+                okj = ok[rows]
+                gains[okj, f] = grouped.gain[rows][okj]
+                scores[okj, f] = score[rows][okj]
+                valid[okj, f] = True
+                best_table[f] = grouped.tables[rows]
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)
@@ -274,6 +278,25 @@ class _LevelWiseBuilder:
         for missing in (False, True):
             rows = np.flatnonzero(self.has_nan[self.numeric] == missing).tolist()
             blocks += [rows[i : i + per_block] for i in range(0, len(rows), per_block)]
+        return blocks
+
+    def _categorical_blocks(self, n_nodes: int) -> list[list[int]]:
+        """The categorical features searched together: same number of categories.
+
+        Features with ``C`` categories each form blocks of up to
+        ``BLOCK_ENTRIES // (n_nodes · 2^(C-1) · K)`` features (the largest count
+        tensor a search may build is ``[nodes, 2^(C-1), 2, K]``, CART's exhaustive
+        subsets), so that small data searches them in one pass per block.
+        """
+        blocks: list[list[int]] = []
+        if self.categorical.size == 0:
+            return blocks
+        n_cat = self.n_cat[self.categorical]
+        for C in np.unique(n_cat).tolist():
+            feats = self.categorical[n_cat == C].tolist()
+            cells = n_nodes * 2.0 ** min(max(C - 1, 0), 62) * self.K
+            per_block = max(int(BLOCK_ENTRIES // cells), 1)
+            blocks += [feats[i : i + per_block] for i in range(0, len(feats), per_block)]
         return blocks
 
     # -- moving entries to the next level ------------------------------------------------

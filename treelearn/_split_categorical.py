@@ -102,19 +102,26 @@ def category_counts(
     n_classes: int,
     node_weight: np.ndarray,
 ) -> CategoryCounts:
-    """Count tensors of one feature from the level's entries.
+    """Count tensors of one feature, or of a block of features, from the level's entries.
 
     ``codes`` are the entries' category codes (``NaN`` missing), ``node`` their nodes
-    (``0 .. n_nodes-1``), ``labels`` and ``weights`` their classes and weights.
+    (``0 .. n_nodes-1``), ``labels`` and ``weights`` their classes and weights. With
+    ``codes`` of shape ``[m, F]`` (``F`` features with ``n_categories`` categories
+    each) the result holds ``F · n_nodes`` rows, feature-major: row ``j · n_nodes + s``
+    is node ``s`` under the ``j``-th feature. Every search below treats rows
+    independently, so a block is searched in one pass.
     """
-    S, C, K = n_nodes, n_categories, n_classes
-    known = ~np.isnan(codes)
-    cs = codes[known].astype(np.intp)
-    sk = node[known]
-    flat = (sk * C + cs) * K + labels[known]
-    counts = np.bincount(flat, weights=weights[known], minlength=S * C * K).reshape(S, C, K)
+    codes2 = codes.reshape(codes.shape[0], -1)
+    F = codes2.shape[1]
+    S, C, K = n_nodes * F, n_categories, n_classes
+    known = ~np.isnan(codes2)
+    entry, j = np.nonzero(known)  # row-major: entries in order, then features
+    cs = codes2[entry, j].astype(np.intp)
+    sk = j * n_nodes + node[entry]
+    flat = (sk * C + cs) * K + labels[entry]
+    counts = np.bincount(flat, weights=weights[entry], minlength=S * C * K).reshape(S, C, K)
     branch_n = np.bincount(sk * C + cs, minlength=S * C).reshape(S, C)
-    return CategoryCounts(counts, branch_n, counts.sum(axis=1), node_weight)
+    return CategoryCounts(counts, branch_n, counts.sum(axis=1), np.tile(node_weight, F))
 
 
 def present_categories(

@@ -23,11 +23,13 @@ smaller (the other one on equal means); the collapse order above depends on it, 
 it is derived here from the children's class counts, whatever order the tree
 stores them in.
 
-rpart also stops growing a node whose complexity bound cannot exceed ``alpha``;
-that shortcut never keeps a split the bottom-up computation would drop, and the
-tests check that the grown-then-pruned tree equals rpart's on every bundled data
-set. Loops run over the levels of the tree; the work inside is vectorised over
-its nodes.
+rpart also stops growing a node early when a bound it hands down from the
+parent (minus ``alpha`` per level) is at most ``alpha``; the bound is a
+heuristic, so the early stop changes trees with ``cp > 0`` and is reproduced here
+on the grown tree (:func:`_partition`). The tests check the grown-then-pruned
+tree against rpart's on every bundled data set and against a node-by-node
+transcription of rpart's recursion on random data. Apart from that walk, loops
+run over the levels of the tree and the work inside is vectorised over nodes.
 """
 
 from __future__ import annotations
@@ -129,35 +131,10 @@ def rpart_complexity(tree: Tree, alpha: float) -> RpartComplexity:
     n = tree.node_count
     risk = node_risk(tree)
     nodes, left, right = rpart_children(tree)
-    cpx = np.full(n, float(alpha))
-    sub_risk = risk.copy()
-    n_split = np.zeros(n, dtype=np.int64)
-    keep = np.zeros(n, dtype=bool)
-    depth = tree.depth[nodes]
-    for d in range(int(depth.max(initial=-1)), -1, -1):
-        at = depth == d
-        t, lft, rgt = nodes[at], left[at], right[at]
-        lr, ls, rr, rs = sub_risk[lft], n_split[lft], sub_risk[rgt], n_split[rgt]
-        lc, rc = cpx[lft], cpx[rgt]
-        R = risk[t]
-        c = (R - (lr + rr)) / (ls + rs + 1)
-        # rpart's "who goes first": the child of smaller complexity may collapse first
-        right_larger = rc > lc
-        go_l = right_larger & (c > lc)
-        lr, ls = np.where(go_l, risk[lft], lr), np.where(go_l, 0, ls)
-        c2 = (R - (lr + rr)) / (ls + rs + 1)
-        go_r = go_l & (c2 > rc)
-        go_r2 = ~right_larger & (c > rc)
-        rr, rs = np.where(go_r | go_r2, risk[rgt], rr), np.where(go_r | go_r2, 0, rs)
-        c3 = (R - (lr + rr)) / (ls + rs + 1)
-        go_l2 = go_r2 & (c3 > lc)
-        lr, ls = np.where(go_l2, risk[lft], lr), np.where(go_l2, 0, ls)
-        c = (R - (lr + rr)) / (ls + rs + 1)
-        cpx[t] = c
-        kept = c > alpha
-        keep[t] = kept
-        sub_risk[t] = np.where(kept, lr + rr, R)
-        n_split[t] = np.where(kept, ls + rs + 1, 0)
+    lft = np.full(n, -1, dtype=np.intp)
+    rgt = np.full(n, -1, dtype=np.intp)
+    lft[nodes], rgt[nodes] = left, right
+    cpx, keep = _partition(risk, lft, rgt, float(alpha))
     # a split below a collapsed node is gone; complexities capped top-down (fix_cp)
     for d in range(1, int(tree.max_depth) + 1):
         at = np.flatnonzero(tree.depth == d)
@@ -165,6 +142,73 @@ def rpart_complexity(tree: Tree, alpha: float) -> RpartComplexity:
         keep[at] &= keep[par]
         cpx[at] = np.minimum(cpx[at], cpx[par])
     return RpartComplexity(cpx, keep, risk)
+
+
+def _partition(
+    risk: np.ndarray, lft: np.ndarray, rgt: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """rpart's ``partition`` recursion over a grown tree: complexities and kept splits.
+
+    A node is not split when ``min(R(t), bound) <= alpha``, where the bound handed
+    to a left child is its parent's ``min(R, bound) − alpha`` and to a right child
+    ``min(max((R − R_left)/(s_left + 1), R − R(left)), bound) − alpha`` (rpart's
+    early stop, which does change trees: it is a heuristic, not a bound). The bound
+    of a right child needs its left sibling's finished subtree, a sequential
+    dependency in preorder, so this walks the nodes (an explicit stack, no
+    recursion limit) on Python floats; it runs once per fit, after growth.
+    """
+    n = risk.size
+    R = risk.tolist()
+    L = lft.tolist()
+    Rt = rgt.tolist()
+    cpx = [alpha] * n
+    kept = [False] * n
+    result = (0, 0.0)  # (splits, risk) of the last finished subtree
+    stack: list[list] = [[0, R[0], 0, 0, 0.0]]  # node, bound, stage, s_left, r_left
+    while stack:
+        frame = stack[-1]
+        t, bound, stage = frame[0], frame[1], frame[2]
+        if stage == 0:
+            temp = min(R[t], bound)
+            if L[t] < 0 or temp <= alpha:
+                cpx[t] = alpha
+                result = (0, R[t])
+                stack.pop()
+                continue
+            frame[2] = 1
+            stack.append([L[t], temp - alpha, 0, 0, 0.0])
+            continue
+        if stage == 1:
+            ls, lr = result
+            frame[2], frame[3], frame[4] = 2, ls, lr
+            temp = max((R[t] - lr) / (ls + 1), R[t] - R[L[t]])
+            stack.append([Rt[t], min(temp, bound) - alpha, 0, 0, 0.0])
+            continue
+        stack.pop()
+        rs, rr = result
+        ls, lr = frame[3], frame[4]
+        lc, rc = cpx[L[t]], cpx[Rt[t]]
+        c = (R[t] - (lr + rr)) / (ls + rs + 1)
+        # who goes first: the child of smaller complexity may collapse before t
+        if rc > lc:
+            if c > lc:
+                lr, ls = R[L[t]], 0
+                c = (R[t] - (lr + rr)) / (ls + rs + 1)
+                if c > rc:
+                    rr, rs = R[Rt[t]], 0
+        elif c > rc:
+            rr, rs = R[Rt[t]], 0
+            c = (R[t] - (lr + rr)) / (ls + rs + 1)
+            if c > lc:
+                lr, ls = R[L[t]], 0
+        c = (R[t] - (lr + rr)) / (ls + rs + 1)
+        cpx[t] = c
+        if c <= alpha:
+            result = (0, R[t])
+        else:
+            kept[t] = True
+            result = (ls + rs + 1, lr + rr)
+    return np.asarray(cpx, dtype=np.float64), np.asarray(kept, dtype=bool)
 
 
 def prune_rpart(tree: Tree, cp: float, scale: float | None = None) -> Tree:

@@ -249,9 +249,10 @@ class RpartRules(SklearnRules):
     * A split must improve the fit: a chosen split whose weighted impurity decrease
       is at most ``RPART_IMPROVE`` times the largest one seen so far in this fit is
       not made (rpart's ``bsplit``; scikit-learn makes zero-gain splits).
-    * Two classes: categories are grouped by the best cut of their order by class
-      proportion, also with a leaf-size rule (rpart's search, which checks
-      ``minbucket`` at each cut of that order); more classes: all groupings up to
+    * Two classes: categories are grouped by the best cut of their order by the
+      first class's proportion (ascending; the first of equal cuts wins), also with
+      a leaf-size rule (rpart's search, which checks ``minbucket`` at each cut of
+      that order); more classes: all groupings up to
       ``max_exhaustive_categories``, as scikit-learn-style CART here.
 
     Sizes (``minsplit`` = ``min_samples_split``, ``minbucket`` =
@@ -282,5 +283,6 @@ class RpartRules(SklearnRules):
                 self.admissible,
                 exhaustive=stats.n_classes > 2,
                 max_exhaustive=self.max_exhaustive_categories,
+                order_class=0,
             )
         return super().categorical_splits(stats, criterion)

@@ -199,6 +199,15 @@ def test_bad_input():
     np.testing.assert_array_equal(folds, before)
 
 
+def test_cp_with_ccp_alpha_cv():
+    """Both prunings: the clones of ccp_alpha="cv" drop fold ids meant for all rows."""
+    X, y = load_dataset("iris", return_X_y=True)
+    clf = CARTClassifier(cp=0.01, xval=np.arange(150) % 5, ccp_alpha="cv", random_state=0)
+    clf.fit(X, y)
+    assert clf.cptable_.shape[1] == 5
+    assert clf.tree_.node_count <= CARTClassifier(cp=0.01).fit(X, y).tree_.node_count
+
+
 def test_json_round_trip():
     X, y = load_dataset("credit_g", as_frame=True, return_X_y=True)
     for clf in (CARTClassifier(cp=0.01, xval=5, random_state=1), CARTClassifier()):

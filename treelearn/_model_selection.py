@@ -80,7 +80,8 @@ def cross_validate_ccp_path(
 
     Steps 1–5 of :func:`select_ccp_alpha_cv`, with the weights already final
     (``class_weight`` folded in; the clones are grown with ``class_weight=None`` and
-    ``ccp_alpha=0``).
+    ``ccp_alpha=0``, and a CART's ``xval`` fold ids, which name every row, become
+    ``xval=0``).
 
     Parameters
     ----------
@@ -103,6 +104,8 @@ def cross_validate_ccp_path(
         base.set_params(ccp_alpha=0.0)
     if "class_weight" in params:
         base.set_params(class_weight=None)
+    if "xval" in params and not isinstance(params["xval"], Integral):
+        base.set_params(xval=0)  # fold ids of all rows do not fit a fold's rows
     full = clone(base).fit(X, y, sample_weight=weights)
     tree: Tree = full.tree_
     path = weakest_link(tree, float(tree.weighted_n_node_samples[0]))

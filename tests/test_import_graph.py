@@ -50,6 +50,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._j48_estimates",
             "treelearn._pruning_error_based",
             "treelearn._pruning_reduced_error",
+            "treelearn._pruning_rpart",
         ],
     ),
     ("persistence codec", ["treelearn._json_values", "treelearn._persistence"]),

@@ -199,6 +199,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             sample_weight = sample_weight[used]
         rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
         tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
+        tree, pruned_state = self._prune_grown(Xe, y_codes, sample_weight, used, encoding, tree)
         state = {
             "classes_": classes,
             "n_features_in_": Xe.shape[1],
@@ -209,6 +210,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         }
         if hasattr(self, "feature_names_in_"):  # set by validate_data for named columns
             state["feature_names_in_"] = self.feature_names_in_
+        state.update(pruned_state)
         state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
         self._set_fitted_state(state)
         return self
@@ -266,6 +268,14 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             criterion,
             rules,
         )
+
+    def _prune_grown(
+        self, Xe, y_codes, sample_weight, used, encoding, tree: Tree
+    ) -> tuple[Tree, dict]:
+        """A family's own pruning of the grown tree, before ``ccp_alpha``, and the
+        fitted attributes it sets (none here; CART's ``cp`` in ``CARTClassifier``).
+        ``used`` marks the rows of the caller's data that are in ``Xe``."""
+        return tree, {}
 
     def _prune_ccp(self, X, y, sample_weight, used, tree: Tree) -> tuple[float, Tree]:
         """Cost-complexity pruning after growth (``ccp_alpha``; ``"cv"`` selects it).

@@ -7,6 +7,7 @@ also grows by its own rules (:mod:`treelearn._c45_rules`) and prunes as J48 does
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from numbers import Integral, Real
 from typing import Any, ClassVar
@@ -17,9 +18,18 @@ from treelearn import _persistence
 from treelearn._base import BaseDecisionTree
 from treelearn._builder import build_tree
 from treelearn._c45_rules import C45Rules
-from treelearn._growth_rules import GrowthRules
+from treelearn._growth_rules import GrowthRules, RpartRules
+from treelearn._model_selection import cross_validate_cptable, rpart_folds
 from treelearn._pruning_error_based import collapse, prune_error_based
 from treelearn._pruning_reduced_error import prune_reduced_error, reduced_error_split
+from treelearn._pruning_rpart import (
+    cp_table,
+    node_risk,
+    one_se_row,
+    prune_rpart,
+    prune_rpart_at,
+    table_alpha,
+)
 from treelearn._tree import Tree
 from treelearn._validation import Interval, StrOptions
 
@@ -134,8 +144,59 @@ class CARTClassifier(DecisionTreeClassifier):
     """Breiman et al.'s CART: Gini impurity, binary splits, subset splits for categories.
 
     Same parameters as :class:`DecisionTreeClassifier`, with ``criterion="gini"``
-    and ``categorical_split="binary"`` by default. ``ccp_alpha`` prunes by minimal
-    cost-complexity (``"cv"``: chosen by cross-validation with the one-SE rule).
+    and ``categorical_split="binary"`` by default, plus rpart's complexity pruning.
+
+    Two pruning rules, which differ in what they measure:
+
+    * ``cp`` (R rpart's complexity parameter, Breiman et al.'s CART): prunes on the
+      *misclassification risk*, the training weight a node's majority class gets
+      wrong. A split is kept only if it lowers the risk by at least
+      ``cp · R(root)`` per split of its subtree, so ``cp=0`` still collapses every
+      split that does not lower the training misclassification. The tree is grown
+      by rpart's rules (a split must improve the Gini impurity; two-class
+      categorical splits by the ordered-proportion search) and pruned as rpart
+      computes its complexities; on the bundled data sets without missing values
+      it gives rpart's trees (``minsplit`` = ``min_samples_split``, ``minbucket`` =
+      ``min_samples_leaf``) up to rpart's tie rules.
+    * ``ccp_alpha`` (scikit-learn's minimal cost-complexity pruning): prunes on the
+      *impurity* ``Σ_leaves (w_t/w_root)·gini(t)``; ``0`` does not prune.
+
+    Both may be set; ``cp`` prunes first.
+
+    Parameters
+    ----------
+    cp : float in [0, 1], "1se" or None, default=None
+        rpart's complexity parameter. ``None``: no risk-based pruning, scikit-learn's
+        growth rules (the tree of ``sklearn.tree.DecisionTreeClassifier``). A number:
+        rpart's growth rules and its pruning at that ``cp`` (rpart's default is
+        ``0.01``). ``"1se"``: grow with ``cp=0``, cross-validate the ``cptable``
+        (``xval`` folds, 10 when ``xval=0``) and keep the smallest subtree whose
+        ``xerror`` is within one ``xstd`` of the minimum (the one-SE rule);
+        ``cp_`` is its CP.
+    xval : int or array-like of shape (n_samples,), default=0
+        rpart's cross-validation of the ``cptable`` (its ``xerror`` and ``xstd``
+        columns): the number of folds (rows dealt at random with
+        ``random_state``), or the fold id of every row. ``0`` (the default; rpart's
+        is 10) does not cross-validate: one fit, a three-column table. Only used
+        with ``cp``.
+    criterion, max_depth, min_samples_split, min_samples_leaf, \
+min_weight_fraction_leaf, max_features, random_state, max_leaf_nodes, \
+min_impurity_decrease, class_weight, categorical_features, categorical_split, \
+ccp_alpha
+        As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
+
+    Attributes
+    ----------
+    cp_ : float or None
+        The ``cp`` the tree was pruned at (the chosen one for ``"1se"``).
+    cptable_ : ndarray of shape (n_rows, 3) or (n_rows, 5), or None
+        rpart's ``printcp`` table: one row per nested subtree, largest CP first,
+        columns ``CP``, ``nsplit``, ``rel error`` and, cross-validated, ``xerror``
+        and ``xstd`` (all risks relative to the root's). ``prune``-ing at a row's
+        CP (``CARTClassifier(cp=that CP)`` on the same data) gives the subtree of
+        that row. For ``cp="1se"`` the table of the ``cp=0`` tree the choice was
+        made from. ``None`` without ``cp``.
+    Other attributes as in :class:`DecisionTreeClassifier`.
 
     Examples
     --------
@@ -144,7 +205,22 @@ class CARTClassifier(DecisionTreeClassifier):
     >>> X, y = load_iris(return_X_y=True)
     >>> CARTClassifier(max_depth=2).fit(X, y).score(X, y)
     0.96
+    >>> clf = CARTClassifier(cp=0.01, min_samples_split=20, min_samples_leaf=7).fit(X, y)
+    >>> clf.tree_.node_count, clf.cptable_.tolist()
+    (5, [[0.5, 0.0, 1.0], [0.44, 1.0, 0.5], [0.01, 2.0, 0.06]])
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        **DecisionTreeClassifier._parameter_constraints,
+        "cp": [Interval(Real, 0.0, 1.0, closed="both"), StrOptions({"1se"}), None],
+        "xval": [Interval(Integral, 0, None, closed="left"), "array-like"],
+    }
+
+    _FITTED_STATE: ClassVar[tuple[str, ...]] = (
+        *DecisionTreeClassifier._FITTED_STATE,
+        "cp_",
+        "cptable_",
+    )
 
     def __init__(
         self,
@@ -162,6 +238,8 @@ class CARTClassifier(DecisionTreeClassifier):
         categorical_features="auto",
         categorical_split="binary",
         ccp_alpha=0.0,
+        cp=None,
+        xval=0,
     ):
         super().__init__(
             criterion=criterion,
@@ -178,6 +256,53 @@ class CARTClassifier(DecisionTreeClassifier):
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
         )
+        self.cp = cp
+        self.xval = xval
+
+    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+        """scikit-learn's rules, or rpart's (:class:`RpartRules`) with ``cp``."""
+        rules = super()._growth_rules(Xe, encoding, total_weight)
+        if self.cp is None:
+            return rules
+        fields = {f.name: getattr(rules, f.name) for f in dataclasses.fields(rules) if f.init}
+        return RpartRules(**fields)
+
+    def _prune_grown(self, Xe, y_codes, sample_weight, used, encoding, tree: Tree):
+        """rpart's complexity pruning at ``cp`` and its ``cptable`` (cross-validated
+        with ``xval``)."""
+        if self.cp is None:
+            return tree, {"cp_": None, "cptable_": None}
+        one_se = isinstance(self.cp, str)
+        cp = 0.0 if one_se else float(self.cp)
+        xval = self.xval
+        if one_se and isinstance(xval, Integral) and xval == 0:
+            xval = 10
+        grown = tree
+        tree = prune_rpart(grown, cp)
+        table = cp_table(tree, cp)
+        cross = not (isinstance(xval, Integral) and xval == 0)
+        if cross:
+            if not isinstance(xval, Integral):
+                xval = np.asarray(xval)
+                if xval.ndim == 1 and xval.shape[0] == used.shape[0]:
+                    xval = xval[used]
+            folds = rpart_folds(xval, Xe.shape[0], self.random_state)
+            root_risk = float(node_risk(grown)[0])
+            if root_risk > 0 and table.shape[0] > 1:
+                table = cross_validate_cptable(
+                    self, Xe, y_codes, sample_weight, encoding, folds, table, cp, root_risk
+                )
+            else:  # nothing to prune: every fold predicts the root
+                table = np.column_stack([table, np.ones((table.shape[0], 2))])
+        if one_se:
+            chosen = one_se_row(table)
+            cp = float(table[chosen, 0])
+            tree = prune_rpart_at(grown, table_alpha(tree, 0.0, chosen))
+        return tree, {"cp_": cp, "cptable_": table}
+
+    def _set_fitted_state(self, state: dict) -> None:
+        # documents written before cp existed have neither attribute
+        super()._set_fitted_state({"cp_": None, "cptable_": None, **state})
 
 
 class C45Classifier(DecisionTreeClassifier):

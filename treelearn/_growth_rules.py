@@ -18,7 +18,8 @@ are two scores of one feature tied?    :attr:`GrowthRules.tie_tolerance`
 =====================================  ==============================================
 
 :class:`SklearnRules` are scikit-learn's (and CART's) rules, counted in rows and
-weight; C4.5's (J48's) rules live in :mod:`treelearn._c45_rules`. The rules that do
+weight; :class:`RpartRules` are R rpart's variant of them (CART with ``cp``);
+C4.5's (J48's) rules live in :mod:`treelearn._c45_rules`. The rules that do
 not differ (depth limit, random feature subsets, ``min_impurity_decrease``) are
 written once in the base class.
 
@@ -37,13 +38,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from treelearn import _split_categorical as cat
-from treelearn._tolerances import FLOAT_EPS, SCORE_TIE
+from treelearn._tolerances import FLOAT_EPS, RPART_IMPROVE, SCORE_TIE
 from treelearn.criteria import SplitCriterion
 
 if TYPE_CHECKING:
     from treelearn._split_numeric import CutSides
 
-__all__ = ["GrowthRules", "SklearnRules", "weighted_impurity_decrease"]
+__all__ = ["GrowthRules", "RpartRules", "SklearnRules", "weighted_impurity_decrease"]
 
 
 def weighted_impurity_decrease(
@@ -239,3 +240,49 @@ class SklearnRules(GrowthRules):
                 max_exhaustive=self.max_exhaustive_categories,
             )
         return cat.present_categories(stats, criterion, self.admissible)
+
+
+@dataclass
+class RpartRules(SklearnRules):
+    """R rpart's rules (``CARTClassifier`` with ``cp``): scikit-learn's, with two changes.
+
+    * A split must improve the fit: a chosen split whose weighted impurity decrease
+      is at most ``RPART_IMPROVE`` times the largest one seen so far in this fit is
+      not made (rpart's ``bsplit``; scikit-learn makes zero-gain splits).
+    * Two classes: categories are grouped by the best cut of their order by the
+      first class's proportion (ascending; the first of equal cuts wins), also with
+      a leaf-size rule (rpart's search, which checks ``minbucket`` at each cut of
+      that order); more classes: all groupings up to
+      ``max_exhaustive_categories``, as scikit-learn-style CART here.
+
+    Sizes (``minsplit`` = ``min_samples_split``, ``minbucket`` =
+    ``min_samples_leaf``) are counted in rows, as rpart counts them. The
+    complexity parameter itself prunes the grown tree
+    (:mod:`treelearn._pruning_rpart`).
+    """
+
+    #: Largest weighted impurity decrease of a split made so far (rpart's ``iscale``).
+    largest_improvement: float = 0.0
+
+    def keep_splits(
+        self, gain: np.ndarray, node_weight: np.ndarray, total_weight: float
+    ) -> np.ndarray:
+        weighted = weighted_impurity_decrease(gain, node_weight, total_weight)
+        ok = super().keep_splits(gain, node_weight, total_weight)
+        if weighted.size:
+            self.largest_improvement = max(self.largest_improvement, float(np.max(weighted)))
+        return ok & (weighted > RPART_IMPROVE * self.largest_improvement)
+
+    def categorical_splits(
+        self, stats: cat.CategoryCounts, criterion: SplitCriterion
+    ) -> cat.CategoricalSplits:
+        if self.categorical_split == "binary":
+            return cat.best_subsets(
+                stats,
+                criterion,
+                self.admissible,
+                exhaustive=stats.n_classes > 2,
+                max_exhaustive=self.max_exhaustive_categories,
+                order_class=0,
+            )
+        return super().categorical_splits(stats, criterion)

@@ -1,11 +1,13 @@
-"""Choices made by cross-validation: ``ccp_alpha="cv"`` (the estimator layer).
+"""Choices made by cross-validation: ``ccp_alpha="cv"`` and rpart's ``xval`` (the estimator layer).
 
 :func:`select_ccp_alpha_cv` and its driver :func:`cross_validate_ccp_path` grow trees
 with clones of an estimator on the folds of a scikit-learn splitter and score every
 subtree of the pruning path on the held-out rows. The tree arithmetic lives in
 :mod:`treelearn._pruning_ccp` (:func:`~treelearn._pruning_ccp.weakest_link`,
 :func:`~treelearn._pruning_ccp.path_errors`); this module only fits, encodes and
-splits.
+splits. :func:`cross_validate_cptable` is rpart's cross-validation of a ``cptable``
+(``CARTClassifier(cp=..., xval=...)``), with the arithmetic in
+:mod:`treelearn._pruning_rpart`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,16 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 
 from treelearn._pruning_ccp import path_errors, weakest_link
+from treelearn._pruning_rpart import cp_table_errors, prune_rpart
 from treelearn._tree import Tree
-from treelearn._validation import compute_sample_weight, safe_indexing
+from treelearn._validation import check_random_state, compute_sample_weight, safe_indexing
 
-__all__ = ["cross_validate_ccp_path", "select_ccp_alpha_cv"]
+__all__ = [
+    "cross_validate_ccp_path",
+    "cross_validate_cptable",
+    "rpart_folds",
+    "select_ccp_alpha_cv",
+]
 
 
 def _class_codes(classes: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -72,7 +80,8 @@ def cross_validate_ccp_path(
 
     Steps 1–5 of :func:`select_ccp_alpha_cv`, with the weights already final
     (``class_weight`` folded in; the clones are grown with ``class_weight=None`` and
-    ``ccp_alpha=0``).
+    ``ccp_alpha=0``, and a CART's ``xval`` fold ids, which name every row, become
+    ``xval=0``).
 
     Parameters
     ----------
@@ -95,6 +104,8 @@ def cross_validate_ccp_path(
         base.set_params(ccp_alpha=0.0)
     if "class_weight" in params:
         base.set_params(class_weight=None)
+    if "xval" in params and not isinstance(params["xval"], Integral):
+        base.set_params(xval=0)  # fold ids of all rows do not fit a fold's rows
     full = clone(base).fit(X, y, sample_weight=weights)
     tree: Tree = full.tree_
     path = weakest_link(tree, float(tree.weighted_n_node_samples[0]))
@@ -208,3 +219,74 @@ def select_ccp_alpha_cv(
         weights = weights * compute_sample_weight(class_weight, y)
     res = cross_validate_ccp_path(estimator, X, y, weights, cv, random_state, one_se)
     return (res.ccp_alpha, res) if return_results else res.ccp_alpha
+
+
+def rpart_folds(xval: Any, n_samples: int, random_state: Any) -> np.ndarray:
+    """Fold id of every row for rpart's cross-validation (``xval``).
+
+    An int ``k`` deals the rows at random into ``k`` folds of sizes differing by at
+    most one (rpart's ``sample(rep(1:k, length = n))``, with ``random_state``
+    instead of R's seed); an array gives each row's fold id (any labels), as rpart
+    takes a vector.
+    """
+    if isinstance(xval, Integral):
+        k = int(xval)
+        if k < 2 or k > n_samples:
+            raise ValueError(f"xval must be between 2 and the number of rows, got {k}.")
+        rng = check_random_state(random_state)
+        return rng.permutation(np.arange(n_samples) % k)
+    folds = np.asarray(xval)
+    if folds.ndim != 1 or folds.shape[0] != n_samples:
+        raise ValueError(
+            f"xval as fold ids needs one id per row ({n_samples}), got shape {folds.shape}."
+        )
+    if np.unique(folds).size < 2:
+        raise ValueError("xval as fold ids needs at least two distinct folds.")
+    return folds
+
+
+def cross_validate_cptable(
+    estimator: Any,
+    Xe: np.ndarray,
+    y_codes: np.ndarray,
+    weights: np.ndarray,
+    encoding: Any,
+    folds: np.ndarray,
+    table: np.ndarray,
+    cp: float,
+    root_risk: float,
+) -> np.ndarray:
+    """rpart's cross-validated ``xerror`` and ``xstd`` columns of a ``cptable``.
+
+    For each fold, a tree is grown by ``estimator``'s rules on the other folds'
+    rows (already encoded, as rpart codes every fold with the full data's levels)
+    and pruned at rpart's rescaled threshold ``cp · R(root) · w_train / w``; the
+    held-out rows are predicted at every row of ``table``
+    (:func:`~treelearn._pruning_rpart.cp_table_errors`). ``xerror`` is the summed
+    weighted misclassification over the root's risk and ``xstd`` its standard
+    error, ``sqrt(E − E²/w) / R(root)`` (rpart's formula for 0/1 losses).
+
+    Returns
+    -------
+    ndarray of shape (n_rows, 5)
+        ``table``'s CP, nsplit and rel error, then xerror and xstd.
+    """
+    total = float(weights.sum())
+    criterion = estimator._criterion()
+    errors = np.zeros(table.shape[0])
+    for fold in np.unique(folds):
+        test = folds == fold
+        train = ~test
+        w_train = weights[train]
+        if not w_train.sum() > 0 or not test.any():
+            continue
+        X_train = np.asfortranarray(Xe[train])
+        rules = estimator._growth_rules(X_train, encoding, float(w_train.sum()))
+        ratio = float(w_train.sum()) / total
+        tree = estimator._grow(X_train, y_codes[train], w_train, encoding, criterion, rules)
+        tree = prune_rpart(tree, cp, scale=root_risk * ratio)
+        errors += cp_table_errors(
+            table, tree, cp, root_risk, ratio, Xe[test], y_codes[test], weights[test]
+        )
+    xstd = np.sqrt(np.clip(errors - errors**2 / total, 0.0, None))
+    return np.column_stack([table[:, :3], errors / root_risk, xstd / root_risk])

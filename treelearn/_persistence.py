@@ -32,6 +32,8 @@ A JSON object::
       "criterion": {...},                       # criterion_
       "ccp_alpha": 0.0,                         # ccp_alpha_
       "max_features": 4,                        # max_features_
+      "cp": 0.01,                               # cp_ (CARTClassifier only; or null)
+      "cptable": [[0.5, 0, 1.0], ...],          # cptable_ (CARTClassifier only; or null)
       "tree": {                                 # tree_
         "n_features": 4, "n_classes": 2, "node_count": 8,
         "arrays": {"feature": [...], "threshold": [...], ..., "value": [[...], ...],
@@ -327,6 +329,35 @@ def _decode_alpha(value: Any, where: str, state: dict, criteria: Any) -> float:
     return alpha
 
 
+def _encode_cp(cp: float | None) -> float | None:
+    return None if cp is None else float(cp)
+
+
+def _decode_cp(value: Any, where: str, state: dict, criteria: Any) -> float | None:
+    if value is None:
+        return None
+    cp = V.float_value(value, where)
+    if not 0.0 <= cp <= 1.0:
+        V.fail(where, "must be null or a number in [0, 1]")
+    return cp
+
+
+def _encode_cptable(table: np.ndarray | None) -> list | None:
+    return None if table is None else [V.float_list(row) for row in np.asarray(table)]
+
+
+def _decode_cptable(value: Any, where: str, state: dict, criteria: Any) -> np.ndarray | None:
+    if value is None:
+        return None
+    V.expect(value, list, where, "null or a list of rows")
+    if not value:
+        V.fail(where, "has no rows")
+    width = len(V.expect(value[0], list, where, "a list of rows"))
+    if width not in (3, 5):
+        V.fail(where, f"rows have {width} columns, expected 3 or 5")
+    return np.stack([V.float_array(row, where, width) for row in value])
+
+
 def _decode_max_features(value: Any, where: str, state: dict, criteria: Any) -> int:
     return V.integer(value, where, 1, state["n_features_in_"])
 
@@ -403,8 +434,13 @@ CODECS: dict[str, tuple[str, Encoder, Decoder]] = {
     "ccp_alpha_": ("ccp_alpha", _encode_alpha, _decode_alpha),
     "max_features_": ("max_features", int, _decode_max_features),
     "tree_": ("tree", _encode_tree, _decode_tree),
+    "cp_": ("cp", _encode_cp, _decode_cp),
+    "cptable_": ("cptable", _encode_cptable, _decode_cptable),
 }
 _OPTIONAL = {"feature_names_in_"}  # absent after a fit on numpy input
+#: Attributes of one estimator family only (CARTClassifier's rpart pruning): their
+#: keys are absent from the documents of the others; null is a stored ``None``.
+_FAMILY = {"cp_", "cptable_"}
 
 
 # ----------------------------------------------------------------------------- documents
@@ -534,6 +570,10 @@ def _read(doc: Any, criteria: Mapping | None) -> tuple[str, dict[str, Any], dict
         doc = {**doc, "ccp_alpha": alpha if type(alpha) in (int, float) else None}
     state: dict[str, Any] = {}
     for attribute, (key, _, decode) in CODECS.items():
+        if attribute in _FAMILY:
+            if key in doc:
+                state[attribute] = decode(doc[key], key, state, criteria)
+            continue
         if attribute in _OPTIONAL:
             value = doc.get(key)
         else:

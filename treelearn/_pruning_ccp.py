@@ -32,6 +32,7 @@ __all__ = [
     "WeakestLink",
     "cost_complexity_pruning_path",
     "effective_leaf_steps",
+    "interval_errors",
     "path_errors",
     "prune_ccp",
     "weakest_link",
@@ -278,11 +279,51 @@ def path_errors(
     ndarray of shape (n_alphas,)
         The weighted number of errors at each alpha.
     """
-    n_test, n_beta, K = X.shape[0], ccp_alphas.size, tree.n_classes
-    errors = np.zeros(n_beta + 1)
     path = weakest_link(tree, float(tree.weighted_n_node_samples[0]))
     n_steps = np.searchsorted(np.maximum.accumulate(path.alphas), ccp_alphas, side="right")
     s = effective_leaf_steps(tree, path)
+    leaf_from = np.searchsorted(n_steps, s, side="right")
+    return interval_errors(tree, X, y, sample_weight, leaf_from, ccp_alphas.size)
+
+
+def interval_errors(
+    tree: Tree,
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    leaf_from: np.ndarray,
+    n_subtrees: int,
+) -> np.ndarray:
+    """Weighted misclassification of ``(X, y)`` by a nested sequence of pruned subtrees.
+
+    Subtree ``k`` (``0 <= k < n_subtrees``) is ``tree`` with node ``t`` a leaf (or
+    pruned away) for ``k >= leaf_from[t]``; the sequence must be nested
+    (``leaf_from`` never larger at a child than at its parent, ``0`` at the leaves).
+    A row is predicted at subtree ``k`` by the node of its path with
+    ``leaf_from[a] <= k < leaf_from[parent(a)]``, so each (entry, ancestor) pair of
+    one routing of the rows covers a contiguous range of ``k`` (see
+    :func:`path_errors`, which uses it for the weakest-link sequence, and
+    :mod:`treelearn._pruning_rpart`, for rpart's complexity sequence).
+
+    Parameters
+    ----------
+    tree : Tree
+    X : ndarray of shape (n_samples, n_features)
+        Rows encoded as the tree was grown.
+    y : ndarray of int of shape (n_samples,)
+        Class codes of the tree; any other code is an error in every subtree.
+    sample_weight : ndarray of shape (n_samples,)
+    leaf_from : ndarray of int of shape (node_count,)
+        First subtree in which each node is a leaf.
+    n_subtrees : int
+
+    Returns
+    -------
+    ndarray of shape (n_subtrees,)
+        The weighted number of errors of each subtree.
+    """
+    n_test, n_beta, K = X.shape[0], int(n_subtrees), tree.n_classes
+    errors = np.zeros(n_beta + 1)
     rows, leaves, w = tree.route(X)
     # (entry, ancestor) pairs
     pair_e, pair_a = [], []
@@ -297,9 +338,8 @@ def path_errors(
     pe = np.concatenate(pair_e) if pair_e else np.empty(0, np.intp)
     pa = np.concatenate(pair_a) if pair_a else np.empty(0, np.intp)
     par = tree.parent[pa]
-    s_par = np.where(par >= 0, s[np.maximum(par, 0)], np.iinfo(np.intp).max)
-    k_lo = np.searchsorted(n_steps, s[pa], side="right")
-    k_hi = np.searchsorted(n_steps, s_par, side="right")
+    k_lo = leaf_from[pa]
+    k_hi = np.where(par >= 0, leaf_from[np.maximum(par, 0)], n_beta)
     live = k_lo < k_hi
     pe, pa, k_lo, k_hi = pe[live], pa[live], k_lo[live], k_hi[live]
     n_entries = np.bincount(rows, minlength=n_test)

@@ -207,6 +207,7 @@ def best_subsets(
     *,
     exhaustive: bool,
     max_exhaustive: int,
+    order_class: int = 1,
 ) -> CategoricalSplits:
     """Best two-way grouping of the categories at every node.
 
@@ -215,7 +216,9 @@ def best_subsets(
     classes, categories sorted by the proportion of the second class (optimal
     for two classes without leaf-size rules, Breiman et al. 1984); more classes,
     the best ordered cut over the K orderings by each class's proportion (a
-    heuristic). Both sides must be admissible.
+    heuristic). Both sides must be admissible. ``order_class`` is the class whose
+    proportion orders two classes' categories (ascending, stable; the first of
+    equally good cuts wins): rpart orders by the first class's.
     """
     counts3, branch_n, known_counts = stats.counts, stats.branch_n, stats.known_counts
     S, C, _ = counts3.shape
@@ -236,7 +239,7 @@ def best_subsets(
         best = score[np.arange(S), best_t]
         best_left = masks[best_t]
     else:
-        best, best_left = _ordered_cuts(stats, criterion, admissible, parent_imp)
+        best, best_left = _ordered_cuts(stats, criterion, admissible, parent_imp, order_class)
     has = np.isfinite(best)
     gain = np.where(has, best, np.nan) * stats.fraction
     left_w = (counts3.sum(axis=2) * best_left).sum(axis=1)
@@ -251,6 +254,7 @@ def _ordered_cuts(
     criterion: SplitCriterion,
     admissible: Admissible,
     parent_imp: np.ndarray,
+    order_class: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best cut of the categories ordered by each class's proportion (see
     :func:`best_subsets`): the best score and its left-side mask per node."""
@@ -260,7 +264,9 @@ def _ordered_cuts(
     totals = counts3.sum(axis=2)
     safe_tot = np.where(totals > 0, totals, 1.0)
     keys = (
-        [counts3[:, :, 1] / safe_tot] if K == 2 else [counts3[:, :, k] / safe_tot for k in range(K)]
+        [counts3[:, :, order_class] / safe_tot]
+        if K == 2
+        else [counts3[:, :, k] / safe_tot for k in range(K)]
     )
     best_all = np.full(S, -np.inf)
     left_all = np.zeros((S, C), dtype=bool)

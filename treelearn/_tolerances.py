@@ -33,3 +33,8 @@ FLOAT_EPS = float(np.finfo(np.float64).eps)
 #: Slack on ``min_weight_fraction_leaf``: a side within this fraction of the total
 #: weight below the limit passes (prefix sums and direct sums round differently).
 WEIGHT_FRACTION_SLACK = 1e-12
+
+#: rpart's floor on a split's improvement, relative to the largest improvement seen
+#: so far in the fit: a split improving less is rounding, not a split (rpart's
+#: ``bsplit``).
+RPART_IMPROVE = 1e-10

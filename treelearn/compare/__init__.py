@@ -15,6 +15,13 @@ The pieces are public too:
 * :func:`pairwise_tests` -- every pair of criteria on every data set;
 * :func:`mean_ranks` -- the mean rank of each criterion over the data sets;
 * :func:`corrected_resampled_ttest` -- Nadeau and Bengio's corrected resampled t-test;
+* over many data sets, as Demšar (2006) recommends: :func:`friedman_test` (Friedman's
+  chi-square and Iman and Davenport's F on the mean ranks), :func:`nemenyi_test` (every
+  pair by the critical difference of their mean ranks; :func:`nemenyi_critical_value`
+  is his ``q_alpha`` and :func:`critical_difference_groups` the bars of a CD diagram)
+  and :func:`holm_wilcoxon` (Wilcoxon signed-rank tests of every pair over the data
+  sets, Holm-corrected); :func:`score_matrix` is the data sets x criteria table they
+  read;
 * :func:`primary_metric` -- the score a comparison table ranks and tests on;
 * :func:`resolve_datasets`, :func:`resolve_criteria` and :data:`PRESETS` -- what
   ``datasets=`` and ``criteria=`` accept, resolved into labelled :class:`Dataset`
@@ -24,7 +31,8 @@ The pieces are public too:
 * :func:`plot_comparison` -- the picture of a comparison table, and :func:`plot_trees`
   -- the trees the criteria grow on one data set, side by side (matplotlib).
 
-One concept per module: ``_statistics`` (tests, summary, ranks), ``_inputs`` (data sets
+One concept per module: ``_statistics`` (tests, summary, ranks), ``_many_datasets``
+(the rank tests over data sets), ``_inputs`` (data sets
 and criteria), ``_cross_validation`` (folds, fit-and-score, progress), ``_features``
 (per-feature information), ``_plots`` (pictures) and ``_table`` (the columns of the
 per-fold and summary tables); this module is the facade.
@@ -53,6 +61,14 @@ import pandas as pd
 from treelearn.compare._cross_validation import cross_validate_criteria, is_splitter
 from treelearn.compare._features import feature_information
 from treelearn.compare._inputs import PRESETS, Dataset, resolve_criteria, resolve_datasets
+from treelearn.compare._many_datasets import (
+    critical_difference_groups,
+    friedman_test,
+    holm_wilcoxon,
+    nemenyi_critical_value,
+    nemenyi_test,
+    score_matrix,
+)
 from treelearn.compare._plots import plot_comparison, plot_trees
 from treelearn.compare._statistics import (
     TTestResult,
@@ -69,15 +85,21 @@ __all__ = [
     "TTestResult",
     "compare_criteria",
     "corrected_resampled_ttest",
+    "critical_difference_groups",
     "cross_validate_criteria",
     "feature_information",
+    "friedman_test",
+    "holm_wilcoxon",
     "mean_ranks",
+    "nemenyi_critical_value",
+    "nemenyi_test",
     "pairwise_tests",
     "plot_comparison",
     "plot_trees",
     "primary_metric",
     "resolve_criteria",
     "resolve_datasets",
+    "score_matrix",
     "summarize",
 ]
 

@@ -253,3 +253,69 @@ def test_critical_difference_groups_are_maximal():
     assert critical_difference_groups(ranks, 1.1) == [["a", "b", "c"], ["c", "d"]]
     assert critical_difference_groups(ranks, 1.2) == [["a", "b", "c"], ["b", "c", "d"]]
     assert critical_difference_groups(ranks, 0.1) == []
+
+
+# ------------------------------------------------------------------ the CD diagram
+
+
+@pytest.fixture
+def agg():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def _label_boxes(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return {t.get_text(): t.get_window_extent(renderer) for t in fig.axes[0].texts if t.get_text()}
+
+
+def test_cd_diagram_of_table_6(agg, tmp_path):
+    from treelearn.compare import plot_comparison, plot_critical_difference
+
+    fig = plot_critical_difference(RANKED, alpha=0.10)
+    boxes = _label_boxes(fig)
+    assert "CD = 1.12" in boxes
+    for name, rank in PRINTED["mean_ranks"].items():
+        assert f"{name} ({rank:.2f})" in boxes
+    # no two texts overlap, and all of them are inside the figure
+    items = list(boxes.items())
+    for i, (a, box_a) in enumerate(items):
+        for b, box_b in items[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)
+    figure_box = fig.bbox
+    assert all(box.x0 >= figure_box.x0 and box.x1 <= figure_box.x1 for box in boxes.values())
+    # two group bars (Figure 1a), the best rank drawn right of the worst
+    bars = [line for line in fig.axes[0].lines if line.get_linewidth() == 4]
+    assert len(bars) == 2
+    best = boxes["C4.5+m+cf (1.96)"]
+    worst = boxes["C4.5 (3.14)"]
+    assert best.x0 > worst.x1
+    path = tmp_path / "cd.png"
+    fig.savefig(path)
+    assert path.stat().st_size > 0
+    # the same picture through plot_comparison(kind="cd"), on a long table
+    _, ax = agg.subplots()
+    again = plot_comparison(_long(RANKED), kind="cd", alpha=0.10, axes=ax)
+    assert again is ax.figure
+    assert "CD = 1.12" in _label_boxes(again)
+    with pytest.raises(ValueError, match="kind"):
+        plot_comparison(_long(RANKED), kind="pie")
+
+
+@pytest.mark.parametrize("k", [2, 3, 7, 12])
+def test_cd_diagram_labels_never_overlap(agg, k):
+    from treelearn.compare import plot_critical_difference
+
+    rng = np.random.default_rng(k)
+    scores = pd.DataFrame(rng.random((10, k)), columns=[f"criterion number {i}" for i in range(k)])
+    fig = plot_critical_difference(scores)
+    items = list(_label_boxes(fig).items())
+    for i, (a, box_a) in enumerate(items):
+        for b, box_b in items[i + 1 :]:
+            assert not box_a.overlaps(box_b), (a, b)

@@ -35,8 +35,10 @@ The pieces are public too:
   records and unfitted estimators (the ``treelearn`` command uses them too);
 * :func:`feature_information` -- entropy of the class and the gain, split information
   and gain ratio of every feature at the root (what ``treelearn info`` prints);
-* :func:`plot_comparison` -- the picture of a comparison table, and :func:`plot_trees`
-  -- the trees the criteria grow on one data set, side by side (matplotlib).
+* :func:`plot_comparison` -- the picture of a comparison table (``kind="cd"``: the
+  critical-difference diagram, :func:`plot_critical_difference`), and
+  :func:`plot_trees` -- the trees the criteria grow on one data set, side by side
+  (matplotlib).
 
 One concept per module: ``_statistics`` (tests, summary, ranks), ``_many_datasets``
 (the rank tests over data sets), ``_inputs`` (data sets and criteria), ``_scoring``
@@ -78,7 +80,7 @@ from treelearn.compare._many_datasets import (
     nemenyi_test,
     score_matrix,
 )
-from treelearn.compare._plots import plot_comparison, plot_trees
+from treelearn.compare._plots import plot_comparison, plot_critical_difference, plot_trees
 from treelearn.compare._scoring import get_scorer
 from treelearn.compare._statistics import (
     TTestResult,
@@ -108,6 +110,7 @@ __all__ = [
     "nemenyi_test",
     "pairwise_tests",
     "plot_comparison",
+    "plot_critical_difference",
     "plot_trees",
     "primary_metric",
     "resolve_criteria",

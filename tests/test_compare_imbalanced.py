@@ -164,8 +164,8 @@ def test_imbalanced_suite_matches_its_documented_facts():
     documented = {  # the table of imbalanced_suite's docstring
         "glass_containers": 0.061,
         "glass_vehic_float": 0.079,
-        "soybean_brown_stem_rot": 0.064,
-        "soybean_powdery_mildew": 0.029,
+        "soybean_phyllosticta": 0.029,
+        "soybean_2_4_d_injury": 0.023,
         "segment_window": 0.136,
         "synthetic_5pct": 0.050,
         "synthetic_1pct": 0.010,

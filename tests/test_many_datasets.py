@@ -47,8 +47,11 @@ RANKED = _ranked_as_printed(TABLE6)
 
 def _long(wide: pd.DataFrame, metric: str = "auc") -> pd.DataFrame:
     """A wide score table as compare_criteria's long summary."""
-    long = wide.rename_axis(columns="criterion").stack().rename(f"{metric}_mean").reset_index()
-    return long
+    return (
+        wide.rename_axis("dataset")
+        .reset_index()
+        .melt(id_vars="dataset", var_name="criterion", value_name=f"{metric}_mean")
+    )
 
 
 def _printed(value: float, printed: float) -> bool:

@@ -23,6 +23,10 @@ would add statsmodels and seaborn as dependencies for nothing SciPy lacks here.
 Higher scores are better (scikit-learn's convention for scorers): rank 1 is the best
 criterion on a data set, ties share the mean of their ranks.
 
+The module runs past the ~500 lines CONTRIBUTING.md asks for: it is one concept (the
+rank tests over data sets, which share the score matrix, the ranks and the critical
+difference), and half of it is the formulas and examples of six public docstrings.
+
 References
 ----------
 J. Demšar, "Statistical comparisons of classifiers over multiple data sets", Journal

@@ -333,10 +333,11 @@ def test_summary_table(small_run):
     assert row["accuracy_mean"] == pytest.approx(part["accuracy"].mean())
     assert row["accuracy_std"] == pytest.approx(part["accuracy"].std(ddof=1))
     assert row["n_leaves"] == pytest.approx(part["n_leaves"].mean())
-    # ranks per data set, best = 1
+    # ranks per data set, best = 1; means equal up to rounding noise tie (ID3 and C4.5
+    # have the same fold accuracies on iris, and means 0.92666666666666675 / ...664)
     for _, group in summary.groupby("dataset"):
         assert sorted(group["rank"]) == pytest.approx(
-            sorted(group["accuracy_mean"].rank(ascending=False))
+            sorted(group["accuracy_mean"].round(12).rank(ascending=False))
         )
     # baseline rows carry no test; the others the corrected test against ID3
     assert summary.loc[summary["criterion"] == "ID3", "significance"].eq("baseline").all()

@@ -1,12 +1,12 @@
 """Tests of treelearn.information against worked examples, SciPy, scikit-learn and PyTorch.
 
-PyTorch is not a test dependency: its values for the worked loss examples are stored in
-``fixtures/seed_losses.json`` (computed with PyTorch 2.13.0 on CPU).
+PyTorch is not a test dependency: its values for the worked loss examples (computed with
+PyTorch 2.13.0 on CPU) ship in ``datasets/seed_losses.json`` and are read with
+``treelearn.datasets.load_loss_reference``.
 """
 
 from __future__ import annotations
 
-import json
 import math
 import warnings
 from pathlib import Path
@@ -24,6 +24,7 @@ from sklearn.metrics import log_loss, mutual_info_score
 
 import treelearn
 from treelearn import information as info
+from treelearn.datasets import load_loss_reference
 from treelearn.information import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -47,7 +48,7 @@ from treelearn.information import (
     split_information_from_counts,
 )
 
-SEED = json.loads((Path(__file__).parent / "fixtures" / "seed_losses.json").read_text())
+SEED = load_loss_reference()
 LN2 = math.log(2.0)
 
 # Quinlan (1986), the 14-row weather ("play tennis") data; same rows and order as

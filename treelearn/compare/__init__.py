@@ -15,19 +15,37 @@ The pieces are public too:
 * :func:`pairwise_tests` -- every pair of criteria on every data set;
 * :func:`mean_ranks` -- the mean rank of each criterion over the data sets;
 * :func:`corrected_resampled_ttest` -- Nadeau and Bengio's corrected resampled t-test;
+* over many data sets, as Demšar (2006) recommends: :func:`friedman_test` (Friedman's
+  chi-square and Iman and Davenport's F on the mean ranks), :func:`nemenyi_test` (every
+  pair by the critical difference of their mean ranks; :func:`nemenyi_critical_value`
+  is his ``q_alpha`` and :func:`critical_difference_groups` the bars of a CD diagram)
+  and :func:`holm_wilcoxon` (Wilcoxon signed-rank tests of every pair over the data
+  sets, Holm-corrected); :func:`score_matrix` is the data sets x criteria table they
+  read;
 * :func:`primary_metric` -- the score a comparison table ranks and tests on;
+* :func:`imbalanced_suite` -- data sets with a rare class (one-vs-rest tasks of the
+  bundled data, skewed ``make_classification``; :data:`IMBALANCED_TASKS` lists their
+  minority fractions), to compare with ``scoring=["balanced_accuracy", "roc_auc_ovr",
+  "average_precision", "f1_macro"]`` and ``"cart+balanced"``-style criteria;
+* :func:`get_scorer` -- the scorer of a score name: scikit-learn's, except that
+  ``roc_auc_ovr``, ``roc_auc`` and ``average_precision`` survive classes missing from
+  a training or test fold;
 * :func:`resolve_datasets`, :func:`resolve_criteria` and :data:`PRESETS` -- what
   ``datasets=`` and ``criteria=`` accept, resolved into labelled :class:`Dataset`
   records and unfitted estimators (the ``treelearn`` command uses them too);
 * :func:`feature_information` -- entropy of the class and the gain, split information
   and gain ratio of every feature at the root (what ``treelearn info`` prints);
-* :func:`plot_comparison` -- the picture of a comparison table, and :func:`plot_trees`
-  -- the trees the criteria grow on one data set, side by side (matplotlib).
+* :func:`plot_comparison` -- the picture of a comparison table (``kind="cd"``: the
+  critical-difference diagram, :func:`plot_critical_difference`), and
+  :func:`plot_trees` -- the trees the criteria grow on one data set, side by side
+  (matplotlib).
 
-One concept per module: ``_statistics`` (tests, summary, ranks), ``_inputs`` (data sets
-and criteria), ``_cross_validation`` (folds, fit-and-score, progress), ``_features``
-(per-feature information), ``_plots`` (pictures) and ``_table`` (the columns of the
-per-fold and summary tables); this module is the facade.
+One concept per module: ``_statistics`` (tests, summary, ranks), ``_many_datasets``
+(the rank tests over data sets), ``_inputs`` (data sets and criteria), ``_scoring``
+(fold-safe scorers), ``_imbalanced`` (the imbalanced suite), ``_cross_validation``
+(folds, fit-and-score, progress), ``_features`` (per-feature information), ``_plots``
+(pictures) and ``_table`` (the columns of the per-fold and summary tables); this module
+is the facade.
 
 Examples
 --------
@@ -52,8 +70,18 @@ import pandas as pd
 
 from treelearn.compare._cross_validation import cross_validate_criteria, is_splitter
 from treelearn.compare._features import feature_information
+from treelearn.compare._imbalanced import IMBALANCED_TASKS, imbalanced_suite
 from treelearn.compare._inputs import PRESETS, Dataset, resolve_criteria, resolve_datasets
-from treelearn.compare._plots import plot_comparison, plot_trees
+from treelearn.compare._many_datasets import (
+    critical_difference_groups,
+    friedman_test,
+    holm_wilcoxon,
+    nemenyi_critical_value,
+    nemenyi_test,
+    score_matrix,
+)
+from treelearn.compare._plots import plot_comparison, plot_critical_difference, plot_trees
+from treelearn.compare._scoring import get_scorer
 from treelearn.compare._statistics import (
     TTestResult,
     corrected_resampled_ttest,
@@ -64,20 +92,30 @@ from treelearn.compare._statistics import (
 from treelearn.compare._table import primary_metric
 
 __all__ = [
+    "IMBALANCED_TASKS",
     "PRESETS",
     "Dataset",
     "TTestResult",
     "compare_criteria",
     "corrected_resampled_ttest",
+    "critical_difference_groups",
     "cross_validate_criteria",
     "feature_information",
+    "friedman_test",
+    "get_scorer",
+    "holm_wilcoxon",
+    "imbalanced_suite",
     "mean_ranks",
+    "nemenyi_critical_value",
+    "nemenyi_test",
     "pairwise_tests",
     "plot_comparison",
+    "plot_critical_difference",
     "plot_trees",
     "primary_metric",
     "resolve_criteria",
     "resolve_datasets",
+    "score_matrix",
     "summarize",
 ]
 
@@ -116,7 +154,9 @@ def compare_criteria(
         :class:`~treelearn.ID3Classifier`, :class:`~treelearn.C45Classifier`,
         :class:`~treelearn.CARTClassifier` defaults, labelled ``ID3``, ``C4.5``,
         ``CART``), a criterion name (``"entropy"``, ``"gain_ratio"``, ``"gini"``, ...:
-        a :class:`~treelearn.DecisionTreeClassifier` with that criterion), a
+        a :class:`~treelearn.DecisionTreeClassifier` with that criterion), either one
+        with ``"+balanced"`` appended (``class_weight="balanced"``, labelled e.g.
+        ``CART+balanced``), a
         :class:`~treelearn.SplitCriterion` instance (labelled by its ``name``) or any
         scikit-learn classifier (cloned, labelled by its class name). A dict
         ``{label: criterion}`` names them.
@@ -131,6 +171,11 @@ def compare_criteria(
     scoring : str, callable, list or dict, default="accuracy"
         scikit-learn scorer name(s) or ``scorer(estimator, X, y)`` callables; each gives
         a ``<name>_mean`` and ``<name>_std`` column. The first ranks and is tested.
+        ``"roc_auc_ovr"`` (mean one-vs-rest ROC AUC over the classes of the test fold),
+        ``"roc_auc"`` (two classes) and ``"average_precision"`` (two classes; for more,
+        the mean one-vs-rest average precision over the classes of the test fold) are
+        treelearn's fold-safe versions (:func:`get_scorer`): a class missing from a
+        training or test fold does not fail the fold.
     random_state : int, RandomState or None, default=0
         Seeds the shuffling of the folds.
     n_jobs : int, default=None

@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.metrics import get_scorer
 
 from treelearn._classes import (
     C45Classifier,
@@ -27,6 +26,7 @@ from treelearn._classes import (
     DecisionTreeClassifier,
     ID3Classifier,
 )
+from treelearn.compare._scoring import get_scorer
 from treelearn.criteria import CRITERIA, SplitCriterion
 from treelearn.datasets import list_datasets, load_dataset
 
@@ -41,6 +41,10 @@ PRESETS: dict[str, tuple[str, type[DecisionTreeClassifier]]] = {
     "c45": ("C4.5", C45Classifier),
     "cart": ("CART", CARTClassifier),
 }
+
+#: Suffix of a preset or criterion name that sets ``class_weight="balanced"``
+#: (``"cart+balanced"``, labelled ``CART+balanced``): the imbalanced-data setting.
+BALANCED = "+balanced"
 
 #: File suffixes that make a string a path (its stem labels the data set).
 _SUFFIXES = (".arff", ".csv")
@@ -208,6 +212,9 @@ def _reject_duplicates(labels: list[str], problem: str, kind: str) -> None:
 
 def _estimator_for(spec: Any) -> tuple[str, Any]:
     """Label and (unfitted) estimator of one ``criteria=`` entry."""
+    if isinstance(spec, str) and spec.strip().lower().endswith(BALANCED):
+        label, estimator = _estimator_for(spec.strip()[: -len(BALANCED)])
+        return label + BALANCED, estimator.set_params(class_weight="balanced")
     if isinstance(spec, str):
         key = spec.strip().lower()
         if key in PRESETS:
@@ -245,8 +252,10 @@ def resolve_criteria(criteria: Any) -> list[tuple[str, Any]]:
         ``"cart"``, case-insensitive; labelled ``ID3``, ``C4.5``, ``CART``), a criterion
         name (a key of :data:`treelearn.criteria.CRITERIA`: a
         :class:`~treelearn.DecisionTreeClassifier` with that criterion, labelled by the
-        name), a :class:`~treelearn.SplitCriterion` instance (labelled by its ``name``)
-        or any scikit-learn classifier (cloned, labelled by its class name). A dict
+        name), either one followed by ``"+balanced"`` (the same with
+        ``class_weight="balanced"``, labelled ``CART+balanced``), a
+        :class:`~treelearn.SplitCriterion` instance (labelled by its ``name``) or any
+        scikit-learn classifier (cloned, labelled by its class name). A dict
         ``{label: criterion}`` names them.
 
     Returns

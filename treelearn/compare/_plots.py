@@ -3,6 +3,9 @@
 * :func:`plot_comparison` -- the table of :func:`~treelearn.compare.compare_criteria` as
   two panels: the mean score with its standard deviation per data set and criterion,
   and the tree size.
+* :func:`plot_critical_difference` -- Demšar's critical-difference diagram: the mean
+  ranks over the data sets, with bars joining criteria the Nemenyi test cannot tell
+  apart (``plot_comparison(result, kind="cd")`` draws it too);
 * :func:`plot_trees` -- the trees the criteria grow on one data set, rendered side by
   side (through :func:`treelearn.export.render`).
 
@@ -24,11 +27,12 @@ import numpy as np
 import pandas as pd
 
 from treelearn.compare._inputs import resolve_criteria, resolve_datasets
+from treelearn.compare._many_datasets import friedman_test, nemenyi_test
 from treelearn.compare._statistics import mean_ranks
 from treelearn.compare._table import ordered, primary_metric
 from treelearn.export import render
 
-__all__ = ["plot_comparison", "plot_trees"]
+__all__ = ["plot_comparison", "plot_critical_difference", "plot_trees"]
 
 _MARKERS = "osD^vP*Xhp<>"
 
@@ -40,8 +44,10 @@ def plot_comparison(
     axes: Sequence[Any] | None = None,
     figsize: tuple[float, float] | None = None,
     size_log: bool = True,
+    kind: str = "scores",
+    alpha: float | None = None,
 ):
-    """Plot a criteria comparison: score with error bars, and tree size.
+    """Plot a criteria comparison: score with error bars, and tree size (or a CD diagram).
 
     Parameters
     ----------
@@ -56,15 +62,21 @@ def plot_comparison(
         Size of a new figure; by default it grows with the number of data sets.
     size_log : bool, default=True
         Tree sizes on a logarithmic axis (they span orders of magnitude).
+    kind : {"scores", "cd"}, default="scores"
+        ``"scores"``: the two panels described below. ``"cd"``: the critical-difference
+        diagram of :func:`plot_critical_difference` (``axes`` is then one Axes, or a
+        sequence whose first Axes is used).
+    alpha : float, optional
+        Significance level of the CD diagram; by default the comparison's (0.05).
 
     Returns
     -------
     matplotlib.figure.Figure
-        One row per data set; each criterion has its own colour and marker. The score
-        panel shows the mean over the folds with a bar of one standard deviation
-        either side; a hollow marker is significantly worse than the baseline and a
-        marker with a thick edge significantly better. Legend labels carry the mean
-        rank over the data sets.
+        For ``kind="scores"``, one row per data set; each criterion has its own
+        colour and marker. The score panel shows the mean over the folds with a bar
+        of one standard deviation either side; a hollow marker is significantly worse
+        than the baseline and a marker with a thick edge significantly better. Legend
+        labels carry the mean rank over the data sets.
 
     Examples
     --------
@@ -76,6 +88,12 @@ def plot_comparison(
     >>> [ax.get_xlabel() for ax in fig.axes]
     ['accuracy (mean ± std over 3 folds)', 'tree size (nodes)']
     """
+    if kind == "cd":
+        ax = axes[0] if isinstance(axes, Sequence) else axes
+        level = result.attrs.get("alpha", 0.05) if alpha is None else alpha
+        return plot_critical_difference(result, metric=metric, alpha=level, ax=ax, figsize=figsize)
+    if kind != "scores":
+        raise ValueError(f"kind must be 'scores' or 'cd', got {kind!r}")
     metric = primary_metric(result, metric)
     needed = {"dataset", "criterion", f"{metric}_mean", "tree_size"}
     missing = needed.difference(result.columns)
@@ -262,4 +280,124 @@ def plot_trees(
                 f"{label}: {estimator.get_n_leaves()} leaves, depth {estimator.get_depth()}"
             )
     fig.suptitle(data.name)
+    return fig
+
+
+def plot_critical_difference(
+    result: pd.DataFrame,
+    *,
+    metric: str | None = None,
+    alpha: float = 0.05,
+    ax: Any | None = None,
+    figsize: tuple[float, float] | None = None,
+    title: str | None = None,
+):
+    """Demšar's critical-difference diagram of a comparison over data sets.
+
+    The mean rank of every criterion over the data sets on an axis whose best (lowest)
+    ranks are on the right; a thick bar joins criteria whose mean ranks differ by less
+    than the Nemenyi critical difference (not significantly different at ``alpha``),
+    and the length of that difference is drawn above the axis.
+
+    Parameters
+    ----------
+    result : DataFrame
+        A comparison table (see :func:`~treelearn.compare.score_matrix`): the result
+        of :func:`~treelearn.compare.compare_criteria` on two or more data sets.
+    metric : str, optional
+        The score to rank; by default the one the comparison ranked on.
+    alpha : float, default=0.05
+        Significance level of the Nemenyi test (:func:`~treelearn.compare.nemenyi_test`).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure by default.
+    figsize : (float, float), optional
+        Size of a new figure; by default it grows with the number of criteria.
+    title : str, optional
+        Title; by default the score, the number of data sets, the Friedman p-value
+        (Iman-Davenport) and alpha.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> scores = pd.DataFrame({"A": [0.90, 0.80, 0.70, 0.90, 0.85, 0.75],
+    ...                        "B": [0.85, 0.78, 0.72, 0.80, 0.80, 0.70],
+    ...                        "C": [0.70, 0.75, 0.60, 0.70, 0.80, 0.65]})
+    >>> fig = plot_critical_difference(scores)
+    >>> sorted(t.get_text() for t in fig.axes[0].texts if "(" in t.get_text())
+    ['A (1.17)', 'B (1.92)', 'C (2.92)']
+    """
+    nemenyi = nemenyi_test(result, metric=metric, alpha=alpha)
+    friedman = friedman_test(result, metric=metric, alpha=alpha).set_index("test")
+    ranks = pd.Series(nemenyi.attrs["mean_ranks"], dtype=float)  # best first
+    cd = float(nemenyi.attrs["critical_difference"])
+    groups = nemenyi.attrs["groups"]
+    k = len(ranks)
+    n_right = (k + 1) // 2  # the better half is labelled on the right
+    rows = max(n_right, k - n_right)
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        if figsize is None:
+            figsize = (8.0, 1.6 + 0.3 * (rows + len(groups)))
+        fig, ax = plt.subplots(figsize=figsize, layout="constrained")
+    else:
+        fig = ax.figure
+    low, high = 1.0, float(max(k, 2))
+    line: dict[str, Any] = {"color": "black", "linewidth": 1.0}
+    # the rank axis, its ticks and the CD bar above it
+    ax.plot([low, high], [0, 0], **line)
+    for tick in range(1, int(high) + 1):
+        ax.plot([tick, tick], [0, -0.12], **line)
+        ax.text(tick, -0.18, str(tick), ha="center", va="bottom", fontsize="small")
+    cd_y = -0.75
+    ax.plot([high, high - cd], [cd_y, cd_y], color="black", linewidth=1.5)
+    for end in (high, high - cd):
+        ax.plot([end, end], [cd_y - 0.06, cd_y + 0.06], color="black", linewidth=1.5)
+    ax.text(high - cd / 2, cd_y - 0.1, f"CD = {cd:.2f}", ha="center", va="bottom")
+    # groups of criteria that do not differ significantly
+    group_y = 0.3
+    for index, group in enumerate(groups):
+        y = group_y + 0.2 * index
+        spans = ranks[group]
+        ax.plot(
+            [spans.min() - 0.03, spans.max() + 0.03],
+            [y, y],
+            color="black",
+            linewidth=4,
+            solid_capstyle="butt",
+        )
+    first_label = group_y + 0.2 * max(len(groups), 1) + 0.25
+    step = 0.45
+    # labels: the better half on the right, best on top; the worse half on the left
+    right_x, left_x = low - 0.25, high + 0.25
+    for order, (name, rank) in enumerate(ranks.items()):
+        right = order < n_right
+        row = order if right else k - 1 - order
+        y = first_label + step * row
+        x = right_x if right else left_x
+        ax.plot([rank, rank, x], [0, y, y], **line)
+        ax.text(
+            x - 0.05 if right else x + 0.05,
+            y,
+            f"{name} ({rank:.2f})",
+            ha="left" if right else "right",
+            va="center",
+        )
+    ax.set_xlim(high + 0.3, low - 0.3)  # best ranks on the right, as Demšar draws
+    ax.set_ylim(first_label + step * (rows - 1) + 0.3, cd_y - 0.35)
+    ax.set_axis_off()
+    if title is None:
+        p = float(friedman.loc["iman_davenport_f", "p_value"])
+        score = nemenyi.attrs["metric"] or "score"
+        title = (
+            f"mean rank of {score} over {nemenyi.attrs['n_datasets']} data sets "
+            f"(Friedman p = {p:.3g}; Nemenyi, alpha = {alpha:g})"
+        )
+    ax.set_title(title, fontsize="medium")
     return fig

@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from treelearn.compare._table import TREE_COLUMNS, ordered, primary_metric, score_columns
+from treelearn.compare._table import (
+    TREE_COLUMNS,
+    for_ranking,
+    ordered,
+    primary_metric,
+    score_columns,
+)
 
 __all__ = [
     "TTestResult",
@@ -238,11 +244,11 @@ def summarize(
         ``<score>_mean`` and ``<score>_std`` (sample standard deviation over the folds)
         for every score, the means over the folds of ``tree_size`` (node count),
         ``n_leaves``, ``depth``, ``fit_time`` and ``predict_time`` (seconds per fold),
-        then ``rank`` (1 = best mean score on the data set, ties averaged; higher scores
-        are better, scikit-learn's convention), ``p_value`` (corrected resampled t-test
-        against the baseline; NaN on the baseline's rows) and ``significance``:
-        ``"baseline"``, ``"better"``, ``"worse"``, ``"same"``, or ``"unknown"`` when
-        scores are missing.
+        then ``rank`` (1 = best mean score on the data set, ties averaged, scores equal
+        to 12 decimals tie; higher scores are better, scikit-learn's convention),
+        ``p_value`` (corrected resampled t-test against the baseline; NaN on the
+        baseline's rows) and ``significance``: ``"baseline"``, ``"better"``,
+        ``"worse"``, ``"same"``, or ``"unknown"`` when scores are missing.
     """
     metric = primary_metric(folds, metric)
     metrics = score_columns(folds)
@@ -290,9 +296,9 @@ def summarize(
     summary.insert(
         summary.columns.get_loc("p_value"),
         "rank",
-        summary.groupby("dataset", sort=False)[f"{metric}_mean"].rank(
-            ascending=False, method="average"
-        ),
+        for_ranking(summary[f"{metric}_mean"])
+        .groupby(summary["dataset"], sort=False)
+        .rank(ascending=False, method="average"),
     )
     summary.attrs = {
         "metric": metric,
@@ -323,8 +329,10 @@ def mean_ranks(summary: pd.DataFrame, *, metric: str | None = None) -> pd.Series
         ranks = summary["rank"]
     else:
         metric = primary_metric(summary, metric)
-        ranks = summary.groupby("dataset", sort=False)[f"{metric}_mean"].rank(
-            ascending=False, method="average"
+        ranks = (
+            for_ranking(summary[f"{metric}_mean"])
+            .groupby(summary["dataset"], sort=False)
+            .rank(ascending=False, method="average")
         )
     out = ranks.groupby(summary["criterion"], sort=False).mean()
     out.index.name = "criterion"

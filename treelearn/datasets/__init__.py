@@ -4,6 +4,8 @@
 ``category`` columns in declared order). The thirteen bundled data sets (see
 :func:`list_datasets`) each have a ``load_<name>`` function returning a scikit-learn
 ``Bunch``; :func:`load_dataset` loads one by name, or any ARFF or CSV file.
+:func:`load_loss_reference` returns the PyTorch and SciPy values of the worked examples of
+:mod:`treelearn.information` (shipped with the data).
 
 Examples
 --------
@@ -30,6 +32,7 @@ from treelearn.datasets._loaders import (
     load_vote,
     load_weather_numeric,
 )
+from treelearn.datasets._references import load_loss_reference
 
 __all__ = [
     "list_datasets",
@@ -43,6 +46,7 @@ __all__ = [
     "load_ionosphere",
     "load_iris",
     "load_labor",
+    "load_loss_reference",
     "load_play_tennis",
     "load_segment",
     "load_soybean",

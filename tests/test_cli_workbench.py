@@ -18,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from treelearn import C45Classifier, CARTClassifier, load_json
 from treelearn.cli import main
@@ -378,3 +380,48 @@ def test_malformed_csv_names_the_line(tmp_path):
     path.write_text("a,b,c\n1,2,x\n3,4,y\n5,6,7,8\n")
     proc = run("fit", str(path), "-o", str(tmp_path / "m.json"))
     one_error_line(proc, "bad.csv", "line 4")
+
+
+# ------------------------------------------------------------- properties
+
+_NAMES = st.sampled_from(["c4.5", "cart", "id3", "gini", "entropy"])
+_KEYS = st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
+_VALUES = st.one_of(
+    st.integers(-1000, 1000),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.booleans(),
+    st.none(),
+    st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True).filter(
+        lambda s: s not in ("true", "false", "none", "null", "inf", "nan", "infinity")
+    ),
+)
+
+
+@given(st.lists(st.tuples(_NAMES, st.dictionaries(_KEYS, _VALUES, max_size=3)), min_size=1))
+def test_criteria_lists_parse_back(specs):
+    """Any list of criteria with parameters, written as -c text, parses back to itself
+    (a key=value without 'name:' belongs to the criterion before it)."""
+    from treelearn.cli._data import parse_criteria
+
+    def text(value):
+        return (
+            "none"
+            if value is None
+            else str(value).lower()
+            if isinstance(value, bool)
+            else str(value)
+        )
+
+    parts = []
+    for name, params in specs:
+        items = [f"{k}={text(v)}" for k, v in params.items()]
+        parts.append(name + (":" + ",".join(items) if items else ""))
+    parsed = parse_criteria([",".join(parts)])
+    assert [n for n, _ in parsed] == [n for n, _ in specs]
+    for (_, got), (_, want) in zip(parsed, specs, strict=True):
+        assert got.keys() == want.keys()
+        for key, value in want.items():
+            if isinstance(value, float):
+                assert got[key] == pytest.approx(value) or got[key] == int(value)
+            else:
+                assert got[key] == value and type(got[key]) is type(value)

@@ -238,7 +238,7 @@ def test_info_table(capsys):
 def test_render_writes_what_treelearn_export_draws(tmp_path, capsys, monkeypatch):
     calls = []
 
-    def render(estimator, path, format=None):
+    def render(estimator, path, format=None, **kwargs):
         calls.append((type(estimator).__name__, estimator.get_n_leaves(), format))
         Path(path).write_text("<svg/>")
         return Path(path)

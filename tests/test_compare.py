@@ -426,20 +426,42 @@ def test_parallel_gives_the_same_table():
 # ---------------------------------------------------------------- progress
 
 
-def test_progress_bar_draws_only_when_enabled():
-    stream = io.StringIO()  # not a terminal
-    bar = _Progress(3, None, stream)
-    for _ in range(3):
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _drive(bar: _Progress, n: int = 3) -> None:
+    for _ in range(n):
         bar.update("iris CART")
     bar.close()
-    assert stream.getvalue() == ""
-    stream = io.StringIO()
-    bar = _Progress(3, True, stream)
-    for _ in range(3):
-        bar.update("iris CART")
-    bar.close()
+
+
+def test_progress_is_a_tqdm_bar_on_a_terminal():
+    stream = _Terminal()
+    progress = _Progress(3, None, stream)
+    progress.bar.mininterval = 0  # draw every update (a real run redraws ten times a second)
+    _drive(progress)
     text = stream.getvalue()
-    assert "3/3" in text and "iris CART" in text and text.endswith("\r")
+    assert "3/3" in text and "iris CART" in text and "\r" in text
+    assert "<" in text  # tqdm's [elapsed<remaining] time
+
+
+def test_progress_off_a_terminal_is_silent_unless_asked_then_lines(monkeypatch):
+    stream = io.StringIO()  # a log, not a terminal
+    _drive(_Progress(3, None, stream))
+    assert stream.getvalue() == ""
+    _drive(_Progress(3, True, stream))  # a run shorter than the interval: nothing
+    assert stream.getvalue() == ""
+    monkeypatch.setattr(_Progress, "LOG_INTERVAL", 0.0)
+    _drive(_Progress(3, True, stream))
+    lines = stream.getvalue().splitlines()
+    assert "\r" not in stream.getvalue() and lines
+    assert all(line.strip() for line in lines)
+    assert "3/3" in lines[-1] and "iris CART" in lines[-1]
+    stream = _Terminal()
+    _drive(_Progress(3, False, stream))
+    assert stream.getvalue() == ""
 
 
 def test_no_progress_output_off_a_terminal(capsys):

@@ -534,3 +534,60 @@ def test_load_dataset_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     one.write_text("a\n1\n")
     with pytest.raises(ValueError, match="at least one feature"):
         load_dataset(one)
+
+
+# ------------------------------------------- files and column options (issue 14)
+
+
+def test_feature_like_last_column_is_refused(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    path = tmp_path / "fares.csv"
+    pd.DataFrame(
+        {"sex": rng.choice(["f", "m"], 50), "fare": rng.gamma(2.0, 10.0, 50).round(2)}
+    ).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"last column 'fare' is numeric with fractions"):
+        load_dataset(path)
+    many = tmp_path / "ids.csv"
+    pd.DataFrame({"a": ["x", "y"] * 15, "id": np.arange(30)}).to_csv(many, index=False)
+    with pytest.raises(ValueError, match=r"'id' is numeric with 30 distinct values"):
+        load_dataset(many)
+    assert load_dataset(path, target="sex").target.name == "sex"
+    few = tmp_path / "digits.csv"  # integer classes, few of them: a class column
+    pd.DataFrame({"a": np.arange(30.0), "digit": np.arange(30) % 10}).to_csv(few, index=False)
+    assert list(load_dataset(few).target_names) == list(range(10))
+
+
+def test_drop_and_categorical_options(tmp_path: Path) -> None:
+    bunch = load_dataset("credit_g", drop=["purpose", "job"], categorical="num_dependents")
+    assert "purpose" not in bunch.feature_names and "job" not in bunch.feature_names
+    j = bunch.feature_names.index("num_dependents")
+    assert bunch.categorical_features[j]
+    assert list(bunch.data["num_dependents"].cat.categories) == [1, 2]
+    with pytest.raises(ValueError, match=r"drop column 'nope' is not a column of credit_g"):
+        load_dataset("credit_g", drop="nope")
+    with pytest.raises(ValueError, match=r"categorical column 'nope' is not a column"):
+        load_dataset("credit_g", categorical=["nope"])
+    before = load_dataset("credit_g").frame
+    assert "purpose" in before.columns  # the cached bundled frame was not modified
+
+
+def test_read_table_keeps_every_column_and_the_loaders_types(tmp_path: Path) -> None:
+    frame = ds.read_table("vote")
+    bunch = load_dataset("vote")
+    pd.testing.assert_frame_equal(frame, bunch.frame)
+    path = tmp_path / "x.tsv.gz"
+    bunch.frame.to_csv(path, sep="\t", index=False, compression="gzip")
+    back = ds.read_table(path)
+    assert back.shape == bunch.frame.shape and back.attrs["relation"] == "x"
+    assert all(isinstance(dt, pd.CategoricalDtype) for dt in back.dtypes)
+
+
+def test_dataset_info_is_the_catalogue_and_needs_no_file() -> None:
+    for name in list_datasets():
+        info = ds.dataset_info(name)
+        bunch = load_dataset(name)
+        assert (info.n_rows, info.n_features) == bunch.data.shape
+        assert info.n_classes == len(bunch.target_names)
+    assert ds.dataset_info("weather.nominal").name == "play_tennis"
+    with pytest.raises(ValueError, match="unknown data set 'nope'"):
+        ds.dataset_info("nope")

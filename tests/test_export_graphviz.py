@@ -467,3 +467,68 @@ def test_graphviz_pure_found_off_path(monkeypatch):
 def test_renderer_failure_is_reported(pure):
     with pytest.raises(graphviz.CalledProcessError):
         render_dot("digraph { a -> }", "svg")
+
+
+# ------------------------------------------------- drawing options (issue 14)
+def test_hide_empty_leaves_out_empty_nodes_and_their_edges():
+    est = _fit(C45Classifier(), load_credit_g)
+    empty = set(np.flatnonzero(est.tree_.is_empty))
+    assert empty  # credit-g's multiway splits have branches no case reaches
+    full = export_graphviz(est)
+    hidden = export_graphviz(est, hide_empty=True)
+    drawn = {int(i) for i in re.findall(r"^(\d+) \[", hidden, flags=re.M)}
+    assert drawn == set(range(est.tree_.node_count)) - empty
+    assert "empty: predicts like its parent" in full and "empty:" not in hidden
+    targets = {int(i) for i in re.findall(r"-> (\d+) \[", hidden)}
+    assert not targets & empty
+
+
+def test_orientation_and_named_counts():
+    est = _fit(C45Classifier(), load_credit_g)
+    assert "rankdir=LR" in export_graphviz(est, orientation="LR")
+    assert "rankdir=LR" not in export_graphviz(est, orientation="TB", rotate=True)
+    with pytest.raises(ValueError, match="orientation must be 'TB' or 'LR'"):
+        export_graphviz(est, orientation="BT")
+    root = export_graphviz(est, named_counts=True).split("\n")[5]
+    counts = est.tree_.value[0] if est.tree_.value.ndim == 2 else est.tree_.value[0, 0]
+    assert f"counts = [good: {counts[0]:g}, bad: {counts[1]:g}]" in root  # declared order
+    plain = export_graphviz(est).split("\n")[5]
+    assert f"counts = [{counts[0]:g}, {counts[1]:g}]" in plain
+
+
+def test_absurd_precision_is_refused():
+    est = _fit(ID3Classifier(), load_play_tennis)
+    for bad in (-1, 18, 10**9, True, 2.0):
+        with pytest.raises(ValueError, match="precision must be an integer from 0 to 17"):
+            export_graphviz(est, precision=bad)
+    assert "entropy = 0.94029" in export_graphviz(est, precision=5)
+
+
+def test_render_refuses_unknown_formats_before_drawing(tmp_path):
+    est = _fit(ID3Classifier(), load_play_tennis)
+    with pytest.raises(ValueError, match=r"cannot draw a tree as 'exe'; formats: svg, png"):
+        render(est, tmp_path / "x.exe")
+    with pytest.raises(ValueError, match=r"cannot draw a tree as 'bmp'"):
+        render(est, tmp_path / "x.svg", format="bmp")
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*\.svg, \.png"):
+        render(est, tmp_path / "x")
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_tree_too_big_to_lay_out_asks_for_max_depth(tmp_path, monkeypatch):
+    """Issue 18's 20,000-node chain keeps dot busy for hours (6,425 nodes take 82 s
+    with graphviz-pure here): a chain past the limit is refused at once, with the way
+    out; its top levels draw."""
+    from treelearn.export import _draw
+
+    n = 2_001  # one feature, the class flips at every row: a chain of 4,001 nodes
+    X = np.arange(n, dtype=float).reshape(-1, 1)
+    y = np.arange(n) % 2
+    w = 2.0 ** -np.arange(n)  # each split peels one row off (the heavy side)
+    est = DecisionTreeClassifier(criterion="gini").fit(X, y, sample_weight=w + 1e-300)
+    assert est.tree_.node_count > _draw.MAX_LAYOUT_NODES
+    with pytest.raises(ValueError, match=r"would have \d+ nodes.*max_depth="):
+        render(est, tmp_path / "chain.svg")
+    assert not (tmp_path / "chain.svg").exists()
+    render(est, tmp_path / "top.svg", max_depth=4)
+    assert (tmp_path / "top.svg").read_bytes().lstrip().startswith((b"<?xml", b"<svg"))

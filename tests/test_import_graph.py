@@ -60,7 +60,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ),
     ("export", ["treelearn.export", "treelearn.export."]),
     ("compare", ["treelearn.compare", "treelearn.compare."]),
-    ("command line", ["treelearn.cli", "treelearn.__main__"]),
+    ("command line", ["treelearn.cli", "treelearn.cli.", "treelearn.__main__"]),
     ("package facade", ["treelearn"]),
 ]
 

@@ -36,6 +36,17 @@ def main() -> None:
         dpi=DPI,
     )
 
+    # what `treelearn render -d credit_g --max-depth 3 --hide-empty -o x.png` draws, at
+    # Graphviz's 96 dpi: the size a browser shows at 100 %
+    render(
+        C45Classifier().fit(X, y),
+        HERE / "credit_g_c45_top.png",
+        max_depth=3,
+        hide_empty=True,
+        named_counts=True,
+        renderer="graphviz-pure",
+    )
+
     X, y = load_iris(as_frame=True, return_X_y=True)
     render(CARTClassifier().fit(X, y), HERE / "iris_cart.png", renderer="graphviz-pure", dpi=DPI)
 

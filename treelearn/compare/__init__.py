@@ -190,7 +190,10 @@ def compare_criteria(
         Score of a fold whose fit or scoring fails (a ``FitFailedWarning`` names the
         error), or ``"raise"`` to stop at the first failure.
     progress : bool, optional
-        Show a progress bar on stderr; by default only when stderr is a terminal.
+        Progress of the fits (:mod:`tqdm`): a bar with the time left on a terminal
+        and in Jupyter; ``True`` also prints a line every 10 s when stderr is a log
+        (not a terminal); ``False`` shows nothing. By default, a bar where there is
+        one and silence in logs.
 
     Returns
     -------

@@ -8,6 +8,7 @@ per-fold table the statistics summarise.
 from __future__ import annotations
 
 import functools
+import io
 import math
 import sys
 import time
@@ -36,7 +37,7 @@ __all__ = ["cross_validate_criteria"]
 # ------------------------------------------------------------------------- folds
 
 
-def _dealt_folds(y: np.ndarray, n_splits: int, rng: np.random.RandomState) -> list:
+def _dealt_folds(y: Any, n_splits: int, rng: np.random.RandomState) -> list:
     """Stratified folds for data too small for ``StratifiedKFold``: shuffle, sort by
     class, deal the rows round-robin (what Weka does, so 10 folds of 14 rows work)."""
     _, codes = np.unique(y, return_inverse=True)
@@ -83,7 +84,8 @@ def _make_folds(
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
-    return X.iloc[rows] if isinstance(X, pd.DataFrame) else X[rows]
+    """Rows by position of an array, a DataFrame or a Series."""
+    return X.iloc[rows] if isinstance(X, pd.DataFrame | pd.Series) else X[rows]
 
 
 def _tree_stats(estimator: Any) -> tuple[float, float, float]:
@@ -99,7 +101,7 @@ def _tree_stats(estimator: Any) -> tuple[float, float, float]:
 def _fit_and_score(
     estimator: Any,
     X: Any,
-    y: np.ndarray,
+    y: Any,
     train: np.ndarray,
     test: np.ndarray,
     scorers: dict[str, Callable],
@@ -109,9 +111,9 @@ def _fit_and_score(
     try:
         model = clone(estimator)
         start = time.perf_counter()
-        model.fit(_take(X, train), y[train])
+        model.fit(_take(X, train), _take(y, train))
         fit_time = time.perf_counter() - start
-        X_test, y_test = _take(X, test), y[test]
+        X_test, y_test = _take(X, test), _take(y, test)
         start = time.perf_counter()
         y_pred = model.predict(X_test)
         predict_time = time.perf_counter() - start
@@ -150,38 +152,69 @@ def _reuse_predictions(model: Any, X_test: Any, y_pred: np.ndarray) -> None:
     model.predict = cached
 
 
-class _Progress:
-    """A one-line progress bar on a stream; silent unless enabled (a terminal)."""
+class _Lines(io.TextIOBase):
+    """A stream for tqdm off a terminal: each refresh becomes one line of its own
+    (``\\r`` rewrites are for terminals; a log wants lines)."""
 
-    def __init__(self, total: int, enabled: bool | None, stream: TextIO | None = None):
-        self.stream = sys.stderr if stream is None else stream
-        if enabled is None:
-            isatty = getattr(self.stream, "isatty", None)
-            enabled = bool(isatty and isatty())
-        self.enabled = enabled and total > 0
-        self.total, self.done = total, 0
-        self.start = self._last = time.perf_counter()
-        self._width = 0
+    def __init__(self, stream: TextIO):
+        self.stream = stream
 
-    def update(self, label: str = "") -> None:
-        self.done += 1
-        now = time.perf_counter()
-        if not self.enabled or (now - self._last < 0.1 and self.done < self.total):
-            return
-        self._last = now
-        filled = int(24 * self.done / self.total)
-        line = (
-            f"\r[{'#' * filled}{'.' * (24 - filled)}] {self.done}/{self.total} "
-            f"{now - self.start:5.1f}s {label}"
-        )
-        self._width = max(self._width, len(line))
-        self.stream.write(line.ljust(self._width))
+    def write(self, text: str) -> int:
+        line = text.replace("\r", "").strip()
+        if line:
+            self.stream.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
         self.stream.flush()
 
+
+class _Progress:
+    """Progress of the fits, through :mod:`tqdm`.
+
+    On a terminal, and in Jupyter (``tqdm.auto``'s widget), a bar with the rate and
+    the time left; elsewhere (a log, a CI job) a line every :data:`LOG_INTERVAL`
+    seconds, and nothing for a run shorter than that. ``enabled=None`` shows the bar
+    where there is one and stays silent in logs; ``False`` shows nothing.
+    """
+
+    LOG_INTERVAL = 10.0
+
+    def __init__(self, total: int, enabled: bool | None, stream: TextIO | None = None):
+        stream = sys.stderr if stream is None else stream
+        isatty = getattr(stream, "isatty", None)
+        terminal = bool(isatty and isatty())
+        self.bar: Any = None
+        if enabled is False or total <= 0:
+            return
+        from tqdm.auto import tqdm as auto_tqdm  # imports tqdm.autonotebook quietly
+        from tqdm.autonotebook import tqdm as chosen
+        from tqdm.std import tqdm as std_tqdm
+
+        notebook = chosen is not std_tqdm  # autonotebook chose the Jupyter widget
+        if terminal or notebook:
+            self.bar = auto_tqdm(total=total, file=stream, unit="fit", leave=False)
+        elif enabled:
+            self.bar = std_tqdm(
+                total=total,
+                file=_Lines(stream),
+                unit="fit",
+                ascii=True,
+                ncols=100,
+                mininterval=self.LOG_INTERVAL,
+                maxinterval=self.LOG_INTERVAL,
+                delay=self.LOG_INTERVAL,
+                leave=False,
+            )
+
+    def update(self, label: str = "") -> None:
+        if self.bar is not None:
+            self.bar.set_postfix_str(label, refresh=False)
+            self.bar.update(1)
+
     def close(self) -> None:
-        if self.enabled and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def cross_validate_criteria(

@@ -29,6 +29,7 @@ from treelearn._classes import (
 from treelearn.compare._scoring import get_scorer
 from treelearn.criteria import CRITERIA, SplitCriterion
 from treelearn.datasets import list_datasets, load_dataset
+from treelearn.datasets._loaders import FILE_SUFFIXES, file_stem, file_suffix
 
 __all__ = ["PRESETS", "Dataset", "resolve_criteria", "resolve_datasets"]
 
@@ -46,9 +47,6 @@ PRESETS: dict[str, tuple[str, type[DecisionTreeClassifier]]] = {
 #: (``"cart+balanced"``, labelled ``CART+balanced``): the imbalanced-data setting.
 BALANCED = "+balanced"
 
-#: File suffixes that make a string a path (its stem labels the data set).
-_SUFFIXES = (".arff", ".csv")
-
 
 @dataclass(frozen=True)
 class Dataset:
@@ -62,13 +60,17 @@ class Dataset:
         ``"data<i>"`` (the position in the list).
     X : DataFrame or ndarray of shape (n_samples, n_features)
         The features, as given (DataFrames keep their column types).
-    y : ndarray of shape (n_samples,)
+    y : ndarray or categorical Series of shape (n_samples,)
         The class labels; rows whose class was missing are dropped from ``X`` and ``y``.
+        A categorical target (the loaders' ARFF classes, a ``category`` column) stays a
+        categorical Series with a positional index, so that every estimator fitted on it
+        keeps the declared class order (J48's tie rules depend on it) exactly as when it
+        is fitted on the loader's own data.
     """
 
     name: str
     X: Any
-    y: np.ndarray
+    y: np.ndarray | pd.Series
 
 
 def _is_xy_pair(obj: Any) -> bool:
@@ -86,14 +88,16 @@ def _is_bunch(obj: Any) -> bool:
     return hasattr(obj, "data") and hasattr(obj, "target") and not isinstance(obj, pd.DataFrame)
 
 
-def _labels(y: Any) -> np.ndarray:
-    """Class labels as a 1-D numpy array (categoricals become their values)."""
+def _labels(y: Any) -> np.ndarray | pd.Series:
+    """Class labels: a categorical Series stays one (with a fresh positional index), so
+    that the estimators keep its declared class order as they do on the loader's data;
+    anything else becomes a 1-D numpy array."""
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(f"y must have one column, got {y.shape[1]}")
         y = y.iloc[:, 0]
     if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
-        y = y.astype(object).where(y.notna(), None)
+        return y.reset_index(drop=True)
     return np.asarray(y)
 
 
@@ -105,10 +109,10 @@ def _from_xy(name: str, X: Any, y: Any) -> Dataset:
         raise ValueError(f"data set {name!r}: X must be 2-D, got shape {X.shape}")
     if y.ndim != 1 or y.shape[0] != X.shape[0]:
         raise ValueError(f"data set {name!r}: X has {X.shape[0]} rows but y has shape {y.shape}")
-    known = ~pd.isna(pd.Series(y, dtype=object)).to_numpy()
+    known = ~pd.isna(pd.Series(np.asarray(y, dtype=object), dtype=object)).to_numpy()
     if not known.all():  # cases without a class teach nothing (Weka drops them too)
         X = X.iloc[known] if isinstance(X, pd.DataFrame) else X[known]
-        y = y[known]
+        y = y[known].reset_index(drop=True) if isinstance(y, pd.Series) else y[known]
     if y.shape[0] == 0:
         raise ValueError(f"data set {name!r} has no rows with a known class")
     return Dataset(name, X, y)
@@ -126,13 +130,15 @@ def _from_frame(name: str, frame: pd.DataFrame, target: str | None) -> Dataset:
     return _from_xy(name, frame.drop(columns=[column]), frame[column])
 
 
-def _load_one(spec: Any, name: str | None, index: int, target: str | None) -> Dataset:
+def _load_one(
+    spec: Any, name: str | None, index: int, target: str | None, options: Mapping[str, Any]
+) -> Dataset:
     if isinstance(spec, str | os.PathLike):
         text = os.fspath(spec)
-        bunch: Any = load_dataset(text, as_frame=True, target=target)  # a Bunch
+        bunch: Any = load_dataset(text, as_frame=True, target=target, **options)  # a Bunch
         if name is None:
-            is_path = "/" in text or os.sep in text or Path(text).suffix.lower() in _SUFFIXES
-            name = Path(text).stem if is_path else text
+            is_path = "/" in text or os.sep in text or file_suffix(Path(text)) in FILE_SUFFIXES
+            name = file_stem(Path(text)) if is_path else text
         return _from_xy(name, bunch.data, bunch.target)
     if isinstance(spec, pd.DataFrame):
         default = spec.attrs.get("relation") or f"data{index}"
@@ -147,7 +153,12 @@ def _load_one(spec: Any, name: str | None, index: int, target: str | None) -> Da
     )
 
 
-def resolve_datasets(datasets: Any = None, *, target: str | None = None) -> list[Dataset]:
+def resolve_datasets(
+    datasets: Any = None,
+    *,
+    target: str | None = None,
+    load_options: Mapping[str, Any] | None = None,
+) -> list[Dataset]:
     """Resolve the ``datasets=`` of a comparison into labelled data sets.
 
     Parameters
@@ -159,6 +170,9 @@ def resolve_datasets(datasets: Any = None, *, target: str | None = None) -> list
         ``{label: data set}`` names them. ``None`` means all bundled data sets.
     target : str, optional
         The class column of files and DataFrames (default: the last column).
+    load_options : dict, optional
+        Further keywords of :func:`treelearn.datasets.load_dataset` for names and files
+        (``sep``, ``drop``, ``categorical``).
 
     Returns
     -------
@@ -195,7 +209,8 @@ def resolve_datasets(datasets: Any = None, *, target: str | None = None) -> list
         items = [(None, datasets)]
     if not items:
         raise ValueError("no data sets to compare")
-    out = [_load_one(spec, name, i, target) for i, (name, spec) in enumerate(items)]
+    options = dict(load_options or {})
+    out = [_load_one(spec, name, i, target, options) for i, (name, spec) in enumerate(items)]
     _reject_duplicates([d.name for d in out], "two data sets are called", "data set")
     return out
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 
-__all__ = ["ALIASES", "DATASETS", "DatasetInfo"]
+__all__ = ["ALIASES", "DATASETS", "DatasetInfo", "dataset_info", "list_datasets"]
 
 WEKA = "Distributed with Weka 3.6 (Debian package ``weka``, /usr/share/doc/weka/examples/)"
 
@@ -291,3 +291,66 @@ DATASETS: dict[str, DatasetInfo] = {
     ]
 }
 ALIASES = {"weather_nominal": "play_tennis", "segment_challenge": "segment"}
+
+
+def list_datasets() -> list[str]:
+    """Return the names of the bundled data sets.
+
+    Returns
+    -------
+    list of str
+        The names accepted by :func:`~treelearn.datasets.load_dataset` (and the loader
+        names without ``load_``).
+
+    Examples
+    --------
+    >>> from treelearn.datasets import list_datasets
+    >>> list_datasets()[:3]
+    ['play_tennis', 'weather_numeric', 'contact_lenses']
+    >>> len(list_datasets())
+    13
+    """
+    return list(DATASETS)
+
+
+def dataset_info(name: str) -> DatasetInfo:
+    """The catalogue facts of a bundled data set, without reading its file.
+
+    Parameters
+    ----------
+    name : str
+        A bundled name (see :func:`list_datasets`) or its file name (``credit-g``,
+        ``weather.nominal``, ...).
+
+    Returns
+    -------
+    DatasetInfo
+        ``name``, ``filename``, ``title``, ``source``, ``n_rows``, ``n_features``,
+        ``n_nominal``, ``target``, ``n_classes`` (declared class values) and
+        ``rows_with_missing``, checked against the files by the test suite.
+
+    Raises
+    ------
+    ValueError
+        For a name that is not bundled (the message lists the bundled names).
+
+    Examples
+    --------
+    >>> from treelearn.datasets import dataset_info
+    >>> info = dataset_info("credit-g")
+    >>> info.name, info.n_rows, info.n_features, info.n_classes
+    ('credit_g', 1000, 20, 2)
+    """
+    key = bundled_key(name)
+    if key is None:
+        raise ValueError(
+            f"unknown data set {name!r}; bundled data sets: {', '.join(list_datasets())}"
+        )
+    return DATASETS[key]
+
+
+def bundled_key(text: str) -> str | None:
+    """The bundled name ``text`` stands for (a name, alias or file stem), else None."""
+    key = text.strip().lower().replace("-", "_").replace(".", "_")
+    key = ALIASES.get(key, key)
+    return key if key in DATASETS else None

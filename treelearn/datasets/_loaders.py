@@ -8,9 +8,10 @@ catalogue (:data:`treelearn.datasets._catalogue.DATASETS`), so the thirteen
 
 from __future__ import annotations
 
+import gzip
 import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -22,7 +23,7 @@ import pandas as pd
 from sklearn.utils import Bunch
 
 from treelearn.datasets._arff import load_arff
-from treelearn.datasets._catalogue import ALIASES, DATASETS
+from treelearn.datasets._catalogue import DATASETS, bundled_key, list_datasets
 
 __all__ = [
     "list_datasets",
@@ -40,26 +41,8 @@ __all__ = [
     "load_soybean",
     "load_vote",
     "load_weather_numeric",
+    "read_table",
 ]
-
-
-def list_datasets() -> list[str]:
-    """Return the names of the bundled data sets.
-
-    Returns
-    -------
-    list of str
-        The names accepted by :func:`load_dataset` (and the loader names without ``load_``).
-
-    Examples
-    --------
-    >>> from treelearn.datasets import list_datasets
-    >>> list_datasets()[:3]
-    ['play_tennis', 'weather_numeric', 'contact_lenses']
-    >>> len(list_datasets())
-    13
-    """
-    return list(DATASETS)
 
 
 def _data_dir() -> Traversable:
@@ -178,7 +161,11 @@ def _make_bunch(
 
 
 def _load_bundled(
-    name: str, *, as_frame: bool, return_X_y: bool, target: str | None = None
+    name: str,
+    *,
+    as_frame: bool,
+    return_X_y: bool,
+    target: str | None = None,
 ) -> Bunch | tuple[Any, Any]:
     info = DATASETS[name]
     frame = _read_bundled(name).copy(deep=True)
@@ -276,14 +263,31 @@ load_credit_g = _make_loader("credit_g")
 load_segment = _make_loader("segment")
 
 
-def _bundled_key(text: str) -> str | None:
-    key = text.strip().lower().replace("-", "_").replace(".", "_")
-    key = ALIASES.get(key, key)
-    return key if key in DATASETS else None
+#: File types :func:`load_dataset` reads (each may also be gzip'd: ``.csv.gz``, ...).
+FILE_SUFFIXES = (".arff", ".csv", ".tsv", ".parquet")
+#: A numeric last column with more distinct values than this is taken for a feature.
+_MAX_NUMERIC_CLASSES = 20
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    frame = pd.read_csv(path)
+def file_suffix(path: Path) -> str:
+    """The data suffix of ``path``, ``.gz`` looked through (``x.csv.gz`` -> ``.csv``)."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def file_stem(path: Path) -> str:
+    """The name of ``path`` without its data suffix (``x.csv.gz`` -> ``x``)."""
+    name = path.name
+    if name.lower().endswith(".gz"):
+        name = name[:-3]
+    suffix = Path(name).suffix
+    return name[: -len(suffix)] if suffix.lower() in FILE_SUFFIXES else name
+
+
+def _categorical_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text and boolean columns as ``category`` columns (sorted categories)."""
     for column in frame.columns:
         dtype = frame[column].dtype
         if (
@@ -292,8 +296,103 @@ def _read_csv(path: Path) -> pd.DataFrame:
             or pd.api.types.is_bool_dtype(dtype)
         ):
             frame[column] = frame[column].astype("category")
-    frame.attrs["relation"] = path.stem
     return frame
+
+
+def _read_csv(path: Path, sep: str | None) -> pd.DataFrame:
+    if sep is None:
+        sep = "\t" if file_suffix(path) == ".tsv" else ","
+    try:
+        frame = pd.read_csv(path, sep=sep, compression="infer")
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as exc:
+        raise ValueError(f"{path}: {' '.join(str(exc).split())}") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: the file is empty") from None
+    return _categorical_text(frame)
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401  (the engine pandas needs)
+    except ImportError:
+        raise ImportError(
+            f"reading {path.name} needs pyarrow: pip install 'treelearn[parquet]' "
+            "(or pip install pyarrow)"
+        ) from None
+    try:
+        frame = pd.read_parquet(path, engine="pyarrow")
+    except Exception as exc:  # pyarrow's own error types: not a Parquet file, ...
+        raise ValueError(f"{path}: {' '.join(str(exc).split())}") from None
+    return _categorical_text(frame)
+
+
+def _read_arff(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() != ".gz":
+        return load_arff(path)
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return load_arff(fh)
+    except (OSError, EOFError) as exc:  # not gzip data, truncated
+        raise ValueError(f"{path}: {exc}") from None
+
+
+def _columns_of(names: Any) -> list[str]:
+    if names is None:
+        return []
+    return [names] if isinstance(names, str) else [str(n) for n in names]
+
+
+def _check_columns(frame: pd.DataFrame, names: list[str], what: str, source: str) -> None:
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{what} {', '.join(map(repr, missing))} is not a column of {source}; "
+            f"columns: {', '.join(map(str, frame.columns))}"
+        )
+
+
+def _apply_column_options(
+    frame: pd.DataFrame, drop: Any, categorical: Any, source: str
+) -> pd.DataFrame:
+    """Drop columns and make columns categorical, naming any column that is not there."""
+    drop_cols = _columns_of(drop)
+    cat_cols = _columns_of(categorical)
+    if not drop_cols and not cat_cols:
+        return frame
+    _check_columns(frame, drop_cols, "drop column", source)
+    _check_columns(frame, cat_cols, "categorical column", source)
+    frame = frame.drop(columns=drop_cols)
+    for column in cat_cols:
+        if column in frame.columns and not _is_categorical(frame[column].dtype):
+            values = frame[column]
+            if pd.api.types.is_float_dtype(values.dtype):  # 1.0 -> "1" as a category
+                whole = values.dropna()
+                if (whole == np.round(whole)).all():
+                    values = values.astype("Int64")
+            frame[column] = values.astype("category")
+    return frame
+
+
+def _reject_feature_like_target(frame: pd.DataFrame, path: Path) -> None:
+    """A file's class is its last column unless ``target`` says otherwise; a numeric last
+    column with many values (or fractions) is a feature, and guessing it is the class
+    would fit a tree with a class per value."""
+    column = frame.columns[-1]
+    values = frame[column]
+    if _is_categorical(values.dtype) or not pd.api.types.is_numeric_dtype(values.dtype):
+        return
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return
+    known = values.dropna()
+    n_values = known.nunique()
+    fractional = pd.api.types.is_float_dtype(known.dtype) and bool((known != np.round(known)).any())
+    if n_values > _MAX_NUMERIC_CLASSES or fractional:
+        kind = "with fractions" if fractional else f"with {n_values} distinct values"
+        raise ValueError(
+            f"{path.name}: the last column {str(column)!r} is numeric {kind}, which looks "
+            "like a feature, not the class; name the class column with target= (--target "
+            "on the command line)"
+        )
 
 
 def _describe_frame(frame: pd.DataFrame, target: str, path: Path) -> str:
@@ -319,16 +418,22 @@ def load_dataset(
     as_frame: bool = True,
     return_X_y: bool = False,
     target: str | None = None,
+    sep: str | None = None,
+    drop: str | Sequence[str] | None = None,
+    categorical: str | Sequence[str] | None = None,
 ) -> Bunch | tuple[Any, Any]:
-    """Load a bundled data set by name, or an ARFF or CSV file.
+    """Load a bundled data set by name, or an ARFF, CSV, TSV or Parquet file.
 
     Parameters
     ----------
     name_or_path : str or os.PathLike
         A bundled name (see :func:`list_datasets`; the file names ``weather.nominal``,
-        ``credit-g``, ``segment-challenge``, ... work too), or the path of a ``.arff`` or
-        ``.csv`` file. CSV files are read with :func:`pandas.read_csv`; their text and
-        boolean columns become ``category`` columns and integer feature columns float64.
+        ``credit-g``, ``segment-challenge``, ... work too), or the path of a ``.arff``,
+        ``.csv``, ``.tsv`` or ``.parquet`` file; ``.arff.gz``, ``.csv.gz`` and
+        ``.tsv.gz`` are read through gzip. CSV and TSV files are read with
+        :func:`pandas.read_csv`, Parquet with pyarrow (the optional extra
+        ``treelearn[parquet]``); their text and boolean columns become ``category``
+        columns and integer feature columns float64.
     as_frame : bool, default True
         Return DataFrame/Series (True) or ndarrays (False); see the ``load_<name>``
         functions.
@@ -337,7 +442,17 @@ def load_dataset(
     target : str, optional
         The name of the class column; by default the last column (Weka's convention, and
         the class attribute of every bundled file). A target that is not categorical is
-        converted to a ``category`` column (sorted values).
+        converted to a ``category`` column (sorted values). Without ``target``, a CSV,
+        TSV or Parquet file whose last column is numeric with fractions or more than
+        20 distinct values is refused: that column is a feature.
+    sep : str, optional
+        The field separator of a CSV/TSV file (default: ``","``, ``"\\t"`` for
+        ``.tsv``).
+    drop : str or list of str, optional
+        Columns to leave out.
+    categorical : str or list of str, optional
+        Columns to read as categorical although their values are numbers (codes,
+        zip codes, ...).
 
     Returns
     -------
@@ -350,8 +465,11 @@ def load_dataset(
     ------
     ValueError
         For an unknown name (the message lists the bundled names), a file that does not
-        exist, a file type other than ARFF or CSV, an unknown ``target`` column, or a
-        malformed ARFF file.
+        exist, a file type other than those above, an unknown ``target``, ``drop`` or
+        ``categorical`` column, a last column that looks like a feature (see
+        ``target``), or a malformed file (the message names the line).
+    ImportError
+        For a Parquet file without pyarrow installed.
 
     Examples
     --------
@@ -362,35 +480,20 @@ def load_dataset(
     >>> list(bunch.target_names)
     ['yes', 'no']
     """
-    text = os.fspath(name_or_path)
-    path = Path(text)
-    looks_like_name = isinstance(name_or_path, str) and (
-        os.sep not in text and "/" not in text and path.suffix.lower() not in (".arff", ".csv")
-    )
-    if looks_like_name:
-        key = _bundled_key(text)
-        if key is not None:
-            return _load_bundled(key, as_frame=as_frame, return_X_y=return_X_y, target=target)
-        if not path.is_file():
-            raise ValueError(
-                f"unknown data set {text!r}: not a bundled name and not a file; "
-                f"bundled data sets: {', '.join(list_datasets())}"
-            )
-    if not path.is_file():
-        hint = ""
-        if _bundled_key(path.stem) is not None and len(path.parts) == 1:
-            hint = f" (the bundled data set is loaded by its name: {_bundled_key(path.stem)!r})"
-        raise ValueError(f"file does not exist: {path}{hint}")
-    suffix = path.suffix.lower()
-    if suffix == ".arff":
-        frame = load_arff(path)
-    elif suffix == ".csv":
-        frame = _read_csv(path)
-    else:
-        raise ValueError(
-            f"cannot load {path}: expected a .arff or .csv file, or a bundled name "
-            f"({', '.join(list_datasets())})"
+    key, path, frame = _read_source(name_or_path, sep)
+    source = key if key is not None else str(path)
+    frame = _apply_column_options(frame, drop, categorical, source)
+    if key is not None:
+        return _make_bunch(
+            frame,
+            target=target,
+            as_frame=as_frame,
+            return_X_y=return_X_y,
+            descr=DATASETS[key].descr(),
+            filename=_bundled_filename(key),
         )
+    if target is None and file_suffix(path) != ".arff" and frame.shape[1] >= 2:
+        _reject_feature_like_target(frame, path)
     if frame.shape[1] >= 2:
         name = target if target is not None else str(frame.columns[-1])
         if name in frame.columns and not _is_categorical(frame[name].dtype):
@@ -409,3 +512,85 @@ def load_dataset(
         descr=descr,
         filename=str(path),
     )
+
+
+def _read_source(
+    name_or_path: str | os.PathLike[str], sep: str | None
+) -> tuple[str | None, Path, pd.DataFrame]:
+    """``(bundled key or None, path, a fresh DataFrame of the whole table)``."""
+    text = os.fspath(name_or_path)
+    path = Path(text)
+    looks_like_name = isinstance(name_or_path, str) and (
+        os.sep not in text and "/" not in text and file_suffix(path) not in FILE_SUFFIXES
+    )
+    if looks_like_name:
+        key = bundled_key(text)
+        if key is not None:
+            frame = _read_bundled(key).copy(deep=True)
+            frame.attrs = dict(frame.attrs)
+            return key, Path(_bundled_filename(key)), frame
+        if not path.is_file():
+            raise ValueError(
+                f"unknown data set {text!r}: not a bundled name and not a file; "
+                f"bundled data sets: {', '.join(list_datasets())}"
+            )
+    if not path.is_file():
+        hint = ""
+        if bundled_key(path.stem) is not None and len(path.parts) == 1:
+            hint = f" (the bundled data set is loaded by its name: {bundled_key(path.stem)!r})"
+        raise ValueError(f"file does not exist: {path}{hint}")
+    suffix = file_suffix(path)
+    if suffix == ".arff":
+        frame = _read_arff(path)
+    elif suffix in (".csv", ".tsv"):
+        frame = _read_csv(path, sep)
+    elif suffix == ".parquet" and path.suffix.lower() != ".gz":
+        frame = _read_parquet(path)
+    else:
+        raise ValueError(
+            f"cannot load {path}: expected a .arff or .csv file (or .tsv, .parquet, "
+            f"gzip'd .arff.gz/.csv.gz/.tsv.gz), or a bundled name ({', '.join(list_datasets())})"
+        )
+    if suffix != ".arff":
+        frame.attrs["relation"] = file_stem(path)
+    return None, path, frame
+
+
+def read_table(
+    name_or_path: str | os.PathLike[str],
+    *,
+    sep: str | None = None,
+    drop: str | Sequence[str] | None = None,
+    categorical: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Read a bundled data set or a data file as one DataFrame, class column included.
+
+    The reading half of :func:`load_dataset`, with the same file types, column types
+    and options, for tables without a class column (data to predict).
+
+    Parameters
+    ----------
+    name_or_path : str or os.PathLike
+        As for :func:`load_dataset`.
+    sep, drop, categorical
+        As for :func:`load_dataset`.
+
+    Returns
+    -------
+    DataFrame
+        Every column of the file (but ``drop``): ``category`` columns for nominal and
+        text columns (and ``categorical``), numbers as read.
+
+    Raises
+    ------
+    ValueError, ImportError
+        As :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> from treelearn.datasets import read_table
+    >>> read_table("play_tennis", drop="play").columns.tolist()
+    ['outlook', 'temperature', 'humidity', 'windy']
+    """
+    key, path, frame = _read_source(name_or_path, sep)
+    return _apply_column_options(frame, drop, categorical, key or str(path))

@@ -20,12 +20,18 @@ text); ``_source`` (:class:`TreeSource`, a :class:`graphviz.Source` running thro
 
 from treelearn.export._draw import plot_tree, render, to_graphviz
 from treelearn.export._graphviz import export_graphviz
-from treelearn.export._render import RendererNotFoundError, render_dot, which_renderer
+from treelearn.export._render import (
+    RENDER_FORMATS,
+    RendererNotFoundError,
+    render_dot,
+    which_renderer,
+)
 from treelearn.export._rules import export_rules
 from treelearn.export._source import TreeSource
 from treelearn.export._text import export_text
 
 __all__ = [
+    "RENDER_FORMATS",
     "RendererNotFoundError",
     "TreeSource",
     "export_graphviz",

@@ -43,6 +43,7 @@ _MAX_TINT = 0.7  # a pure node is 70 % class colour, 30 % white: black text stay
 _BORDER = "#4d4d4d"
 _NOTE = "#555555"
 _WRAP = 32  # characters per line of a long category list
+_MAX_PRECISION = 17  # significant decimals of a float64 (repr round-trips with 17)
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -120,7 +121,13 @@ def _fill(counts: np.ndarray, cls: int, colours: list, empty: bool) -> str:
 
 
 # ----------------------------------------------------------------------------- labels
-def _node_label(node: NodeInfo, desc: TreeDescription, show: frozenset, precision: int) -> str:
+def _node_label(
+    node: NodeInfo,
+    desc: TreeDescription,
+    show: frozenset,
+    precision: int,
+    named_counts: bool = False,
+) -> str:
     lines: list[str] = []
     unit = f" {desc.unit}" if desc.unit else ""
     if node.is_leaf:
@@ -147,8 +154,11 @@ def _node_label(node: NodeInfo, desc: TreeDescription, show: frozenset, precisio
     if "samples" in show:
         lines.append(f"samples = {format_weight(node.weight)}")
     if "counts" in show:
-        counts = ", ".join(format_weight(c) for c in node.counts)
-        wrapped = _wrap_items([format_weight(c) for c in node.counts], 40)
+        items = [format_weight(c) for c in node.counts]
+        if named_counts:
+            items = [f"{name}: {c}" for name, c in zip(desc.class_names, items, strict=True)]
+        counts = ", ".join(items)
+        wrapped = _wrap_items(items, 40)
         if len(wrapped) == 1:
             lines.append(f"counts = [{counts}]")
         else:
@@ -212,6 +222,9 @@ def export_graphviz(
     show: str | Collection[str] | None = None,
     rotate: bool = False,
     fontname: str = "Helvetica",
+    orientation: str | None = None,
+    hide_empty: bool = False,
+    named_counts: bool = False,
 ) -> str | None:
     """Write a fitted tree as Graphviz DOT, with the criterion value at every node.
 
@@ -232,7 +245,7 @@ def export_graphviz(
     class_names : sequence of str or dict, optional
         Names shown for ``classes_``.
     max_depth : int, optional
-        Draw nodes down to this depth; deeper subtrees become a ``…`` box.
+        Draw nodes down to this depth; deeper subtrees become a ``…`` stub.
     filled : bool, default=True
         Fill each node with its majority class's colour, stronger the purer it is.
     precision : int, default=3
@@ -241,8 +254,16 @@ def export_graphviz(
         Label lines among ``"impurity"``, ``"score"``, ``"samples"``, ``"counts"``,
         ``"class"``, ``"missing"`` (the default set) and ``"id"``.
     rotate : bool, default=False
-        Draw from left to right instead of top to bottom.
+        Draw from left to right instead of top to bottom (``orientation="LR"``).
     fontname : str, default="Helvetica"
+    orientation : {"TB", "LR"}, optional
+        Top to bottom (the default) or left to right; overrides ``rotate``.
+    hide_empty : bool, default=False
+        Leave out empty nodes (no training weight reached them; they predict like
+        their parent) and the edges to them.
+    named_counts : bool, default=False
+        Name the classes in the counts line (``counts = [good: 700, bad: 300]``)
+        instead of listing bare numbers in the order of ``classes_``.
 
     Returns
     -------
@@ -259,8 +280,19 @@ def export_graphviz(
     >>> root.split("<br/>")[:4]
     ['0 [label=<<b>outlook</b>', 'entropy = 0.940 bits', 'gain = 0.247', 'samples = 14']
     """
-    if not isinstance(precision, int | np.integer) or precision < 0:
-        raise ValueError(f"precision must be a non-negative integer, got {precision!r}")
+    if (
+        isinstance(precision, bool)
+        or not isinstance(precision, int | np.integer)
+        or not 0 <= precision <= _MAX_PRECISION
+    ):
+        raise ValueError(
+            f"precision must be an integer from 0 to {_MAX_PRECISION} (the decimals a "
+            f"float64 carries), got {precision!r}"
+        )
+    if orientation is not None:
+        if not isinstance(orientation, str) or orientation.upper() not in ("TB", "LR"):
+            raise ValueError(f"orientation must be 'TB' or 'LR', got {orientation!r}")
+        rotate = orientation.upper() == "LR"
     if max_depth is not None and (not isinstance(max_depth, int | np.integer) or max_depth < 0):
         raise ValueError(f"max_depth must be None or a non-negative integer, got {max_depth!r}")
     desc = describe(estimator, feature_names, class_names)
@@ -277,7 +309,9 @@ def export_graphviz(
         f"// {desc.estimator_name}, criterion {desc.criterion_name}: {desc.tree.node_count} nodes",
     ]
     for node in desc.nodes(max_depth):
-        label = _node_label(node, desc, chosen, precision)
+        if hide_empty and node.is_empty:
+            continue
+        label = _node_label(node, desc, chosen, precision, named_counts)
         attrs = [f"label={label}"]
         if filled:
             colour = _fill(node.counts, node.class_index, colours, node.is_empty)

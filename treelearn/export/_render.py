@@ -36,6 +36,7 @@ from treelearn.export._plot import draw_layout
 
 __all__ = [
     "RENDERER_ENV",
+    "RENDER_FORMATS",
     "Renderer",
     "RendererNotFoundError",
     "format_of",
@@ -68,6 +69,9 @@ _PURE_FORMATS = frozenset(
 # formats drawn by matplotlib from the JSON layout when graphviz-pure is the renderer
 _MPL_FORMATS = frozenset(("pdf", "ps", "eps"))
 _SUFFIX_FORMATS = {".jpg": "jpeg", ".jpeg": "jpeg", ".gv": "dot"}
+#: The formats :func:`treelearn.export.render` writes with either renderer (``jpg``
+#: is ``jpeg``; ``dot`` is the DOT text itself, ``json`` Graphviz's layout).
+RENDER_FORMATS = ("svg", "png", "pdf", "jpeg", "jpg", "ps", "eps", "dot", "gv", "json")
 _TIMEOUT = 300.0
 
 
@@ -222,5 +226,17 @@ def format_of(path: Path, format: str | None) -> str:
         return format.lower()
     suffix = path.suffix.lower()
     if not suffix:
-        raise ValueError(f"cannot tell the format of {str(path)!r}: give format=")
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r}: give format= or name the file with "
+            f"one of the suffixes {', '.join('.' + f for f in RENDER_FORMATS)}"
+        )
     return _SUFFIX_FORMATS.get(suffix, suffix[1:])
+
+
+def check_format(fmt: str) -> str:
+    """``fmt`` if :func:`~treelearn.export.render` can write it, else a ValueError that
+    lists the formats."""
+    if not isinstance(fmt, str) or fmt.lower() not in RENDER_FORMATS:
+        raise ValueError(f"cannot draw a tree as {fmt!r}; formats: {', '.join(RENDER_FORMATS)}")
+    fmt = fmt.lower()
+    return "jpeg" if fmt == "jpg" else "dot" if fmt == "gv" else fmt

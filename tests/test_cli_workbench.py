@@ -425,3 +425,41 @@ def test_criteria_lists_parse_back(specs):
                 assert got[key] == pytest.approx(value) or got[key] == int(value)
             else:
                 assert got[key] == value and type(got[key]) is type(value)
+
+
+# ------------------------------------------------- Demšar's statistics (issue 16)
+def test_compare_prints_friedman_and_nemenyi_and_draws_a_cd_diagram(tmp_path):
+    """Over several data sets the notes carry the Friedman and Nemenyi results, equal to
+    ``friedman_test``/``nemenyi_test`` of the same comparison; ``--plot-kind cd`` draws
+    the critical-difference diagram."""
+    from treelearn.compare import friedman_test, nemenyi_test
+
+    plot = tmp_path / "cd.png"
+    args = ["-d", "iris", "glass", "vote", "diabetes", "-c", "id3,c4.5,cart", "--cv", "3"]
+    proc = run("compare", *args, "--plot", str(plot), "--plot-kind", "cd", "-q", "-j", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    result = compare_criteria(["iris", "glass", "vote", "diabetes"], ["id3", "c4.5", "cart"], cv=3)
+    f = friedman_test(result).set_index("test").loc["iman_davenport_f"]
+    cd = nemenyi_test(result)["critical_difference"].iloc[0]
+    line = next(x for x in proc.stdout.splitlines() if x.startswith("Friedman over 4 data sets"))
+    assert f"F(2, 6) = {f['statistic']:.3f}" in line
+    assert f"Nemenyi: critical difference {cd:.3f}" in proc.stdout
+
+
+def test_compare_imbalanced_runs_on_the_suite():
+    proc = run(
+        "compare", "--imbalanced", "-c", "cart,hellinger", "--scoring", "balanced_accuracy",
+        "--cv", "2", "-q", "-j", "1", "--format", "csv",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(io.StringIO(proc.stdout))
+    from treelearn.compare import imbalanced_suite
+
+    assert list(dict.fromkeys(table["dataset"])) == list(imbalanced_suite())
+    assert table["balanced_accuracy_mean"].between(0.3, 1.0).all()
+
+
+def test_plot_kind_is_checked():
+    proc = run("compare", "-d", "iris", "--plot", "x.png", "--plot-kind", "pie")
+    assert proc.returncode == 2 and "--plot-kind" in proc.stderr

@@ -13,7 +13,16 @@ import pandas as pd
 from treelearn.cli._data import criteria_from, preset_label, resolve_data
 from treelearn.cli._errors import EXIT_FAILED, CommandError, one_line
 from treelearn.cli._tables import emit
-from treelearn.compare import compare_criteria, mean_ranks, plot_comparison, primary_metric
+from treelearn.compare import (
+    compare_criteria,
+    critical_difference_groups,
+    friedman_test,
+    imbalanced_suite,
+    mean_ranks,
+    nemenyi_test,
+    plot_comparison,
+    primary_metric,
+)
 
 __all__ = ["comparison_table", "run"]
 
@@ -77,8 +86,39 @@ def comparison_table(result: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         f"+/-: significantly better/worse than {baseline} in {metric} (corrected resampled "
         f"t-test, p < {alpha:g}).",
         "mean rank: " + ", ".join(f"{c} {r:.2f}" for c, r in ranks.items()),
+        *_many_dataset_notes(result, alpha),
     ]
     return table, notes
+
+
+def _many_dataset_notes(result: pd.DataFrame, alpha: float) -> list[str]:
+    """Demšar's tests over the data sets: Friedman (Iman–Davenport) and Nemenyi."""
+    n_sets, n_criteria = result["dataset"].nunique(), result["criterion"].nunique()
+    if n_sets < 2 or n_criteria < 2:
+        return []
+    try:
+        friedman = friedman_test(result, alpha=alpha).set_index("test")
+        nemenyi = nemenyi_test(result, alpha=alpha)
+    except ValueError as error:  # e.g. a criterion failed on every fold of a data set
+        return [f"Friedman/Nemenyi: not computed ({one_line(error)})"]
+    f = friedman.loc["iman_davenport_f"]
+    chi2 = friedman.loc["friedman_chi2"]
+    verdict = "the criteria differ" if f["significant"] else "no significant difference"
+    cd = float(nemenyi["critical_difference"].iloc[0])
+    groups = critical_difference_groups(mean_ranks(result), cd)
+    pairs = nemenyi[nemenyi["significant"]]
+    named = zip(pairs["criterion_a"], pairs["criterion_b"], strict=True)
+    differ = ", ".join(f"{a} vs {b}" for a, b in named)
+    return [
+        f"Friedman over {n_sets} data sets: chi2 = {chi2['statistic']:.3f} "
+        f"(p = {chi2['p_value']:.3g}), Iman-Davenport F({f['df1']:g}, {f['df2']:g}) = "
+        f"{f['statistic']:.3f} (p = {f['p_value']:.3g}): {verdict} at alpha = {alpha:g}.",
+        f"Nemenyi: critical difference {cd:.3f} in mean rank; "
+        + (f"significantly different: {differ}; " if differ else "no pair differs; ")
+        + "groups not told apart: "
+        + "; ".join("{" + ", ".join(g) + "}" for g in groups)
+        + ".",
+    ]
 
 
 def _scoring(values: list[str] | None) -> list[str]:
@@ -111,11 +151,16 @@ def run(args: argparse.Namespace) -> int:
     criteria = criteria_from(args.criteria)
     scoring = _scoring(args.scoring)
     baseline = None if args.baseline is None else preset_label(args.baseline)
-    data = resolve_data(args.datasets, args)  # a bad name or file: exit 2 before any fit
+    if args.imbalanced and not args.datasets:
+        datasets: dict[str, Any] = {}
+    else:  # a bad name or file: exit 2 before any fit
+        datasets = {d.name: (d.X, d.y) for d in resolve_data(args.datasets, args)}
+    if args.imbalanced:
+        datasets.update(imbalanced_suite())
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = compare_criteria(
-            {d.name: (d.X, d.y) for d in data},
+            datasets,
             criteria,
             cv=args.cv,
             n_repeats=args.repeats,
@@ -143,7 +188,8 @@ def run(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        fig = plot_comparison(result)
+        kind = args.plot_kind or ("cd" if args.imbalanced else "scores")
+        fig = plot_comparison(result, kind="cd") if kind == "cd" else plot_comparison(result)
         fig.savefig(args.plot, dpi=args.dpi)
         plt.close(fig)
         print(f"treelearn: wrote {args.plot}", file=sys.stderr)

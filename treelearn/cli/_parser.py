@@ -246,7 +246,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--alpha", type=float, default=0.05, help="significance level (default: 0.05)"
     )
     compare.add_argument("--format", choices=FORMATS, default="table", help=fmt_help)
-    compare.add_argument("--plot", metavar="FILE", help="also save the comparison plot (PNG)")
+    compare.add_argument(
+        "--imbalanced",
+        action="store_true",
+        help="compare on the imbalanced suite (one-vs-rest minority tasks of glass, soybean "
+        "and segment, and skewed make_classification sets; see "
+        "treelearn.compare.imbalanced_suite), besides any -d data sets",
+    )
+    compare.add_argument(
+        "--plot", metavar="FILE", help="also save a plot (PNG, SVG or PDF by the suffix)"
+    )
+    compare.add_argument(
+        "--plot-kind",
+        choices=("scores", "cd"),
+        default=None,
+        help="scores: the mean score of every criterion per data set; cd: Demšar's "
+        "critical-difference diagram of the mean ranks (default: cd with --imbalanced, "
+        "else scores)",
+    )
     compare.add_argument("--dpi", type=int, default=150, help=argparse.SUPPRESS)
     compare.add_argument(
         "--keep-going",

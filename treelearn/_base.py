@@ -11,7 +11,7 @@ same door ``load_json`` uses.
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -39,6 +39,9 @@ from treelearn._validation import (
     validate_data,
 )
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
+
+if TYPE_CHECKING:
+    from treelearn.export._html import Explorer
 
 __all__ = ["BaseDecisionTree"]
 
@@ -374,3 +377,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         :func:`treelearn._persistence.dump_json`.
         """
         return _persistence.dump_json(self, **kwargs)
+
+    if TYPE_CHECKING:
+        # Installed by treelearn.export (a higher layer), which holds the explorer:
+        # treelearn.export.show.
+        def show(self, *, height: int = 640, **kwargs: Any) -> Explorer: ...

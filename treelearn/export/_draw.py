@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from treelearn.export._graphviz import export_graphviz
+from treelearn.export._html import export_html
 from treelearn.export._plot import draw_layout
 from treelearn.export._render import format_of, render_dot, which_renderer
 from treelearn.export._source import TreeSource
@@ -63,9 +64,10 @@ def render(
     estimator : fitted treelearn classifier
     path : str or path
         Output file.
-    format : {"svg", "png", "pdf", "jpeg", "dot", ...}, optional
+    format : {"svg", "png", "pdf", "jpeg", "dot", "html", ...}, optional
         Taken from the suffix of ``path`` when omitted. ``"dot"`` writes the DOT
-        text itself.
+        text itself; ``"html"`` the interactive explorer of
+        :func:`treelearn.export.export_html` (``**kwargs`` then go to it).
     renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
         See :func:`which_renderer`.
     dpi : float, optional
@@ -81,6 +83,9 @@ def render(
     """
     path = Path(path)
     fmt = format_of(path, format)
+    if fmt in ("html", "htm"):  # the interactive explorer, not a Graphviz picture
+        path.write_text(export_html(estimator, **kwargs), encoding="utf-8")
+        return path
     source = export_graphviz(estimator, **kwargs)
     assert source is not None
     if fmt in ("dot", "gv"):

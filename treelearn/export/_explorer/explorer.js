@@ -22,12 +22,23 @@
     for (var s = 0; s < N.n_children[v]; s++) out.push(f + s);
     return out;
   }
-  var size = new Array(n);  // nodes in each subtree
-  for (var v = n - 1; v >= 0; v--) {
-    var k = kids(v), t = 1;
-    for (var i = 0; i < k.length; i++) t += size[k[i]];
-    size[v] = t;
+  var pre = [], todo = [0];  // every node, parents before children
+  while (todo.length) {
+    var u0 = todo.pop(), k0 = kids(u0);
+    pre.push(u0);
+    for (var i0 = k0.length - 1; i0 >= 0; i0--) todo.push(k0[i0]);
   }
+  function subtreeSums(own) {  // per node: the sum of own[] over its subtree
+    var out = new Array(n);
+    for (var i = pre.length - 1; i >= 0; i--) {
+      var v = pre[i], k = kids(v), t = own(v);
+      for (var j = 0; j < k.length; j++) t += out[k[j]];
+      out[v] = t;
+    }
+    return out;
+  }
+  var size = subtreeSums(function () { return 1; });  // nodes in each subtree
+  var matchesIn = null;  // matches in each subtree, while a search is on
   var collapsed = new Array(n);
   function resetCollapse() {
     for (var v = 0; v < n; v++) collapsed[v] = N.n_children[v] > 0 && N.depth[v] >= data.open_depth;
@@ -86,20 +97,27 @@
       (N.n_children[v] ? "\n" + data.score_label + " = " + N.score_text[v] : "") +
       "\nweight = " + N.weight_text[v] + "\ncounts = [" + N.counts_text[v].join(", ") + "]";
     var s = '<g class="' + cls + '" data-id="' + v + '" transform="translate(' + x + "," + y + ')">' +
-      "<title>" + esc(tip) + "</title>" +
+      (big ? "" : "<title>" + esc(tip) + "</title>") +
       '<rect width="' + w + '" height="' + H + '" rx="6" fill="' + N.fill[v] + '"></rect>';
     if (w < W) {
       return s + '<text class="t" x="6" y="15">' + esc(clip(N.test[v], 12)) + '</text><text x="6" y="31">empty</text>' +
         '<text x="6" y="46">like parent</text></g>';
     }
+    if (big) return s + '<text class="t" x="6" y="31">' + esc(clip(N.test[v], 27)) + "</text></g>" + toggleSvg(v, p);
     s +=
       '<text class="t" x="6" y="15">' + esc(clip(N.test[v], 27)) + "</text>" +
       '<text x="6" y="31">' + esc(clip(line2, 31)) + "</text>" +
       '<text x="6" y="46">' + esc(clip(line3, 31)) + "</text></g>";
-    if (N.n_children[v]) {
-      s += '<g class="toggle" data-toggle="' + v + '" transform="translate(' + p[0] + "," + (p[1] + H / 2 + 8) + ')">' +
-        '<circle r="8"></circle><text y="4">' + (collapsed[v] ? "+" : "\u2212") + "</text></g>";
-      if (collapsed[v]) s += '<text class="badge" x="' + p[0] + '" y="' + (p[1] + H / 2 + 30) + '">' + (size[v] - 1) + " more nodes</text>";
+    return s + toggleSvg(v, p);
+  }
+  function toggleSvg(v, p) {
+    if (!N.n_children[v]) return "";
+    var s = '<g class="toggle" data-toggle="' + v + '" transform="translate(' + p[0] + "," + (p[1] + H / 2 + 8) + ')">' +
+      '<circle r="8"></circle><text y="4">' + (collapsed[v] ? "+" : "\u2212") + "</text></g>";
+    if (collapsed[v]) {
+      var hidden = matchesIn ? matchesIn[v] - (matches[v] ? 1 : 0) : 0;
+      s += '<text class="badge' + (hidden ? " hasmatch" : "") + '" x="' + p[0] + '" y="' + (p[1] + H / 2 + 30) + '">' +
+        (size[v] - 1) + " more nodes" + (hidden ? " \u00b7 " + hidden + (hidden === 1 ? " match" : " matches") : "") + "</text>";
     }
     return s;
   }
@@ -108,7 +126,9 @@
     var y0 = a[1] + H / 2 + 16, y1 = b[1] - H / 2, my = (y0 + y1) / 2;
     var d = "M" + a[0] + "," + y0 + " C" + a[0] + "," + my + " " + b[0] + "," + my + " " + b[0] + "," + y1;
     var s = '<path class="edge' + (onPath[v] ? " onpath" : "") + '" data-edge="' + v + '" d="' + d +
-      '" stroke-width="' + edgeWidth(v).toFixed(2) + '"><title>' + esc(N.edge[v]) + " (weight " + esc(N.weight_text[v]) + ")</title></path>";
+      '" stroke-width="' + edgeWidth(v).toFixed(2) + '">' +
+      (big ? "" : "<title>" + esc(N.edge[v]) + " (weight " + esc(N.weight_text[v]) + ")</title>") + "</path>";
+    if (big && !onPath[v]) return s;  // thousands of nodes in view: labels on the route only
     var lx = b[0], ly = y1 - 20;
     s += '<text class="elabel" x="' + lx + '" y="' + ly + '">' + esc(clip(N.edge[v], 28)) + "</text>";
     if (N.missing_routed[u]) {
@@ -119,8 +139,12 @@
     }
     return s;
   }
+  // With thousands of nodes in view the browser spends its time on elements, not
+  // on script: draw each node as a box and its test, without tooltips and edge labels.
+  var BIG = 2500, big = false;
   function draw() {
     layout();
+    big = order.length > BIG;
     var parts = [];
     for (var i = 0; i < order.length; i++) if (order[i] !== 0) parts.push(edgeSvg(order[i]));
     for (var j = 0; j < order.length; j++) parts.push(nodeSvg(order[j]));
@@ -264,20 +288,33 @@
 
   // ---------------------------------------------------------------- search
   var search = document.getElementById("tl-search");
+  // Matching nodes are outlined where they are in view; a collapsed node counts the
+  // matches it hides; Enter goes to the next match (expanding what hides it).
+  var matchList = [], matchAt = -1;
   search.addEventListener("input", function () {
-    var q = search.value.trim().toLowerCase(), count = 0, first = -1;
-    matches = {};
+    var q = search.value.trim().toLowerCase();
+    matches = {}; matchList = []; matchAt = -1;
     if (q) {
-      for (var v = 0; v < n; v++) {
+      for (var i = 0; i < pre.length; i++) {
+        var v = pre[i];
         if (N.n_children[v] && data.feature_names[N.feature[v]].toLowerCase().indexOf(q) >= 0) {
-          matches[v] = true; count++; reveal(v);
-          if (first < 0) first = v;
+          matches[v] = true; matchList.push(v);
         }
       }
     }
-    document.getElementById("tl-search-count").textContent = q ? count + (count === 1 ? " node" : " nodes") : "";
+    matchesIn = q ? subtreeSums(function (v) { return matches[v] ? 1 : 0; }) : null;
+    var c = matchList.length;
+    document.getElementById("tl-search-count").textContent = q ? c + (c === 1 ? " node" : " nodes") + (c ? " (Enter: next)" : "") : "";
     draw();
-    if (first >= 0) centre(first);
+  });
+  search.addEventListener("keydown", function (e) {
+    if (e.key !== "Enter" || !matchList.length) return;
+    e.preventDefault();
+    matchAt = (matchAt + 1) % matchList.length;
+    var v = matchList[matchAt];
+    reveal(v);
+    select(v);
+    centre(v);
   });
 
   // ---------------------------------------------------------------- prediction paths
@@ -355,16 +392,19 @@
   document.getElementById("tl-fit").addEventListener("click", function () { fit(); });
   document.getElementById("tl-zoom-in").addEventListener("click", function () { var r = svg.getBoundingClientRect(); zoomAt(1.25, r.width / 2, r.height / 2); });
   document.getElementById("tl-zoom-out").addEventListener("click", function () { var r = svg.getBoundingClientRect(); zoomAt(0.8, r.width / 2, r.height / 2); });
-  document.getElementById("tl-expand").addEventListener("click", function () {
-    if (n > 5000 && !window.confirm("Draw all " + n + " nodes? This can be slow.")) return;
+  function expandAll() {
     for (var v = 0; v < n; v++) collapsed[v] = false;
     draw(); fit();
+  }
+  document.getElementById("tl-expand").addEventListener("click", function () {
+    if (n > 5000 && !window.confirm("Draw all " + n + " nodes? This can be slow.")) return;
+    expandAll();
   });
   document.getElementById("tl-reset").addEventListener("click", function () { resetCollapse(); draw(); home(); });
   draw();
   home();
   window.treelearnExplorer = {
-    data: data, toggle: toggle, select: select, showRow: showRow, fit: fit, centre: centre,
+    data: data, toggle: toggle, select: select, showRow: showRow, fit: fit, centre: centre, expandAll: expandAll,
     visible: function () { return order.slice(); }, ready: true
   };
 })();

@@ -331,7 +331,7 @@ class Explorer:
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
             f'style="width:100%;height:{self.height}px;border:1px solid #ccc" '
-            'sandbox="allow-scripts" title="treelearn tree explorer"></iframe>'
+            'sandbox="allow-scripts allow-modals" title="treelearn tree explorer"></iframe>'
         )
 
     def save(self, path: str | Path) -> Path:

@@ -505,3 +505,17 @@ def test_browser_search_highlights_feature(browser, tmp_path, credit_c45):
     for _ in expected:  # Enter: to the next match, expanding what hides it
         box.send_keys(Keys.ENTER)
     assert lit() == expected
+
+
+def test_browser_jupyter_frame_runs_the_page(browser, tmp_path, iris_cart):
+    est, X, _ = iris_cart
+    frame = est.show(X=X.iloc[:5])._repr_html_()
+    path = tmp_path / "notebook.html"
+    path.write_text(f"<!DOCTYPE html><html><body>{frame}</body></html>", encoding="utf-8")
+    browser.get(path.as_uri())
+    browser.switch_to.frame(browser.find_element("css selector", "iframe"))
+    try:
+        assert browser.execute_script("return window.treelearnExplorer.ready")
+        assert set(_visible(browser)) == set(range(est.tree_.node_count))  # 4 levels: all
+    finally:
+        browser.switch_to.default_content()

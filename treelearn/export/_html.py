@@ -183,7 +183,8 @@ def explorer_data(
     nodes["leaf_class"] = tree.leaf_class.tolist()
     nodes["missing_routed"] = desc.missing_routed.tolist()
     nodes.update(_node_texts(desc, precision))
-    criterion = getattr(estimator, "criterion_", None)
+    k = len(desc.class_names)
+    colours = _class_colours(k)
     data: dict[str, Any] = {
         "version": __version__,
         "estimator": desc.estimator_name,
@@ -195,9 +196,8 @@ def explorer_data(
         "unit": desc.unit,
         "feature_names": desc.feature_names,
         "class_names": desc.class_names,
-        "class_colours": [
-            _fill(np.eye(2)[0], 0, [c], False) for c in _class_colours(len(desc.class_names))
-        ],
+        # the fill of a pure node of each class, for the legend
+        "class_colours": [_fill(np.eye(k)[c], c, colours, False) for c in range(k)],
         "node_count": tree.node_count,
         "open_depth": _open_depth(tree, open_depth),
         "precision": int(precision),
@@ -208,8 +208,6 @@ def explorer_data(
         "competitors": None,
         "rows": None,
     }
-    if criterion is None:
-        data["criterion"] = "unknown"
     if X is not None:
         data["rows"] = _rows_data(estimator, desc, X, row_labels)
     return data

@@ -129,7 +129,7 @@
       '" stroke-width="' + edgeWidth(v).toFixed(2) + '">' +
       (big ? "" : "<title>" + esc(N.edge[v]) + " (weight " + esc(N.weight_text[v]) + ")</title>") + "</path>";
     if (big && !onPath[v]) return s;  // thousands of nodes in view: labels on the route only
-    var lx = b[0], ly = y1 - 20;
+    var lx = b[0], ly = y1 - 27;
     s += '<text class="elabel" x="' + lx + '" y="' + ly + '">' + esc(clip(N.edge[v], 28)) + "</text>";
     if (N.missing_routed[u]) {
       s += '<text class="elabel missing" x="' + lx + '" y="' + (ly + 11) + '">missing \u2192 ' + pct(N.missing_fraction[v]) + "</text>";
@@ -381,7 +381,7 @@
   }
 
   // ---------------------------------------------------------------- legend, buttons, start
-  var lg = "<h3>" + esc(data.estimator) + " \u00b7 " + esc(data.criterion) + "</h3><p>" + n + " nodes \u00b7 " +
+  var lg = "<h3>" + esc(data.estimator) + " \u00b7 " + esc(data.criterion) + "</h3><p>" + n + (n === 1 ? " node" : " nodes") + " \u00b7 " +
     esc(data.impurity_label) + (data.unit ? " in " + esc(data.unit) : "") + " \u00b7 split score: " + esc(data.score_label) + "</p>";
   for (var c = 0; c < data.class_names.length; c++) {
     lg += '<span class="tl-swatch" style="background:' + data.class_colours[c] + '"></span>' + esc(data.class_names[c]) + " &nbsp; ";

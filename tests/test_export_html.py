@@ -363,8 +363,8 @@ def _chromium():
     return None
 
 
-@pytest.fixture(scope="module")
-def browser():
+def _start_browser():
+    """Headless Chromium through selenium, network off; pytest.skip when either is missing."""
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     from selenium.webdriver.chrome.service import Service
 
@@ -384,8 +384,20 @@ def browser():
         "Network.emulateNetworkConditions",
         {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
     )
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser():
+    driver = _start_browser()
     yield driver
     driver.quit()
+
+
+def test_browser_tests_skip_without_chromium(monkeypatch):
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    with pytest.raises(pytest.skip.Exception, match="chromium"):
+        _start_browser()
 
 
 def _open(driver, tmp_path, page: str, name: str = "tree.html"):

@@ -238,10 +238,32 @@ def test_show_image_needs_an_output_file(tmp_path, capsys):
     assert "-o FILE" in capsys.readouterr().err
 
 
-def test_show_refuses_html_for_now(tmp_path):
-    """html is the explorer's format (issue 15): not offered until it exists."""
-    proc = run("show", "missing.json", "--format", "html")
-    assert proc.returncode == 2 and "invalid choice: 'html'" in proc.stderr
+def test_show_html_writes_the_explorer_with_the_routes_of_data_rows(tmp_path, credit_csv):
+    """``show --format html --data`` equals ``export_html`` of the loaded model with the
+    file's rows; ``render -o tree.html`` writes the explorer of the fitted tree."""
+    from treelearn.export import export_html
+
+    model = tmp_path / "model.json"
+    assert run("fit", str(credit_csv), "-o", str(model)).returncode == 0
+    page = tmp_path / "tree.html"
+    proc = run("show", str(model), "-o", str(page), "--data", str(credit_csv))
+    assert proc.returncode == 0, proc.stderr
+    rows = pd.read_csv(credit_csv).drop(columns="class")
+    loaded = load_json(model)
+    X = load_dataset(str(credit_csv), target="class").data
+    assert page.read_text(encoding="utf-8") == export_html(loaded, X=X[list(rows.columns)])
+    drawn = tmp_path / "render.html"
+    proc = run("render", "-d", "credit_g", "-o", str(drawn), "--max-depth", "2")
+    assert proc.returncode == 0, proc.stderr
+    text = drawn.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "https://" not in text
+
+
+def test_show_data_needs_html(tmp_path, credit_csv):
+    model = tmp_path / "model.json"
+    assert run("fit", str(credit_csv), "-o", str(model)).returncode == 0
+    proc = run("show", str(model), "-o", str(tmp_path / "x.svg"), "--data", str(credit_csv))
+    one_error_line(proc, "--data", "html")
 
 
 def test_predict_names_missing_columns(tmp_path, credit_csv, capsys):

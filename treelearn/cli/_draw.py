@@ -19,7 +19,17 @@ from treelearn.cli._parser import DRAW_FORMATS
 
 __all__ = ["drawing_options", "estimator_of", "picture_format", "run", "write_picture"]
 
-_SUFFIXES = {"svg": "svg", "png": "png", "pdf": "pdf", "jpg": "jpeg", "jpeg": "jpeg"}
+_SUFFIXES = {
+    "svg": "svg",
+    "png": "png",
+    "pdf": "pdf",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "html": "html",
+    "htm": "html",
+}
+#: rows of the training data ``render -o tree.html`` embeds for the page's row picker
+HTML_ROWS = 200
 
 
 def picture_format(output: str, fmt: str | None = None, *, allow_dot: bool = True) -> str:
@@ -34,7 +44,7 @@ def picture_format(output: str, fmt: str | None = None, *, allow_dot: bool = Tru
     named = f"the suffix '.{suffix}'" if suffix else "no suffix"
     raise CommandError(
         f"cannot tell the image format of {output!r} ({named}): name the file .svg, .png, "
-        f".pdf, .jpg or .jpeg, or give --format {{{','.join(DRAW_FORMATS)}}}"
+        f".pdf, .jpg, .jpeg or .html, or give --format {{{','.join(DRAW_FORMATS)}}}"
     )
 
 
@@ -59,8 +69,14 @@ def estimator_of(args: argparse.Namespace) -> tuple[str, Any]:
     return build_estimator(name, params)
 
 
-def write_picture(estimator: Any, output: str, fmt: str, args: argparse.Namespace) -> None:
-    """Draw ``estimator`` to ``output``; a missing renderer is a one-line error."""
+def write_picture(
+    estimator: Any, output: str, fmt: str, args: argparse.Namespace, rows: Any = None
+) -> None:
+    """Draw ``estimator`` to ``output``; a missing renderer is a one-line error.
+
+    ``html`` writes the explorer, with the route of every row of ``rows`` (a frame of
+    the model's features) and ``--max-depth`` as the depth the page opens at.
+    """
     try:  # looked up when run: an unavailable treelearn.export is a one-line error, exit 1
         from treelearn.export import render
     except ImportError as exc:
@@ -68,6 +84,9 @@ def write_picture(estimator: Any, output: str, fmt: str, args: argparse.Namespac
             f"rendering trees needs treelearn.export, which is not available ({exc})",
             EXIT_UNAVAILABLE,
         ) from None
+    if fmt == "html":
+        render(estimator, output, format="html", X=rows, open_depth=args.max_depth)
+        return
     try:
         render(estimator, output, format=fmt, **drawing_options(args))
     except RuntimeError as exc:  # no Graphviz program (system dot or graphviz-pure)
@@ -80,7 +99,11 @@ def run(args: argparse.Namespace) -> int:
     data = resolve_data([args.dataset], args)[0]
     label, estimator = estimator_of(args)
     estimator.fit(data.X, data.y)
-    write_picture(estimator, args.output, fmt, args)
+    rows = None
+    if fmt == "html":  # the page's row picker: the first rows of the data
+        X = data.X
+        rows = X.iloc[:HTML_ROWS] if hasattr(X, "iloc") else X[:HTML_ROWS]
+    write_picture(estimator, args.output, fmt, args, rows)
     print(
         f"treelearn: wrote {args.output} ({label} tree of {data.name}: "
         f"{estimator.get_n_leaves()} leaves, depth {estimator.get_depth()})",

@@ -118,7 +118,10 @@ def _show(args: argparse.Namespace) -> int:
         return 0
     if not args.output:
         raise CommandError(f"--format {fmt} writes an image: give -o FILE")
-    write_picture(model, args.output, fmt, args)
+    if args.data is not None and fmt != "html":
+        raise CommandError("--data is for --format html (the explorer's rows)")
+    rows = None if args.data is None else _features(model, args)
+    write_picture(model, args.output, fmt, args, rows)
     print(f"treelearn: wrote {args.output}", file=sys.stderr)
     return 0
 

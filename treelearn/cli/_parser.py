@@ -14,8 +14,9 @@ __all__ = ["DRAW_FORMATS", "SHOW_FIELDS", "build_parser"]
 
 FORMATS = ("table", "csv", "json", "markdown")
 #: image formats of ``render`` and ``show`` (``treelearn.export.RENDER_FORMATS`` checks
-#: the same list when it draws)
-DRAW_FORMATS = ("svg", "png", "pdf", "jpeg", "jpg")
+#: the same list when it draws), and ``html``: the interactive explorer
+#: (``treelearn.export.export_html``)
+DRAW_FORMATS = ("svg", "png", "pdf", "jpeg", "jpg", "html")
 #: label lines of ``--show`` (those of ``treelearn.export.export_graphviz``)
 SHOW_FIELDS = ("impurity", "score", "samples", "counts", "class", "missing", "id")
 _DATA_HELP = "bundled data set name or data file (.arff, .csv, .tsv, .parquet; .gz too)"
@@ -177,9 +178,17 @@ def build_parser() -> argparse.ArgumentParser:
         "show",
         help="print or draw a saved model",
         description="Print a model written by 'treelearn fit' as an indented text tree, "
-        "IF-THEN rules or Graphviz DOT, or draw it (svg, png, pdf, jpeg).",
+        "IF-THEN rules or Graphviz DOT, or draw it (svg, png, pdf, jpeg), or write the "
+        "interactive explorer (html: zoom, collapse, node details, and the route of every "
+        "row of --data).",
     )
     show.add_argument("model", metavar="MODEL.json", help="model written by 'treelearn fit'")
+    show.add_argument(
+        "--data",
+        metavar="DATA",
+        help="html: rows whose route through the tree the page shows (a data file with the "
+        "model's feature columns)",
+    )
     show.add_argument(
         "--format",
         choices=("text", "rules", "dot", *DRAW_FORMATS),
@@ -187,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (the default), rules, dot, or an image format (needs -o; taken from "
         "the -o suffix when not given)",
     )
+    show.add_argument("--sep", metavar="CHAR", help="field separator of CSV --data")
+    show.add_argument("--drop", action="append", metavar="COL", help="leave out this --data column")
     show.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
     _add_drawing_options(show)
 

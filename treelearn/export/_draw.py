@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from treelearn.export._graphviz import export_graphviz
+from treelearn.export._html import export_html
 from treelearn.export._plot import draw_layout
 from treelearn.export._render import check_format, format_of, render_dot, which_renderer
 from treelearn.export._source import TreeSource
@@ -81,9 +82,10 @@ def render(
     estimator : fitted treelearn classifier
     path : str or path
         Output file.
-    format : {"svg", "png", "pdf", "jpeg", "jpg", "ps", "eps", "dot", "gv", "json"}, optional
+    format : {"svg", "png", "pdf", "jpeg", "jpg", "ps", "eps", "dot", "gv", "json", "html"}
         Taken from the suffix of ``path`` when omitted. ``"dot"`` writes the DOT
-        text itself.
+        text itself; ``"html"`` the interactive explorer of
+        :func:`treelearn.export.export_html` (``**kwargs`` then go to it).
     renderer : {"auto", "dot", "graphviz-pure"}, default="auto"
         See :func:`which_renderer`.
     dpi : float, optional
@@ -105,7 +107,11 @@ def render(
         nodes (draw the top levels with ``max_depth=``).
     """
     path = Path(path)
-    fmt = check_format(format_of(path, format))
+    fmt = format_of(path, format)
+    if isinstance(fmt, str) and fmt.lower() in ("html", "htm"):  # the explorer, not a picture
+        path.write_text(export_html(estimator, **kwargs), encoding="utf-8")
+        return path
+    fmt = check_format(fmt)
     source = export_graphviz(estimator, **kwargs)
     assert source is not None
     if fmt == "dot":

@@ -661,7 +661,12 @@ def test_plot_comparison_legend_carries_mean_ranks(small_run, agg):
         labels = [t.get_text() for t in fig.legends[0].get_texts()]
         ranks = mean_ranks(table, metric=metric)
         expected = [f"{c} (mean rank {ranks[c]:.2f})" for c in dict.fromkeys(table["criterion"])]
-        assert labels == expected
+        assert labels[: len(expected)] == expected
+        baseline, alpha = table.attrs["baseline"], table.attrs["alpha"]
+        assert labels[len(expected) :] == [
+            f"significantly {way} than {baseline} (t-test, p < {alpha:g})"
+            for way in ("worse", "better")
+        ]
 
 
 def test_one_plotting_home():

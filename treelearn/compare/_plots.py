@@ -171,18 +171,19 @@ def plot_comparison(
     score_ax.set_ylim(len(datasets) - 0.5, -0.5)
     _clamp_unit_interval(score_ax, result[f"{metric}_mean"], metric)
     score_ax.grid(axis="x", alpha=0.3)
+    handles, labels = score_ax.get_legend_handles_labels()
+    handles, labels = handles + _significance_keys(result), labels + _significance_labels(result)
     if own_figure:  # under the panels, where it hides no data
-        handles, labels = score_ax.get_legend_handles_labels()
         fig.legend(
             handles,
             labels,
             loc="outside lower center",
-            ncols=min(len(labels), 4),
+            ncols=min(len(labels), 3),
             fontsize="small",
             frameon=False,
         )
     else:
-        score_ax.legend(loc="best", fontsize="small")
+        score_ax.legend(handles, labels, loc="best", fontsize="small")
     size_ax.set_xlabel("tree size (nodes)")
     sizes = result["tree_size"].to_numpy(dtype=float)
     if size_log and (np.isfinite(sizes) & (sizes > 0)).any():
@@ -192,6 +193,34 @@ def plot_comparison(
         size_ax.xaxis.set_minor_formatter(NullFormatter())
     size_ax.grid(axis="x", alpha=0.3)
     return fig
+
+
+def _significance_labels(result: pd.DataFrame) -> list[str]:
+    """Legend texts of the significance markers, when the table has tests."""
+    if "significance" not in result or not len(result):
+        return []
+    baseline = result.attrs.get("baseline") or str(result["criterion"].iloc[0])
+    alpha = result.attrs.get("alpha", 0.05)
+    test = f"than {baseline} (t-test, p < {alpha:g})"
+    return [f"significantly worse {test}", f"significantly better {test}"]
+
+
+def _significance_keys(result: pd.DataFrame) -> list:
+    """Grey proxy markers for :func:`_significance_labels`: hollow = worse, thick black
+    edge = better, as the score panel draws them."""
+    if not _significance_labels(result):
+        return []
+    from matplotlib.lines import Line2D
+
+    grey = "0.45"
+    style = {"linestyle": "none", "marker": "o", "markersize": 6.5}
+    worse = Line2D(
+        [], [], markerfacecolor="white", markeredgecolor=grey, markeredgewidth=1.5, **style
+    )
+    better = Line2D(
+        [], [], markerfacecolor=grey, markeredgecolor="black", markeredgewidth=2.5, **style
+    )
+    return [worse, better]
 
 
 def _clamp_unit_interval(ax: Any, means: pd.Series, metric: str) -> None:

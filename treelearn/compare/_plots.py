@@ -212,14 +212,19 @@ def _significance_keys(result: pd.DataFrame) -> list:
         return []
     from matplotlib.lines import Line2D
 
-    grey = "0.45"
-    style = {"linestyle": "none", "marker": "o", "markersize": 6.5}
-    worse = Line2D(
-        [], [], markerfacecolor="white", markeredgecolor=grey, markeredgewidth=1.5, **style
-    )
-    better = Line2D(
-        [], [], markerfacecolor=grey, markeredgecolor="black", markeredgewidth=2.5, **style
-    )
+    def key(face: str, edge: str, width: float) -> Line2D:
+        return Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=6.5,
+            markerfacecolor=face,
+            markeredgecolor=edge,
+            markeredgewidth=width,
+        )
+
+    worse, better = key("white", "0.45", 1.5), key("0.45", "black", 2.5)
     return [worse, better]
 
 

@@ -60,6 +60,7 @@ def assert_same_tree(est, model, X):
     np.testing.assert_array_equal(s.n_node_samples, t.n_node_samples)
     np.testing.assert_array_equal(s.weighted_n_node_samples, t.weighted_n_node_samples)
     np.testing.assert_array_equal(s.impurity, t.impurity)
+    np.testing.assert_allclose(model.feature_importances_, est.feature_importances_, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", ["iris", "wine", "breast_cancer"])
@@ -329,7 +330,7 @@ def test_onnx_model_predicts_the_same_classes():
 
 
 # -- property: every criterion, random data ---------------------------------------------
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(
     criterion=st.sampled_from(sorted(CRITERIA)),
     seed=st.integers(0, 2**32 - 1),
@@ -337,17 +338,53 @@ def test_onnx_model_predicts_the_same_classes():
     p=st.integers(1, 4),
     k=st.integers(2, 4),
     rounding=st.sampled_from([None, 1, 3]),
+    preset=st.sampled_from([DecisionTreeClassifier, C45Classifier]),
 )
-def test_random_trees_convert_exactly(criterion, seed, n, p, k, rounding):
+def test_random_trees_convert_exactly(criterion, seed, n, p, k, rounding, preset):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, p)) * rng.choice([1e-3, 1.0, 1e4], size=p)
     if rounding is not None:  # ties and repeated values
         X = np.round(X, rounding)
     y = rng.integers(0, k, n)
-    est = DecisionTreeClassifier(criterion=criterion).fit(X, y)
+    est = preset(criterion=criterion).fit(X, y)
     model = est.to_sklearn()
     assert_same_tree(est, model, X)
     X_new = (rng.normal(size=(50, p)) * X.std(axis=0) + X.mean(axis=0)).astype(np.float32)
     np.testing.assert_array_equal(
         model.predict_proba(X_new.astype(np.float64)), est.predict_proba(X_new.astype(np.float64))
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(4, 60),
+    start=st.sampled_from([1.0, 1.0 - 2.0**-19, 1048576.0, -3.0]),
+    criterion=st.sampled_from(["gini", "entropy", "gain_ratio"]),
+    preset=st.sampled_from([DecisionTreeClassifier, C45Classifier]),
+)
+def test_training_values_one_float32_step_apart_route_the_same(seed, n, start, criterion, preset):
+    """The hard case of the float32 rule: training values in consecutive float32
+    rounding intervals (so float32 can separate every pair), each off its float32
+    number by up to half a spacing, so midpoints fall next to interval edges."""
+    rng = np.random.default_rng(seed)
+    grid = [np.float32(start)]
+    for _ in range(60):  # consecutive float32 numbers (across a binade edge for one start)
+        grid.append(np.nextafter(grid[-1], np.float32(np.inf)))
+    grid_arr = np.array(grid, dtype=np.float64)
+    spacing = np.diff(grid_arr).min()
+    columns = []
+    for _ in range(2):
+        # one value per float32 number: off it by up to 0.49 spacing, or exact
+        values = grid_arr + rng.uniform(-0.49, 0.49, grid_arr.size) * spacing * (
+            rng.integers(0, 2, grid_arr.size)
+        )
+        columns.append(values[rng.integers(1, 60, n)])
+    X = np.column_stack(columns)
+    assert all(  # float32 rounding tells every pair of distinct values apart
+        np.unique(X[:, j]).size == np.unique(X[:, j].astype(np.float32)).size for j in range(2)
+    )
+    y = rng.integers(0, 2, n)
+    kwargs = {"min_samples_leaf": 1} if preset is C45Classifier else {}
+    est = preset(criterion=criterion, **kwargs).fit(X, y)
+    assert_same_tree(est, est.to_sklearn(), X)

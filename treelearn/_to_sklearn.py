@@ -30,10 +30,11 @@ What is converted, and how
 * Missing values: treelearn sends a missing value down both branches with their
   training shares; scikit-learn sends it to one side (``missing_go_to_left``). A
   tree that met missing values at a split in training is refused (its counts and
-  predictions rest on the fractional routing). Otherwise ``missing_go_to_left`` is
-  set to the heavier child, as scikit-learn does for features without missing
-  values in training; ``predict_proba`` of rows with missing values then differs
-  from treelearn's, which averages the branches.
+  predictions rest on the fractional routing). Otherwise ``missing_go_to_left``
+  names the child with the larger share of a missing value (``missing_fraction``:
+  the heavier child, as scikit-learn chooses for features without missing values
+  in training); ``predict_proba`` of rows with missing values then differs from
+  treelearn's, which averages the branches by those shares.
 * ``criterion``: ``"gini"`` or ``"entropy"`` when the tree's criterion has that
   impurity (``InformationGain``, ``GainRatio`` and ``Gini`` do); otherwise the
   treelearn criterion's name, so that exporters label ``impurity`` correctly (such
@@ -188,10 +189,12 @@ def to_sklearn(estimator) -> SklearnTree:
     nodes["impurity"] = tree.impurity
     nodes["n_node_samples"] = tree.n_node_samples
     nodes["weighted_n_node_samples"] = tree.weighted_n_node_samples
-    if "missing_go_to_left" in (NODE_DTYPE.names or ()):
-        w = tree.weighted_n_node_samples
-        heavier_left = w[np.maximum(left, 0)] >= w[np.maximum(right, 0)]
-        nodes["missing_go_to_left"] = ~leaf & heavier_left
+    if "missing_go_to_left" in (NODE_DTYPE.names or ()):  # scikit-learn >= 1.3
+        # the side with the larger share of a missing value (the heavier child)
+        share = tree.missing_fraction
+        nodes["missing_go_to_left"] = ~leaf & (
+            share[np.maximum(left, 0)] >= share[np.maximum(right, 0)]
+        )
     K = tree.n_classes
     arrays = SklearnTreeArrays(tree.n_features, np.array([K], dtype=np.intp), 1)
     arrays.__setstate__(

@@ -110,7 +110,7 @@ def test_pickled_estimators_and_tree_arrays_round_trip(make, iris_nan):
             got = getattr(src, name)
             assert got.dtype == arr.dtype and got.flags.c_contiguous, name
             np.testing.assert_array_equal(got, arr)
-        for name in ("node_count", "max_depth", "n_leaves", "n_classes", "n_outputs"):
+        for name in ("node_count", "capacity", "max_depth", "n_leaves", "n_classes", "n_outputs"):
             assert getattr(src, name) == getattr(est.tree_, name)
         for name in ("children_left", "children_right", "weighted_n_node_samples"):
             np.testing.assert_array_equal(getattr(src, name), getattr(est.tree_, name))

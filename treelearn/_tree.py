@@ -121,8 +121,9 @@ class Tree:
     ``node_count``, ``children_left``/``children_right`` (binary splits),
     ``feature``, ``threshold``, ``impurity``, ``n_node_samples``,
     ``weighted_n_node_samples``, ``max_depth``, ``n_leaves``, ``n_outputs``,
-    ``max_n_classes``; ``value`` holds counts (see above) and ``n_classes`` is an
-    int. Node ids are breadth first (scikit-learn's are depth first).
+    ``max_n_classes``, ``capacity``; ``value`` holds counts (see above) and
+    ``n_classes`` is an int. Node ids are breadth first (scikit-learn's are depth
+    first).
     """
 
     NODE_ARRAYS: ClassVar[dict[str, type]] = {
@@ -226,6 +227,12 @@ class Tree:
     def n_leaves(self) -> int:
         """Number of leaves (empty leaves included, as J48 counts them)."""
         return int(np.count_nonzero(self.n_children == 0))
+
+    @property
+    def capacity(self) -> int:
+        """Number of node slots allocated, as scikit-learn's ``Tree.capacity``: the
+        arrays here are exactly sized, so ``node_count``."""
+        return self.node_count
 
     @property
     def n_outputs(self) -> int:

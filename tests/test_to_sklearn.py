@@ -27,7 +27,7 @@ from treelearn import (
 )
 from treelearn._to_sklearn import sklearn_thresholds
 from treelearn.criteria import CRITERIA
-from treelearn.datasets import load_play_tennis, load_vote
+from treelearn.datasets import load_dataset, load_play_tennis, load_vote
 
 ESTIMATORS = {
     "entropy": lambda: DecisionTreeClassifier(),
@@ -39,11 +39,18 @@ ESTIMATORS = {
     "cart_cp": lambda: CARTClassifier(cp=0.01),
     "c45": lambda: C45Classifier(),
     "c45_unpruned": lambda: C45Classifier(pruning=None),
+    "c45_reduced_error": lambda: C45Classifier(pruning="reduced_error"),
 }
 
 
 def load(name):
+    if name in BUNDLED:
+        X, y = load_dataset(name, return_X_y=True)
+        return np.asarray(X, dtype=np.float64), y
     return getattr(datasets, f"load_{name}")(return_X_y=True)
+
+
+BUNDLED = {"glass", "ionosphere", "diabetes", "segment"}  # treelearn's numeric data sets
 
 
 def assert_same_tree(est, model, X):
@@ -63,7 +70,7 @@ def assert_same_tree(est, model, X):
     np.testing.assert_allclose(model.feature_importances_, est.feature_importances_, atol=1e-12)
 
 
-@pytest.mark.parametrize("name", ["iris", "wine", "breast_cancer"])
+@pytest.mark.parametrize("name", ["iris", "wine", "breast_cancer", *sorted(BUNDLED)])
 @pytest.mark.parametrize("kind", list(ESTIMATORS))
 def test_same_predictions_on_training_and_float32_data(kind, name):
     X, y = load(name)
@@ -241,6 +248,18 @@ def test_criterion_names():
     assert C45Classifier().fit(X, y).to_sklearn().criterion == "entropy"
     assert CARTClassifier().fit(X, y).to_sklearn().criterion == "gini"
     assert DecisionTreeClassifier(criterion="dkm").fit(X, y).to_sklearn().criterion == "dkm"
+
+
+def test_criterion_named_like_sklearns_with_another_impurity():
+    from treelearn.criteria import Gini
+
+    class HalfGini(Gini):
+        def impurity(self, counts):
+            return super().impurity(counts) / 2
+
+    X, y = load("iris")
+    model = DecisionTreeClassifier(criterion=HalfGini()).fit(X, y).to_sklearn()
+    assert model.criterion == "HalfGini"
 
 
 def test_unfitted_raises():

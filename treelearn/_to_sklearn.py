@@ -110,7 +110,9 @@ def sklearn_criterion(criterion) -> str:
         return "gini"
     if np.allclose(imp, entropy, rtol=1e-12, atol=1e-12):
         return "entropy"
-    return str(getattr(criterion, "name", type(criterion).__name__))
+    name = str(getattr(criterion, "name", type(criterion).__name__))
+    # a scikit-learn name on another impurity would mislabel it (and refit wrongly)
+    return type(criterion).__name__ if name in {"gini", "entropy", "log_loss"} else name
 
 
 def _check_convertible(tree: Tree, feature_names) -> None:

@@ -56,7 +56,12 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("persistence codec", ["treelearn._json_values", "treelearn._persistence"]),
     (
         "estimators",
-        ["treelearn._base", "treelearn._model_selection", "treelearn._classes"],
+        [
+            "treelearn._to_sklearn",
+            "treelearn._base",
+            "treelearn._model_selection",
+            "treelearn._classes",
+        ],
     ),
     ("export", ["treelearn.export", "treelearn.export."]),
     ("compare", ["treelearn.compare", "treelearn.compare."]),

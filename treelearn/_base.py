@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import Bunch
 
-from treelearn import _data, _model_selection, _persistence
+from treelearn import _data, _model_selection, _persistence, _to_sklearn
 from treelearn._builder import build_tree
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
@@ -45,6 +45,11 @@ __all__ = ["BaseDecisionTree"]
 
 class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     """Shared machinery of every treelearn classifier (not for direct use)."""
+
+    #: Whether the growth rules put numeric thresholds on training values instead
+    #: of midpoints (see ``GrowthRules.place_thresholds``); ``to_sklearn`` rounds
+    #: thresholds to float32 accordingly.
+    _thresholds_are_training_values: ClassVar[bool] = False
 
     _parameter_constraints: ClassVar[dict] = {
         "criterion": [StrOptions(set(CRITERIA)), HasMethods(["impurity"])],
@@ -376,6 +381,28 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         """Normalised total weighted impurity decrease per feature."""
         check_is_fitted(self, "tree_")
         return self.tree_.compute_feature_importances()
+
+    def to_sklearn(self):
+        """The fitted tree as a fitted :class:`sklearn.tree.DecisionTreeClassifier`.
+
+        For trees whose splits are all numeric thresholds (any criterion): the same
+        ``predict``, ``predict_proba``, ``apply`` and node ids on numeric input
+        without missing values (bit for bit for float32-representable values;
+        the float32 thresholds are chosen so that training values route as in
+        treelearn), so scikit-learn's exporters, SHAP's ``TreeExplainer`` and
+        skl2onnx read it. See :mod:`treelearn._to_sklearn` for what is converted.
+
+        Returns
+        -------
+        sklearn.tree.DecisionTreeClassifier
+
+        Raises
+        ------
+        ValueError
+            For multiway or categorical-subset splits, or a split that met
+            missing values in training (fractional routing has no scikit-learn form).
+        """
+        return _to_sklearn.to_sklearn(self)
 
     def to_json(self, **kwargs) -> str:
         """The fitted estimator as a versioned JSON document (``treelearn.load_json`` reads it).

@@ -350,6 +350,9 @@ categorical_features
     (6, 11, 97.24)
     """
 
+    # C45Rules.place_thresholds moves every threshold to a training value
+    _thresholds_are_training_values: ClassVar[bool] = True
+
     _parameter_constraints: ClassVar[dict] = {
         **DecisionTreeClassifier._parameter_constraints,
         "min_samples_leaf": [Interval(Real, 0.0, None, closed="neither")],

@@ -133,6 +133,25 @@ def _encode_categorical(col, categories: np.ndarray) -> np.ndarray:
     return out
 
 
+_FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
+def _check_float32_range(arr: np.ndarray, where: str) -> None:
+    """Reject values beyond float32's range, as scikit-learn's trees do (they read
+    ``X`` as float32): treelearn computes in float64, but keeps scikit-learn's input
+    contract so that every fitted tree converts (``to_sklearn``, ONNX)."""
+    # fmax/fmin skip NaN (missing values) without a warning
+    if arr.size and (
+        np.fmax.reduce(arr, axis=None) > _FLOAT32_MAX
+        or np.fmin.reduce(arr, axis=None) < -_FLOAT32_MAX
+    ):
+        raise ValueError(
+            f"Input X contains a value too large for dtype('float32'){where}; "
+            "treelearn, like scikit-learn's trees, accepts values of magnitude up to "
+            f"{_FLOAT32_MAX:.6g}. Rescale the feature."
+        )
+
+
 def _numeric_column(col, j: int, name) -> np.ndarray:
     if isinstance(col, pd.Series):
         try:
@@ -161,6 +180,7 @@ def _numeric_column(col, j: int, name) -> np.ndarray:
             ) from None
     if np.isinf(arr).any():
         raise ValueError(f"Input X contains infinity in feature {name!r}.")
+    _check_float32_range(arr, f" in feature {name!r}")
     return arr
 
 
@@ -192,7 +212,7 @@ def _as_2d(X):
             )
         return arr
     # numeric numpy input: scikit-learn's own checks and messages
-    return check_array(
+    arr = check_array(
         arr,
         dtype=np.float64,
         ensure_all_finite="allow-nan",
@@ -200,6 +220,8 @@ def _as_2d(X):
         allow_nd=False,
         copy=False,
     )
+    _check_float32_range(arr, "")
+    return arr
 
 
 def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEncoding]:

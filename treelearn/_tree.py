@@ -109,9 +109,21 @@ class Tree:
     impurity, split_score, gain, n_node_samples, missing_fraction : ndarray
         One entry per node (see the module docstring).
     value : ndarray of shape (node_count, n_classes)
-        Weighted class counts per node.
+        Weighted class counts per node (scikit-learn before 1.4 stored these counts;
+        from 1.4 it stores ``node_proba``, the counts as fractions, with a middle
+        axis for outputs).
     weighted_n_node_samples : ndarray
         Row sums of ``value``.
+
+    Notes
+    -----
+    The names scikit-learn's ``Tree`` uses have the same meaning here:
+    ``node_count``, ``children_left``/``children_right`` (binary splits),
+    ``feature``, ``threshold``, ``impurity``, ``n_node_samples``,
+    ``weighted_n_node_samples``, ``max_depth``, ``n_leaves``, ``n_outputs``,
+    ``max_n_classes``, ``capacity``; ``value`` holds counts (see above) and
+    ``n_classes`` is an int. Node ids are breadth first (scikit-learn's are depth
+    first).
     """
 
     NODE_ARRAYS: ClassVar[dict[str, type]] = {
@@ -215,6 +227,25 @@ class Tree:
     def n_leaves(self) -> int:
         """Number of leaves (empty leaves included, as J48 counts them)."""
         return int(np.count_nonzero(self.n_children == 0))
+
+    @property
+    def capacity(self) -> int:
+        """Number of node slots allocated, as scikit-learn's ``Tree.capacity``: the
+        arrays here are exactly sized, so ``node_count``."""
+        return self.node_count
+
+    @property
+    def n_outputs(self) -> int:
+        """Number of outputs (always 1), as scikit-learn's ``Tree.n_outputs``."""
+        return 1
+
+    @property
+    def max_n_classes(self) -> int:
+        """Number of classes of the one output, as scikit-learn's ``Tree.max_n_classes``.
+
+        (``n_classes`` is that number as an int; scikit-learn's is an array with one
+        entry per output.)"""
+        return self.n_classes
 
     @property
     def max_depth(self) -> int:

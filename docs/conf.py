@@ -58,13 +58,17 @@ nb_execution_mode = "force"
 nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
+# stderr is the progress bars (tqdm) and their notices, not content for the page; a
+# cell that fails still fails the build (nb_execution_raise_on_error).
+nb_output_stderr = "remove"
 myst_enable_extensions = ["dollarmath"]
 myst_heading_anchors = 3
 
 # -- HTML -------------------------------------------------------------------------
 html_theme = "furo"
 html_title = f"treelearn {release}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["treelearn.css"]
 
 
 def _copy_notebooks() -> None:

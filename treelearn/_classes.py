@@ -97,7 +97,7 @@ class DecisionTreeClassifier(BaseDecisionTree):
     classes_ : ndarray of shape (n_classes,)
     n_classes_ : int
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (n_features,)
         Only when ``X`` has string column names.
     n_outputs_ : int
         Always 1.
@@ -110,7 +110,7 @@ class DecisionTreeClassifier(BaseDecisionTree):
         ``ccp_alpha="cv"``).
     tree_ : Tree
         The fitted tree as parallel arrays.
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (n_features,)
 
     Examples
     --------

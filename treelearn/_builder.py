@@ -33,7 +33,7 @@ import heapq
 
 import numpy as np
 
-from treelearn import _partition
+from treelearn import _budget, _partition
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
@@ -42,6 +42,7 @@ from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
 from treelearn.criteria import SplitCriterion
+from treelearn.criteria._checked import CheckedCriterion, check_every_level
 
 __all__ = ["best_first", "build_tree"]
 
@@ -56,12 +57,18 @@ class _Columns:
         # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
         self.tables: list[tuple[np.ndarray, np.ndarray]] = []
 
+    @property
+    def node_count(self) -> int:
+        """Nodes added so far."""
+        return sum(part.shape[0] for part in self.chunks["feature"])
+
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
             self.chunks[name].append(arr)
 
-    def finish(self, n_features: int, n_categories: np.ndarray) -> Tree:
+    def finish(self, n_features: int, n_categories: np.ndarray, unit_weight: float) -> Tree:
         arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}
+        self.chunks.clear()  # the levels' pieces: not kept beside the whole
         node_count = arrays["feature"].shape[0]
         widths = np.zeros(node_count, dtype=np.int64)
         cat_nodes = np.flatnonzero(arrays["split_kind"] == SPLIT_CATEGORICAL)
@@ -73,7 +80,7 @@ class _Columns:
             branch[ptr[node_ids][:, None] + np.arange(table.shape[1])] = table
         arrays["category_ptr"] = ptr
         arrays["category_branch"] = branch
-        return Tree(n_features, self.n_classes, arrays)
+        return Tree(n_features, self.n_classes, arrays, unit_weight)
 
 
 class _LevelSplits:
@@ -117,6 +124,7 @@ class _LevelWiseBuilder:
         self.categorical = np.flatnonzero(is_categorical)
         self.total_weight = float(w.sum())
         self.has_nan = np.isnan(X).any(axis=0)
+        self.depth = 0  # of the level being grown
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -133,10 +141,18 @@ class _LevelWiseBuilder:
         parent = np.array([-1], dtype=np.int32)
         depth = 0
         missing_fraction = np.ones(1)
+        # what the criterion returns is checked on the first level (every level
+        # with TREELEARN_CHECK_CRITERIA=1): a bad criterion fails with its name
+        plain, every = self.criterion, check_every_level()
+        guarded = CheckedCriterion(plain)
         while L:
+            self.depth = depth
+            self.criterion = guarded if depth == 0 or every else plain
+            _budget.check_level(cols.node_count, L, K, depth)
             local = e_node - lo
             counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
+            impurity = self.criterion.impurity(counts)  # checked before it is used
             splittable = rules.may_split(counts, n_ent, depth)
             split = self._choose_splits(splittable, counts, e_row, e_w, e_y, local, store, n_ent)
             is_split = split.feature >= 0
@@ -153,7 +169,7 @@ class _LevelWiseBuilder:
                 n_children=split.n_children,
                 parent=parent,
                 depth=np.full(L, depth),
-                impurity=self.criterion.impurity(counts),
+                impurity=impurity,
                 split_score=np.where(is_split, split.score, np.nan),
                 gain=np.where(is_split, split.gain, np.nan),
                 n_node_samples=n_ent,
@@ -176,7 +192,8 @@ class _LevelWiseBuilder:
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
             lo, L = next_lo, n_next
-        tree = cols.finish(self.n_features, self.n_cat)
+        self.criterion = plain
+        tree = cols.finish(self.n_features, self.n_cat, float(self.w.min()))
         if rules.max_leaf_nodes is not None:
             tree = best_first(tree, rules.max_leaf_nodes, self.total_weight)
         return tree
@@ -196,7 +213,8 @@ class _LevelWiseBuilder:
         scores = np.full((L, P), -np.inf)
         valid = np.zeros((L, P), dtype=bool)
         best_thr = np.full((L, P), np.nan)
-        best_table: dict[int, np.ndarray] = {}
+        # per categorical feature: (row of every node in the tables, or -1; tables)
+        best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for r, f in enumerate(self.numeric.tolist()):
             weights = None if store.weights is None else store.weights[r]
             found = best_thresholds(
@@ -211,17 +229,33 @@ class _LevelWiseBuilder:
         for f in self.categorical.tolist():
             C = int(self.n_cat[f])
             if C < 2:
-                best_table[f] = np.full((L, max(C, 1)), -1, dtype=np.int32)
                 continue
-            stats = category_counts(self.X[e_row, f], local, e_y, e_w, L, C, self.K, node_weight)
+            # only splittable nodes where two categories are present can split on f
+            # (a multiway split's children hold one each): the count tensor is
+            # [those nodes, C, K], not [every node, C, K]
+            codes = self.X[e_row, f]
+            known = ~np.isnan(codes)
+            pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
+            n_present = np.bincount(pairs // C, minlength=L)
+            sub = np.flatnonzero((n_present >= 2) & splittable)
+            if not sub.size:
+                continue
+            _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
+            row_of = np.full(L, -1, dtype=np.intp)
+            row_of[sub] = np.arange(sub.size)
+            at = row_of[local] >= 0
+            stats = category_counts(
+                codes[at], row_of[local[at]], e_y[at], e_w[at], sub.size, C, self.K,
+                node_weight[sub],
+            )  # fmt: skip
             grouped = rules.categorical_splits(stats, crit)
             ok = grouped.ok & ~np.isnan(grouped.gain)
-            gains[ok, f] = grouped.gain[ok]
-            scores[ok, f] = crit.feature_score(
+            gains[sub[ok], f] = grouped.gain[ok]
+            scores[sub[ok], f] = crit.feature_score(
                 grouped.gain, grouped.branch_weights, stats.missing_weight
             )[ok]
-            valid[ok, f] = True
-            best_table[f] = grouped.tables
+            valid[sub[ok], f] = True
+            best_table[f] = (row_of, grouped.tables)
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)
@@ -239,7 +273,8 @@ class _LevelWiseBuilder:
         out.n_children[nodes[numeric_win]] = 2
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
-            table = best_table[f][nodes[sel]][:, : int(self.n_cat[f])]
+            row_of, tables = best_table[f]
+            table = tables[row_of[nodes[sel]]][:, : int(self.n_cat[f])]
             out.tables.append((f, nodes[sel], table))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
@@ -345,6 +380,7 @@ def build_tree(
     rules: GrowthRules,
 ) -> Tree:
     """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``."""
+    _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
     builder = _LevelWiseBuilder(
         X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules
     )

@@ -474,3 +474,23 @@ def test_a_two_thousand_level_tree_fits_exports_and_round_trips():
         memory_gib=2.0,
     )
     assert int(out) == 2_000
+
+
+@pytest.mark.parametrize(
+    "make",
+    [ID3Classifier, C45Classifier, lambda: C45Classifier(categorical_split="binary"),
+     lambda: CARTClassifier(categorical_split="binary"),
+     lambda: DecisionTreeClassifier(criterion="gain_ratio", min_samples_leaf=2)],
+)  # fmt: skip
+def test_categorical_search_over_nodes_that_can_split_grows_the_same_tree(monkeypatch, make):
+    import treelearn._builder as builder
+    from treelearn.datasets import load_dataset
+
+    X, y = load_dataset("credit_g", return_X_y=True)
+    X = X.mask(np.random.default_rng(0).random(X.shape) < 0.05)
+    whole = make().fit(X, y)
+    monkeypatch.setattr(builder, "_SMALL_TENSOR", 0)  # always the restricted search
+    restricted = make().fit(X, y)
+    a, b = whole.tree_.to_arrays(), restricted.tree_.to_arrays()
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)

@@ -47,6 +47,11 @@ from treelearn.criteria._checked import CheckedCriterion, check_every_level
 __all__ = ["best_first", "build_tree"]
 
 
+#: A categorical count tensor of at most this many cells is built for every node of
+#: the level; a larger one only for the nodes that can split on the feature.
+_SMALL_TENSOR = 2**22
+
+
 class _Columns:
     """Growing per-node arrays of the tree, one chunk per level."""
 
@@ -234,12 +239,15 @@ class _LevelWiseBuilder:
             # (a multiway split's children hold one each): the count tensor is
             # [those nodes, C, K], not [every node, C, K]
             codes = self.X[e_row, f]
-            known = ~np.isnan(codes)
-            pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
-            n_present = np.bincount(pairs // C, minlength=L)
-            sub = np.flatnonzero((n_present >= 2) & splittable)
-            if not sub.size:
-                continue
+            if L * C * self.K <= _SMALL_TENSOR:  # small: every node, no sort needed
+                sub = np.arange(L)
+            else:
+                known = ~np.isnan(codes)
+                pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
+                n_present = np.bincount(pairs // C, minlength=L)
+                sub = np.flatnonzero((n_present >= 2) & splittable)
+                if not sub.size:
+                    continue
             _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
             row_of = np.full(L, -1, dtype=np.intp)
             row_of[sub] = np.arange(sub.size)

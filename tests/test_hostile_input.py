@@ -81,13 +81,16 @@ def test_a_missing_value_under_light_nodes_reaches_a_leaf(make):
 
 
 def test_every_internal_node_spreads_a_missing_value_somewhere():
-    # a hand-edited model whose children all have missing_fraction 0
+    # a hand-built tree whose children all have missing_fraction 0 (load_json
+    # refuses it; a Tree built from arrays still routes every row to a leaf)
+    from treelearn._tree import Tree
+
     est = DecisionTreeClassifier().fit([[0.0], [1.0]], [0, 1])
-    doc = json.loads(est.to_json())
-    doc["tree"]["arrays"]["missing_fraction"] = [1.0, 0.0, 0.0]
-    model = load_json(json.dumps(doc))
-    assert model.tree_.is_leaf[model.apply([[np.nan]])].all()
-    np.testing.assert_allclose(model.predict_proba([[np.nan]]), [[0.5, 0.5]])
+    arrays = est.tree_.to_arrays()
+    arrays["missing_fraction"] = np.array([1.0, 0.0, 0.0])
+    est.tree_ = Tree(1, 2, arrays, est.tree_.unit_weight)
+    assert est.tree_.is_leaf[est.apply([[np.nan]])].all()
+    np.testing.assert_allclose(est.predict_proba([[np.nan]]), [[0.5, 0.5]])
 
 
 def test_empty_rule_keeps_j48_crumbs_empty_and_survives_json():

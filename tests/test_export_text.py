@@ -122,7 +122,8 @@ def estimator_from_j48(stem: str, setting: str):
         "impurity": np.zeros(n),
         "split_score": np.where([rec["n"] > 0 for rec in nodes], 0.0, np.nan),
         "gain": np.where([rec["n"] > 0 for rec in nodes], 0.0, np.nan),
-        "n_node_samples": np.round(weight).astype(int),
+        # a node holding weight holds at least one entry (0.2: fractional copies)
+        "n_node_samples": np.ceil(np.round(weight, 6)).astype(int),
         "missing_fraction": share,
         "value": value,
         "category_ptr": ptr,

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     (
         "growth",
         [
+            "treelearn._budget",
             "treelearn._growth_rules",
             "treelearn._c45_rules",
             "treelearn._split_numeric",

@@ -54,7 +54,6 @@ TOL = 1e-9
 # A case whose value is missing goes down a branch only if the branch holds more than
 # this share of the known weight (C4.5).
 MIN_FRACTION = 1e-6
-EMPTY_WEIGHT = 1e-6
 
 
 # ---------------------------------------------------------------------------------------
@@ -511,7 +510,7 @@ def match_candidate(tree, node, best: list[Candidate]) -> Candidate | None:
 
 def _distribution(tree, node) -> np.ndarray:
     total = tree.value[node].sum()
-    if total <= EMPTY_WEIGHT and tree.parent[node] >= 0:
+    if (tree.n_node_samples[node] == 0 or total <= 0) and tree.parent[node] >= 0:
         return _distribution(tree, int(tree.parent[node]))
     return tree.value[node] / total if total > 0 else np.zeros(tree.n_classes)
 
@@ -532,7 +531,7 @@ def reference_leaves(tree, x) -> list[tuple[int, float, list[int]]]:
             continue
         for child in kids:
             share = tree.missing_fraction[child]
-            if share > 0 and tree.value[child].sum() > EMPTY_WEIGHT:
+            if share > 0 and tree.n_node_samples[child] > 0 and tree.value[child].sum() > 0:
                 stack.append((child, wt * share, [*path, child]))
     return out
 

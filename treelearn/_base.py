@@ -43,6 +43,44 @@ from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 __all__ = ["BaseDecisionTree"]
 
 
+def _check_class_weight(class_weight, classes: np.ndarray) -> None:
+    """``class_weight`` may name only classes of ``y``, with non-negative finite weights."""
+    if not isinstance(class_weight, dict):
+        return  # "balanced"; lists (multi-output) are scikit-learn's to check
+    known = set(classes.tolist())
+    absent = [k for k in class_weight if k not in known]
+    if absent:
+        raise ValueError(
+            f"class_weight names {absent!r}, which {'is' if len(absent) == 1 else 'are'} not "
+            f"a class of y (classes: {classes.tolist()!r})."
+        )
+    bad = {
+        k: v
+        for k, v in class_weight.items()
+        if not (isinstance(v, Real) and 0 <= float(v) < np.inf)
+    }
+    if bad:
+        raise ValueError(f"class_weight values must be non-negative finite numbers, got {bad!r}.")
+
+
+#: Weights whose largest is beyond 2**±100 are brought to that edge by a power of
+#: two (exact): sums and squares of weights of 1e300 overflow, of 1e-300 underflow.
+_WEIGHT_RANGE = 100
+
+
+def _rescale_weights(w: np.ndarray) -> np.ndarray:
+    """``w`` times a power of two that brings its maximum into ``2**±100``.
+
+    scikit-learn-style trees depend only on weight ratios, so their tree is the
+    same; C4.5's absolute thresholds (``min_samples_leaf`` in weight, 1e-6) compare
+    alike at 1e300 and at 2**100. ``tree_.value`` then holds the rescaled weights.
+    """
+    exponent = int(np.frexp(w.max())[1])
+    if abs(exponent) <= _WEIGHT_RANGE:
+        return w
+    return np.ldexp(w, int(np.sign(exponent)) * _WEIGHT_RANGE - exponent)
+
+
 class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     """Shared machinery of every treelearn classifier (not for direct use)."""
 
@@ -127,6 +165,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             mf = max(1, int(np.log2(n_features)))
         elif isinstance(mf, Real) and not isinstance(mf, Integral):
             mf = max(1, int(float(mf) * n_features))
+        elif mf is not None and int(mf) > n_features:
+            raise ValueError(
+                f"max_features={mf} is larger than the number of features ({n_features}); "
+                "pass at most n_features, a fraction, 'sqrt', 'log2' or None."
+            )
         return {
             "max_depth": self.max_depth,
             "min_impurity_decrease": float(self.min_impurity_decrease),
@@ -193,11 +236,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
         )
         if self.class_weight is not None:
+            _check_class_weight(self.class_weight, classes)
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
         if not np.isfinite(sample_weight).all():
             raise ValueError("sample_weight contains NaN or infinity.")
-        if sample_weight.sum() <= 0:
+        if not sample_weight.max(initial=0.0) > 0:
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
+        sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
         if not used.all():
             Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]

@@ -33,15 +33,16 @@ import heapq
 
 import numpy as np
 
-from treelearn import _partition
+from treelearn import _budget, _partition
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
-from treelearn._split_numeric import LevelLayout, best_thresholds
+from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
 from treelearn.criteria import SplitCriterion
+from treelearn.criteria._checked import CheckedCriterion, check_every_level
 
 #: Entries (features × the level's entries) of one block of numeric features searched
 #: together: large enough that small data searches all its features in one pass, small
@@ -49,6 +50,11 @@ from treelearn.criteria import SplitCriterion
 BLOCK_ENTRIES = 2**15
 
 __all__ = ["best_first", "build_tree"]
+
+
+#: A categorical count tensor of at most this many cells is built for every node of
+#: the level; a larger one only for the nodes that can split on the feature.
+_SMALL_TENSOR = 2**22
 
 
 class _Columns:
@@ -61,12 +67,18 @@ class _Columns:
         # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
         self.tables: list[tuple[np.ndarray, np.ndarray]] = []
 
+    @property
+    def node_count(self) -> int:
+        """Nodes added so far."""
+        return sum(part.shape[0] for part in self.chunks["feature"])
+
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
             self.chunks[name].append(arr)
 
-    def finish(self, n_features: int, n_categories: np.ndarray) -> Tree:
+    def finish(self, n_features: int, n_categories: np.ndarray, unit_weight: float) -> Tree:
         arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}
+        self.chunks.clear()  # the levels' pieces: not kept beside the whole
         node_count = arrays["feature"].shape[0]
         widths = np.zeros(node_count, dtype=np.int64)
         cat_nodes = np.flatnonzero(arrays["split_kind"] == SPLIT_CATEGORICAL)
@@ -78,7 +90,7 @@ class _Columns:
             branch[ptr[node_ids][:, None] + np.arange(table.shape[1])] = table
         arrays["category_ptr"] = ptr
         arrays["category_branch"] = branch
-        return Tree(n_features, self.n_classes, arrays)
+        return Tree(n_features, self.n_classes, arrays, unit_weight)
 
 
 class _LevelSplits:
@@ -122,6 +134,7 @@ class _LevelWiseBuilder:
         self.categorical = np.flatnonzero(is_categorical)
         self.total_weight = float(w.sum())
         self.has_nan = np.isnan(X).any(axis=0)
+        self.depth = 0  # of the level being grown
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -138,10 +151,18 @@ class _LevelWiseBuilder:
         parent = np.array([-1], dtype=np.int32)
         depth = 0
         missing_fraction = np.ones(1)
+        # what the criterion returns is checked on the first level (every level
+        # with TREELEARN_CHECK_CRITERIA=1): a bad criterion fails with its name
+        plain, every = self.criterion, check_every_level()
+        guarded = CheckedCriterion(plain)
         while L:
+            self.depth = depth
+            self.criterion = guarded if depth == 0 or every else plain
+            _budget.check_level(cols.node_count, L, K, depth)
             local = e_node - lo
             counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
+            impurity = self.criterion.impurity(counts)  # checked before it is used
             splittable = rules.may_split(counts, n_ent, depth)
             split = self._choose_splits(splittable, counts, e_row, e_w, e_y, local, store, n_ent)
             is_split = split.feature >= 0
@@ -158,7 +179,7 @@ class _LevelWiseBuilder:
                 n_children=split.n_children,
                 parent=parent,
                 depth=np.full(L, depth),
-                impurity=self.criterion.impurity(counts),
+                impurity=impurity,
                 split_score=np.where(is_split, split.score, np.nan),
                 gain=np.where(is_split, split.gain, np.nan),
                 n_node_samples=n_ent,
@@ -181,7 +202,8 @@ class _LevelWiseBuilder:
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
             lo, L = next_lo, n_next
-        tree = cols.finish(self.n_features, self.n_cat)
+        self.criterion = plain
+        tree = cols.finish(self.n_features, self.n_cat, float(self.w.min()))
         if rules.max_leaf_nodes is not None:
             tree = best_first(tree, rules.max_leaf_nodes, self.total_weight)
         return tree
@@ -201,7 +223,8 @@ class _LevelWiseBuilder:
         scores = np.full((L, P), -np.inf)
         valid = np.zeros((L, P), dtype=bool)
         best_thr = np.full((L, P), np.nan)
-        best_table: dict[int, np.ndarray] = {}
+        # per categorical feature: (row of every node in the tables, or -1; tables)
+        best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for block in self._numeric_blocks(store):
             found = best_thresholds(
                 [int(f) for f in self.numeric[block]],
@@ -218,21 +241,41 @@ class _LevelWiseBuilder:
         for block in self._categorical_blocks(L):
             C = int(self.n_cat[block[0]])
             if C < 2:
-                for f in block:
-                    best_table[f] = np.full((L, max(C, 1)), -1, dtype=np.int32)
                 continue
-            codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
-            stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight)
+            if len(block) > 1:  # small tensors: the block in one pass, every node
+                self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, out=(
+                    gains, scores, valid, best_table))  # fmt: skip
+                continue
+            f = block[0]
+            # only splittable nodes where two categories are present can split on f
+            # (a multiway split's children hold one each): the count tensor is
+            # [those nodes, C, K], not [every node, C, K]
+            codes = self.X[e_row, f]
+            if L * C * self.K <= _SMALL_TENSOR:  # small: every node, no sort needed
+                sub = np.arange(L)
+            else:
+                known = ~np.isnan(codes)
+                pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
+                n_present = np.bincount(pairs // C, minlength=L)
+                sub = np.flatnonzero((n_present >= 2) & splittable)
+                if not sub.size:
+                    continue
+            _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
+            row_of = np.full(L, -1, dtype=np.intp)
+            row_of[sub] = np.arange(sub.size)
+            at = row_of[local] >= 0
+            stats = category_counts(
+                codes[at], row_of[local[at]], e_y[at], e_w[at], sub.size, C, self.K,
+                node_weight[sub],
+            )  # fmt: skip
             grouped = rules.categorical_splits(stats, crit)
             ok = grouped.ok & ~np.isnan(grouped.gain)
-            score = crit.feature_score(grouped.gain, grouped.branch_weights, stats.missing_weight)
-            for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
-                rows = slice(j * L, (j + 1) * L)
-                okj = ok[rows]
-                gains[okj, f] = grouped.gain[rows][okj]
-                scores[okj, f] = score[rows][okj]
-                valid[okj, f] = True
-                best_table[f] = grouped.tables[rows]
+            gains[sub[ok], f] = grouped.gain[ok]
+            scores[sub[ok], f] = crit.feature_score(
+                grouped.gain, grouped.branch_weights, stats.missing_weight
+            )[ok]
+            valid[sub[ok], f] = True
+            best_table[f] = (row_of, grouped.tables)
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)
@@ -250,11 +293,35 @@ class _LevelWiseBuilder:
         out.n_children[nodes[numeric_win]] = 2
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
-            table = best_table[f][nodes[sel]][:, : int(self.n_cat[f])]
+            row_of, tables = best_table[f]
+            table = tables[row_of[nodes[sel]]][:, : int(self.n_cat[f])]
             out.tables.append((f, nodes[sel], table))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
         return out
+
+    def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, out):
+        """Search categorical features ``block`` (``C`` categories each) in one pass.
+
+        Their count tensors are small (see :meth:`_categorical_blocks`), so every node
+        of the level is searched, as the one-feature path does below ``_SMALL_TENSOR``.
+        """
+        gains, scores, valid, best_table = out
+        codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
+        stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight)
+        grouped = self.rules.categorical_splits(stats, self.criterion)
+        ok = grouped.ok & ~np.isnan(grouped.gain)
+        score = self.criterion.feature_score(
+            grouped.gain, grouped.branch_weights, stats.missing_weight
+        )
+        every_node = np.arange(L)
+        for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
+            rows = slice(j * L, (j + 1) * L)
+            okj = ok[rows]
+            gains[okj, f] = grouped.gain[rows][okj]
+            scores[okj, f] = score[rows][okj]
+            valid[okj, f] = True
+            best_table[f] = (every_node, grouped.tables[rows])
 
     def _numeric_blocks(self, store: _partition.SortedStore) -> list[list[int]]:
         """The numeric features (store rows) searched together, in blocks.
@@ -273,7 +340,8 @@ class _LevelWiseBuilder:
         m = max(int(store.values[0].size), 1)
         if store.weights is not None:
             return [[r] for r in range(n_rows)]
-        per_block = max(BLOCK_ENTRIES // m, 1)
+        # and K x (block entries) within the one-pass search's limit (many classes)
+        per_block = max(min(BLOCK_ENTRIES // m, BLOCK_ELEMENTS // (self.K * m)), 1)
         blocks: list[list[int]] = []
         for missing in (False, True):
             rows = np.flatnonzero(self.has_nan[self.numeric] == missing).tolist()
@@ -399,6 +467,7 @@ def build_tree(
     rules: GrowthRules,
 ) -> Tree:
     """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``."""
+    _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
     builder = _LevelWiseBuilder(
         X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules
     )

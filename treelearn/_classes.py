@@ -420,6 +420,12 @@ categorical_features
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         """Grow, then collapse and prune as J48 does (the C4.5 rules see all rows)."""
         if self.pruning == "reduced_error":
+            if self.reduced_error_folds > y_codes.shape[0]:
+                raise ValueError(
+                    f"reduced_error_folds={self.reduced_error_folds} is more than the "
+                    f"{y_codes.shape[0]} training rows (of positive weight); lower "
+                    "reduced_error_folds or use pruning='error_based'."
+                )
             grow, prune = reduced_error_split(y_codes, self.reduced_error_folds)
             tree = build_tree(
                 np.asfortranarray(Xe[grow]),

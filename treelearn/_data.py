@@ -8,11 +8,13 @@ which the tree routes C4.5 style.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from pandas.api.types import (
+    infer_dtype,
     is_bool_dtype,
     is_numeric_dtype,
     is_object_dtype,
@@ -101,11 +103,49 @@ def _column(X, j: int):
     return X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
 
 
-def _categories_of(col) -> np.ndarray:
+#: What ``infer_dtype`` calls values that are no categories: times and complex numbers.
+_NOT_CATEGORIES = {
+    "datetime": "datetimes",
+    "datetime64": "datetimes",
+    "date": "dates",
+    "timedelta": "time spans",
+    "timedelta64": "time spans",
+    "period": "periods",
+    "complex": "complex numbers",
+}
+
+
+def _check_category_values(values: pd.Series, name) -> None:
+    """Refuse values a categorical column cannot hold faithfully.
+
+    Datetimes and complex numbers are not categories (convert them to numbers or
+    strings), and ``True`` / ``1`` (or ``False`` / ``0``) are equal and hash
+    alike, so in one column they would merge into one category silently.
+    """
+    kind = infer_dtype(values, skipna=True)
+    if kind in _NOT_CATEGORIES:
+        raise TypeError(
+            f"Column {name!r} holds {_NOT_CATEGORIES[kind]}, which treelearn does not "
+            "take as categories; convert it to numbers (e.g. seconds or days) or strings."
+        )
+    if kind.startswith("mixed"):
+        types = set(pd.unique(values[~values.isna()].map(type)))
+        booleans = {t for t in types if issubclass(t, bool | np.bool_)}
+        numbers = {t for t in types - booleans if issubclass(t, int | float | np.number)}
+        if booleans and numbers:
+            raise ValueError(
+                f"Column {name!r} mixes booleans with numbers: True equals 1 (and False "
+                "equals 0), so they would be one category; convert the column to strings."
+            )
+
+
+def _categories_of(col, name=None) -> np.ndarray:
     """Category values of one column, in a deterministic order."""
     if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
+        _check_category_values(pd.Series(np.asarray(col.cat.categories, dtype=object)), name)
         return np.asarray(col.cat.categories, dtype=object)
     values = pd.Series(np.asarray(col, dtype=object))
+    _check_category_values(values, name)
     values = values[~values.isna()]
     uniques = pd.unique(values)
     try:
@@ -153,6 +193,17 @@ def _check_float32_range(arr: np.ndarray, where: str) -> None:
 
 
 def _numeric_column(col, j: int, name) -> np.ndarray:
+    kind = col.dtype.kind if hasattr(col, "dtype") else np.asarray(col).dtype.kind
+    if kind == "c":
+        raise TypeError(
+            f"Column {name!r} is complex; treelearn does not drop imaginary parts "
+            "silently: pass the real part (or both parts as two columns)."
+        )
+    if kind in "mM":
+        raise TypeError(
+            f"Column {name!r} holds datetimes or time spans; convert it to numbers "
+            "(e.g. seconds or days) first."
+        )
     if isinstance(col, pd.Series):
         try:
             arr = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -239,13 +290,33 @@ def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEnc
     for j in range(n_features):
         col = _column(X, j)
         if mask[j]:
-            cats = _categories_of(col)
+            cats = _categories_of(col, names[j])
             categories.append(cats)
             out[:, j] = _encode_categorical(col, cats)
         else:
             categories.append(None)
             out[:, j] = _numeric_column(col, j, names[j])
     return out, FeatureEncoding(is_categorical=mask, categories=categories)
+
+
+def _warn_if_codes(col, categories: np.ndarray, codes: np.ndarray, name) -> None:
+    """Warn when a categorical column arrives as numbers that match no category
+    (integer codes instead of the values, say): all of it is routed as unseen."""
+    dtype = getattr(col, "dtype", None)
+    if dtype is None or dtype.kind not in "iuf" or not np.isnan(codes).all():
+        return
+    if not categories.size or any(isinstance(c, int | float | np.number) for c in categories):
+        return
+    known = ~pd.isna(np.asarray(col, dtype=object))
+    if known.any():
+        warnings.warn(
+            f"Feature {name!r} is categorical with {categories.size} categories such as "
+            f"{categories[0]!r}, but received numbers that match none of them (integer "
+            "codes?); every such value is routed as an unseen category (like a missing "
+            "value). Pass the category values themselves.",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndarray:
@@ -270,6 +341,7 @@ def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndar
         cats = encoding.categories[j]
         if cats is not None:
             out[:, j] = _encode_categorical(col, cats)
+            _warn_if_codes(col, cats, out[:, j], names[j])
         else:
             out[:, j] = _numeric_column(col, j, names[j])
     return out

@@ -128,8 +128,14 @@ class GrowthRules(abc.ABC):
 
     def place_thresholds(self, feature: int, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """Threshold of the cut between the values ``lo < hi``: the midpoint, or ``lo``
-        when the midpoint rounds to ``hi`` (``x <= t`` must keep ``lo`` left)."""
-        t = (lo + hi) / 2.0
+        when the midpoint rounds to ``hi`` (``x <= t`` must keep ``lo`` left).
+
+        Near the float maximum ``lo + hi`` overflows; there the midpoint is
+        ``lo / 2 + hi / 2`` (exact wherever the sum is finite, so only those cuts
+        differ from the plain formula)."""
+        with np.errstate(over="ignore"):
+            t = (lo + hi) / 2.0
+        t = np.where(np.isfinite(t), t, lo / 2.0 + hi / 2.0)
         return np.where(t == hi, lo, t)
 
     # -- categorical splits ------------------------------------------------------------

@@ -340,7 +340,8 @@ def child_slots(tree: Tree, src: np.ndarray, x: np.ndarray) -> np.ndarray:
     num = known & (kind == SPLIT_NUMERIC)
     if num.any():
         xv, t = x[num], tree.threshold[src[num]]
-        slot[num] = np.where((xv - t < J48_SMALL) | (xv <= t), 0, 1)
+        with np.errstate(over="ignore"):  # near the float maximum: +-inf compares right
+            slot[num] = np.where((xv - t < J48_SMALL) | (xv <= t), 0, 1)
     cat = known & (kind == SPLIT_CATEGORICAL)
     if cat.any():
         codes = x[cat].astype(np.intp)

@@ -36,6 +36,7 @@ A JSON object::
       "cptable": [[0.5, 0, 1.0], ...],          # cptable_ (CARTClassifier only; or null)
       "tree": {                                 # tree_
         "n_features": 4, "n_classes": 2, "node_count": 8,
+        "unit_weight": 1.0,                     # smallest training row weight
         "arrays": {"feature": [...], "threshold": [...], ..., "value": [[...], ...],
                    "category_ptr": [...], "category_branch": [...]}
       }
@@ -103,6 +104,9 @@ _READABLE_VERSIONS = (1, 2)
 _BUILTIN_CRITERIA: dict[str, type[SplitCriterion]] = {
     cls.__name__: cls for cls in CRITERIA.values()
 }
+#: A fixed-width label dtype may be wider than its longest label (labels chosen from a
+#: wider array) up to this width; beyond it, only as wide as the longest label.
+_MAX_SPARE_WIDTH = 1024
 _CLASSES_DTYPE = re.compile(r"^(?:[<>|=]?(?:b1|[iu][1248]|f[48]|U\d{1,6})|bool|object)$")
 
 
@@ -228,8 +232,14 @@ def _decode_labels(spec: Any, where: str) -> np.ndarray:
     if not values:
         V.fail(f"{where}.values", "no classes")
     values = [V.json_scalar(v, f"{where}.values") for v in values]
+    dtype = np.dtype(dtype_text)
+    if dtype.kind in "US":  # the width is allocated for every label: not far beyond theirs
+        longest = max(len(str(v)) for v in values)
+        width = dtype.itemsize // (4 if dtype.kind == "U" else 1)
+        if width > max(longest, _MAX_SPARE_WIDTH):
+            V.fail(f"{where}.dtype", f"{dtype_text} is wider than the longest label ({longest})")
     try:
-        arr = np.asarray(values, dtype=np.dtype(dtype_text))
+        arr = np.asarray(values, dtype=dtype)
     except (TypeError, ValueError, OverflowError) as exc:
         V.fail(f"{where}.values", f"cannot be read as {dtype_text}: {exc}")
     if arr.ndim != 1 or arr.shape[0] != len(values) or arr.tolist() != values:
@@ -269,6 +279,8 @@ def _decode_names(names: Any, where: str, state: dict, criteria: Any) -> np.ndar
     V.expect(names, list, where, "a list of strings or null")
     if len(names) != n_features or not all(isinstance(v, str) for v in names):
         V.fail(where, f"expected {n_features} strings")
+    if len(set(names)) != len(names):
+        V.fail(where, "feature names must be distinct")
     return np.asarray(names, dtype=object)
 
 
@@ -375,6 +387,7 @@ def _encode_tree(tree: Tree) -> dict:
         "n_features": tree.n_features,
         "n_classes": tree.n_classes,
         "node_count": tree.node_count,
+        "unit_weight": tree.unit_weight,
         "arrays": arrays,
     }
 
@@ -420,7 +433,12 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
         check_tree_arrays(SimpleNamespace(n_features=n_features, **arrays), n_categories)
     except TreeArrayError as exc:
         V.fail(f"{at}.{exc.where}" if exc.where else at, exc.problem)
-    return Tree(n_features, n_classes, arrays)
+    unit_weight = None
+    if "unit_weight" in tree_doc:  # absent from older documents: the mean row weight
+        unit_weight = V.float_value(tree_doc["unit_weight"], f"{where}.unit_weight")
+        if not (math.isfinite(unit_weight) and unit_weight > 0):
+            V.fail(f"{where}.unit_weight", "must be a positive finite number")
+    return Tree(n_features, n_classes, arrays, unit_weight)
 
 
 #: Fitted attribute -> (document key, encoder, decoder). Decoders run in this order
@@ -544,6 +562,8 @@ def read_document(
         raise
     except (KeyError, IndexError, TypeError, OverflowError) as exc:
         raise ValueError(f"invalid treelearn JSON: {type(exc).__name__}: {exc}") from None
+    except RecursionError:
+        raise ValueError("invalid treelearn JSON: values nested too deeply") from None
 
 
 fail = V.fail  # the ValueError of an invalid document, for the estimator layer's checks

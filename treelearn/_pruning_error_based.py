@@ -361,7 +361,7 @@ class _ErrorBasedPruner:
             "category_ptr": ptr,
             "category_branch": branch,
         }
-        return Tree(t.n_features, t.n_classes, arrays)
+        return Tree(t.n_features, t.n_classes, arrays, t.unit_weight)
 
 
 def prune_error_based(

@@ -295,10 +295,7 @@ def spread(
             nodes[m], t.spread_start, t.spread_count, t.share, 0.0, t.spread_children
         )
         rep_rows = rows[m][case]
-        rep_w = weights[m][case] * share
-        pos = rep_w > 0
-        if not pos.all():
-            rep_rows, rep_nodes, rep_w = rep_rows[pos], rep_nodes[pos], rep_w[pos]
+        rep_w = weights[m][case] * share  # kept even if it underflows: every row ends somewhere
         rows = np.concatenate([rows[single], rep_rows])
         nodes = np.concatenate([nxt[single], rep_nodes])
         weights = np.concatenate([weights[single], rep_w])

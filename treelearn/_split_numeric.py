@@ -36,6 +36,11 @@ __all__ = [
     "stacked_layout",
 ]
 
+#: Above this many class-count cells (classes × sorted positions) a feature's split
+#: search runs in blocks of positions, so that its memory is ``classes × block``
+#: rather than ``classes × rows`` (2**24 cells: 128 MiB of float64 per array).
+BLOCK_ELEMENTS = 2**24
+
 
 @dataclass
 class LevelLayout:
@@ -77,16 +82,19 @@ class CutSides:
     def __init__(
         self,
         cut: np.ndarray,
-        cum: np.ndarray,
-        base: np.ndarray,
+        cum: np.ndarray | None,
+        base: np.ndarray | None,
         layout: LevelLayout,
         n_known: np.ndarray,
         known_w: np.ndarray,
+        left_weight: np.ndarray | None = None,
     ):
         self.cut = cut
         self._cum, self._base, self._layout = cum, base, layout
         self.n_known, self.known_w = n_known, known_w
         self.n_segments = layout.n_segments
+        if left_weight is not None:  # computed without the [K, m] prefix sums
+            self.__dict__["left_w"] = left_weight
 
     @cached_property
     def seg(self) -> np.ndarray:
@@ -103,6 +111,7 @@ class CutSides:
     @cached_property
     def left_w(self) -> np.ndarray:
         m1 = self.cut.size
+        assert self._cum is not None and self._base is not None
         return self._cum[:, :m1].sum(axis=0) - self._base.sum(axis=0)[self.seg]
 
     @cached_property
@@ -236,6 +245,11 @@ def best_thresholds(
     """
     K = n_classes
     F = len(features)
+    if F == 1 and K * values[0].size > BLOCK_ELEMENTS:  # [K, m] sums would not fit
+        return _best_thresholds_blocked(
+            features[0], values[0], labels[0], None if weights is None else weights[0],
+            layout, n_classes, criterion, rules,
+        )  # fmt: skip
     S0 = layout.n_segments
     if F == 1:
         v, yo = values[0], labels[0]
@@ -315,3 +329,112 @@ def best_thresholds(
         at = slice(bounds[j], bounds[j + 1])
         threshold[at] = rules.place_thresholds(features[j], v[i[at]], v[i[at] + 1])
     return NumericSplits(node, feature, gain, score, threshold)
+
+
+def _prefix_blocks(labels, weights, n_classes, stops):
+    """Class-count prefix sums ``[K, b - a]`` of consecutive position blocks.
+
+    ``stops`` are the block ends. Each block's sums continue the previous block's
+    last column, added in the same order as one ``cumsum`` over all positions
+    (so they are bit-identical to it).
+    """
+    K = n_classes
+    classes = np.arange(K, dtype=labels.dtype)[:, None]
+    carry = np.zeros((K, 1), dtype=np.float64)
+    a = 0
+    for b in stops.tolist():
+        if b <= a:
+            yield a, b, None
+            continue
+        block = np.equal(classes, labels[None, a:b]) * weights[None, a:b]
+        cum = np.cumsum(np.concatenate([carry, block], axis=1), axis=1)[:, 1:]
+        carry = cum[:, -1:].copy()
+        yield a, b, cum
+        a = b
+
+
+def _best_thresholds_blocked(
+    feature, values, labels, weights, layout, n_classes, criterion, rules
+):  # fmt: skip
+    """:func:`best_thresholds` for many classes: the same search, ``[K, block]``
+    memory at a time (three passes over blocks of positions: segment totals,
+    candidate ranks, the winners' counts)."""
+    K, v, yo = n_classes, values, labels
+    m = v.size
+    S = layout.n_segments
+    seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
+    seg_end = seg_start + seg_len - 1
+    known = ~np.isnan(v)
+    w = np.where(known, 1.0 if weights is None else weights, 0.0)
+    step = max(1, BLOCK_ELEMENTS // max(K, 1))
+    stops = np.r_[np.arange(step, m, step), m]
+    position_segment = layout.position_segment
+    interior = layout.interior
+    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    kcum = np.cumsum(known)
+    before = np.maximum(seg_start - 1, 0)
+    n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+    # pass 1: prefix sums at every node's start and end
+    base = np.zeros((K, S))
+    end = np.zeros((K, S))
+    has_before = np.flatnonzero(seg_start > 0)
+    for a, b, cum in _prefix_blocks(yo, w, K, stops):
+        if cum is None:
+            continue
+        at = has_before[(before[has_before] >= a) & (before[has_before] < b)]
+        base[:, at] = cum[:, before[at] - a]
+        at = np.flatnonzero((seg_end >= a) & (seg_end < b) & (seg_len > 0))
+        end[:, at] = cum[:, seg_end[at] - a]
+    known_counts = end - base
+    known_w = known_counts.sum(axis=0)
+    wcum = np.cumsum(w)
+    left_w = wcum[:-1] - np.where(seg_start > 0, wcum[before], 0.0)[position_segment[:-1]]
+    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w)
+    allowed, n_cand = rules.admissible_cuts(sides)
+    cand_mask = cut if allowed is None else cut & allowed
+    if criterion.concave:
+        keep = class_boundaries(cut, yo, interior, position_segment)
+        if allowed is not None:
+            keep |= range_ends(cand_mask, position_segment[:-1])
+        cand_mask = cand_mask & keep
+    cand = np.flatnonzero(cand_mask)
+    if cand.size == 0:
+        return None
+    seg = position_segment[cand]
+    # pass 2: rank every candidate, one block at a time
+    rank = np.empty(cand.size)
+    bounds = np.asarray(np.searchsorted(cand, np.r_[0, stops])).tolist()
+    for i, (a, _b, cum) in enumerate(_prefix_blocks(yo, w, K, stops)):
+        lo, hi = bounds[i], bounds[i + 1]
+        if cum is None or lo == hi:
+            continue
+        c, sg = cand[lo:hi], seg[lo:hi]
+        left = cum[:, c - a] - base[:, sg]
+        right = known_counts[:, sg] - left
+        rank[lo:hi] = criterion.split_rank(left.T, right.T)
+    has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
+    sg = np.flatnonzero(has)
+    i = cand[first[sg]]
+    # pass 3: the winners' left counts
+    left = np.zeros((K, sg.size))
+    order = np.argsort(i, kind="stable")
+    at_block = np.searchsorted(stops, i[order], side="right")
+    for j, (a, _b, cum) in enumerate(_prefix_blocks(yo, w, K, stops)):
+        pick = order[at_block == j]
+        if cum is not None and pick.size:
+            left[:, pick] = cum[:, i[pick] - a] - base[:, sg[pick]]
+    parent = known_counts[:, sg].T
+    left = left.T
+    children = np.stack([left, parent - left], axis=1)  # [s, 2, K]
+    fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
+    gain = criterion.split_score(parent, children) * fraction
+    gain, ok = rules.adjust_numeric_gains(
+        gain, None if n_cand is None else n_cand[sg], node_weight[sg]
+    )
+    if not ok.all():
+        sg, gain, children, parent, i = sg[ok], gain[ok], children[ok], parent[ok], i[ok]
+    threshold = rules.place_thresholds(feature, v[i], v[i + 1])
+    score = criterion.feature_score(
+        gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
+    )
+    return NumericSplits(sg, np.full(sg.size, feature, dtype=np.intp), gain, score, threshold)

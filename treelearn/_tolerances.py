@@ -23,8 +23,9 @@ J48_COLLAPSE_SLACK = 1e-3
 #: the lowest threshold (within a feature) or the lowest feature index.
 SCORE_TIE = 1e-12
 
-#: A node whose training weight is at most this many mean row weights is *empty*
-#: (it received no training case): it predicts with its parent's distribution.
+#: A node whose training weight is at most this many times the smallest training row
+#: weight is *empty* (it received no whole case): it predicts with its parent's
+#: distribution (``Tree.is_empty``).
 EMPTY_WEIGHT = 1e-6
 
 #: Machine epsilon of float64: slack on ``min_impurity_decrease`` (as scikit-learn).

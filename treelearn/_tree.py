@@ -43,6 +43,23 @@ SPLIT_NUMERIC = 1
 SPLIT_CATEGORICAL = 2
 
 
+def empty_nodes(
+    weight: np.ndarray, n_entries: np.ndarray, parent: np.ndarray, unit_weight: float
+) -> np.ndarray:
+    """Which nodes are *empty*: no training entry reached them, or their weight is at
+    most ``EMPTY_WEIGHT × unit_weight`` (crumbs of fractional copies: C4.5's
+    ``Utils.eq(weight, 0)``), where ``unit_weight`` is the smallest training row weight.
+
+    Measured against the *smallest* row, a node that some whole training case
+    reached is never empty, however small its weight beside the others' (five rows
+    of weight 1 beside five of weight 1e7 are five real cases): the rule decides
+    what a node without data predicts, never what a node with data predicts. With
+    equal weights it is J48's absolute 1e-6. The root is never empty.
+    """
+    n = np.asarray(n_entries)
+    return (parent >= 0) & ((n <= 0) | ~(weight > EMPTY_WEIGHT * unit_weight))
+
+
 @dataclass(frozen=True)
 class NodeView:
     """A read-only view of one node, for walking a tree (export, tests).
@@ -155,7 +172,13 @@ class Tree:
     n_node_samples: np.ndarray
     missing_fraction: np.ndarray
 
-    def __init__(self, n_features: int, n_classes: int, arrays: dict[str, np.ndarray]):
+    def __init__(
+        self,
+        n_features: int,
+        n_classes: int,
+        arrays: dict[str, np.ndarray],
+        unit_weight: float | None = None,
+    ):
         self.n_features = int(n_features)
         self.n_classes = int(n_classes)
         for name, dtype in self.NODE_ARRAYS.items():
@@ -163,6 +186,11 @@ class Tree:
         self.value = np.ascontiguousarray(arrays["value"], dtype=np.float64)
         self.category_ptr = np.ascontiguousarray(arrays["category_ptr"], dtype=np.int64)
         self.category_branch = np.ascontiguousarray(arrays["category_branch"], dtype=np.int32)
+        if unit_weight is None:  # not recorded (older documents): the mean row weight
+            total = float(self.value[0].sum()) if self.value.size else 1.0
+            unit_weight = total / max(int(self.n_node_samples[0]), 1) if self.feature.size else 1.0
+        #: The smallest training row weight: the unit of :func:`empty_nodes`.
+        self.unit_weight = float(unit_weight)
         self._prepare()
 
     # -- derived state -------------------------------------------------------------
@@ -170,11 +198,11 @@ class Tree:
         self.weighted_n_node_samples = self.value.sum(axis=1)
         total = self.weighted_n_node_samples
         with np.errstate(invalid="ignore", divide="ignore"):
-            proba = np.where(total[:, None] > 0, self.value / total[:, None], 0.0)
+            proba = self.value / total[:, None]  # one [nodes, classes] array, not three
+        proba[~(total > 0)] = 0.0
         # An empty child is predicted with its parent's distribution (C4.5); its
         # parent is internal, so never empty itself.
-        row_weight = total[0] / max(int(self.n_node_samples[0]), 1) if total.size else 1.0
-        empty = (total <= EMPTY_WEIGHT * row_weight) & (self.parent >= 0)
+        empty = empty_nodes(total, self.n_node_samples, self.parent, self.unit_weight)
         proba[empty] = proba[self.parent[empty]]
         self._node_proba = proba
         self._empty = empty
@@ -183,10 +211,10 @@ class Tree:
 
     @property
     def is_empty(self) -> np.ndarray:
-        """Boolean mask of the *empty* nodes: training weight at most 1e-6 of the mean
-        weight of a training row (C4.5's tolerance, relative so that scaling every
-        sample weight changes nothing). The root is never empty. An empty node is
-        predicted with its parent's class distribution."""
+        """Boolean mask of the *empty* nodes (:func:`empty_nodes`: no training entry
+        reached them, or weight at most 1e-6 of the lightest training row). The root
+        is never empty. An empty node is predicted with its
+        parent's class distribution."""
         return self._empty
 
     @property
@@ -320,7 +348,7 @@ class Tree:
             owner = np.repeat(ids, width)
             branch = self.category_branch.astype(np.intp)
             mf = self.missing_fraction
-            kids = np.flatnonzero((self.parent >= 0) & ~self._empty & (mf > 0))
+            kids, mf = self._spread_shares()
             # children ids are consecutive per parent, so kids are grouped by parent
             kid_count = np.bincount(self.parent[kids], minlength=n).astype(np.intp)
             self._descent = DescentTables(
@@ -340,6 +368,31 @@ class Tree:
                 max_depth=self.max_depth,
             )
         return self._descent
+
+    def _spread_shares(self) -> tuple[np.ndarray, np.ndarray]:
+        """Children a missing value goes down (grouped by parent) and every node's share.
+
+        The non-empty children with a positive ``missing_fraction``. A node none of
+        whose children qualifies (a hand-written or inconsistent model) spreads over
+        its children by their training weight, or evenly when they have none, so
+        that every row reaches at least one leaf.
+        """
+        mf = self.missing_fraction
+        has_parent = self.parent >= 0
+        ok = has_parent & ~self._empty & (mf > 0)
+        parent = np.where(has_parent, self.parent, 0)
+        n_ok = np.bincount(parent[ok], minlength=self.node_count)
+        orphan = has_parent & (self.n_children[parent] > 0) & (n_ok[parent] == 0)
+        if orphan.any():
+            mf = mf.copy()
+            w = np.where(orphan, self.weighted_n_node_samples, 0.0)
+            total = np.bincount(parent[orphan], weights=w[orphan], minlength=self.node_count)
+            t = total[parent[orphan]]
+            even = 1.0 / self.n_children[parent[orphan]]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mf[orphan] = np.where(t > 0, w[orphan] / t, even)
+            ok |= orphan & (mf > 0)
+        return np.flatnonzero(ok), mf
 
     def route(self, X: np.ndarray, descent=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Send every row of the encoded matrix ``X`` to the leaves.
@@ -473,7 +526,14 @@ class Tree:
             "n_features": self.n_features,
             "n_classes": self.n_classes,
             "arrays": self.to_arrays(),
+            "unit_weight": self.unit_weight,
         }
 
     def __setstate__(self, state: dict) -> None:
-        Tree.__init__(self, state["n_features"], state["n_classes"], state["arrays"])
+        Tree.__init__(
+            self,
+            state["n_features"],
+            state["n_classes"],
+            state["arrays"],
+            state.get("unit_weight"),
+        )

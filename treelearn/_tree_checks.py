@@ -107,9 +107,20 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
     # numbers
     if not np.isfinite(tree.value).all() or (tree.value < 0).any():
         _fail("value", "class counts must be finite and non-negative")
+    with np.errstate(over="ignore"):
+        totals = tree.value.sum(axis=1)
+    if not np.isfinite(totals).all():
+        _fail("value", "a node's class counts sum to infinity (overflow)")
     mf = tree.missing_fraction
     if not np.isfinite(mf).all() or ((mf < 0) | (mf > 1)).any():
         _fail("missing_fraction", "must lie in [0, 1]")
+    shares = np.bincount(owner[1:], weights=mf[1:], minlength=n)
+    off = np.flatnonzero((nc > 0) & ~(np.abs(shares - 1.0) <= 1e-6))
+    if off.size:
+        _fail(
+            "missing_fraction",
+            f"the children's shares of node {int(off[0])} sum to {float(shares[off[0]])!r}, not 1",
+        )
     if (tree.n_node_samples < 0).any():
         _fail("n_node_samples", "must be non-negative")
     if not np.isfinite(tree.impurity).all():

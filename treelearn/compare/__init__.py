@@ -228,6 +228,8 @@ def compare_criteria(
     >>> bool(result["accuracy_mean"].between(0.9, 1.0).all())
     True
     """
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number strictly between 0 and 1, got {alpha!r}.")
     folds = cross_validate_criteria(
         datasets,
         criteria,

@@ -411,6 +411,10 @@ def _sparse_zero(attr: _Attribute) -> str:
     return ""
 
 
+#: A number in a numeric column: an ASCII decimal with optional sign and exponent.
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
@@ -420,6 +424,16 @@ def _convert_column(attr: _Attribute, column: np.ndarray, linenos: list[int]) ->
     # None as the 0-d object array numpy would make of it (spelled out for mypy)
     missing = np.equal(column, np.array(None, dtype=object))
     if attr.kind == "numeric":
+        # decimal numbers in ASCII only: Python's float() would also take "inf",
+        # "nan", "1_000" and full-width digits, which no ARFF writer means as numbers
+        ok = pd.Series(column, dtype=object).str.fullmatch(_DECIMAL).to_numpy(dtype=object)
+        bad = ~missing & (ok != True)  # noqa: E712 (NaN for non-strings)
+        if bad.any():
+            i = _first_bad(bad)
+            raise _ArffError(
+                f"line {linenos[i]}: cannot read {column[i]!r} as a number "
+                f"(attribute {attr.name!r} is numeric)"
+            )
         try:
             return column.astype(np.float64)
         except (TypeError, ValueError):

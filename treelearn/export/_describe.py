@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -119,6 +119,24 @@ def _display(value: object) -> str:
     if isinstance(value, np.generic):
         value = value.item()
     return str(value)
+
+
+#: Characters that would break a line (or hide text) in a one-line-per-node export.
+_LINE_BREAKING = frozenset(
+    [chr(c) for c in range(0x20)] + [chr(0x7F)] + [chr(c) for c in range(0x80, 0xA0)]
+    + ["\u2028", "\u2029", "\x85"]
+)  # fmt: skip
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line separators written as escapes.
+
+    ``"a\nRule 99: IF TRUE"`` becomes ``"a\\nRule 99: IF TRUE"``: a name can
+    never start a line of its own in ``export_text`` or ``export_rules``.
+    """
+    if not _LINE_BREAKING.intersection(text):
+        return text
+    return "".join(repr(ch)[1:-1] if ch in _LINE_BREAKING else ch for ch in text)
 
 
 def _resolve_feature_names(estimator, feature_names) -> list[str]:
@@ -224,6 +242,25 @@ class TreeDescription:
     show_gain: bool
     missing_routed: np.ndarray
     estimator_name: str
+
+    def one_line(self) -> TreeDescription:
+        """This description with every name passed through :func:`one_line`
+        (for the line-oriented exports: one node, one line)."""
+
+        def names(seq):
+            return None if seq is None else [one_line(v) for v in seq]
+
+        return replace(
+            self,
+            feature_names=names(self.feature_names),
+            class_names=names(self.class_names),
+            category_names=[names(c) for c in self.category_names],
+            impurity_label=one_line(self.impurity_label),
+            score_label=one_line(self.score_label),
+            unit=one_line(self.unit),
+            criterion_name=one_line(self.criterion_name),
+            gain_label=one_line(self.gain_label),
+        )
 
     def nodes(self, max_depth: int | None = None, *, paths: bool = False) -> Iterator[NodeInfo]:
         """Yield :class:`NodeInfo` depth-first in slot order (iterative, any depth).

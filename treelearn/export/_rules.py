@@ -146,7 +146,7 @@ def export_rules(
     >>> export_rules(ID3Classifier().fit(X, y), as_frame=True)[["class", "support"]].shape
     (5, 2)
     """
-    desc = describe(estimator, feature_names, class_names)
+    desc = describe(estimator, feature_names, class_names).one_line()
     total = float(desc.tree.weighted_n_node_samples[0])
     rows = [
         _rule_row(k, leaf, total, precision)

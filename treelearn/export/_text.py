@@ -235,7 +235,7 @@ def export_text(
         raise ValueError(f"layout must be 'auto', 'j48' or 'sklearn', got {layout!r}")
     if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 0):
         raise ValueError(f"max_depth must be None or a non-negative integer, got {max_depth!r}")
-    desc = describe(estimator, feature_names, class_names)
+    desc = describe(estimator, feature_names, class_names).one_line()
     if layout == "auto":
         layout = "j48" if _is_c45(estimator) else "sklearn"
     if layout == "sklearn":

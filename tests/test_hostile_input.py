@@ -1,0 +1,528 @@
+"""Hostile input at scale (issue 18): inputs that used to hang, exhaust memory or
+grow garbage. Cases that could hang or blow up run in capped subprocesses
+(:mod:`tests.limited`); the rest run here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from limited import run_limited
+from sklearn.tree import DecisionTreeClassifier as SkTree
+
+from treelearn import (
+    C45Classifier,
+    CARTClassifier,
+    DecisionTreeClassifier,
+    ID3Classifier,
+    SplitCriterion,
+    load_json,
+)
+
+ESTIMATORS = [DecisionTreeClassifier, ID3Classifier, C45Classifier, CARTClassifier]
+
+
+def _snippet(body: str) -> str:
+    return "import numpy as np\nimport treelearn as tl\n" + textwrap.dedent(body)
+
+
+# -- float extremes -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["DecisionTreeClassifier", "C45Classifier", "CARTClassifier"])
+def test_values_beyond_float32_are_refused_in_time(name):
+    # (1e308 + 1.7e308) / 2 overflowed: the threshold was inf and the tree never
+    # stopped. Such values are now refused up front, as scikit-learn's trees refuse them
+    # (its test_big_input), with the float32 limit in the message.
+    out = run_limited(
+        _snippet(f"""
+        X = np.array([[1e308], [1.7e308], [-1.7e308], [-1e308]] * 2)
+        y = np.array([0, 1, 1, 0] * 2)
+        try:
+            tl.{name}(min_samples_leaf=1).fit(X, y)
+        except ValueError as error:
+            print(error)
+        """),
+        seconds=60,
+    )
+    assert "float32" in out
+
+
+@pytest.mark.parametrize("name", ["DecisionTreeClassifier", "C45Classifier", "CARTClassifier"])
+def test_values_near_float32_max_split_in_time(name):
+    out = run_limited(
+        _snippet(f"""
+        big = float(np.finfo(np.float32).max)
+        X = np.array([[big / 3], [big], [-big], [-big / 3]] * 2)
+        y = np.array([0, 1, 1, 0] * 2)
+        m = tl.{name}(min_samples_leaf=1).fit(X, y)
+        t = m.tree_.threshold[m.tree_.feature >= 0]
+        assert np.isfinite(t).all(), t
+        print((m.predict(X) == y).mean())
+        """),
+        seconds=60,
+    )
+    assert float(out) == 1.0
+
+
+def test_midpoints_near_float64_max_do_not_overflow():
+    """The threshold rule itself stays finite where ``lo + hi`` overflows."""
+    from treelearn._growth_rules import SklearnRules
+
+    lo, hi = np.array([1e308, -1.7e308]), np.array([1.7e308, -1e308])
+    with np.errstate(over="raise"):
+        t = SklearnRules().place_thresholds(0, lo, hi)
+    assert np.isfinite(t).all() and (lo <= t).all() and (t < hi).all()
+
+
+# -- skewed weights -------------------------------------------------------------------
+@pytest.mark.parametrize("make", [DecisionTreeClassifier, ID3Classifier, CARTClassifier])
+def test_light_rows_beside_heavy_ones_are_not_empty(make):
+    # five rows of weight 1e7 and five of weight 1: the light rows' nodes were
+    # treated as empty (<= 1e-6 x the mean row weight) and predicted their parent's class
+    X = np.arange(10, dtype=float).reshape(-1, 1)
+    y = np.array([0, 1] * 5)
+    w = np.array([1e7] * 5 + [1.0] * 5)
+    est = make().fit(X, y, sample_weight=w)
+    sk = SkTree(random_state=0).fit(X, y, sample_weight=w)
+    assert (est.predict(X) == y).mean() == sk.score(X, y) == 1.0
+    assert not (est.tree_.is_empty & (est.tree_.n_node_samples > 0)).any()
+
+
+@pytest.mark.parametrize("make", [DecisionTreeClassifier, ID3Classifier, CARTClassifier])
+def test_a_missing_value_under_light_nodes_reaches_a_leaf(make):
+    # a node holding only light rows, both of whose children were "empty": a row
+    # with a missing value stopping there reached no leaf (apply returned garbage,
+    # predict_proba a row of zeros)
+    X = np.array([[0.0, 0], [1, 0], [2, 0], [3, 1], [4, 1], [5, 1]])
+    y = np.array([0, 0, 1, 1, 0, 1])
+    w = np.array([1e9, 1e9, 1e9, 1.0, 1.0, 1.0])
+    est = make().fit(X, y, sample_weight=w)
+    Xq = np.array([[np.nan, 1.0], [4.0, np.nan], [np.nan, np.nan], [3.5, 1]])
+    leaves = est.apply(Xq)
+    assert ((leaves >= 0) & (leaves < est.tree_.node_count)).all()
+    assert est.tree_.is_leaf[leaves].all()
+    np.testing.assert_allclose(est.predict_proba(Xq).sum(axis=1), 1.0)
+    np.testing.assert_array_equal(est.predict(X), y)
+
+
+def test_every_internal_node_spreads_a_missing_value_somewhere():
+    # a hand-built tree whose children all have missing_fraction 0 (load_json
+    # refuses it; a Tree built from arrays still routes every row to a leaf)
+    from treelearn._tree import Tree
+
+    est = DecisionTreeClassifier().fit([[0.0], [1.0]], [0, 1])
+    arrays = est.tree_.to_arrays()
+    arrays["missing_fraction"] = np.array([1.0, 0.0, 0.0])
+    est.tree_ = Tree(1, 2, arrays, est.tree_.unit_weight)
+    assert est.tree_.is_leaf[est.apply([[np.nan]])].all()
+    np.testing.assert_allclose(est.predict_proba([[np.nan]]), [[0.5, 0.5]])
+
+
+def test_empty_rule_keeps_j48_crumbs_empty_and_survives_json():
+    # with unit weights the rule is J48's absolute 1e-6: a node holding only crumbs
+    # of fractional copies stays empty, and the unit survives the JSON round trip
+    from treelearn.datasets import load_dataset
+
+    X, y = load_dataset("vote", return_X_y=True)
+    est = ID3Classifier().fit(X, y)
+    tree = est.tree_
+    assert tree.unit_weight == 1.0
+    crumbs = (tree.n_node_samples > 0) & (tree.weighted_n_node_samples <= 1e-6)
+    assert crumbs.any() and (tree.is_empty[crumbs]).all()
+    back = load_json(est.to_json())
+    assert back.tree_.unit_weight == 1.0
+    np.testing.assert_array_equal(back.tree_.is_empty, tree.is_empty)
+
+
+# -- many classes ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("make", "weighted"),
+    [(CARTClassifier, False), (CARTClassifier, True), (C45Classifier, True),
+     (ID3Classifier, False), (lambda: DecisionTreeClassifier(min_samples_leaf=3), True)],
+)  # fmt: skip
+def test_blocked_numeric_search_grows_the_same_tree(monkeypatch, make, weighted):
+    # many classes: the [K, rows] prefix sums are built a block of positions at a
+    # time; the trees are those of the one-shot search (scores to rounding)
+    import treelearn._split_numeric as sn
+
+    rng = np.random.default_rng(1)
+    X = rng.random((400, 3))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    X[:, 2] = np.round(X[:, 2] * 10)
+    y = rng.integers(0, 30, 400)
+    w = rng.random(400) + 0.1 if weighted else None
+    whole = make().fit(X, y, sample_weight=w)
+    monkeypatch.setattr(sn, "BLOCK_ELEMENTS", 97)
+    blocked = make().fit(X, y, sample_weight=w)
+    a, b = whole.tree_.to_arrays(), blocked.tree_.to_arrays()
+    for name in a:
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-9, err_msg=name)
+    np.testing.assert_array_equal(whole.predict_proba(X), blocked.predict_proba(X))
+
+
+def test_thousands_of_classes_fit_in_bounded_memory():
+    # 5,000 rows of 2,500 classes: the one-shot search's [K, rows] arrays and the
+    # tree's copies of [nodes, K] ran out of a 1 GiB address space
+    out = run_limited(
+        _snippet("""
+        rng = np.random.default_rng(0)
+        X = rng.random((5000, 2))
+        y = rng.integers(0, 2500, 5000)
+        m = tl.CARTClassifier().fit(X, y)
+        print((m.predict(X) == y).mean())
+        """),
+        seconds=240,
+        memory_gib=1.0,
+    )
+    assert float(out) == 1.0
+
+
+# -- criteria that return garbage -----------------------------------------------------
+class _Returns(SplitCriterion):
+    """A user criterion whose impurity is replaced by ``bad(counts)``."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def impurity(self, counts):
+        counts = np.asarray(counts, dtype=float)
+        total = counts.sum(axis=-1)
+        p = counts / np.where(total > 0, total, 1.0)[..., None]
+        gini = 1.0 - (p**2).sum(axis=-1)
+        if self.kind == "nan":
+            return np.full_like(gini, np.nan)
+        if self.kind == "negative":
+            return -gini - 1.0
+        if self.kind == "inf":
+            return np.where(total > 0, np.inf, 0.0)
+        if self.kind == "shape":
+            return gini[..., None]
+        if self.kind == "scalar":
+            return float(gini.mean())
+        return gini
+
+
+@pytest.mark.parametrize(
+    ("kind", "problem"),
+    [("nan", "NaN"), ("negative", "negative"), ("inf", "infinite"),
+     ("shape", "shape"), ("scalar", "shape")],
+)  # fmt: skip
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_a_criterion_returning_garbage_is_named(make, kind, problem):
+    X = np.array([[0.0, 1], [1, 0], [2, 1], [3, 0]])
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match=rf"_Returns\.impurity .*{problem}"):
+        make(criterion=_Returns(kind)).fit(X, y)
+
+
+def test_every_level_is_checked_in_debug_mode(monkeypatch):
+    class LateNaN(SplitCriterion):
+        """Fine on the first level, NaN after: caught only by the debug mode."""
+
+        calls = 0
+
+        def impurity(self, counts):
+            counts = np.asarray(counts, dtype=float)
+            total = counts.sum(axis=-1)
+            p = counts / np.where(total > 0, total, 1.0)[..., None]
+            gini = 1.0 - (p**2).sum(axis=-1)
+            LateNaN.calls += 1
+            return gini if LateNaN.calls <= 20 else np.full_like(gini, np.nan)
+
+    rng = np.random.default_rng(0)
+    X, y = rng.random((60, 2)), rng.integers(0, 2, 60)
+    DecisionTreeClassifier(criterion=LateNaN()).fit(X, y)  # the first level is fine
+    LateNaN.calls = 0
+    monkeypatch.setenv("TREELEARN_CHECK_CRITERIA", "1")
+    with pytest.raises(ValueError, match=r"LateNaN\.\w+ returned NaN"):
+        DecisionTreeClassifier(criterion=LateNaN()).fit(X, y)
+
+
+# -- silent acceptances ---------------------------------------------------------------
+def test_a_complex_column_is_refused():
+    X = pd.DataFrame({"z": np.array([1 + 1j, 2, 3, 4])})
+    with pytest.raises(TypeError, match="'z' is complex"):
+        DecisionTreeClassifier().fit(X, [0, 1, 0, 1])
+
+
+@pytest.mark.parametrize("frame", [True, False])
+def test_datetimes_are_refused(frame):
+    days = np.array([dt.datetime(2020, 1, d) for d in range(1, 5)], dtype=object)
+    X = pd.DataFrame({"t": pd.Series(days, dtype=object)}) if frame else days[:, None]
+    with pytest.raises(TypeError, match="datetimes"):
+        DecisionTreeClassifier(categorical_features=[0]).fit(X, [0, 1, 0, 1])
+
+
+def test_true_and_one_are_not_merged_silently():
+    X = pd.DataFrame({"b": pd.Series([True, 1, False, 0], dtype=object)})
+    with pytest.raises(ValueError, match="mixes booleans with numbers"):
+        DecisionTreeClassifier().fit(X, [0, 1, 0, 1])
+
+
+def test_integer_codes_for_a_categorical_column_warn_at_predict():
+    est = DecisionTreeClassifier().fit(pd.DataFrame({"c": ["x", "y", "x", "y"]}), [0, 1, 0, 1])
+    with pytest.warns(UserWarning, match="integer codes"):
+        est.predict(pd.DataFrame({"c": [0, 1]}))
+
+
+@pytest.mark.parametrize(
+    ("class_weight", "match"),
+    [({0: 1.0, 7: 2.0}, "names \\[7\\]"), ({0: 1.0, 1: -1.0}, "non-negative"),
+     ({0: 1.0, 1: np.nan}, "non-negative")],
+)  # fmt: skip
+def test_class_weight_naming_absent_classes_or_negative_is_refused(class_weight, match):
+    with pytest.raises(ValueError, match=match):
+        CARTClassifier(class_weight=class_weight).fit([[0.0], [1], [2], [3]], [0, 1, 0, 1])
+
+
+def test_max_features_above_n_features_is_refused():
+    with pytest.raises(ValueError, match="max_features=3 is larger"):
+        DecisionTreeClassifier(max_features=3).fit([[0.0, 1], [1, 0]], [0, 1])
+
+
+def test_reduced_error_folds_above_rows_is_refused():
+    with pytest.raises(ValueError, match="reduced_error_folds=9 is more than the 4"):
+        C45Classifier(pruning="reduced_error", reduced_error_folds=9).fit(
+            [[0.0], [1], [2], [3]], [0, 1, 0, 1]
+        )
+
+
+@pytest.mark.parametrize("alpha", [5, np.nan, 0, 1.0, True, "0.05"])
+def test_compare_criteria_alpha_outside_zero_one_is_refused(alpha):
+    from treelearn.compare import compare_criteria
+
+    with pytest.raises(ValueError, match="alpha must be"):
+        compare_criteria("iris", ["gini"], cv=2, alpha=alpha)
+
+
+@pytest.mark.parametrize("scale", [1e300, 1e307, 1e-300])
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_extreme_weights_grow_the_unit_weight_tree(make, scale):
+    rng = np.random.default_rng(3)
+    X = rng.random((80, 3))
+    y = (X[:, 0] + 0.3 * rng.random(80) > 0.6).astype(int)
+    w = rng.integers(1, 4, 80).astype(float)
+    ref = make().fit(X, y, sample_weight=w)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow RuntimeWarnings
+        est = make().fit(X, y, sample_weight=w * scale)
+    assert np.isfinite(est.tree_.impurity).all()
+    load_json(est.to_json())  # finite impurities: the document reads back
+    if make is C45Classifier:  # J48's thresholds are absolute weights: no unit tree
+        return
+    for name in ("feature", "threshold", "n_children", "n_node_samples"):
+        np.testing.assert_array_equal(getattr(est.tree_, name), getattr(ref.tree_, name))
+    np.testing.assert_allclose(est.predict_proba(X), ref.predict_proba(X), rtol=1e-12)
+
+
+# -- model files ----------------------------------------------------------------------
+def _document():
+    X = pd.DataFrame({"c": ["a", "b", "a", "b"], "x": [0.0, 1, 2, 3]})
+    return json.loads(DecisionTreeClassifier().fit(X, [0, 1, 0, 1]).to_json())
+
+
+def _edit_value(doc):
+    doc["tree"]["arrays"]["value"] = [[1e308, 1e308]] * len(doc["tree"]["arrays"]["value"])
+
+
+def _edit_shares(doc):
+    n = len(doc["tree"]["arrays"]["missing_fraction"])
+    doc["tree"]["arrays"]["missing_fraction"] = [1.0] + [0.9] * (n - 1)
+
+
+def _edit_names(doc):
+    doc["feature_names_in"] = ["c", "c"]
+
+
+def _edit_dtype(doc):
+    doc["classes"] = {"dtype": "<U999999", "values": [str(i) for i in range(3000)]}
+
+
+def _edit_nesting(doc):
+    doc["params"]["max_depth"] = json.loads("[" * 900 + "]" * 900)
+
+
+def _edit_categorical(doc):
+    doc["features"][0] = {"categorical": False, "categories": None}
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [(_edit_value, "sum to infinity"), (_edit_shares, "shares of node 0 sum to 1.8"),
+     (_edit_names, "must be distinct"), (_edit_dtype, "wider than the longest label"),
+     (_edit_nesting, "nested too deeply"), (_edit_categorical, "categorical split on a numeric")],
+)  # fmt: skip
+def test_semantically_inconsistent_documents_are_refused(edit, match):
+    doc = _document()
+    edit(doc)
+    with pytest.raises(ValueError, match=match):
+        load_json(json.dumps(doc))
+
+
+def test_a_huge_declared_label_width_is_refused_before_allocating():
+    doc = _document()
+    _edit_dtype(doc)
+    text = json.dumps(json.dumps(doc))
+    code = (
+        f"import treelearn as tl\ntry:\n    tl.load_json({text})\n"
+        "except ValueError as e:\n    print(e)\n"
+    )
+    assert "wider than the longest label" in run_limited(code, seconds=60, memory_gib=1.0)
+
+
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_fitted_trees_pass_the_semantic_checks(make):
+    from treelearn.datasets import load_dataset
+
+    for name in ("vote", "labor", "credit_g"):
+        X, y = load_dataset(name, return_X_y=True)
+        load_json(make().fit(X, y).to_json())
+
+
+# -- exports that could be forged -----------------------------------------------------
+EVIL = "red\nRule 99: IF TRUE THEN class = evil"
+
+
+@pytest.mark.parametrize("make", [ID3Classifier, CARTClassifier, C45Classifier])
+def test_a_name_with_a_newline_cannot_forge_a_rule(make):
+    from treelearn.export import export_rules, export_text
+
+    X = pd.DataFrame({"colour\rx": [EVIL, "blue", EVIL, "blue"] * 3, "n": [0.0, 1, 2, 3] * 3})
+    y = np.array(["a\u2028b", "no", "a\u2028b", "no"] * 3)
+    est = make(min_samples_leaf=1).fit(X, y)
+    rules = export_rules(est)
+    assert "\nRule 99" not in rules and "\\nRule 99: IF TRUE" in rules
+    starts = [line for line in rules.splitlines() if line.startswith("Rule ")]
+    assert len(starts) == est.get_n_leaves()
+    for layout in ("j48", "sklearn"):
+        text = export_text(est, layout=layout)
+        lines = text.splitlines()  # splitlines also breaks at \r and \u2028
+        assert not any(line.lstrip("|- ").startswith("Rule 99") for line in lines)
+        assert "\\r" in text and "\\u2028" in text
+    clean = make(min_samples_leaf=1).fit(X.replace({EVIL: "red"}), y)
+    for layout in ("j48", "sklearn"):  # one line per node, as with harmless names
+        n_lines = len(export_text(est, layout=layout).splitlines())
+        assert n_lines == len(export_text(clean, layout=layout).splitlines())
+
+
+# -- the ARFF reader ------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["inf", "-Infinity", "NaN", "1_000", "１２", "0x1A"])
+def test_arff_numbers_are_ascii_decimals_only(text):
+    import io
+
+    from treelearn.datasets import load_arff
+
+    doc = f"@relation r\n@attribute x numeric\n@attribute c {{a,b}}\n@data\n1,b\n{text},a\n"
+    with pytest.raises(ValueError, match=r"line 6: cannot read .* as a number"):
+        load_arff(io.StringIO(doc))
+
+
+def test_arff_decimals_still_read():
+    import io
+
+    from treelearn.datasets import load_arff
+
+    doc = "@relation r\n@attribute x numeric\n@data\n-2e3\n.5\n3.\n?\n+7\n"
+    got = load_arff(io.StringIO(doc))["x"].to_numpy()
+    np.testing.assert_array_equal(got, [-2000.0, 0.5, 3.0, np.nan, 7.0])
+
+
+# -- the memory budget ----------------------------------------------------------------
+def test_a_hundred_thousand_classes_are_refused_up_front():
+    # the one-shot search allocated a 100k x 100k boolean array (9.3 GiB)
+    out = run_limited(
+        _snippet("""
+        X = np.arange(100_000, dtype=float)[:, None]
+        try:
+            tl.CARTClassifier().fit(X, np.arange(100_000))
+        except MemoryError as e:
+            print(e)
+        """),
+        seconds=60,
+        memory_gib=1.5,
+    )
+    assert "100000 classes" in out and "max_depth" in out and "TREELEARN_MEMORY_BUDGET" in out
+
+
+def test_max_depth_brings_many_classes_under_the_budget(monkeypatch):
+    monkeypatch.setenv("TREELEARN_MEMORY_BUDGET", "0.001")  # 1 MiB
+    X, y = np.arange(400, dtype=float)[:, None], np.arange(400)
+    with pytest.raises(MemoryError, match="Set max_depth"):
+        CARTClassifier().fit(X, y)
+    assert CARTClassifier(max_depth=3).fit(X, y).get_depth() == 3
+
+
+@pytest.mark.parametrize("name", ["ID3Classifier", "C45Classifier"])
+def test_a_twenty_thousand_level_categorical_splits_multiway_in_bounded_memory(name):
+    # 100k rows, 20,000 levels, 5 classes: the level after the multiway split built
+    # a [20k nodes, 20k levels, 5 classes] tensor (14.7 GiB); only nodes where two
+    # levels are present can split on the feature again
+    out = run_limited(
+        _snippet(f"""
+        import pandas as pd
+        rng = np.random.default_rng(0)
+        n = 100_000
+        codes = rng.integers(0, 20000, n).astype(str)
+        X = pd.DataFrame({{"c": pd.Categorical(codes), "x": rng.random(n)}})
+        y = rng.integers(0, 5, n)
+        m = tl.{name}().fit(X, y)
+        print(m.tree_.node_count > 20000)
+        """),
+        seconds=120,
+        memory_gib=2.0,
+    )
+    assert out.strip() == "True"
+
+
+def test_a_categorical_level_tensor_over_the_budget_is_refused(monkeypatch):
+    monkeypatch.setenv("TREELEARN_MEMORY_BUDGET", "0.0001")  # 100 KiB
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 2000, 4000).astype(str))})
+    with pytest.raises(MemoryError, match=r"categorical feature 0 has \d+ levels"):
+        CARTClassifier(categorical_split="binary").fit(X, rng.integers(0, 5, 4000))
+
+
+# -- depth ----------------------------------------------------------------------------
+def test_a_two_thousand_level_tree_fits_exports_and_round_trips():
+    out = run_limited(
+        _snippet("""
+        import sys
+        from treelearn.export import export_rules, export_text
+        sys.setrecursionlimit(300)  # any recursion over nodes fails
+        n = 2_001
+        X = np.arange(n, dtype=float)[:, None]
+        y = np.arange(n) % 2  # a staircase: depth n - 1
+        m = tl.CARTClassifier().fit(X, y)
+        back = tl.load_json(m.to_json())
+        assert (back.predict(X) == y).all() and (back.apply(X) == m.apply(X)).all()
+        assert len(export_text(m).splitlines()) > n and export_rules(m).count("Rule ") == n
+        print(m.get_depth())
+        """),
+        seconds=240,
+        memory_gib=2.0,
+    )
+    assert int(out) == 2_000
+
+
+@pytest.mark.parametrize(
+    "make",
+    [ID3Classifier, C45Classifier, lambda: C45Classifier(categorical_split="binary"),
+     lambda: CARTClassifier(categorical_split="binary"),
+     lambda: DecisionTreeClassifier(criterion="gain_ratio", min_samples_leaf=2)],
+)  # fmt: skip
+def test_categorical_search_over_nodes_that_can_split_grows_the_same_tree(monkeypatch, make):
+    import treelearn._builder as builder
+    from treelearn.datasets import load_dataset
+
+    X, y = load_dataset("credit_g", return_X_y=True)
+    X = X.mask(np.random.default_rng(0).random(X.shape) < 0.05)
+    whole = make().fit(X, y)
+    monkeypatch.setattr(builder, "_SMALL_TENSOR", 0)  # always the restricted search
+    restricted = make().fit(X, y)
+    a, b = whole.tree_.to_arrays(), restricted.tree_.to_arrays()
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)

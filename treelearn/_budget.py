@@ -1,0 +1,94 @@
+"""The memory budget of a fit: what it may allocate, and the refusals beyond it.
+
+A tree stores every node's class counts (``nodes × classes`` float64, three arrays
+of that size while a fit finishes), and the split search of a categorical feature
+builds a ``[nodes, levels, classes]`` count tensor per level. Both are checked
+against the budget before they are allocated, so that a fit that cannot finish
+refuses with a :class:`MemoryError` naming the parameter to change, instead of
+dying inside numpy or swapping for minutes.
+
+The budget is 4 GiB, or ``TREELEARN_MEMORY_BUDGET`` (in GiB) when set.
+"""
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["check_categorical_level", "check_classes", "check_level", "memory_budget"]
+
+_GIB = 2**30
+#: Bytes of node class counts per node and class while a fit finishes (value, the
+#: normalised distribution, the level pieces being joined).
+_NODE_BYTES = 3 * 8
+
+
+def memory_budget() -> int:
+    """The budget in bytes (``TREELEARN_MEMORY_BUDGET`` GiB, default 4)."""
+    text = os.environ.get("TREELEARN_MEMORY_BUDGET", "").strip()
+    try:
+        gib = float(text) if text else 4.0
+    except ValueError:
+        raise ValueError(f"TREELEARN_MEMORY_BUDGET must be a number of GiB, got {text!r}") from None
+    if not gib > 0:
+        raise ValueError(f"TREELEARN_MEMORY_BUDGET must be positive, got {text!r}")
+    return int(gib * _GIB)
+
+
+def _gib(n_bytes: float) -> str:
+    return f"{n_bytes / _GIB:.3g} GiB"
+
+
+def _depth_advice(depth: int) -> str:
+    if depth < 1:
+        return ""
+    return f"set max_depth={depth} (or less) or a larger min_samples_leaf, "
+
+
+def check_classes(n_classes: int, n_samples: int, max_depth: int | None) -> None:
+    """Refuse up front a tree whose class counts cannot fit the budget.
+
+    A tree that separates ``K`` classes has at least ``K`` leaves (fewer only with
+    ``max_depth`` or fewer rows), hence ``2K - 1`` nodes of ``K`` counts each.
+    """
+    leaves = min(n_classes, n_samples)
+    if max_depth is not None and max_depth < 62:
+        leaves = min(leaves, 2**max_depth)
+    need = (2 * leaves - 1) * n_classes * _NODE_BYTES
+    budget = memory_budget()
+    if need > budget:
+        raise MemoryError(
+            f"{n_classes} classes: a tree that separates them stores at least "
+            f"{2 * leaves - 1} nodes x {n_classes} class counts ({_gib(need)}), over the "
+            f"memory budget of {_gib(budget)}. Set max_depth (at most "
+            f"{max(1, int(budget // (n_classes * _NODE_BYTES * 2)).bit_length() - 1)} fits), "
+            "group rare classes, or raise TREELEARN_MEMORY_BUDGET (GiB)."
+        )
+
+
+def check_level(n_nodes_so_far: int, n_level: int, n_classes: int, depth: int) -> None:
+    """Refuse a level whose nodes' class counts would take the tree past the budget."""
+    need = (n_nodes_so_far + n_level) * n_classes * _NODE_BYTES
+    budget = memory_budget()
+    if need > budget:
+        raise MemoryError(
+            f"the tree would need {n_nodes_so_far + n_level} nodes x {n_classes} class "
+            f"counts ({_gib(need)}) at depth {depth}, over the memory budget of "
+            f"{_gib(budget)}. {_depth_advice(depth).capitalize()}or raise "
+            "TREELEARN_MEMORY_BUDGET (GiB)."
+        )
+
+
+def check_categorical_level(
+    name: object, n_nodes: int, n_levels: int, n_classes: int, depth: int
+) -> None:
+    """Refuse a categorical split search whose count tensor exceeds the budget."""
+    need = n_nodes * n_levels * n_classes * 8 * 6  # the tensor, its sorted copies and sums
+    budget = memory_budget()
+    if need > budget:
+        raise MemoryError(
+            f"categorical feature {name!r} has {n_levels} levels: its split search over "
+            f"{n_nodes} nodes at depth {depth} needs {n_nodes} x {n_levels} x {n_classes} "
+            f"class counts ({_gib(need)}), over the memory budget of {_gib(budget)}. Merge "
+            f"rare levels (or encode the feature as numbers), {_depth_advice(depth)}"
+            "or raise TREELEARN_MEMORY_BUDGET (GiB)."
+        )

@@ -238,44 +238,18 @@ class _LevelWiseBuilder:
                 scores[found.nodes, found.feature] = found.score
                 valid[found.nodes, found.feature] = True
                 best_thr[found.nodes, found.feature] = found.threshold
+        level = (gains, scores, valid, best_table)
         for block in self._categorical_blocks(L):
             C = int(self.n_cat[block[0]])
             if C < 2:
                 continue
-            if len(block) > 1:  # small tensors: the block in one pass, every node
-                self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, out=(
-                    gains, scores, valid, best_table))  # fmt: skip
+            if L * C * self.K <= _SMALL_TENSOR:  # small tensors (every multi-feature
+                # block is): the block in one pass, every node, no sort needed
+                self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, level)
                 continue
-            f = block[0]
-            # only splittable nodes where two categories are present can split on f
-            # (a multiway split's children hold one each): the count tensor is
-            # [those nodes, C, K], not [every node, C, K]
-            codes = self.X[e_row, f]
-            if L * C * self.K <= _SMALL_TENSOR:  # small: every node, no sort needed
-                sub = np.arange(L)
-            else:
-                known = ~np.isnan(codes)
-                pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
-                n_present = np.bincount(pairs // C, minlength=L)
-                sub = np.flatnonzero((n_present >= 2) & splittable)
-                if not sub.size:
-                    continue
-            _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
-            row_of = np.full(L, -1, dtype=np.intp)
-            row_of[sub] = np.arange(sub.size)
-            at = row_of[local] >= 0
-            stats = category_counts(
-                codes[at], row_of[local[at]], e_y[at], e_w[at], sub.size, C, self.K,
-                node_weight[sub],
-            )  # fmt: skip
-            grouped = rules.categorical_splits(stats, crit)
-            ok = grouped.ok & ~np.isnan(grouped.gain)
-            gains[sub[ok], f] = grouped.gain[ok]
-            scores[sub[ok], f] = crit.feature_score(
-                grouped.gain, grouped.branch_weights, stats.missing_weight
-            )[ok]
-            valid[sub[ok], f] = True
-            best_table[f] = (row_of, grouped.tables)
+            for f in block:  # large: each feature over the nodes that can split on it
+                self._categorical_restricted(f, C, e_row, e_y, e_w, local, node_weight, L,
+                                             splittable, level)  # fmt: skip
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)
@@ -300,13 +274,50 @@ class _LevelWiseBuilder:
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
         return out
 
-    def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, out):
+    def _categorical_restricted(
+        self, f, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
+    ):  # fmt: skip
+        """Search categorical feature ``f`` whose count tensor over every node is large.
+
+        Only splittable nodes where two categories are present can split on ``f`` (a
+        multiway split's children hold one each): the tensor is [those nodes, C, K],
+        not [every node, C, K].
+        """
+        gains, scores, valid, best_table = level
+        codes = self.X[e_row, f]
+        known = ~np.isnan(codes)
+        pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
+        n_present = np.bincount(pairs // C, minlength=L)
+        sub = np.flatnonzero((n_present >= 2) & splittable)
+        if not sub.size:
+            return
+        _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
+        row_of = np.full(L, -1, dtype=np.intp)
+        row_of[sub] = np.arange(sub.size)
+        at = row_of[local] >= 0
+        stats = category_counts(
+            codes[at], row_of[local[at]], e_y[at], e_w[at], sub.size, C, self.K,
+            node_weight[sub],
+        )  # fmt: skip
+        grouped = self.rules.categorical_splits(stats, self.criterion)
+        ok = grouped.ok & ~np.isnan(grouped.gain)
+        gains[sub[ok], f] = grouped.gain[ok]
+        scores[sub[ok], f] = self.criterion.feature_score(
+            grouped.gain, grouped.branch_weights, stats.missing_weight
+        )[ok]
+        valid[sub[ok], f] = True
+        best_table[f] = (row_of, grouped.tables)
+
+    def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, level):
         """Search categorical features ``block`` (``C`` categories each) in one pass.
 
-        Their count tensors are small (see :meth:`_categorical_blocks`), so every node
-        of the level is searched, as the one-feature path does below ``_SMALL_TENSOR``.
+        Their count tensors are small (at most ``_SMALL_TENSOR`` cells each), so every
+        node of the level is searched; ``level`` holds the level's ``(gains, scores,
+        valid, best_table)``, filled in here.
         """
-        gains, scores, valid, best_table = out
+        gains, scores, valid, best_table = level
+        name = block[0] if len(block) == 1 else tuple(block)
+        _budget.check_categorical_level(name, len(block) * L, C, self.K, self.depth)
         codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
         stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight)
         grouped = self.rules.categorical_splits(stats, self.criterion)

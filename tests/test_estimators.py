@@ -208,6 +208,34 @@ def test_bad_fit_input(X, y, match):
         DecisionTreeClassifier().fit(X, y)
 
 
+def test_bad_values_name_the_first_column_at_fault():
+    # the numeric columns of a frame are checked together after encoding; the
+    # message still names the first one at fault, in fit and in predict
+    X = pd.DataFrame(
+        {
+            "a": pd.Categorical(list("xyxyxyxyxy")),
+            "b": X10[:, 0],
+            "c": pd.Series(np.arange(10), dtype="Int64"),
+            "d": X10[:, 1],
+        }
+    )
+    before = X.copy()
+    est = DecisionTreeClassifier().fit(X, Y10)
+    for bad, match in [
+        ({"b": 1e39, "d": np.inf}, r"too large for dtype\('float32'\) in feature 'b'"),
+        ({"d": np.inf}, r"infinity in feature 'd'"),
+        ({"b": -np.inf, "d": 1e39}, r"infinity in feature 'b'"),
+    ]:
+        Xb = X.copy()
+        for col, value in bad.items():
+            Xb.loc[3, col] = value
+        with pytest.raises(ValueError, match=match):
+            DecisionTreeClassifier().fit(Xb, Y10)
+        with pytest.raises(ValueError, match=match):
+            est.predict(Xb)
+    pd.testing.assert_frame_equal(X, before)
+
+
 @pytest.mark.parametrize(
     ("sample_weight", "match"),
     [

@@ -9,6 +9,7 @@ which the tree routes C4.5 style.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,8 +52,8 @@ class FeatureEncoding:
         return np.array([0 if c is None else len(c) for c in self.categories], dtype=np.int64)
 
 
-def _is_categorical_series(col: pd.Series) -> bool:
-    dtype = col.dtype
+def _is_categorical_dtype(dtype) -> bool:
+    """Whether a pandas column of this dtype is categorical under ``"auto"``."""
     if isinstance(dtype, pd.CategoricalDtype) or is_bool_dtype(dtype):
         return True
     return is_object_dtype(dtype) or (is_string_dtype(dtype) and not is_numeric_dtype(dtype))
@@ -63,7 +64,7 @@ def _categorical_mask(X, categorical_features, n_features: int) -> np.ndarray:
     is_frame = isinstance(X, pd.DataFrame)
     if isinstance(categorical_features, str) and categorical_features == "auto":
         if is_frame:
-            return np.array([_is_categorical_series(X.iloc[:, j]) for j in range(n_features)])
+            return np.array([_is_categorical_dtype(dtype) for dtype in X.dtypes], dtype=bool)
         return np.zeros(n_features, dtype=bool)
     if categorical_features is None:
         return np.zeros(n_features, dtype=bool)
@@ -99,8 +100,18 @@ def _categorical_mask(X, categorical_features, n_features: int) -> np.ndarray:
     return mask
 
 
-def _column(X, j: int):
-    return X.iloc[:, j] if isinstance(X, pd.DataFrame) else X[:, j]
+def _columns(X) -> Iterator:
+    """The columns of ``X`` in order (a frame's as Series, without indexing each)."""
+    if isinstance(X, pd.DataFrame):
+        return (col for _, col in X.items())
+    return (X[:, j] for j in range(X.shape[1]))
+
+
+def _is_plain_numeric(col) -> bool:
+    """A pandas column held as a numpy array of numbers (no extension type, no NA)."""
+    return (
+        isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf"
+    )
 
 
 #: What ``infer_dtype`` calls values that are no categories: times and complex numbers.
@@ -115,7 +126,7 @@ _NOT_CATEGORIES = {
 }
 
 
-def _check_category_values(values: pd.Series, name) -> None:
+def _check_category_values(values, name) -> None:
     """Refuse values a categorical column cannot hold faithfully.
 
     Datetimes and complex numbers are not categories (convert them to numbers or
@@ -129,6 +140,7 @@ def _check_category_values(values: pd.Series, name) -> None:
             "take as categories; convert it to numbers (e.g. seconds or days) or strings."
         )
     if kind.startswith("mixed"):
+        values = pd.Series(np.asarray(values, dtype=object))
         types = set(pd.unique(values[~values.isna()].map(type)))
         booleans = {t for t in types if issubclass(t, bool | np.bool_)}
         numbers = {t for t in types - booleans if issubclass(t, int | float | np.number)}
@@ -142,8 +154,8 @@ def _check_category_values(values: pd.Series, name) -> None:
 def _categories_of(col, name=None) -> np.ndarray:
     """Category values of one column, in a deterministic order."""
     if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
-        _check_category_values(pd.Series(np.asarray(col.cat.categories, dtype=object)), name)
-        return np.asarray(col.cat.categories, dtype=object)
+        _check_category_values(col.dtype.categories, name)
+        return np.asarray(col.dtype.categories, dtype=object)
     values = pd.Series(np.asarray(col, dtype=object))
     _check_category_values(values, name)
     values = values[~values.isna()]
@@ -154,14 +166,20 @@ def _categories_of(col, name=None) -> np.ndarray:
         return np.asarray(uniques, dtype=object)
 
 
-def _encode_categorical(col, categories: np.ndarray) -> np.ndarray:
-    """Codes of ``col`` in ``categories`` as float, NaN for missing or unseen values."""
+def _encode_categorical(col, categories: np.ndarray, *, own: bool = False) -> np.ndarray:
+    """Codes of ``col`` in ``categories`` as float, NaN for missing or unseen values.
+
+    ``own=True`` says ``categories`` are those of ``col``'s categorical dtype (in fit).
+    """
     if isinstance(col, pd.Series) and isinstance(col.dtype, pd.CategoricalDtype):
-        own = col.cat.categories
-        if len(own) == len(categories) and all(
-            a == b and type(a) is type(b) for a, b in zip(own, categories, strict=True)
+        declared = col.dtype.categories
+        if own or (
+            len(declared) == len(categories)
+            and all(
+                a == b and type(a) is type(b) for a, b in zip(declared, categories, strict=True)
+            )
         ):  # the fitted categories, in the same order: the codes are ours
-            codes = col.cat.codes.to_numpy()
+            codes = col.array.codes
             out = codes.astype(np.float64)
             out[codes < 0] = np.nan
             return out
@@ -192,7 +210,9 @@ def _check_float32_range(arr: np.ndarray, where: str) -> None:
         )
 
 
-def _numeric_column(col, j: int, name) -> np.ndarray:
+def _numeric_column(col, j: int, name, *, check_values: bool = True) -> np.ndarray:
+    """One numeric feature as float64; ``check_values=False`` leaves the checks of its
+    values (infinity, float32's range) to the caller (:func:`_check_numeric_values`)."""
     kind = col.dtype.kind if hasattr(col, "dtype") else np.asarray(col).dtype.kind
     if kind == "c":
         raise TypeError(
@@ -204,7 +224,9 @@ def _numeric_column(col, j: int, name) -> np.ndarray:
             f"Column {name!r} holds datetimes or time spans; convert it to numbers "
             "(e.g. seconds or days) first."
         )
-    if isinstance(col, pd.Series):
+    if _is_plain_numeric(col):
+        arr = col.to_numpy(dtype=np.float64)
+    elif isinstance(col, pd.Series):
         try:
             arr = col.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
         except (TypeError, ValueError) as exc:
@@ -229,10 +251,50 @@ def _numeric_column(col, j: int, name) -> np.ndarray:
                 f"could not convert feature {j} to float ({exc}); declare categorical "
                 "columns with categorical_features=."
             ) from None
-    if np.isinf(arr).any():
-        raise ValueError(f"Input X contains infinity in feature {name!r}.")
-    _check_float32_range(arr, f" in feature {name!r}")
+    if check_values:
+        _check_numeric_values(arr[:, None], [name])
     return arr
+
+
+def _check_numeric_values(out: np.ndarray, names: list) -> None:
+    """Refuse infinity and values beyond float32's range in the columns of ``out``
+    (all at once; the message names the first column at fault)."""
+    if not out.size:
+        return
+    infinite = np.isinf(out).any(axis=0)
+    # fmax/fmin skip NaN (missing values) without a warning
+    too_large = (np.fmax.reduce(out, axis=0) > _FLOAT32_MAX) | (
+        np.fmin.reduce(out, axis=0) < -_FLOAT32_MAX
+    )
+    bad = np.flatnonzero(infinite | too_large)
+    if bad.size:
+        j = int(bad[0])
+        if infinite[j]:
+            raise ValueError(f"Input X contains infinity in feature {names[j]!r}.")
+        _check_float32_range(out[:, j], f" in feature {names[j]!r}")
+
+
+def _encode_columns(X, categories: list, *, fitting: bool) -> np.ndarray:
+    """The float matrix of ``X``, column by column; in fit, ``categories`` holds
+    ``True`` for a categorical feature and is filled in with its categories."""
+    n_features = X.shape[1]
+    out = np.empty(X.shape, dtype=np.float64, order="F")
+    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
+    numeric = np.array([c is None for c in categories[:n_features]], dtype=bool)
+    for j, col in enumerate(_columns(X)):
+        if numeric[j]:
+            out[:, j] = _numeric_column(col, j, names[j], check_values=False)
+        elif fitting:
+            categories[j] = _categories_of(col, names[j])
+            out[:, j] = _encode_categorical(col, categories[j], own=True)
+        else:
+            out[:, j] = _encode_categorical(col, categories[j])
+            _warn_if_codes(col, categories[j], out[:, j], names[j])
+    if numeric.all():
+        _check_numeric_values(out, names)
+    elif numeric.any():
+        _check_numeric_values(out[:, numeric], [names[j] for j in np.flatnonzero(numeric)])
+    return out
 
 
 def _as_2d(X):
@@ -284,18 +346,8 @@ def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEnc
         # all numeric (check_array in _as_2d has rejected infinity): the builder
         # reads X as it is, no copy of the data
         return X, FeatureEncoding(is_categorical=mask, categories=[None] * n_features)
-    categories: list = []
-    out = np.empty(X.shape, dtype=np.float64, order="F")
-    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
-    for j in range(n_features):
-        col = _column(X, j)
-        if mask[j]:
-            cats = _categories_of(col, names[j])
-            categories.append(cats)
-            out[:, j] = _encode_categorical(col, cats)
-        else:
-            categories.append(None)
-            out[:, j] = _numeric_column(col, j, names[j])
+    categories: list = [True if m else None for m in mask]
+    out = _encode_columns(X, categories, fitting=True)
     return out, FeatureEncoding(is_categorical=mask, categories=categories)
 
 
@@ -333,15 +385,4 @@ def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndar
         and X.shape[1] == encoding.is_categorical.size
     ):  # all numeric: check_array in _as_2d has rejected infinity already
         return X  # the tree reads any memory order
-    n_features = X.shape[1]
-    out = np.empty(X.shape, dtype=np.float64, order="F")
-    names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
-    for j in range(n_features):
-        col = _column(X, j)
-        cats = encoding.categories[j]
-        if cats is not None:
-            out[:, j] = _encode_categorical(col, cats)
-            _warn_if_codes(col, cats, out[:, j], names[j])
-        else:
-            out[:, j] = _numeric_column(col, j, names[j])
-    return out
+    return _encode_columns(X, list(encoding.categories), fitting=False)

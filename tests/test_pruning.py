@@ -448,6 +448,70 @@ def test_add_errors_branches():
     )
 
 
+def _j48_max_class(row) -> int:
+    """Weka's ``Distribution.maxClass`` as a literal scan (the reference)."""
+    best, best_w = 0, 0.0
+    for c, v in enumerate(row):
+        if v - best_w > 1e-6:
+            best, best_w = c, v
+    return best
+
+
+def _j48_add_errs(N: float, e: float, cf: float = 0.25) -> float:
+    """Weka's ``Stats.addErrs`` for one leaf, literally (the reference)."""
+    z = normal_inverse(float(np.float32(1) - np.float32(cf)))
+    cf = float(np.float32(cf))
+    if e < 1:
+        base = N * (1 - np.power(cf, 1 / N))
+        return base if e == 0 else base + e * (_j48_add_errs(N, 1.0) - base)
+    if e + 0.5 >= N:
+        return max(N - e, 0.0)
+    f = (e + 0.5) / N
+    r = (f + z * z / (2 * N) + z * np.sqrt(f / N - f * f / N + z * z / (4 * N * N))) / (
+        1 + z * z / N
+    )
+    return r * N - e
+
+
+# weights near ties (within and just beyond J48's 1e-6), zeros and faint ones
+_near_tie_weights = st.sampled_from([0.0, 5e-7, 1e-6, 1.5e-6, 2e-6, 3e-6, 1.0, 3.0, 7.25])
+_near_tie_rows = st.lists(
+    st.tuples(_near_tie_weights, st.sampled_from([0.0, 0.0, 4e-7, 1.2e-6, -4e-7])).map(sum),
+    min_size=1,
+    max_size=6,
+)
+
+
+@given(
+    st.lists(_near_tie_rows, min_size=1, max_size=8).filter(
+        lambda rows: len({len(r) for r in rows}) == 1
+    )
+)
+def test_max_class_is_j48s_scan(rows):
+    dist = np.maximum(np.array(rows, dtype=np.float64), 0.0)
+    assert max_class(dist).tolist() == [_j48_max_class(r) for r in dist.tolist()]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(1e-3, 500.0),
+            st.sampled_from([0.0, 0.25, 0.5, 0.999, 1.0, 1.5, 7.0, 1e9]),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_add_errors_is_weka_per_leaf(leaves):
+    # the vectorised branches agree bit for bit with Weka's formula leaf by leaf
+    N = np.array([n for n, _ in leaves])
+    e = np.minimum([e for _, e in leaves], N)
+    out = add_errors(N, e)
+    assert out.tolist() == [
+        _j48_add_errs(n, k) for n, k in zip(N.tolist(), e.tolist(), strict=True)
+    ]
+
+
 def test_collapse_hand_built():
     """§7 by hand.
 

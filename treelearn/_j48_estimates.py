@@ -16,6 +16,7 @@ Everything is vectorised over rows of class counts (or over entries).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -142,7 +143,7 @@ def _confidence_float(confidence: float) -> float:
     return float(np.float32(confidence))
 
 
-def _wilson_extra(N: np.ndarray, e: np.ndarray, z: float) -> np.ndarray:
+def _wilson_extra(N: np.ndarray, e: np.ndarray | float, z: float) -> np.ndarray:
     """Upper confidence bound minus observed errors (the ``e >= 1`` case of addErrs)."""
     f = (e + 0.5) / N
     r = (f + (z * z) / (2 * N) + z * np.sqrt((f / N) - (f * f / N) + (z * z / (4 * N * N)))) / (
@@ -190,21 +191,32 @@ def add_errors(
     """
     N = np.asarray(N, dtype=np.float64)
     e = np.asarray(e, dtype=np.float64)
-    N, e = np.broadcast_arrays(N, e)
-    cf = _confidence_float(confidence)
+    if N.shape != e.shape:
+        N, e = np.broadcast_arrays(N, e)
+    cf, z = _confidence_and_z(confidence)
     if cf > 0.5:
         return np.zeros(N.shape)
+    with np.errstate(all="ignore"):
+        out = np.where(e + 0.5 >= N, np.maximum(N - e, 0.0), _wilson_extra(N, e, z))
+        small = e < 1
+        if small.any():
+            base = N * (1 - np.power(cf, 1 / N))
+            if ((e != 0) & small).any():  # below 1 but not 0: interpolate to addErrs(N, 1)
+                at_one = np.where(1.5 >= N, np.maximum(N - 1, 0.0), _wilson_extra(N, 1.0, z))
+                base = np.where(e == 0, base, base + e * (at_one - base))
+            out = np.where(small, base, out)
+    return out
+
+
+@functools.lru_cache(maxsize=32)
+def _confidence_and_z(confidence: float) -> tuple[float, float]:
+    """``CF`` as J48 stores it and ``z = Φ⁻¹(1 − CF)`` (``1 − CF`` in float arithmetic)."""
+    cf = _confidence_float(confidence)
+    if cf > 0.5:
+        return cf, math.nan
     if not cf > 0:
         raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
-    z = normal_inverse(float(np.float32(1) - np.float32(confidence)))
-    with np.errstate(all="ignore"):
-        base = N * (1 - np.power(cf, 1 / N))
-        at_one = np.where(1.5 >= N, np.maximum(N - 1, 0.0), _wilson_extra(N, np.ones_like(N), z))
-        small = np.where(e == 0, base, base + e * (at_one - base))
-        out = np.where(
-            e < 1, small, np.where(e + 0.5 >= N, np.maximum(N - e, 0.0), _wilson_extra(N, e, z))
-        )
-    return out
+    return cf, normal_inverse(float(np.float32(1) - np.float32(confidence)))
 
 
 def max_class(dist: np.ndarray) -> np.ndarray:
@@ -227,6 +239,24 @@ def max_class(dist: np.ndarray) -> np.ndarray:
     >>> max_class(np.array([[1.0, 1.0 + 1e-7, 0.0], [0.0, 0.0, 2.0]])).tolist()
     [0, 2]
     """
+    if not dist.size:
+        return np.zeros(dist.shape[0], dtype=np.intp)
+    best = np.argmax(dist, axis=1)
+    # The first maximum is J48's class unless another class (or 0, where the scan
+    # starts) is within twice J48's 1e-6 of it: those rows take J48's scan. With no
+    # weight above 1e-6 the scan never moves from class 0.
+    top = dist[np.arange(dist.shape[0]), best]
+    faint = top <= J48_SMALL
+    best[faint] = 0
+    near = ((top[:, None] - dist <= 2 * J48_SMALL).sum(axis=1) > 1) | (top <= 2 * J48_SMALL)
+    near &= ~faint
+    if near.any():
+        best[near] = _max_class_scan(dist[near])
+    return best
+
+
+def _max_class_scan(dist: np.ndarray) -> np.ndarray:
+    """J48's scan over the classes, vectorised over rows (see :func:`max_class`)."""
     m = dist.shape[0]
     best = np.zeros(m, dtype=np.intp)
     best_w = np.zeros(m)

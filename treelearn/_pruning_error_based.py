@@ -86,8 +86,8 @@ class _Routed(NamedTuple):
     row: np.ndarray
     w: np.ndarray
     loc: np.ndarray  # index into children
-    bags: np.ndarray  # [n_parents, width] bag weights (known + share of unknown)
-    share: np.ndarray  # [len(children)] bag / total (J48's weights for unknown values)
+    bags: np.ndarray | None  # [n_parents, width] bag weights (known + share of unknown)
+    share: np.ndarray | None  # [len(children)] bag / total (J48's weights for unknown values)
     known_counts: np.ndarray | None  # [n_parents, width, K] known class weights per bag
 
 
@@ -129,7 +129,9 @@ class _ErrorBasedPruner:
         self.etree = np.zeros(tree.node_count)
 
     # -- routing, with this pruner's missing-value fan-out -------------------------------
-    def _fan_out(self, nodes, row, w, loc, with_counts: bool = False) -> _Routed:
+    def _fan_out(
+        self, nodes, row, w, loc, with_counts: bool = False, with_bags: bool = True
+    ) -> _Routed:
         """Split the data at internal ``nodes`` (entries ``(row, w)`` at ``nodes[loc]``).
 
         J48's ``resetDistribution`` + ``split``: known values go to their bag; the
@@ -137,6 +139,8 @@ class _ErrorBasedPruner:
         ``K ≈ 0``) spread the unknown weight over the bags; a case with an unknown
         value is copied into every bag ``b`` with ``P_b = bag_b / total ≻ 0`` and
         weight ``w · P_b``. Every routing of data in this pruner goes through here.
+        ``with_bags=False``: the caller needs only the routed data (``bags`` and
+        ``share`` are then ``None`` when every value is known: no copies to weigh).
         """
         t, K = self.tree, self.K
         n = nodes.size
@@ -145,6 +149,10 @@ class _ErrorBasedPruner:
         src = self.split[nodes][loc]
         slot = child_slots(t, src, self.X[row, t.feature[src]])
         kn = slot >= 0
+        if not with_bags and not with_counts and kn.all():
+            children, _ = expand_ranges(self.first[nodes], nb)
+            child_start = np.cumsum(nb) - nb
+            return _Routed(children, row, w, child_start[loc] + slot, None, None, None)
         known_w = np.bincount(
             loc[kn] * width + slot[kn], weights=w[kn], minlength=n * width
         ).reshape(n, width)
@@ -309,7 +317,7 @@ class _ErrorBasedPruner:
                 break
             pos = np.cumsum(inner) - 1
             sel = inner[loc]
-            r = self._fan_out(nodes[inner], row[sel], w[sel], pos[loc[sel]])
+            r = self._fan_out(nodes[inner], row[sel], w[sel], pos[loc[sel]], with_bags=False)
             nodes, row, w, loc = r.children, r.row, r.w, r.loc
         # one est() call for every leaf reached, then the nested sums bottom-up
         est = estimated_errors(np.concatenate(leaf_counts), self.cf)

@@ -293,6 +293,32 @@ def test_rules_merge_bounds_and_sets():
     assert frame["support"].sum() == pytest.approx(57)
 
 
+def test_rules_of_a_deep_chain_are_intervals():
+    # X = 0..n-1 with alternating classes grows a chain of n - 1 splits on one
+    # feature: every rule merges its path into one interval (two conditions at
+    # most), and the rule holding x predicts x's class
+    n = 400
+    X = np.arange(n, dtype=float).reshape(-1, 1)
+    y = np.arange(n) % 2
+    est = CARTClassifier().fit(X, y)
+    assert est.get_depth() == n - 1
+    rules = export_rules(est, as_frame=True, feature_names=["x"], precision=1)
+    assert len(rules) == n and rules["conditions"].map(len).max() == 2
+    lo = np.full(n, -np.inf)
+    hi = np.full(n, np.inf)
+    for k, conds in enumerate(rules["conditions"]):
+        for c in conds:
+            op, value = c.split()[1:]
+            if op == ">":
+                lo[k] = float(value)
+            else:
+                hi[k] = float(value)
+    holds = (X > lo) & (X <= hi)  # [row, rule]
+    assert (holds.sum(axis=1) == 1).all()
+    predicted = rules["class"].to_numpy()[holds.argmax(axis=1)].astype(int)
+    np.testing.assert_array_equal(predicted, y)
+
+
 def test_rules_for_empty_leaves():
     est, _ = estimator_from_j48("credit-g", "default")
     frame = export_rules(est, as_frame=True)

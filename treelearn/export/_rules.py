@@ -16,60 +16,99 @@ value is spread over several leaves by the tree (see
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from treelearn.export._describe import Branch, NodeInfo, describe, format_threshold, format_weight
+from treelearn.export._describe import (
+    Branch,
+    NodeInfo,
+    TreeDescription,
+    describe,
+    format_threshold,
+    format_weight,
+)
 
 __all__ = ["export_rules"]
 
 
-def _conditions(path: tuple[Branch, ...], precision: int) -> list[str]:
-    """Merge the branch tests of one path into the rule's conditions."""
-    order: list[tuple[int, str]] = []  # (feature, "num"/"cat") in first-use order
-    upper: dict[int, float] = {}
-    lower: dict[int, float] = {}
-    cats: dict[int, tuple[set[int], dict[int, str]]] = {}
-    names: dict[int, str] = {}
-    for b in path:
-        names[b.feature] = b.feature_name
-        if b.op in ("<=", ">"):
-            key = (b.feature, "num")
-            if key not in order:
-                order.append(key)
-            if b.op == "<=":
-                upper[b.feature] = min(upper.get(b.feature, math.inf), b.threshold)
-            else:
-                lower[b.feature] = max(lower.get(b.feature, -math.inf), b.threshold)
+@dataclass(frozen=True)
+class _Tests:
+    """The merged tests of a path: per feature (in first-use order) the tightest
+    ``>`` and ``<=`` bounds, or the categories still allowed with their labels.
+
+    :meth:`extend` makes the child's tests from its parent's and one branch, so each
+    node costs the features on its path, not its depth (a chain of 10,000 splits on
+    one feature has rules of two conditions, built in linear time).
+    """
+
+    order: tuple[tuple[int, str], ...] = ()  # (feature, "num"/"cat")
+    names: Mapping[int, str] = field(default_factory=dict)
+    lower: Mapping[int, float] = field(default_factory=dict)
+    upper: Mapping[int, float] = field(default_factory=dict)
+    cats: Mapping[int, tuple[frozenset[int], Mapping[int, str]]] = field(default_factory=dict)
+
+    def extend(self, b: Branch) -> _Tests:
+        numeric = b.op in ("<=", ">")
+        key = (b.feature, "num" if numeric else "cat")
+        order = self.order if key in self.order else (*self.order, key)
+        names = self.names if b.feature in self.names else {**self.names, b.feature: b.feature_name}
+        lower, upper, cats = self.lower, self.upper, self.cats
+        if b.op == "<=":
+            upper = {**upper, b.feature: min(upper.get(b.feature, math.inf), b.threshold)}
+        elif b.op == ">":
+            lower = {**lower, b.feature: max(lower.get(b.feature, -math.inf), b.threshold)}
         else:
-            key = (b.feature, "cat")
-            if key not in order:
-                order.append(key)
             codes, labels = cats.get(b.feature, (None, {}))
             labels = {**labels, **dict(zip(b.codes, b.categories, strict=True))}
-            codes = set(b.codes) if codes is None else codes & set(b.codes)
-            cats[b.feature] = (codes, labels)
-    out: list[str] = []
-    for f, kind in order:
-        name = names[f]
-        if kind == "num":
-            if f in lower:
-                out.append(f"{name} > {format_threshold(lower[f], precision)}")
-            if f in upper:
-                out.append(f"{name} <= {format_threshold(upper[f], precision)}")
-        else:
-            codes, labels = cats[f]
-            chosen = [labels[c] for c in sorted(codes)]
-            if len(chosen) == 1:
-                out.append(f"{name} = {chosen[0]}")
+            codes = frozenset(b.codes) if codes is None else codes & frozenset(b.codes)
+            cats = {**cats, b.feature: (codes, labels)}
+        return _Tests(order, names, lower, upper, cats)
+
+    def conditions(self, precision: int) -> list[str]:
+        """The rule's conditions, feature by feature."""
+        out: list[str] = []
+        for f, kind in self.order:
+            name = self.names[f]
+            if kind == "num":
+                if f in self.lower:
+                    out.append(f"{name} > {format_threshold(self.lower[f], precision)}")
+                if f in self.upper:
+                    out.append(f"{name} <= {format_threshold(self.upper[f], precision)}")
             else:
-                out.append(f"{name} in {{{', '.join(chosen)}}}")
-    return out
+                codes, labels = self.cats[f]
+                chosen = [labels[c] for c in sorted(codes)]
+                if len(chosen) == 1:
+                    out.append(f"{name} = {chosen[0]}")
+                else:
+                    out.append(f"{name} in {{{', '.join(chosen)}}}")
+        return out
 
 
-def _rule_row(number: int, leaf: NodeInfo, total: float, precision: int) -> dict:
+def _leaf_tests(desc: TreeDescription) -> Iterator[tuple[NodeInfo, _Tests]]:
+    """Each leaf (depth-first, slot order) with the merged tests of its path.
+
+    Only the internal nodes whose subtrees are still being walked keep their tests.
+    """
+    open_nodes: dict[int, tuple[_Tests, int]] = {}  # node -> (its tests, its children)
+    for node in desc.nodes():
+        if node.parent < 0 or node.via is None:
+            mine = _Tests()
+        else:
+            parent, n_children = open_nodes[node.parent]
+            mine = parent.extend(node.via)
+            if node.slot == n_children - 1:  # the parent's last subtree
+                del open_nodes[node.parent]
+        if node.is_leaf:
+            yield node, mine
+        else:
+            open_nodes[node.node_id] = (mine, len(node.children))
+
+
+def _rule_row(number: int, leaf: NodeInfo, tests: _Tests, total: float, precision: int) -> dict:
     support = leaf.weight if not leaf.is_empty else 0.0
     if leaf.is_empty or support <= 0:
         confidence = math.nan
@@ -78,7 +117,7 @@ def _rule_row(number: int, leaf: NodeInfo, total: float, precision: int) -> dict
         right = float(leaf.counts[leaf.class_index])
         confidence = right / support
         errors = support - right
-    conditions = _conditions(leaf.path, precision)
+    conditions = tests.conditions(precision)
     return {
         "rule": number,
         "leaf": leaf.node_id,
@@ -149,8 +188,8 @@ def export_rules(
     desc = describe(estimator, feature_names, class_names).one_line()
     total = float(desc.tree.weighted_n_node_samples[0])
     rows = [
-        _rule_row(k, leaf, total, precision)
-        for k, leaf in enumerate((n for n in desc.nodes(paths=True) if n.is_leaf), start=1)
+        _rule_row(k, leaf, tests, total, precision)
+        for k, (leaf, tests) in enumerate(_leaf_tests(desc), start=1)
     ]
     if as_frame:
         frame = pd.DataFrame(

@@ -173,6 +173,8 @@ class C45Rules(GrowthRules):
         top = np.searchsorted(values, thresholds + J48_SMALL, side="left") - 1
         found = top >= 0
         top = np.maximum(top, 0)
+        if chain_start.size == values.size:  # no two values within 1e-6: no chain to replay
+            return np.where(found, values[top], thresholds)
         low = np.maximum(chain_start[chain[top]], top - 255)
         width = int((top - low).max()) + 1 if top.size else 1
         idx = low[:, None] + np.arange(width)[None, :]

@@ -56,7 +56,11 @@ def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
                 f"y must be 1-D (one target column); got a DataFrame with {y.shape[1]} columns."
             )
         y = y.iloc[:, 0]
+    # labels that are the string categories of a pandas categorical are classes
+    # (scikit-learn's "binary" or "multiclass") without scanning them again
+    named_classes = False
     if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        named_classes = all(isinstance(c, str) for c in y.dtype.categories)
         y = y.astype(object)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
@@ -80,7 +84,8 @@ def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
         )
     if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
         raise ValueError("Input y contains infinity.")
-    check_classification_targets(arr)
+    if not (named_classes and arr.ndim == 1 and arr.size):
+        check_classification_targets(arr)
     return arr
 
 

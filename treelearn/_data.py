@@ -176,7 +176,10 @@ def _encode_categorical(col, categories: np.ndarray, *, own: bool = False) -> np
         if own or (
             len(declared) == len(categories)
             and all(
-                a == b and type(a) is type(b) for a, b in zip(declared, categories, strict=True)
+                a == b and type(a) is type(b)
+                for a, b in zip(
+                    np.asarray(declared, dtype=object).tolist(), categories.tolist(), strict=True
+                )
             )
         ):  # the fitted categories, in the same order: the codes are ours
             codes = col.array.codes

@@ -364,9 +364,16 @@ def child_slots(tree: Tree, src: np.ndarray, x: np.ndarray) -> np.ndarray:
     -------
     ndarray of intp of shape (n_entries,)
     """
-    slot = np.full(x.shape, -1, dtype=np.intp)
-    known = ~np.isnan(x)
     kind = tree.split_kind[src]
+    unknown = np.isnan(x)
+    if (kind == SPLIT_NUMERIC).all():  # one pass over all entries, no masks
+        t = tree.threshold[src]
+        with np.errstate(over="ignore"):  # near the float maximum: +-inf compares right
+            slot = np.where((x - t < J48_SMALL) | (x <= t), 0, 1)
+        slot[unknown] = -1
+        return slot
+    slot = np.full(x.shape, -1, dtype=np.intp)
+    known = ~unknown
     num = known & (kind == SPLIT_NUMERIC)
     if num.any():
         xv, t = x[num], tree.threshold[src[num]]

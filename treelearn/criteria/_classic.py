@@ -76,7 +76,8 @@ class GainRatio(InformationGain):
         missing = np.asarray(missing_weight, dtype=np.float64)[..., None]
         missing = np.broadcast_to(missing, (*branch_weights.shape[:-1], 1))
         parts = np.concatenate([branch_weights, missing], axis=-1)
-        split_info = information.entropy(parts, base=2)
+        # trusted weights (the builder's and the pruner's): the unchecked kernel
+        split_info = information._entropy(information._rescaled(parts, -1), 2)
         safe = np.where(split_info > self.tolerance, split_info, 1.0)
         return np.where(split_info > self.tolerance, gain / safe, 0.0)
 

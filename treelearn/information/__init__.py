@@ -67,8 +67,9 @@ Layout
     One concept per module; the public functions are defined there and exported here
     (their ``__module__`` is this package, their public home). Each public function
     validates its arguments (``_validation``, ``_tables``) and calls an unchecked kernel;
-    :mod:`treelearn.criteria` calls the kernels ``_entropy`` and ``_gini`` directly on
-    the builder's trusted class counts.
+    :mod:`treelearn.criteria` calls the kernels ``_entropy`` and ``_gini`` (and
+    ``_rescaled``, the guard against overflowing sums) directly on the builder's
+    trusted class counts.
 
     - ``_validation`` -- argument checks; ``_numeric`` -- logarithms in any base,
       rescaling and results; ``_tables`` -- contingency tables of label arrays or counts;
@@ -105,6 +106,7 @@ from treelearn.information._losses import (
     cross_entropy,
     multilabel_soft_margin_loss,
 )
+from treelearn.information._numeric import _rescaled as _rescaled
 from treelearn.information._shannon import _entropy as _entropy
 from treelearn.information._shannon import entropy, self_information
 

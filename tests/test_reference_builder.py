@@ -880,6 +880,7 @@ def test_prediction_on_new_rows_agrees_with_reference(problem, data):
     est = DecisionTreeClassifier(
         categorical_features=is_cat,
         categorical_split=data.draw(st.sampled_from(["multiway", "binary"])),
+        missing_values=data.draw(st.sampled_from(["fractional", "learned"])),
     ).fit(X, y)
     # new rows: unseen values, categories and missing values anywhere
     new = np.array(

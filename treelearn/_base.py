@@ -450,7 +450,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         ------
         ValueError
             For multiway or categorical-subset splits, or a split that met
-            missing values in training (fractional routing has no scikit-learn form).
+            missing values in training under ``missing_values="fractional"``
+            (fractional routing has no scikit-learn form; ``"learned"`` converts).
         """
         return _to_sklearn.to_sklearn(self)
 

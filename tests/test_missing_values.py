@@ -339,3 +339,54 @@ def test_predictions_do_not_depend_on_row_order(problem, strategy, cls):
     )[:, : X.shape[1]]
     np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), atol=1e-12)
     assert a.tree_.node_count == b.tree_.node_count
+
+
+# ---------------------------------------------------------------------------------------
+# Comparing strategies (issue 17 part 3)
+# ---------------------------------------------------------------------------------------
+
+
+def test_compare_strategies_on_the_same_folds():
+    from treelearn.compare import compare_criteria, cross_validate_criteria
+
+    folds = cross_validate_criteria(
+        "vote", ["id3", "cart"], cv=3, missing_values=["fractional", "learned"]
+    )
+    labels = ["ID3/fractional", "ID3/learned", "CART/fractional", "CART/learned"]
+    assert list(dict.fromkeys(folds["criterion"])) == labels
+    n_train = folds.pivot(index="fold", columns="criterion", values="n_train")
+    assert (n_train.nunique(axis=1) == 1).all()  # the same folds for every strategy
+    assert folds["error"].isna().all()
+    summary = compare_criteria("vote", ["id3"], cv=3, missing_values="fractional,learned")
+    assert summary["criterion"].tolist() == ["ID3/fractional", "ID3/learned"]
+    # sizes counted in weight: no fold tree is larger than the data (issue 17: 613)
+    assert (summary["tree_size"] < 435 / 2).all()
+
+
+def test_compare_keeps_scikit_learn_estimators_once():
+    from treelearn.compare import compare_criteria
+
+    result = compare_criteria(
+        "iris", ["gini", SkTree(random_state=0)], cv=3, missing_values=["learned"]
+    )
+    assert result["criterion"].tolist() == ["gini/learned", "DecisionTreeClassifier"]
+
+
+@pytest.mark.parametrize("bad", ["impute", "learned,learned", ""])
+def test_compare_rejects_bad_strategies(bad):
+    from treelearn.compare import compare_criteria
+
+    with pytest.raises(ValueError, match="missing_values"):
+        compare_criteria("iris", ["id3"], cv=3, missing_values=bad)
+
+
+def test_cli_compare_missing(capsys):
+    from treelearn.cli import main
+
+    args = ["compare", "-d", "vote", "--cv", "3", "-j", "1", "--criteria", "id3"]
+    assert main([*args, "--missing", "fractional,learned", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "ID3/fractional" in out and "ID3/learned" in out
+    assert main([*args, "--missing", "learned", "--baseline", "id3/learned"]) == 0
+    assert main([*args, "--missing", "nonsense"]) == 2
+    assert "missing_values" in capsys.readouterr().err

@@ -27,9 +27,9 @@ from sklearn.utils import check_random_state
 from treelearn.compare._inputs import (
     Dataset,
     resolve_criteria,
-    with_missing_values,
     resolve_datasets,
     resolve_scoring,
+    with_missing_values,
 )
 from treelearn.compare._table import FOLD_COLUMNS, NOT_SCORES, TREE_COLUMNS
 

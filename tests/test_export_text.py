@@ -346,20 +346,32 @@ def test_tiny_weights_export_like_predict():
 def test_empty_leaf_names_the_class_predict_gives():
     """A leaf the tree predicts with its parent's distribution is printed with the
     class ``predict`` returns there, whatever its (negligible) own counts say."""
+    # C4.5 branches on every declared category: "z" (declared, never seen) and, below,
+    # "r" get empty leaves. (Fractional copies no longer isolate crumbs of rows: sizes
+    # are counted in weight, so CART's trees have no empty leaves on such data.)
     rng = np.random.default_rng(7)
-    X = rng.normal(size=(600, 6))
-    y = (X[:, 0] + 0.5 * X[:, 1] ** 2 > 0.4).astype(int) + (X[:, 2] > 1).astype(int)
-    X[rng.random(X.shape) < 0.1] = np.nan
-    w = rng.uniform(0.1, 3.0, size=600)
-    est = CARTClassifier().fit(X, y, sample_weight=w)
+    n = 300
+    a = pd.Categorical(rng.choice(["x", "y"], size=n), categories=["x", "y", "z"])
+    b = pd.Categorical(rng.choice(["p", "q"], size=n), categories=["p", "q", "r"])
+    X = pd.DataFrame({"a": a, "b": b, "c": rng.normal(size=n)})
+    y = np.where((X["a"] == "x") ^ (X["c"] > 0.5) ^ (X["b"] == "q"), "yes", "no")
+    X.loc[rng.random(n) < 0.1, "b"] = None
+    est = C45Classifier(pruning=None).fit(X, y, sample_weight=rng.uniform(0.1, 3.0, size=n))
     tree = est.tree_
     assert (tree.is_empty & tree.is_leaf).any()  # this data grows empty leaves
     rules = export_rules(est, as_frame=True).set_index("leaf")
-    # one row per leaf: a fresh row that reaches it, with no missing value
-    probe = rng.normal(size=(20000, 6)) * 2
+    # every leaf reached by fresh rows, declared-but-unseen categories included
+    probe = pd.DataFrame(
+        {
+            "a": pd.Categorical(rng.choice(["x", "y", "z"], size=5000), categories=a.categories),
+            "b": pd.Categorical(rng.choice(["p", "q", "r"], size=5000), categories=b.categories),
+            "c": rng.normal(size=5000) * 2,
+        }
+    )
     leaves = est.apply(probe)
     predicted = est.predict(probe)
+    assert set(np.flatnonzero(tree.is_empty & tree.is_leaf)) <= set(leaves.tolist())
     for leaf in np.unique(leaves):
         assert rules.loc[leaf, "class"] == str(predicted[leaves == leaf][0])
-    lines = [ln for ln in export_text(est).splitlines() if "(empty)" in ln]
+    lines = [ln for ln in export_text(est, layout="sklearn").splitlines() if "(empty)" in ln]
     assert len(lines) == int((tree.is_empty & tree.is_leaf).sum())

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     (
         "tree arrays",
         [
+            "treelearn._missing",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_surgery",

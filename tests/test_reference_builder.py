@@ -12,13 +12,26 @@ on class counts):
 * categorical feature, binary (CART): all ``2**(k-1) - 1`` groupings of the ``k``
   categories present.
 
-A gain is computed on the cases whose value is known and multiplied by their share of
-the node's weight. :func:`check_tree` walks a fitted tree and asserts, node by node, that
-the stored class counts, impurity and sample counts are those of the node's cases, that
-a node is a leaf exactly when the stopping rules (or the absence of any admissible
-candidate) say so, that an internal node's stored score equals the best score the
-brute-force search finds (to 1e-9) and that its split is one of the best candidates, and
-that ties went the documented way (lowest feature index, then lowest threshold).
+Missing values, both strategies of ``missing_values=``:
+
+* ``"fractional"``: a gain is computed on the cases whose value is known and multiplied
+  by their share of the node's weight; a case with a missing value is copied into every
+  child. Sizes (``min_samples_split``, ``min_samples_leaf``) count each case's weight
+  in units of the lightest training row, and a node is impure for splitting only when
+  two classes hold one such unit each;
+* ``"learned"``: every numeric candidate is tried with the node's missing cases on the
+  right, then "known left, missing right" (threshold inf), then with them on the left,
+  in that scan order; a categorical grouping is chosen on the known values and the
+  missing cases join the branch where they raise the children's impurity mass least;
+  they go to that one child, and a node without missing cases in training sends them
+  to its child with the most weight (the last of equal ones).
+
+:func:`check_tree` walks a fitted tree and asserts, node by node, that the stored class
+counts, impurity and sample counts are those of the node's cases, that a node is a leaf
+exactly when the stopping rules (or the absence of any admissible candidate) say so,
+that an internal node's stored score equals the best score the brute-force search finds
+(to 1e-9) and that its split is one of the best candidates, and that ties went the
+documented way (lowest feature index, then lowest threshold).
 :func:`reference_predict_proba` / :func:`reference_decision_path` are per-row Python
 traversals the vectorised ``predict_proba`` / ``apply`` / ``decision_path`` must match.
 
@@ -131,6 +144,15 @@ class Settings:
     total_weight: float
     n_classes: int
     is_categorical: np.ndarray
+    missing_values: str = "fractional"
+    row_weight: np.ndarray | None = None  # training weight of every row
+
+    def fractions(self, rows, w) -> np.ndarray:
+        """The samples each case counts for: one (``"learned"``), or its weight in
+        units of the lightest training row (``"fractional"``)."""
+        if self.row_weight is None or self.missing_values != "fractional":
+            return np.ones(len(rows))
+        return np.asarray(w, float) / float(np.min(self.row_weight))
 
     @classmethod
     def of(cls, est, w) -> Settings:
@@ -151,6 +173,8 @@ class Settings:
             total_weight=total,
             n_classes=len(est.classes_),
             is_categorical=np.asarray(est.categorical_features_, dtype=bool),
+            missing_values=p.get("missing_values", "fractional"),
+            row_weight=np.asarray(w, dtype=np.float64),
         )
 
     @property
@@ -172,6 +196,7 @@ class Candidate:
     children: np.ndarray  # [C, K] weighted class counts of the known cases
     gain: float = math.nan  # known-value gain times the known fraction
     score: float = math.nan  # what features are compared on
+    missing_slot: int = -1  # "learned": the child of the missing cases (-1: none)
 
 
 def class_counts(y, w, K) -> np.ndarray:
@@ -185,9 +210,13 @@ def candidates_of_feature(f, Xe, y, rows, w, s: Settings) -> list[Candidate]:
     x = Xe[rows, f]
     known = ~np.isnan(x)
     xk, yk, wk = x[known], y[rows][known], w[known]
+    fk = s.fractions(rows, w)[known]  # samples: fractions of rows
+    learned = s.missing_values == "learned"
+    miss = class_counts(y[rows][~known], w[~known], K)
+    n_miss = int(np.count_nonzero(~known))
 
     def admissible(groups_n, groups_w):
-        return all(n >= max(s.min_samples_leaf, 1) for n in groups_n) and all(
+        return all(n >= max(s.min_samples_leaf, 1) - 1e-9 for n in groups_n) and all(
             gw >= s.min_weight_leaf for gw in groups_w
         )
 
@@ -200,10 +229,22 @@ def candidates_of_feature(f, Xe, y, rows, w, s: Settings) -> list[Candidate]:
         left = xk[None, :] <= thresholds[:, None]
         one_hot = (yk[:, None] == np.arange(K)[None, :]) * wk[:, None]
         children = np.stack([left @ one_hot, ~left @ one_hot], axis=1)  # [n_t, 2, K]
-        n = np.stack([left.sum(axis=1), (~left).sum(axis=1)], axis=1)
-        for i, t in enumerate(thresholds):
-            if admissible(n[i], children[i].sum(axis=1)):
-                out.append(Candidate(f, "numeric", float(t), children[i]))
+        n = np.stack([left @ fk, ~left @ fk], axis=1)
+        if not learned or n_miss == 0:
+            for i, t in enumerate(thresholds):
+                if admissible(n[i], children[i].sum(axis=1)):
+                    out.append(Candidate(f, "numeric", float(t), children[i]))
+            return out
+        # "learned": missing right, known | missing, missing left -- in this order
+        scans = [(t, children[i] + [[0] * K, miss], n[i] + [0, n_miss], 1)
+                 for i, t in enumerate(thresholds)]  # fmt: skip
+        if xk.size:
+            scans.append((math.inf, np.stack([one_hot.sum(axis=0), miss]), [xk.size, n_miss], 1))
+        scans += [(t, children[i] + [miss, [0] * K], n[i] + [n_miss, 0], 0)
+                  for i, t in enumerate(thresholds)]  # fmt: skip
+        for t, ch, nn, slot in scans:
+            if admissible(nn, ch.sum(axis=1)):
+                out.append(Candidate(f, "numeric", float(t), ch, missing_slot=slot))
         return out
     present = sorted({int(c) for c in xk})
     if len(present) < 2:
@@ -223,7 +264,7 @@ def candidates_of_feature(f, Xe, y, rows, w, s: Settings) -> list[Candidate]:
                 splits.append((side, other))
     for split in splits:
         masks = [np.any([groups_of_rows[c] for c in grp], axis=0) for grp in split]
-        n = [int(m.sum()) for m in masks]
+        n = [float(fk[m].sum()) for m in masks]
         children = np.stack([class_counts(yk[m], wk[m], K) for m in masks])
         if admissible(n, children.sum(axis=1)):
             kind = "multiway" if s.categorical_split == "multiway" else "binary"
@@ -249,6 +290,26 @@ def score_candidates(cands: list[Candidate], node_weight: float, s: Settings) ->
                     c.children.sum(axis=1), max(node_weight - known_w, 0.0)
                 )
                 c.score = c.gain / si if si > crit.tolerance else 0.0
+
+
+def attach_missing(c: Candidate, miss: np.ndarray, node_weight: float, s: Settings) -> Candidate:
+    """``"learned"``: a categorical candidate with the node's missing cases in the branch
+    where they raise the children's impurity mass least (the first such branch)."""
+    if miss.sum() <= 0:
+        return c
+    mass = [
+        float((ch + miss).sum() * reference_impurity(s.criterion, ch + miss))
+        - float(ch.sum() * reference_impurity(s.criterion, ch))
+        if ch.sum() > 0
+        else math.inf
+        for ch in c.children
+    ]
+    slot = int(np.argmin(mass))
+    children = c.children.copy()
+    children[slot] += miss
+    out = Candidate(c.feature, c.kind, c.split, children, missing_slot=slot)
+    score_candidates([out], node_weight, s)
+    return out
 
 
 def best_of_feature(cands: list[Candidate]) -> list[Candidate]:
@@ -277,7 +338,7 @@ def slot_of(tree, node, value) -> int | None:
     return None
 
 
-def route_cases(tree, node, Xe, rows, w):
+def route_cases(tree, node, Xe, rows, w, s: Settings | None = None, missing_slot: int = -1):
     """The children's cases: known values go to their branch, missing ones everywhere.
 
     A case with a missing value is copied into every child whose share of the known
@@ -299,6 +360,10 @@ def route_cases(tree, node, Xe, rows, w):
     known = [sum(ws) for ws in slot_w]
     total = sum(known)
     shares = [k / total if total > 0 else 1.0 / len(kids) for k in known]
+    if s is not None and s.missing_values == "learned":
+        if missing_slot < 0:  # none in training: the heaviest child, the last of ties
+            missing_slot = max(range(len(kids)), key=lambda b: (known[b], b))
+        shares = [1.0 if b == missing_slot else 0.0 for b in range(len(kids))]
     for r, wt in missing:
         for slot, share in enumerate(shares):
             if share > MIN_FRACTION:
@@ -329,7 +394,12 @@ def reference_best(Xe, y, rows, w, s: Settings):
         score_candidates(cands, node_weight, s)
         cands = [c for c in cands if not math.isnan(c.gain)]
         if cands:
-            per_feature[f] = best_of_feature(cands)
+            best = best_of_feature(cands)
+            if s.missing_values == "learned" and s.is_categorical[f]:
+                missing = np.isnan(Xe[rows, f])
+                miss = class_counts(y[rows][missing], w[missing], s.n_classes)
+                best = [attach_missing(c, miss, node_weight, s) for c in best]
+            per_feature[f] = best
     return per_feature
 
 
@@ -388,6 +458,9 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             tree.value[node], counts, rtol=1e-9, atol=1e-9, err_msg=f"class counts at {where}"
         )
         assert tree.n_node_samples[node] == rows.size, f"sample count at {where}"
+        frac = s.fractions(rows, cw)
+        n_samples = float(frac.sum())
+        class_samples = class_counts(y_codes[rows], frac, s.n_classes)
         np.testing.assert_allclose(
             tree.impurity[node],
             reference_impurity(s.criterion, counts),
@@ -395,10 +468,11 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             err_msg=f"impurity at {where}",
         )
         splittable = (
-            rows.size >= s.min_samples_split
-            and rows.size >= 2 * s.min_samples_leaf
+            n_samples >= s.min_samples_split - 1e-9
+            and n_samples >= 2 * s.min_samples_leaf - 1e-9
             and node_w >= 2 * s.min_weight_leaf
             and np.count_nonzero(counts > 0) >= 2
+            and np.count_nonzero(class_samples >= 1 - 1e-9) >= 2
             and (s.max_depth is None or tree.depth[node] < s.max_depth)
         )
         per_feature = reference_best(Xe, y_codes, rows, cw, s) if splittable else {}
@@ -447,7 +521,7 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             report.n_ties += 1
         if tie_rule and not s.gain_ratio:
             check_tie_rule(where, f, chosen, feats, per_feature)
-        kids, shares = route_cases(tree, node, Xe, rows, cw)
+        kids, shares = route_cases(tree, node, Xe, rows, cw, s, tree_slot(tree, node, chosen))
         child_ids = list(tree.children(node))
         np.testing.assert_allclose(
             tree.missing_fraction[child_ids],
@@ -486,10 +560,27 @@ def check_tie_rule(where, f, chosen, feats, per_feature) -> None:
             )
 
 
+def tree_missing_slot(tree, node) -> int | None:
+    """The one child slot a missing value goes to at ``node`` (None: several)."""
+    to = [b for b, k in enumerate(tree.children(node)) if tree.missing_fraction[k] == 1.0]
+    return to[0] if len(to) == 1 else None
+
+
+def tree_slot(tree, node, c: Candidate) -> int:
+    """The tree's child slot of candidate ``c``'s missing branch (-1: none)."""
+    if c.missing_slot < 0 or c.kind == "numeric":
+        return c.missing_slot
+    group = set(c.split[c.missing_slot])
+    groups = [set(g) for g in tree.branch_categories(node)]
+    return groups.index(group) if group in groups else -2
+
+
 def match_candidate(tree, node, best: list[Candidate]) -> Candidate | None:
     """The candidate among ``best`` that the tree's split at ``node`` is."""
     kind = int(tree.split_kind[node])
     for c in best:
+        if c.missing_slot >= 0 and tree_missing_slot(tree, node) != tree_slot(tree, node, c):
+            continue  # "learned": the missing cases went elsewhere
         if c.kind == "numeric" and kind == 1:
             if tree.threshold[node] == c.split:
                 return c
@@ -612,6 +703,7 @@ def tree_params(draw, criteria=("entropy", "gini")):
         min_weight_fraction_leaf=draw(st.sampled_from([0.0, 0.0, 0.1])),
         min_impurity_decrease=draw(st.sampled_from([0.0, 0.0, 0.02])),
         categorical_split=draw(st.sampled_from(["multiway", "binary"])),
+        missing_values=draw(st.sampled_from(["fractional", "learned"])),
     )
 
 
@@ -761,7 +853,9 @@ def test_user_criteria_agree_with_reference(problem, crit, split):
 def test_gain_ratio_threshold_tie():
     X = np.array([0.0, 0.0, 0.0, 0.5, 0.5, 0.5, 1.0] + [np.nan] * 8)[:, None]
     y = np.array([0, 0, 1, 2, 2, 0, 1] + [0] * 8)
-    est = DecisionTreeClassifier(criterion="gain_ratio", max_depth=1).fit(X, y)
+    est = DecisionTreeClassifier(
+        criterion="gain_ratio", max_depth=1, missing_values="fractional"
+    ).fit(X, y)
     check_tree(est, X, y)  # passes: both thresholds are best by gain
     assert est.tree_.threshold[0] == 0.25
     known = 7 / 15
@@ -786,6 +880,7 @@ def test_prediction_on_new_rows_agrees_with_reference(problem, data):
     est = DecisionTreeClassifier(
         categorical_features=is_cat,
         categorical_split=data.draw(st.sampled_from(["multiway", "binary"])),
+        missing_values=data.draw(st.sampled_from(["fractional", "learned"])),
     ).fit(X, y)
     # new rows: unseen values, categories and missing values anywhere
     new = np.array(

@@ -226,7 +226,7 @@ def test_split_that_met_missing_values_is_refused():
     X = X.copy()
     X[::5, 2:] = np.nan
     with pytest.raises(ValueError, match=r"missing values at a split.*node 0"):
-        DecisionTreeClassifier().fit(X, y).to_sklearn()
+        DecisionTreeClassifier(missing_values="fractional").fit(X, y).to_sklearn()
 
 
 def test_missing_values_elsewhere_convert_and_nan_goes_to_the_heavier_side():

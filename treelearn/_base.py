@@ -21,6 +21,7 @@ from treelearn import _data, _model_selection, _persistence, _to_sklearn
 from treelearn._builder import build_tree
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
+from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
@@ -114,6 +115,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"auto"}), None],
         "categorical_split": [StrOptions({"multiway", "binary"})],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
+        "missing_values": [StrOptions(set(MISSING_VALUES))],
     }
 
     def __init__(
@@ -132,6 +134,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         categorical_features="auto",
         categorical_split="multiway",
         ccp_alpha=0.0,
+        missing_values="learned",
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -146,6 +149,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.categorical_split = categorical_split
         self.ccp_alpha = ccp_alpha
+        self.missing_values = missing_values
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -177,6 +181,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             "max_leaf_nodes": self.max_leaf_nodes,
             "rng": np.random.default_rng(check_random_state(self.random_state).randint(2**31 - 1)),
             "categorical_split": self.categorical_split,
+            "missing_values": check_strategy(self.missing_values, type(self).__name__),
         }
 
     def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
@@ -445,7 +450,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         ------
         ValueError
             For multiway or categorical-subset splits, or a split that met
-            missing values in training (fractional routing has no scikit-learn form).
+            missing values in training under ``missing_values="fractional"``
+            (fractional routing has no scikit-learn form; ``"learned"`` converts).
         """
         return _to_sklearn.to_sklearn(self)
 

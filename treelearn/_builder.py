@@ -35,6 +35,7 @@ import numpy as np
 
 from treelearn import _budget, _partition
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
+from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
@@ -103,6 +104,8 @@ class _LevelSplits:
         self.n_children = np.zeros(n_nodes, dtype=np.int32)
         self.score = np.full(n_nodes, np.nan)
         self.gain = np.full(n_nodes, np.nan)
+        # "learned": the child slot of the node's missing cases (-1: none in training)
+        self.missing_slot = np.full(n_nodes, -1, dtype=np.intp)
         # (feature, node ids, routing tables [n_nodes, n_categories]) per feature
         self.tables: list[tuple[int, np.ndarray, np.ndarray]] = []
 
@@ -134,6 +137,11 @@ class _LevelWiseBuilder:
         self.categorical = np.flatnonzero(is_categorical)
         self.total_weight = float(w.sum())
         self.has_nan = np.isnan(X).any(axis=0)
+        self.learned = rules.missing_values == "learned"
+        # "fractional" counts sizes in weight, in units of the lightest row
+        self.unit = float(w.min()) if w.size else 1.0
+        self.in_weight = rules.missing_values == "fractional"
+        self.copied = False  # whether some entry is a fractional copy of a row
         self.depth = 0  # of the level being grown
 
     # -- the main loop -----------------------------------------------------------------
@@ -163,8 +171,17 @@ class _LevelWiseBuilder:
             counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
             impurity = self.criterion.impurity(counts)  # checked before it is used
-            splittable = rules.may_split(counts, n_ent, depth)
-            split = self._choose_splits(splittable, counts, e_row, e_w, e_y, local, store, n_ent)
+            # "fractional": sizes in weight (a copy of a row counts its share of it)
+            in_weight = self.in_weight and (self.copied or store.weights is not None)
+            frac = sample_counts(e_w, self.unit) if in_weight else None
+            if frac is None:
+                splittable = rules.may_split(counts, n_ent, depth)
+            else:
+                samples = counts / self.unit
+                splittable = rules.may_split(counts, samples.sum(axis=1), depth, samples)
+            split = self._choose_splits(
+                splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac
+            )
             is_split = split.feature >= 0
             first_child = np.full(L, -1, dtype=np.int32)
             next_lo = lo + L
@@ -209,8 +226,9 @@ class _LevelWiseBuilder:
         return tree
 
     # -- split search ------------------------------------------------------------------
-    def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent):
-        """Best split of every splittable node of the level."""
+    def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac):
+        """Best split of every splittable node of the level (``frac``: the samples
+        every entry counts for, ``None``: one each)."""
         L, P = splittable.size, self.n_features
         crit, rules = self.criterion, self.rules
         out = _LevelSplits(L)
@@ -223,6 +241,7 @@ class _LevelWiseBuilder:
         scores = np.full((L, P), -np.inf)
         valid = np.zeros((L, P), dtype=bool)
         best_thr = np.full((L, P), np.nan)
+        best_slot = np.full((L, P), -1, dtype=np.intp)  # "learned": missing cases' slot
         # per categorical feature: (row of every node in the tables, or -1; tables)
         best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for block in self._numeric_blocks(store):
@@ -232,13 +251,18 @@ class _LevelWiseBuilder:
                 [store.labels[r] for r in block],
                 None if store.weights is None else [store.weights[r] for r in block],
                 bool(self.has_nan[self.numeric[block]].any()), layout, self.K, crit, rules,
+                None
+                if frac is None or store.weights is None
+                else [sample_counts(store.weights[r], self.unit) for r in block],
             )  # fmt: skip
             if found is not None:
                 gains[found.nodes, found.feature] = found.gain
                 scores[found.nodes, found.feature] = found.score
                 valid[found.nodes, found.feature] = True
                 best_thr[found.nodes, found.feature] = found.threshold
-        level = (gains, scores, valid, best_table)
+                if found.missing_slot is not None:
+                    best_slot[found.nodes, found.feature] = found.missing_slot
+        level = (gains, scores, valid, best_table, best_slot, counts, frac)
         for block in self._categorical_blocks(L):
             C = int(self.n_cat[block[0]])
             if C < 2:
@@ -264,6 +288,7 @@ class _LevelWiseBuilder:
         numeric_win = ~self.is_cat[win]
         out.kind[nodes[numeric_win]] = SPLIT_NUMERIC
         out.threshold[nodes[numeric_win]] = best_thr[nodes[numeric_win], win[numeric_win]]
+        out.missing_slot[nodes] = best_slot[nodes, win]
         out.n_children[nodes[numeric_win]] = 2
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
@@ -283,7 +308,7 @@ class _LevelWiseBuilder:
         multiway split's children hold one each): the tensor is [those nodes, C, K],
         not [every node, C, K].
         """
-        gains, scores, valid, best_table = level
+        gains, scores, valid, best_table, best_slot, node_counts, frac = level
         codes = self.X[e_row, f]
         known = ~np.isnan(codes)
         pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
@@ -297,15 +322,15 @@ class _LevelWiseBuilder:
         at = row_of[local] >= 0
         stats = category_counts(
             codes[at], row_of[local[at]], e_y[at], e_w[at], sub.size, C, self.K,
-            node_weight[sub],
+            node_weight[sub], None if frac is None else frac[at],
         )  # fmt: skip
         grouped = self.rules.categorical_splits(stats, self.criterion)
+        score, slot = self._categorical_scores(grouped, stats, node_counts[sub])
         ok = grouped.ok & ~np.isnan(grouped.gain)
         gains[sub[ok], f] = grouped.gain[ok]
-        scores[sub[ok], f] = self.criterion.feature_score(
-            grouped.gain, grouped.branch_weights, stats.missing_weight
-        )[ok]
+        scores[sub[ok], f] = score[ok]
         valid[sub[ok], f] = True
+        best_slot[sub[ok], f] = slot[ok]
         best_table[f] = (row_of, grouped.tables)
 
     def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, level):
@@ -315,16 +340,16 @@ class _LevelWiseBuilder:
         node of the level is searched; ``level`` holds the level's ``(gains, scores,
         valid, best_table)``, filled in here.
         """
-        gains, scores, valid, best_table = level
+        gains, scores, valid, best_table, best_slot, node_counts, frac = level
         name = block[0] if len(block) == 1 else tuple(block)
         _budget.check_categorical_level(name, len(block) * L, C, self.K, self.depth)
         codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
-        stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight)
+        stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight, frac)
         grouped = self.rules.categorical_splits(stats, self.criterion)
-        ok = grouped.ok & ~np.isnan(grouped.gain)
-        score = self.criterion.feature_score(
-            grouped.gain, grouped.branch_weights, stats.missing_weight
+        score, slot = self._categorical_scores(
+            grouped, stats, np.tile(node_counts, (len(block), 1))
         )
+        ok = grouped.ok & ~np.isnan(grouped.gain)
         every_node = np.arange(L)
         for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
             rows = slice(j * L, (j + 1) * L)
@@ -332,7 +357,27 @@ class _LevelWiseBuilder:
             gains[okj, f] = grouped.gain[rows][okj]
             scores[okj, f] = score[rows][okj]
             valid[okj, f] = True
+            best_slot[okj, f] = slot[rows][okj]
             best_table[f] = (every_node, grouped.tables[rows])
+
+    def _categorical_scores(self, grouped, stats, node_counts):
+        """The feature scores of categorical splits, and (``"learned"``) the branch
+        each node's missing cases join; ``grouped``'s gains and branch weights are
+        updated with them (:func:`treelearn._missing.learned_categorical`)."""
+        slot = np.full(grouped.gain.shape, -1, dtype=np.intp)
+        missing_weight = stats.missing_weight
+        if self.learned and bool((missing_weight > 0).any()):
+            gain, branch_w, slot = learned_categorical(
+                grouped.tables, stats.counts, stats.known_counts, node_counts, self.criterion
+            )
+            has = slot >= 0
+            grouped.gain = np.where(has, gain, grouped.gain)
+            per_slot = np.zeros_like(grouped.branch_weights)  # slots, then zeros
+            per_slot[:, : branch_w.shape[1]] = branch_w
+            grouped.branch_weights = np.where(has[:, None], per_slot, grouped.branch_weights)
+            missing_weight = np.where(has, 0.0, missing_weight)
+        score = self.criterion.feature_score(grouped.gain, grouped.branch_weights, missing_weight)
+        return score, slot
 
     def _numeric_blocks(self, store: _partition.SortedStore) -> list[list[int]]:
         """The numeric features (store rows) searched together, in blocks.
@@ -403,6 +448,9 @@ class _LevelWiseBuilder:
             at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
             slot[at] = table[row_of_node[nl[at]], x[at].astype(np.intp)]
             row_of_node[nodes] = -1
+        if self.learned:  # all of a node's missing cases go to one child
+            miss = ~known & (split.missing_slot[nl] >= 0)
+            slot[miss] = split.missing_slot[nl[miss]]
         routed = slot >= 0
         child = first_local[nl] + slot
         # known weight per child -> fractions for missing values
@@ -415,6 +463,8 @@ class _LevelWiseBuilder:
             fraction = np.where(
                 parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
             )
+        if self.learned:  # one-hot shares: the direction of a missing value
+            fraction = learned_shares(n_children, child_w, split.missing_slot)
         copies = np.zeros(local.size, dtype=np.intp)
         copies[idx[routed]] = 1
 
@@ -427,6 +477,7 @@ class _LevelWiseBuilder:
         if routed.all():
             return move(child, e_w[idx]), idx, fraction
         # a missing value: one copy per child whose share is above J48's 1e-6
+        self.copied = True
         miss = np.flatnonzero(~routed)
         rep, rep_child, share = fan_out(
             nl[miss], first_local, n_children, fraction, min_share=J48_SMALL

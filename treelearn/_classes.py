@@ -91,6 +91,25 @@ class DecisionTreeClassifier(BaseDecisionTree):
         chooses the alpha by 10-fold cross-validation with the one-SE rule
         (rpart's default), see
         :func:`treelearn._model_selection.select_ccp_alpha_cv`.
+    missing_values : {"learned", "fractional", "surrogate"}, default="learned"
+        How missing values (``NaN``, ``None``, ``pd.NA``) are split on and routed
+        (:mod:`treelearn._missing` states the rules):
+
+        * ``"learned"`` (scikit-learn >= 1.3, the default of this drop-in): at each
+          split all missing cases go to the side that scores better (the right on
+          ties, as scikit-learn); a node that met none in training sends them to
+          the child with more training weight (the right on ties). Categorical
+          splits: the missing cases join the branch where the split scores best
+          by impurity.
+        * ``"fractional"`` (C4.5): gains on known values scaled by their fraction;
+          a missing value goes down every branch with fractional weights, at fit
+          and at predict. Sizes are counted in weight, in units of the lightest
+          row: ``min_samples_split``/``min_samples_leaf`` count a copy as its
+          share of its row (a row's copies add up to the row; integer weights
+          count as duplicated rows), and crumbs of copies do not make a node
+          impure.
+        * ``"surrogate"`` (CART as rpart runs it: surrogate splits, then the
+          majority direction): not available in this build (``ValueError``).
 
     Attributes
     ----------
@@ -127,7 +146,9 @@ class ID3Classifier(DecisionTreeClassifier):
     """Quinlan's ID3: information gain, one branch per category, no pruning.
 
     Numeric features get binary thresholds (midpoints between consecutive
-    distinct values). Same parameters as :class:`DecisionTreeClassifier`.
+    distinct values). Same parameters as :class:`DecisionTreeClassifier`, with
+    ``missing_values="fractional"`` by default (C4.5's treatment; ID3 itself had
+    none).
 
     Examples
     --------
@@ -138,6 +159,41 @@ class ID3Classifier(DecisionTreeClassifier):
     >>> clf.get_depth(), clf.get_n_leaves()
     (2, 5)
     """
+
+    def __init__(
+        self,
+        *,
+        criterion="entropy",
+        max_depth=None,
+        min_samples_split=2,
+        min_samples_leaf=1,
+        min_weight_fraction_leaf=0.0,
+        max_features=None,
+        random_state=None,
+        max_leaf_nodes=None,
+        min_impurity_decrease=0.0,
+        class_weight=None,
+        categorical_features="auto",
+        categorical_split="multiway",
+        ccp_alpha=0.0,
+        missing_values="fractional",
+    ):
+        super().__init__(
+            criterion=criterion,
+            max_depth=max_depth,
+            min_samples_split=min_samples_split,
+            min_samples_leaf=min_samples_leaf,
+            min_weight_fraction_leaf=min_weight_fraction_leaf,
+            max_features=max_features,
+            random_state=random_state,
+            max_leaf_nodes=max_leaf_nodes,
+            min_impurity_decrease=min_impurity_decrease,
+            class_weight=class_weight,
+            categorical_features=categorical_features,
+            categorical_split=categorical_split,
+            ccp_alpha=ccp_alpha,
+            missing_values=missing_values,
+        )
 
 
 class CARTClassifier(DecisionTreeClassifier):
@@ -182,8 +238,9 @@ class CARTClassifier(DecisionTreeClassifier):
     criterion, max_depth, min_samples_split, min_samples_leaf, \
 min_weight_fraction_leaf, max_features, random_state, max_leaf_nodes, \
 min_impurity_decrease, class_weight, categorical_features, categorical_split, \
-ccp_alpha
+ccp_alpha, missing_values
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
+        ``missing_values`` defaults to ``"fractional"`` here.
 
     Attributes
     ----------
@@ -240,6 +297,7 @@ ccp_alpha
         ccp_alpha=0.0,
         cp=None,
         xval=0,
+        missing_values="fractional",
     ):
         super().__init__(
             criterion=criterion,
@@ -255,6 +313,7 @@ ccp_alpha
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
+            missing_values=missing_values,
         )
         self.cp = cp
         self.xval = xval
@@ -339,6 +398,9 @@ class C45Classifier(DecisionTreeClassifier):
 max_features, random_state, max_leaf_nodes, min_impurity_decrease, class_weight, \
 categorical_features
         As in :class:`DecisionTreeClassifier` (off by default; J48 has none).
+    missing_values : {"fractional", "learned", "surrogate"}, default="fractional"
+        As in :class:`DecisionTreeClassifier`; ``"fractional"`` is J48's treatment
+        (C4.5's rules count sizes in weight).
 
     Examples
     --------
@@ -383,6 +445,7 @@ categorical_features
         min_impurity_decrease=0.0,
         class_weight=None,
         categorical_features="auto",
+        missing_values="fractional",
     ):
         super().__init__(
             criterion=criterion,
@@ -397,6 +460,7 @@ categorical_features
             class_weight=class_weight,
             categorical_features=categorical_features,
             categorical_split=categorical_split,
+            missing_values=missing_values,
         )
         self.confidence = confidence
         self.pruning = pruning

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from treelearn import _split_categorical as cat
-from treelearn._tolerances import FLOAT_EPS, RPART_IMPROVE, SCORE_TIE
+from treelearn._tolerances import FLOAT_EPS, RPART_IMPROVE, SAMPLE_SLACK, SCORE_TIE
 from treelearn.criteria import SplitCriterion
 
 if TYPE_CHECKING:
@@ -74,6 +74,8 @@ class GrowthRules(abc.ABC):
         Best-first growth to this many leaves (applied to the grown tree).
     categorical_split : {"multiway", "binary"}
         One branch per category, or a two-way split of the categories.
+    missing_values : {"fractional", "learned"}
+        How missing values are split and routed (:mod:`treelearn._missing`).
     """
 
     max_depth: int | None = None
@@ -82,6 +84,7 @@ class GrowthRules(abc.ABC):
     min_impurity_decrease: float = 0.0
     max_leaf_nodes: int | None = None
     categorical_split: str = "multiway"
+    missing_values: str = "fractional"
 
     #: Values closer than this count as one value (no threshold between them).
     numeric_gap: float = 1e-7
@@ -91,16 +94,34 @@ class GrowthRules(abc.ABC):
     tie_tolerance: float = SCORE_TIE
 
     # -- which nodes may split --------------------------------------------------------
-    def may_split(self, counts: np.ndarray, n_entries: np.ndarray, depth: int) -> np.ndarray:
+    def may_split(
+        self,
+        counts: np.ndarray,
+        n_entries: np.ndarray,
+        depth: int,
+        class_samples: np.ndarray | None = None,
+    ) -> np.ndarray:
         """Nodes of one level that may split: the family's rule and the depth limit.
 
         ``counts`` are the nodes' weighted class counts ``[L, K]``, ``n_entries``
-        their numbers of training entries.
+        their numbers of training samples: entries, or under
+        ``missing_values="fractional"`` with weights or copies of rows the weight
+        in units of the lightest row, whose class counts ``[L, K]`` are
+        ``class_samples``.
         """
         ok = self.splittable(counts, n_entries)
+        if class_samples is not None:
+            ok &= self.impure_in_samples(class_samples)
         if self.max_depth is not None and depth >= self.max_depth:
             ok[:] = False
         return ok
+
+    def impure_in_samples(self, class_samples: np.ndarray) -> np.ndarray:
+        """Nodes impure enough to split, from their class counts in samples
+        (``"fractional"`` with weights or copies of rows only). By default every
+        node: the family's own purity rule in :meth:`splittable` decides (C4.5
+        counts weight)."""
+        return np.ones(class_samples.shape[0], dtype=bool)
 
     @abc.abstractmethod
     def splittable(self, counts: np.ndarray, n_entries: np.ndarray) -> np.ndarray:
@@ -203,12 +224,15 @@ class SklearnRules(GrowthRules):
     max_exhaustive_categories: int = 10
 
     def admissible(self, n: np.ndarray, weight: Callable[[], np.ndarray]) -> np.ndarray:
-        """Whether a child of ``n`` rows and ``weight()`` weight is large enough.
+        """Whether a child of ``n`` samples and ``weight()`` weight is large enough.
+
+        Samples are rows, or under ``missing_values="fractional"`` the weight in
+        units of the lightest row (:func:`treelearn._missing.sample_counts`).
 
         ``weight`` is called only when a minimum weight applies (computing it costs
         a pass over the candidates).
         """
-        ok = n >= self.min_samples_leaf
+        ok = n >= self.min_samples_leaf - SAMPLE_SLACK
         if self.min_weight_leaf > 0:
             ok &= weight() >= self.min_weight_leaf
         return ok
@@ -221,14 +245,24 @@ class SklearnRules(GrowthRules):
     def splittable(self, counts: np.ndarray, n_entries: np.ndarray) -> np.ndarray:
         weight = counts.sum(axis=1)
         return (
-            (n_entries >= self.min_samples_split)
-            & (n_entries >= 2 * self.min_samples_leaf)
+            (n_entries >= self.min_samples_split - SAMPLE_SLACK)
+            & (n_entries >= 2 * self.min_samples_leaf - SAMPLE_SLACK)
             & (weight >= 2 * self.min_weight_leaf)
             & (np.count_nonzero(counts > 0, axis=1) >= 2)
         )
 
+    def impure_in_samples(self, class_samples: np.ndarray) -> np.ndarray:
+        """At least two classes hold a sample each.
+
+        With whole rows this is the purity test of :meth:`splittable` (two classes
+        present). With fractional copies of rows (``missing_values="fractional"``) a
+        class that only crumbs of copies bring to a node does not make it impure:
+        splitting such a node would isolate slivers of rows, not rows.
+        """
+        return np.count_nonzero(class_samples >= 1.0 - SAMPLE_SLACK, axis=1) >= 2
+
     def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
-        if not self.constrained:
+        if not self.constrained and not sides.fractional:  # (a copy: < 1 sample)
             return None, None
         allowed = self.admissible(sides.left_n, lambda: sides.left_w)
         allowed &= self.admissible(sides.right_n, lambda: sides.right_w)

@@ -99,6 +99,9 @@ class DescentTables:
     spread_start: np.ndarray  # [n] each node's start in spread_children
     spread_count: np.ndarray  # [n] and count
     share: np.ndarray  # [n] each node's share of a case sent down every branch
+    # [n] where a missing value goes in one step: the one child that takes all of it
+    # (a one-hot share, missing_values="learned"), else the node itself (it stops)
+    missing_next: np.ndarray
     n_children: np.ndarray  # [n]
     depth: np.ndarray  # [n]
     max_depth: int
@@ -213,7 +216,9 @@ def _descend_general(t: DescentTables, flat, n, row_step, packed, shift, chunk=3
     As :func:`_descend_numeric`, except that a row whose value is missing (or
     whose category is unseen) at an internal node is sent to that node itself:
     it then looks finished like a row at a leaf, and is dropped with them. The
-    rows left on an internal node at the end are the stopped ones.
+    rows left on an internal node at the end are the stopped ones. A node whose
+    missing values all go to one child (``missing_next``) sends them there
+    instead, as :func:`spread` would with weight 1.
     """
     thr, is_cat = t.threshold, t.is_categorical
     mask = (1 << shift) - 1
@@ -226,7 +231,8 @@ def _descend_general(t: DescentTables, flat, n, row_step, packed, shift, chunk=3
         for it in range(t.max_depth):
             nxt, x = _step(packed, nodes, at, mask, shift, flat)
             nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
-            np.copyto(nxt, nodes, where=np.isnan(x))  # a missing value stops the row
+            # a missing value goes to the node's one missing child, or stops the row
+            np.copyto(nxt, t.missing_next[nodes], where=np.isnan(x))
             if has_cat:
                 ci = np.flatnonzero(is_cat[nodes])
                 if ci.size:

@@ -56,7 +56,7 @@ class CategoryCounts:
     """Class counts of one categorical feature at every node of a level."""
 
     counts: np.ndarray  # [S, C, K] weighted class counts per category (known values)
-    branch_n: np.ndarray  # [S, C] entries per category
+    branch_n: np.ndarray  # [S, C] samples per category (entries, or row fractions)
     known_counts: np.ndarray  # [S, K] class counts of the known values
     node_weight: np.ndarray  # [S] all weight at the node, missing values included
 
@@ -101,8 +101,12 @@ def category_counts(
     n_categories: int,
     n_classes: int,
     node_weight: np.ndarray,
+    fractions: np.ndarray | None = None,
 ) -> CategoryCounts:
     """Count tensors of one feature, or of a block of features, from the level's entries.
+
+    ``branch_n`` counts samples: entries, or with ``fractions`` (per entry) the
+    fractions of rows they stand for (:func:`treelearn._missing.sample_counts`).
 
     ``codes`` are the entries' category codes (``NaN`` missing), ``node`` their nodes
     (``0 .. n_nodes-1``), ``labels`` and ``weights`` their classes and weights. With
@@ -120,7 +124,8 @@ def category_counts(
     sk = j * n_nodes + node[entry]
     flat = (sk * C + cs) * K + labels[entry]
     counts = np.bincount(flat, weights=weights[entry], minlength=S * C * K).reshape(S, C, K)
-    branch_n = np.bincount(sk * C + cs, minlength=S * C).reshape(S, C)
+    per = None if fractions is None else fractions[entry]
+    branch_n = np.bincount(sk * C + cs, weights=per, minlength=S * C).reshape(S, C)
     return CategoryCounts(counts, branch_n, counts.sum(axis=1), np.tile(node_weight, F))
 
 

@@ -75,8 +75,10 @@ class LevelLayout:
 class CutSides:
     """Sizes of the two sides of every cut position of one feature (computed on use).
 
-    ``left_n``/``right_n`` count known entries, ``left_w``/``right_w`` their weight;
-    ``seg`` is each cut's node; ``n_known``/``known_w`` are per node.
+    ``left_n``/``right_n`` count the known samples (entries, or with ``samples`` the
+    fractions of rows the entries stand for, :func:`treelearn._missing.sample_counts`),
+    ``left_w``/``right_w`` their weight; ``seg`` is each cut's node;
+    ``n_known``/``known_w`` are per node (entries and weight).
     """
 
     def __init__(
@@ -88,11 +90,13 @@ class CutSides:
         n_known: np.ndarray,
         known_w: np.ndarray,
         left_weight: np.ndarray | None = None,
+        samples: tuple[np.ndarray, np.ndarray] | None = None,
     ):
         self.cut = cut
         self._cum, self._base, self._layout = cum, base, layout
         self.n_known, self.known_w = n_known, known_w
         self.n_segments = layout.n_segments
+        self._samples = samples  # (prefix sums of fractions, their value before each node)
         if left_weight is not None:  # computed without the [K, m] prefix sums
             self.__dict__["left_w"] = left_weight
 
@@ -100,13 +104,30 @@ class CutSides:
     def seg(self) -> np.ndarray:
         return self._layout.position_segment[: self.cut.size]
 
+    @property
+    def fractional(self) -> bool:
+        """Whether samples are fractions of rows (then a side may hold less than one)."""
+        return self._samples is not None
+
+    @cached_property
+    def n_known_samples(self) -> np.ndarray:
+        """Known samples per node (``n_known`` unless entries are fractions of rows)."""
+        if self._samples is None:
+            return self.n_known
+        fcum, fbase = self._samples
+        end = self._layout.seg_start + self.n_known - 1
+        return np.where(self.n_known > 0, fcum[np.maximum(end, 0)] - fbase, 0.0)
+
     @cached_property
     def left_n(self) -> np.ndarray:
+        if self._samples is not None:
+            fcum, fbase = self._samples
+            return fcum[: self.cut.size] - fbase[self.seg]
         return np.arange(1, self.cut.size + 1) - self._layout.seg_start[self.seg]
 
     @cached_property
     def right_n(self) -> np.ndarray:
-        return self.n_known[self.seg] - self.left_n
+        return self.n_known_samples[self.seg] - self.left_n
 
     @cached_property
     def left_w(self) -> np.ndarray:
@@ -119,6 +140,34 @@ class CutSides:
         return self.known_w[self.seg] - self.left_w
 
 
+class _MissingLeftSides(CutSides):
+    """The sides of every cut with the node's missing cases added to the left
+    (``"learned"``): ``n_missing``/``missing_w`` per node move from right to left."""
+
+    def __init__(self, sides: CutSides, n_missing: np.ndarray, missing_w: np.ndarray):
+        self.__dict__.update(sides.__dict__)
+        self._n_missing, self._missing_w = n_missing, missing_w
+        for name in ("left_n", "right_n", "left_w", "right_w"):
+            self.__dict__.pop(name, None)
+        self._plain = sides
+
+    @cached_property
+    def left_n(self) -> np.ndarray:
+        return self._plain.left_n + self._n_missing[self.seg]
+
+    @cached_property
+    def right_n(self) -> np.ndarray:
+        return self._plain.right_n - self._n_missing[self.seg]
+
+    @cached_property
+    def left_w(self) -> np.ndarray:
+        return self._plain.left_w + self._missing_w[self.seg]
+
+    @cached_property
+    def right_w(self) -> np.ndarray:
+        return self._plain.right_w - self._missing_w[self.seg]
+
+
 @dataclass
 class NumericSplits:
     """The best threshold of each feature of a block at the nodes where it has one."""
@@ -128,6 +177,8 @@ class NumericSplits:
     gain: np.ndarray  # [s] split_score x known fraction (after the rules' adjustment)
     score: np.ndarray  # [s] the criterion's feature score
     threshold: np.ndarray  # [s]
+    # [s] "learned": the slot the node's missing cases go to (-1: the node has none)
+    missing_slot: np.ndarray | None = None
 
 
 def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -231,6 +282,7 @@ def best_thresholds(
     n_classes: int,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    fractions: list[np.ndarray] | None = None,
 ) -> NumericSplits | None:
     """Best threshold of each numeric feature of ``features`` in every node of the level.
 
@@ -241,14 +293,25 @@ def best_thresholds(
     data that per-call overhead is most of the fit. Class counts are kept class-major
     (``[K, m]`` memory, handed to the criterion as ``[m, K]`` views) so that sums over
     classes are contiguous. ``has_missing`` says whether any of the features has a
-    missing value. Returns ``None`` when no node has a candidate.
+    missing value; ``fractions[j]`` (``None``: one each) the samples each position
+    counts for (``"fractional"``: weight, :func:`treelearn._missing.sample_counts`),
+    which the leaf-size rules compare.
+
+    With ``rules.missing_values == "learned"`` the missing cases of a node go to one
+    side (:mod:`treelearn._missing`): the node's cuts are scored with them on the
+    right, then the cut "known left, missing right" (threshold ``inf``), then the
+    cuts with them on the left, and the first best candidate in that order wins.
+    The missing counts per node are its counts minus its known counts, so each side
+    is one more score evaluation per cut. Returns ``None`` when no node has a
+    candidate.
     """
     K = n_classes
     F = len(features)
-    if F == 1 and K * values[0].size > BLOCK_ELEMENTS:  # [K, m] sums would not fit
+    learned = has_missing and rules.missing_values == "learned"
+    if F == 1 and K * values[0].size > BLOCK_ELEMENTS and not learned:  # too large
         return _best_thresholds_blocked(
             features[0], values[0], labels[0], None if weights is None else weights[0],
-            layout, n_classes, criterion, rules,
+            layout, n_classes, criterion, rules, None if fractions is None else fractions[0],
         )  # fmt: skip
     S0 = layout.n_segments
     if F == 1:
@@ -267,32 +330,66 @@ def best_thresholds(
     # a cut after position i: same node, both known, distinct values (NaN
     # compares False, so cuts next to missing values drop out by themselves)
     cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    samples = None
     if has_missing or wo is not None:
         known = ~np.isnan(v)
-        cum = one_hot * np.where(known, 1.0 if wo is None else wo, 0.0)
+        w_pos = 1.0 if wo is None else wo
+        # "learned" counts the missing cases too (they are the counts minus the known)
+        cum = one_hot * (w_pos if learned else np.where(known, w_pos, 0.0))
         kcum = np.cumsum(known)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         cum = np.cumsum(cum, axis=1, dtype=np.float64)
+        if fractions is not None:
+            fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
+            samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
     else:  # every weight 1 and no missing value: counts are running one-hot sums
         n_known = seg_len
         cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
     # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
     base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
-    known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S]
+    known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S] ("learned": all counts)
     known_w = known_counts.sum(axis=0).astype(np.float64)
 
     # which cut positions the rules admit (a contiguous range of positions per
     # node, since the left side only grows)
-    sides = CutSides(cut, cum, base, layout, n_known, known_w)
-    allowed, n_cand = rules.admissible_cuts(sides)
-    cand_mask = cut if allowed is None else cut & allowed
     position_segment = layout.position_segment
+    if learned:
+        n_missing = seg_len - n_known
+        last_known = np.maximum(seg_start + n_known - 1, 0)
+        only_known = np.where(n_known > 0, np.take(cum, last_known, axis=1) - base, 0.0)
+        missing_counts = known_counts - only_known  # [K, S]
+        # the cut "every known value left, every missing value right" (threshold inf)
+        inf_cut = np.zeros(cut.size, dtype=bool)
+        inf_cut[last_known[(n_missing > 0) & (n_known > 0) & layout.splittable]] = True
+        sides = CutSides(cut | inf_cut, cum, base, layout, seg_len, known_w)
+        left_sides = _MissingLeftSides(sides, n_missing, missing_counts.sum(axis=0))
+        allowed, n_cand = rules.admissible_cuts(sides)
+        allowed_left, _ = rules.admissible_cuts(left_sides)
+        mask_left = cut & (n_missing > 0)[position_segment[:-1]]
+        if allowed_left is not None:
+            mask_left &= allowed_left
+    else:
+        sides = CutSides(cut, cum, base, layout, n_known, known_w, samples=samples)
+        allowed, n_cand = rules.admissible_cuts(sides)
+    cand_mask = cut if allowed is None else cut & allowed
     if criterion.concave:
         keep = class_boundaries(cut, yo, interior, position_segment)
+        if learned:
+            keep_left = keep | range_ends(mask_left, position_segment[:-1])
+            mask_left &= keep_left
         if allowed is not None:  # the ends of the admitted range may be optimal too
             keep |= range_ends(cand_mask, position_segment[:-1])
         cand_mask = cand_mask & keep
+    if learned:
+        cand_mask |= inf_cut if allowed is None else inf_cut & allowed
     cand = np.flatnonzero(cand_mask)
+    go_left = np.zeros(cand.size, dtype=bool)
+    if learned:  # per node: the missing-right cuts (inf last), then the missing-left ones
+        cand_left = np.flatnonzero(mask_left)
+        both = np.concatenate([cand, cand_left])
+        order = np.argsort(position_segment[both], kind="stable")
+        cand = both[order]
+        go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
     seg = position_segment[cand]
@@ -301,6 +398,8 @@ def best_thresholds(
     left = np.subtract(
         np.take(cum, cand, axis=1), np.take(base, seg, axis=1), dtype=np.float64
     )  # [K, c]
+    if learned:
+        left[:, go_left] += np.take(missing_counts, seg[go_left], axis=1)
     right = np.take(known_counts, seg, axis=1) - left
     rank = criterion.split_rank(left.T, right.T)
     has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
@@ -316,19 +415,27 @@ def best_thresholds(
     gain, ok = rules.adjust_numeric_gains(
         gain, None if n_cand is None else n_cand[sg], node_weight[sg]
     )
+    slot = None
+    if learned:
+        slot = np.where(go_left[pick], 0, np.where(n_missing[sg] > 0, 1, -1))
     if not ok.all():
         sg, gain, children, parent, i = sg[ok], gain[ok], children[ok], parent[ok], i[ok]
+        slot = None if slot is None else slot[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
     block, node = np.divmod(sg, S0)  # sg is feature-major: blocks come in order
     feature = np.asarray(features, dtype=np.intp)[block]
     threshold = np.empty(sg.size)
+    # the cut before the missing values (learned) has no upper value: threshold inf
+    hi_missing = np.isnan(v[i + 1])
+    hi = np.where(hi_missing, v[i], v[i + 1])
     bounds = np.searchsorted(block, np.arange(F + 1))
     for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule
         at = slice(bounds[j], bounds[j + 1])
-        threshold[at] = rules.place_thresholds(features[j], v[i[at]], v[i[at] + 1])
-    return NumericSplits(node, feature, gain, score, threshold)
+        threshold[at] = rules.place_thresholds(features[j], v[i[at]], hi[at])
+    threshold[hi_missing] = np.inf
+    return NumericSplits(node, feature, gain, score, threshold, slot)
 
 
 def _prefix_blocks(labels, weights, n_classes, stops):
@@ -354,7 +461,7 @@ def _prefix_blocks(labels, weights, n_classes, stops):
 
 
 def _best_thresholds_blocked(
-    feature, values, labels, weights, layout, n_classes, criterion, rules
+    feature, values, labels, weights, layout, n_classes, criterion, rules, fractions=None
 ):  # fmt: skip
     """:func:`best_thresholds` for many classes: the same search, ``[K, block]``
     memory at a time (three passes over blocks of positions: segment totals,
@@ -389,7 +496,11 @@ def _best_thresholds_blocked(
     known_w = known_counts.sum(axis=0)
     wcum = np.cumsum(w)
     left_w = wcum[:-1] - np.where(seg_start > 0, wcum[before], 0.0)[position_segment[:-1]]
-    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w)
+    samples = None
+    if fractions is not None:
+        fcum = np.cumsum(np.where(known, fractions, 0.0))
+        samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
+    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w, samples=samples)
     allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     if criterion.concave:

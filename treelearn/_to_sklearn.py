@@ -27,14 +27,16 @@ What is converted, and how
   float32(x)``) are routed identically by both trees; other float64 rows can differ
   only within half a float32 spacing of a threshold, where scikit-learn's own
   reading of ``X`` cannot tell the values apart.
-* Missing values: treelearn sends a missing value down both branches with their
-  training shares; scikit-learn sends it to one side (``missing_go_to_left``). A
-  tree that met missing values at a split in training is refused (its counts and
-  predictions rest on the fractional routing). Otherwise ``missing_go_to_left``
-  names the child with the larger share of a missing value (``missing_fraction``:
-  the heavier child, as scikit-learn chooses for features without missing values
-  in training); ``predict_proba`` of rows with missing values then differs from
-  treelearn's, which averages the branches by those shares.
+* Missing values: ``missing_go_to_left`` names the child with the larger share of
+  a missing value (``missing_fraction``). A ``missing_values="learned"`` tree sends
+  all missing values of a node to one child (a one-hot share): that is
+  scikit-learn's rule exactly, and the converted model predicts identically on
+  rows with missing values (a threshold ``inf``, "every known value left", is kept).
+  A ``"fractional"`` tree sends a missing value down both branches with their
+  training shares: one that met missing values at a split in training is refused
+  (its counts and predictions rest on the fractional routing); otherwise the
+  direction is the heavier child and ``predict_proba`` of rows with missing values
+  differs from treelearn's, which averages the branches by their shares.
 * ``criterion``: ``"gini"`` or ``"entropy"`` when the tree's criterion has that
   impurity (``InformationGain``, ``GainRatio`` and ``Gini`` do); otherwise the
   treelearn criterion's name, so that exporters label ``impurity`` correctly (such
@@ -149,8 +151,8 @@ def _check_convertible(tree: Tree, feature_names) -> None:
             "to_sklearn() cannot convert a tree that met missing values at a split in "
             f"training: at node {node} (feature {name(int(tree.feature[node]))}) cases "
             "with a missing value went down both branches with fractional weights, "
-            "which scikit-learn's one-sided missing_go_to_left cannot express. Impute "
-            "the missing values before fitting."
+            "which scikit-learn's one-sided missing_go_to_left cannot express. Fit with "
+            "missing_values='learned' (scikit-learn's rule) or impute the missing values."
         )
 
 

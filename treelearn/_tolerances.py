@@ -39,3 +39,9 @@ WEIGHT_FRACTION_SLACK = 1e-12
 #: so far in the fit: a split improving less is rounding, not a split (rpart's
 #: ``bsplit``).
 RPART_IMPROVE = 1e-10
+
+#: Slack on sample counts made of weights (``missing_values="fractional"`` counts a
+#: row's copies as shares that add up to the row): a count within this of a
+#: ``min_samples_leaf``/``min_samples_split`` limit passes. Whole-row counts are
+#: integers, which it does not affect.
+SAMPLE_SLACK = 1e-9

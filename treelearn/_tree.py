@@ -351,6 +351,11 @@ class Tree:
             kids, mf = self._spread_shares()
             # children ids are consecutive per parent, so kids are grouped by parent
             kid_count = np.bincount(self.parent[kids], minlength=n).astype(np.intp)
+            spread_start = np.searchsorted(kids, self.first_child).astype(np.intp)
+            # one child that takes a missing value whole: the descent goes there directly
+            single = (kid_count == 1) & ~leaf
+            only = kids[np.minimum(spread_start, max(kids.size - 1, 0))] if kids.size else ids
+            missing_next = np.where(single & (mf[only] == 1.0), only, ids).astype(np.intp)
             self._descent = DescentTables(
                 feature=np.where(leaf, 0, self.feature).astype(np.intp),
                 threshold=np.where(leaf | is_cat, np.inf, self.threshold),
@@ -360,9 +365,10 @@ class Tree:
                 cat_width=width,
                 cat_next=np.where(branch >= 0, self.first_child[owner] + branch, owner),
                 spread_children=kids,
-                spread_start=np.searchsorted(kids, self.first_child).astype(np.intp),
+                spread_start=spread_start,
                 spread_count=kid_count,
                 share=mf,
+                missing_next=missing_next,
                 n_children=self.n_children,
                 depth=self.depth,
                 max_depth=self.max_depth,

@@ -170,6 +170,7 @@ def run(args: argparse.Namespace) -> int:
             baseline=baseline,
             alpha=args.alpha,
             progress=not args.quiet,
+            missing_values=args.missing,
         )
     failed, other = _failures(caught)
     for message in other:

@@ -130,6 +130,8 @@ def criteria_from(values: Sequence[str] | None) -> dict[str, Any]:
 
 
 def preset_label(name: str) -> str:
-    """The label a preset name stands for in result tables (other names unchanged)."""
-    key = name.strip().lower()
-    return PRESETS[key][0] if key in PRESETS else name
+    """The label a preset name stands for in result tables (other names unchanged);
+    ``preset/strategy`` (``compare --missing``) keeps its strategy."""
+    base, slash, strategy = name.partition("/")
+    key = base.strip().lower()
+    return (PRESETS[key][0] + slash + strategy.strip()) if key in PRESETS else name

@@ -228,6 +228,13 @@ def build_parser() -> argparse.ArgumentParser:
         "gain_ratio, gini, ...), each with optional parameters, e.g. "
         "'c4.5:confidence=0.1,cart:max_depth=5'; repeatable (default: id3,c4.5,cart)",
     )
+    compare.add_argument(
+        "--missing",
+        metavar="LIST",
+        help="comma-separated missing-value strategies (fractional, learned, surrogate): "
+        "every criterion once per strategy on the same folds, labelled e.g. ID3/learned "
+        "(default: each estimator's own)",
+    )
     compare.add_argument("--cv", type=_positive_int, default=10, help="folds (default: 10)")
     compare.add_argument(
         "--repeats",

@@ -134,6 +134,7 @@ def compare_criteria(
     alpha: float = 0.05,
     error_score: float | str = np.nan,
     progress: bool | None = None,
+    missing_values: Any = None,
 ) -> pd.DataFrame:
     """Cross-validate split criteria on data sets and compare them, paired fold by fold.
 
@@ -194,6 +195,12 @@ def compare_criteria(
         and in Jupyter; ``True`` also prints a line every 10 s when stderr is a log
         (not a terminal); ``False`` shows nothing. By default, a bar where there is
         one and silence in logs.
+    missing_values : str or list of str, optional
+        Compare missing-value strategies (``"fractional"``, ``"learned"``,
+        ``"surrogate"``; a list, or a comma-separated string) the way criteria are
+        compared: every treelearn criterion is fitted once per strategy on the same
+        folds, labelled ``"<criterion>/<strategy>"`` (e.g. ``ID3/learned``);
+        scikit-learn estimators are kept once. ``None``: each estimator's default.
 
     Returns
     -------
@@ -241,6 +248,7 @@ def compare_criteria(
         target=target,
         error_score=error_score,
         progress=progress,
+        missing_values=missing_values,
     )
     summary = summarize(folds, baseline=baseline, alpha=alpha)
     summary.attrs["cv"] = repr(cv) if is_splitter(cv) else int(cv)

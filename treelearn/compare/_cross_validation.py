@@ -29,6 +29,7 @@ from treelearn.compare._inputs import (
     resolve_criteria,
     resolve_datasets,
     resolve_scoring,
+    with_missing_values,
 )
 from treelearn.compare._table import FOLD_COLUMNS, NOT_SCORES, TREE_COLUMNS
 
@@ -229,6 +230,7 @@ def cross_validate_criteria(
     target: str | None = None,
     error_score: float | str = np.nan,
     progress: bool | None = None,
+    missing_values: Any = None,
 ) -> pd.DataFrame:
     """Cross-validate every criterion on every data set with shared folds; one row per fold.
 
@@ -265,7 +267,7 @@ def cross_validate_criteria(
     clash = NOT_SCORES.intersection(scorers)
     if clash:
         raise ValueError(f"score names clash with the table's columns: {sorted(clash)}")
-    models = resolve_criteria(criteria)
+    models = with_missing_values(resolve_criteria(criteria), missing_values)
     data = resolve_datasets(datasets, target=target)
     # An integer seed gives every data set StratifiedKFold(..., random_state=seed)'s folds;
     # a RandomState (or None) is drawn from in turn.

@@ -26,12 +26,13 @@ from treelearn._classes import (
     DecisionTreeClassifier,
     ID3Classifier,
 )
+from treelearn._missing import check_strategy
 from treelearn.compare._scoring import get_scorer
 from treelearn.criteria import CRITERIA, SplitCriterion
 from treelearn.datasets import list_datasets, load_dataset
 from treelearn.datasets._loaders import FILE_SUFFIXES, file_stem, file_suffix
 
-__all__ = ["PRESETS", "Dataset", "resolve_criteria", "resolve_datasets"]
+__all__ = ["PRESETS", "Dataset", "resolve_criteria", "resolve_datasets", "with_missing_values"]
 
 #: Preset names accepted in ``criteria=`` (case-insensitive): label and estimator class.
 #: The label names the preset in result tables (``"c4.5"`` and ``"c45"`` are both
@@ -300,6 +301,56 @@ def resolve_criteria(criteria: Any) -> list[tuple[str, Any]]:
     if not out:
         raise ValueError("no criteria to compare")
     _reject_duplicates([label for label, _ in out], "two criteria are labelled", "criterion")
+    return out
+
+
+def with_missing_values(
+    models: list[tuple[str, Any]], missing_values: Any
+) -> list[tuple[str, Any]]:
+    """Every model once per missing-value strategy, labelled ``"<label>/<strategy>"``.
+
+    Parameters
+    ----------
+    models : list of (str, estimator)
+        The resolved criteria (:func:`resolve_criteria`).
+    missing_values : str, list of str or None
+        Strategies of ``missing_values=`` (``"fractional"``, ``"learned"``,
+        ``"surrogate"``), or a comma-separated string of them; ``None`` keeps every
+        model with its own default. Estimators without a ``missing_values``
+        parameter (scikit-learn's) are kept once, under their own label.
+
+    Returns
+    -------
+    list of (str, estimator)
+        Model-major: every strategy of the first model, then of the next.
+
+    Raises
+    ------
+    ValueError
+        For an unknown or unavailable strategy, or none at all.
+
+    Examples
+    --------
+    >>> pairs = with_missing_values(resolve_criteria(["id3"]), "fractional,learned")
+    >>> [(label, est.missing_values) for label, est in pairs]
+    [('ID3/fractional', 'fractional'), ('ID3/learned', 'learned')]
+    """
+    if missing_values is None:
+        return models
+    if isinstance(missing_values, str):
+        missing_values = [s.strip() for s in missing_values.split(",") if s.strip()]
+    strategies = [check_strategy(s, "compare_criteria") for s in missing_values]
+    if not strategies:
+        raise ValueError("missing_values names no strategy")
+    twice = sorted({s for s in strategies if strategies.count(s) > 1})
+    if twice:
+        raise ValueError(f"missing_values names {', '.join(map(repr, twice))} twice")
+    out = []
+    for label, est in models:
+        if "missing_values" not in est.get_params(deep=False):
+            out.append((label, est))
+            continue
+        out += [(f"{label}/{s}", clone(est).set_params(missing_values=s)) for s in strategies]
     return out
 
 

@@ -1,0 +1,102 @@
+"""Fit and predict with missing values: treelearn's strategies against scikit-learn (issue 17).
+
+Data: ``make_classification`` with ``--rows`` rows and 20 numeric features (10
+informative, 3 classes), ``--nan`` of the values knocked out at random, in training
+and in the predicted rows. Fully grown trees: ``DecisionTreeClassifier`` with every
+``missing_values`` strategy this build grows, ``C45Classifier`` (fractional, J48's
+rules and pruning), and ``sklearn.tree.DecisionTreeClassifier`` (its "learned" rule).
+The runs are interleaved, ``--repeat`` times; medians of wall and CPU time
+(``time.process_time``) are reported, with ratios to scikit-learn.
+
+Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
+
+* predict: at most 1.5 x scikit-learn's time, every strategy;
+* fit: at most 0.6 x scikit-learn's time for ``"learned"`` (and ``"surrogate"``).
+
+Usage::
+
+    python benchmarks/bench_missing_predict.py [--rows 100000] [--nan 0.02] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+from sklearn.datasets import make_classification
+from sklearn.tree import DecisionTreeClassifier as SkTree
+
+from treelearn import C45Classifier, DecisionTreeClassifier
+from treelearn._missing import IMPLEMENTED, MISSING_VALUES
+
+
+def timed(fn):
+    w0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    return out, time.perf_counter() - w0, time.process_time() - c0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--nan", type=float, default=0.02)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    X, y = make_classification(
+        n_samples=2 * args.rows, n_features=20, n_informative=10, n_classes=3, random_state=0
+    )
+    rng = np.random.default_rng(0)
+    X[rng.random(X.shape) < args.nan] = np.nan
+    X_train, y_train, X_test = X[: args.rows], y[: args.rows], X[args.rows :]
+    models = {
+        f"DecisionTree {s}": (lambda s=s: DecisionTreeClassifier(missing_values=s))
+        for s in MISSING_VALUES
+        if s in IMPLEMENTED
+    }
+    models["C4.5 (fractional)"] = C45Classifier
+    models["scikit-learn"] = lambda: SkTree(criterion="entropy", random_state=0)
+    times: dict[str, dict[str, list[float]]] = {
+        m: {"fit_wall": [], "fit_cpu": [], "pred_wall": [], "pred_cpu": []} for m in models
+    }
+    nodes = {}
+    for _ in range(args.repeat):
+        for name, make in models.items():
+            est, w, c = timed(lambda make=make: make().fit(X_train, y_train))
+            times[name]["fit_wall"].append(w)
+            times[name]["fit_cpu"].append(c)
+            _, w, c = timed(lambda est=est: est.predict(X_test))
+            times[name]["pred_wall"].append(w)
+            times[name]["pred_cpu"].append(c)
+            nodes[name] = est.tree_.node_count
+    med = {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
+    sk = med["scikit-learn"]
+    print(
+        f"{args.rows:,} training rows, {args.rows:,} predicted, 20 features, "
+        f"{args.nan:.0%} NaN; medians of {args.repeat} interleaved runs\n"
+    )
+    print("| model | nodes | fit wall (s) | fit CPU (s) | fit CPU ratio | "
+          "predict wall (ms) | predict CPU (ms) | predict CPU ratio |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    verdicts = []
+    for name, t in med.items():
+        fit_ratio = t["fit_cpu"] / sk["fit_cpu"]
+        pred_ratio = t["pred_cpu"] / sk["pred_cpu"]
+        print(
+            f"| {name} | {nodes[name]} | {t['fit_wall']:.3f} | {t['fit_cpu']:.3f} | "
+            f"{fit_ratio:.2f}x | {1e3 * t['pred_wall']:.1f} | {1e3 * t['pred_cpu']:.1f} | "
+            f"{pred_ratio:.2f}x |"
+        )
+        if name == "scikit-learn":
+            continue
+        verdicts.append((pred_ratio <= 1.5, f"{name}: predict {pred_ratio:.2f}x <= 1.5x"))
+        if name.endswith(("learned", "surrogate")):
+            verdicts.append((fit_ratio <= 0.6, f"{name}: fit {fit_ratio:.2f}x <= 0.6x"))
+    print()
+    for ok, text in verdicts:
+        print(f"{'PASS' if ok else 'FAIL'}: {text} scikit-learn's CPU time")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

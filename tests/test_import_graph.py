@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "treelearn._routing",
             "treelearn._tree",
+            "treelearn._tree_multioutput",
             "treelearn._tree_surgery",
             "treelearn._tree_checks",
         ],
@@ -39,9 +40,11 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._growth_rules",
             "treelearn._c45_rules",
             "treelearn._split_numeric",
+            "treelearn._split_random",
             "treelearn._split_categorical",
             "treelearn._partition",
             "treelearn._builder",
+            "treelearn._multioutput",
         ],
     ),
     (

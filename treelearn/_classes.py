@@ -67,9 +67,10 @@ class DecisionTreeClassifier(BaseDecisionTree):
     max_features : int, float, {"sqrt", "log2"} or None, default=None
         Features drawn at random per node and competing for its split.
     random_state : int, RandomState instance or None, default=None
-        Seeds the draw of ``max_features``. Ties between equally good splits are
-        broken deterministically (lowest threshold, then lowest feature index),
-        not at random.
+        Seeds the draw of ``max_features`` and the thresholds of
+        ``splitter="random"``. Ties between equally good splits are broken
+        deterministically (lowest threshold, then lowest feature index), not at
+        random.
     max_leaf_nodes : int, default=None
         Grow the best-first tree with at most this many leaves.
     min_impurity_decrease : float, default=0.0
@@ -91,6 +92,14 @@ class DecisionTreeClassifier(BaseDecisionTree):
         chooses the alpha by 10-fold cross-validation with the one-SE rule
         (rpart's default), see
         :func:`treelearn._model_selection.select_ccp_alpha_cv`.
+    splitter : {"best", "random"}, default="best"
+        ``"best"`` searches every threshold of every numeric feature; ``"random"``
+        is scikit-learn's random splitter (Extremely Randomized Trees): each numeric
+        feature competes at a node with one threshold drawn uniformly between the
+        node's smallest and largest known value of it, reproducibly from
+        ``random_state`` (see :mod:`treelearn._split_random`). Categorical features
+        are split as under ``"best"`` (their groupings have no threshold to draw).
+        Not available for :class:`C45Classifier` (a clear ``ValueError``).
 
     Attributes
     ----------
@@ -240,6 +249,7 @@ ccp_alpha
         ccp_alpha=0.0,
         cp=None,
         xval=0,
+        splitter="best",
     ):
         super().__init__(
             criterion=criterion,
@@ -255,9 +265,18 @@ ccp_alpha
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
+            splitter=splitter,
         )
         self.cp = cp
         self.xval = xval
+
+    def _check_multi_output(self) -> None:
+        if self.cp is not None:
+            raise ValueError(
+                "CARTClassifier with cp (rpart's pruning) fits one output; for multi-output "
+                "y use cp=None (scikit-learn's CART, optionally with ccp_alpha)."
+            )
+        super()._check_multi_output()
 
     def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
         """scikit-learn's rules, or rpart's (:class:`RpartRules`) with ``cp``."""
@@ -383,6 +402,7 @@ categorical_features
         min_impurity_decrease=0.0,
         class_weight=None,
         categorical_features="auto",
+        splitter="best",
     ):
         super().__init__(
             criterion=criterion,
@@ -397,6 +417,7 @@ categorical_features
             class_weight=class_weight,
             categorical_features=categorical_features,
             categorical_split=categorical_split,
+            splitter=splitter,
         )
         self.confidence = confidence
         self.pruning = pruning
@@ -404,10 +425,24 @@ categorical_features
         self.laplace = laplace
         self.reduced_error_folds = reduced_error_folds
 
+    def _check_multi_output(self) -> None:
+        raise ValueError(
+            "C45Classifier fits one output (C4.5 and J48 have no multi-output trees); "
+            "y must be 1-D. For multi-output y use DecisionTreeClassifier (criterion="
+            "'gain_ratio' or 'entropy'), ID3Classifier or CARTClassifier."
+        )
+
     def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
         """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation.
 
         They see every training row (also with reduced-error pruning, as J48)."""
+        if self.splitter == "random":
+            raise ValueError(
+                "C45Classifier does not support splitter='random': C4.5 (J48) searches "
+                "every threshold and places it on a training value (its MDL penalty "
+                "counts those candidates). Use splitter='best', or DecisionTreeClassifier("
+                "criterion='gain_ratio', splitter='random')."
+            )
         return C45Rules.from_data(
             Xe,
             encoding.is_categorical,

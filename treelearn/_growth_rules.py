@@ -74,6 +74,9 @@ class GrowthRules(abc.ABC):
         Best-first growth to this many leaves (applied to the grown tree).
     categorical_split : {"multiway", "binary"}
         One branch per category, or a two-way split of the categories.
+    random_thresholds : bool
+        ``splitter="random"``: a numeric feature competes with one threshold drawn
+        at random per node (:mod:`treelearn._split_random`) instead of its best.
     """
 
     max_depth: int | None = None
@@ -82,6 +85,7 @@ class GrowthRules(abc.ABC):
     min_impurity_decrease: float = 0.0
     max_leaf_nodes: int | None = None
     categorical_split: str = "multiway"
+    random_thresholds: bool = False
 
     #: Values closer than this count as one value (no threshold between them).
     numeric_gap: float = 1e-7
@@ -195,12 +199,16 @@ class SklearnRules(GrowthRules):
     max_exhaustive_categories : int
         Subset splits of more classes than two search all groupings up to this many
         categories, and a heuristic beyond.
+    n_outputs : int
+        Outputs whose counts lie side by side in ``counts`` (multi-output ``y``, see
+        :mod:`treelearn._multioutput`): a node is pure when each output has one class.
     """
 
     min_samples_split: int = 2
     min_samples_leaf: int = 1
     min_weight_leaf: float = 0.0
     max_exhaustive_categories: int = 10
+    n_outputs: int = 1
 
     def admissible(self, n: np.ndarray, weight: Callable[[], np.ndarray]) -> np.ndarray:
         """Whether a child of ``n`` rows and ``weight()`` weight is large enough.
@@ -224,7 +232,7 @@ class SklearnRules(GrowthRules):
             (n_entries >= self.min_samples_split)
             & (n_entries >= 2 * self.min_samples_leaf)
             & (weight >= 2 * self.min_weight_leaf)
-            & (np.count_nonzero(counts > 0, axis=1) >= 2)
+            & (np.count_nonzero(counts > 0, axis=1) >= 1 + self.n_outputs)
         )
 
     def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:

@@ -63,9 +63,10 @@ def check_y(y, estimator_name: str = "This estimator", multi_output: bool = Fals
         )
     shape = y.shape if isinstance(y, pd.DataFrame) else np.shape(np.asarray(y))
     if multi_output and len(shape) == 2 and shape[1] > 1:
+        # an object column of one kind of label reads as that kind
         if isinstance(y, pd.DataFrame):
-            parts = [y.iloc[:, j] for j in range(y.shape[1])]
-        else:  # an object column of one kind of label reads as that kind
+            parts = [y.iloc[:, j].infer_objects() for j in range(y.shape[1])]
+        else:
             arr2 = np.asarray(y)
             parts = [pd.Series(arr2[:, j]).infer_objects() for j in range(arr2.shape[1])]
         cols = [check_y(part, estimator_name) for part in parts]

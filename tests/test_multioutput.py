@@ -75,6 +75,7 @@ def test_same_tree_as_sklearn(criterion, params):
     ours = DecisionTreeClassifier(criterion=criterion, **params).fit(X, Y)
     theirs = SkTree(criterion=criterion, random_state=0, **params).fit(X, Y)
     _same_as_sklearn(ours, theirs)
+    np.testing.assert_allclose(ours.feature_importances_, theirs.feature_importances_, atol=1e-12)
     Xt = _data(1, 500)[0]
     np.testing.assert_array_equal(ours.predict(Xt), theirs.predict(Xt))
     for p, q in zip(ours.predict_proba(Xt), theirs.predict_proba(Xt), strict=True):
@@ -181,7 +182,8 @@ def test_presets_random_splitter_and_categorical_features():
 
 def test_json_and_pickle_round_trips():
     X, _, Y = _data(5, 300)
-    clf = DecisionTreeClassifier(criterion="gini", max_depth=4).fit(X, Y)
+    weights = [{0: 1.0, 1: 2.0}, {0: 1.0, 1: 1.0, 2: 3.0}, {"hi": 2.0}]
+    clf = DecisionTreeClassifier(criterion="gini", max_depth=4, class_weight=weights).fit(X, Y)
     for back in (treelearn.load_json(clf.to_json()), pickle.loads(pickle.dumps(clf))):
         assert type(back.tree_) is type(clf.tree_)
         np.testing.assert_array_equal(back.tree_.value, clf.tree_.value)
@@ -189,6 +191,9 @@ def test_json_and_pickle_round_trips():
         for p, q in zip(back.predict_proba(X), clf.predict_proba(X), strict=True):
             np.testing.assert_array_equal(p, q)
         assert [c.tolist() for c in back.classes_] == [c.tolist() for c in clf.classes_]
+        assert back.class_weight == weights
+    refit = treelearn.load_json(clf.to_json()).fit(X, Y)
+    np.testing.assert_array_equal(refit.tree_.value, clf.tree_.value)
 
 
 def test_to_sklearn_carries_every_output():

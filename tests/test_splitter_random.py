@@ -134,3 +134,23 @@ def test_missing_values_use_the_known_extremes():
     for seed in range(20):
         t = DecisionTreeClassifier(splitter="random", random_state=seed, max_depth=1).fit(X, y)
         assert 1.0 <= t.tree_.threshold[0] < 3.0
+
+
+def test_blocked_search_draws_the_same_thresholds(monkeypatch):
+    """Many classes: the search in blocks of positions draws as the one-shot one."""
+    import treelearn._split_numeric as sn
+
+    rng = np.random.default_rng(2)
+    X = rng.random((300, 3))
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = rng.integers(0, 20, 300)
+    w = rng.random(300) + 0.1  # weights: one feature per block, as blocking needs
+
+    def fit():
+        return DecisionTreeClassifier(splitter="random", random_state=5).fit(X, y, sample_weight=w)
+
+    whole = fit()
+    monkeypatch.setattr(sn, "BLOCK_ELEMENTS", 97)
+    blocked = fit()
+    assert _same_tree(whole, blocked)
+    np.testing.assert_allclose(whole.tree_.value, blocked.tree_.value, rtol=1e-12)

@@ -248,8 +248,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
             Numeric and categorical features; missing values allowed.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels; one column per output for multi-output ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; integer weights grow the same tree as
             duplicated rows.

@@ -103,13 +103,20 @@ class DecisionTreeClassifier(BaseDecisionTree):
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    n_classes_ : int
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels; for multi-output ``y`` a list with one array per output.
+    n_classes_ : int or ndarray of int
+        The number of classes (of each output, for multi-output ``y``).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features,)
         Only when ``X`` has string column names.
     n_outputs_ : int
-        Always 1.
+        Number of outputs: the columns of a 2-D ``y`` (one tree predicts them all,
+        its splits scored by the criterion's mean over outputs, as scikit-learn's;
+        ``predict`` then returns ``(n_samples, n_outputs)`` and ``predict_proba`` a
+        list of arrays; ``tree_.value`` is ``(node_count, n_outputs,
+        max_n_classes)``). Multi-output ``y`` is for scikit-learn-style trees:
+        :class:`C45Classifier` and ``CARTClassifier(cp=...)`` raise a ``ValueError``.
     categorical_features_ : ndarray of bool
     categories_ : list
         Category values of each categorical feature (``None`` for numeric ones).

@@ -135,11 +135,17 @@ def _tree_arrays(tree):
     n_outputs=st.integers(2, 3),
     criterion=st.sampled_from(sorted(CRITERIA)),
     min_samples_leaf=st.integers(1, 4),
+    with_nan=st.booleans(),
 )
-def test_repeated_output_grows_the_single_output_tree(seed, n_outputs, criterion, min_samples_leaf):
-    """The mean over ``O`` copies of one output is that output's criterion."""
+def test_repeated_output_grows_the_single_output_tree(
+    seed, n_outputs, criterion, min_samples_leaf, with_nan
+):
+    """The mean over ``O`` copies of one output is that output's criterion (missing
+    values fan out alike)."""
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 6, size=(60, 3)).astype(float)
+    if with_nan:
+        X[rng.random(X.shape) < 0.1] = np.nan
     y = rng.integers(0, 3, 60)
     kw = {"criterion": criterion, "min_samples_leaf": min_samples_leaf, "max_depth": 5}
     single = DecisionTreeClassifier(**kw).fit(X, y)

@@ -136,21 +136,23 @@ def test_missing_values_use_the_known_extremes():
         assert 1.0 <= t.tree_.threshold[0] < 3.0
 
 
-def test_blocked_search_draws_the_same_thresholds(monkeypatch):
-    """Many classes: the search in blocks of positions draws as the one-shot one."""
-    import treelearn._split_numeric as sn
-
+@pytest.mark.parametrize("weighted", [False, True])
+def test_children_hold_the_rows_on_each_side_of_the_draw(weighted):
+    """The one-cut search's counts (a bincount per side) are the rows' own."""
     rng = np.random.default_rng(2)
-    X = rng.random((300, 3))
-    X[rng.random(X.shape) < 0.1] = np.nan
-    y = rng.integers(0, 20, 300)
-    w = rng.random(300) + 0.1  # weights: one feature per block, as blocking needs
-
-    def fit():
-        return DecisionTreeClassifier(splitter="random", random_state=5).fit(X, y, sample_weight=w)
-
-    whole = fit()
-    monkeypatch.setattr(sn, "BLOCK_ELEMENTS", 97)
-    blocked = fit()
-    assert _same_tree(whole, blocked)
-    np.testing.assert_allclose(whole.tree_.value, blocked.tree_.value, rtol=1e-12)
+    X = rng.normal(size=(300, 4))
+    y = rng.integers(0, 5, 300)
+    w = rng.random(300) + 0.1 if weighted else np.ones(300)
+    clf = DecisionTreeClassifier(splitter="random", random_state=5, min_samples_leaf=3)
+    tree = clf.fit(X, y, sample_weight=w if weighted else None).tree_
+    path = clf.decision_path(X).toarray().astype(bool)
+    for node in np.flatnonzero(tree.n_children > 0):
+        rows = path[:, node]
+        go_left = X[:, tree.feature[node]] <= tree.threshold[node]
+        for child, side in (
+            (tree.first_child[node], go_left),
+            (tree.first_child[node] + 1, ~go_left),
+        ):
+            expected = np.bincount(y[rows & side], weights=w[rows & side], minlength=5)
+            np.testing.assert_allclose(tree.value[child], expected, rtol=1e-12)
+            assert (rows & side).sum() >= 3

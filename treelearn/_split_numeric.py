@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from treelearn._split_categorical import known_fraction
-from treelearn._split_random import random_cuts
 from treelearn.criteria import SplitCriterion
 
 if TYPE_CHECKING:
@@ -129,13 +128,6 @@ class NumericSplits:
     gain: np.ndarray  # [s] split_score x known fraction (after the rules' adjustment)
     score: np.ndarray  # [s] the criterion's feature score
     threshold: np.ndarray  # [s]
-
-
-def _rng(rules: GrowthRules) -> np.random.Generator:
-    """The rules' generator (one is made when none was given)."""
-    if rules.rng is None:
-        rules.rng = np.random.default_rng()
-    return rules.rng
 
 
 def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -295,11 +287,7 @@ def best_thresholds(
     allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     position_segment = layout.position_segment
-    drawn = None
-    if rules.random_thresholds:  # splitter="random": each segment's one drawn cut
-        drawn = random_cuts(v, layout, n_known, _rng(rules), rules.numeric_gap)
-        cand_mask = cand_mask & drawn.at_cut
-    elif criterion.concave:
+    if criterion.concave:
         keep = class_boundaries(cut, yo, interior, position_segment)
         if allowed is not None:  # the ends of the admitted range may be optimal too
             keep |= range_ends(cand_mask, position_segment[:-1])
@@ -339,10 +327,7 @@ def best_thresholds(
     bounds = np.searchsorted(block, np.arange(F + 1))
     for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule
         at = slice(bounds[j], bounds[j + 1])
-        if drawn is not None:
-            threshold[at] = drawn.threshold[sg[at]]
-        else:
-            threshold[at] = rules.place_thresholds(features[j], v[i[at]], v[i[at] + 1])
+        threshold[at] = rules.place_thresholds(features[j], v[i[at]], v[i[at] + 1])
     return NumericSplits(node, feature, gain, score, threshold)
 
 
@@ -407,11 +392,7 @@ def _best_thresholds_blocked(
     sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w)
     allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
-    drawn = None
-    if rules.random_thresholds:
-        drawn = random_cuts(v, layout, n_known, _rng(rules), rules.numeric_gap)
-        cand_mask = cand_mask & drawn.at_cut
-    elif criterion.concave:
+    if criterion.concave:
         keep = class_boundaries(cut, yo, interior, position_segment)
         if allowed is not None:
             keep |= range_ends(cand_mask, position_segment[:-1])
@@ -452,10 +433,7 @@ def _best_thresholds_blocked(
     )
     if not ok.all():
         sg, gain, children, parent, i = sg[ok], gain[ok], children[ok], parent[ok], i[ok]
-    if drawn is not None:
-        threshold = drawn.threshold[sg]
-    else:
-        threshold = rules.place_thresholds(feature, v[i], v[i + 1])
+    threshold = rules.place_thresholds(feature, v[i], v[i + 1])
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )

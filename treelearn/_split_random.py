@@ -10,9 +10,17 @@ constant there and has no threshold. Everything else is the best splitter's: the
 growth rules admit or reject the one cut (leaf sizes), the criterion scores it, and
 the features compete as usual (``max_features`` draws among those that can split).
 
-The draw is vectorised: one uniform number per (feature, node) segment of the
-level's sorted arrays, whether or not the node may split, from the growth rules'
-``rng`` (seeded by ``random_state``), so that a seed gives one tree.
+The search is vectorised like the best splitter's (:mod:`treelearn._split_numeric`):
+a block of features laid end to end, one uniform number per (feature, node) segment
+of the level's sorted arrays, whether or not the node may split, from the growth
+rules' ``rng`` (seeded by ``random_state``), so that a seed gives one tree. With one
+cut per segment there are no class-count prefix sums: the left counts are one
+``bincount`` of the entries at or below each segment's threshold, so a level costs
+``O(entries)``, not ``O(entries × classes)``.
+
+Features compete as under ``"best"``: ``max_features`` draws among the features
+that have an admissible cut at the node (scikit-learn counts a non-constant
+feature whose drawn cut breaks the leaf-size rule as drawn).
 """
 
 from __future__ import annotations
@@ -22,10 +30,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from treelearn._split_numeric import LevelLayout
+from treelearn._split_categorical import known_fraction
+from treelearn._split_numeric import CutSides, LevelLayout, NumericSplits, stacked_layout
+from treelearn.criteria import SplitCriterion
 
-__all__ = ["RandomCuts", "random_cuts"]
+if TYPE_CHECKING:
+    from treelearn._growth_rules import GrowthRules
+
+__all__ = ["RandomCuts", "random_cuts", "random_thresholds"]
 
 
 @dataclass
@@ -71,3 +83,74 @@ def random_cuts(
         pos = start[has] + left[has].astype(np.intp) - 1  # last position on the left
         at_cut[pos[pos < m - 1]] = True
     return RandomCuts(at_cut, threshold)
+
+
+def random_thresholds(
+    features: list[int],
+    values: list[np.ndarray],
+    labels: list[np.ndarray],
+    weights: list[np.ndarray] | None,
+    has_missing: bool,
+    layout: LevelLayout,
+    n_classes: int,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+) -> NumericSplits | None:
+    """:func:`treelearn._split_numeric.best_thresholds` for ``splitter="random"``.
+
+    Same arguments and result; each feature's split at a node is its drawn cut, if
+    the rules admit it. ``has_missing`` is not needed (missing values are found
+    from ``values``).
+    """
+    K, F = n_classes, len(features)
+    S0 = layout.n_segments
+    v = values[0] if F == 1 else np.concatenate(values)
+    yo = (labels[0] if F == 1 else np.concatenate(labels)).astype(np.intp, copy=False)
+    wo = None if weights is None else (weights[0] if F == 1 else np.concatenate(weights))
+    layout = stacked_layout(layout, F, values[0].size)
+    S, seg_start, node_weight = layout.n_segments, layout.seg_start, layout.node_weight
+    pos_seg = layout.position_segment
+    known = ~np.isnan(v)
+    n_known = np.bincount(pos_seg[known], minlength=S)
+    rng = rules.rng if rules.rng is not None else np.random.default_rng()
+    drawn = random_cuts(v, layout, n_known, rng, rules.numeric_gap)
+    # which drawn cuts the rules admit: sizes from running sums of rows and weight
+    cut = layout.interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    w_known = np.where(known, 1.0 if wo is None else wo, 0.0)
+    wcum = np.cumsum(w_known)
+    before = np.maximum(seg_start - 1, 0)
+    left_w = wcum[:-1] - np.where(seg_start > 0, wcum[before], 0.0)[pos_seg[:-1]]
+    known_w = np.bincount(pos_seg, weights=w_known, minlength=S)
+    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w)
+    allowed, n_cand = rules.admissible_cuts(sides)
+    cand = np.flatnonzero(drawn.at_cut & (cut if allowed is None else cut & allowed))
+    if cand.size == 0:
+        return None
+    sg = pos_seg[cand]  # one candidate per segment, in segment order
+    row_of = np.full(S, -1, dtype=np.intp)
+    row_of[sg] = np.arange(sg.size)
+    # class counts of the candidate segments: known entries, and those on the left
+    at = known & (row_of[pos_seg] >= 0)
+    r = row_of[pos_seg[at]]
+    w_at = None if wo is None else wo[at]
+    cells = r * K + yo[at]
+    parent = np.bincount(cells, weights=w_at, minlength=sg.size * K).reshape(sg.size, K)
+    left_side = v[at] <= drawn.threshold[sg][r]
+    left = np.bincount(
+        cells[left_side], weights=None if w_at is None else w_at[left_side], minlength=sg.size * K
+    ).reshape(sg.size, K)
+    parent, left = parent.astype(np.float64), left.astype(np.float64)
+    children = np.stack([left, parent - left], axis=1)  # [s, 2, K]
+    fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
+    gain = criterion.split_score(parent, children) * fraction
+    gain, ok = rules.adjust_numeric_gains(
+        gain, None if n_cand is None else n_cand[sg], node_weight[sg]
+    )
+    if not ok.all():
+        sg, gain, children, parent = sg[ok], gain[ok], children[ok], parent[ok]
+    score = criterion.feature_score(
+        gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
+    )
+    block, node = np.divmod(sg, S0)
+    feature = np.asarray(features, dtype=np.intp)[block]
+    return NumericSplits(node, feature, gain, score, drawn.threshold[sg])

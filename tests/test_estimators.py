@@ -197,7 +197,7 @@ Y10 = np.arange(10) % 2
         (X10, [None, *Y10[1:].tolist()], r"y contains NaN"),
         (X10, pd.Series([pd.NA, *Y10[1:].tolist()], dtype="Int64"), r"y contains NaN"),
         (X10, np.r_[np.inf, Y10[1:]], r"y contains"),
-        (X10, np.c_[Y10, Y10], r"y must be 1-D"),
+        (X10, np.zeros((10, 2, 2)), r"y must be 1-D \(n_samples,\) or 2-D"),
         (X10, np.linspace(0, 1, 10), r"Unknown label type"),
         (X10 + 1j, Y10, r"Complex data not supported"),
         (np.array([["a", "b"], ["c", "d"]]), [0, 1], r"could not convert feature 0 to float"),

@@ -11,7 +11,7 @@ same door ``load_json`` uses.
 from __future__ import annotations
 
 from numbers import Integral, Real
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -22,6 +22,7 @@ from treelearn._builder import build_tree
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
+from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
@@ -36,6 +37,7 @@ from treelearn._validation import (
     check_y,
     compute_sample_weight,
     encode_classes,
+    encode_outputs,
     safe_indexing,
     validate_data,
 )
@@ -44,10 +46,38 @@ from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 __all__ = ["BaseDecisionTree"]
 
 
-def _check_class_weight(class_weight, classes: np.ndarray) -> None:
-    """``class_weight`` may name only classes of ``y``, with non-negative finite weights."""
+def _check_class_weight(class_weight, classes) -> None:
+    """``class_weight`` may name only classes of ``y``, with non-negative finite weights.
+
+    For multi-output ``y`` (``classes`` a list, one array per output) it is
+    ``"balanced"`` or a list of one dict per output.
+    """
+    if isinstance(classes, list):
+        if isinstance(class_weight, dict):
+            raise ValueError(
+                "For multi-output y, class_weight must be 'balanced' or a list of one dict "
+                f"per output ({len(classes)} outputs), not a dict."
+            )
+        if isinstance(class_weight, list):
+            if len(class_weight) != len(classes):
+                raise ValueError(
+                    "For multi-output, number of elements in class_weight should match "
+                    f"number of outputs: {len(class_weight)} given for {len(classes)} outputs."
+                )
+            for weights, output_classes in zip(class_weight, classes, strict=True):
+                if not isinstance(weights, dict):
+                    raise ValueError(
+                        f"class_weight of each output must be a dict, got {weights!r}."
+                    )
+                _check_class_weight(weights, output_classes)
+        return
+    if isinstance(class_weight, list):
+        raise ValueError(
+            "class_weight is a list (one dict per output, for multi-output y) but y has "
+            "one output; pass a dict or 'balanced'."
+        )
     if not isinstance(class_weight, dict):
-        return  # "balanced"; lists (multi-output) are scikit-learn's to check
+        return  # "balanced"
     known = set(classes.tolist())
     absent = [k for k in class_weight if k not in known]
     if absent:
@@ -90,6 +120,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     #: thresholds to float32 accordingly.
     _thresholds_are_training_values: ClassVar[bool] = False
 
+    #: Classes of ``y`` (an array of one count per output for multi-output ``y``).
+    n_classes_: Any
+
     _parameter_constraints: ClassVar[dict] = {
         "criterion": [StrOptions(set(CRITERIA)), HasMethods(["impurity"])],
         "max_depth": [Interval(Integral, 1, None, closed="left"), None],
@@ -116,6 +149,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "categorical_split": [StrOptions({"multiway", "binary"})],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
         "missing_values": [StrOptions(set(MISSING_VALUES))],
+        "splitter": [StrOptions({"best", "random", "hist"})],
     }
 
     def __init__(
@@ -135,6 +169,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="learned",
+        splitter="best",
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -150,6 +185,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_split = categorical_split
         self.ccp_alpha = ccp_alpha
         self.missing_values = missing_values
+        self.splitter = splitter
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -174,7 +210,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 f"max_features={mf} is larger than the number of features ({n_features}); "
                 "pass at most n_features, a fraction, 'sqrt', 'log2' or None."
             )
+        splitter = getattr(self, "splitter", "best")
+        if splitter == "hist":
+            raise ValueError(
+                "splitter='hist' is not available in this version; use splitter='best' or 'random'."
+            )
         return {
+            "random_thresholds": splitter == "random",
             "max_depth": self.max_depth,
             "min_impurity_decrease": float(self.min_impurity_decrease),
             "max_features": None if mf is None else int(mf),
@@ -211,8 +253,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
             Numeric and categorical features; missing values allowed.
-        y : array-like of shape (n_samples,)
-            Class labels.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels; one column per output for multi-output ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; integer weights grow the same tree as
             duplicated rows.
@@ -230,13 +272,19 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         validate_data(self, X, reset=True, skip_check_array=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
         y_raw = y
-        y = check_y(y, type(self).__name__)
+        y = check_y(y, type(self).__name__, multi_output=True)
         if y.shape[0] != Xe.shape[0]:
             raise ValueError(
                 f"X has {Xe.shape[0]} samples but y has {y.shape[0]}; they must match."
             )
-        classes, y_codes = encode_classes(y_raw, y)
-        self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
+        classes: np.ndarray | list[np.ndarray]
+        if y.ndim == 2:  # several outputs (y of shape (n_samples, n_outputs))
+            self._check_multi_output()
+            classes, y_codes = encode_outputs(y_raw, y)
+            self.n_classes_ = np.array([c.shape[0] for c in classes])
+        else:
+            classes, y_codes = encode_classes(y_raw, y)
+            self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
         sample_weight = check_sample_weight(
             sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
         )
@@ -307,12 +355,35 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             del self.feature_names_in_
         for name, value in state.items():
             setattr(self, name, value)
-        self.n_classes_ = int(self.classes_.shape[0])
-        self.n_outputs_ = 1
+        if isinstance(self.classes_, list):  # multi-output
+            self.n_classes_ = np.array([c.shape[0] for c in self.classes_], dtype=np.intp)
+            self.n_outputs_ = len(self.classes_)
+        else:
+            self.n_classes_ = int(self.classes_.shape[0])
+            self.n_outputs_ = 1
         self._encoding = FeatureEncoding.from_categories(self.categories_)
         self.categorical_features_ = self._encoding.is_categorical.copy()
 
+    def _check_multi_output(self) -> None:
+        """Raise a clear error when this estimator cannot fit multi-output ``y``."""
+        if self.ccp_alpha == "cv":
+            raise ValueError(
+                "ccp_alpha='cv' chooses alpha by single-output cross-validation; multi-output "
+                "y supports a numeric ccp_alpha."
+            )
+
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
+        if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
+            return build_multioutput_tree(
+                Xe,
+                y_codes,
+                sample_weight,
+                self.n_classes_,
+                encoding.is_categorical,
+                encoding.n_categories,
+                criterion,
+                rules,
+            )
         return build_tree(
             Xe,
             y_codes,
@@ -390,20 +461,39 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         return Xe
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X):
         """Class probabilities: the leaf's class distribution (summed over branches
-        by their training weights for a missing value)."""
-        Xe = self._encode(X)
-        return self.tree_.predict_proba(Xe)
+        by their training weights for a missing value).
 
-    def predict_log_proba(self, X) -> np.ndarray:
-        """Logarithm of :meth:`predict_proba`."""
+        Returns an array ``(n_samples, n_classes)``, or for multi-output ``y`` a list
+        of one such array per output (as scikit-learn).
+        """
+        Xe = self._encode(X)
+        proba = self.tree_.predict_proba(Xe)
+        if self.n_outputs_ > 1:
+            return [proba[:, o, :k] for o, k in enumerate(self.n_classes_.tolist())]
+        return proba
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (a list for multi-output ``y``)."""
+        proba = self.predict_proba(X)
         with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+            if isinstance(proba, list):
+                return [np.log(p) for p in proba]
+            return np.log(proba)
 
     def predict(self, X) -> np.ndarray:
-        """Most probable class (the first one on ties)."""
+        """Most probable class (the first one on ties); ``(n_samples, n_outputs)``
+        for multi-output ``y``."""
         Xe = self._encode(X)
+        if self.n_outputs_ > 1:
+            proba = self.tree_.predict_proba(Xe)
+            return np.column_stack(
+                [
+                    c[np.argmax(proba[:, o, : c.shape[0]], axis=1)]
+                    for o, c in enumerate(self.classes_)
+                ]
+            )
         return self.tree_.predict_class(Xe, labels=self.classes_)
 
     def apply(self, X) -> np.ndarray:

@@ -39,6 +39,7 @@ from treelearn._missing import learned_categorical, learned_shares, sample_count
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
+from treelearn._split_random import random_thresholds
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
@@ -244,8 +245,9 @@ class _LevelWiseBuilder:
         best_slot = np.full((L, P), -1, dtype=np.intp)  # "learned": missing cases' slot
         # per categorical feature: (row of every node in the tables, or -1; tables)
         best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        search = random_thresholds if rules.random_thresholds else best_thresholds
         for block in self._numeric_blocks(store):
-            found = best_thresholds(
+            found = search(
                 [int(f) for f in self.numeric[block]],
                 [store.values[r] for r in block],
                 [store.labels[r] for r in block],

@@ -67,9 +67,10 @@ class DecisionTreeClassifier(BaseDecisionTree):
     max_features : int, float, {"sqrt", "log2"} or None, default=None
         Features drawn at random per node and competing for its split.
     random_state : int, RandomState instance or None, default=None
-        Seeds the draw of ``max_features``. Ties between equally good splits are
-        broken deterministically (lowest threshold, then lowest feature index),
-        not at random.
+        Seeds the draw of ``max_features`` and the thresholds of
+        ``splitter="random"``. Ties between equally good splits are broken
+        deterministically (lowest threshold, then lowest feature index), not at
+        random.
     max_leaf_nodes : int, default=None
         Grow the best-first tree with at most this many leaves.
     min_impurity_decrease : float, default=0.0
@@ -110,16 +111,31 @@ class DecisionTreeClassifier(BaseDecisionTree):
           impure.
         * ``"surrogate"`` (CART as rpart runs it: surrogate splits, then the
           majority direction): not available in this build (``ValueError``).
+    splitter : {"best", "random"}, default="best"
+        ``"best"`` searches every threshold of every numeric feature; ``"random"``
+        is scikit-learn's random splitter (Extremely Randomized Trees): each numeric
+        feature competes at a node with one threshold drawn uniformly between the
+        node's smallest and largest known value of it, reproducibly from
+        ``random_state`` (see :mod:`treelearn._split_random`). Categorical features
+        are split as under ``"best"`` (their groupings have no threshold to draw).
+        Not available for :class:`C45Classifier` (a clear ``ValueError``).
 
     Attributes
     ----------
-    classes_ : ndarray of shape (n_classes,)
-    n_classes_ : int
+    classes_ : ndarray of shape (n_classes,) or list of ndarray
+        The class labels; for multi-output ``y`` a list with one array per output.
+    n_classes_ : int or ndarray of int
+        The number of classes (of each output, for multi-output ``y``).
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features,)
         Only when ``X`` has string column names.
     n_outputs_ : int
-        Always 1.
+        Number of outputs: the columns of a 2-D ``y`` (one tree predicts them all,
+        its splits scored by the criterion's mean over outputs, as scikit-learn's;
+        ``predict`` then returns ``(n_samples, n_outputs)`` and ``predict_proba`` a
+        list of arrays; ``tree_.value`` is ``(node_count, n_outputs,
+        max_n_classes)``). Multi-output ``y`` is for scikit-learn-style trees:
+        :class:`C45Classifier` and ``CARTClassifier(cp=...)`` raise a ``ValueError``.
     categorical_features_ : ndarray of bool
     categories_ : list
         Category values of each categorical feature (``None`` for numeric ones).
@@ -298,6 +314,7 @@ ccp_alpha, missing_values
         cp=None,
         xval=0,
         missing_values="fractional",
+        splitter="best",
     ):
         super().__init__(
             criterion=criterion,
@@ -314,9 +331,18 @@ ccp_alpha, missing_values
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            splitter=splitter,
         )
         self.cp = cp
         self.xval = xval
+
+    def _check_multi_output(self) -> None:
+        if self.cp is not None:
+            raise ValueError(
+                "CARTClassifier with cp (rpart's pruning) fits one output; for multi-output "
+                "y use cp=None (scikit-learn's CART, optionally with ccp_alpha)."
+            )
+        super()._check_multi_output()
 
     def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
         """scikit-learn's rules, or rpart's (:class:`RpartRules`) with ``cp``."""
@@ -446,6 +472,7 @@ categorical_features
         class_weight=None,
         categorical_features="auto",
         missing_values="fractional",
+        splitter="best",
     ):
         super().__init__(
             criterion=criterion,
@@ -461,6 +488,7 @@ categorical_features
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             missing_values=missing_values,
+            splitter=splitter,
         )
         self.confidence = confidence
         self.pruning = pruning
@@ -468,10 +496,24 @@ categorical_features
         self.laplace = laplace
         self.reduced_error_folds = reduced_error_folds
 
+    def _check_multi_output(self) -> None:
+        raise ValueError(
+            "C45Classifier fits one output (C4.5 and J48 have no multi-output trees); "
+            "y must be 1-D. For multi-output y use DecisionTreeClassifier (criterion="
+            "'gain_ratio' or 'entropy'), ID3Classifier or CARTClassifier."
+        )
+
     def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
         """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation.
 
         They see every training row (also with reduced-error pruning, as J48)."""
+        if self.splitter == "random":
+            raise ValueError(
+                "C45Classifier does not support splitter='random': C4.5 (J48) searches "
+                "every threshold and places it on a training value (its MDL penalty "
+                "counts those candidates). Use splitter='best', or DecisionTreeClassifier("
+                "criterion='gain_ratio', splitter='random')."
+            )
         return C45Rules.from_data(
             Xe,
             encoding.is_categorical,

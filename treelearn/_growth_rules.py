@@ -76,6 +76,9 @@ class GrowthRules(abc.ABC):
         One branch per category, or a two-way split of the categories.
     missing_values : {"fractional", "learned"}
         How missing values are split and routed (:mod:`treelearn._missing`).
+    random_thresholds : bool
+        ``splitter="random"``: a numeric feature competes with one threshold drawn
+        at random per node (:mod:`treelearn._split_random`) instead of its best.
     """
 
     max_depth: int | None = None
@@ -85,6 +88,7 @@ class GrowthRules(abc.ABC):
     max_leaf_nodes: int | None = None
     categorical_split: str = "multiway"
     missing_values: str = "fractional"
+    random_thresholds: bool = False
 
     #: Values closer than this count as one value (no threshold between them).
     numeric_gap: float = 1e-7
@@ -216,12 +220,16 @@ class SklearnRules(GrowthRules):
     max_exhaustive_categories : int
         Subset splits of more classes than two search all groupings up to this many
         categories, and a heuristic beyond.
+    n_outputs : int
+        Outputs whose counts lie side by side in ``counts`` (multi-output ``y``, see
+        :mod:`treelearn._multioutput`): a node is pure when each output has one class.
     """
 
     min_samples_split: int = 2
     min_samples_leaf: int = 1
     min_weight_leaf: float = 0.0
     max_exhaustive_categories: int = 10
+    n_outputs: int = 1
 
     def admissible(self, n: np.ndarray, weight: Callable[[], np.ndarray]) -> np.ndarray:
         """Whether a child of ``n`` samples and ``weight()`` weight is large enough.
@@ -248,7 +256,7 @@ class SklearnRules(GrowthRules):
             (n_entries >= self.min_samples_split - SAMPLE_SLACK)
             & (n_entries >= 2 * self.min_samples_leaf - SAMPLE_SLACK)
             & (weight >= 2 * self.min_weight_leaf)
-            & (np.count_nonzero(counts > 0, axis=1) >= 2)
+            & (np.count_nonzero(counts > 0, axis=1) >= 1 + self.n_outputs)
         )
 
     def impure_in_samples(self, class_samples: np.ndarray) -> np.ndarray:
@@ -259,7 +267,7 @@ class SklearnRules(GrowthRules):
         class that only crumbs of copies bring to a node does not make it impure:
         splitting such a node would isolate slivers of rows, not rows.
         """
-        return np.count_nonzero(class_samples >= 1.0 - SAMPLE_SLACK, axis=1) >= 2
+        return np.count_nonzero(class_samples >= 1.0 - SAMPLE_SLACK, axis=1) >= 1 + self.n_outputs
 
     def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
         if not self.constrained and not sides.fractional:  # (a copy: < 1 sample)

@@ -22,7 +22,8 @@ A JSON object::
       "treelearn_version": "0.1.0",
       "estimator": "C45Classifier",             # one of the treelearn estimators
       "params": {...},                          # get_params(), encoded as below
-      "classes": {"dtype": "<U3", "values": ["no", "yes"]},      # classes_
+      "classes": {"dtype": "<U3", "values": ["no", "yes"]},      # classes_ (multi-output:
+                                                  # a list, one such object per output)
       "n_features_in": 4,                                         # n_features_in_
       "feature_names_in": ["outlook", ...],     # feature_names_in_, or null
       "features": [                             # categories_, one per feature
@@ -57,6 +58,9 @@ A JSON object::
   predict and export (refitting then raises an error that says so).
 * ``tree.arrays`` holds every array of :class:`treelearn._tree.Tree`
   (``Tree.NODE_ARRAYS`` plus ``value``, ``category_ptr``, ``category_branch``).
+  A multi-output tree (:class:`treelearn._tree_multioutput.MultiOutputTree`) has
+  ``n_classes`` a list (one per output) and ``value`` rows of one row per output,
+  each ``max(n_classes)`` long.
 
 Version 1 (treelearn 0.1.0) is read too: it is version 2 without ``ccp_alpha``,
 which then comes from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice
@@ -83,6 +87,7 @@ import pandas as pd
 from treelearn import _json_values as V
 from treelearn._tree import Tree
 from treelearn._tree_checks import TreeArrayError, check_tree_arrays
+from treelearn._tree_multioutput import MultiOutputTree
 from treelearn._version import __version__
 from treelearn.criteria import CRITERIA, SplitCriterion
 
@@ -322,7 +327,18 @@ def _decode_categories(features: Any, where: str, state: dict, criteria: Any) ->
     return categories
 
 
-def _decode_labels_codec(spec: Any, where: str, state: dict, criteria: Any) -> np.ndarray:
+def _encode_classes(classes: Any) -> dict | list:
+    """One label spec, or a list of one per output (multi-output ``classes_``)."""
+    if isinstance(classes, list):
+        return [_encode_labels(c) for c in classes]
+    return _encode_labels(classes)
+
+
+def _decode_labels_codec(spec: Any, where: str, state: dict, criteria: Any) -> Any:
+    if isinstance(spec, list):  # multi-output: one label spec per output
+        if len(spec) < 2:
+            V.fail(where, "a list of classes needs at least two outputs")
+        return [_decode_labels(s, f"{where}[{o}]") for o, s in enumerate(spec)]
     return _decode_labels(spec, where)
 
 
@@ -377,7 +393,9 @@ def _decode_max_features(value: Any, where: str, state: dict, criteria: Any) -> 
 def _encode_tree(tree: Tree) -> dict:
     arrays: dict[str, Any] = {}
     for name, arr in tree.to_arrays().items():
-        if arr.dtype.kind == "f":
+        if arr.dtype.kind == "f" and arr.ndim == 3:  # multi-output value
+            arrays[name] = [[V.float_list(row) for row in node] for node in arr]
+        elif arr.dtype.kind == "f":
             arrays[name] = (
                 [V.float_list(row) for row in arr] if arr.ndim == 2 else V.float_list(arr)
             )
@@ -385,7 +403,9 @@ def _encode_tree(tree: Tree) -> dict:
             arrays[name] = arr.tolist()
     return {
         "n_features": tree.n_features,
-        "n_classes": tree.n_classes,
+        "n_classes": (
+            tree.n_classes.tolist() if isinstance(tree, MultiOutputTree) else tree.n_classes
+        ),
         "node_count": tree.node_count,
         "unit_weight": tree.unit_weight,
         "arrays": arrays,
@@ -394,14 +414,25 @@ def _encode_tree(tree: Tree) -> dict:
 
 def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     n_features = state["n_features_in_"]
-    n_labels = state["classes_"].shape[0]
+    classes = state["classes_"]
+    outputs = isinstance(classes, list)  # multi-output
+    n_labels = [c.shape[0] for c in classes] if outputs else classes.shape[0]
     categories = state["categories_"]
     n_categories = np.array([0 if c is None else len(c) for c in categories], dtype=np.int64)
     V.expect(tree_doc, dict, where, "an object")
     node_count = V.integer(V.get(tree_doc, "node_count", where), f"{where}.node_count", 1)
-    n_classes = V.integer(V.get(tree_doc, "n_classes", where), f"{where}.n_classes", 1)
-    if n_classes != n_labels:
-        V.fail(f"{where}.n_classes", f"{n_classes} but there are {n_labels} classes")
+    if outputs:
+        n_classes_doc = V.expect(
+            V.get(tree_doc, "n_classes", where), list, f"{where}.n_classes", "a list"
+        )
+        per_output = [V.integer(k, f"{where}.n_classes", 1) for k in n_classes_doc]
+        if per_output != n_labels:
+            V.fail(f"{where}.n_classes", f"{per_output} but the outputs have {n_labels} classes")
+        n_classes = max(per_output)
+    else:
+        n_classes = V.integer(V.get(tree_doc, "n_classes", where), f"{where}.n_classes", 1)
+        if n_classes != n_labels:
+            V.fail(f"{where}.n_classes", f"{n_classes} but there are {n_labels} classes")
     if V.integer(V.get(tree_doc, "n_features", where), f"{where}.n_features", 1) != n_features:
         V.fail(f"{where}.n_features", f"does not equal n_features_in ({n_features})")
     at = f"{where}.arrays"
@@ -420,9 +451,21 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     value = V.expect(V.get(arrays_doc, "value", at), list, f"{at}.value", "a list of rows")
     if len(value) != node_count:
         V.fail(f"{at}.value", f"has {len(value)} rows, expected {node_count}")
-    arrays["value"] = np.stack(
-        [V.float_array(row, f"{at}.value[{i}]", n_classes) for i, row in enumerate(value)]
-    )
+    if outputs:
+        nodes = []
+        for i, node in enumerate(value):
+            V.expect(node, list, f"{at}.value[{i}]", "a list of one row per output")
+            if len(node) != len(n_labels):
+                V.fail(f"{at}.value[{i}]", f"has {len(node)} rows, expected {len(n_labels)}")
+            rows = [
+                V.float_array(r, f"{at}.value[{i}][{o}]", n_classes) for o, r in enumerate(node)
+            ]
+            nodes.append(np.stack(rows))
+        arrays["value"] = np.stack(nodes)
+    else:
+        arrays["value"] = np.stack(
+            [V.float_array(row, f"{at}.value[{i}]", n_classes) for i, row in enumerate(value)]
+        )
     arrays["category_ptr"] = V.int_array(
         V.get(arrays_doc, "category_ptr", at), f"{at}.category_ptr", np.int64, node_count + 1
     )
@@ -430,7 +473,8 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     V.expect(branch, list, f"{at}.category_branch", "a list of integers")
     arrays["category_branch"] = V.int_array(branch, f"{at}.category_branch", np.int32, len(branch))
     try:
-        check_tree_arrays(SimpleNamespace(n_features=n_features, **arrays), n_categories)
+        flat = {**arrays, "value": arrays["value"].reshape(node_count, -1)}  # outputs side by side
+        check_tree_arrays(SimpleNamespace(n_features=n_features, **flat), n_categories)
     except TreeArrayError as exc:
         V.fail(f"{at}.{exc.where}" if exc.where else at, exc.problem)
     unit_weight = None
@@ -438,13 +482,15 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
         unit_weight = V.float_value(tree_doc["unit_weight"], f"{where}.unit_weight")
         if not (math.isfinite(unit_weight) and unit_weight > 0):
             V.fail(f"{where}.unit_weight", "must be a positive finite number")
+    if outputs:
+        return MultiOutputTree(n_features, n_labels, arrays, unit_weight)
     return Tree(n_features, n_classes, arrays, unit_weight)
 
 
 #: Fitted attribute -> (document key, encoder, decoder). Decoders run in this order
 #: and see the attributes decoded before them.
 CODECS: dict[str, tuple[str, Encoder, Decoder]] = {
-    "classes_": ("classes", _encode_labels, _decode_labels_codec),
+    "classes_": ("classes", _encode_classes, _decode_labels_codec),
     "n_features_in_": ("n_features_in", int, _decode_int_at_least_one),
     "feature_names_in_": ("feature_names_in", _encode_names, _decode_names),
     "categories_": ("features", _encode_categories, _decode_categories),

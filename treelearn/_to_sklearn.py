@@ -43,6 +43,9 @@ What is converted, and how
   a model cannot be refitted by scikit-learn). Other hyper-parameters keep
   scikit-learn's defaults: they describe how scikit-learn would grow a tree, not
   this one.
+* Multi-output trees convert too (``value`` of shape ``(node_count, n_outputs,
+  max_n_classes)``, ``classes_`` a list), so scikit-learn's exporters show every
+  output of them.
 * Multiway and categorical-subset splits have no scikit-learn form: refused with
   a ``ValueError`` naming the node. Categorical features no split uses are
   allowed; the converted model reads every column as a number.
@@ -199,23 +202,30 @@ def to_sklearn(estimator) -> SklearnTree:
         nodes["missing_go_to_left"] = ~leaf & (
             share[np.maximum(left, 0)] >= share[np.maximum(right, 0)]
         )
-    K = tree.n_classes
-    arrays = SklearnTreeArrays(tree.n_features, np.array([K], dtype=np.intp), 1)
+    outputs = getattr(estimator, "n_outputs_", 1) > 1  # a MultiOutputTree
+    n_classes = np.atleast_1d(np.asarray(tree.n_classes, dtype=np.intp))
+    arrays = SklearnTreeArrays(tree.n_features, n_classes, n_classes.size)
     arrays.__setstate__(
         {
             "max_depth": tree.max_depth,
             "node_count": n,
             "nodes": nodes,
-            "values": np.ascontiguousarray(tree.node_proba.reshape(n, 1, K)),
+            "values": np.ascontiguousarray(
+                tree.node_proba.reshape(n, n_classes.size, int(n_classes.max()))
+            ),
         }
     )
     model = SklearnTree(criterion=sklearn_criterion(estimator.criterion_))
     model.n_features_in_ = int(estimator.n_features_in_)
     if names is not None:
         model.feature_names_in_ = np.asarray(names, dtype=object)
-    model.n_outputs_ = 1
-    model.classes_ = np.asarray(estimator.classes_)
-    model.n_classes_ = int(K)
+    model.n_outputs_ = int(n_classes.size)
+    if outputs:
+        model.classes_ = [np.asarray(c) for c in estimator.classes_]
+        model.n_classes_ = n_classes.copy()
+    else:
+        model.classes_ = np.asarray(estimator.classes_)
+        model.n_classes_ = int(n_classes[0])
     model.max_features_ = int(estimator.max_features_)
     model.tree_ = arrays
     return model

@@ -427,6 +427,11 @@ class Tree:
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
         """
         table = self._laplace_proba() if laplace else self._node_proba
+        return self._predict_table(table, X)
+
+    def _predict_table(self, table: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Rows of the per-node ``table`` [nodes, k] reached by the rows of ``X``,
+        summed by their weights over the leaves a missing value spreads them to."""
         descent = descend(self.descent_tables, X)
         if not descent[1].size:  # no row stopped at a missing value: one leaf each
             return table[descent[0]]

@@ -264,4 +264,4 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     arrays["category_ptr"], arrays["category_branch"] = reslice_category_tables(
         tree, old_ids, arrays["split_kind"]
     )
-    return Tree(tree.n_features, tree.n_classes, arrays, tree.unit_weight)
+    return type(tree)(tree.n_features, tree.n_classes, arrays, tree.unit_weight)

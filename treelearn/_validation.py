@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import _safe_indexing, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
@@ -36,6 +37,7 @@ __all__ = [
     "check_y",
     "compute_sample_weight",
     "encode_classes",
+    "encode_outputs",
     "safe_indexing",
     "validate_data",
 ]
@@ -46,10 +48,31 @@ safe_indexing = _safe_indexing
 check_sample_weight = _check_sample_weight
 
 
-def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
-    """Validate the target: 1-D, no missing values, classification labels."""
+def check_y(y, estimator_name: str = "This estimator", multi_output: bool = False) -> np.ndarray:
+    """Validate the target: 1-D, no missing values, classification labels.
+
+    With ``multi_output=True`` a 2-D target of several columns (one per output) is
+    accepted too, each column checked as a 1-D target; it is returned 2-D.
+    """
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    if sp.issparse(y):
+        raise TypeError(
+            "A sparse y is not supported; pass a dense array of shape (n_samples,) or "
+            "(n_samples, n_outputs)."
+        )
+    shape = y.shape if isinstance(y, pd.DataFrame) else np.shape(np.asarray(y))
+    if multi_output and len(shape) == 2 and shape[1] > 1:
+        # an object column of one kind of label reads as that kind
+        if isinstance(y, pd.DataFrame):
+            parts = [y.iloc[:, j].infer_objects() for j in range(y.shape[1])]
+        else:
+            arr2 = np.asarray(y)
+            parts = [pd.Series(arr2[:, j]).infer_objects() for j in range(arr2.shape[1])]
+        cols = [check_y(part, estimator_name) for part in parts]
+        if len({c.dtype.kind for c in cols}) > 1:
+            return np.column_stack([c.astype(object) for c in cols])
+        return np.column_stack(cols)
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(
@@ -73,8 +96,10 @@ def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
         arr = arr.ravel()
     if arr.ndim != 1:
         raise ValueError(
-            f"y must be 1-D; got an array of shape {arr.shape}. Multi-output targets are "
-            "not supported."
+            f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got an array of "
+            f"shape {arr.shape}."
+            if multi_output
+            else f"y must be 1-D; got an array of shape {arr.shape}."
         )
     missing = pd.isna(pd.Series(arr, dtype=object if arr.dtype.kind == "O" else None))
     if missing.any():
@@ -102,3 +127,19 @@ def encode_classes(y_raw, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if classes.size >= 2 or classes.size == np.unique(codes).size:
             return classes, codes
     return np.unique(y, return_inverse=True)
+
+
+def encode_outputs(y_raw, y: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Classes of every output of a 2-D target and its codes ``(n_samples, n_outputs)``.
+
+    Each column is encoded as :func:`encode_classes` encodes a 1-D target (a pandas
+    categorical column keeps its declared categories).
+    """
+    frame = y_raw if isinstance(y_raw, pd.DataFrame) else None
+    classes, codes = [], []
+    for j in range(y.shape[1]):
+        raw = frame.iloc[:, j] if frame is not None else y[:, j]
+        c, k = encode_classes(raw, y[:, j])
+        classes.append(c)
+        codes.append(np.asarray(k, dtype=np.intp).ravel())
+    return classes, np.column_stack(codes)

@@ -387,6 +387,13 @@ def describe(estimator, feature_names=None, class_names=None) -> TreeDescription
     tree = estimator.tree_
     if not isinstance(tree, Tree):
         raise TypeError(f"expected a treelearn estimator, got {type(estimator).__name__}")
+    if getattr(estimator, "n_outputs_", 1) > 1:
+        raise ValueError(
+            f"treelearn's exports show trees of one output; this {type(estimator).__name__} "
+            f"has {estimator.n_outputs_} outputs. Convert it with estimator.to_sklearn() "
+            "and use sklearn.tree.export_graphviz or plot_tree, which show "
+            "every output's values."
+        )
     features = _resolve_feature_names(estimator, feature_names)
     classes = _resolve_class_names(estimator, class_names)
     categories = getattr(estimator, "categories_", None) or [None] * len(features)

@@ -1,0 +1,131 @@
+"""Collection rules of scikit-learn's tree suite run against treelearn (see the module).
+
+Skipped (each with its reason): tests of scikit-learn's private Cython objects, and
+tests of regressors or of the ExtraTree classes (a parametrisation naming one, or a
+test about one). Marked ``xfail`` (each with its reason): the tests treelearn is
+known to fail; those that belong to features other issues build (sparse ``X``,
+scikit-learn's missing-value semantics) are not strict, so that they pass silently
+once those land; treelearn's own differences are strict (a fixed one must leave
+the list). Everything else must pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sklearn.base import RegressorMixin
+
+_PRIVATE = "tests scikit-learn's private Cython objects, not an estimator's behaviour"
+_REGRESSOR = "about a regressor (treelearn has classifiers only)"
+_EXTRA = "about ExtraTreeClassifier/ExtraTreeRegressor (treelearn's tree is DecisionTreeClassifier)"
+
+#: Tests skipped by name, and why.
+SKIPS: dict[str, str] = {
+    "test_check_n_classes": _PRIVATE + " (sklearn.tree._tree._check_n_classes)",
+    "test_check_value_ndarray": _PRIVATE + " (sklearn.tree._tree._check_value_ndarray)",
+    "test_check_node_ndarray": _PRIVATE + " (sklearn.tree._tree._check_node_ndarray)",
+    "test_splitter_serializable": _PRIVATE + " (the Splitter classes)",
+    "test_criterion_copy": _PRIVATE + " (the Criterion classes)",
+    "test_realloc": _PRIVATE + " (sklearn.tree._utils._realloc_test)",
+    "test_build_pruned_tree_py": _PRIVATE + " (_build_pruned_tree_py on a Cython Tree)",
+    "test_build_pruned_tree_infinite_loop": _PRIVATE + " (_build_pruned_tree_py)",
+    "test_absolute_errors_precomputation_function": _PRIVATE + " (a regression criterion)",
+    "test_huge_allocations": _PRIVATE
+    + " (the Cython builder preallocating max_leaf_nodes node slots must raise "
+    "MemoryError/OverflowError; treelearn allocates per level and grows such trees)",
+    "test_regression_toy": _REGRESSOR,
+    "test_diabetes_overfit": _REGRESSOR,
+    "test_diabetes_underfit": _REGRESSOR,
+    "test_mae": _REGRESSOR,
+    "test_poisson_zero_nodes": _REGRESSOR,
+    "test_poisson_vs_mse": _REGRESSOR,
+    "test_prune_tree_regression_are_subtrees": _REGRESSOR,
+    "test_balance_property": _REGRESSOR,
+    "test_empty_leaf_infinite_threshold": _REGRESSOR + " (DecisionTreeRegressor)",
+    "test_missing_values_poisson": _REGRESSOR,
+    "test_missing_value_errors": _REGRESSOR + " (DecisionTreeRegressor, ExtraTreeRegressor)",
+    "test_regression_tree_missing_values_toy": _REGRESSOR,
+    "test_regression_extra_tree_missing_values_toy": _REGRESSOR,
+    "test_absolute_error_accurately_predicts_weighted_median": _REGRESSOR,
+    "test_friedman_mse_deprecation": _REGRESSOR,
+    "test_sparse_input_reg_trees": _REGRESSOR,
+    "test_random_splitter_missing_values_uses_non_missing_min_max": _REGRESSOR
+    + " (ExtraTreeRegressor; its classifier counterpart is in tests/test_splitter_random.py)",
+}
+
+_SPARSE = "sparse X (issue 13 part 1, the 'sparse' branch)"
+_MISSING = "scikit-learn's missing-value semantics (issue 17, missing_values='learned')"
+
+#: Known failures by test name (a name without a parametrisation covers all of
+#: them): (reason, strict).
+XFAILS: dict[str, tuple[str, bool]] = {
+    "test_sparse_input": (_SPARSE, False),
+    "test_sparse_parameters": (_SPARSE, False),
+    "test_sparse_criteria": (_SPARSE, False),
+    "test_explicit_sparse_zeros": (_SPARSE, False),
+    "test_public_apply_sparse_trees": (_SPARSE, False),
+    "test_min_weight_fraction_leaf_on_sparse_input": (_SPARSE, False),
+    "test_min_weight_fraction_leaf_with_min_samples_leaf_on_sparse_input": (_SPARSE, False),
+    "test_memory_layout": (_SPARSE + ": its CSC/CSR part", False),
+    "test_missing_values_best_splitter_to_left": (_MISSING, False),
+    "test_missing_values_best_splitter_missing_both_classes_has_nan": (_MISSING, False),
+    "test_missing_value_is_predictive": (_MISSING, False),
+    "test_missing_values_and_constant_toy": (_MISSING, False),
+    "test_arrays_persist": (
+        "tree_.n_classes is an int for a single-output tree (documented in "
+        "treelearn._tree.Tree); scikit-learn's is an array with one entry per output",
+        True,
+    ),
+    "test_importances_gini_equal_squared_error": (
+        "compares node ids and importances with scikit-learn's regressor: treelearn "
+        "numbers nodes breadth first (scikit-learn depth first) and breaks ties between "
+        "equally good features by the lowest index, scikit-learn by its random feature "
+        "order (its own classifier with another random_state differs likewise)",
+        True,
+    ),
+}
+
+
+def _skip_reason(item) -> str | None:
+    name = item.originalname if hasattr(item, "originalname") else item.name
+    if name in SKIPS:
+        return SKIPS[name]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    for value in params.values():
+        cls = value if isinstance(value, type) else type(value)
+        label = cls.__name__ if isinstance(value, type) or hasattr(value, "fit") else str(value)
+        if "ExtraTree" in label:
+            return _EXTRA
+        if "Regressor" in label or (isinstance(value, type) and issubclass(value, RegressorMixin)):
+            return _REGRESSOR
+    return None
+
+
+def _xfail(item) -> tuple[str, bool] | None:
+    name = item.originalname if hasattr(item, "originalname") else item.name
+    if name in XFAILS:
+        return XFAILS[name]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if name == "test_no_sparse_y_support":  # sparse y is refused, as scikit-learn does
+        return None
+    if any("csc" in str(v) or "csr" in str(v) for v in params.values()):
+        return (_SPARSE + ": its CSC/CSR parametrisation", False)
+    return None
+
+
+@pytest.fixture
+def global_random_seed() -> int:
+    """scikit-learn's default seed of its ``global_random_seed`` fixture."""
+    return 42
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "sklearn_suite/test_sklearn_tree_suite.py::" not in item.nodeid:
+            continue
+        reason = _skip_reason(item)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+            continue
+        known = _xfail(item)
+        if known is not None:
+            item.add_marker(pytest.mark.xfail(reason=known[0], strict=known[1]))

@@ -156,3 +156,29 @@ def test_children_hold_the_rows_on_each_side_of_the_draw(weighted):
             expected = np.bincount(y[rows & side], weights=w[rows & side], minlength=5)
             np.testing.assert_allclose(tree.value[child], expected, rtol=1e-12)
             assert (rows & side).sum() >= 3
+
+
+@pytest.mark.parametrize("missing_values", ["learned", "fractional"])
+def test_random_splitter_with_missing_values(missing_values):
+    """Drawn cuts with NaN: "learned" sends each node's missing cases one way (a
+    one-hot share); every training row, NaN or not, ends in one leaf of its own."""
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    X[rng.random(X.shape) < 0.15] = np.nan
+    est = DecisionTreeClassifier(
+        splitter="random", missing_values=missing_values, random_state=0
+    ).fit(X, y)
+    tree = est.tree_
+    again = DecisionTreeClassifier(
+        splitter="random", missing_values=missing_values, random_state=0
+    ).fit(X, y)
+    np.testing.assert_array_equal(tree.threshold, again.tree_.threshold)
+    proba = est.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    if missing_values == "learned":
+        inner = np.flatnonzero(tree.n_children > 0)
+        for node in inner:
+            shares = tree.missing_fraction[list(tree.children(node))]
+            assert sorted(shares.tolist()) == [0.0, 1.0]
+        assert est.score(X, y) == 1.0

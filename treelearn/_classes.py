@@ -193,6 +193,7 @@ class ID3Classifier(DecisionTreeClassifier):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="fractional",
+        splitter="best",
     ):
         super().__init__(
             criterion=criterion,
@@ -209,6 +210,7 @@ class ID3Classifier(DecisionTreeClassifier):
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            splitter=splitter,
         )
 
 

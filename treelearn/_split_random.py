@@ -95,12 +95,17 @@ def random_thresholds(
     n_classes: int,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    fractions: list[np.ndarray] | None = None,
 ) -> NumericSplits | None:
     """:func:`treelearn._split_numeric.best_thresholds` for ``splitter="random"``.
 
     Same arguments and result; each feature's split at a node is its drawn cut, if
-    the rules admit it. ``has_missing`` is not needed (missing values are found
-    from ``values``).
+    the rules admit it (sizes of known cases; ``fractions`` as in
+    ``best_thresholds``). ``has_missing`` is not needed (missing values are found
+    from ``values``). Under ``missing_values="learned"`` the node's missing cases
+    join the side of the drawn cut that scores better (the right on ties, as in
+    ``best_thresholds``); adding cases to a side never makes an admitted cut
+    inadmissible.
     """
     K, F = n_classes, len(features)
     S0 = layout.n_segments
@@ -121,7 +126,14 @@ def random_thresholds(
     before = np.maximum(seg_start - 1, 0)
     left_w = wcum[:-1] - np.where(seg_start > 0, wcum[before], 0.0)[pos_seg[:-1]]
     known_w = np.bincount(pos_seg, weights=w_known, minlength=S)
-    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w)
+    samples = None
+    if fractions is not None:
+        fr = fractions[0] if F == 1 else np.concatenate(fractions)
+        fcum = np.cumsum(np.where(known, fr, 0.0))
+        samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
+    sides = CutSides(
+        cut, None, None, layout, n_known, known_w, left_weight=left_w, samples=samples
+    )
     allowed, n_cand = rules.admissible_cuts(sides)
     cand = np.flatnonzero(drawn.at_cut & (cut if allowed is None else cut & allowed))
     if cand.size == 0:
@@ -141,16 +153,39 @@ def random_thresholds(
     ).reshape(sg.size, K)
     parent, left = parent.astype(np.float64), left.astype(np.float64)
     children = np.stack([left, parent - left], axis=1)  # [s, 2, K]
-    fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
-    gain = criterion.split_score(parent, children) * fraction
+    missing_slot = None
+    if rules.missing_values == "learned" and not known.all():
+        gone = ~known & (row_of[pos_seg] >= 0)  # the candidate nodes' missing cases
+        miss = np.bincount(
+            row_of[pos_seg[gone]] * K + yo[gone],
+            weights=None if wo is None else wo[gone],
+            minlength=sg.size * K,
+        ).reshape(sg.size, K)
+        has_miss = miss.sum(axis=1) > 0
+        parent = parent + miss
+        right_gets = children.copy()
+        right_gets[:, 1] += miss
+        left_gets = children.copy()
+        left_gets[:, 0] += miss
+        score_right = criterion.split_score(parent, right_gets)
+        score_left = criterion.split_score(parent, left_gets)
+        go_left = has_miss & (score_left > score_right)
+        children = np.where(go_left[:, None, None], left_gets, right_gets)
+        gain = np.where(go_left, score_left, score_right)
+        missing_slot = np.where(has_miss, np.where(go_left, 0, 1), -1)
+    else:
+        fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
+        gain = criterion.split_score(parent, children) * fraction
     gain, ok = rules.adjust_numeric_gains(
         gain, None if n_cand is None else n_cand[sg], node_weight[sg]
     )
     if not ok.all():
         sg, gain, children, parent = sg[ok], gain[ok], children[ok], parent[ok]
+        if missing_slot is not None:
+            missing_slot = missing_slot[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
     block, node = np.divmod(sg, S0)
     feature = np.asarray(features, dtype=np.intp)[block]
-    return NumericSplits(node, feature, gain, score, drawn.threshold[sg])
+    return NumericSplits(node, feature, gain, score, drawn.threshold[sg], missing_slot)

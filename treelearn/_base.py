@@ -114,6 +114,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"auto"}), None],
         "categorical_split": [StrOptions({"multiway", "binary"})],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
+        "missing_values": [StrOptions({"fractional", "learned", "surrogate"})],
+        "max_surrogates": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -132,6 +134,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         categorical_features="auto",
         categorical_split="multiway",
         ccp_alpha=0.0,
+        missing_values="fractional",
+        max_surrogates=5,
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -146,6 +150,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.categorical_split = categorical_split
         self.ccp_alpha = ccp_alpha
+        self.missing_values = missing_values
+        self.max_surrogates = max_surrogates
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -244,6 +250,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
         sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
+        if self._max_surrogates(encoding) is not None:
+            # rpart drops the rows with every feature missing (its na.rpart)
+            used &= ~np.isnan(Xe).all(axis=1)
+            if not used.any():
+                raise ValueError("every row of X has every feature missing.")
         if not used.all():
             Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
             sample_weight = sample_weight[used]
@@ -307,6 +318,24 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self._encoding = FeatureEncoding.from_categories(self.categories_)
         self.categorical_features_ = self._encoding.is_categorical.copy()
 
+    def _max_surrogates(self, encoding) -> int | None:
+        """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""
+        strategy = getattr(self, "missing_values", "fractional")
+        if strategy == "learned":
+            raise ValueError(
+                'missing_values="learned" is not available in this version; use '
+                '"fractional" or "surrogate".'
+            )
+        if strategy != "surrogate":
+            return None
+        if self.categorical_split == "multiway" and bool(encoding.is_categorical.any()):
+            raise ValueError(
+                'missing_values="surrogate" needs binary splits (a surrogate mimics a '
+                'two-way split): pass categorical_split="binary" or use '
+                'missing_values="fractional" for multiway categorical splits.'
+            )
+        return int(getattr(self, "max_surrogates", 5))
+
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         return build_tree(
             Xe,
@@ -317,6 +346,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             encoding.n_categories,
             criterion,
             rules,
+            self._max_surrogates(encoding),
         )
 
     def _prune_grown(

@@ -240,6 +240,8 @@ ccp_alpha
         ccp_alpha=0.0,
         cp=None,
         xval=0,
+        missing_values="surrogate",
+        max_surrogates=5,
     ):
         super().__init__(
             criterion=criterion,
@@ -255,6 +257,8 @@ ccp_alpha
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
+            missing_values=missing_values,
+            max_surrogates=max_surrogates,
         )
         self.cp = cp
         self.xval = xval

@@ -39,3 +39,7 @@ WEIGHT_FRACTION_SLACK = 1e-12
 #: so far in the fit: a split improving less is rounding, not a split (rpart's
 #: ``bsplit``).
 RPART_IMPROVE = 1e-10
+
+#: A surrogate split is kept only if its adjusted agreement exceeds this (rpart's
+#: ``surrogate``: an ``adj`` above zero by rounding alone is no surrogate).
+RPART_SURROGATE_ADJ = 1e-10

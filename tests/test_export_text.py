@@ -325,7 +325,7 @@ def test_empty_leaf_names_the_class_predict_gives():
     y = (X[:, 0] + 0.5 * X[:, 1] ** 2 > 0.4).astype(int) + (X[:, 2] > 1).astype(int)
     X[rng.random(X.shape) < 0.1] = np.nan
     w = rng.uniform(0.1, 3.0, size=600)
-    est = CARTClassifier().fit(X, y, sample_weight=w)
+    est = CARTClassifier(missing_values="fractional").fit(X, y, sample_weight=w)
     tree = est.tree_
     assert (tree.is_empty & tree.is_leaf).any()  # this data grows empty leaves
     rules = export_rules(est, as_frame=True).set_index("leaf")

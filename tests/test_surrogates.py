@@ -311,3 +311,70 @@ def test_inputs_not_modified_and_all_missing_column_never_chosen():
     assert empty not in clf.tree_.feature
     assert empty not in clf.tree_.surrogates.feature
     clf.predict(X)
+
+
+# ---------------------------------------------------------------------------------------
+# shown: text, DOT, rules, the explorer, the command line
+# ---------------------------------------------------------------------------------------
+def _vote_stump() -> CARTClassifier:
+    X, y = load_dataset("vote", as_frame=True, return_X_y=True)
+    return CARTClassifier(cp=0.01, min_samples_split=20, min_samples_leaf=7).fit(X, y)
+
+
+#: rpart's summary() of the vote stump (setting c), surrogates of node 1
+VOTE_ROOT = [
+    ("adoption-of-the-budget-resolution = n", 0.861, 0.667),
+    ("el-salvador-aid = y", 0.856, 0.655),
+    ("aid-to-nicaraguan-contras = n", 0.835, 0.605),
+    ("education-spending = y", 0.809, 0.542),
+    ("mx-missile = n", 0.788, 0.492),
+]
+
+
+def test_surrogates_in_every_export():
+    from treelearn.export import export_graphviz, export_rules, export_text
+    from treelearn.export._html import explorer_data
+
+    clf = _vote_stump()
+    ref = load_fit("vote", "c").splits
+    ref = ref[(ref.node == 1) & (ref.role == "surrogate")]
+    np.testing.assert_allclose(ref["improve"], [a for _, a, _ in VOTE_ROOT], atol=5e-4)
+    np.testing.assert_allclose(ref["adj"], [d for _, _, d in VOTE_ROOT], atol=5e-4)
+    texts = [f"{t} (agree {a:.3f}, adj {d:.3f})" for t, a, d in VOTE_ROOT]
+    text = export_text(clf, show_surrogates=True)
+    first = text.splitlines()[0]
+    assert first.startswith("|    (physician-fee-freeze missing: 'physician-fee-freeze = y' if ")
+    assert "; ".join(texts) in first and first.endswith("else the majority branch)")
+    assert export_text(clf) == "\n".join(text.splitlines()[1:]) + "\n"  # off by default
+    dot = export_graphviz(clf)
+    assert "if missing: adoption-of-the-budget-resolution = n (0.861)" in dot
+    assert "or mx-missile = n (0.788)" in dot
+    assert "if missing" not in export_graphviz(clf, show=("impurity", "samples"))
+    rules = export_rules(clf, show_surrogates=True)
+    assert "WHERE physician-fee-freeze missing: " + " ELSE ".join(texts) in rules
+    # along the other branch every test is turned round
+    assert "adoption-of-the-budget-resolution = y (agree 0.861, adj 0.667) ELSE" in rules
+    frame = export_rules(clf, as_frame=True, show_surrogates=True)
+    assert len(frame["surrogates"][0]) == 1
+    data = explorer_data(clf)
+    assert [e["test"] for e in data["surrogates"][0]] == [t for t, _, _ in VOTE_ROOT]
+    assert data["surrogates"][0][0]["score"] == "agree 0.861, adj 0.667"
+    assert data["surrogates"][1] == []
+    X, y = load_dataset("iris", return_X_y=True)
+    assert explorer_data(C45Classifier().fit(X, y))["surrogates"] is None
+
+
+def test_cli_show_surrogates(tmp_path, capsys):
+    from treelearn.cli import main
+
+    model = tmp_path / "vote.json"
+    model.write_text(_vote_stump().to_json())
+    assert main(["show", str(model), "--show", "surrogates"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("|    (physician-fee-freeze missing: ")
+    assert main(["show", str(model)]) == 0
+    assert "missing" not in capsys.readouterr().out
+    assert main(["show", str(model), "--format", "rules", "--show", "surrogates"]) == 0
+    assert "WHERE physician-fee-freeze missing: adoption" in capsys.readouterr().out
+    assert main(["show", str(model), "--format", "dot", "--show", "samples"]) == 0
+    assert "if missing" not in capsys.readouterr().out

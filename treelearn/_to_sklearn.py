@@ -30,10 +30,12 @@ What is converted, and how
 * Missing values: treelearn sends a missing value down both branches with their
   training shares; scikit-learn sends it to one side (``missing_go_to_left``). A
   tree that met missing values at a split in training is refused (its counts and
-  predictions rest on the fractional routing). Otherwise ``missing_go_to_left``
-  names the child with the larger share of a missing value (``missing_fraction``:
-  the heavier child, as scikit-learn chooses for features without missing values
-  in training); ``predict_proba`` of rows with missing values then differs from
+  predictions rest on the fractional routing). Surrogate splits
+  (``missing_values="surrogate"``) have no scikit-learn form and are left out: the
+  converted tree sends every missing value to one side. Otherwise
+  ``missing_go_to_left`` names the child with the larger share of a missing value
+  (``missing_fraction``: the heavier child, as scikit-learn chooses for features
+  without missing values in training); ``predict_proba`` of rows with missing values then differs from
   treelearn's, which averages the branches by those shares.
 * ``criterion``: ``"gini"`` or ``"entropy"`` when the tree's criterion has that
   impurity (``InformationGain``, ``GainRatio`` and ``Gini`` do); otherwise the

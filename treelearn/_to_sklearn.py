@@ -35,8 +35,9 @@ What is converted, and how
   converted tree sends every missing value to one side. Otherwise
   ``missing_go_to_left`` names the child with the larger share of a missing value
   (``missing_fraction``: the heavier child, as scikit-learn chooses for features
-  without missing values in training); ``predict_proba`` of rows with missing values then differs from
-  treelearn's, which averages the branches by those shares.
+  without missing values in training); ``predict_proba`` of rows with missing
+  values then differs from treelearn's, which averages the branches by those
+  shares.
 * ``criterion``: ``"gini"`` or ``"entropy"`` when the tree's criterion has that
   impurity (``InformationGain``, ``GainRatio`` and ``Gini`` do); otherwise the
   treelearn criterion's name, so that exporters label ``impurity`` correctly (such

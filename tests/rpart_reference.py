@@ -68,14 +68,57 @@ def _codes(text: str) -> set[int]:
     return {int(c) for c in text.split(";")} if text else set()
 
 
-def first_difference(tree: Tree, fit: RpartFit, rtol: float = 1e-9) -> str | None:
+def surrogate_difference(
+    tree: Tree, node: int, left_slot: int, theirs: pd.DataFrame, rtol: float = 1e-9
+) -> str | None:
+    """``None`` if node ``node``'s surrogates are rpart's (``theirs``, in rpart's order),
+    else the first difference: number, variable, threshold or category sets (in the
+    orientation of rpart's left child, slot ``left_slot`` here), agreement, adj."""
+    sur = tree.surrogates
+    assert sur is not None
+    lo, hi = int(sur.ptr[node]), int(sur.ptr[node + 1])
+    if hi - lo != len(theirs):
+        ours = sur.feature[lo:hi].tolist()
+        return f"{hi - lo} surrogates {ours} vs rpart {len(theirs)} {theirs['var'].tolist()}"
+    for k, (_, row) in enumerate(theirs.iterrows()):
+        s = lo + k
+        if int(sur.feature[s]) != int(row["var"]):
+            return f"surrogate {k}: variable {int(sur.feature[s])} vs rpart {int(row['var'])}"
+        if int(row["ncat"]) in (-1, 1):
+            if sur.kind[s] != SPLIT_NUMERIC:
+                return f"surrogate {k}: categorical vs rpart numeric"
+            if not np.isclose(sur.threshold[s], float(row["threshold"]), rtol=rtol, atol=0):
+                return f"surrogate {k}: threshold {sur.threshold[s]!r} vs {row['threshold']!r}"
+            low_left = int(row["ncat"]) == -1
+            if (int(sur.low_slot[s]) == left_slot) != low_left:
+                return f"surrogate {k}: direction differs"
+        else:
+            table = sur.categories(s)
+            ours = (
+                set(np.flatnonzero(table == left_slot).tolist()),
+                set(np.flatnonzero(table == 1 - left_slot).tolist()),
+            )
+            if ours != (_codes(row["left"]), _codes(row["right"])):
+                return f"surrogate {k}: categories {ours} vs {row['left']}|{row['right']}"
+        if not np.isclose(sur.agreement[s], float(row["improve"]), rtol=1e-9, atol=1e-12):
+            return f"surrogate {k}: agreement {sur.agreement[s]!r} vs {row['improve']!r}"
+        if not np.isclose(sur.adj[s], float(row["adj"]), rtol=1e-9, atol=1e-12):
+            return f"surrogate {k}: adj {sur.adj[s]!r} vs {row['adj']!r}"
+    return None
+
+
+def first_difference(
+    tree: Tree, fit: RpartFit, rtol: float = 1e-9, surrogates: bool = False
+) -> str | None:
     """``None`` if ``tree`` is rpart's tree, else a description of the first difference.
 
     Compared at every node, breadth-first in rpart's numbering: leaf or split, the
     split variable, the threshold (relative ``rtol``) or the category sets, and the
-    class counts; finally the node counts.
+    class counts (and with ``surrogates``, every node's surrogate splits with their
+    agreement); finally the node counts.
     """
     primary = fit.primary
+    sur_rows = fit.splits[fit.splits.role == "surrogate"]
     queue = [(1, 0)]  # (rpart number, treelearn node)
     while queue:
         number, node = queue.pop(0)
@@ -118,6 +161,12 @@ def first_difference(tree: Tree, fit: RpartFit, rtol: float = 1e-9) -> str | Non
                     f"{sorted(r_left)}|{sorted(r_right)}"
                 )
         right = first + 1 if left == first else first
+        if surrogates:
+            diff = surrogate_difference(
+                tree, node, left - first, sur_rows[sur_rows.node == number], rtol
+            )
+            if diff is not None:
+                return f"node {number}: {diff}"
         queue += [(2 * number, left), (2 * number + 1, right)]
     if tree.node_count != len(fit.nodes):
         return f"node count {tree.node_count} vs rpart {len(fit.nodes)}"

@@ -60,7 +60,9 @@ PRESET_TREES = {
     "id3_play_tennis": lambda: _fit(ID3Classifier(), load_play_tennis),
     "c45_weather_numeric": lambda: _fit(C45Classifier(), load_weather_numeric),
     "cart_iris_depth2": lambda: _fit(CARTClassifier(max_depth=2), load_iris),
-    "cart_labor_depth3": lambda: _fit(CARTClassifier(max_depth=3), load_labor),
+    "cart_labor_depth3": lambda: _fit(
+        CARTClassifier(max_depth=3, missing_values="fractional"), load_labor
+    ),
     "custom_play_tennis": lambda: _fit(
         DecisionTreeClassifier(criterion=Misclassification(), max_depth=2), load_play_tennis
     ),
@@ -104,6 +106,9 @@ def test_snapshot_content_reads_as_intended():
     cart = export_graphviz(PRESET_TREES["cart_iris_depth2"]())
     assert "<b>petallength &lt;= 2.45</b><br/>gini = 0.667<br/>Δgini = 0.333" in cart
     assert "[label=<True>]" in cart and "[label=<False>]" in cart
+    # CART's surrogate splits, one line each, as tests toward the first branch
+    assert "<i>if missing: petalwidth &lt;= 0.8 (1.000)</i>" in cart
+    assert "<i>or sepallength &lt;= 5.45 (0.920)</i>" in cart
     labor = export_graphviz(PRESET_TREES["cart_labor_depth3"]())
     assert "missing → all branches, weighted" in labor
     assert re.search(r"label=<\{[a-z]+, [a-z]+\}>", labor)  # a subset split edge
@@ -224,7 +229,9 @@ def test_every_label_has_samples_counts_and_class():
 
 
 def test_fractional_weights_shown_with_two_decimals():
-    dot = export_graphviz(_fit(CARTClassifier(max_depth=2), load_labor))
+    dot = export_graphviz(
+        _fit(CARTClassifier(max_depth=2, missing_values="fractional"), load_labor)
+    )
     assert "samples = 15.27" in dot
     assert "counts = [13, 2.27]" in dot
 

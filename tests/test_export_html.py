@@ -120,8 +120,12 @@ def test_page_embeds_the_tree_arrays(make):
     assert data["unit"] == desc.unit
     assert data["class_names"] == [str(c) for c in est.classes_]
     assert data["feature_names"] == list(X.columns)
-    # no competitors or surrogates are invented: the hook stays empty
-    assert data["surrogates"] is None and data["competitors"] is None
+    # no competitors are invented; surrogates only where the tree has them
+    assert data["competitors"] is None
+    if tree.surrogates is None:
+        assert data["surrogates"] is None
+    else:
+        assert [len(s) for s in data["surrogates"]] == tree.surrogates.count.tolist()
 
 
 def test_criterion_labels_are_the_criterions_own():

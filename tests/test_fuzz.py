@@ -94,7 +94,9 @@ def estimators(draw):
     if family == "id3":
         return ID3Classifier(**kw)
     if family == "cart":
-        return CARTClassifier(**kw, random_state=0)
+        # the reference here walks fractional routing; surrogate routing has its own
+        # per-row walk in tests/test_surrogates.py
+        return CARTClassifier(**kw, missing_values="fractional", random_state=0)
     criterion = draw(st.sampled_from(["entropy", "gini", "gain_ratio", "hellinger"]))
     mf = draw(st.sampled_from([None, 1]))
     return DecisionTreeClassifier(criterion=criterion, max_features=mf, random_state=0, **kw)

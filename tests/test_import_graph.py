@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tree arrays",
         [
             "treelearn._missing",
+            "treelearn._surrogate_tables",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_multioutput",
@@ -44,6 +45,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_random",
             "treelearn._split_categorical",
             "treelearn._partition",
+            "treelearn._surrogates",
             "treelearn._builder",
             "treelearn._multioutput",
         ],

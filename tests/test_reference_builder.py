@@ -523,6 +523,12 @@ def check_tree(est, X, y, sample_weight=None, *, tie_rule=True, max_depth=None) 
             check_tie_rule(where, f, chosen, feats, per_feature)
         kids, shares = route_cases(tree, node, Xe, rows, cw, s, tree_slot(tree, node, chosen))
         child_ids = list(tree.children(node))
+        if tree.surrogates is not None and not np.isnan(Xe[rows]).any():
+            # missing_values="surrogate" (complete data): the child with more cases
+            # takes a missing value, by weight when both have as many
+            n_kid = np.array([len(crows) for crows, _ in kids])
+            w_kid = np.array([float(np.sum(cwts)) for _, cwts in kids])
+            shares = w_kid / w_kid.sum() if n_kid[0] == n_kid[1] else (n_kid == n_kid.max()) * 1.0
         np.testing.assert_allclose(
             tree.missing_fraction[child_ids],
             shares,

@@ -149,6 +149,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "categorical_split": [StrOptions({"multiway", "binary"})],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
         "missing_values": [StrOptions(set(MISSING_VALUES))],
+        "max_surrogates": [Interval(Integral, 0, None, closed="left")],
         "splitter": [StrOptions({"best", "random", "hist"})],
     }
 
@@ -169,6 +170,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="learned",
+        max_surrogates=5,
         splitter="best",
     ):
         self.criterion = criterion
@@ -185,6 +187,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_split = categorical_split
         self.ccp_alpha = ccp_alpha
         self.missing_values = missing_values
+        self.max_surrogates = max_surrogates
         self.splitter = splitter
 
     def __sklearn_tags__(self):
@@ -297,6 +300,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
         sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
+        if self._max_surrogates(encoding) is not None:
+            # rpart drops the rows with every feature missing (its na.rpart)
+            used &= ~np.isnan(Xe).all(axis=1)
+            if not used.any():
+                raise ValueError("every row of X has every feature missing.")
         if not used.all():
             Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
             sample_weight = sample_weight[used]
@@ -371,6 +379,25 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 "ccp_alpha='cv' chooses alpha by single-output cross-validation; multi-output "
                 "y supports a numeric ccp_alpha."
             )
+        if getattr(self, "missing_values", None) == "surrogate":
+            raise ValueError(
+                'missing_values="surrogate" grows single-output trees (a surrogate mimics '
+                'one output\'s split); pass missing_values="learned" or "fractional" for '
+                "multi-output y."
+            )
+
+    def _max_surrogates(self, encoding) -> int | None:
+        """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""
+        strategy = getattr(self, "missing_values", "fractional")
+        if strategy != "surrogate":
+            return None
+        if self.categorical_split == "multiway" and bool(encoding.is_categorical.any()):
+            raise ValueError(
+                'missing_values="surrogate" needs binary splits (a surrogate mimics a '
+                'two-way split): pass categorical_split="binary" or use '
+                'missing_values="fractional" for multiway categorical splits.'
+            )
+        return int(getattr(self, "max_surrogates", 5))
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
@@ -393,6 +420,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             encoding.n_categories,
             criterion,
             rules,
+            self._max_surrogates(encoding),
         )
 
     def _prune_grown(

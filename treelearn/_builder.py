@@ -33,13 +33,14 @@ import heapq
 
 import numpy as np
 
-from treelearn import _budget, _partition
+from treelearn import _budget, _partition, _surrogates
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
+from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
@@ -68,6 +69,8 @@ class _Columns:
         self.chunks["value"] = []
         # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
         self.tables: list[tuple[np.ndarray, np.ndarray]] = []
+        # (first node id of the level, its surrogates), when grown with surrogates
+        self.surrogates: list[tuple[int, _surrogates.LevelSurrogates]] | None = None
 
     @property
     def node_count(self) -> int:
@@ -92,6 +95,8 @@ class _Columns:
             branch[ptr[node_ids][:, None] + np.arange(table.shape[1])] = table
         arrays["category_ptr"] = ptr
         arrays["category_branch"] = branch
+        if self.surrogates is not None:
+            arrays.update(_stack_surrogates(self.surrogates, node_count))
         return Tree(n_features, self.n_classes, arrays, unit_weight)
 
 
@@ -124,7 +129,9 @@ class _LevelWiseBuilder:
         n_categories: np.ndarray,
         criterion: SplitCriterion,
         rules: GrowthRules,
+        max_surrogates: int | None = None,
     ):
+        self.max_surrogates = max_surrogates
         self.X = X
         self.y = y
         self.w = w
@@ -156,6 +163,8 @@ class _LevelWiseBuilder:
         e_node = np.zeros(n, dtype=np.intp)
         store = _partition.presort(X, self.numeric, self.y, self.w, K)
         cols = _Columns(K)
+        if self.max_surrogates is not None:
+            cols.surrogates = []
         lo, L = 0, 1  # the level's nodes are lo .. lo + L - 1
         parent = np.array([-1], dtype=np.int32)
         depth = 0
@@ -210,7 +219,16 @@ class _LevelWiseBuilder:
             if n_next == 0:
                 break
             first_local = first_child - next_lo
-            move, src, missing_fraction = self._route(local, e_row, e_w, split, first_local, n_ent)
+            if self.max_surrogates is None:
+                move, src, missing_fraction = self._route(
+                    local, e_row, e_w, split, first_local, n_ent
+                )
+            else:
+                move, src, missing_fraction, level = self._route_surrogates(
+                    local, e_row, e_y, e_w, split, first_local, n_ent, store
+                )
+                assert cols.surrogates is not None
+                cols.surrogates.append((lo, level))
             _partition.partition(store, move)
             e_row = e_row[src]
             e_y = e_y[src]
@@ -426,6 +444,43 @@ class _LevelWiseBuilder:
         return blocks
 
     # -- moving entries to the next level ------------------------------------------------
+    def _primary_slots(self, local, e_row, split):
+        """The entries of split nodes and their child slot by the primary split
+        (``-1``: missing value or a category without a branch)."""
+        node_feat = split.feature[local]
+        idx = np.flatnonzero(node_feat >= 0)
+        nl = local[idx]
+        x = self.X[e_row[idx], node_feat[idx]]
+        slot = np.full(idx.size, -1, dtype=np.intp)
+        known = ~np.isnan(x)
+        k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
+        slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
+        row_of_node = np.full(split.n_children.size, -1, dtype=np.intp)
+        for f, nodes, table in split.tables:
+            row_of_node[nodes] = np.arange(nodes.size)
+            at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
+            slot[at] = table[row_of_node[nl[at]], x[at].astype(np.intp)]
+            row_of_node[nodes] = -1
+        return idx, slot
+
+    def _route_surrogates(self, local, e_row, e_y, e_w, split, first_local, n_ent, store):
+        """As :meth:`_route` for ``missing_values="surrogate"``: one child per entry
+        (:mod:`treelearn._surrogates`); also returns the level's surrogates."""
+        idx, slot = self._primary_slots(local, e_row, split)
+        assert self.max_surrogates is not None
+        routing = _surrogates.route_with_surrogates(
+            self.X, e_row, e_y, e_w, local, slot, idx, split.feature, split.n_children,
+            first_local, n_ent, store, self.numeric, self.is_cat, self.n_cat,
+            self.max_surrogates, self.rules.place_thresholds,
+        )  # fmt: skip
+        copies = np.zeros(local.size, dtype=np.intp)
+        copies[routing.entry] = 1
+        move = _partition.Move(
+            local, e_row, e_w, n_ent, split.n_children, first_local, copies, routing.child,
+            e_w[routing.entry], int(split.n_children.sum()),
+        )  # fmt: skip
+        return move, routing.entry, routing.share, routing.level
+
     def _route(self, local, e_row, e_w, split, first_local, n_ent):
         """Child of every entry of a split node; copies for missing values.
 
@@ -436,22 +491,10 @@ class _LevelWiseBuilder:
         """
         n_children = split.n_children
         n_next = int(n_children.sum())
-        node_feat = split.feature[local]
-        idx = np.flatnonzero(node_feat >= 0)
+        idx, slot = self._primary_slots(local, e_row, split)
         nl = local[idx]
-        x = self.X[e_row[idx], node_feat[idx]]
-        slot = np.full(idx.size, -1, dtype=np.intp)
-        known = ~np.isnan(x)
-        k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
-        slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
-        row_of_node = np.full(n_children.size, -1, dtype=np.intp)
-        for f, nodes, table in split.tables:
-            row_of_node[nodes] = np.arange(nodes.size)
-            at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
-            slot[at] = table[row_of_node[nl[at]], x[at].astype(np.intp)]
-            row_of_node[nodes] = -1
         if self.learned:  # all of a node's missing cases go to one child
-            miss = ~known & (split.missing_slot[nl] >= 0)
+            miss = (slot < 0) & (split.missing_slot[nl] >= 0)
             slot[miss] = split.missing_slot[nl[miss]]
         routed = slot >= 0
         child = first_local[nl] + slot
@@ -494,6 +537,31 @@ class _LevelWiseBuilder:
         return move(all_child[o], all_w[o]), all_src[o], fraction
 
 
+def _stack_surrogates(levels, node_count: int) -> dict[str, np.ndarray]:
+    """The levels' surrogates as the tree's CSR arrays (levels in node order)."""
+    count = np.zeros(node_count, dtype=np.int64)
+    parts: dict[str, list[np.ndarray]] = {}
+    widths = []
+    for lo, level in levels:
+        sur = level.surrogates
+        count[lo : lo + sur.ptr.size - 1] = np.diff(sur.ptr)
+        for name, arr in sur.to_arrays().items():
+            if name not in ("surrogate_ptr", "surrogate_category_ptr"):
+                parts.setdefault(name, []).append(arr)
+        widths.append(np.diff(sur.category_ptr))
+    out = {name: np.concatenate(arrs) for name, arrs in parts.items()}
+    ptr = np.zeros(node_count + 1, dtype=np.int64)
+    np.cumsum(count, out=ptr[1:])
+    out["surrogate_ptr"] = ptr
+    width = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int64)
+    cptr = np.zeros(width.size + 1, dtype=np.int64)
+    np.cumsum(width, out=cptr[1:])
+    out["surrogate_category_ptr"] = cptr
+    if not levels:
+        return Surrogates.empty(node_count).to_arrays()
+    return out
+
+
 def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:
     """Keep the ``max_leaf_nodes``-leaf tree that best-first growth would give.
 
@@ -529,10 +597,17 @@ def build_tree(
     n_categories: np.ndarray,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    max_surrogates: int | None = None,
 ) -> Tree:
-    """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``."""
+    """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``.
+
+    ``max_surrogates``: ``None`` routes missing values C4.5 style (fractional
+    copies); an int grows with surrogate splits (:mod:`treelearn._surrogates`),
+    up to that many per node.
+    """
     _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
     builder = _LevelWiseBuilder(
-        X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules
-    )
+        X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules,
+        max_surrogates,
+    )  # fmt: skip
     return builder.build()

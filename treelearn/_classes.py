@@ -109,8 +109,17 @@ class DecisionTreeClassifier(BaseDecisionTree):
           share of its row (a row's copies add up to the row; integer weights
           count as duplicated rows), and crumbs of copies do not make a node
           impure.
-        * ``"surrogate"`` (CART as rpart runs it: surrogate splits, then the
-          majority direction): not available in this build (``ValueError``).
+        * ``"surrogate"`` (CART as R's rpart runs it, ``usesurrogate=2``): the
+          primary split is chosen on the cases whose value is known; up to
+          ``max_surrogates`` surrogate splits per node, ranked by their agreement
+          with the primary (only those beating the majority direction), route a
+          case whose primary value is missing; with none usable it goes to the
+          child with more cases. The same at predict. Binary splits only (pass
+          ``categorical_split="binary"`` for categorical features);
+          :mod:`treelearn._surrogates` states rpart's rules.
+    max_surrogates : int, default=5
+        Surrogate splits kept per node under ``missing_values="surrogate"``
+        (rpart's ``maxsurrogate``); ignored otherwise.
     splitter : {"best", "random"}, default="best"
         ``"best"`` searches every threshold of every numeric feature; ``"random"``
         is scikit-learn's random splitter (Extremely Randomized Trees): each numeric
@@ -256,8 +265,9 @@ class CARTClassifier(DecisionTreeClassifier):
     criterion, max_depth, min_samples_split, min_samples_leaf, \
 min_weight_fraction_leaf, max_features, random_state, max_leaf_nodes, \
 min_impurity_decrease, class_weight, categorical_features, categorical_split, \
-ccp_alpha, missing_values
+ccp_alpha, missing_values, max_surrogates, splitter
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
+        ``missing_values`` is ``"surrogate"`` by default (rpart's treatment).
         ``missing_values`` defaults to ``"fractional"`` here.
 
     Attributes
@@ -315,7 +325,8 @@ ccp_alpha, missing_values
         ccp_alpha=0.0,
         cp=None,
         xval=0,
-        missing_values="fractional",
+        missing_values="surrogate",
+        max_surrogates=5,
         splitter="best",
     ):
         super().__init__(
@@ -333,6 +344,7 @@ ccp_alpha, missing_values
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            max_surrogates=max_surrogates,
             splitter=splitter,
         )
         self.cp = cp

@@ -61,12 +61,10 @@ __all__ = [
 #: The strategies ``missing_values=`` names.
 MISSING_VALUES = ("fractional", "learned", "surrogate")
 
-#: The strategies the builder grows trees by.
-IMPLEMENTED = ("fractional", "learned")
 
 
 def check_strategy(missing_values: object, estimator: str) -> str:
-    """``missing_values`` if the builder can grow by it, else a ``ValueError``.
+    """``missing_values`` if it names a strategy, else a ``ValueError``.
 
     Parameters
     ----------
@@ -84,11 +82,6 @@ def check_strategy(missing_values: object, estimator: str) -> str:
         raise ValueError(
             f"The 'missing_values' parameter of {estimator} must be a str among "
             f"{sorted(MISSING_VALUES)}. Got {missing_values!r} instead."
-        )
-    if missing_values not in IMPLEMENTED:
-        raise ValueError(
-            f"missing_values={missing_values!r} is not available in this build of "
-            f"{estimator}; use one of {list(IMPLEMENTED)}."
         )
     return str(missing_values)
 

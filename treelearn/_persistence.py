@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 from treelearn import _json_values as V
+from treelearn._surrogate_tables import Surrogates
 from treelearn._tree import Tree
 from treelearn._tree_checks import TreeArrayError, check_tree_arrays
 from treelearn._tree_multioutput import MultiOutputTree
@@ -438,9 +439,13 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     at = f"{where}.arrays"
     arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
     expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
-    extra = set(arrays_doc) - expected
+    surrogate_names = set(Surrogates.ARRAYS)
+    extra = set(arrays_doc) - expected - surrogate_names
     if extra:
         V.fail(at, f"unknown arrays {sorted(extra)}")
+    present = surrogate_names & set(arrays_doc)
+    if present and present != surrogate_names:
+        V.fail(at, f"surrogate arrays missing: {sorted(surrogate_names - present)}")
     arrays: dict[str, np.ndarray] = {}
     for key, dtype in Tree.NODE_ARRAYS.items():
         values = V.get(arrays_doc, key, at)
@@ -472,6 +477,13 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     branch = V.get(arrays_doc, "category_branch", at)
     V.expect(branch, list, f"{at}.category_branch", "a list of integers")
     arrays["category_branch"] = V.int_array(branch, f"{at}.category_branch", np.int32, len(branch))
+    for key, dtype in Surrogates.ARRAYS.items() if present else ():
+        values = V.get(arrays_doc, key, at)
+        V.expect(values, list, f"{at}.{key}", "a list of numbers")
+        if np.dtype(dtype).kind == "f":
+            arrays[key] = V.float_array(values, f"{at}.{key}", len(values))
+        else:
+            arrays[key] = V.int_array(values, f"{at}.{key}", dtype, len(values))
     try:
         flat = {**arrays, "value": arrays["value"].reshape(node_count, -1)}  # outputs side by side
         check_tree_arrays(SimpleNamespace(n_features=n_features, **flat), n_categories)

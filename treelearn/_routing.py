@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from treelearn._surrogate_tables import Surrogates, surrogate_slots
+
 __all__ = ["DescentTables", "descend", "fan_out", "flat_view", "row_sums", "spread"]
 
 
@@ -105,6 +107,8 @@ class DescentTables:
     n_children: np.ndarray  # [n]
     depth: np.ndarray  # [n]
     max_depth: int
+    # surrogate splits: a stopped row follows the first that applies (None: no surrogates)
+    surrogates: Surrogates | None = None
 
 
 def flat_view(X: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -292,6 +296,12 @@ def spread(
                 nd = nodes[ci]
                 nxt[ci] = _category_next(t, x[ci], nd)
                 multi[ci] = nxt[ci] == nd  # missing or unseen category
+        if t.surrogates is not None and multi.any():
+            m = np.flatnonzero(multi)
+            slot, _ = surrogate_slots(t.surrogates, X, rows[m] // div, nodes[m])
+            hit = slot >= 0
+            nxt[m[hit]] = base[nodes[m[hit]]] + slot[hit]
+            multi[m[hit]] = False
         if not multi.any():
             nodes = nxt
             continue

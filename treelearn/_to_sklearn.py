@@ -37,6 +37,10 @@ What is converted, and how
   (its counts and predictions rest on the fractional routing); otherwise the
   direction is the heavier child and ``predict_proba`` of rows with missing values
   differs from treelearn's, which averages the branches by their shares.
+* Surrogate splits (``missing_values="surrogate"``) have no scikit-learn form and
+  are left out: the converted tree sends every missing value to the node's
+  majority direction (its one-hot share), so rows with missing values may be
+  predicted differently.
 * ``criterion``: ``"gini"`` or ``"entropy"`` when the tree's criterion has that
   impurity (``InformationGain``, ``GainRatio`` and ``Gini`` do); otherwise the
   treelearn criterion's name, so that exporters label ``impurity`` correctly (such

@@ -45,3 +45,6 @@ RPART_IMPROVE = 1e-10
 #: ``min_samples_leaf``/``min_samples_split`` limit passes. Whole-row counts are
 #: integers, which it does not affect.
 SAMPLE_SLACK = 1e-9
+#: A surrogate split is kept only if its adjusted agreement exceeds this (rpart's
+#: ``surrogate``: an ``adj`` above zero by rounding alone is no surrogate).
+RPART_SURROGATE_ADJ = 1e-10

@@ -21,6 +21,21 @@ every child ``b`` with weight ``missing_fraction[b]`` (the child's share of the
 parent's known training weight) and the class distributions reached are summed by
 those weights. A known value routed to an *empty* child (a branch that received no
 training weight) is predicted with the parent's class distribution, as C4.5 does.
+
+Surrogate splits (``missing_values="surrogate"``, CART as R's rpart): a tree grown
+with them has ``surrogates``, a :class:`~treelearn._surrogate_tables.Surrogates`
+(CSR arrays ``surrogate_ptr`` ``[node_count + 1]`` and, per surrogate,
+``surrogate_feature``, ``surrogate_kind``, ``surrogate_threshold``,
+``surrogate_low_slot``, ``surrogate_agreement``, ``surrogate_adj``, with the
+categorical tables ``surrogate_category_ptr`` / ``surrogate_category_branch``).
+A case whose primary value is missing (or whose category has no branch) follows
+the first surrogate of the node it has a value for; if none applies it takes the
+node's ``missing_fraction``, which such trees make one-hot (the majority
+direction: the child with more training cases). When both children had as many
+cases there is no majority direction and the case is spread over both by their
+training weight (rpart ends it at the node and predicts the node's distribution;
+here every row reaches leaves, as ``apply`` promises). Trees without surrogates
+have ``surrogates = None`` and store no such arrays.
 """
 
 from __future__ import annotations
@@ -33,6 +48,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._routing import DescentTables, descend, row_sums, spread
+from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
 
 TREE_LEAF = -1
@@ -186,6 +202,10 @@ class Tree:
         self.value = np.ascontiguousarray(arrays["value"], dtype=np.float64)
         self.category_ptr = np.ascontiguousarray(arrays["category_ptr"], dtype=np.int64)
         self.category_branch = np.ascontiguousarray(arrays["category_branch"], dtype=np.int32)
+        #: Surrogate splits per node (``None``: grown without them).
+        self.surrogates: Surrogates | None = (
+            Surrogates.from_arrays(arrays) if "surrogate_ptr" in arrays else None
+        )
         if unit_weight is None:  # not recorded (older documents): the mean row weight
             total = float(self.value[0].sum()) if self.value.size else 1.0
             unit_weight = total / max(int(self.n_node_samples[0]), 1) if self.feature.size else 1.0
@@ -232,12 +252,21 @@ class Tree:
             cached = self._classes_at = np.argmax(self._node_proba, axis=1)
         return cached
 
+    def __getattr__(self, name: str) -> np.ndarray:
+        # the surrogate arrays by their names in to_arrays() (trees with surrogates)
+        sur = self.__dict__.get("surrogates")
+        if sur is not None and name in Surrogates.ARRAYS:
+            return sur.to_arrays()[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Return every stored array by name (the inverse of the constructor)."""
         out = {name: getattr(self, name) for name in self.NODE_ARRAYS}
         out["value"] = self.value
         out["category_ptr"] = self.category_ptr
         out["category_branch"] = self.category_branch
+        if self.surrogates is not None:
+            out.update(self.surrogates.to_arrays())
         return out
 
     # -- sizes -----------------------------------------------------------------------
@@ -372,6 +401,7 @@ class Tree:
                 n_children=self.n_children,
                 depth=self.depth,
                 max_depth=self.max_depth,
+                surrogates=self.surrogates,
             )
         return self._descent
 

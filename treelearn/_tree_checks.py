@@ -15,7 +15,7 @@ import numpy as np
 
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
 
-__all__ = ["TreeArrayError", "check_tree_arrays"]
+__all__ = ["TreeArrayError", "check_surrogate_arrays", "check_tree_arrays"]
 
 
 class TreeArrayError(ValueError):
@@ -125,3 +125,55 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("n_node_samples", "must be non-negative")
     if not np.isfinite(tree.impurity).all():
         _fail("impurity", "must be finite")
+    if getattr(tree, "surrogate_ptr", None) is not None:
+        check_surrogate_arrays(tree, n_categories)
+
+
+def check_surrogate_arrays(tree: Any, n_categories: np.ndarray) -> None:
+    """Checks of the surrogate arrays (:mod:`treelearn._surrogate_tables`): CSR
+    pointers, features other than the node's own, kinds matching the features, finite
+    thresholds, slots 0/1, category tables as wide as the feature's categories,
+    agreements in [0, 1]."""
+    n = tree.feature.shape[0]
+    ptr = tree.surrogate_ptr
+    s = tree.surrogate_feature.shape[0]
+    if ptr.shape[0] != n + 1 or ptr[0] != 0 or ptr[-1] != s or (np.diff(ptr) < 0).any():
+        _fail("surrogate_ptr", "must rise from 0 to the number of surrogates, one step per node")
+    for name in ("kind", "threshold", "low_slot", "agreement", "adj"):
+        if getattr(tree, f"surrogate_{name}").shape[0] != s:
+            _fail(f"surrogate_{name}", f"must have one entry per surrogate ({s})")
+    count = np.diff(ptr)
+    if (count[tree.split_kind == SPLIT_LEAF] != 0).any():
+        _fail("surrogate_ptr", "a leaf has surrogates")
+    owner = np.repeat(np.arange(n), count)
+    feat, kind = tree.surrogate_feature, tree.surrogate_kind
+    if ((feat < 0) | (feat >= tree.n_features)).any():
+        _fail("surrogate_feature", "feature index out of range")
+    if (feat == tree.feature[owner]).any():
+        _fail("surrogate_feature", "a surrogate tests its node's own feature")
+    num, cat = kind == SPLIT_NUMERIC, kind == SPLIT_CATEGORICAL
+    if not (num | cat).all():
+        _fail("surrogate_kind", "values must be 1 (numeric) or 2 (categorical)")
+    if (n_categories[feat[num]] != 0).any() or (n_categories[feat[cat]] == 0).any():
+        _fail("surrogate_kind", "does not match the feature's kind")
+    if not np.isfinite(tree.surrogate_threshold[num]).all():
+        _fail("surrogate_threshold", "numeric thresholds must be finite")
+    if ((tree.surrogate_low_slot[num] != 0) & (tree.surrogate_low_slot[num] != 1)).any():
+        _fail("surrogate_low_slot", "must be 0 or 1 for a numeric surrogate")
+    for name in ("agreement", "adj"):
+        v = getattr(tree, f"surrogate_{name}")
+        if not np.isfinite(v).all() or ((v < 0) | (v > 1)).any():
+            _fail(f"surrogate_{name}", "must lie in [0, 1]")
+    cptr, branch = tree.surrogate_category_ptr, tree.surrogate_category_branch
+    if (
+        cptr.shape[0] != s + 1
+        or cptr[0] != 0
+        or cptr[-1] != branch.shape[0]
+        or (np.diff(cptr) < 0).any()
+    ):
+        _fail("surrogate_category_ptr", "must rise from 0 to len(surrogate_category_branch)")
+    width = np.diff(cptr)
+    if (width[num] != 0).any() or (width[cat] != n_categories[feat[cat]]).any():
+        _fail("surrogate_category_ptr", "a table must be as wide as its feature's categories")
+    if ((branch < -1) | (branch > 1)).any():
+        _fail("surrogate_category_branch", "slots must be -1, 0 or 1")

@@ -264,4 +264,6 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     arrays["category_ptr"], arrays["category_branch"] = reslice_category_tables(
         tree, old_ids, arrays["split_kind"]
     )
+    if tree.surrogates is not None:  # new leaves lose their surrogates
+        arrays.update(tree.surrogates.take(old_ids, ~now_leaf).to_arrays())
     return type(tree)(tree.n_features, tree.n_classes, arrays, tree.unit_weight)

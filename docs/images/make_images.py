@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from treelearn import C45Classifier, CARTClassifier, ID3Classifier
-from treelearn.datasets import load_credit_g, load_iris, load_play_tennis
+from treelearn.datasets import load_credit_g, load_iris, load_play_tennis, load_vote
 from treelearn.export import render
 
 HERE = Path(__file__).resolve().parent
@@ -85,6 +85,20 @@ def critical_difference_picture() -> None:
     fig.savefig(HERE / "cd_imbalanced.png", dpi=DPI, bbox_inches="tight")
 
 
+def surrogate_picture() -> None:
+    """CART's root on vote with its surrogate splits (the README's missing values)."""
+    X, y = load_vote(as_frame=True, return_X_y=True)
+    clf = CARTClassifier(cp=0.01, min_samples_split=20, min_samples_leaf=7).fit(X, y)
+    render(
+        clf,
+        HERE / "vote_cart_surrogates.svg",
+        show=("samples", "counts", "surrogates"),
+        named_counts=True,
+        renderer="graphviz-pure",
+    )
+
+
 if __name__ == "__main__":
     main()
+    surrogate_picture()
     critical_difference_picture()

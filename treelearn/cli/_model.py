@@ -104,10 +104,12 @@ def _show(args: argparse.Namespace) -> int:
     if fmt in ("text", "rules", "dot"):
         from treelearn.export import export_graphviz, export_rules, export_text
 
+        # --show surrogates lists the surrogate splits in the text and rules too
+        surrogates = args.show is not None and "surrogates" in args.show
         if fmt == "text":
-            text = export_text(model, max_depth=args.max_depth)
+            text = export_text(model, max_depth=args.max_depth, show_surrogates=surrogates)
         elif fmt == "rules":
-            text = str(export_rules(model))
+            text = str(export_rules(model, show_surrogates=surrogates))
         else:
             text = str(export_graphviz(model, **drawing_options(args)))
         text = text if text.endswith("\n") else text + "\n"

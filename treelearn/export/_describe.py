@@ -18,6 +18,12 @@ where the tree uses it:
   feature excluded them) but that no training case at the node had.
 
 Categories that cannot reach a node are not mentioned there.
+
+Surrogate splits (``missing_values="surrogate"``): a case whose split value is
+missing takes the branch of the first surrogate test it has a value for, else the
+node's majority branch. :class:`SurrogateTest` states each surrogate as the test
+that sends a case down one given branch (``NodeInfo.surrogates``: the first branch),
+with its agreement and adjusted agreement (rpart's ``agree`` and ``adj``).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from treelearn.criteria import SplitCriterion
 __all__ = [
     "Branch",
     "NodeInfo",
+    "SurrogateTest",
     "TreeDescription",
     "describe",
     "format_threshold",
@@ -198,6 +205,28 @@ class Branch:
 
 
 @dataclass(frozen=True)
+class SurrogateTest:
+    """One surrogate split as the test that sends a case down one branch.
+
+    ``branch`` is that test (``petal width <= 0.8``); ``agreement`` the share of the
+    node's training weight (primary value known) that the surrogate sends the
+    primary's way, ``adj`` how much of the primary's disagreement with the majority
+    branch it removes.
+    """
+
+    branch: Branch
+    agreement: float
+    adj: float
+
+    def text(self, precision: int = 3) -> str:
+        """``petal width <= 0.8 (agree 0.993, adj 0.980)``."""
+        return (
+            f"{self.branch.text(precision)} (agree {self.agreement:.{precision}f}, "
+            f"adj {self.adj:.{precision}f})"
+        )
+
+
+@dataclass(frozen=True)
 class NodeInfo:
     """Everything an exporter shows about one node."""
 
@@ -224,6 +253,8 @@ class NodeInfo:
     unseen: tuple[str, ...] = ()
     via: Branch | None = None
     path: tuple[Branch, ...] = field(default=(), repr=False)
+    #: surrogate splits, best first, as tests toward the first branch
+    surrogates: tuple[SurrogateTest, ...] = ()
 
 
 @dataclass
@@ -261,6 +292,26 @@ class TreeDescription:
             criterion_name=one_line(self.criterion_name),
             gain_label=one_line(self.gain_label),
         )
+
+    def surrogate_tests(self, node: int, slot: int = 0) -> tuple[SurrogateTest, ...]:
+        """Node ``node``'s surrogates, best first, each as the test sending a case
+        down child slot ``slot`` (none for a tree grown without surrogates)."""
+        sur = self.tree.surrogates
+        if sur is None:
+            return ()
+        out = []
+        for s in range(int(sur.ptr[node]), int(sur.ptr[node + 1])):
+            f = int(sur.feature[s])
+            name = self.feature_names[f]
+            if sur.kind[s] == SPLIT_NUMERIC:
+                op = "<=" if int(sur.low_slot[s]) == slot else ">"
+                branch = Branch(f, name, op, float(sur.threshold[s]))
+            else:
+                cats = self.category_names[f] or []
+                codes = np.flatnonzero(sur.categories(s) == slot).tolist()
+                branch = self._category_branch(f, name, codes, cats)
+            out.append(SurrogateTest(branch, float(sur.agreement[s]), float(sur.adj[s])))
+        return tuple(out)
 
     def nodes(self, max_depth: int | None = None, *, paths: bool = False) -> Iterator[NodeInfo]:
         """Yield :class:`NodeInfo` depth-first in slot order (iterative, any depth).
@@ -338,6 +389,7 @@ class TreeDescription:
                 unseen=unseen,
                 via=via,
                 path=path,
+                surrogates=self.surrogate_tests(node) if children else (),
             )
             yield info
             for s in range(len(children) - 1, -1, -1):

@@ -33,7 +33,7 @@ from treelearn.export._describe import (
 __all__ = ["SHOW_DEFAULT", "export_graphviz"]
 
 #: The label lines shown by default (``"id"`` adds the node id).
-SHOW_DEFAULT = ("impurity", "score", "samples", "counts", "class", "missing")
+SHOW_DEFAULT = ("impurity", "score", "samples", "counts", "class", "missing", "surrogates")
 _SHOW_ALL = frozenset((*SHOW_DEFAULT, "id"))
 
 # Colour-blind-safe base colours (Okabe & Ito), one per class; more classes get
@@ -176,6 +176,14 @@ def _node_label(
             items[-1] += " → all branches"
             for item in items:
                 lines.append(f'<font color="{_NOTE}"><i>{_escape(item)}</i></font>')
+    if "surrogates" in show and node.surrogates:
+        # rpart's summary(): one line per surrogate, the test toward the first branch
+        items = [
+            f"{s.branch.text(precision)} ({s.agreement:.{precision}f})" for s in node.surrogates
+        ]
+        items = ["if missing: " + items[0], *("or " + item for item in items[1:])]
+        for item in items:
+            lines.append(f'<font color="{_NOTE}"><i>{_escape(item)}</i></font>')
     return "<" + "<br/>".join(lines) + ">"
 
 
@@ -252,7 +260,10 @@ def export_graphviz(
         Decimals of criterion values and thresholds.
     show : "default", "all" or collection of str, optional
         Label lines among ``"impurity"``, ``"score"``, ``"samples"``, ``"counts"``,
-        ``"class"``, ``"missing"`` (the default set) and ``"id"``.
+        ``"class"``, ``"missing"``, ``"surrogates"`` (the default set) and ``"id"``.
+        ``"surrogates"``: a tree grown with ``missing_values="surrogate"`` lists each
+        node's surrogate splits as the tests that send a case with a missing value
+        down the first (``True``/left) branch, with their agreement.
     rotate : bool, default=False
         Draw from left to right instead of top to bottom (``orientation="LR"``).
     fontname : str, default="Helvetica"

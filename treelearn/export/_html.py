@@ -156,6 +156,23 @@ def _rows_data(estimator, desc: TreeDescription, X, row_labels) -> dict[str, Any
     }
 
 
+def _surrogate_lists(desc: TreeDescription, precision: int) -> list[list[dict]] | None:
+    """Every node's surrogate splits as ``{"test", "score"}`` (``None``: the tree
+    was grown without surrogates)."""
+    if desc.tree.surrogates is None:
+        return None
+    out: list[list[dict]] = [[] for _ in range(desc.tree.node_count)]
+    for node in np.flatnonzero(desc.tree.surrogates.count > 0).tolist():
+        out[node] = [
+            {
+                "test": s.branch.text(precision),
+                "score": f"agree {s.agreement:.{precision}f}, adj {s.adj:.{precision}f}",
+            }
+            for s in desc.surrogate_tests(node)
+        ]
+    return out
+
+
 def explorer_data(
     estimator: Any,
     *,
@@ -182,6 +199,7 @@ def explorer_data(
     nodes["is_empty"] = tree.is_empty.tolist()
     nodes["leaf_class"] = tree.leaf_class.tolist()
     nodes["missing_routed"] = desc.missing_routed.tolist()
+    surrogates = _surrogate_lists(desc, precision)
     nodes.update(_node_texts(desc, precision))
     k = len(desc.class_names)
     colours = _class_colours(k)
@@ -202,9 +220,10 @@ def explorer_data(
         "open_depth": _open_depth(tree, open_depth),
         "precision": int(precision),
         "nodes": nodes,
-        # Hook: surrogate and competitor splits per node (rpart's summary()) are not
-        # stored in the tree yet; the page shows a node's list when this holds one.
-        "surrogates": None,
+        # per node, the surrogate splits (rpart's summary()) as {test, score}: the
+        # test sending a case with a missing value down the first branch; None
+        # when the tree has none. Competitor splits: not stored yet.
+        "surrogates": surrogates,
         "competitors": None,
         "rows": None,
     }

@@ -10,7 +10,9 @@ parent's class) has support 0 and an undefined (NaN) confidence.
 
 Rules describe the paths of cases whose values are known; a case with a missing
 value is spread over several leaves by the tree (see
-:mod:`treelearn.export._describe`), which no single rule expresses.
+:mod:`treelearn.export._describe`), which no single rule expresses. A tree grown
+with surrogate splits sends it down one branch instead; ``show_surrogates`` adds,
+under each rule, the surrogate tests that take such a case along the rule's path.
 """
 
 from __future__ import annotations
@@ -108,6 +110,23 @@ def _leaf_tests(desc: TreeDescription) -> Iterator[tuple[NodeInfo, _Tests]]:
             open_nodes[node.node_id] = (mine, len(node.children))
 
 
+def _path_surrogates(desc, leaf: NodeInfo, precision: int) -> list[str]:
+    """For every split on the path to ``leaf`` that has surrogates: the tests that
+    send a case whose split value is missing along the path, in order."""
+    tree = desc.tree
+    out: list[str] = []
+    child = leaf.node_id
+    while tree.parent[child] >= 0:
+        node = int(tree.parent[child])
+        tests = desc.surrogate_tests(node, child - int(tree.first_child[node]))
+        if tests:
+            name = desc.feature_names[int(tree.feature[node])]
+            alts = " ELSE ".join(t.text(precision) for t in tests)
+            out.append(f"{name} missing: {alts} ELSE the majority branch")
+        child = node
+    return out[::-1]
+
+
 def _rule_row(number: int, leaf: NodeInfo, tests: _Tests, total: float, precision: int) -> dict:
     support = leaf.weight if not leaf.is_empty else 0.0
     if leaf.is_empty or support <= 0:
@@ -144,6 +163,7 @@ def _rule_text(row: dict, precision: int) -> str:
             f"support {format_weight(row['support'])}, confidence {row['confidence']:.{precision}f}"
         )
     lines.append(f"{pad}THEN class = {row['class']}  ({stats})")
+    lines += [f"{pad}WHERE {s}" for s in row.get("surrogates", [])]
     return "\n".join(lines)
 
 
@@ -154,6 +174,7 @@ def export_rules(
     feature_names: Any = None,
     class_names: Any = None,
     precision: int = 3,
+    show_surrogates: bool = False,
 ) -> str | pd.DataFrame:
     """One IF … THEN rule per leaf, with support and confidence.
 
@@ -168,6 +189,11 @@ def export_rules(
         Names to show (see :func:`~treelearn.export.export_graphviz`).
     precision : int, default=3
         Decimals of thresholds and of the confidence in the text.
+    show_surrogates : bool, default=False
+        Trees grown with ``missing_values="surrogate"``: under each rule, one
+        ``WHERE x missing: ...`` line per split on its path that has surrogate
+        splits, the tests (best first) that send a case whose ``x`` is missing along
+        the path; in the frame, a ``surrogates`` column (list of str).
 
     Returns
     -------
@@ -191,6 +217,10 @@ def export_rules(
         _rule_row(k, leaf, tests, total, precision)
         for k, (leaf, tests) in enumerate(_leaf_tests(desc), start=1)
     ]
+    if show_surrogates:
+        leaves = [n for n in desc.nodes() if n.is_leaf]
+        for row, leaf in zip(rows, leaves, strict=True):
+            row["surrogates"] = _path_surrogates(desc, leaf, precision)
     if as_frame:
         frame = pd.DataFrame(
             rows,
@@ -204,6 +234,7 @@ def export_rules(
                 "coverage",
                 "confidence",
                 "errors",
+                *(["surrogates"] if show_surrogates else []),
             ],
         )
         return frame.astype(

@@ -146,12 +146,26 @@ def _j48_lines(desc, max_depth: int | None, binary: bool = False) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- sklearn layout
-def _sklearn_lines(desc, max_depth: int | None, precision: int, show_weights: bool) -> list[str]:
+def _surrogate_line(node: NodeInfo, precision: int) -> str:
+    """``|   |    if x is missing: a <= 1 (agree .., adj ..); ...; else the majority``."""
+    first = node.branches[0].text(precision)
+    tests = "; ".join(s.text(precision) for s in node.surrogates)
+    return (
+        "|   " * node.depth
+        + f"|    ({node.feature_name} missing: '{first}' if {tests}; else the majority branch)"
+    )
+
+
+def _sklearn_lines(
+    desc, max_depth: int | None, precision: int, show_weights: bool, surrogates: bool = False
+) -> list[str]:
     lines: list[str] = []
     for node in desc.nodes(max_depth):
         if node.via is not None:
             pad = "|   " * (node.depth - 1) + "|--- "
             lines.append(f"{pad}{node.via.text(precision)}")
+        if surrogates and node.surrogates and (max_depth is None or node.depth < max_depth):
+            lines.append(_surrogate_line(node, precision))
         pad = "|   " * node.depth + "|--- "
         if node.is_leaf:
             extra = ""
@@ -190,6 +204,7 @@ def export_text(
     precision: int = 3,
     show_weights: bool = False,
     header: bool = False,
+    show_surrogates: bool = False,
 ) -> str:
     """The tree as indented text.
 
@@ -212,6 +227,11 @@ def export_text(
     header : bool, default=False
         J48 layout: frame the tree as J48 does (``J48 pruned tree``, dashes, and
         the number of leaves and size of the tree after it).
+    show_surrogates : bool, default=False
+        scikit-learn layout, trees grown with ``missing_values="surrogate"``: a line
+        under every split listing its surrogate splits, best first, each as the
+        test that sends a case whose split value is missing down the first branch,
+        with its agreement and adjusted agreement (rpart's ``summary()``).
 
     Returns
     -------
@@ -239,7 +259,8 @@ def export_text(
     if layout == "auto":
         layout = "j48" if _is_c45(estimator) else "sklearn"
     if layout == "sklearn":
-        return "\n".join(_sklearn_lines(desc, max_depth, precision, show_weights)) + "\n"
+        lines = _sklearn_lines(desc, max_depth, precision, show_weights, show_surrogates)
+        return "\n".join(lines) + "\n"
     binary = _is_c45(estimator) and getattr(estimator, "categorical_split", None) == "binary"
     lines = _j48_lines(desc, max_depth, binary)
     if header:

@@ -271,15 +271,18 @@
     h += extras(v);
     document.getElementById("tl-detail").innerHTML = h;
   }
-  // Hook: surrogate and competitor splits (rpart's summary()). The tree does not
-  // store them yet; when data.surrogates / data.competitors hold per-node lists of
-  // {test, score} they are listed here.
+  // Surrogate and competitor splits (rpart's summary()): data.surrogates /
+  // data.competitors hold per-node lists of {test, score} (or null).
   function extras(v) {
     var h = "";
     [["surrogates", "surrogate splits"], ["competitors", "competing splits"]].forEach(function (kv) {
       var list = data[kv[0]] && data[kv[0]][v];
       if (!list || !list.length) return;
-      h += "<h3>" + kv[1] + "</h3><table>";
+      h += "<h3>" + kv[1] + "</h3>";
+      if (kv[0] === "surrogates") h += '<p class="tl-note">A case whose ' + esc(data.feature_names[N.feature[v]]) +
+        " is missing takes the first branch (" + esc(N.edge[kids(v)[0]]) + ") if the first test it has a value for holds, " +
+        "the other branch if it fails; with none, the majority branch.</p>";
+      h += '<table data-field="' + kv[0] + '">';
       list.forEach(function (e) { h += "<tr><td>" + esc(e.test) + '</td><td class="num">' + esc(e.score) + "</td></tr>"; });
       h += "</table>";
     });

@@ -51,19 +51,11 @@ def test_unknown_strategy_names_the_accepted_ones(cls):
         cls(missing_values="impute").fit(X, y)
 
 
-@pytest.mark.parametrize("cls", ESTIMATORS)
-def test_surrogate_is_refused_clearly_in_this_build(cls):
-    X, y = np.array([[0.0], [1.0], [np.nan], [3.0]]), np.array([0, 0, 1, 1])
-    with pytest.raises(ValueError, match=r"'surrogate' is not available.*fractional"):
-        cls(missing_values="surrogate").fit(X, y)
-
-
 def test_defaults():
     assert DecisionTreeClassifier().missing_values == "learned"  # the scikit-learn drop-in
     assert ID3Classifier().missing_values == "fractional"
     assert C45Classifier().missing_values == "fractional"
-    # rpart's "surrogate" is CART's default once it exists; "fractional" until then
-    assert CARTClassifier().missing_values == "fractional"
+    assert CARTClassifier().missing_values == "surrogate"  # rpart's
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)

@@ -379,12 +379,6 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 "ccp_alpha='cv' chooses alpha by single-output cross-validation; multi-output "
                 "y supports a numeric ccp_alpha."
             )
-        if getattr(self, "missing_values", None) == "surrogate":
-            raise ValueError(
-                'missing_values="surrogate" grows single-output trees (a surrogate mimics '
-                'one output\'s split); pass missing_values="learned" or "fractional" for '
-                "multi-output y."
-            )
 
     def _max_surrogates(self, encoding) -> int | None:
         """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""
@@ -410,6 +404,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 encoding.n_categories,
                 criterion,
                 rules,
+                self._max_surrogates(encoding),
             )
         return build_tree(
             Xe,

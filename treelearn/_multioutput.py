@@ -144,8 +144,13 @@ def build_multioutput_tree(
     n_categories: np.ndarray,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    max_surrogates: int | None = None,
 ) -> MultiOutputTree:
     """Grow one tree for the outputs of ``Y`` (class codes, ``(n_rows, n_outputs)``).
+
+    ``max_surrogates`` as in :func:`treelearn._builder.build_tree`: a row's ``O``
+    entries share its values, so surrogate agreements are the single-output ones
+    counted ``O`` times.
 
     ``rules`` are the single-output rules resolved for the rows (they are scaled
     here); the tree's impurities and gains are the mean over outputs.
@@ -155,7 +160,7 @@ def build_multioutput_tree(
     Xs, ys, ws = stack_outputs(X, Y, sample_weight, n_classes)
     stacked = build_tree(
         Xs, ys, ws, int(n_classes.sum()), is_categorical, n_categories,
-        OutputMean(criterion, n_classes), scale_rules(rules, O),
+        OutputMean(criterion, n_classes), scale_rules(rules, O), max_surrogates,
     )  # fmt: skip
     arrays = stacked.to_arrays()
     flat = arrays["value"]

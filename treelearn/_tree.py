@@ -384,7 +384,10 @@ class Tree:
             # one child that takes a missing value whole: the descent goes there directly
             single = (kid_count == 1) & ~leaf
             only = kids[np.minimum(spread_start, max(kids.size - 1, 0))] if kids.size else ids
-            missing_next = np.where(single & (mf[only] == 1.0), only, ids).astype(np.intp)
+            direct = single & (mf[only] == 1.0)
+            if self.surrogates is not None:  # surrogates come before the direction
+                direct &= np.diff(self.surrogates.ptr) == 0
+            missing_next = np.where(direct, only, ids).astype(np.intp)
             self._descent = DescentTables(
                 feature=np.where(leaf, 0, self.feature).astype(np.intp),
                 threshold=np.where(leaf | is_cat, np.inf, self.threshold),

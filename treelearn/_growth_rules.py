@@ -276,7 +276,11 @@ class SklearnRules(GrowthRules):
                 stats,
                 criterion,
                 self.admissible,
-                exhaustive=self.constrained or stats.n_classes > 2,
+                # a category with less than one sample (crumbs of copies, sizes in
+                # weight) makes min_samples_leaf=1 a real leaf-size rule
+                exhaustive=self.constrained
+                or stats.n_classes > 2
+                or bool(((stats.branch_n > 0) & (stats.branch_n < 1 - SAMPLE_SLACK)).any()),
                 max_exhaustive=self.max_exhaustive_categories,
             )
         return cat.present_categories(stats, criterion, self.admissible)

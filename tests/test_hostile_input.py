@@ -125,11 +125,18 @@ def test_every_internal_node_spreads_a_missing_value_somewhere():
 def test_empty_rule_keeps_j48_crumbs_empty_and_survives_json():
     # with unit weights the rule is J48's absolute 1e-6: a node holding only crumbs
     # of fractional copies stays empty, and the unit survives the JSON round trip
+    from treelearn._tree import Tree
     from treelearn.datasets import load_dataset
 
     X, y = load_dataset("vote", return_X_y=True)
     est = ID3Classifier().fit(X, y)
-    tree = est.tree_
+    # sizes counted in weight no longer grow crumb nodes: make one, a leaf reached by
+    # a case with a weight of 1e-7
+    arrays = est.tree_.to_arrays()
+    leaf = int(np.flatnonzero(est.tree_.n_children == 0)[-1])
+    arrays["value"] = arrays["value"].copy()
+    arrays["value"][leaf] *= 1e-7 / arrays["value"][leaf].sum()
+    est.tree_ = tree = Tree(est.tree_.n_features, est.tree_.n_classes, arrays, 1.0)
     assert tree.unit_weight == 1.0
     crumbs = (tree.n_node_samples > 0) & (tree.weighted_n_node_samples <= 1e-6)
     assert crumbs.any() and (tree.is_empty[crumbs]).all()

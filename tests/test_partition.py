@@ -165,7 +165,7 @@ def test_builder_takes_the_rows_path_then_entries(monkeypatch):
     DecisionTreeClassifier().fit(X, y)
     assert set(used) == {"rows"}
     X[rng.random(X.shape) < 0.1] = np.nan
-    DecisionTreeClassifier().fit(X, y)
+    DecisionTreeClassifier(missing_values="fractional").fit(X, y)
     assert "copies" in used
     used.clear()
     X, y = load_dataset("labor", return_X_y=True)

@@ -97,8 +97,8 @@ def numeric_problems(draw):
 @given(problem=numeric_problems())
 def test_chosen_threshold_maximises_split_score(crit, problem):
     X, y, w, K = problem
-    est = DecisionTreeClassifier(criterion=crit, max_depth=1).fit(X, y, sample_weight=w)
-    tree = est.tree_
+    est = DecisionTreeClassifier(criterion=crit, max_depth=1, missing_values="fractional")
+    tree = est.fit(X, y, sample_weight=w).tree_
     if tree.node_count == 1:
         return
     f, t = int(tree.feature[0]), float(tree.threshold[0])

@@ -33,6 +33,7 @@ from __future__ import annotations
 import abc
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -280,12 +281,28 @@ class SklearnRules(GrowthRules):
         self, stats: cat.CategoryCounts, criterion: SplitCriterion
     ) -> cat.CategoricalSplits:
         if self.categorical_split == "binary":
-            return cat.best_subsets(
+            search = partial(
+                cat.best_subsets,
                 stats,
                 criterion,
                 self.admissible,
-                exhaustive=self.constrained or stats.n_classes > 2,
                 max_exhaustive=self.max_exhaustive_categories,
+            )
+            if self.constrained or stats.n_classes > 2:
+                return search(exhaustive=True)
+            ordered = search(exhaustive=False)
+            # a node where a category holds less than one sample (crumbs of copies,
+            # sizes in weight) has a real leaf-size rule: every grouping is searched
+            n = stats.branch_n
+            crumbs = np.asarray(((n > 0) & (n < 1 - SAMPLE_SLACK)).any(axis=1))
+            if not crumbs.any():
+                return ordered
+            every = search(exhaustive=True)
+            return cat.CategoricalSplits(
+                np.where(crumbs[:, None], every.tables, ordered.tables),
+                np.where(crumbs, every.gain, ordered.gain),
+                np.where(crumbs[:, None], every.branch_weights, ordered.branch_weights),
+                np.where(crumbs, every.ok, ordered.ok),
             )
         return cat.present_categories(stats, criterion, self.admissible)
 

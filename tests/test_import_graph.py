@@ -42,6 +42,9 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_categorical",
             "treelearn._partition",
             "treelearn._builder",
+            "treelearn._binning",
+            "treelearn._split_hist",
+            "treelearn._builder_hist",
         ],
     ),
     (
@@ -59,6 +62,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "estimators",
         [
             "treelearn._to_sklearn",
+            "treelearn._dask",
             "treelearn._base",
             "treelearn._model_selection",
             "treelearn._classes",

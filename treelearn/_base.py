@@ -17,8 +17,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import Bunch
 
-from treelearn import _data, _model_selection, _persistence, _to_sklearn
+from treelearn import _dask, _data, _model_selection, _persistence, _to_sklearn
 from treelearn._builder import build_tree
+from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB, build_tree_hist
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
@@ -114,7 +115,14 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "categorical_features": ["array-like", StrOptions({"auto"}), None],
         "categorical_split": [StrOptions({"multiway", "binary"})],
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
+        "splitter": [StrOptions({"best", "random", "hist"})],
+        "max_bins": [Interval(Integral, 2, 255, closed="both")],
+        "max_histogram_mb": [Interval(Real, 0.0, None, closed="neither")],
     }
+
+    #: Whether ``splitter="hist"`` may grow this family's trees (C4.5's J48 fidelity
+    #: needs exact thresholds).
+    _supports_hist: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -132,6 +140,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         categorical_features="auto",
         categorical_split="multiway",
         ccp_alpha=0.0,
+        splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -146,6 +157,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.categorical_features = categorical_features
         self.categorical_split = categorical_split
         self.ccp_alpha = ccp_alpha
+        self.splitter = splitter
+        self.max_bins = max_bins
+        self.max_histogram_mb = max_histogram_mb
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -217,6 +231,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        self._check_splitter()
+        if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
+            return _dask.fit(self, X, y, sample_weight)
         criterion = self._criterion()
         if not isinstance(criterion, SplitCriterion):
             raise TypeError(
@@ -307,7 +324,31 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self._encoding = FeatureEncoding.from_categories(self.categories_)
         self.categorical_features_ = self._encoding.is_categorical.copy()
 
+    def _check_splitter(self) -> None:
+        splitter = getattr(self, "splitter", "best")
+        if splitter == "random":
+            raise ValueError("splitter='random' is not available yet; use 'best' or 'hist'.")
+        if splitter == "hist" and not self._supports_hist:
+            raise ValueError(
+                f"{type(self).__name__} does not support splitter='hist': its J48 fidelity "
+                "needs exact thresholds on training values. Use splitter='best', or "
+                "DecisionTreeClassifier(criterion='gain_ratio', splitter='hist')."
+            )
+
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
+        if getattr(self, "splitter", "best") == "hist":
+            return build_tree_hist(
+                Xe,
+                y_codes,
+                sample_weight,
+                self.n_classes_,
+                encoding.is_categorical,
+                encoding.n_categories,
+                criterion,
+                rules,
+                max_bins=int(self.max_bins),
+                max_histogram_mb=float(self.max_histogram_mb),
+            )
         return build_tree(
             Xe,
             y_codes,

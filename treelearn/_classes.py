@@ -17,6 +17,7 @@ import numpy as np
 from treelearn import _persistence
 from treelearn._base import BaseDecisionTree
 from treelearn._builder import build_tree
+from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB
 from treelearn._c45_rules import C45Rules
 from treelearn._growth_rules import GrowthRules, RpartRules
 from treelearn._model_selection import cross_validate_cptable, rpart_folds
@@ -91,6 +92,19 @@ class DecisionTreeClassifier(BaseDecisionTree):
         chooses the alpha by 10-fold cross-validation with the one-SE rule
         (rpart's default), see
         :func:`treelearn._model_selection.select_ccp_alpha_cv`.
+    splitter : {"best", "hist"}, default="best"
+        ``"best"``: the exact search over every threshold. ``"hist"``: the
+        histogram search over at most ``max_bins`` quantile bins per feature
+        (:mod:`treelearn._builder_hist`), the same criterion and growth rules; on
+        features with at most ``max_bins`` distinct values it grows the exact tree.
+        Dask input to ``fit`` always uses it. Not for :class:`C45Classifier`.
+    max_bins : int in [2, 255], default=255
+        Bins per feature of ``splitter="hist"`` (missing values get one more); a
+        categorical feature keeps one bin per category and may have at most this many.
+    max_histogram_mb : float, default=256
+        MiB of histograms ``splitter="hist"`` counts in one pass (Spark MLlib's
+        ``maxMemoryInMB``): a level whose nodes need more is counted in several
+        passes over the data.
 
     Attributes
     ----------
@@ -240,6 +254,9 @@ ccp_alpha
         ccp_alpha=0.0,
         cp=None,
         xval=0,
+        splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         super().__init__(
             criterion=criterion,
@@ -255,6 +272,9 @@ ccp_alpha
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
+            splitter=splitter,
+            max_bins=max_bins,
+            max_histogram_mb=max_histogram_mb,
         )
         self.cp = cp
         self.xval = xval
@@ -352,6 +372,7 @@ categorical_features
 
     # C45Rules.place_thresholds moves every threshold to a training value
     _thresholds_are_training_values: ClassVar[bool] = True
+    _supports_hist: ClassVar[bool] = False
 
     _parameter_constraints: ClassVar[dict] = {
         **DecisionTreeClassifier._parameter_constraints,
@@ -383,6 +404,9 @@ categorical_features
         min_impurity_decrease=0.0,
         class_weight=None,
         categorical_features="auto",
+        splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         super().__init__(
             criterion=criterion,
@@ -397,6 +421,9 @@ categorical_features
             class_weight=class_weight,
             categorical_features=categorical_features,
             categorical_split=categorical_split,
+            splitter=splitter,
+            max_bins=max_bins,
+            max_histogram_mb=max_histogram_mb,
         )
         self.confidence = confidence
         self.pruning = pruning

@@ -428,7 +428,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the leaf's class distribution (summed over branches
-        by their training weights for a missing value)."""
+        by their training weights for a missing value); a Dask array for Dask input."""
+        if _dask.is_dask_collection(X):
+            return _dask.predict(self, X, "predict_proba")
         Xe = self._encode(X)
         return self.tree_.predict_proba(Xe)
 
@@ -438,7 +440,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             return np.log(self.predict_proba(X))
 
     def predict(self, X) -> np.ndarray:
-        """Most probable class (the first one on ties)."""
+        """Most probable class (the first one on ties); a Dask array for Dask input."""
+        if _dask.is_dask_collection(X):
+            return _dask.predict(self, X, "predict")
         Xe = self._encode(X)
         return self.tree_.predict_class(Xe, labels=self.classes_)
 

@@ -108,6 +108,7 @@ def chunk_counts(chunk: Chunk, n_nodes: int, n_classes: int) -> tuple[np.ndarray
     counts = np.bincount(
         local * K + chunk.y[chunk.e_row], weights=chunk.e_w, minlength=n_nodes * K
     ).reshape(n_nodes, K)
+    counts = counts.astype(np.float64, copy=False)  # an empty chunk counts in integers
     return counts, np.bincount(local, minlength=n_nodes)
 
 

@@ -26,6 +26,7 @@ import numpy as np
 from treelearn._binning import Bins
 from treelearn._growth_rules import GrowthRules
 from treelearn._split_categorical import CategoryCounts, known_fraction
+from treelearn._split_numeric import range_ends, segment_best
 from treelearn.criteria import SplitCriterion
 
 __all__ = ["FeatureSplits", "feature_splits"]
@@ -55,14 +56,6 @@ class FeatureSplits:
     tables: dict = field(default_factory=dict)
 
 
-def _first_within(rank: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per leading index: whether some position is within ``tol`` of the row's best
-    (``rank`` ``[..., nb]``, ``-inf`` where no candidate), and the first such."""
-    best = rank.max(axis=-1)
-    hit = rank >= (best - tol)[..., None]
-    return hit.any(axis=-1) & (best > -np.inf), np.argmax(hit, axis=-1)
-
-
 def feature_splits(
     hist: np.ndarray,
     n_hist: np.ndarray | None,
@@ -83,9 +76,12 @@ def feature_splits(
     :func:`~treelearn._split_numeric.best_thresholds`. Categorical features: the
     rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
     """
-    H = hist[rows]
-    N = (H.sum(axis=-1) if n_hist is None else n_hist[rows]).astype(np.int64)
-    r, P, B, _ = H.shape
+    if n_hist is None:  # every entry weighs 1: entries are the class counts' sums
+        H = hist if rows.size == hist.shape[0] else hist[rows]
+        N = np.matmul(H, np.ones(hist.shape[-1])).astype(np.int64)  # faster than sum
+    else:
+        N = n_hist[rows].astype(np.int64)
+    r, P, B = N.shape
     out = FeatureSplits(
         np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
         np.zeros((r, P), dtype=np.intp), np.full((r, P), np.nan), N[:, :, B - 1].copy(),
@@ -93,13 +89,13 @@ def feature_splits(
     )  # fmt: skip
     numeric = np.flatnonzero(~bins.is_categorical)
     if numeric.size and r:
-        _numeric_splits(H[:, numeric, : B - 1], N[:, numeric, : B - 1], numeric, node_weight,
-                        bins, criterion, rules, out)  # fmt: skip
+        _numeric_splits(hist, rows, N[:, numeric, : B - 1], numeric, node_weight, bins,
+                        criterion, rules, out)  # fmt: skip
     for f in np.flatnonzero(bins.is_categorical).tolist():
         C = int(n_categories[f])
         if C < 2 or not r:
             continue
-        counts = H[:, f, :C]
+        counts = hist[rows, f, :C]
         stats = CategoryCounts(counts, N[:, f, :C], counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
         ok = grouped.ok & ~np.isnan(grouped.gain)
@@ -117,59 +113,73 @@ def feature_splits(
     return out
 
 
-def _numeric_splits(H, N, features, node_weight, bins, criterion, rules, out) -> None:
-    """The numeric part of :func:`feature_splits` (``H`` [r, F, nb, K] known bins)."""
-    r, F, nb, _ = H.shape
-    left = np.cumsum(H, axis=2)  # [r, F, nb, K]
-    left_n = np.cumsum(N, axis=2)
-    known = left[:, :, -1]  # [r, F, K]
-    n_known = left_n[:, :, -1]
-    present = N > 0
-    cut = present & (left_n < n_known[..., None])
-    idx = np.nonzero(cut)
-    lw = left[idx]  # [c, K]
-    rw = known[idx[0], idx[1]] - lw
-    sides = _HistSides(left_n[idx], n_known[idx[0], idx[1]] - left_n[idx],
-                       lw.sum(axis=1), rw.sum(axis=1))  # fmt: skip
+def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules, out) -> None:
+    """The numeric part of :func:`feature_splits` (``N`` [r, F, nb]: entries in the
+    known bins of the numeric ``features`` at histogram rows ``rows``).
+
+    Only the non-empty bins are searched: they are laid end to end in (node, feature,
+    bin) order, segments are (node, feature) pairs, and one class-count prefix sum
+    serves every segment, as in :func:`~treelearn._split_numeric.best_thresholds`, so
+    that small nodes cost their entries, not ``max_bins``.
+    """
+    r, F, nb = N.shape
+    _, P, B, K = hist.shape
+    S = r * F
+    flat_n = N.reshape(-1)
+    p = np.flatnonzero(flat_n)
+    if p.size < 2:
+        return
+    seg, b = np.divmod(p, nb)  # (node, feature) segment and bin of each cell
+    rr, ff = np.divmod(seg, F)
+    cells = hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b]
+    cum = np.cumsum(cells, axis=0)
+    ncum = np.cumsum(flat_n[p])
+    starts = np.searchsorted(seg, np.arange(S))
+    before = np.maximum(starts - 1, 0)
+    base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
+    nbase = np.where(starts > 0, ncum[before], 0)
+    ends = np.r_[starts[1:], p.size] - 1  # last cell of each segment (or before it)
+    filled = ends >= starts
+    last = np.maximum(ends, 0)
+    known = np.where(filled[:, None], cum[last] - base, 0.0)
+    n_known = np.where(filled, ncum[last] - nbase, 0)
+    ci = np.flatnonzero(seg[1:] == seg[:-1])  # a cut after cell i: next cell, same pair
+    if ci.size == 0:
+        return
+    cs = seg[ci]
+    lw = cum[ci] - base[cs]
+    rw = known[cs] - lw
+    left_n = ncum[ci] - nbase[cs]
+    sides = _HistSides(left_n, n_known[cs] - left_n, lw.sum(axis=1), rw.sum(axis=1))
     allowed, n_cand = rules.admissible_cuts(sides)
-    # next non-empty bin after each bin (nb: none)
-    pos = np.where(present, np.arange(nb), nb)
-    first_from = np.minimum.accumulate(pos[..., ::-1], axis=-1)[..., ::-1]
-    next_bin = np.concatenate([first_from[..., 1:], np.full((r, F, 1), nb)], axis=-1)
-    keep = np.ones(idx[0].size, dtype=bool) if allowed is None else allowed.astype(bool)
+    keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
-        pure = np.where(np.count_nonzero(H > 0, axis=-1) == 1, np.argmax(H > 0, axis=-1), -1)
-        nxt = next_bin[idx]
-        pure_next = pure[idx[0], idx[1], np.minimum(nxt, nb - 1)]
-        boundary = (pure[idx] < 0) | (pure_next < 0) | (pure[idx] != pure_next)
+        positive = cells > 0
+        pure = np.where(np.count_nonzero(positive, axis=1) == 1, np.argmax(positive, axis=1), -1)
+        a, z = pure[ci], pure[ci + 1]
+        boundary = (a < 0) | (z < 0) | (a != z)
         if allowed is not None:  # the ends of the admitted range may be optimal too
-            ends = np.zeros_like(cut)
-            mask = np.zeros_like(cut)
-            mask[idx] = keep
-            has = mask.any(axis=-1)
-            firsts = np.argmax(mask, axis=-1)
-            lasts = nb - 1 - np.argmax(mask[..., ::-1], axis=-1)
-            ri, fi = np.nonzero(has)
-            ends[ri, fi, firsts[ri, fi]] = True
-            ends[ri, fi, lasts[ri, fi]] = True
-            boundary |= ends[idx]
+            boundary |= range_ends(keep, cs)
         keep &= boundary
-    ci = tuple(a[keep] for a in idx)
-    rank = np.full((r, F, nb), -np.inf)
-    rank[ci] = criterion.split_rank(lw[keep], rw[keep])
-    tol = rules.tie_tolerance * node_weight
-    has, first = _first_within(rank, np.broadcast_to(tol[:, None], (r, F)))
-    ri, fi = np.nonzero(has)
-    b = first[ri, fi]
-    lc = left[ri, fi, b]
-    parent = known[ri, fi]
+    k = np.flatnonzero(keep)
+    if k.size == 0:
+        return
+    rank = criterion.split_rank(lw[k], rw[k])
+    tol = rules.tie_tolerance * np.repeat(node_weight, F)
+    has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
+    sg = np.flatnonzero(has)
+    pick = k[first[sg]]
+    i = ci[pick]
+    ri, fi = np.divmod(sg, F)
+    lc = lw[pick]
+    parent = known[sg]
     children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
     fraction = known_fraction(parent.sum(axis=-1), node_weight[ri])
     gain = criterion.split_score(parent, children) * fraction
     gain, ok = rules.adjust_numeric_gains(
-        gain, None if n_cand is None else n_cand[ri], node_weight[ri]
+        gain, None if n_cand is None else n_cand[sg], node_weight[ri]
     )
-    ri, fi, b, gain, children, parent = ri[ok], fi[ok], b[ok], gain[ok], children[ok], parent[ok]
+    ri, fi, i, gain, children, parent = ri[ok], fi[ok], i[ok], gain[ok], children[ok], parent[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[ri] - parent.sum(axis=1), 0.0)
     )
@@ -177,6 +187,6 @@ def _numeric_splits(H, N, features, node_weight, bins, criterion, rules, out) ->
     out.gain[ri, f] = gain
     out.score[ri, f] = score
     out.valid[ri, f] = True
-    out.cut[ri, f] = b
-    out.threshold[ri, f] = bins.threshold(f, b, next_bin[ri, fi, b], rules.place_thresholds)
+    out.cut[ri, f] = b[i]
+    out.threshold[ri, f] = bins.threshold(f, b[i], b[i + 1], rules.place_thresholds)
     out.child_w[ri, f] = children.sum(axis=2)

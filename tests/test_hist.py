@@ -192,3 +192,20 @@ def test_bad_input_is_refused_clearly():
     cats = pd.DataFrame({"c": pd.Categorical([f"v{i % 300}" for i in range(600)])})
     with pytest.raises(ValueError, match="more than max_bins=255 categories"):
         DecisionTreeClassifier(splitter="hist").fit(cats, np.arange(600) % 2)
+
+
+def test_core_imports_without_dask_and_says_how_to_install(monkeypatch):
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None; "
+        "import treelearn; from treelearn import DecisionTreeClassifier; "
+        "DecisionTreeClassifier(splitter='hist').fit([[0.0], [1.0]], [0, 1])"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    from treelearn import _dask
+
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(ImportError, match=r"pip install 'treelearn\[dask\]'"):
+        _dask._require()

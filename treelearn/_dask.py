@@ -50,7 +50,7 @@ def _require():
     try:
         import dask  # noqa: F401
         import distributed
-    except ImportError as exc:  # pragma: no cover - the test extra installs it
+    except ImportError as exc:
         raise ImportError(_INSTALL) from exc
     return distributed
 

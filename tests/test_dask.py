@@ -175,3 +175,16 @@ def test_bad_input_is_refused_clearly(client):
         DecisionTreeClassifier().fit(Xd, da.from_array(np.where(y > 0, y, np.nan), chunks=20))
     assert scheduler_tasks(client) == 0
     assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_parquet_columns_partitioned_alike(client, tmp_path):
+    """read_parquet may partition a lone label column unlike the features; fit joins
+    them into one frame, so that they stay aligned."""
+    X, y = numeric_data(seed=5)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y)
+    dd.from_pandas(frame, npartitions=4).to_parquet(tmp_path / "data")
+    data = dd.read_parquet(tmp_path / "data")
+    est = DecisionTreeClassifier(splitter="hist", max_depth=5)
+    est.fit(data.drop(columns="y"), data["y"])
+    ref = DecisionTreeClassifier(splitter="hist", max_depth=5).fit(frame.drop(columns="y"), y)
+    assert_same_tree(ref.tree_, est.tree_)

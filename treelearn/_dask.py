@@ -165,6 +165,17 @@ def _second(pair):
     return pair[1]
 
 
+_Y, _W = "__treelearn_y__", "__treelearn_sample_weight__"
+
+
+def _drop(frame, columns):
+    return frame[columns]
+
+
+def _pick(frame, column):
+    return frame[column]
+
+
 # -- blocks of the input ---------------------------------------------------------------------
 def _blocks(client, X, y, sample_weight):
     """Futures of the row blocks of X, y and the weights, checked to match."""
@@ -185,8 +196,29 @@ def _blocks(client, X, y, sample_weight):
         x_parts = list(X.to_delayed().ravel())
         row_chunks = X.chunks[0]
     elif isinstance(X, dd.DataFrame):
-        x_parts = list(X.to_delayed())
         columns = list(X.columns)
+        if isinstance(y, dd.Series) and (sample_weight is None or
+                                         isinstance(sample_weight, dd.Series)):  # fmt: skip
+            # one frame, so that y (and the weights) are partitioned as X is: a
+            # query may partition the label column alone differently (read_parquet)
+            extra = {_Y: y} if sample_weight is None else {_Y: y, _W: sample_weight}
+            try:
+                both = X.assign(**extra)
+            except Exception as exc:
+                raise ValueError(
+                    "y (and sample_weight) must be Dask series aligned with X's rows; "
+                    f"joining them to X failed: {exc}"
+                ) from exc
+            parts = client.compute(list(both.to_delayed()))
+            xf = client.map(_drop, parts, columns=columns, pure=False)
+            yf = client.map(_pick, parts, column=_Y, pure=False)
+            wf = (
+                [None] * len(parts)
+                if sample_weight is None
+                else client.map(_pick, parts, column=_W, pure=False)
+            )
+            return xf, yf, wf, columns
+        x_parts = list(X.to_delayed())
         row_chunks = None
     else:
         raise TypeError(

@@ -81,6 +81,7 @@ def run_dask(n: int, directory: str) -> dict:
     import dask.dataframe as dd
     import pandas as pd
     from distributed import Client, LocalCluster
+    from distributed.diagnostics import MemorySampler
 
     path = os.path.join(directory, f"hist_{n}")
     if not os.path.exists(path):
@@ -95,12 +96,17 @@ def run_dask(n: int, directory: str) -> dict:
         data = dd.read_parquet(path)
         X, y = data.drop(columns="y"), data["y"]
         cpu, wall = time.process_time(), time.perf_counter()
-        est = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=12).fit(X, y)
+        sampler = MemorySampler()
+        with sampler.sample("fit", interval=0.5):
+            est = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=12)
+            est.fit(X, y)
         return {
             "rows": n,
             "wall": time.perf_counter() - wall,
             "client_cpu": time.process_time() - cpu,
             "leaves": est.get_n_leaves(),
+            # process memory of both workers together, sampled every 0.5 s
+            "peak_mb": float(sampler.to_pandas().max().iloc[0]) / 2**20,
         }
 
 
@@ -110,12 +116,14 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--dask", action="store_true", help="also fit from Parquet on Dask")
     parser.add_argument("--parquet-dir", default="/tmp/treelearn-bench-hist")
+    parser.add_argument("--dask-rows", type=int, nargs="*", help="sizes of the Dask run")
+    parser.add_argument("--no-local", action="store_true", help="only the Dask run")
     args = parser.parse_args()
     ok = True
     print("| rows | sklearn CPU s | exact CPU s | hist CPU s | hist/sklearn | "
           "acc sklearn | acc hist | leaves sk / hist | target |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
-    for n in args.rows:
+    for n in [] if args.no_local else args.rows:
         r = run_size(n, args.repeat)
         ratio = r["hist_cpu"] / r["sklearn_cpu"]
         gap = abs(r["hist_acc"] - r["sklearn_acc"])
@@ -131,12 +139,13 @@ def main() -> int:
             flush=True,
         )
     if args.dask:
-        print("\n| rows (Parquet, 8 files, 2 workers) | wall s | µs per row | leaves |")
-        print("|---|---|---|---|")
-        for n in args.rows:
+        print("\n| rows (Parquet, 8 files, 2 workers, max_depth=12) | wall s | µs per row | "
+              "peak memory of the 2 workers | leaves |")  # fmt: skip
+        print("|---|---|---|---|---|")
+        for n in args.dask_rows or args.rows:
             d = run_dask(n, args.parquet_dir)
-            print(f"| {n:,} | {d['wall']:.1f} | {1e6 * d['wall'] / n:.2f} | {d['leaves']} |",
-                  flush=True)  # fmt: skip
+            print(f"| {n:,} | {d['wall']:.1f} | {1e6 * d['wall'] / n:.2f} | "
+                  f"{d['peak_mb']:.0f} MiB | {d['leaves']} |", flush=True)  # fmt: skip
     return 0 if ok else 1
 
 

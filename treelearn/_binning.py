@@ -71,7 +71,9 @@ class Bins:
         """The code of a missing value (the last)."""
         return self.n_codes - 1
 
-    def threshold(self, feature: np.ndarray, left: np.ndarray, right: np.ndarray, place):
+    def threshold(
+        self, feature: np.ndarray, left: np.ndarray, right: np.ndarray, place: Placement
+    ) -> np.ndarray:
         """Real thresholds of cuts between bins ``left < right`` of ``feature``.
 
         ``place`` is the growth rules' ``place_thresholds``; features come grouped.

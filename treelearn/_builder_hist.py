@@ -37,6 +37,7 @@ being counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -217,7 +218,7 @@ def assemble(
     return hist, n_hist
 
 
-def add_histograms(*parts):
+def add_histograms(*parts: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order."""
     hist = parts[0][0].copy()
     n_hist = None if parts[0][1] is None else parts[0][1].copy()
@@ -228,7 +229,7 @@ def add_histograms(*parts):
     return hist, n_hist
 
 
-def add_counts(*parts):
+def add_counts(*parts: tuple) -> tuple[np.ndarray, np.ndarray]:
     """The sum of chunks' ``(counts, entries)`` per node, in chunk order."""
     counts = parts[0][0].copy()
     n_ent = parts[0][1].copy()
@@ -256,16 +257,16 @@ class LocalBackend:
     def __init__(self, chunks: list[Chunk]):
         self.states: list = list(chunks)
 
-    def map(self, fn, states, *args):
+    def map(self, fn: Callable, states: list, *args: Any) -> list:
         return [fn(s, *args) for s in states]
 
-    def submit(self, fn, *args):
+    def submit(self, fn: Callable, *args: Any) -> Any:
         return fn(*args)
 
-    def gather(self, handle):
+    def gather(self, handle: Any) -> Any:
         return handle
 
-    def replace_states(self, states):
+    def replace_states(self, states: list) -> None:
         self.states = states
 
 

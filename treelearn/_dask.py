@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import traceback
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ _INSTALL = (
 )
 
 
-def is_dask_collection(obj) -> bool:
+def is_dask_collection(obj: object) -> bool:
     """Whether ``obj`` is a Dask collection (checked without importing Dask)."""
     return type(obj).__module__.split(".")[0] in {"dask", "dask_expr"}
 
@@ -58,20 +60,20 @@ def _require():
 class DaskBackend:
     """Runs the histogram builder's steps as futures on a ``distributed`` client."""
 
-    def __init__(self, client, states: list):
+    def __init__(self, client: Any, states: list):
         self.client = client
         self.states = states
 
-    def map(self, fn, states, *args):
+    def map(self, fn: Callable, states: list, *args: Any) -> list:
         return [self.client.submit(fn, s, *args, pure=False) for s in states]
 
-    def submit(self, fn, *args):
+    def submit(self, fn: Callable, *args: Any) -> Any:
         return self.client.submit(fn, *args, pure=False)
 
-    def gather(self, handle):
+    def gather(self, handle: Any) -> Any:
         return handle.result()
 
-    def replace_states(self, states):
+    def replace_states(self, states: list) -> None:
         self.states = states
 
 
@@ -261,7 +263,7 @@ def _blocks(client, X, y, sample_weight):
     return xf, yf, wf, columns
 
 
-def fit(estimator, X, y, sample_weight):
+def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
     """``estimator.fit`` on Dask input (see the module docstring)."""
     _require()
     if isinstance(getattr(estimator, "ccp_alpha", 0.0), str):
@@ -398,7 +400,7 @@ def _predict_block(block, estimator, method, columns):
     return getattr(estimator, method)(_frame(block, columns))
 
 
-def predict(estimator, X, method: str):
+def predict(estimator: Any, X: Any, method: str) -> Any:
     """``predict``/``predict_proba``/... of a fitted estimator on Dask input: a Dask
     array, one block per row chunk of ``X``."""
     _require()

@@ -247,6 +247,7 @@ class Backend(Protocol):
     def submit(self, fn, *args) -> Any: ...
     def gather(self, handle) -> Any: ...
     def replace_states(self, states: list) -> None: ...
+    def reduce(self, fn: Callable, parts: list) -> Any: ...
 
     states: list
 
@@ -268,6 +269,9 @@ class LocalBackend:
 
     def replace_states(self, states: list) -> None:
         self.states = states
+
+    def reduce(self, fn: Callable, parts: list) -> Any:
+        return fn(*parts)
 
 
 # -- the level loop ------------------------------------------------------------------------
@@ -341,7 +345,7 @@ def build_hist_tree(
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)
         counts, n_ent = backend.gather(
-            backend.submit(add_counts, *backend.map(chunk_counts, backend.states, L, K))
+            backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
         )
         impurity = crit.impurity(counts)
         splittable = rules.may_split(counts, n_ent, depth)
@@ -365,7 +369,7 @@ def build_hist_tree(
                 row_of[g] = np.arange(g.size)
                 count_row = np.where(counted, row_of, -1)
                 parts = backend.map(chunk_histogram, backend.states, count_row, g.size, B, K, unit)
-                summed = backend.submit(add_histograms, *parts)
+                summed = backend.reduce(add_histograms, parts)
                 dn = np.flatnonzero(derived[g])
                 if dn.size:
                     sel = np.isin(np.flatnonzero(derived), g)

@@ -76,6 +76,28 @@ class DaskBackend:
     def replace_states(self, states: list) -> None:
         self.states = states
 
+    def reduce(self, fn: Callable, parts: list) -> Any:
+        """``fn`` over the chunks' results: first on each worker over the chunks it
+        holds (in chunk order), then over the workers' sums (in order of their first
+        chunk), so that only one partial result per worker travels."""
+        from distributed import wait
+
+        wait(parts)
+        where = self.client.who_has(parts)
+        by_worker: dict[str, list] = {}
+        for part in parts:
+            holders = sorted(where.get(part.key, ()))
+            by_worker.setdefault(holders[0] if holders else "", []).append(part)
+        if len(by_worker) == 1:
+            return self.client.submit(fn, *parts, pure=False)
+        sums = [
+            self.client.submit(fn, *group, pure=False, workers=[w] if w else None,
+                               allow_other_workers=True)
+            if len(group) > 1 else group[0]
+            for w, group in by_worker.items()
+        ]  # fmt: skip
+        return self.client.submit(fn, *sums, pure=False)
+
 
 @contextlib.contextmanager
 def _client():

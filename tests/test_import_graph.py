@@ -48,6 +48,9 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._surrogates",
             "treelearn._builder",
             "treelearn._multioutput",
+            "treelearn._binning",
+            "treelearn._split_hist",
+            "treelearn._builder_hist",
         ],
     ),
     (
@@ -65,6 +68,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "estimators",
         [
             "treelearn._to_sklearn",
+            "treelearn._dask",
             "treelearn._base",
             "treelearn._model_selection",
             "treelearn._classes",

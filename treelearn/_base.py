@@ -17,8 +17,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import Bunch
 
-from treelearn import _data, _model_selection, _persistence, _to_sklearn
+from treelearn import _dask, _data, _model_selection, _persistence, _to_sklearn
 from treelearn._builder import build_tree
+from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB, build_tree_hist
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
@@ -151,7 +152,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "missing_values": [StrOptions(set(MISSING_VALUES))],
         "max_surrogates": [Interval(Integral, 0, None, closed="left")],
         "splitter": [StrOptions({"best", "random", "hist"})],
+        "max_bins": [Interval(Integral, 2, 255, closed="both")],
+        "max_histogram_mb": [Interval(Real, 0.0, None, closed="neither")],
     }
+
+    #: Whether ``splitter="hist"`` may grow this family's trees (C4.5's J48 fidelity
+    #: needs exact thresholds).
+    _supports_hist: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -172,6 +179,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         missing_values="learned",
         max_surrogates=5,
         splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -189,6 +198,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.missing_values = missing_values
         self.max_surrogates = max_surrogates
         self.splitter = splitter
+        self.max_bins = max_bins
+        self.max_histogram_mb = max_histogram_mb
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -214,10 +225,6 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 "pass at most n_features, a fraction, 'sqrt', 'log2' or None."
             )
         splitter = getattr(self, "splitter", "best")
-        if splitter == "hist":
-            raise ValueError(
-                "splitter='hist' is not available in this version; use splitter='best' or 'random'."
-            )
         return {
             "random_thresholds": splitter == "random",
             "max_depth": self.max_depth,
@@ -267,6 +274,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self
         """
         self._validate_params()
+        self._check_splitter()
+        if _dask.is_dask_collection(X) or _dask.is_dask_collection(y):
+            return _dask.fit(self, X, y, sample_weight)
         criterion = self._criterion()
         if not isinstance(criterion, SplitCriterion):
             raise TypeError(
@@ -379,6 +389,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 "ccp_alpha='cv' chooses alpha by single-output cross-validation; multi-output "
                 "y supports a numeric ccp_alpha."
             )
+        if getattr(self, "splitter", "best") == "hist":
+            raise ValueError(
+                "splitter='hist' grows single-output trees; use splitter='best' for "
+                "multi-output y."
+            )
 
     def _max_surrogates(self, encoding) -> int | None:
         """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""
@@ -393,6 +408,15 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         return int(getattr(self, "max_surrogates", 5))
 
+    def _check_splitter(self) -> None:
+        splitter = getattr(self, "splitter", "best")
+        if splitter == "hist" and not self._supports_hist:
+            raise ValueError(
+                f"{type(self).__name__} does not support splitter='hist': its J48 fidelity "
+                "needs exact thresholds on training values. Use splitter='best', or "
+                "DecisionTreeClassifier(criterion='gain_ratio', splitter='hist')."
+            )
+
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
             return build_multioutput_tree(
@@ -405,6 +429,26 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 criterion,
                 rules,
                 self._max_surrogates(encoding),
+            )
+        if getattr(self, "splitter", "best") == "hist":
+            strategy = getattr(self, "missing_values", "fractional")
+            if strategy != "fractional" and bool(np.isnan(Xe).any()):
+                raise ValueError(
+                    f"splitter='hist' routes missing values fractionally (C4.5) only; got "
+                    f"missing_values={strategy!r} with missing values in X. Pass "
+                    "missing_values='fractional' or splitter='best'."
+                )
+            return build_tree_hist(
+                Xe,
+                y_codes,
+                sample_weight,
+                self.n_classes_,
+                encoding.is_categorical,
+                encoding.n_categories,
+                criterion,
+                rules,
+                max_bins=int(self.max_bins),
+                max_histogram_mb=float(self.max_histogram_mb),
             )
         return build_tree(
             Xe,
@@ -489,8 +533,10 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         by their training weights for a missing value).
 
         Returns an array ``(n_samples, n_classes)``, or for multi-output ``y`` a list
-        of one such array per output (as scikit-learn).
+        of one such array per output (as scikit-learn); a Dask array for Dask input.
         """
+        if _dask.is_dask_collection(X):
+            return _dask.predict(self, X, "predict_proba")
         Xe = self._encode(X)
         proba = self.tree_.predict_proba(Xe)
         if self.n_outputs_ > 1:
@@ -507,7 +553,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Most probable class (the first one on ties); ``(n_samples, n_outputs)``
-        for multi-output ``y``."""
+        for multi-output ``y``; a Dask array for Dask input."""
+        if _dask.is_dask_collection(X):
+            return _dask.predict(self, X, "predict")
         Xe = self._encode(X)
         if self.n_outputs_ > 1:
             proba = self.tree_.predict_proba(Xe)

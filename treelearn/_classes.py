@@ -17,6 +17,7 @@ import numpy as np
 from treelearn import _persistence
 from treelearn._base import BaseDecisionTree
 from treelearn._builder import build_tree
+from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB
 from treelearn._c45_rules import C45Rules
 from treelearn._growth_rules import GrowthRules, RpartRules
 from treelearn._model_selection import cross_validate_cptable, rpart_folds
@@ -120,14 +121,26 @@ class DecisionTreeClassifier(BaseDecisionTree):
     max_surrogates : int, default=5
         Surrogate splits kept per node under ``missing_values="surrogate"``
         (rpart's ``maxsurrogate``); ignored otherwise.
-    splitter : {"best", "random"}, default="best"
-        ``"best"`` searches every threshold of every numeric feature; ``"random"``
-        is scikit-learn's random splitter (Extremely Randomized Trees): each numeric
-        feature competes at a node with one threshold drawn uniformly between the
-        node's smallest and largest known value of it, reproducibly from
-        ``random_state`` (see :mod:`treelearn._split_random`). Categorical features
-        are split as under ``"best"`` (their groupings have no threshold to draw).
-        Not available for :class:`C45Classifier` (a clear ``ValueError``).
+    splitter : {"best", "random", "hist"}, default="best"
+        ``"best"``: the exact search over every threshold of every numeric feature.
+        ``"random"``: scikit-learn's random splitter (Extremely Randomized Trees):
+        each numeric feature competes at a node with one threshold drawn uniformly
+        between the node's smallest and largest known value of it, reproducibly
+        from ``random_state`` (see :mod:`treelearn._split_random`); categorical
+        features are split as under ``"best"``. ``"hist"``: the histogram search
+        over at most ``max_bins`` quantile bins per feature
+        (:mod:`treelearn._builder_hist`), the same criterion and growth rules; on
+        features with at most ``max_bins`` distinct values it grows the exact tree;
+        missing values are routed ``"fractional"`` (other strategies with missing
+        values in X: a ``ValueError``). Dask input to ``fit`` always uses it.
+        :class:`C45Classifier` takes neither ``"random"`` nor ``"hist"``.
+    max_bins : int in [2, 255], default=255
+        Bins per feature of ``splitter="hist"`` (missing values get one more); a
+        categorical feature keeps one bin per category and may have at most this many.
+    max_histogram_mb : float, default=256
+        MiB of histograms ``splitter="hist"`` counts in one pass (Spark MLlib's
+        ``maxMemoryInMB``): a level whose nodes need more is counted in several
+        passes over the data.
 
     Attributes
     ----------
@@ -203,6 +216,8 @@ class ID3Classifier(DecisionTreeClassifier):
         ccp_alpha=0.0,
         missing_values="fractional",
         splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         super().__init__(
             criterion=criterion,
@@ -220,6 +235,8 @@ class ID3Classifier(DecisionTreeClassifier):
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
             splitter=splitter,
+            max_bins=max_bins,
+            max_histogram_mb=max_histogram_mb,
         )
 
 
@@ -328,6 +345,8 @@ ccp_alpha, missing_values, max_surrogates, splitter
         missing_values="surrogate",
         max_surrogates=5,
         splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         super().__init__(
             criterion=criterion,
@@ -346,6 +365,8 @@ ccp_alpha, missing_values, max_surrogates, splitter
             missing_values=missing_values,
             max_surrogates=max_surrogates,
             splitter=splitter,
+            max_bins=max_bins,
+            max_histogram_mb=max_histogram_mb,
         )
         self.cp = cp
         self.xval = xval
@@ -454,6 +475,7 @@ categorical_features
 
     # C45Rules.place_thresholds moves every threshold to a training value
     _thresholds_are_training_values: ClassVar[bool] = True
+    _supports_hist: ClassVar[bool] = False
 
     _parameter_constraints: ClassVar[dict] = {
         **DecisionTreeClassifier._parameter_constraints,
@@ -487,6 +509,8 @@ categorical_features
         categorical_features="auto",
         missing_values="fractional",
         splitter="best",
+        max_bins=255,
+        max_histogram_mb=DEFAULT_HISTOGRAM_MB,
     ):
         super().__init__(
             criterion=criterion,
@@ -503,6 +527,8 @@ categorical_features
             categorical_split=categorical_split,
             missing_values=missing_values,
             splitter=splitter,
+            max_bins=max_bins,
+            max_histogram_mb=max_histogram_mb,
         )
         self.confidence = confidence
         self.pruning = pruning

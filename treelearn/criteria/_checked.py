@@ -42,6 +42,8 @@ class CheckedCriterion(SplitCriterion):
         self.inner = criterion
 
     def __getattr__(self, name: str) -> Any:  # concave, labels, user attributes
+        if "inner" not in self.__dict__:  # while unpickling (a Dask worker)
+            raise AttributeError(name)
         return getattr(self.__dict__["inner"], name)
 
     @property

@@ -1,0 +1,190 @@
+"""Dask input: the histogram builder on a real 2-worker LocalCluster (processes).
+
+The tree fitted on Dask must be, array for array, the in-process ``splitter="hist"``
+tree on the same data (which tests/test_hist.py pins to the exact splitter), for
+every chunking. With missing values the fractional weights of C4.5's routing are
+summed per chunk, so the structure is identical and the weights agree to 1e-12.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+distributed = pytest.importorskip("distributed")
+da = pytest.importorskip("dask.array")
+dd = pytest.importorskip("dask.dataframe")
+
+from user_criteria import Tsallis  # noqa: E402
+
+from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier  # noqa: E402
+from treelearn._tree import Tree  # noqa: E402
+
+ARRAYS = [*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"]
+STRUCTURE = ["feature", "threshold", "split_kind", "first_child", "n_children", "parent",
+             "n_node_samples", "category_ptr", "category_branch"]  # fmt: skip
+
+
+def assert_same_tree(a: Tree, b: Tree, rtol: float = 0.0) -> None:
+    assert a.node_count == b.node_count
+    for name in ARRAYS:
+        if rtol and name not in STRUCTURE:
+            np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol, err_msg=name)
+        else:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def numeric_data(n=200, seed=0, missing=False):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)).round(1)
+    if missing:
+        X[rng.random(X.shape) < 0.08] = np.nan
+    score = np.nan_to_num(X[:, 0]) - np.nan_to_num(X[:, 1]) ** 2 + rng.normal(0, 0.5, n)
+    return X, np.digitize(score, [-1.0, 0.3])
+
+
+def chunked(X, y, k):
+    rows = int(np.ceil(X.shape[0] / k))
+    Xd = da.from_array(X, chunks=(rows, X.shape[1]))
+    return Xd, da.from_array(y, chunks=(Xd.chunks[0],))
+
+
+def scheduler_tasks(client, wait: float = 10.0) -> int:
+    """Tasks the scheduler still holds once released futures have reached it."""
+    deadline = time.monotonic() + wait
+    while True:
+        gc.collect()
+        n = client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks))
+        if n == 0 or time.monotonic() > deadline:
+            return n
+        time.sleep(0.1)
+
+
+# -- without a client: treelearn's own LocalCluster; a closed client ---------------------
+def test_own_local_cluster_is_started_and_closed():
+    X, y = numeric_data(n=120)
+    with pytest.raises(ValueError):
+        distributed.get_client()  # no client around
+    est = DecisionTreeClassifier(splitter="hist", max_depth=3).fit(*chunked(X, y, 2))
+    ref = DecisionTreeClassifier(splitter="hist", max_depth=3).fit(X, y)
+    assert_same_tree(ref.tree_, est.tree_)
+    with pytest.raises(ValueError):
+        distributed.get_client()  # closed again
+
+
+def test_data_of_a_closed_client_is_refused():
+    with distributed.Client(processes=False, dashboard_address=None, n_workers=1) as client:
+        X = da.ones((20, 2), chunks=(10, 2)).persist()
+        y = (da.arange(20, chunks=10) % 2).persist()
+    assert client.status == "closed"
+    with pytest.raises(RuntimeError, match="closed"):
+        DecisionTreeClassifier(splitter="hist").fit(X, y)
+
+
+# -- on a module-wide 2-worker cluster ------------------------------------------------------
+@pytest.fixture(scope="module")
+def client():
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        yield c
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+@pytest.mark.parametrize("criterion", ["gini", "entropy", Tsallis(q=3)])
+def test_same_tree_as_in_process_hist(client, k, criterion):
+    X, y = numeric_data()
+    ref = DecisionTreeClassifier(criterion=criterion, splitter="hist", min_samples_leaf=3)
+    ref.fit(X, y)
+    est = DecisionTreeClassifier(criterion=criterion, splitter="hist", min_samples_leaf=3)
+    est.fit(*chunked(X, y, k))
+    assert_same_tree(ref.tree_, est.tree_)
+    assert scheduler_tasks(client) == 0  # nothing left on the cluster
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_categoricals_from_a_dask_dataframe(client, k):
+    rng = np.random.default_rng(1)
+    n = 200
+    df = pd.DataFrame({
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue", "grey"], n)),
+        "size": rng.choice(["S", "M", "L"], n).astype(object),
+        "x": rng.normal(size=n).round(1),
+    })  # fmt: skip
+    y = pd.Series(np.where((df.colour == "red") | (df.x > 0.5), "yes", "no"))
+    y[rng.random(n) < 0.1] = "no"
+    for est in (DecisionTreeClassifier(splitter="hist", max_depth=5),
+                CARTClassifier(splitter="hist", max_depth=5)):  # fmt: skip
+        ref = est.__class__(**est.get_params()).fit(df, y)
+        est.fit(dd.from_pandas(df, npartitions=k), dd.from_pandas(y, npartitions=k))
+        assert_same_tree(ref.tree_, est.tree_)
+        assert list(est.feature_names_in_) == ["colour", "size", "x"]
+        np.testing.assert_array_equal(est.classes_, ref.classes_)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_missing_values(client, k):
+    X, y = numeric_data(seed=2, missing=True)
+    ref = DecisionTreeClassifier(splitter="hist", max_depth=6).fit(X, y)
+    est = DecisionTreeClassifier(splitter="hist", max_depth=6).fit(*chunked(X, y, k))
+    assert_same_tree(ref.tree_, est.tree_, rtol=0.0 if k == 1 else 1e-12)
+
+
+def test_weights_and_cart_cp(client):
+    X, y = numeric_data(seed=3)
+    w = np.random.default_rng(3).integers(0, 3, size=y.size).astype(float)
+    Xd, yd = chunked(X, y, 3)
+    wd = da.from_array(w, chunks=(Xd.chunks[0],))
+    ref = CARTClassifier(splitter="hist", cp=0.01).fit(X, y, sample_weight=w)
+    est = CARTClassifier(splitter="hist", cp=0.01).fit(Xd, yd, sample_weight=wd)
+    assert_same_tree(ref.tree_, est.tree_)
+    np.testing.assert_array_equal(ref.cptable_, est.cptable_)
+
+
+def test_predict_returns_dask_arrays(client):
+    X, y = numeric_data(seed=4)
+    Xd, yd = chunked(X, y, 3)
+    est = DecisionTreeClassifier(splitter="hist", max_depth=4).fit(Xd, yd)
+    pred, proba = est.predict(Xd), est.predict_proba(Xd)
+    assert isinstance(pred, da.Array) and isinstance(proba, da.Array)
+    assert proba.chunks[0] == Xd.chunks[0]
+    np.testing.assert_array_equal(pred.compute(), est.predict(X))
+    np.testing.assert_array_equal(proba.compute(), est.predict_proba(X))
+    frame = dd.from_pandas(pd.DataFrame(X), npartitions=2)
+    np.testing.assert_array_equal(est.predict(frame).compute(), est.predict(X))
+
+
+def test_bad_input_is_refused_clearly(client):
+    X, y = numeric_data(n=60)
+    Xd, yd = chunked(X, y, 3)
+    unknown = Xd[Xd[:, 0] > -10]  # boolean indexing: unknown chunk sizes
+    with pytest.raises(ValueError, match="unknown chunk sizes"):
+        DecisionTreeClassifier(splitter="hist").fit(unknown, yd)
+    with pytest.raises(ValueError, match="chunked differently"):
+        DecisionTreeClassifier(splitter="hist").fit(Xd, yd.rechunk(25))
+    with pytest.raises(ValueError, match="J48 fidelity"):
+        C45Classifier().fit(Xd, yd)
+    with pytest.raises(ValueError, match=r"NaN|missing"):
+        DecisionTreeClassifier().fit(Xd, da.from_array(np.where(y > 0, y, np.nan), chunks=20))
+    assert scheduler_tasks(client) == 0
+    assert len(client.scheduler_info()["workers"]) == 2
+
+
+def test_parquet_columns_partitioned_alike(client, tmp_path):
+    """read_parquet may partition a lone label column unlike the features; fit joins
+    them into one frame, so that they stay aligned."""
+    X, y = numeric_data(seed=5)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y)
+    dd.from_pandas(frame, npartitions=4).to_parquet(tmp_path / "data")
+    data = dd.read_parquet(tmp_path / "data")
+    est = DecisionTreeClassifier(splitter="hist", max_depth=5)
+    est.fit(data.drop(columns="y"), data["y"])
+    ref = DecisionTreeClassifier(splitter="hist", max_depth=5).fit(frame.drop(columns="y"), y)
+    assert_same_tree(ref.tree_, est.tree_)

@@ -1,0 +1,197 @@
+"""Bins of the histogram splitter: quantile edges computed once, one byte per value.
+
+``splitter="hist"`` grows its tree on bin codes instead of values. Every feature gets
+at most ``max_bins`` bins plus one for missing values (the last code, shared by all
+features): a numeric feature's bins are ranges of its distinct training values cut at
+(count) quantiles, a categorical feature's bins are its categories. A numeric feature
+with at most ``max_bins`` distinct values keeps one bin per value, so the histogram
+search sees every cut the exact search sees and grows the same tree.
+
+Values within the growth rules' ``numeric_gap`` of their neighbour share a bin (the
+exact search never cuts between them either). Each numeric bin remembers the
+smallest and largest training value it holds: a cut between two bins is stored as
+the threshold the growth rules place between those values
+(:meth:`~treelearn._growth_rules.GrowthRules.place_thresholds`), a real value, so
+the tree predicts on raw ``X``.
+
+For data that does not fit in memory the edges come from a sample of
+``sample_size(max_bins)`` rows (``max(max_bins², 10000)``, as Spark MLlib samples),
+and the bins' smallest and largest values from one pass over all rows
+(:func:`value_range`, :func:`merge_ranges`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Bins", "apply_bins", "fit_bins", "merge_ranges", "sample_size", "value_range"]
+
+Placement = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
+
+
+def sample_size(max_bins: int) -> int:
+    """Rows whose quantiles give the bin edges of out-of-core data."""
+    return max(max_bins * max_bins, 10_000)
+
+
+@dataclass
+class Bins:
+    """The bins of every feature.
+
+    Attributes
+    ----------
+    edges : list of ndarray
+        Per numeric feature the upper edge of every bin but the last (a value ``x``
+        falls in bin ``searchsorted(edges, x, side="left")``); ``None`` for a
+        categorical feature.
+    n_bins : ndarray of int, shape (n_features,)
+        Bins of each feature (its categories for a categorical one), missing excluded.
+    lo, hi : ndarray, shape (n_features, n_codes)
+        Smallest and largest training value of each numeric bin (``+inf``/``-inf``
+        for an empty one).
+    is_categorical : ndarray of bool
+    """
+
+    edges: list
+    n_bins: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+    is_categorical: np.ndarray
+
+    @property
+    def n_codes(self) -> int:
+        """Codes per feature: the largest number of bins plus the missing bin."""
+        return int(self.n_bins.max(initial=1)) + 1
+
+    @property
+    def missing_code(self) -> int:
+        """The code of a missing value (the last)."""
+        return self.n_codes - 1
+
+    def threshold(
+        self, feature: np.ndarray, left: np.ndarray, right: np.ndarray, place: Placement
+    ) -> np.ndarray:
+        """Real thresholds of cuts between bins ``left < right`` of ``feature``.
+
+        ``place`` is the growth rules' ``place_thresholds``; features come grouped.
+        """
+        out = np.empty(feature.size)
+        for f in np.unique(feature).tolist():
+            at = feature == f
+            out[at] = place(f, self.hi[f, left[at]], self.lo[f, right[at]])
+        return out
+
+
+def _numeric_edges(
+    values: np.ndarray, max_bins: int, gap: float, feature: int, place: Placement
+) -> np.ndarray:
+    """Upper edges of a numeric feature's bins from its known values."""
+    if values.size == 0:
+        return np.empty(0)
+    u, counts = np.unique(values, return_counts=True)
+    # values within the gap of their predecessor join its group
+    starts = np.flatnonzero(np.r_[True, u[1:] > u[:-1] + gap])
+    if starts.size > max_bins:  # cut the groups at count quantiles
+        cum = np.cumsum(np.add.reduceat(counts, starts))
+        targets = cum[-1] * np.arange(1, max_bins) / max_bins
+        last = np.unique(np.searchsorted(cum, targets, side="left"))
+        last = last[last < starts.size - 1]
+        starts = starts[np.r_[0, last + 1]]
+    ends = np.r_[starts[1:] - 1, u.size - 1]  # last value of each bin
+    return place(feature, u[ends[:-1]], u[starts[1:]])
+
+
+def fit_bins(
+    X: np.ndarray,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+    max_bins: int,
+    gap: float,
+    place: Placement,
+) -> Bins:
+    """Bins of every feature of encoded data ``X`` (see :mod:`treelearn._data`).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        Encoded training data, or a sample of it; ``NaN`` is missing.
+    is_categorical, n_categories : ndarray
+        As :class:`~treelearn._data.FeatureEncoding` gives them.
+    max_bins : int
+        At most this many bins per feature (missing values excluded).
+    gap : float
+        Values closer than this share a bin (the rules' ``numeric_gap``).
+    place : callable
+        ``place(feature, lo, hi)``: the threshold between values ``lo < hi``.
+
+    Raises
+    ------
+    ValueError
+        For a categorical feature with more than ``max_bins`` categories.
+    """
+    n_features = X.shape[1]
+    too_many = np.flatnonzero(is_categorical & (n_categories > max_bins))
+    if too_many.size:
+        raise ValueError(
+            f"splitter='hist' keeps one bin per category, but categorical feature(s) "
+            f"{too_many.tolist()} have more than max_bins={max_bins} categories "
+            f"({n_categories[too_many].tolist()}); raise max_bins (at most 255), merge "
+            "rare categories, or use splitter='best'."
+        )
+    edges: list = []
+    n_bins = np.zeros(n_features, dtype=np.int64)
+    for f in range(n_features):
+        if is_categorical[f]:
+            edges.append(None)
+            n_bins[f] = max(int(n_categories[f]), 1)
+            continue
+        col = X[:, f]
+        e = _numeric_edges(col[~np.isnan(col)], max_bins, gap, f, place)
+        edges.append(e)
+        n_bins[f] = e.size + 1
+    bins = Bins(edges, n_bins, np.empty((0, 0)), np.empty((0, 0)), is_categorical.copy())
+    bins.lo, bins.hi = value_range(X, bins)
+    return bins
+
+
+def apply_bins(X: np.ndarray, bins: Bins) -> np.ndarray:
+    """Bin codes ``uint8 [n, n_features]`` of encoded data ``X`` (C order: a row's
+    codes together, as the histogram gathers them)."""
+    n, P = X.shape
+    codes = np.empty((n, P), dtype=np.uint8)
+    miss = bins.missing_code
+    for f in range(P):
+        col = X[:, f]
+        nan = np.isnan(col)
+        if bins.is_categorical[f]:
+            c = np.where(nan, miss, col).astype(np.intp)
+            c[(c < 0) | (c >= bins.n_bins[f])] = miss  # an unseen category: missing
+        else:
+            c = np.searchsorted(bins.edges[f], col, side="left")
+            c[nan] = miss
+        codes[:, f] = c
+    return codes
+
+
+def value_range(X: np.ndarray, bins: Bins) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest value of every numeric bin over the rows of ``X``."""
+    P, B = X.shape[1], bins.n_codes
+    lo = np.full((P, B), np.inf)
+    hi = np.full((P, B), -np.inf)
+    codes = apply_bins(X, bins)
+    for f in np.flatnonzero(~bins.is_categorical).tolist():
+        col = X[:, f]
+        known = ~np.isnan(col)
+        np.minimum.at(lo[f], codes[known, f], col[known])
+        np.maximum.at(hi[f], codes[known, f], col[known])
+    return lo, hi
+
+
+def merge_ranges(ranges: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The bins' value ranges over all chunks from each chunk's :func:`value_range`."""
+    lo = np.minimum.reduce([r[0] for r in ranges])
+    hi = np.maximum.reduce([r[1] for r in ranges])
+    return lo, hi

@@ -1,0 +1,569 @@
+"""The histogram builder (``splitter="hist"``): level-wise growth over binned features.
+
+The data are one or more *chunks* of rows (one in memory, many on Dask), each with
+its bin codes (:mod:`treelearn._binning`, one byte per value), labels, weights and
+its *entries* -- (row, weight, node) triples as in :mod:`treelearn._builder`: a row
+whose split value is missing is copied into every child with the child's share of
+the known weight (C4.5's fractional routing, :func:`~treelearn._routing.fan_out`).
+Per level
+
+1. every chunk counts its entries' classes per node (one ``bincount``); the sums
+   over chunks go to the growth rules, which say which nodes may split;
+2. every chunk builds the ``[nodes, features, codes, classes]`` histogram of the
+   nodes that need one (one ``bincount``); the chunks' histograms are summed. A
+   node whose parent's histogram is kept and whose siblings are counted gets its
+   own by subtraction (the largest child of each split, so the smaller ones are
+   counted);
+3. :func:`feature_splits` finds every feature's best split at every node from the
+   summed histogram: cuts between bins scored by the same criterion and growth
+   rules as the exact search, categories by the exact categorical search on the
+   histogram's count tensors;
+4. the rules choose each node's feature (here, where their state and random draws
+   live) and every chunk routes its entries to the children.
+
+Only what a level decides travels back to the caller: class counts per node and
+each feature's best split per node, never rows. The steps are plain functions of
+their inputs; a :class:`Backend` runs them -- :class:`LocalBackend` in this process,
+:class:`treelearn._dask.DaskBackend` on a ``dask.distributed`` cluster where every
+chunk's state stays on its worker -- so both grow the same tree.
+
+Memory: the histograms of one pass hold at most ``max_histogram_mb`` MiB (Spark
+MLlib's ``maxMemoryInMB``); a level whose nodes need more is counted in several
+passes over the data, node groups in id order. A level's histograms are kept for
+the next level's subtraction only when they fit in one pass; peak histogram memory
+is then about twice the budget on the side that sums, plus one budget per chunk
+being counted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from treelearn import _budget
+from treelearn._binning import Bins, apply_bins, fit_bins
+from treelearn._builder import _Columns, best_first
+from treelearn._growth_rules import GrowthRules
+from treelearn._routing import fan_out
+from treelearn._split_hist import FeatureSplits, feature_splits
+from treelearn._tolerances import J48_SMALL
+from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
+from treelearn.criteria import SplitCriterion
+from treelearn.criteria._checked import CheckedCriterion, check_every_level
+
+__all__ = [
+    "DEFAULT_HISTOGRAM_MB",
+    "Backend",
+    "Chunk",
+    "LocalBackend",
+    "build_hist_tree",
+    "build_tree_hist",
+    "chunk_counts",
+    "chunk_histogram",
+    "new_chunk",
+    "route_chunk",
+]
+
+#: Default of ``max_histogram_mb``: MiB of histograms counted in one pass.
+DEFAULT_HISTOGRAM_MB = 256.0
+
+#: Cells of one ``bincount`` call over a chunk's entries × features (a block of
+#: entries; the histogram itself is added to per block).
+_BLOCK_CELLS = 2**22
+
+
+# -- the state of one chunk, and the steps every chunk runs -----------------------------
+@dataclass
+class Chunk:
+    """One chunk's rows (bin codes, labels, weights) and its entries at the level."""
+
+    codes: np.ndarray  # uint8 [n, P]
+    y: np.ndarray  # intp [n]
+    w: np.ndarray  # float64 [n]
+    e_row: np.ndarray  # [m] row of each entry
+    e_w: np.ndarray  # [m] weight of each entry
+    e_node: np.ndarray  # [m] node of each entry, within the level (0 .. L-1)
+
+
+def new_chunk(codes: np.ndarray, y: np.ndarray, w: np.ndarray) -> Chunk:
+    """A chunk whose entries are its rows, all at the root."""
+    n = codes.shape[0]
+    w = np.asarray(w, dtype=np.float64)
+    return Chunk(
+        np.ascontiguousarray(codes, dtype=np.uint8),
+        np.asarray(y, dtype=np.intp),
+        w,
+        np.arange(n, dtype=np.intp),
+        w.copy(),
+        np.zeros(n, dtype=np.intp),
+    )
+
+
+def chunk_counts(chunk: Chunk, n_nodes: int, n_classes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted class counts ``[L, K]`` and entries ``[L]`` per node of one chunk."""
+    K = n_classes
+    local = chunk.e_node
+    counts = np.bincount(
+        local * K + chunk.y[chunk.e_row], weights=chunk.e_w, minlength=n_nodes * K
+    ).reshape(n_nodes, K)
+    counts = counts.astype(np.float64, copy=False)  # an empty chunk counts in integers
+    return counts, np.bincount(local, minlength=n_nodes)
+
+
+def chunk_histogram(
+    chunk: Chunk, row_of: np.ndarray, n_rows: int, n_codes: int, n_classes: int, unit: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Histograms of the nodes ``row_of >= 0`` (row ``row_of[node]``) of one chunk.
+
+    Returns the weighted ``[R, P, B, K]`` histogram and, unless every entry weighs 1
+    (``unit``), the entry counts ``[R, P, B]``.
+    """
+    P = chunk.codes.shape[1]
+    B, K = n_codes, n_classes
+    r = row_of[chunk.e_node]
+    sel = np.flatnonzero(r >= 0)
+    cells = n_rows * P * B * K
+    hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
+    n_hist = None if unit else np.zeros(n_rows * P * B, dtype=np.int64)
+    step = max(_BLOCK_CELLS // max(P, 1), cells // max(P * 4, 1), 1)
+    feat = np.arange(P, dtype=np.intp)
+    for a in range(0, sel.size, step):
+        s = sel[a : a + step]
+        rows = chunk.e_row[s]
+        cell = ((r[s] * P)[:, None] + feat) * B + chunk.codes[rows]  # [b, P]
+        if n_hist is not None:
+            n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
+        key = (cell * K + chunk.y[rows][:, None]).ravel()
+        if unit:
+            hist += np.bincount(key, minlength=cells)
+        else:
+            hist += np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+    w_hist = hist.reshape(n_rows, P, B, K).astype(np.float64, copy=False)
+    return w_hist, None if n_hist is None else n_hist.reshape(n_rows, P, B)
+
+
+@dataclass
+class Routing:
+    """What one level decided, as the chunks need it to move their entries."""
+
+    feature: np.ndarray  # [L] split feature, -1 for a leaf
+    kind: np.ndarray  # [L]
+    cut: np.ndarray  # [L] numeric: codes <= cut go left
+    table_row: np.ndarray  # [L] row of the node in ``tables``, -1 if none
+    tables: np.ndarray  # [t, n_codes] code -> child slot, -1 absent (int32)
+    first_local: np.ndarray  # [L] first child, within the next level
+    n_children: np.ndarray  # [L]
+    fraction: np.ndarray  # [n_next] each child's share of its parent's known weight
+    missing_code: int
+
+
+def route_chunk(chunk: Chunk, routing: Routing) -> Chunk:
+    """The chunk's entries at the next level (copies for missing values)."""
+    local = chunk.e_node
+    node_feat = routing.feature[local]
+    idx = np.flatnonzero(node_feat >= 0)
+    nl = local[idx]
+    rows = chunk.e_row[idx]
+    code = chunk.codes[rows, node_feat[idx]].astype(np.intp)
+    slot = np.full(idx.size, -1, dtype=np.intp)
+    known = code != routing.missing_code
+    num = known & (routing.kind[nl] == SPLIT_NUMERIC)
+    slot[num] = (code[num] > routing.cut[nl[num]]).astype(np.intp)
+    tr = routing.table_row[nl]
+    cat = known & (tr >= 0)
+    slot[cat] = routing.tables[tr[cat], code[cat]]
+    routed = slot >= 0
+    child = routing.first_local[nl] + slot
+    if routed.all():
+        return Chunk(chunk.codes, chunk.y, chunk.w, rows, chunk.e_w[idx], child)
+    miss = np.flatnonzero(~routed)
+    rep, rep_child, share = fan_out(
+        nl[miss], routing.first_local, routing.n_children, routing.fraction, min_share=J48_SMALL
+    )
+    rep = miss[rep]
+    src = np.concatenate([np.flatnonzero(routed), rep])
+    new_child = np.concatenate([child[routed], rep_child])
+    new_w = np.concatenate([chunk.e_w[idx[routed]], chunk.e_w[idx[rep]] * share])
+    o = np.lexsort((new_child, src))  # by source entry, copies in child order
+    return Chunk(chunk.codes, chunk.y, chunk.w, rows[src[o]], new_w[o], new_child[o])
+
+
+def assemble(
+    computed: tuple[np.ndarray, np.ndarray | None],
+    parent: tuple[np.ndarray, np.ndarray | None] | None,
+    derive_row: np.ndarray,
+    parent_row: np.ndarray,
+    sibling_rows: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """A group's histograms: counted rows, and derived ones by subtraction.
+
+    Row ``derive_row[i]`` is its parent's histogram (row ``parent_row[i]`` of
+    ``parent``) minus its siblings' (rows ``sibling_rows[i]``, ``-1`` padded).
+    """
+    hist, n_hist = computed
+    if parent is None or derive_row.size == 0:
+        return hist, n_hist
+    ph, pn = parent
+    hist[derive_row] = ph[parent_row]
+    if n_hist is not None and pn is not None:
+        n_hist[derive_row] = pn[parent_row]
+    for k in range(sibling_rows.shape[1]):
+        at = sibling_rows[:, k] >= 0
+        hist[derive_row[at]] -= hist[sibling_rows[at, k]]
+        if n_hist is not None:
+            n_hist[derive_row[at]] -= n_hist[sibling_rows[at, k]]
+    return hist, n_hist
+
+
+def add_histograms(*parts: tuple) -> tuple[np.ndarray, np.ndarray | None]:
+    """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order."""
+    hist = parts[0][0].copy()
+    n_hist = None if parts[0][1] is None else parts[0][1].copy()
+    for h, n in parts[1:]:
+        hist += h
+        if n_hist is not None:
+            n_hist += n
+    return hist, n_hist
+
+
+def add_counts(*parts: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """The sum of chunks' ``(counts, entries)`` per node, in chunk order."""
+    counts = parts[0][0].copy()
+    n_ent = parts[0][1].copy()
+    for c, n in parts[1:]:
+        counts += c
+        n_ent += n
+    return counts, n_ent
+
+
+# -- where the steps run -----------------------------------------------------------------
+class Backend(Protocol):
+    """Runs the steps: ``map`` over the chunks' states, ``submit`` one step, ``gather``."""
+
+    def map(self, fn, states: list, *args) -> list: ...
+    def submit(self, fn, *args) -> Any: ...
+    def gather(self, handle) -> Any: ...
+    def replace_states(self, states: list) -> None: ...
+    def reduce(self, fn: Callable, parts: list) -> Any: ...
+
+    states: list
+
+
+class LocalBackend:
+    """Every step in this process, on in-memory chunks."""
+
+    def __init__(self, chunks: list[Chunk]):
+        self.states: list = list(chunks)
+
+    def map(self, fn: Callable, states: list, *args: Any) -> list:
+        return [fn(s, *args) for s in states]
+
+    def submit(self, fn: Callable, *args: Any) -> Any:
+        return fn(*args)
+
+    def gather(self, handle: Any) -> Any:
+        return handle
+
+    def replace_states(self, states: list) -> None:
+        self.states = states
+
+    def reduce(self, fn: Callable, parts: list) -> Any:
+        return fn(*parts)
+
+
+# -- the level loop ------------------------------------------------------------------------
+def _plan_level(n_ent, splittable, prev_split):
+    """Which nodes of the level are counted and which are derived by subtraction.
+
+    ``prev_split`` describes the previous level's splits (first child, children,
+    whether the parent's histogram is kept and is the sum of its children's).
+    Returns ``(counted, derived)`` masks over the level's nodes and, per derived
+    node, its parent's row in the kept histograms and its siblings.
+    """
+    L = n_ent.size
+    counted = splittable.copy()
+    derived = np.zeros(L, dtype=bool)
+    empty = np.empty(0, dtype=np.intp)
+    if prev_split is None:
+        return counted, derived, empty, np.empty((0, 0), dtype=np.intp)
+    first, n_children, exact_sum, prow = prev_split
+    par = np.flatnonzero((n_children > 0) & exact_sum & (prow >= 0))
+    if par.size == 0:
+        return counted, derived, empty, np.empty((0, 0), dtype=np.intp)
+    width = int(n_children[par].max())
+    slots = first[par][:, None] + np.arange(width)
+    real = np.arange(width) < n_children[par][:, None]
+    sizes = np.where(real, n_ent[np.minimum(slots, L - 1)], -1)
+    big = np.argmax(sizes, axis=1)  # the largest child (first of equal ones)
+    big_node = slots[np.arange(par.size), big]
+    use = splittable[big_node]
+    par, slots, real, big, big_node = par[use], slots[use], real[use], big[use], big_node[use]
+    derived[big_node] = True
+    counted[big_node] = False
+    others = real.copy()
+    others[np.arange(par.size), big] = False
+    counted[slots[others]] = True
+    sib = np.where(others, slots, -1)
+    return counted, derived, prow[par], sib
+
+
+def build_hist_tree(
+    backend: Backend,
+    bins: Bins,
+    n_classes: int,
+    n_categories: np.ndarray,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+    total_weight: float,
+    unit_weight: float,
+    unit: bool,
+    max_histogram_mb: float = DEFAULT_HISTOGRAM_MB,
+) -> Tree:
+    """Grow a tree by ``rules`` on the chunks of ``backend`` (see the module docstring).
+
+    ``unit`` says every weight is 1 and no value is missing (entry counts are then
+    the weighted histogram's sums); ``unit_weight`` is the smallest row weight.
+    """
+    K = n_classes
+    P = bins.n_bins.size
+    B = bins.n_codes
+    cols = _Columns(K)
+    lo, L = 0, 1
+    parent = np.array([-1], dtype=np.int32)
+    depth = 0
+    missing_fraction = np.ones(1)
+    per_node = P * B * 8 * (K + (0 if unit else 1))
+    group_nodes = max(1, int(max_histogram_mb * 2**20 // per_node))
+    plain, every = criterion, check_every_level()
+    guarded = CheckedCriterion(plain)
+    prev_split = None  # the previous level's splits, for subtraction
+    prev_hist = None  # its histograms (a handle), when kept
+    while L:
+        crit = guarded if depth == 0 or every else plain
+        _budget.check_level(cols.node_count, L, K, depth)
+        counts, n_ent = backend.gather(
+            backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
+        )
+        impurity = crit.impurity(counts)
+        splittable = rules.may_split(counts, n_ent, depth)
+        node_weight = counts.sum(axis=1)
+        gains = np.full((L, P), -np.inf)
+        scores = np.full((L, P), -np.inf)
+        valid = np.zeros((L, P), dtype=bool)
+        found_rows = np.full(L, -1, dtype=np.intp)  # node -> row of its FeatureSplits
+        found: list[tuple[np.ndarray, FeatureSplits]] = []
+        kept_hist, kept_row = None, np.full(L, -1, dtype=np.intp)
+        if splittable.any():
+            counted, derived, d_prow, d_sib = _plan_level(
+                n_ent, splittable, prev_split if prev_hist is not None else None
+            )
+            with_hist = np.flatnonzero(counted | derived)
+            # node groups of at most group_nodes histograms, cut between families
+            # (a derived node's siblings are in its group)
+            groups = _groups(with_hist, parent, group_nodes)
+            for g in groups:
+                row_of = np.full(L, -1, dtype=np.intp)
+                row_of[g] = np.arange(g.size)
+                count_row = np.where(counted, row_of, -1)
+                parts = backend.map(chunk_histogram, backend.states, count_row, g.size, B, K, unit)
+                summed = backend.reduce(add_histograms, parts)
+                dn = np.flatnonzero(derived[g])
+                if dn.size:
+                    sel = np.isin(np.flatnonzero(derived), g)
+                    sib = d_sib[sel]
+                    sib_rows = np.where(sib >= 0, row_of[np.maximum(sib, 0)], -1)
+                    summed = backend.submit(
+                        assemble, summed, prev_hist, row_of[np.flatnonzero(derived)[sel]],
+                        d_prow[sel], sib_rows,
+                    )  # fmt: skip
+                srows = np.flatnonzero(splittable[g])
+                fs = backend.submit(
+                    _feature_splits_of, summed, srows, node_weight[g[srows]], bins,
+                    n_categories, crit, rules,
+                )  # fmt: skip
+                res: FeatureSplits = backend.gather(fs)
+                nodes = g[srows]
+                gains[nodes], scores[nodes], valid[nodes] = res.gain, res.score, res.valid
+                found_rows[nodes] = np.arange(nodes.size)
+                found.append((nodes, res))
+                if len(groups) == 1:
+                    kept_hist = summed
+                    kept_row[g] = np.arange(g.size)
+        split = _choose(rules, crit, gains, scores, valid, splittable, node_weight,
+                        total_weight, found, bins)  # fmt: skip
+        is_split = split["feature"] >= 0
+        first_child = np.full(L, -1, dtype=np.int32)
+        next_lo = lo + L
+        offsets = np.cumsum(split["n_children"]) - split["n_children"]
+        first_child[is_split] = next_lo + offsets[is_split]
+        numeric = split["kind"] == SPLIT_NUMERIC
+        cols.add(
+            feature=np.where(is_split, split["feature"], -2),
+            threshold=np.where(numeric, split["threshold"], np.where(is_split, np.nan, -2.0)),
+            split_kind=split["kind"],
+            first_child=first_child,
+            n_children=split["n_children"],
+            parent=parent,
+            depth=np.full(L, depth),
+            impurity=impurity,
+            split_score=np.where(is_split, split["score"], np.nan),
+            gain=np.where(is_split, split["gain"], np.nan),
+            n_node_samples=n_ent,
+            missing_fraction=missing_fraction,
+            value=counts,
+        )
+        for nodes, table in split["col_tables"]:
+            cols.tables.append((lo + nodes, table))
+        n_next = int(split["n_children"].sum())
+        if n_next == 0:
+            break
+        first_local = np.where(is_split, first_child - next_lo, -1).astype(np.intp)
+        fraction = _fractions(split, n_next)
+        routing = Routing(
+            split["feature"], split["kind"], split["cut"], split["table_row"], split["tables"],
+            first_local, split["n_children"].astype(np.intp), fraction, bins.missing_code,
+        )  # fmt: skip
+        backend.replace_states(backend.map(route_chunk, backend.states, routing))
+        prev_split = (first_local, split["n_children"], split["exact_sum"], kept_row)
+        prev_hist = kept_hist
+        missing_fraction = fraction
+        parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split["n_children"])
+        depth += 1
+        lo, L = next_lo, n_next
+    tree = cols.finish(P, n_categories, unit_weight)
+    if rules.max_leaf_nodes is not None:
+        tree = best_first(tree, rules.max_leaf_nodes, total_weight)
+    return tree
+
+
+def _feature_splits_of(summed, rows, node_weight, bins, n_categories, criterion, rules):
+    hist, n_hist = summed
+    return feature_splits(hist, n_hist, rows, node_weight, bins, n_categories, criterion, rules)
+
+
+def _groups(nodes: np.ndarray, parent_local: np.ndarray, size: int) -> list[np.ndarray]:
+    """``nodes`` (sorted) in groups of at most ``size``, never splitting a family
+    (a group may exceed ``size`` by one family)."""
+    if nodes.size <= size:
+        return [nodes]
+    fam = parent_local[nodes]
+    new_family = np.r_[True, fam[1:] != fam[:-1]]
+    groups, start = [], 0
+    starts = np.flatnonzero(new_family)
+    for s in starts[1:].tolist():
+        if s - start >= size:
+            groups.append(nodes[start:s])
+            start = s
+    groups.append(nodes[start:])
+    return groups
+
+
+def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_weight, found,
+            bins) -> dict:  # fmt: skip
+    """Each node's split (the rules and the criterion decide) and how to route it."""
+    L = gains.shape[0]
+    out: dict[str, Any] = {
+        "feature": np.full(L, -1, dtype=np.intp),
+        "kind": np.zeros(L, dtype=np.int8),
+        "threshold": np.full(L, np.nan),
+        "cut": np.zeros(L, dtype=np.intp),
+        "n_children": np.zeros(L, dtype=np.int32),
+        "score": np.full(L, np.nan),
+        "gain": np.full(L, np.nan),
+        "exact_sum": np.zeros(L, dtype=bool),
+        "table_row": np.full(L, -1, dtype=np.intp),
+        "tables": np.zeros((0, bins.n_codes), dtype=np.int32),
+        "col_tables": [],
+        "child_w": [],
+    }
+    if not splittable.any():
+        return out
+    valid = valid & splittable[:, None]
+    valid = rules.sample_features(valid)
+    winner = rules.select_feature(crit, gains, scores, valid)
+    nodes = np.flatnonzero(winner >= 0)
+    win = winner[nodes]
+    g = gains[nodes, win]
+    keep = rules.keep_splits(g, node_weight[nodes], total_weight)
+    nodes, win, g = nodes[keep], win[keep], g[keep]
+    out["feature"][nodes] = win
+    out["score"][nodes] = scores[nodes, win]
+    out["gain"][nodes] = g
+    table_parts = []
+    n_tab = 0
+    child_w = []
+    for group_nodes, res in found:
+        at = np.isin(nodes, group_nodes)
+        gn, gw = nodes[at], win[at]
+        row = np.searchsorted(group_nodes, gn)
+        out["exact_sum"][gn] = res.n_missing[row, gw] == 0
+        num = ~bins.is_categorical[gw]
+        n_nodes, n_rows, n_f = gn[num], row[num], gw[num]
+        out["kind"][n_nodes] = SPLIT_NUMERIC
+        out["threshold"][n_nodes] = res.threshold[n_rows, n_f]
+        out["cut"][n_nodes] = res.cut[n_rows, n_f]
+        out["n_children"][n_nodes] = 2
+        child_w.append((n_nodes, res.child_w[n_rows, n_f]))
+        for f in np.unique(gw[~num]).tolist():
+            sel = gw == f
+            tables, slot_w = res.tables[f]
+            table = tables[row[sel]]
+            out["kind"][gn[sel]] = SPLIT_CATEGORICAL
+            out["n_children"][gn[sel]] = table.max(axis=1) + 1
+            out["col_tables"].append((gn[sel], table))
+            padded = np.full((table.shape[0], bins.n_codes), -1, dtype=np.int32)
+            padded[:, : table.shape[1]] = table
+            table_parts.append(padded)
+            out["table_row"][gn[sel]] = n_tab + np.arange(table.shape[0])
+            n_tab += table.shape[0]
+            child_w.append((gn[sel], slot_w[row[sel]]))
+    if table_parts:
+        out["tables"] = np.concatenate(table_parts)
+    out["child_w"] = child_w
+    return out
+
+
+def _fractions(split: dict, n_next: int) -> np.ndarray:
+    """Each child's share of its parent's known weight (uniform when none is known)."""
+    n_children = split["n_children"]
+    first = np.cumsum(n_children) - n_children
+    child_w = np.zeros(n_next)
+    for nodes, w in split["child_w"]:
+        width = n_children[nodes]
+        cols = np.arange(w.shape[1])
+        use = cols < width[:, None]
+        child_w[(first[nodes][:, None] + cols)[use]] = w[use]
+    parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+    parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
+        parent_of_child
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child])
+
+
+def build_tree_hist(
+    X: np.ndarray,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    n_classes: int,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+    max_bins: int = 255,
+    max_histogram_mb: float = DEFAULT_HISTOGRAM_MB,
+) -> Tree:
+    """``splitter="hist"`` in this process on encoded data (exact quantile bins)."""
+    _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
+    bins = fit_bins(
+        X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
+    )
+    chunk = new_chunk(apply_bins(X, bins), y, sample_weight)
+    unit = bool((sample_weight == 1).all()) and not bool(np.isnan(X).any())
+    return build_hist_tree(
+        LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,
+        float(sample_weight.sum()), float(sample_weight.min()), unit, max_histogram_mb,
+    )  # fmt: skip

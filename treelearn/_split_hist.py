@@ -1,0 +1,192 @@
+"""Split search on summed histograms, vectorised over nodes, features and bins.
+
+The histogram builder (:mod:`treelearn._builder_hist`) hands over, per level, the
+``[nodes, features, codes, classes]`` class counts of its nodes (the last code of every
+feature holds its missing values) and, unless every entry weighs 1, the entry counts
+``[nodes, features, codes]``. :func:`feature_splits` finds every feature's best split
+at every node from them with the same growth rules and criterion as the exact search:
+
+* numeric features: every cut after a non-empty bin with known entries beyond it is
+  a candidate (one per gap between the node's values when a bin holds one value);
+  :meth:`~treelearn._growth_rules.GrowthRules.admissible_cuts` admits cuts, only
+  boundary points are ranked for a concave impurity (Fayyad & Irani 1992, as
+  :mod:`treelearn._split_numeric`), the criterion's ``split_rank`` orders them, the
+  first within the rules' tolerance wins, and its gain is ``split_score`` scaled by
+  the known fraction; the threshold is placed between the two bins' training values;
+* categorical features: the rules' ``categorical_splits`` on the histogram's
+  ``[node, category, class]`` tensor, the exact categorical search itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from treelearn._binning import Bins
+from treelearn._growth_rules import GrowthRules
+from treelearn._split_categorical import CategoryCounts, known_fraction
+from treelearn._split_numeric import range_ends, segment_best
+from treelearn.criteria import SplitCriterion
+
+__all__ = ["FeatureSplits", "feature_splits"]
+
+
+class _HistSides:
+    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads)."""
+
+    def __init__(self, left_n, right_n, left_w, right_w):
+        self.left_n, self.right_n = left_n, right_n
+        self.left_w, self.right_w = left_w, right_w
+
+
+@dataclass
+class FeatureSplits:
+    """Every feature's best split at the searched nodes (rows of a histogram)."""
+
+    gain: np.ndarray  # [r, P]
+    score: np.ndarray  # [r, P]
+    valid: np.ndarray  # [r, P]
+    cut: np.ndarray  # [r, P] numeric: last bin on the left
+    threshold: np.ndarray  # [r, P] numeric: the real threshold
+    n_missing: np.ndarray  # [r, P] entries whose value is missing
+    # numeric: [r, P, 2] known weight left/right; categorical, per feature:
+    # (tables [r, C], child known weights [r, C])
+    child_w: np.ndarray
+    tables: dict = field(default_factory=dict)
+
+
+def feature_splits(
+    hist: np.ndarray,
+    n_hist: np.ndarray | None,
+    rows: np.ndarray,
+    node_weight: np.ndarray,
+    bins: Bins,
+    n_categories: np.ndarray,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+) -> FeatureSplits:
+    """Best split of every feature at the histogram rows ``rows`` (splittable nodes).
+
+    ``node_weight`` is per row of ``rows``. Numeric features: every cut after a
+    non-empty bin with known entries beyond it is a candidate; the rules admit
+    cuts, the criterion ranks them (``split_rank``), the first within the rules'
+    tolerance wins, and its gain and score are the criterion's ``split_score``
+    (scaled by the known fraction) and ``feature_score``, as in
+    :func:`~treelearn._split_numeric.best_thresholds`. Categorical features: the
+    rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
+    """
+    if n_hist is None:  # every entry weighs 1: entries are the class counts' sums
+        H = hist if rows.size == hist.shape[0] else hist[rows]
+        N = np.matmul(H, np.ones(hist.shape[-1])).astype(np.int64)  # faster than sum
+    else:
+        N = n_hist[rows].astype(np.int64)
+    r, P, B = N.shape
+    out = FeatureSplits(
+        np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
+        np.zeros((r, P), dtype=np.intp), np.full((r, P), np.nan), N[:, :, B - 1].copy(),
+        np.zeros((r, P, 2)),
+    )  # fmt: skip
+    numeric = np.flatnonzero(~bins.is_categorical)
+    if numeric.size and r:
+        _numeric_splits(hist, rows, N[:, numeric, : B - 1], numeric, node_weight, bins,
+                        criterion, rules, out)  # fmt: skip
+    for f in np.flatnonzero(bins.is_categorical).tolist():
+        C = int(n_categories[f])
+        if C < 2 or not r:
+            continue
+        counts = hist[rows, f, :C]
+        stats = CategoryCounts(counts, N[:, f, :C], counts.sum(axis=1), node_weight)
+        grouped = rules.categorical_splits(stats, criterion)
+        ok = grouped.ok & ~np.isnan(grouped.gain)
+        score = criterion.feature_score(grouped.gain, grouped.branch_weights, stats.missing_weight)
+        out.gain[ok, f] = grouped.gain[ok]
+        out.score[ok, f] = score[ok]
+        out.valid[ok, f] = True
+        tables = grouped.tables[:, :C].astype(np.int32)
+        at = tables >= 0
+        i = np.nonzero(at)[0]
+        slot_w = np.bincount(
+            i * C + tables[at], weights=counts.sum(axis=2)[at], minlength=r * C
+        ).reshape(r, C)
+        out.tables[f] = (tables, slot_w)
+    return out
+
+
+def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules, out) -> None:
+    """The numeric part of :func:`feature_splits` (``N`` [r, F, nb]: entries in the
+    known bins of the numeric ``features`` at histogram rows ``rows``).
+
+    Only the non-empty bins are searched: they are laid end to end in (node, feature,
+    bin) order, segments are (node, feature) pairs, and one class-count prefix sum
+    serves every segment, as in :func:`~treelearn._split_numeric.best_thresholds`, so
+    that small nodes cost their entries, not ``max_bins``.
+    """
+    r, F, nb = N.shape
+    _, P, B, K = hist.shape
+    S = r * F
+    flat_n = N.reshape(-1)
+    p = np.flatnonzero(flat_n)
+    if p.size < 2:
+        return
+    seg, b = np.divmod(p, nb)  # (node, feature) segment and bin of each cell
+    rr, ff = np.divmod(seg, F)
+    cells = hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b]
+    cum = np.cumsum(cells, axis=0)
+    ncum = np.cumsum(flat_n[p])
+    starts = np.searchsorted(seg, np.arange(S))
+    before = np.maximum(starts - 1, 0)
+    base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
+    nbase = np.where(starts > 0, ncum[before], 0)
+    ends = np.r_[starts[1:], p.size] - 1  # last cell of each segment (or before it)
+    filled = ends >= starts
+    last = np.maximum(ends, 0)
+    known = np.where(filled[:, None], cum[last] - base, 0.0)
+    n_known = np.where(filled, ncum[last] - nbase, 0)
+    ci = np.flatnonzero(seg[1:] == seg[:-1])  # a cut after cell i: next cell, same pair
+    if ci.size == 0:
+        return
+    cs = seg[ci]
+    lw = cum[ci] - base[cs]
+    rw = known[cs] - lw
+    left_n = ncum[ci] - nbase[cs]
+    sides = _HistSides(left_n, n_known[cs] - left_n, lw.sum(axis=1), rw.sum(axis=1))
+    allowed, n_cand = rules.admissible_cuts(sides)
+    keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
+    if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
+        positive = cells > 0
+        pure = np.where(np.count_nonzero(positive, axis=1) == 1, np.argmax(positive, axis=1), -1)
+        a, z = pure[ci], pure[ci + 1]
+        boundary = (a < 0) | (z < 0) | (a != z)
+        if allowed is not None:  # the ends of the admitted range may be optimal too
+            boundary |= range_ends(keep, cs)
+        keep &= boundary
+    k = np.flatnonzero(keep)
+    if k.size == 0:
+        return
+    rank = criterion.split_rank(lw[k], rw[k])
+    tol = rules.tie_tolerance * np.repeat(node_weight, F)
+    has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
+    sg = np.flatnonzero(has)
+    pick = k[first[sg]]
+    i = ci[pick]
+    ri, fi = np.divmod(sg, F)
+    lc = lw[pick]
+    parent = known[sg]
+    children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
+    fraction = known_fraction(parent.sum(axis=-1), node_weight[ri])
+    gain = criterion.split_score(parent, children) * fraction
+    gain, ok = rules.adjust_numeric_gains(
+        gain, None if n_cand is None else n_cand[sg], node_weight[ri]
+    )
+    ri, fi, i, gain, children, parent = ri[ok], fi[ok], i[ok], gain[ok], children[ok], parent[ok]
+    score = criterion.feature_score(
+        gain, children.sum(axis=2), np.maximum(node_weight[ri] - parent.sum(axis=1), 0.0)
+    )
+    f = features[fi]
+    out.gain[ri, f] = gain
+    out.score[ri, f] = score
+    out.valid[ri, f] = True
+    out.cut[ri, f] = b[i]
+    out.threshold[ri, f] = bins.threshold(f, b[i], b[i + 1], rules.place_thresholds)
+    out.child_w[ri, f] = children.sum(axis=2)

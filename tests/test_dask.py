@@ -69,8 +69,12 @@ def test_own_local_cluster_is_started_and_closed():
     X, y = numeric_data(n=120)
     with pytest.raises(ValueError):
         distributed.get_client()  # no client around
-    est = DecisionTreeClassifier(splitter="hist", max_depth=3).fit(*chunked(X, y, 2))
-    ref = DecisionTreeClassifier(splitter="hist", max_depth=3).fit(X, y)
+    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=3).fit(
+        *chunked(X, y, 2)
+    )
+    ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=3).fit(
+        X, y
+    )
     assert_same_tree(ref.tree_, est.tree_)
     with pytest.raises(ValueError):
         distributed.get_client()  # closed again
@@ -101,9 +105,13 @@ def client():
 @pytest.mark.parametrize("criterion", ["gini", "entropy", Tsallis(q=3)])
 def test_same_tree_as_in_process_hist(client, k, criterion):
     X, y = numeric_data()
-    ref = DecisionTreeClassifier(criterion=criterion, splitter="hist", min_samples_leaf=3)
+    ref = DecisionTreeClassifier(
+        missing_values="fractional", criterion=criterion, splitter="hist", min_samples_leaf=3
+    )
     ref.fit(X, y)
-    est = DecisionTreeClassifier(criterion=criterion, splitter="hist", min_samples_leaf=3)
+    est = DecisionTreeClassifier(
+        missing_values="fractional", criterion=criterion, splitter="hist", min_samples_leaf=3
+    )
     est.fit(*chunked(X, y, k))
     assert_same_tree(ref.tree_, est.tree_)
     assert scheduler_tasks(client) == 0  # nothing left on the cluster
@@ -120,8 +128,8 @@ def test_categoricals_from_a_dask_dataframe(client, k):
     })  # fmt: skip
     y = pd.Series(np.where((df.colour == "red") | (df.x > 0.5), "yes", "no"))
     y[rng.random(n) < 0.1] = "no"
-    for est in (DecisionTreeClassifier(splitter="hist", max_depth=5),
-                CARTClassifier(splitter="hist", max_depth=5)):  # fmt: skip
+    for est in (DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=5),
+                CARTClassifier(missing_values="fractional", splitter="hist", max_depth=5)):  # fmt: skip
         ref = est.__class__(**est.get_params()).fit(df, y)
         est.fit(dd.from_pandas(df, npartitions=k), dd.from_pandas(y, npartitions=k))
         assert_same_tree(ref.tree_, est.tree_)
@@ -132,8 +140,12 @@ def test_categoricals_from_a_dask_dataframe(client, k):
 @pytest.mark.parametrize("k", [1, 3, 8])
 def test_missing_values(client, k):
     X, y = numeric_data(seed=2, missing=True)
-    ref = DecisionTreeClassifier(splitter="hist", max_depth=6).fit(X, y)
-    est = DecisionTreeClassifier(splitter="hist", max_depth=6).fit(*chunked(X, y, k))
+    ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=6).fit(
+        X, y
+    )
+    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=6).fit(
+        *chunked(X, y, k)
+    )
     assert_same_tree(ref.tree_, est.tree_, rtol=0.0 if k == 1 else 1e-12)
 
 
@@ -142,8 +154,12 @@ def test_weights_and_cart_cp(client):
     w = np.random.default_rng(3).integers(0, 3, size=y.size).astype(float)
     Xd, yd = chunked(X, y, 3)
     wd = da.from_array(w, chunks=(Xd.chunks[0],))
-    ref = CARTClassifier(splitter="hist", cp=0.01).fit(X, y, sample_weight=w)
-    est = CARTClassifier(splitter="hist", cp=0.01).fit(Xd, yd, sample_weight=wd)
+    ref = CARTClassifier(missing_values="fractional", splitter="hist", cp=0.01).fit(
+        X, y, sample_weight=w
+    )
+    est = CARTClassifier(missing_values="fractional", splitter="hist", cp=0.01).fit(
+        Xd, yd, sample_weight=wd
+    )
     assert_same_tree(ref.tree_, est.tree_)
     np.testing.assert_array_equal(ref.cptable_, est.cptable_)
 
@@ -151,7 +167,9 @@ def test_weights_and_cart_cp(client):
 def test_predict_returns_dask_arrays(client):
     X, y = numeric_data(seed=4)
     Xd, yd = chunked(X, y, 3)
-    est = DecisionTreeClassifier(splitter="hist", max_depth=4).fit(Xd, yd)
+    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4).fit(
+        Xd, yd
+    )
     pred, proba = est.predict(Xd), est.predict_proba(Xd)
     assert isinstance(pred, da.Array) and isinstance(proba, da.Array)
     assert proba.chunks[0] == Xd.chunks[0]
@@ -166,13 +184,15 @@ def test_bad_input_is_refused_clearly(client):
     Xd, yd = chunked(X, y, 3)
     unknown = Xd[Xd[:, 0] > -10]  # boolean indexing: unknown chunk sizes
     with pytest.raises(ValueError, match="unknown chunk sizes"):
-        DecisionTreeClassifier(splitter="hist").fit(unknown, yd)
+        DecisionTreeClassifier(missing_values="fractional", splitter="hist").fit(unknown, yd)
     with pytest.raises(ValueError, match="chunked differently"):
-        DecisionTreeClassifier(splitter="hist").fit(Xd, yd.rechunk(25))
+        DecisionTreeClassifier(missing_values="fractional", splitter="hist").fit(Xd, yd.rechunk(25))
     with pytest.raises(ValueError, match="J48 fidelity"):
         C45Classifier().fit(Xd, yd)
     with pytest.raises(ValueError, match=r"NaN|missing"):
-        DecisionTreeClassifier().fit(Xd, da.from_array(np.where(y > 0, y, np.nan), chunks=20))
+        DecisionTreeClassifier(missing_values="fractional").fit(
+            Xd, da.from_array(np.where(y > 0, y, np.nan), chunks=20)
+        )
     assert scheduler_tasks(client) == 0
     assert len(client.scheduler_info()["workers"]) == 2
 
@@ -184,7 +204,9 @@ def test_parquet_columns_partitioned_alike(client, tmp_path):
     frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])]).assign(y=y)
     dd.from_pandas(frame, npartitions=4).to_parquet(tmp_path / "data")
     data = dd.read_parquet(tmp_path / "data")
-    est = DecisionTreeClassifier(splitter="hist", max_depth=5)
+    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=5)
     est.fit(data.drop(columns="y"), data["y"])
-    ref = DecisionTreeClassifier(splitter="hist", max_depth=5).fit(frame.drop(columns="y"), y)
+    ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=5).fit(
+        frame.drop(columns="y"), y
+    )
     assert_same_tree(ref.tree_, est.tree_)

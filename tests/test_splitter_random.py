@@ -121,8 +121,8 @@ def test_presets_and_bad_values(data):
         assert est(splitter="random", random_state=0).fit(X, y).score(X, y) > 0.9
     with pytest.raises(ValueError, match="C45Classifier does not support splitter='random'"):
         C45Classifier(splitter="random").fit(X, y)
-    with pytest.raises(ValueError, match="splitter='hist' is not available"):
-        DecisionTreeClassifier(splitter="hist").fit(X, y)
+    with pytest.raises(ValueError, match="C45Classifier does not support splitter='hist'"):
+        C45Classifier(splitter="hist").fit(X, y)
     with pytest.raises(ValueError, match="splitter"):
         DecisionTreeClassifier(splitter="worst").fit(X, y)
 

@@ -391,8 +391,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         if getattr(self, "splitter", "best") == "hist":
             raise ValueError(
-                "splitter='hist' grows single-output trees; use splitter='best' for "
-                "multi-output y."
+                "splitter='hist' grows single-output trees; use splitter='best' for multi-output y."
             )
 
     def _max_surrogates(self, encoding) -> int | None:
@@ -432,6 +431,12 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         if getattr(self, "splitter", "best") == "hist":
             strategy = getattr(self, "missing_values", "fractional")
+            if strategy == "surrogate":
+                raise ValueError(
+                    "splitter='hist' has no surrogate splits; pass "
+                    "missing_values='fractional' (or 'learned' on data without missing "
+                    "values) or splitter='best'."
+                )
             if strategy != "fractional" and bool(np.isnan(Xe).any()):
                 raise ValueError(
                     f"splitter='hist' routes missing values fractionally (C4.5) only; got "

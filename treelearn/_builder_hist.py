@@ -47,6 +47,7 @@ from treelearn import _budget
 from treelearn._binning import Bins, apply_bins, fit_bins
 from treelearn._builder import _Columns, best_first
 from treelearn._growth_rules import GrowthRules
+from treelearn._missing import learned_shares
 from treelearn._routing import fan_out
 from treelearn._split_hist import FeatureSplits, feature_splits
 from treelearn._tolerances import J48_SMALL
@@ -421,7 +422,14 @@ def build_hist_tree(
         if n_next == 0:
             break
         first_local = np.where(is_split, first_child - next_lo, -1).astype(np.intp)
-        fraction = _fractions(split, n_next)
+        fraction, child_w = _fractions(split, n_next)
+        stored = fraction
+        if rules.missing_values == "learned":  # (no missing value in X: the estimator
+            # refuses hist with "learned" on data with some) the heavier child, one-hot
+            stored = learned_shares(
+                split["n_children"].astype(np.intp), child_w,
+                np.full(split["n_children"].size, -1, dtype=np.intp),
+            )  # fmt: skip
         routing = Routing(
             split["feature"], split["kind"], split["cut"], split["table_row"], split["tables"],
             first_local, split["n_children"].astype(np.intp), fraction, bins.missing_code,
@@ -429,7 +437,7 @@ def build_hist_tree(
         backend.replace_states(backend.map(route_chunk, backend.states, routing))
         prev_split = (first_local, split["n_children"], split["exact_sum"], kept_row)
         prev_hist = kept_hist
-        missing_fraction = fraction
+        missing_fraction = stored
         parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split["n_children"])
         depth += 1
         lo, L = next_lo, n_next
@@ -526,8 +534,9 @@ def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_we
     return out
 
 
-def _fractions(split: dict, n_next: int) -> np.ndarray:
-    """Each child's share of its parent's known weight (uniform when none is known)."""
+def _fractions(split: dict, n_next: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each child's share of its parent's known weight (uniform when none is known),
+    and that known weight."""
     n_children = split["n_children"]
     first = np.cumsum(n_children) - n_children
     child_w = np.zeros(n_next)
@@ -541,7 +550,10 @@ def _fractions(split: dict, n_next: int) -> np.ndarray:
         parent_of_child
     ]
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child])
+        share = np.where(
+            parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
+        )
+    return share, child_w
 
 
 def build_tree_hist(

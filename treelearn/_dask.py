@@ -343,6 +343,10 @@ def _check_futures(v, name: str) -> None:
             )
 
 
+def _has_missing(encoded) -> bool:
+    return bool(np.isnan(encoded).any())
+
+
 def _fit(estimator, client, criterion, X, y, sample_weight):
     from distributed import wait
 
@@ -366,6 +370,20 @@ def _fit(estimator, client, criterion, X, y, sample_weight):
         raise ValueError("X has no rows.")
     rules0 = estimator._growth_rules(np.broadcast_to(np.empty((1, 1)), (n, n_features)),
                                      encoding, float(n))  # fmt: skip
+    strategy = getattr(estimator, "missing_values", "fractional")
+    if strategy == "surrogate":
+        raise ValueError(
+            "Dask input grows by splitter='hist', which has no surrogate splits; pass "
+            "missing_values='fractional' (or 'learned' on data without missing values)."
+        )
+    if strategy != "fractional" and any(
+        client.gather(client.map(_has_missing, encoded, pure=False))
+    ):
+        raise ValueError(
+            f"Dask input grows by splitter='hist', which routes missing values "
+            f"fractionally (C4.5) only; got missing_values={strategy!r} with missing "
+            "values in X. Pass missing_values='fractional'."
+        )
     max_bins = int(estimator.max_bins)
     want = sample_size(max_bins)
     takes = [min(m, int(np.ceil(want * m / n))) for m in lengths]

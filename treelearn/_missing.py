@@ -62,7 +62,6 @@ __all__ = [
 MISSING_VALUES = ("fractional", "learned", "surrogate")
 
 
-
 def check_strategy(missing_values: object, estimator: str) -> str:
     """``missing_values`` if it names a strategy, else a ``ValueError``.
 

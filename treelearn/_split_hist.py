@@ -33,7 +33,10 @@ __all__ = ["FeatureSplits", "feature_splits"]
 
 
 class _HistSides:
-    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads)."""
+    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads).
+    Sizes count entries (a fractional copy counts as one)."""
+
+    fractional = False
 
     def __init__(self, left_n, right_n, left_w, right_w):
         self.left_n, self.right_n = left_n, right_n

@@ -131,9 +131,7 @@ def random_thresholds(
         fr = fractions[0] if F == 1 else np.concatenate(fractions)
         fcum = np.cumsum(np.where(known, fr, 0.0))
         samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
-    sides = CutSides(
-        cut, None, None, layout, n_known, known_w, left_weight=left_w, samples=samples
-    )
+    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w, samples=samples)
     allowed, n_cand = rules.admissible_cuts(sides)
     cand = np.flatnonzero(drawn.at_cut & (cut if allowed is None else cut & allowed))
     if cand.size == 0:

@@ -38,6 +38,7 @@ from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
+from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
@@ -226,13 +227,20 @@ class _LevelWiseBuilder:
         # per categorical feature: (row of every node in the tables, or -1; tables)
         best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for block in self._numeric_blocks(store):
-            found = best_thresholds(
-                [int(f) for f in self.numeric[block]],
-                [store.values[r] for r in block],
-                [store.labels[r] for r in block],
-                None if store.weights is None else [store.weights[r] for r in block],
-                bool(self.has_nan[self.numeric[block]].any()), layout, self.K, crit, rules,
-            )  # fmt: skip
+            missing = bool(self.has_nan[self.numeric[block]].any())
+            if square_sums_apply(crit, self.K, store.weights is not None, missing, n_ent.sum()):
+                found = best_thresholds_by_square_sums(
+                    [int(f) for f in self.numeric[block]], [store.values[r] for r in block],
+                    [store.labels[r] for r in block], layout, self.K, crit, rules,
+                )  # fmt: skip
+            else:
+                found = best_thresholds(
+                    [int(f) for f in self.numeric[block]],
+                    [store.values[r] for r in block],
+                    [store.labels[r] for r in block],
+                    None if store.weights is None else [store.weights[r] for r in block],
+                    missing, layout, self.K, crit, rules,
+                )  # fmt: skip
             if found is not None:
                 gains[found.nodes, found.feature] = found.gain
                 scores[found.nodes, found.feature] = found.score

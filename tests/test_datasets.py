@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from limited import run_limited
 from scipy.io import arff as scipy_arff
 from sklearn.utils import Bunch
 
@@ -591,3 +592,74 @@ def test_dataset_info_is_the_catalogue_and_needs_no_file() -> None:
     assert ds.dataset_info("weather.nominal").name == "play_tennis"
     with pytest.raises(ValueError, match="unknown data set 'nope'"):
         ds.dataset_info("nope")
+
+
+# -- memory: the data section is read a chunk of lines at a time ------------------------
+def test_arff_chunks_give_the_whole_file_result(monkeypatch, tmp_path):
+    # the columns are converted a chunk of lines at a time; the frame is the same
+    # whatever the chunk size, and errors are still those of the whole file (the
+    # first column with a bad value, at its first bad line)
+    from treelearn.datasets import _arff
+
+    rng = np.random.default_rng(0)
+    lines = [
+        f"{x:.3f},{'?' if m else c},'s{i}',2020-01-{1 + i % 28:02d}"
+        for i, (x, c, m) in enumerate(
+            zip(rng.random(50), rng.choice(["a", "b"], 50), rng.random(50) < 0.2, strict=True)
+        )
+    ]
+    head = (
+        "@relation r\n@attribute x numeric\n@attribute c {a,b}\n@attribute s string\n"
+        "@attribute d date yyyy-MM-dd\n@data\n"
+    )
+    path = tmp_path / "r.arff"
+    path.write_text(head + "\n".join(lines) + "\n")
+    whole = load_arff(path)
+    monkeypatch.setattr(_arff, "_CHUNK_ROWS", 7)
+    chunked = load_arff(path)
+    pd.testing.assert_frame_equal(whole, chunked)
+    assert whole.shape == (50, 4) and whole["c"].isna().any()
+    bad = lines.copy()
+    bad[40] = bad[40].replace("2020-01", "2020-13")  # line 47, column d
+    bad[30] = "zz" + bad[30][2:]  # line 37, column x: reported, the first column
+    bad[10] = "0.5,q,'s10',2020-01-11"  # line 17, column c
+    path.write_text(head + "\n".join(bad) + "\n")
+    with pytest.raises(ValueError, match=r"line 37: cannot read 'zz"):
+        load_arff(path)
+
+
+def test_arff_line_with_too_many_values_is_counted_without_splitting():
+    doc = "@relation r\n@attribute a numeric\n@attribute b string\n@data\n"
+    quoted = doc + ",".join(["'x'"] * 100_000) + "\n"  # the careful tokenizer
+    with pytest.raises(ValueError, match=r"line 5: expected 2 values, found 100000"):
+        load_arff(io.StringIO(quoted))
+    plain = doc + "1," * 99_999 + "1\n"
+    with pytest.raises(ValueError, match=r"line 5: expected 2 values, found 100000"):
+        load_arff(io.StringIO(plain))
+    # an empty value is reported as the split would report it
+    with pytest.raises(ValueError, match=r"line 5: value 3 is empty"):
+        load_arff(io.StringIO(doc + "1,2, ,4\n"))
+
+
+def test_a_huge_arff_line_fails_with_its_error_not_memory_error(tmp_path):
+    # a 128 MB line of 64 million values: split into strings it needs gigabytes (a
+    # bare MemoryError under the cap); counted, it needs about three times itself
+    path = tmp_path / "long.arff"
+    with open(path, "w") as f:
+        f.write("@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n")
+        piece = "1," * 2**19
+        for _ in range(128):
+            f.write(piece)
+        f.write("1\n")
+    out = run_limited(
+        f"""
+from treelearn.datasets import load_arff
+try:
+    load_arff({str(path)!r})
+except ValueError as e:
+    print(str(e)[-60:])
+""",
+        seconds=120,
+        memory_gib=1.0,
+    )
+    assert "line 6: expected 2 values, found 67108865" in out

@@ -485,6 +485,39 @@ def test_a_twenty_thousand_level_categorical_splits_multiway_in_bounded_memory(n
     assert out.strip() == "True"
 
 
+def test_cart_subset_search_on_thousands_of_levels_stays_within_the_budget():
+    # CART's ordered cuts over 5,000 levels (5 classes: K orderings, each with sorted
+    # copies, prefix sums and both sides of [nodes, levels, classes]) take ~99 bytes
+    # per cell; the budget counted 48, so a fit went to twice its budget before the
+    # refusal. Now the refusal comes before the search passes the budget.
+    out = run_limited(
+        _snippet("""
+        import os, resource
+        import pandas as pd
+        os.environ["TREELEARN_MEMORY_BUDGET"] = "0.25"
+        rng = np.random.default_rng(0)
+        n = 30_000
+        X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 5000, n).astype(str)),
+                          "x": rng.random(n)})
+        y = rng.integers(0, 5, n)
+        with open("/proc/self/statm") as f:
+            before = int(f.read().split()[1]) * resource.getpagesize()
+        try:
+            tl.CARTClassifier().fit(X, y)
+        except MemoryError as e:
+            print(e)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        print((peak - before) / 2**30)
+        """),
+        seconds=120,
+        memory_gib=3.0,
+    )
+    message, extra = out.strip().rsplit("\n", 1)
+    assert "categorical feature 0 has 4989 levels" in message
+    assert "TREELEARN_MEMORY_BUDGET" in message and "max_depth" in message
+    assert float(extra) <= 0.25
+
+
 def test_a_categorical_level_tensor_over_the_budget_is_refused(monkeypatch):
     monkeypatch.setenv("TREELEARN_MEMORY_BUDGET", "0.0001")  # 100 KiB
     rng = np.random.default_rng(0)

@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._c45_rules",
             "treelearn._split_numeric",
             "treelearn._split_random",
+            "treelearn._split_square_sums",
             "treelearn._split_categorical",
             "treelearn._partition",
             "treelearn._surrogates",

@@ -20,6 +20,11 @@ _GIB = 2**30
 #: Bytes of node class counts per node and class while a fit finishes (value, the
 #: normalised distribution, the level pieces being joined).
 _NODE_BYTES = 3 * 8
+#: Peak bytes per cell of a ``[nodes, levels, classes]`` categorical search: the float64
+#: tensor, then (CART's ordered cuts, the largest) per ordering its sorted copy, prefix
+#: sums, both sides stacked and the criterion's temporaries: 99 bytes measured with
+#: tracemalloc (20,000 levels, 5 classes; a multiway search takes 25).
+_CATEGORICAL_CELL_BYTES = 13 * 8
 
 
 def memory_budget() -> int:
@@ -82,7 +87,7 @@ def check_categorical_level(
     name: object, n_nodes: int, n_levels: int, n_classes: int, depth: int
 ) -> None:
     """Refuse a categorical split search whose count tensor exceeds the budget."""
-    need = n_nodes * n_levels * n_classes * 8 * 6  # the tensor, its sorted copies and sums
+    need = n_nodes * n_levels * n_classes * _CATEGORICAL_CELL_BYTES
     budget = memory_budget()
     if need > budget:
         raise MemoryError(

@@ -40,6 +40,7 @@ from treelearn._routing import fan_out
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
+from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
@@ -265,16 +266,29 @@ class _LevelWiseBuilder:
         best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         search = random_thresholds if rules.random_thresholds else best_thresholds
         for block in self._numeric_blocks(store):
-            found = search(
-                [int(f) for f in self.numeric[block]],
-                [store.values[r] for r in block],
-                [store.labels[r] for r in block],
-                None if store.weights is None else [store.weights[r] for r in block],
-                bool(self.has_nan[self.numeric[block]].any()), layout, self.K, crit, rules,
+            missing = bool(self.has_nan[self.numeric[block]].any())
+            fractions = (
                 None
                 if frac is None or store.weights is None
-                else [sample_counts(store.weights[r], self.unit) for r in block],
-            )  # fmt: skip
+                else [sample_counts(store.weights[r], self.unit) for r in block]
+            )
+            if (
+                frac is None
+                and not rules.random_thresholds
+                and square_sums_apply(crit, self.K, store.weights is not None, missing, n_ent.sum())
+            ):
+                found = best_thresholds_by_square_sums(
+                    [int(f) for f in self.numeric[block]], [store.values[r] for r in block],
+                    [store.labels[r] for r in block], layout, self.K, crit, rules,
+                )  # fmt: skip
+            else:
+                found = search(
+                    [int(f) for f in self.numeric[block]],
+                    [store.values[r] for r in block],
+                    [store.labels[r] for r in block],
+                    None if store.weights is None else [store.weights[r] for r in block],
+                    missing, layout, self.K, crit, rules, fractions,
+                )  # fmt: skip
             if found is not None:
                 gains[found.nodes, found.feature] = found.gain
                 scores[found.nodes, found.feature] = found.score

@@ -32,6 +32,7 @@ __all__ = [
     "LevelLayout",
     "NumericSplits",
     "best_thresholds",
+    "finish_splits",
     "segment_best",
     "stacked_layout",
 ]
@@ -410,27 +411,55 @@ def best_thresholds(
         [np.take(left, pick, axis=1).T, np.take(right, pick, axis=1).T], axis=1
     ).astype(np.float64)  # [s, 2, K]
     parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
+    slot = None
+    if learned:  # the side each winner's missing cases take (-1: the node has none)
+        slot = np.where(go_left[pick], 0, np.where(n_missing[sg] > 0, 1, -1))
+    return finish_splits(
+        features, v, i, sg, parent, children, node_weight, n_cand, S0, criterion, rules,
+        slot,
+    )  # fmt: skip
+
+
+def finish_splits(
+    features: list[int],
+    v: np.ndarray,
+    i: np.ndarray,
+    sg: np.ndarray,
+    parent: np.ndarray,
+    children: np.ndarray,
+    node_weight: np.ndarray,
+    n_cand: np.ndarray | None,
+    n_nodes: int,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+    slot: np.ndarray | None = None,
+) -> NumericSplits:
+    """The winners' gains, scores and thresholds, from their class counts.
+
+    ``sg`` are the winning (feature, node) segments of features laid end to end
+    (feature-major, ``n_nodes`` nodes per feature), ``i`` each winner's cut position
+    in ``v``, ``parent[s, K]`` and ``children[s, 2, K]`` its class counts (known,
+    or under ``"learned"`` all), ``slot`` (``"learned"``) the side of each winner's
+    missing cases.
+    """
     fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
     gain = criterion.split_score(parent, children) * fraction
     gain, ok = rules.adjust_numeric_gains(
         gain, None if n_cand is None else n_cand[sg], node_weight[sg]
     )
-    slot = None
-    if learned:
-        slot = np.where(go_left[pick], 0, np.where(n_missing[sg] > 0, 1, -1))
     if not ok.all():
         sg, gain, children, parent, i = sg[ok], gain[ok], children[ok], parent[ok], i[ok]
         slot = None if slot is None else slot[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
-    block, node = np.divmod(sg, S0)  # sg is feature-major: blocks come in order
+    block, node = np.divmod(sg, n_nodes)  # sg is feature-major: blocks come in order
     feature = np.asarray(features, dtype=np.intp)[block]
     threshold = np.empty(sg.size)
     # the cut before the missing values (learned) has no upper value: threshold inf
     hi_missing = np.isnan(v[i + 1])
     hi = np.where(hi_missing, v[i], v[i + 1])
-    bounds = np.searchsorted(block, np.arange(F + 1))
+    bounds = np.searchsorted(block, np.arange(len(features) + 1))
     for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule
         at = slice(bounds[j], bounds[j + 1])
         threshold[at] = rules.place_thresholds(features[j], v[i[at]], hi[at])

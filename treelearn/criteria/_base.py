@@ -99,6 +99,32 @@ class SplitCriterion(abc.ABC):
         children = np.stack([left, right], axis=-2)
         return parent.sum(axis=-1) * self.split_score(parent, children)
 
+    @property
+    def ranks_by_square_sums(self) -> bool:
+        """Whether :meth:`square_sum_rank` computes :meth:`split_rank` from sums alone.
+
+        A criterion whose rank depends on the class counts only through each side's
+        total ``Σ_k c_k`` and sum of squares ``Σ_k c_k²`` (Gini) can be ranked without
+        the ``[candidates, K]`` count tensors: with integer counts both sums are exact,
+        so the rank is the very number :meth:`split_rank` returns. The builder then
+        searches data with many classes in time independent of ``K``. False here.
+        """
+        return False
+
+    def square_sum_rank(
+        self,
+        n_left: np.ndarray,
+        squares_left: np.ndarray,
+        n_right: np.ndarray,
+        squares_right: np.ndarray,
+    ) -> np.ndarray:
+        """:meth:`split_rank` from each side's total and sum of squared class counts.
+
+        Only called when :attr:`ranks_by_square_sums` is true; it must return, bit for
+        bit, what :meth:`split_rank` returns for counts with these sums.
+        """
+        raise NotImplementedError(f"{type(self).__name__} does not rank by square sums")
+
     def impurity_decrease(
         self,
         parent: np.ndarray,

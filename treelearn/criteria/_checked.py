@@ -123,6 +123,15 @@ class CheckedCriterion(SplitCriterion):
     def ranks_by_impurity_mass(self) -> bool:
         return self.inner.ranks_by_impurity_mass
 
+    @property
+    def ranks_by_square_sums(self) -> bool:
+        return self.inner.ranks_by_square_sums
+
+    def square_sum_rank(self, n_left, squares_left, n_right, squares_right):
+        out = self.inner.square_sum_rank(n_left, squares_left, n_right, squares_right)
+        live = (np.asarray(n_left) > 0) & (np.asarray(n_right) > 0)
+        return self._check("square_sum_rank", out, np.shape(n_left), live)
+
     def select_feature(self, gains, scores, valid, *args, **kwargs):
         out = self.inner.select_feature(gains, scores, valid, *args, **kwargs)
         arr = np.asarray(out)

@@ -126,3 +126,26 @@ class Gini(SplitCriterion):
     def impurity(self, counts: np.ndarray) -> np.ndarray:
         """Gini impurity of the class counts (see :func:`treelearn.information.gini_impurity`)."""
         return information._gini(np.asarray(counts, dtype=np.float64))
+
+    @property
+    def ranks_by_square_sums(self) -> bool:
+        """True unless a subclass changes the impurity or how candidates are ranked."""
+        cls = type(self)
+        return (
+            cls.impurity is Gini.impurity
+            and cls.impurity_mass is SplitCriterion.impurity_mass
+            and cls.split_rank is SplitCriterion.split_rank
+            and self.ranks_by_impurity_mass
+        )
+
+    def square_sum_rank(
+        self,
+        n_left: np.ndarray,
+        squares_left: np.ndarray,
+        n_right: np.ndarray,
+        squares_right: np.ndarray,
+    ) -> np.ndarray:
+        """``-(n_L·gini(L) + n_R·gini(R))`` from the sums: :meth:`split_rank`'s numbers."""
+        mass_left = n_left * information._gini_from_sums(n_left, squares_left)
+        mass_right = n_right * information._gini_from_sums(n_right, squares_right)
+        return -(mass_left + mass_right)

@@ -34,8 +34,10 @@ module, past the ~500-line guideline, so that every rule of the format has one h
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -67,6 +69,8 @@ _ESCAPE = re.compile(r"\\(.)")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 # Characters that send a data line to the careful (regex) tokenizer instead of str.split.
 _SPECIAL = re.compile(r"""['"%{}\\]""")
+# The first field of a comma-separated line that is empty or blank.
+_EMPTY_FIELD = re.compile(r"(?:^|(?<=,))\s*(?=,|$)")
 _JAVA_DATE_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
 _JAVA_DATE_CODES = {
     "yyyy": "%Y",
@@ -124,14 +128,17 @@ def _describe_stop(line: str, pos: int) -> str:
 
 
 def _scan_values(
-    line: str, pos: int, closing: str | None
-) -> tuple[list[tuple[str | None, bool]], int]:
+    line: str, pos: int, closing: str | None, keep: int | None = None
+) -> tuple[list[tuple[str | None, bool]], int, int]:
     """Scan comma-separated values from ``line[pos:]``.
 
     Stops at the end of the line or a ``%`` comment (``closing is None``) or just after the
-    ``closing`` character. Returns ``([(value, quoted), ...], end)``; an empty field raises.
+    ``closing`` character. Returns ``([(value, quoted), ...], end, count)``; an empty field
+    raises. With ``keep``, only the first ``keep`` values are kept (the rest are counted),
+    so that a line of a billion values costs no more than the line.
     """
     values: list[tuple[str | None, bool]] = []
+    count = 0
     n = len(line)
     while True:
         m = _FIELD.match(line, pos)
@@ -140,22 +147,24 @@ def _scan_values(
         pos = m.end()
         at = line[pos] if pos < n else ""
         if value is None:
-            if closing is not None and at == closing and not values:
-                return values, pos + 1  # an empty list "{}"
+            if closing is not None and at == closing and not count:
+                return values, pos + 1, count  # an empty list "{}"
             if at in (",", closing) or at == "" or at == "%":
                 raise _ArffError(f"empty value at column {pos + 1} (write ? for a missing value)")
             raise _ArffError(_describe_stop(line, pos))
-        values.append((value, quoted))
+        if keep is None or count < keep:
+            values.append((value, quoted))
+        count += 1
         if at == ",":
             pos += 1
             continue
         if closing is not None:
             if at == closing:
-                return values, pos + 1
+                return values, pos + 1, count
             if at in ("", "%"):
                 raise _ArffError(f"missing closing {closing!r}")
         elif at in ("", "%"):
-            return values, pos
+            return values, pos, count
         raise _ArffError(_describe_stop(line, pos))
 
 
@@ -202,7 +211,7 @@ def _parse_attribute(line: str, pos: int, lineno: int) -> _Attribute:
     rest = line[pos:].lstrip()
     pos = len(line) - len(rest)
     if rest.startswith("{"):
-        items, end = _scan_values(line, pos + 1, "}")
+        items, end, _ = _scan_values(line, pos + 1, "}")
         if not _rest_is_blank(line, end):
             raise _ArffError(f"unexpected text after the value list of attribute {name!r}")
         values = []
@@ -263,13 +272,18 @@ def _parse_relation(line: str, pos: int) -> str:
     return name
 
 
-def _parse_header(lines: list[str]) -> tuple[str, list[_Attribute], int]:
-    """Parse the header; return (relation, attributes, index of the first data line)."""
+def _parse_header(lines: Iterator[str]) -> tuple[str, list[_Attribute], int]:
+    """Parse the header from ``lines``, up to ``@data``.
+
+    Returns (relation, attributes, the line number of ``@data``); ``lines`` is left at
+    the first data line.
+    """
     relation: str | None = None
     attributes: list[_Attribute] = []
     names: dict[str, int] = {}
-    for index, raw in enumerate(lines):
-        lineno = index + 1
+    lineno = 0
+    for raw in lines:
+        lineno += 1
         line = raw.strip()
         if not line or line.startswith("%"):
             continue
@@ -299,25 +313,40 @@ def _parse_header(lines: list[str]) -> tuple[str, list[_Attribute], int]:
                     raise _ArffError("unexpected text after @data")
                 if not attributes:
                     raise _ArffError("@data before any @attribute")
-                return relation, attributes, index + 1
+                return relation, attributes, lineno
             else:
                 raise _ArffError(f"unknown keyword @{m.group(1)}")
         except _ArffError as exc:
             raise _ArffError(f"line {lineno}: {exc}") from None
-    where = max(1, len(lines) - (1 if lines[-1] == "" else 0))  # the last line of the file
+    where = max(1, lineno)  # the last line of the file
     if relation is None:
         raise _ArffError(f"line {where}: end of file reached without @relation")
     raise _ArffError(f"line {where}: end of file reached without @data")
 
 
-def _dense_tokens(line: str) -> list[str | None]:
-    """Split one dense data line into its values (None for missing)."""
+def _dense_tokens(line: str, n_attrs: int) -> list[str | None]:
+    """Split one dense data line into its ``n_attrs`` values (None for missing).
+
+    A line with another number of values raises before it is split, with the error the
+    split would give, so that a huge line costs no more memory than itself.
+    """
     if _SPECIAL.search(line) is None:
+        found = line.count(",") + 1
+        if found != n_attrs:
+            empty = _EMPTY_FIELD.search(line)
+            if empty is not None:
+                raise _ArffError(
+                    f"value {line.count(',', 0, empty.start()) + 1} is empty "
+                    "(write ? for a missing value)"
+                )
+            raise _ArffError(f"expected {n_attrs} values, found {found}")
         parts = [part.strip() for part in line.split(",")]
         if "" in parts:
             raise _ArffError(f"value {parts.index('') + 1} is empty (write ? for a missing value)")
         return [None if part == "?" else part for part in parts]
-    values, _ = _scan_values(line, 0, None)
+    values, _, found = _scan_values(line, 0, None, keep=n_attrs)
+    if found != n_attrs:
+        raise _ArffError(f"expected {n_attrs} values, found {found}")
     return [None if (v == "?" and not quoted) else v for v, quoted in values]
 
 
@@ -366,16 +395,44 @@ def _sparse_tokens(line: str, zeros: list[str], attrs: list[_Attribute]) -> list
     return row
 
 
-def _tokenize_data(
-    lines: list[str], start: int, attrs: list[_Attribute]
-) -> tuple[list[list[str | None]], list[int]]:
-    """Split the data section into rows of string values; also return each row's line number."""
+#: Data lines tokenized and converted together: the strings of one chunk are all
+#: that is held besides the typed columns (a Python string per value costs ~50 bytes).
+_CHUNK_ROWS = 2**14
+
+
+def _read_data(lines: Iterator[str], lineno: int, attrs: list[_Attribute]) -> dict[str, Any]:
+    """Read the data section from ``lines`` (``lineno``: the line before) into columns.
+
+    Rows are tokenized and converted to typed arrays a chunk at a time. The errors are
+    those of tokenizing every row first and then converting the columns in order: a
+    line that cannot be split is reported at once; a value that cannot be converted
+    is kept as its column's first error, and the first column with one is reported
+    at the end.
+    """
     n_attrs = len(attrs)
     zeros: list[str] | None = None
     rows: list[list[str | None]] = []
     linenos: list[int] = []
-    for index in range(start, len(lines)):
-        line = lines[index].strip()
+    parts: list[list[np.ndarray]] = [[] for _ in attrs]
+    errors: list[_ArffError | None] = [None] * n_attrs
+
+    def convert() -> None:
+        table = np.empty((len(rows), n_attrs), dtype=object)
+        if rows:
+            table[:] = rows
+        for j, attr in enumerate(attrs):
+            if errors[j] is None:
+                try:
+                    parts[j].append(_convert_chunk(attr, table[:, j], linenos))
+                except _ArffError as exc:
+                    errors[j] = exc
+                    parts[j].clear()
+        rows.clear()
+        linenos.clear()
+
+    for raw in lines:
+        lineno += 1
+        line = raw.strip()
         if not line or line[0] == "%":
             continue
         try:
@@ -386,14 +443,24 @@ def _tokenize_data(
             else:
                 if "{" in line and _WEIGHT.search(line):
                     raise _ArffError(_NO_WEIGHTS)
-                row = _dense_tokens(line)
-                if len(row) != n_attrs:
-                    raise _ArffError(f"expected {n_attrs} values, found {len(row)}")
+                row = _dense_tokens(line, n_attrs)
         except _ArffError as exc:
-            raise _ArffError(f"line {index + 1}: {exc}") from None
+            raise _ArffError(f"line {lineno}: {exc}") from None
+        del raw, line
         rows.append(row)
-        linenos.append(index + 1)
-    return rows, linenos
+        linenos.append(lineno)
+        if len(rows) == _CHUNK_ROWS:
+            convert()
+    if rows or not any(parts):  # the last rows, or the empty columns of no rows
+        convert()
+    for error in errors:
+        if error is not None:
+            raise error
+    columns = {}
+    for j, attr in enumerate(attrs):  # one column at a time: its chunks are freed
+        columns[attr.name] = _join_column(attr, parts[j])
+        parts[j] = []
+    return columns
 
 
 def _sparse_zero(attr: _Attribute) -> str:
@@ -419,8 +486,12 @@ def _first_bad(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _convert_column(attr: _Attribute, column: np.ndarray, linenos: list[int]) -> Any:
-    """Turn one column of string values (None = missing) into its typed array."""
+def _convert_chunk(attr: _Attribute, column: np.ndarray, linenos: list[int]) -> np.ndarray:
+    """Turn a chunk of one column's string values (None = missing) into a typed array.
+
+    Numeric: float64; nominal: the codes of the declared values (-1 missing); date:
+    datetime64; string: object (NaN missing). :func:`_join_column` joins the chunks.
+    """
     # None as the 0-d object array numpy would make of it (spelled out for mypy)
     missing = np.equal(column, np.array(None, dtype=object))
     if attr.kind == "numeric":
@@ -458,8 +529,7 @@ def _convert_column(attr: _Attribute, column: np.ndarray, linenos: list[int]) ->
                 f"line {linenos[i]}: {column[i]!r} is not a declared value of attribute "
                 f"{attr.name!r} {{{declared}}}"
             )
-        # Let pandas choose the categories' dtype (``str`` in pandas 3, object before).
-        return pd.Categorical.from_codes(codes, categories=pd.Index(list(attr.values)))
+        return codes.astype(_code_dtype(len(attr.values)))
     if attr.kind == "date":
         values = pd.to_datetime(
             pd.Series(column, dtype=object), format=attr.date_format, errors="coerce"
@@ -474,23 +544,70 @@ def _convert_column(attr: _Attribute, column: np.ndarray, linenos: list[int]) ->
         return values.to_numpy()
     out = column.copy()
     out[missing] = np.nan
-    return pd.Series(out)  # pandas picks the string dtype (``str`` in pandas 3)
+    return out
 
 
-def _read_text(source: str | os.PathLike[str] | IO[Any], encoding: str) -> tuple[str, str]:
-    """Return (text, a name for messages) from a path or an open file."""
+def _code_dtype(n_categories: int) -> type[np.signedinteger[Any]]:
+    """The smallest integer type of the codes of ``n_categories`` categories (and -1)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if n_categories < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _join_column(attr: _Attribute, parts: list[np.ndarray]) -> Any:
+    """One column from its converted chunks (:func:`_convert_chunk`), in order."""
+    values = parts[0] if len(parts) == 1 else np.concatenate(parts)
+    parts.clear()
+    if attr.kind == "nominal":
+        # Let pandas choose the categories' dtype (``str`` in pandas 3, object before).
+        return pd.Categorical.from_codes(values, categories=pd.Index(list(attr.values)))
+    if attr.kind == "string":
+        return pd.Series(values)  # pandas picks the string dtype (``str`` in pandas 3)
+    return values
+
+
+def _split_lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` as a file in universal-newline mode yields them."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    pos, n = 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        end = n if end < 0 else end + 1
+        yield text[pos:end]
+        pos = end
+
+
+def _without_bom(lines: Iterator[str]) -> Iterator[str]:
+    for i, line in enumerate(lines):
+        yield line[1:] if i == 0 and line.startswith("\ufeff") else line
+
+
+@contextlib.contextmanager
+def _open_lines(
+    source: str | os.PathLike[str] | IO[Any], encoding: str
+) -> Generator[tuple[Iterator[str], str], None, None]:
+    """(the lines of the file, a name for messages) from a path or an open file.
+
+    A path is read line by line (never whole); an open file is read whole, as its
+    ``read()`` gives it.
+    """
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"ARFF file does not exist: {path}")
-        return path.read_text(encoding=encoding), str(path)
+        with open(path, encoding=encoding, newline=None) as f:
+            yield _without_bom(iter(f)), str(path)
+        return
     if hasattr(source, "read"):
         text = source.read()
         if isinstance(text, bytes):
             text = text.decode(encoding)
         if not isinstance(text, str):
             raise TypeError("the file's read() must return str or bytes")
-        return text, str(getattr(source, "name", "<file>"))
+        yield _without_bom(_split_lines(text)), str(getattr(source, "name", "<file>"))
+        return
     raise TypeError(f"load_arff expects a path or an open text file, not {type(source).__name__}")
 
 
@@ -541,21 +658,13 @@ def load_arff(
     >>> df["temperature"].tolist()
     [85.0, nan]
     """
-    text, source = _read_text(path_or_file, encoding)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    try:
-        relation, attrs, start = _parse_header(lines)
-        rows, linenos = _tokenize_data(lines, start, attrs)
-        table = np.empty((len(rows), len(attrs)), dtype=object)
-        if rows:
-            table[:] = rows
-        columns = {
-            attr.name: _convert_column(attr, table[:, j], linenos) for j, attr in enumerate(attrs)
-        }
-    except _ArffError as exc:
-        raise ValueError(f"{source}: {exc}") from None
-    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(rows)))
+    with _open_lines(path_or_file, encoding) as (lines, source):
+        try:
+            relation, attrs, lineno = _parse_header(lines)
+            columns = _read_data(lines, lineno, attrs)
+        except _ArffError as exc:
+            raise ValueError(f"{source}: {exc}") from None
+    n_rows = len(next(iter(columns.values())))
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(n_rows), copy=False)
     frame.attrs["relation"] = relation
     return frame

@@ -91,6 +91,7 @@ from treelearn.information._from_counts import (
     split_information_from_counts,
 )
 from treelearn.information._gini_impurity import _gini as _gini
+from treelearn.information._gini_impurity import _gini_from_sums as _gini_from_sums
 from treelearn.information._gini_impurity import gini_impurity
 from treelearn.information._labels import (
     conditional_entropy,

@@ -17,13 +17,23 @@ from treelearn.information._validation import _axis_length, _nonnegative_array
 _UNDERFLOW = 1e-150
 
 
+def _gini_from_sums(
+    total: NDArray[np.float64], squares: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Gini impurity from each slice's total ``Σ c`` and sum of squares ``Σ c²``.
+
+    The one formula both :func:`_gini` and the many-class split search (which gets
+    the sums without the class counts) use; totals must be at least ``_UNDERFLOW``.
+    """
+    return np.maximum(1.0 - squares / (total * total), 0.0)
+
+
 def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:
     # 1 - Σ c² / n², summed before dividing (the order scikit-learn uses, so that
     # impurities and cost-complexity alphas agree with it to the last bit)
     total = counts.sum(axis=axis)
     if total.size == 0 or total.min() >= _UNDERFLOW:  # the common case: no special slice
-        squares = (counts * counts).sum(axis=axis)
-        return np.maximum(1.0 - squares / (total * total), 0.0)
+        return _gini_from_sums(total, (counts * counts).sum(axis=axis))
     tiny = (total > 0) & (total < _UNDERFLOW)
     if tiny.any():  # c² would underflow: use those slices' proportions instead
         divisor = np.expand_dims(np.where(tiny, total, 1.0), axis)

@@ -72,15 +72,13 @@ class _Columns:
         self.tables: list[tuple[np.ndarray, np.ndarray]] = []
         # (first node id of the level, its surrogates), when grown with surrogates
         self.surrogates: list[tuple[int, _surrogates.LevelSurrogates]] | None = None
-
-    @property
-    def node_count(self) -> int:
-        """Nodes added so far."""
-        return sum(part.shape[0] for part in self.chunks["feature"])
+        # nodes added so far (kept, not summed over the levels: deep trees have many)
+        self.node_count = 0
 
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
             self.chunks[name].append(arr)
+        self.node_count += arrays["feature"].shape[0]
 
     def finish(self, n_features: int, n_categories: np.ndarray, unit_weight: float) -> Tree:
         arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}

@@ -56,6 +56,9 @@ BLOCK_ENTRIES = 2**15
 __all__ = ["best_first", "build_tree"]
 
 
+#: The per-level chunks of the tree's arrays are merged every this many levels.
+_MERGE_LEVELS = 128
+
 #: A categorical count tensor of at most this many cells is built for every node of
 #: the level; a larger one only for the nodes that can split on the feature.
 _SMALL_TENSOR = 2**22
@@ -74,11 +77,18 @@ class _Columns:
         self.surrogates: list[tuple[int, _surrogates.LevelSurrogates]] | None = None
         # nodes added so far (kept, not summed over the levels: deep trees have many)
         self.node_count = 0
+        self._small = 0  # levels added since the last merge of chunks
 
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
             self.chunks[name].append(arr)
         self.node_count += arrays["feature"].shape[0]
+        self._small += 1
+        if self._small == _MERGE_LEVELS:  # a deep tree: one chunk per level would
+            # cost an array header each (more than the nodes of a chain level)
+            for parts in self.chunks.values():
+                parts[-_MERGE_LEVELS:] = [np.concatenate(parts[-_MERGE_LEVELS:])]
+            self._small = 0
 
     def finish(self, n_features: int, n_categories: np.ndarray, unit_weight: float) -> Tree:
         arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}

@@ -167,3 +167,37 @@ def test_workers_keep_order_and_raise_the_first_error():
         with pytest.raises(KeyError, match="3"):
             workers.map(fail, range(10), elements=10**9)
     assert workers._pool is None  # the threads ended with the block
+
+
+# -- memory: the sorted store keeps float32 values where that is exact --------------------
+
+
+def test_store_keeps_float32_values_only_where_exact():
+    from treelearn import _partition
+
+    rng = np.random.default_rng(0)
+    x32 = rng.normal(size=50).astype(np.float32).astype(np.float64)
+    X = np.column_stack([x32, rng.normal(size=50), np.r_[np.nan, x32[1:]], np.full(50, 1e300)])
+    store = _partition.presort(X, np.arange(4), rng.integers(0, 2, 50), np.ones(50), 2)
+    assert [v.dtype for v in store.values] == [np.float32, np.float64, np.float32, np.float64]
+    for r in range(4):
+        order = store.entries[r]
+        np.testing.assert_array_equal(store.float_values(r), X[order, r])
+        assert store.float_values(r).dtype == np.float64
+
+
+@pytest.mark.parametrize("est", ESTIMATORS)
+def test_float32_store_grows_the_float64_stores_tree(est, monkeypatch):
+    from treelearn import _partition
+
+    X, y = make_classification(3000, 6, n_informative=4, n_classes=3, random_state=2)
+    X = X.astype(np.float32)
+    Xn = X.copy()
+    Xn[np.random.default_rng(0).random(Xn.shape) < 0.05] = np.nan
+    w = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0])
+    for data, weights in ((X, None), (Xn, None), (X, w), (np.round(X, 1), None)):
+        narrow = est().fit(data, y, sample_weight=weights)
+        with monkeypatch.context() as mp:
+            mp.setattr(_partition, "_narrow", lambda values: values)
+            wide = est().fit(data, y, sample_weight=weights)
+        _assert_same_tree(narrow, wide)

@@ -281,12 +281,13 @@ class _LevelWiseBuilder:
                 and square_sums_apply(crit, self.K, store.weights is not None, missing, n_ent.sum())
             ):
                 return best_thresholds_by_square_sums(
-                    [int(f) for f in self.numeric[block]], [store.values[r] for r in block],
+                    [int(f) for f in self.numeric[block]],
+                    [store.float_values(r) for r in block],
                     [store.labels[r] for r in block], layout, self.K, crit, rules,
                 )  # fmt: skip
             return search(
                 [int(f) for f in self.numeric[block]],
-                [store.values[r] for r in block],
+                [store.float_values(r) for r in block],
                 [store.labels[r] for r in block],
                 None if store.weights is None else [store.weights[r] for r in block],
                 missing, layout, self.K, crit, rules, fractions,

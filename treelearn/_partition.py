@@ -62,7 +62,10 @@ class SortedStore:
     """
 
     entries: list[np.ndarray]  # per numeric feature: entry (or row) id at each position
-    values: list[np.ndarray]  # the feature's value at each position (NaN last in a node)
+    # the feature's value at each position (NaN last in a node): float32 when every
+    # value of the feature is a float32 number (half the bytes), else float64; read
+    # them with float_values
+    values: list[np.ndarray]
     labels: list[np.ndarray]  # class code at each position
     weights: list[np.ndarray] | None  # entry weight at each position; None while all are 1
     n_rows: int
@@ -71,6 +74,11 @@ class SortedStore:
     by_row: bool = True
     # per row, 1 when it goes right (the "rows" path; allocated on first use)
     row_right: np.ndarray | None = field(default=None, repr=False)
+
+    def float_values(self, r: int) -> np.ndarray:
+        """Feature ``r``'s values as float64 (exact: float32 widens without rounding),
+        the dtype every split search computes midpoints and gaps in."""
+        return self.values[r].astype(np.float64, copy=False)
 
 
 @dataclass
@@ -137,7 +145,7 @@ def presort(
     def one(f: int) -> tuple[np.ndarray, ...]:
         order = stable_argsort(X[:, f]).astype(np.int32)
         sorted_w = () if unit else (w[order],)
-        return (order, X[order, f], labels_all[order], *sorted_w)
+        return (order, _narrow(X[order, f]), labels_all[order], *sorted_w)
 
     parts = (workers or Workers(1)).map(one, numeric.tolist(), X.shape[0] * numeric.size)
     entries = [p[0] for p in parts]
@@ -145,6 +153,17 @@ def presort(
     labels = [p[2] for p in parts]
     weights = None if unit else [p[3] for p in parts]
     return SortedStore(entries, values, labels, weights, n_rows=X.shape[0])
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32 when that is exact for every one of them (float32 input
+    encoded as float64: half the store's bytes), else unchanged."""
+    if values.dtype != np.float64:
+        return values
+    with np.errstate(over="ignore"):  # out of float32's range: not exact, kept
+        narrow = values.astype(np.float32)
+        same = np.array_equal(narrow, values, equal_nan=True)
+    return narrow if same else values
 
 
 def choose_path(store: SortedStore, move: Move) -> str:
@@ -303,7 +322,7 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         out = np.empty(m, dtype=entries.dtype)
         out[pos] = entries
         store.entries[r] = out[:n_new]
-        out_v = np.empty(m)
+        out_v = np.empty(m, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r]
         store.values[r] = out_v[:n_new]
         out_y = np.empty(m, dtype=store.labels[r].dtype)
@@ -421,7 +440,7 @@ def _partition_entries(
         out = np.empty(n_new, dtype=np.int32)
         out[pos] = new_id
         store.entries[r] = out
-        out_v = np.empty(n_new)
+        out_v = np.empty(n_new, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r][src]
         store.values[r] = out_v
         out_y = np.empty(n_new, dtype=store.labels[r].dtype)

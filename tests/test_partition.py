@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treelearn import _partition as P
+from treelearn import _threads
 
 
 def _level(rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: bool):
@@ -99,7 +100,7 @@ def _applicable(store: P.SortedStore, move: P.Move):
     return out
 
 
-def _compare_paths(seed: int, **kind) -> int:
+def _compare_paths(seed: int, workers: _threads.Workers | None = None, **kind) -> int:
     rng = np.random.default_rng(seed)
     store, move = _level(rng, **kind)
     expected = P.reference_partition(store, move)
@@ -108,13 +109,13 @@ def _compare_paths(seed: int, **kind) -> int:
         got = copy.deepcopy(store)
         if path == "rows":
             # the rows path keeps row ids; the reference numbers entries
-            P.partition(got, move, path="rows")
+            P.partition(got, move, path="rows", workers=workers)
             entry_of_row = np.full(store.n_rows, -1)
             new_start = np.cumsum(move.copies) - move.copies
             entry_of_row[move.rows] = new_start
             got.entries = [entry_of_row[e].astype(np.int32) for e in got.entries]
         else:
-            P.partition(got, move, path=path, rank=rank)
+            P.partition(got, move, path=path, rank=rank, workers=workers)
         _same(got, expected)
         tried += 1
     chosen = copy.deepcopy(store)
@@ -132,6 +133,21 @@ def _compare_paths(seed: int, **kind) -> int:
 )
 def test_every_path_equals_the_reference(seed, multiway, copies, weighted):
     assert _compare_paths(seed, multiway=multiway, copies=copies, weighted=weighted) >= 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    multiway=st.booleans(),
+    copies=st.booleans(),
+    weighted=st.booleans(),
+)
+def test_every_path_on_threads_equals_the_reference(seed, multiway, copies, weighted):
+    # n_jobs: each feature partitioned on its own thread (even tiny levels)
+    with pytest.MonkeyPatch.context() as mp, _threads.Workers(3) as workers:
+        mp.setattr(_threads, "MIN_THREADED_ELEMENTS", 0)
+        kind = {"multiway": multiway, "copies": copies, "weighted": weighted}
+        assert _compare_paths(seed, workers, **kind) >= 1
 
 
 def test_each_path_is_exercised():
@@ -154,9 +170,9 @@ def test_builder_takes_the_rows_path_then_entries(monkeypatch):
     used = []
     original = P.partition
 
-    def spy(store, move, *, path=None, rank=None):
+    def spy(store, move, *, path=None, rank=None, workers=None):
         used.append(P.choose_path(store, move) if path is None else path)
-        return original(store, move, path=path, rank=rank)
+        return original(store, move, path=path, rank=rank, workers=workers)
 
     monkeypatch.setattr(P, "partition", spy)
     rng = np.random.default_rng(0)

@@ -25,6 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._threads import effective_n_jobs
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn._validation import (
@@ -154,6 +155,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "splitter": [StrOptions({"best", "random", "hist"})],
         "max_bins": [Interval(Integral, 2, 255, closed="both")],
         "max_histogram_mb": [Interval(Real, 0.0, None, closed="neither")],
+        "n_jobs": [Integral, None],
     }
 
     #: Whether ``splitter="hist"`` may grow this family's trees (C4.5's J48 fidelity
@@ -181,6 +183,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
+        n_jobs=None,
     ):
         self.criterion = criterion
         self.max_depth = max_depth
@@ -200,6 +203,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.splitter = splitter
         self.max_bins = max_bins
         self.max_histogram_mb = max_histogram_mb
+        self.n_jobs = n_jobs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -420,7 +424,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         data = (Xe, y_codes, sample_weight, self.n_classes_, encoding.is_categorical,
                 encoding.n_categories, criterion, rules)  # fmt: skip
         if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
-            return build_multioutput_tree(*data, self._max_surrogates(encoding))
+            return build_multioutput_tree(
+                *data, self._max_surrogates(encoding), n_jobs=self._n_jobs()
+            )
         if getattr(self, "splitter", "best") == "hist":
             check_missing_strategy(
                 getattr(self, "missing_values", "fractional"), lambda: bool(np.isnan(Xe).any())
@@ -428,7 +434,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             return build_tree_hist(
                 *data, max_bins=int(self.max_bins), max_histogram_mb=float(self.max_histogram_mb)
             )
-        return build_tree(*data, self._max_surrogates(encoding))
+        return build_tree(*data, self._max_surrogates(encoding), n_jobs=self._n_jobs())
+
+    def _n_jobs(self) -> int:
+        """Threads of the builder (``n_jobs``; a ``ValueError`` for 0)."""
+        return effective_n_jobs(getattr(self, "n_jobs", None))
 
     def _prune_grown(
         self, Xe, y_codes, sample_weight, used, encoding, tree: Tree

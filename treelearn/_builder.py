@@ -42,6 +42,7 @@ from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_threshold
 from treelearn._split_random import random_thresholds
 from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
 from treelearn._surrogate_tables import Surrogates
+from treelearn._threads import MIN_THREADED_ELEMENTS, Workers
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._tree_surgery import prune_to
@@ -160,6 +161,7 @@ class _LevelWiseBuilder:
         self.in_weight = rules.missing_values == "fractional"
         self.copied = False  # whether some entry is a fractional copy of a row
         self.depth = 0  # of the level being grown
+        self.workers = Workers(1)  # threads over features and feature blocks (n_jobs)
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -170,7 +172,7 @@ class _LevelWiseBuilder:
         e_w = self.w.astype(np.float64, copy=True)
         e_y = self.y.astype(np.intp, copy=False)
         e_node = np.zeros(n, dtype=np.intp)
-        store = _partition.presort(X, self.numeric, self.y, self.w, K)
+        store = _partition.presort(X, self.numeric, self.y, self.w, K, self.workers)
         cols = _Columns(K)
         if self.max_surrogates is not None:
             cols.surrogates = []
@@ -238,7 +240,7 @@ class _LevelWiseBuilder:
                 )
                 assert cols.surrogates is not None
                 cols.surrogates.append((lo, level))
-            _partition.partition(store, move)
+            _partition.partition(store, move, workers=self.workers)
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = move.new_weights
@@ -273,7 +275,8 @@ class _LevelWiseBuilder:
         # per categorical feature: (row of every node in the tables, or -1; tables)
         best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         search = random_thresholds if rules.random_thresholds else best_thresholds
-        for block in self._numeric_blocks(store):
+
+        def search_block(block):
             missing = bool(self.has_nan[self.numeric[block]].any())
             fractions = (
                 None
@@ -285,18 +288,23 @@ class _LevelWiseBuilder:
                 and not rules.random_thresholds
                 and square_sums_apply(crit, self.K, store.weights is not None, missing, n_ent.sum())
             ):
-                found = best_thresholds_by_square_sums(
-                    [int(f) for f in self.numeric[block]], [store.values[r] for r in block],
+                return best_thresholds_by_square_sums(
+                    [int(f) for f in self.numeric[block]],
+                    [store.float_values(r) for r in block],
                     [store.labels[r] for r in block], layout, self.K, crit, rules,
                 )  # fmt: skip
-            else:
-                found = search(
-                    [int(f) for f in self.numeric[block]],
-                    [store.values[r] for r in block],
-                    [store.labels[r] for r in block],
-                    None if store.weights is None else [store.weights[r] for r in block],
-                    missing, layout, self.K, crit, rules, fractions,
-                )  # fmt: skip
+            return search(
+                [int(f) for f in self.numeric[block]],
+                [store.float_values(r) for r in block],
+                [store.labels[r] for r in block],
+                None if store.weights is None else [store.weights[r] for r in block],
+                missing, layout, self.K, crit, rules, fractions,
+            )  # fmt: skip
+
+        blocks = self._numeric_blocks(store)
+        # the random splitter draws from the rules' stream in block order: one thread
+        workers = Workers(1) if rules.random_thresholds else self.workers
+        for found in workers.map(search_block, blocks, int(n_ent.sum()) * self.numeric.size):
             if found is not None:
                 gains[found.nodes, found.feature] = found.gain
                 scores[found.nodes, found.feature] = found.score
@@ -440,6 +448,9 @@ class _LevelWiseBuilder:
             return [[r] for r in range(n_rows)]
         # and K x (block entries) within the one-pass search's limit (many classes)
         per_block = max(min(BLOCK_ENTRIES // m, BLOCK_ELEMENTS // (self.K * m)), 1)
+        threads = self.workers.n_threads
+        if threads > 1 and m * n_rows >= MIN_THREADED_ELEMENTS:  # a block per thread
+            per_block = min(per_block, -(-n_rows // threads))
         blocks: list[list[int]] = []
         for missing in (False, True):
             rows = np.flatnonzero(self.has_nan[self.numeric] == missing).tolist()
@@ -620,16 +631,20 @@ def build_tree(
     criterion: SplitCriterion,
     rules: GrowthRules,
     max_surrogates: int | None = None,
+    n_jobs: int | None = None,
 ) -> Tree:
     """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``.
 
     ``max_surrogates``: ``None`` routes missing values C4.5 style (fractional
     copies); an int grows with surrogate splits (:mod:`treelearn._surrogates`),
-    up to that many per node.
+    up to that many per node. ``n_jobs``: threads over the numeric features
+    (sorting, partitioning) and feature blocks (split search), as in
+    :mod:`treelearn._threads`; the tree does not depend on it.
     """
     _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
     builder = _LevelWiseBuilder(
         X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules,
         max_surrogates,
     )  # fmt: skip
-    return builder.build()
+    with Workers(n_jobs) as builder.workers:
+        return builder.build()

@@ -141,6 +141,11 @@ class DecisionTreeClassifier(BaseDecisionTree):
         MiB of histograms ``splitter="hist"`` counts in one pass (Spark MLlib's
         ``maxMemoryInMB``): a level whose nodes need more is counted in several
         passes over the data.
+    n_jobs : int, default=None
+        Threads of the exact builder (``splitter="best"``): the numeric features
+        are sorted and partitioned, and their blocks searched, on up to this many
+        threads (numpy releases the GIL). ``None`` means 1, ``-1`` every core, as in
+        scikit-learn. The tree is the same bit for bit for any ``n_jobs``.
 
     Attributes
     ----------
@@ -218,6 +223,7 @@ class ID3Classifier(DecisionTreeClassifier):
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
+        n_jobs=None,
     ):
         super().__init__(
             criterion=criterion,
@@ -237,6 +243,7 @@ class ID3Classifier(DecisionTreeClassifier):
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
+            n_jobs=n_jobs,
         )
 
 
@@ -282,7 +289,7 @@ class CARTClassifier(DecisionTreeClassifier):
     criterion, max_depth, min_samples_split, min_samples_leaf, \
 min_weight_fraction_leaf, max_features, random_state, max_leaf_nodes, \
 min_impurity_decrease, class_weight, categorical_features, categorical_split, \
-ccp_alpha, missing_values, max_surrogates, splitter
+ccp_alpha, missing_values, max_surrogates, splitter, n_jobs
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
         ``missing_values`` is ``"surrogate"`` by default (rpart's treatment).
         ``missing_values`` defaults to ``"fractional"`` here.
@@ -347,6 +354,7 @@ ccp_alpha, missing_values, max_surrogates, splitter
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
+        n_jobs=None,
     ):
         super().__init__(
             criterion=criterion,
@@ -367,6 +375,7 @@ ccp_alpha, missing_values, max_surrogates, splitter
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
+            n_jobs=n_jobs,
         )
         self.cp = cp
         self.xval = xval
@@ -459,6 +468,9 @@ class C45Classifier(DecisionTreeClassifier):
 max_features, random_state, max_leaf_nodes, min_impurity_decrease, class_weight, \
 categorical_features
         As in :class:`DecisionTreeClassifier` (off by default; J48 has none).
+    n_jobs : int, default=None
+        As in :class:`DecisionTreeClassifier`: threads of the builder; the tree
+        does not depend on it.
     missing_values : {"fractional", "learned", "surrogate"}, default="fractional"
         As in :class:`DecisionTreeClassifier`; ``"fractional"`` is J48's treatment
         (C4.5's rules count sizes in weight).
@@ -511,6 +523,7 @@ categorical_features
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
+        n_jobs=None,
     ):
         super().__init__(
             criterion=criterion,
@@ -529,6 +542,7 @@ categorical_features
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
+            n_jobs=n_jobs,
         )
         self.confidence = confidence
         self.pruning = pruning
@@ -582,6 +596,7 @@ categorical_features
                 encoding.n_categories,
                 criterion,
                 rules,
+                n_jobs=self._n_jobs(),
             )
             return prune_reduced_error(tree, Xe[prune], y_codes[prune], sample_weight[prune])
         tree = collapse(super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules))

@@ -145,10 +145,11 @@ def build_multioutput_tree(
     criterion: SplitCriterion,
     rules: GrowthRules,
     max_surrogates: int | None = None,
+    n_jobs: int | None = None,
 ) -> MultiOutputTree:
     """Grow one tree for the outputs of ``Y`` (class codes, ``(n_rows, n_outputs)``).
 
-    ``max_surrogates`` as in :func:`treelearn._builder.build_tree`: a row's ``O``
+    ``max_surrogates`` and ``n_jobs`` as in :func:`treelearn._builder.build_tree`: a row's ``O``
     entries share its values, so surrogate agreements are the single-output ones
     counted ``O`` times.
 
@@ -161,6 +162,7 @@ def build_multioutput_tree(
     stacked = build_tree(
         Xs, ys, ws, int(n_classes.sum()), is_categorical, n_categories,
         OutputMean(criterion, n_classes), scale_rules(rules, O), max_surrogates,
+        n_jobs=n_jobs,
     )  # fmt: skip
     arrays = stacked.to_arrays()
     flat = arrays["value"]

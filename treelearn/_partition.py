@@ -46,6 +46,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from treelearn._threads import Workers
+
 __all__ = ["Move", "SortedStore", "partition", "presort", "reference_partition", "stable_argsort"]
 
 PATHS = ("rows", "packed", "coded", "slots", "copies")
@@ -60,7 +62,10 @@ class SortedStore:
     """
 
     entries: list[np.ndarray]  # per numeric feature: entry (or row) id at each position
-    values: list[np.ndarray]  # the feature's value at each position (NaN last in a node)
+    # the feature's value at each position (NaN last in a node): float32 when every
+    # value of the feature is a float32 number (half the bytes), else float64; read
+    # them with float_values
+    values: list[np.ndarray]
     labels: list[np.ndarray]  # class code at each position
     weights: list[np.ndarray] | None  # entry weight at each position; None while all are 1
     n_rows: int
@@ -69,6 +74,11 @@ class SortedStore:
     by_row: bool = True
     # per row, 1 when it goes right (the "rows" path; allocated on first use)
     row_right: np.ndarray | None = field(default=None, repr=False)
+
+    def float_values(self, r: int) -> np.ndarray:
+        """Feature ``r``'s values as float64 (exact: float32 widens without rounding),
+        the dtype every split search computes midpoints and gaps in."""
+        return self.values[r].astype(np.float64, copy=False)
 
 
 @dataclass
@@ -117,21 +127,43 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
 
 
 def presort(
-    X: np.ndarray, numeric: np.ndarray, y: np.ndarray, w: np.ndarray, n_classes: int
+    X: np.ndarray,
+    numeric: np.ndarray,
+    y: np.ndarray,
+    w: np.ndarray,
+    n_classes: int,
+    workers: Workers | None = None,
 ) -> SortedStore:
-    """Sort every numeric feature once (stable, missing values last): the root's store."""
+    """Sort every numeric feature once (stable, missing values last): the root's store.
+
+    ``workers`` sorts the features on several threads (the same store).
+    """
     label_dtype = np.int8 if n_classes < 128 else np.int32
     labels_all = y.astype(label_dtype)
     unit = bool(np.all(w == 1.0))
-    entries, values, labels, weights = [], [], [], []
-    for f in numeric:
+
+    def one(f: int) -> tuple[np.ndarray, ...]:
         order = stable_argsort(X[:, f]).astype(np.int32)
-        entries.append(order)
-        values.append(X[order, f])
-        labels.append(labels_all[order])
-        if not unit:
-            weights.append(w[order])
-    return SortedStore(entries, values, labels, None if unit else weights, n_rows=X.shape[0])
+        sorted_w = () if unit else (w[order],)
+        return (order, _narrow(X[order, f]), labels_all[order], *sorted_w)
+
+    parts = (workers or Workers(1)).map(one, numeric.tolist(), X.shape[0] * numeric.size)
+    entries = [p[0] for p in parts]
+    values = [p[1] for p in parts]
+    labels = [p[2] for p in parts]
+    weights = None if unit else [p[3] for p in parts]
+    return SortedStore(entries, values, labels, weights, n_rows=X.shape[0])
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """``values`` as float32 when that is exact for every one of them (float32 input
+    encoded as float64: half the store's bytes), else unchanged."""
+    if values.dtype != np.float64:
+        return values
+    with np.errstate(over="ignore"):  # out of float32's range: not exact, kept
+        narrow = values.astype(np.float32)
+        same = np.array_equal(narrow, values, equal_nan=True)
+    return narrow if same else values
 
 
 def choose_path(store: SortedStore, move: Move) -> str:
@@ -153,14 +185,21 @@ def choose_path(store: SortedStore, move: Move) -> str:
 
 
 def partition(
-    store: SortedStore, move: Move, *, path: str | None = None, rank: str | None = None
+    store: SortedStore,
+    move: Move,
+    *,
+    path: str | None = None,
+    rank: str | None = None,
+    workers: Workers | None = None,
 ) -> None:
     """Move every feature's sorted entries into the next level's nodes, in place.
 
     ``path`` forces one of :data:`PATHS` (tests; it must apply, e.g. ``"rows"`` only
     while ``store.by_row`` and without copies), ``rank`` forces ``"cumsum"`` or
     ``"sort"`` for the rank among equal child slots (``"cumsum"`` needs binary
-    splits). By default the cheapest applicable choice is taken.
+    splits). By default the cheapest applicable choice is taken. ``workers``
+    partitions the features on several threads (each writes its own features'
+    arrays only: the same result).
     """
     if not store.entries:
         return
@@ -175,15 +214,16 @@ def partition(
         raise ValueError(f"path {path!r} cannot copy entries; use 'copies'")
     if path == "rows" and not store.by_row:
         raise ValueError("path 'rows' needs a store of rows (before any renumbering)")
+    workers = workers or Workers(1)
     if path == "rows":
-        _partition_rows(store, move)
+        _partition_rows(store, move, workers)
         return
     if store.by_row:  # from now on entries are numbered (rows may have copies)
         entry_of_row = np.empty(store.n_rows, dtype=np.int32)
         entry_of_row[move.rows] = np.arange(move.rows.size, dtype=np.int32)
         store.entries = [entry_of_row[e] for e in store.entries]
         store.by_row = False
-    _partition_entries(store, move, path, rank)
+    _partition_entries(store, move, path, rank, workers)
 
 
 def reference_partition(store: SortedStore, move: Move) -> SortedStore:
@@ -220,7 +260,7 @@ def _packed_fits(move: Move) -> bool:
     return n_new < 2**31 and 2 * n_new + 1 < 2**31
 
 
-def _partition_rows(store: SortedStore, move: Move) -> None:
+def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     """The ``"rows"`` path: binary splits of rows, no copies (see the module docstring).
 
     The destination of the entry at position ``i`` of parent ``P``'s segment is
@@ -267,7 +307,9 @@ def _partition_rows(store: SortedStore, move: Move) -> None:
     goes_right = new_node == first_local[local[split_e]] + 1
     row_right[e_row[split_e][goes_right]] = 1
     weights = store.weights
-    for r, entries in enumerate(store.entries):
+
+    def one(r: int) -> None:
+        entries = store.entries[r]
         slot = row_right[entries]
         ones = np.cumsum(slot, dtype=np.intp)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
@@ -280,7 +322,7 @@ def _partition_rows(store: SortedStore, move: Move) -> None:
         out = np.empty(m, dtype=entries.dtype)
         out[pos] = entries
         store.entries[r] = out[:n_new]
-        out_v = np.empty(m)
+        out_v = np.empty(m, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r]
         store.values[r] = out_v[:n_new]
         out_y = np.empty(m, dtype=store.labels[r].dtype)
@@ -291,8 +333,12 @@ def _partition_rows(store: SortedStore, move: Move) -> None:
             out_w[pos] = weights[r]
             weights[r] = out_w[:n_new]
 
+    workers.map(one, range(len(store.entries)), m * len(store.entries))
 
-def _partition_entries(store: SortedStore, move: Move, path: str, rank: str | None) -> None:
+
+def _partition_entries(
+    store: SortedStore, move: Move, path: str, rank: str | None, workers: Workers
+) -> None:
     """The ``"packed"``, ``"coded"``, ``"slots"`` and ``"copies"`` paths.
 
     Each old entry ``e`` has ``copies[e]`` new entries, numbered consecutively
@@ -348,7 +394,11 @@ def _partition_entries(store: SortedStore, move: Move, path: str, rank: str | No
     position_parent = None if simple else np.repeat(np.arange(n_ent.size), n_ent)
     weighted = store.weights is not None or not np.all(new_w == 1.0)
     n_new = new_node.size
-    for r in range(len(store.entries)):
+    if weighted and store.weights is None:
+        store.weights = [np.empty(0)] * len(store.entries)
+    store_weights = store.weights
+
+    def one(r: int) -> None:
         entries = store.entries[r]
         if packed_of is not None:
             packed = packed_of[entries]
@@ -390,13 +440,13 @@ def _partition_entries(store: SortedStore, move: Move, path: str, rank: str | No
         out = np.empty(n_new, dtype=np.int32)
         out[pos] = new_id
         store.entries[r] = out
-        out_v = np.empty(n_new)
+        out_v = np.empty(n_new, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r][src]
         store.values[r] = out_v
         out_y = np.empty(n_new, dtype=store.labels[r].dtype)
         out_y[pos] = store.labels[r][src]
         store.labels[r] = out_y
-        if weighted:
-            if store.weights is None:
-                store.weights = [np.empty(0)] * len(store.entries)
-            store.weights[r] = new_w[out]
+        if store_weights is not None:
+            store_weights[r] = new_w[out]
+
+    workers.map(one, range(len(store.entries)), n_new * len(store.entries))

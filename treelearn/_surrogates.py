@@ -331,7 +331,7 @@ def route_with_surrogates(
             usable = split_node & (node_feature != f)
             ent = store.entries[r]
             ent = entry_of_row[ent] if store.by_row else ent.astype(np.intp)
-            c = _numeric_candidates(f, store.values[r], ent, side, e_w, seg_start, n_ent,
+            c = _numeric_candidates(f, store.float_values(r), ent, side, e_w, seg_start, n_ent,
                                     usable, known_total, major_total, place)  # fmt: skip
             if c is not None:
                 found.append(c)

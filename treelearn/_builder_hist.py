@@ -221,7 +221,10 @@ def assemble(
 
 
 def add_histograms(*parts: tuple) -> tuple[np.ndarray, np.ndarray | None]:
-    """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order."""
+    """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order (one chunk's
+    own pair when it is the only one: every pair is counted afresh per pass)."""
+    if len(parts) == 1:
+        return parts[0]
     hist = parts[0][0].copy()
     n_hist = None if parts[0][1] is None else parts[0][1].copy()
     for h, n in parts[1:]:

@@ -20,6 +20,7 @@ at every node from them with the same growth rules and criterion as the exact se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -34,14 +35,30 @@ __all__ = ["FeatureSplits", "feature_splits"]
 
 
 class _HistSides:
-    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads).
-    Sizes count entries, or (``fractional``) samples in weight
-    (:func:`treelearn._missing.sample_counts`)."""
+    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads),
+    computed on use from the prefix sums. Sizes count entries, or (``fractional``)
+    samples in weight (:func:`treelearn._missing.sample_counts`)."""
 
-    def __init__(self, left_n, right_n, left_w, right_w, fractional):
-        self.left_n, self.right_n = left_n, right_n
-        self.left_w, self.right_w = left_w, right_w
+    def __init__(self, ci, cs, cum, base, known, ncum, nbase, n_known, fractional):
+        self._ci, self._cs, self._cum, self._base, self._known = ci, cs, cum, base, known
+        self._ncum, self._nbase, self._n_known = ncum, nbase, n_known
         self.fractional = fractional
+
+    @cached_property
+    def left_n(self) -> np.ndarray:
+        return self._ncum[self._ci] - self._nbase[self._cs]
+
+    @cached_property
+    def right_n(self) -> np.ndarray:
+        return self._n_known[self._cs] - self.left_n
+
+    @cached_property
+    def left_w(self) -> np.ndarray:
+        return (self._cum[self._ci] - self._base[self._cs]).sum(axis=1)
+
+    @cached_property
+    def right_w(self) -> np.ndarray:
+        return self._known[self._cs].sum(axis=1) - self.left_w
 
 
 @dataclass
@@ -102,7 +119,7 @@ def feature_splits(
     if numeric.size and r:
         in_weight = None if sizes is None else sizes[:, numeric, : B - 1]
         _numeric_splits(hist, rows, N[:, numeric, : B - 1], in_weight, numeric, node_weight,
-                        bins, criterion, rules, out)  # fmt: skip
+                        bins, criterion, rules, out, n_hist is None)  # fmt: skip
     for f in np.flatnonzero(bins.is_categorical).tolist():
         C = int(n_categories[f])
         if C < 2 or not r:
@@ -127,11 +144,12 @@ def feature_splits(
 
 
 def _numeric_splits(
-    hist, rows, N, sizes, features, node_weight, bins, criterion, rules, out
+    hist, rows, N, sizes, features, node_weight, bins, criterion, rules, out, unit
 ) -> None:
     """The numeric part of :func:`feature_splits` (``N`` [r, F, nb]: entries in the
     known bins of the numeric ``features`` at histogram rows ``rows``; ``sizes``: the
-    samples in weight the rules count there, ``None`` when they count entries).
+    samples in weight the rules count there, ``None`` when they count entries;
+    ``unit``: every entry weighs 1, so class counts are integers).
 
     Only the non-empty bins are searched: they are laid end to end in (node, feature,
     bin) order, segments are (node, feature) pairs, and one class-count prefix sum
@@ -163,12 +181,7 @@ def _numeric_splits(
     if ci.size == 0:
         return
     cs = seg[ci]
-    lw = cum[ci] - base[cs]
-    rw = known[cs] - lw
-    left_n = ncum[ci] - nbase[cs]
-    sides = _HistSides(
-        left_n, n_known[cs] - left_n, lw.sum(axis=1), rw.sum(axis=1), sizes is not None
-    )
+    sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, sizes is not None)
     allowed, n_cand = rules.admissible_cuts(sides)
     keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
@@ -182,14 +195,23 @@ def _numeric_splits(
     k = np.flatnonzero(keep)
     if k.size == 0:
         return
-    rank = criterion.split_rank(lw[k], rw[k])
+    lw = cum[ci[k]] - base[cs[k]]  # class counts left and right of the candidates
+    rw = known[cs[k]] - lw
+    if sizes is None and unit and criterion.ranks_by_square_sums:
+        # integer counts: the sums are exact, the rank is split_rank's, bit for bit
+        rank = criterion.square_sum_rank(
+            lw.sum(axis=1), np.einsum("ij,ij->i", lw, lw), rw.sum(axis=1),
+            np.einsum("ij,ij->i", rw, rw),
+        )  # fmt: skip
+    else:
+        rank = criterion.split_rank(lw, rw)
     tol = rules.tie_tolerance * np.repeat(node_weight, F)
     has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
     sg = np.flatnonzero(has)
     pick = k[first[sg]]
     i = ci[pick]
     ri, fi = np.divmod(sg, F)
-    lc = lw[pick]
+    lc = lw[first[sg]]
     parent = known[sg]
     children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
     fraction = known_fraction(parent.sum(axis=-1), node_weight[ri])

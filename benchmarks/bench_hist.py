@@ -8,14 +8,18 @@ treelearn hist, ...), medians of CPU time (``process_time``) and wall time over
 * hist fit CPU time at most 0.15× scikit-learn's exact fit;
 * held-out accuracy of hist within 0.3 points of scikit-learn's exact tree.
 
-With ``--dask`` the same data are also fitted from Parquet files through
-``dask.dataframe`` on a 2-worker ``LocalCluster`` (written once to ``--parquet-dir``),
-and its time per row is reported for each size.
+With ``--dask`` data of each ``--dask-rows`` size are written once as Parquet files
+into ``--parquet-dir`` (deleted at the end unless ``--keep-parquet``) and fitted with
+``max_depth=12`` through ``dask.dataframe`` on a fresh 2-worker ``LocalCluster``
+(``WORKER_MEMORY`` each), then LightGBM's ``lightgbm.dask`` single tree on the same
+files as the anchor (``pip install treelearn[bench]``). Targets (PASS/FAIL): time per
+row flat within ``FLAT_TARGET`` from the smallest to the largest size, and each
+worker's peak RSS within its memory limit.
 
 Usage::
 
     python benchmarks/bench_hist.py --rows 100000 1000000 --repeat 3
-    python benchmarks/bench_hist.py --rows 200000 --dask
+    nice python benchmarks/bench_hist.py --no-local --dask --dask-rows 5000000 10000000 20000000
 """
 
 from __future__ import annotations
@@ -75,39 +79,81 @@ def run_size(n: int, repeat: int) -> dict:
     return out
 
 
-def run_dask(n: int, directory: str) -> dict:
+ROWS_PER_FILE = 625_000  # Parquet files (= Dask partitions) of a fixed size
+FLAT_TARGET = 1.3  # time per row at the largest size / at the smallest
+WORKER_MEMORY = "6GiB"  # each worker's memory limit: the budget its peak is held to
+
+
+def write_parquet(n: int, directory: str) -> str:
+    """``n`` rows as Parquet files of ``ROWS_PER_FILE`` rows (each drawn with its own
+    seed, so that no process holds more than one file), written once."""
     import os
 
-    import dask.dataframe as dd
     import pandas as pd
-    from distributed import Client, LocalCluster
-    from distributed.diagnostics import MemorySampler
 
     path = os.path.join(directory, f"hist_{n}")
-    if not os.path.exists(path):
-        X, y = make_data(n, seed=0)
+    if os.path.exists(path):
+        return path
+    os.makedirs(path)
+    for i, a in enumerate(range(0, n, ROWS_PER_FILE)):
+        X, y = make_data(min(ROWS_PER_FILE, n - a), seed=1000 + i)
         frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(FEATURES)])
         frame["y"] = y
-        dd.from_pandas(frame, npartitions=8).to_parquet(path)
-    with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
-        Client(cluster),
-    ):
-        data = dd.read_parquet(path)
-        X, y = data.drop(columns="y"), data["y"]
-        cpu, wall = time.process_time(), time.perf_counter()
-        sampler = MemorySampler()
-        with sampler.sample("fit", interval=0.5):
-            est = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=12)
-            est.fit(X, y)
-        return {
-            "rows": n,
-            "wall": time.perf_counter() - wall,
-            "client_cpu": time.process_time() - cpu,
-            "leaves": est.get_n_leaves(),
-            # process memory of both workers together, sampled every 0.5 s
-            "peak_mb": float(sampler.to_pandas().max().iloc[0]) / 2**20,
-        }
+        frame.to_parquet(os.path.join(path, f"part.{i:04d}.parquet"), index=False)
+    return path
+
+
+def _peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+
+
+def run_dask(n: int, directory: str, lightgbm: bool) -> dict:
+    """One fit from Parquet on a fresh 2-worker ``LocalCluster`` per estimator (so that
+    each worker's lifetime peak RSS is the fit's); LightGBM's single tree after it."""
+    import dask.dataframe as dd
+    from dask.utils import parse_bytes
+    from distributed import Client, LocalCluster
+
+    path = write_parquet(n, directory)
+    out: dict = {"rows": n, "budget_mib": parse_bytes(WORKER_MEMORY) / 2**20}
+    fits = {"treelearn": _fit_treelearn}
+    if lightgbm:
+        fits["lightgbm"] = _fit_lightgbm
+    for name, fit in fits.items():
+        with (
+            LocalCluster(n_workers=2, threads_per_worker=1, memory_limit=WORKER_MEMORY,
+                         dashboard_address=None, host="127.0.0.1") as cluster,
+            Client(cluster) as client,
+        ):  # fmt: skip
+            data = dd.read_parquet(path)
+            X, y = data.drop(columns="y"), data["y"]
+            cpu, wall = time.process_time(), time.perf_counter()
+            leaves = fit(X, y)
+            out[f"{name}_wall"] = time.perf_counter() - wall
+            out[f"{name}_client_cpu"] = time.process_time() - cpu
+            out[f"{name}_leaves"] = leaves
+            out[f"{name}_peaks"] = sorted(client.run(_peak_rss_mib).values())
+    return out
+
+
+def _fit_treelearn(X, y) -> int:
+    est = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=12)
+    return int(est.fit(X, y).get_n_leaves())
+
+
+def _fit_lightgbm(X, y) -> int:
+    """LightGBM's Dask learner, one tree of depth 12 (the anchor): learning rate 1,
+    leaves up to 2^12, no minimum leaf size beyond one row, 255 bins."""
+    import lightgbm as lgb
+
+    est = lgb.DaskLGBMClassifier(
+        n_estimators=1, max_depth=12, num_leaves=2**12, learning_rate=1.0,
+        min_child_samples=1, min_child_weight=0.0, max_bin=255, verbose=-1,
+    )  # fmt: skip
+    est.fit(X.to_dask_array(lengths=True), y.to_dask_array(lengths=True))
+    return int(est.booster_.trees_to_dataframe()["left_child"].isna().sum())
 
 
 def main() -> int:
@@ -118,6 +164,8 @@ def main() -> int:
     parser.add_argument("--parquet-dir", default="/tmp/treelearn-bench-hist")
     parser.add_argument("--dask-rows", type=int, nargs="*", help="sizes of the Dask run")
     parser.add_argument("--no-local", action="store_true", help="only the Dask run")
+    parser.add_argument("--no-lightgbm", action="store_true", help="no LightGBM anchor")
+    parser.add_argument("--keep-parquet", action="store_true", help="keep the files")
     args = parser.parse_args()
     ok = True
     print("| rows | sklearn CPU s | exact CPU s | hist CPU s | hist/sklearn | "
@@ -139,13 +187,40 @@ def main() -> int:
             flush=True,
         )
     if args.dask:
-        print("\n| rows (Parquet, 8 files, 2 workers, max_depth=12) | wall s | µs per row | "
-              "peak memory of the 2 workers | leaves |")  # fmt: skip
-        print("|---|---|---|---|---|")
-        for n in args.dask_rows or args.rows:
-            d = run_dask(n, args.parquet_dir)
-            print(f"| {n:,} | {d['wall']:.1f} | {1e6 * d['wall'] / n:.2f} | "
-                  f"{d['peak_mb']:.0f} MiB | {d['leaves']} |", flush=True)  # fmt: skip
+        import shutil
+
+        print(f"\n| rows (Parquet, {ROWS_PER_FILE:,}-row files, 2 workers, max_depth=12) | "
+              "treelearn wall s | µs per row | client CPU s | worker peaks / budget MiB | "
+              "leaves | LightGBM wall s | LightGBM worker peaks MiB | "
+              "LightGBM leaves |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|")
+        per_row = []
+        try:
+            for n in args.dask_rows or args.rows:
+                d = run_dask(n, args.parquet_dir, not args.no_lightgbm)
+                per_row.append(d["treelearn_wall"] / n)
+                within = all(p <= d["budget_mib"] for p in d["treelearn_peaks"])
+                ok &= within
+                lgb = (
+                    f"{d['lightgbm_wall']:.1f} | "
+                    f"{' / '.join(f'{p:.0f}' for p in d['lightgbm_peaks'])} | "
+                    f"{d['lightgbm_leaves']}"
+                    if "lightgbm_wall" in d
+                    else "- | - | -"
+                )
+                print(f"| {n:,} | {d['treelearn_wall']:.1f} | {1e6 * per_row[-1]:.2f} | "
+                      f"{d['treelearn_client_cpu']:.1f} | "
+                      f"{' / '.join(f'{p:.0f}' for p in d['treelearn_peaks'])} of "
+                      f"{d['budget_mib']:.0f} {'PASS' if within else 'FAIL'} | "
+                      f"{d['treelearn_leaves']} | {lgb} |", flush=True)  # fmt: skip
+        finally:
+            if not args.keep_parquet:
+                shutil.rmtree(args.parquet_dir, ignore_errors=True)
+        if len(per_row) > 1:
+            flat = per_row[-1] / per_row[0]
+            ok &= flat <= FLAT_TARGET
+            print(f"\ntime per row, largest / smallest size: {flat:.2f} "
+                  f"{'PASS' if flat <= FLAT_TARGET else 'FAIL'} (≤ {FLAT_TARGET})")  # fmt: skip
     return 0 if ok else 1
 
 

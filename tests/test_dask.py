@@ -210,3 +210,56 @@ def test_parquet_columns_partitioned_alike(client, tmp_path):
         frame.drop(columns="y"), y
     )
     assert_same_tree(ref.tree_, est.tree_)
+
+
+class _KillsItsWorker(Tsallis):
+    """Gini (Tsallis q=2) that ends its worker process the first time it runs on a
+    worker while ``flag`` exists: a worker dying in the middle of a fit."""
+
+    def __init__(self, flag: str = ""):
+        super().__init__(q=2.0)
+        self.flag = flag
+
+    def impurity(self, counts):
+        import os
+
+        if self.flag and os.path.exists(self.flag):
+            try:
+                distributed.get_worker()
+            except ValueError:  # in the client: keep going
+                pass
+            else:
+                os.remove(self.flag)
+                os._exit(1)
+        return super().impurity(counts)
+
+
+def test_a_worker_dying_mid_fit_never_returns_a_half_tree(tmp_path):
+    """A worker process ends while the split search of a level runs on it. The fit
+    either recovers (the scheduler recomputes the lost chunk states from their
+    lineage) and returns the whole tree, or fails with a clear error; nothing stays
+    on the cluster either way."""
+    X, y = numeric_data(n=400, seed=7)
+    flag = tmp_path / "kill-once"
+    flag.touch()
+    ref = DecisionTreeClassifier(
+        missing_values="fractional", splitter="hist", criterion=_KillsItsWorker()
+    ).fit(X, y)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as c,
+    ):
+        est = DecisionTreeClassifier(
+            missing_values="fractional", splitter="hist", criterion=_KillsItsWorker(str(flag))
+        )
+        try:
+            est.fit(*chunked(X, y, 4))
+        except RuntimeError as exc:  # the clear error of a lost worker
+            assert "worker" in str(exc) or "lost" in str(exc)
+            assert not hasattr(est, "tree_")
+        else:
+            assert_same_tree(ref.tree_, est.tree_)  # the whole tree, not a part of it
+        assert not flag.exists()  # a worker did die
+        assert scheduler_tasks(c) == 0

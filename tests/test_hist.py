@@ -85,25 +85,16 @@ def test_same_tree_as_exact_with_weights_and_cp():
     assert_same_tree(exact.tree_, hist.tree_)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hist counts a fractional copy as one entry; the exact builder counts sizes in "
-    "weight since issue 17 (missing_values='fractional'), so trees differ on data with NaN",
-)
 @pytest.mark.parametrize("split", ["multiway", "binary"])
 def test_categoricals_and_missing_values_as_exact(split):
     X, y = load_vote(as_frame=True, return_X_y=True)  # 16 categorical, missing values
     for cls in (DecisionTreeClassifier, ID3Classifier, CARTClassifier):
-        exact = cls(categorical_split=split).fit(X, y)
-        hist = cls(categorical_split=split, splitter="hist").fit(X, y)
+        kw = {"categorical_split": split, "missing_values": "fractional"}
+        exact = cls(**kw).fit(X, y)
+        hist = cls(**kw, splitter="hist").fit(X, y)
         assert_same_tree(exact.tree_, hist.tree_, rtol=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="hist counts a fractional copy as one entry; the exact builder counts sizes in "
-    "weight since issue 17 (missing_values='fractional'), so trees differ on data with NaN",
-)
 def test_mixed_data_with_missing_values_as_exact():
     X, y = load_credit_g(as_frame=True, return_X_y=True)  # numeric and categorical
     X = X.copy()
@@ -121,6 +112,30 @@ def test_mixed_data_with_missing_values_as_exact():
         )
         hist.fit(X, y)
         assert_same_tree(exact.tree_, hist.tree_, rtol=1e-9)
+
+
+def with_missing(X, rate, seed):
+    X = X.copy()
+    X[np.random.default_rng(seed).random(X.shape) < rate] = np.nan
+    return X
+
+
+@pytest.mark.parametrize("cls", [DecisionTreeClassifier, CARTClassifier])
+@pytest.mark.parametrize("leaf", [1, 5])
+def test_weights_and_missing_values_sizes_in_weight_as_exact(cls, leaf):
+    """Under "fractional" both builders count sizes in weight (``sample_counts``): a
+    copy counts its share of a row, an integer weight that many rows."""
+    X, y = few_values(n=1500, seed=4)
+    X = with_missing(X, 0.15, 4)
+    w = np.random.default_rng(4).integers(1, 4, size=y.size).astype(float)
+    kw = {"missing_values": "fractional", "min_samples_leaf": leaf, "min_samples_split": 9}
+    exact = cls(**kw).fit(X, y, sample_weight=w)
+    hist = cls(**kw, splitter="hist").fit(X, y, sample_weight=w)
+    assert_same_tree(exact.tree_, hist.tree_, rtol=1e-9)
+    # copies make nodes of more entries than rows; the rule counts weight, not them
+    t = hist.tree_
+    assert (t.n_node_samples[1:] > 0).all()
+    assert (t.weighted_n_node_samples[1:] >= leaf * w.min() - 1e-9).all()
 
 
 def test_many_values_equals_exact_on_bin_codes():
@@ -195,6 +210,29 @@ def test_property_same_tree_as_exact(n, levels, seed, crit, leaf):
     hist.fit(X, y)
     np.testing.assert_array_equal(X, Xc)  # input not modified
     assert_same_tree(exact.tree_, hist.tree_)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(2, 80),
+    levels=st.integers(1, 12),
+    seed=st.integers(0, 2**31 - 1),
+    leaf=st.integers(1, 4),
+    rate=st.floats(0.0, 0.6),
+)
+def test_property_leaf_sizes_count_weight_with_missing_values(n, levels, seed, leaf, rate):
+    """With missing values every child holds at least ``min_samples_leaf`` samples in
+    weight (copies count their share), whatever the number of its entries."""
+    rng = np.random.default_rng(seed)
+    X = with_missing(rng.integers(0, levels, size=(n, 3)).astype(float), rate, seed)
+    y = rng.integers(0, 3, size=n)
+    w = rng.integers(1, 3, size=n).astype(float)
+    t = (
+        DecisionTreeClassifier(missing_values="fractional", min_samples_leaf=leaf, splitter="hist")
+        .fit(X, y, sample_weight=w)
+        .tree_
+    )
+    assert (t.weighted_n_node_samples[1:] / w.min() >= leaf - 1e-9).all()
 
 
 def test_bins_quantiles_and_sample_size():

@@ -198,7 +198,7 @@ class _LevelWiseBuilder:
             if frac is None:
                 splittable = rules.may_split(counts, n_ent, depth)
             else:
-                samples = counts / self.unit
+                samples = sample_counts(counts, self.unit)
                 splittable = rules.may_split(counts, samples.sum(axis=1), depth, samples)
             split = self._choose_splits(
                 splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac

@@ -47,7 +47,7 @@ from treelearn import _budget
 from treelearn._binning import Bins, apply_bins, fit_bins
 from treelearn._builder import _Columns, best_first
 from treelearn._growth_rules import GrowthRules
-from treelearn._missing import learned_shares
+from treelearn._missing import learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._split_hist import FeatureSplits, feature_splits
 from treelearn._tolerances import J48_SMALL
@@ -221,7 +221,10 @@ def assemble(
 
 
 def add_histograms(*parts: tuple) -> tuple[np.ndarray, np.ndarray | None]:
-    """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order."""
+    """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order (one chunk's
+    own pair when it is the only one: every pair is counted afresh per pass)."""
+    if len(parts) == 1:
+        return parts[0]
     hist = parts[0][0].copy()
     n_hist = None if parts[0][1] is None else parts[0][1].copy()
     for h, n in parts[1:]:
@@ -323,11 +326,17 @@ def build_hist_tree(
     unit_weight: float,
     unit: bool,
     max_histogram_mb: float = DEFAULT_HISTOGRAM_MB,
+    weighted: bool | None = None,
 ) -> Tree:
     """Grow a tree by ``rules`` on the chunks of ``backend`` (see the module docstring).
 
     ``unit`` says every weight is 1 and no value is missing (entry counts are then
-    the weighted histogram's sums); ``unit_weight`` is the smallest row weight.
+    the weighted histogram's sums); ``unit_weight`` is the smallest row weight;
+    ``weighted`` says some row weight is not 1 (``None``: not ``unit``).
+
+    Sizes are counted as the exact builder counts them: entries, or under
+    ``missing_values="fractional"`` once some entry weighs other than 1 (weights, or
+    fractional copies of rows) samples in weight (:func:`treelearn._missing.sample_counts`).
     """
     K = n_classes
     P = bins.n_bins.size
@@ -343,6 +352,9 @@ def build_hist_tree(
     guarded = CheckedCriterion(plain)
     prev_split = None  # the previous level's splits, for subtraction
     prev_hist = None  # its histograms (a handle), when kept
+    fractional = rules.missing_values == "fractional"
+    copied = False  # whether some entry is a fractional copy of a row
+    weighted = (not unit) if weighted is None else weighted
     while L:
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)
@@ -350,7 +362,14 @@ def build_hist_tree(
             backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
         )
         impurity = crit.impurity(counts)
-        splittable = rules.may_split(counts, n_ent, depth)
+        # "fractional": sizes in weight (a copy of a row counts its share of it)
+        in_weight = fractional and (copied or weighted)
+        if in_weight:
+            samples = sample_counts(counts, unit_weight)
+            splittable = rules.may_split(counts, samples.sum(axis=1), depth, samples)
+        else:
+            splittable = rules.may_split(counts, n_ent, depth)
+        sample_unit = unit_weight if in_weight else None
         node_weight = counts.sum(axis=1)
         gains = np.full((L, P), -np.inf)
         scores = np.full((L, P), -np.inf)
@@ -384,7 +403,7 @@ def build_hist_tree(
                 srows = np.flatnonzero(splittable[g])
                 fs = backend.submit(
                     _feature_splits_of, summed, srows, node_weight[g[srows]], bins,
-                    n_categories, crit, rules,
+                    n_categories, crit, rules, sample_unit,
                 )  # fmt: skip
                 res: FeatureSplits = backend.gather(fs)
                 nodes = g[srows]
@@ -397,6 +416,8 @@ def build_hist_tree(
         split = _choose(rules, crit, gains, scores, valid, splittable, node_weight,
                         total_weight, found, bins)  # fmt: skip
         is_split = split["feature"] >= 0
+        # a split whose feature misses values at the node copies those entries
+        copied = copied or bool((is_split & ~split["exact_sum"]).any())
         first_child = np.full(L, -1, dtype=np.int32)
         next_lo = lo + L
         offsets = np.cumsum(split["n_children"]) - split["n_children"]
@@ -448,9 +469,11 @@ def build_hist_tree(
     return tree
 
 
-def _feature_splits_of(summed, rows, node_weight, bins, n_categories, criterion, rules):
+def _feature_splits_of(summed, rows, node_weight, bins, n_categories, criterion, rules, unit):
     hist, n_hist = summed
-    return feature_splits(hist, n_hist, rows, node_weight, bins, n_categories, criterion, rules)
+    return feature_splits(
+        hist, n_hist, rows, node_weight, bins, n_categories, criterion, rules, unit
+    )
 
 
 def _groups(nodes: np.ndarray, parent_local: np.ndarray, size: int) -> list[np.ndarray]:
@@ -594,8 +617,10 @@ def build_tree_hist(
         X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
     )
     chunk = new_chunk(apply_bins(X, bins), y, sample_weight)
-    unit = bool((sample_weight == 1).all()) and not bool(np.isnan(X).any())
+    weighted = not bool((sample_weight == 1).all())
+    unit = not weighted and not bool(np.isnan(X).any())
     return build_hist_tree(
         LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,
         float(sample_weight.sum()), float(sample_weight.min()), unit, max_histogram_mb,
+        weighted,
     )  # fmt: skip

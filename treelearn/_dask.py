@@ -177,6 +177,7 @@ def _make_chunk(Xe, y_block, w_block, classes, bins):
         float(w[used].min(initial=np.inf)),
         bool((w[used] == 1).all()) and not bool(np.isnan(Xe).any()),
         int(used.sum()),
+        bool((w[used] == 1).all()),
     )
     return chunk, info
 
@@ -409,6 +410,7 @@ def _fit(estimator, client, criterion, X, y, sample_weight):
     tree = build_hist_tree(
         DaskBackend(client, states), bins, int(classes.shape[0]), encoding.n_categories,
         criterion, rules, total, unit_weight, unit, float(estimator.max_histogram_mb),
+        not all(i[4] for i in infos),
     )  # fmt: skip
     del states
     tree, pruned_state = estimator._prune_grown(None, None, None, None, encoding, tree)

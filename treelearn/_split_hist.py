@@ -20,11 +20,13 @@ at every node from them with the same growth rules and criterion as the exact se
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
 from treelearn._binning import Bins
 from treelearn._growth_rules import GrowthRules
+from treelearn._missing import sample_counts
 from treelearn._split_categorical import CategoryCounts, known_fraction
 from treelearn._split_numeric import range_ends, segment_best
 from treelearn.criteria import SplitCriterion
@@ -33,14 +35,30 @@ __all__ = ["FeatureSplits", "feature_splits"]
 
 
 class _HistSides:
-    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads).
-    Sizes count entries (a fractional copy counts as one)."""
+    """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads),
+    computed on use from the prefix sums. Sizes count entries, or (``fractional``)
+    samples in weight (:func:`treelearn._missing.sample_counts`)."""
 
-    fractional = False
+    def __init__(self, ci, cs, cum, base, known, ncum, nbase, n_known, fractional):
+        self._ci, self._cs, self._cum, self._base, self._known = ci, cs, cum, base, known
+        self._ncum, self._nbase, self._n_known = ncum, nbase, n_known
+        self.fractional = fractional
 
-    def __init__(self, left_n, right_n, left_w, right_w):
-        self.left_n, self.right_n = left_n, right_n
-        self.left_w, self.right_w = left_w, right_w
+    @cached_property
+    def left_n(self) -> np.ndarray:
+        return self._ncum[self._ci] - self._nbase[self._cs]
+
+    @cached_property
+    def right_n(self) -> np.ndarray:
+        return self._n_known[self._cs] - self.left_n
+
+    @cached_property
+    def left_w(self) -> np.ndarray:
+        return (self._cum[self._ci] - self._base[self._cs]).sum(axis=1)
+
+    @cached_property
+    def right_w(self) -> np.ndarray:
+        return self._known[self._cs].sum(axis=1) - self.left_w
 
 
 @dataclass
@@ -68,22 +86,29 @@ def feature_splits(
     n_categories: np.ndarray,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    sample_unit: float | None = None,
 ) -> FeatureSplits:
     """Best split of every feature at the histogram rows ``rows`` (splittable nodes).
 
-    ``node_weight`` is per row of ``rows``. Numeric features: every cut after a
-    non-empty bin with known entries beyond it is a candidate; the rules admit
-    cuts, the criterion ranks them (``split_rank``), the first within the rules'
-    tolerance wins, and its gain and score are the criterion's ``split_score``
-    (scaled by the known fraction) and ``feature_score``, as in
-    :func:`~treelearn._split_numeric.best_thresholds`. Categorical features: the
-    rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
+    ``node_weight`` is per row of ``rows``. Sizes (what the rules' leaf-size tests
+    read) count entries, or with ``sample_unit`` the weight in units of the lightest
+    row, as the exact builder counts them under ``missing_values="fractional"``
+    (:func:`treelearn._missing.sample_counts`: a fractional copy counts its share).
+
+    Numeric features: every cut after a non-empty bin with known entries beyond it
+    is a candidate; the rules admit cuts, the criterion ranks them (``split_rank``),
+    the first within the rules' tolerance wins, and its gain and score are the
+    criterion's ``split_score`` (scaled by the known fraction) and ``feature_score``,
+    as in :func:`~treelearn._split_numeric.best_thresholds`. Categorical features:
+    the rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
     """
     if n_hist is None:  # every entry weighs 1: entries are the class counts' sums
         H = hist if rows.size == hist.shape[0] else hist[rows]
         N = np.matmul(H, np.ones(hist.shape[-1])).astype(np.int64)  # faster than sum
     else:
         N = n_hist[rows].astype(np.int64)
+    # the sizes the rules test: entries, or samples in weight (copies count their share)
+    sizes = None if sample_unit is None else sample_counts(hist[rows].sum(axis=-1), sample_unit)
     r, P, B = N.shape
     out = FeatureSplits(
         np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
@@ -92,14 +117,16 @@ def feature_splits(
     )  # fmt: skip
     numeric = np.flatnonzero(~bins.is_categorical)
     if numeric.size and r:
-        _numeric_splits(hist, rows, N[:, numeric, : B - 1], numeric, node_weight, bins,
-                        criterion, rules, out)  # fmt: skip
+        in_weight = None if sizes is None else sizes[:, numeric, : B - 1]
+        _numeric_splits(hist, rows, N[:, numeric, : B - 1], in_weight, numeric, node_weight,
+                        bins, criterion, rules, out, n_hist is None)  # fmt: skip
     for f in np.flatnonzero(bins.is_categorical).tolist():
         C = int(n_categories[f])
         if C < 2 or not r:
             continue
         counts = hist[rows, f, :C]
-        stats = CategoryCounts(counts, N[:, f, :C], counts.sum(axis=1), node_weight)
+        n = N[:, f, :C] if sizes is None else sizes[:, f, :C]
+        stats = CategoryCounts(counts, n, counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
         ok = grouped.ok & ~np.isnan(grouped.gain)
         score = criterion.feature_score(grouped.gain, grouped.branch_weights, stats.missing_weight)
@@ -116,9 +143,13 @@ def feature_splits(
     return out
 
 
-def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules, out) -> None:
+def _numeric_splits(
+    hist, rows, N, sizes, features, node_weight, bins, criterion, rules, out, unit
+) -> None:
     """The numeric part of :func:`feature_splits` (``N`` [r, F, nb]: entries in the
-    known bins of the numeric ``features`` at histogram rows ``rows``).
+    known bins of the numeric ``features`` at histogram rows ``rows``; ``sizes``: the
+    samples in weight the rules count there, ``None`` when they count entries;
+    ``unit``: every entry weighs 1, so class counts are integers).
 
     Only the non-empty bins are searched: they are laid end to end in (node, feature,
     bin) order, segments are (node, feature) pairs, and one class-count prefix sum
@@ -136,7 +167,7 @@ def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules
     rr, ff = np.divmod(seg, F)
     cells = hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b]
     cum = np.cumsum(cells, axis=0)
-    ncum = np.cumsum(flat_n[p])
+    ncum = np.cumsum(flat_n[p] if sizes is None else sizes.reshape(-1)[p])
     starts = np.searchsorted(seg, np.arange(S))
     before = np.maximum(starts - 1, 0)
     base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
@@ -150,10 +181,7 @@ def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules
     if ci.size == 0:
         return
     cs = seg[ci]
-    lw = cum[ci] - base[cs]
-    rw = known[cs] - lw
-    left_n = ncum[ci] - nbase[cs]
-    sides = _HistSides(left_n, n_known[cs] - left_n, lw.sum(axis=1), rw.sum(axis=1))
+    sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, sizes is not None)
     allowed, n_cand = rules.admissible_cuts(sides)
     keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
@@ -167,14 +195,23 @@ def _numeric_splits(hist, rows, N, features, node_weight, bins, criterion, rules
     k = np.flatnonzero(keep)
     if k.size == 0:
         return
-    rank = criterion.split_rank(lw[k], rw[k])
+    lw = cum[ci[k]] - base[cs[k]]  # class counts left and right of the candidates
+    rw = known[cs[k]] - lw
+    if sizes is None and unit and criterion.ranks_by_square_sums:
+        # integer counts: the sums are exact, the rank is split_rank's, bit for bit
+        rank = criterion.square_sum_rank(
+            lw.sum(axis=1), np.einsum("ij,ij->i", lw, lw), rw.sum(axis=1),
+            np.einsum("ij,ij->i", rw, rw),
+        )  # fmt: skip
+    else:
+        rank = criterion.split_rank(lw, rw)
     tol = rules.tie_tolerance * np.repeat(node_weight, F)
     has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
     sg = np.flatnonzero(has)
     pick = k[first[sg]]
     i = ci[pick]
     ri, fi = np.divmod(sg, F)
-    lc = lw[pick]
+    lc = lw[first[sg]]
     parent = known[sg]
     children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
     fraction = known_fraction(parent.sum(axis=-1), node_weight[ri])

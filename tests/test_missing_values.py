@@ -79,6 +79,26 @@ def test_input_is_not_modified(strategy):
     np.testing.assert_array_equal(y, y0)
 
 
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e39])
+def test_predict_with_missing_values_still_rejects_infinity_and_overflow(bad):
+    # NaN is a missing value; an infinity gets scikit-learn's check_array message,
+    # a finite value beyond float32's range treelearn's
+    X, y = datasets.load_iris(return_X_y=True)
+    est = DecisionTreeClassifier().fit(X, y)
+    X_new = X.copy()
+    X_new[::7, 2] = np.nan
+    ours = est.predict(X_new)
+    X_new[5, 1] = bad
+    message = (
+        r"^Input contains infinity or a value too large for dtype\('float64'\)\.$"
+        if np.isinf(bad)
+        else r"too large for dtype\('float32'\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        est.predict(X_new)
+    assert ours.shape == (X.shape[0],)
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("cls", ESTIMATORS)
 def test_an_entirely_missing_column_is_never_chosen(cls, strategy):

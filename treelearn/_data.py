@@ -22,7 +22,7 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from treelearn._validation import check_array
+from treelearn._validation import assert_all_finite, check_array
 
 
 @dataclass
@@ -197,15 +197,20 @@ def _encode_categorical(col, categories: np.ndarray, *, own: bool = False) -> np
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
-def _check_float32_range(arr: np.ndarray, where: str) -> None:
+def _check_float32_range(arr: np.ndarray, where: str, infinity: bool = False) -> None:
     """Reject values beyond float32's range, as scikit-learn's trees do (they read
     ``X`` as float32): treelearn computes in float64, but keeps scikit-learn's input
-    contract so that every fitted tree converts (``to_sklearn``, ONNX)."""
+    contract so that every fitted tree converts (``to_sklearn``, ONNX).
+
+    ``infinity=True``: an infinite value gets scikit-learn's ``check_array`` error
+    first (the same two passes over ``arr`` find both; NaN is allowed)."""
+    if not arr.size:
+        return
     # fmax/fmin skip NaN (missing values) without a warning
-    if arr.size and (
-        np.fmax.reduce(arr, axis=None) > _FLOAT32_MAX
-        or np.fmin.reduce(arr, axis=None) < -_FLOAT32_MAX
-    ):
+    high, low = np.fmax.reduce(arr, axis=None), np.fmin.reduce(arr, axis=None)
+    if infinity and (high == np.inf or low == -np.inf):
+        assert_all_finite(arr, allow_nan=True)
+    if high > _FLOAT32_MAX or low < -_FLOAT32_MAX:
         raise ValueError(
             f"Input X contains a value too large for dtype('float32'){where}; "
             "treelearn, like scikit-learn's trees, accepts values of magnitude up to "
@@ -331,12 +336,12 @@ def _as_2d(X):
     arr = check_array(
         arr,
         dtype=np.float64,
-        ensure_all_finite="allow-nan",
+        ensure_all_finite=False,  # checked below, with float32's range
         ensure_2d=True,
         allow_nd=False,
         copy=False,
     )
-    _check_float32_range(arr, "")
+    _check_float32_range(arr, "", infinity=True)
     return arr
 
 

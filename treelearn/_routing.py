@@ -25,7 +25,14 @@ import numpy as np
 
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 
-__all__ = ["DescentTables", "descend", "fan_out", "flat_view", "row_sums", "spread"]
+__all__ = [
+    "DescentTables",
+    "descend",
+    "fan_out",
+    "flat_view",
+    "row_sums",
+    "spread",
+]
 
 
 def fan_out(
@@ -134,6 +141,17 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     """
     n = X.shape[0]
     flat, row_step, col_step = flat_view(X)
+    packed, shift = _packed(t, col_step)
+    offsets = np.arange(n) * row_step
+    # a NaN makes the minimum NaN (cheaper than a NaN mask)
+    if not t.is_categorical.any() and not (flat.size and np.isnan(flat.min())):
+        empty = np.empty(0, dtype=np.intp)
+        return _descend_numeric(t, flat, offsets, packed, shift), empty, empty
+    return _descend_general(t, flat, offsets, packed, shift)
+
+
+def _packed(t: DescentTables, col_step: int) -> tuple[np.ndarray, int]:
+    """``base << shift | column offset`` per node, and ``shift``."""
     col = t.feature * col_step  # per node: offset of its feature's column
     shift = int(col.max()).bit_length()
     if shift + int(t.feature.size).bit_length() >= 63:  # needs X of hundreds of GB
@@ -141,11 +159,7 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
             "X is too large to predict in one call (a node's child and column offset "
             "must fit one int64); predict it in row chunks."
         )
-    packed = t.base << shift | col
-    # a NaN makes the minimum NaN (cheaper than a NaN mask)
-    if not t.is_categorical.any() and not (flat.size and np.isnan(flat.min())):
-        return _descend_numeric(t, flat, n, row_step, packed, shift)
-    return _descend_general(t, flat, n, row_step, packed, shift)
+    return t.base << shift | col, shift
 
 
 def _step(packed, nodes, at, mask, shift, flat):
@@ -158,17 +172,17 @@ def _step(packed, nodes, at, mask, shift, flat):
     return nxt, flat[idx]
 
 
-def _drop_finished(nodes, nxt, at, out, div):
-    """Write out the rows whose step did not move them, once they are at least
-    1/8 of the rows, and keep the others (by index: boolean masks that are
+def _drop_finished(nodes, nxt, at, ent, out):
+    """Write out the entries whose step did not move them, once they are at least
+    1/8 of the entries, and keep the others (by index: boolean masks that are
     neither mostly true nor mostly false are slow to apply)."""
     done = nxt == nodes
     if np.count_nonzero(done) * 8 < done.size:
-        return at, nxt
+        return at, nxt, ent
     fin = np.flatnonzero(done)
-    out[at[fin] // div] = nxt[fin]
+    out[ent[fin]] = nxt[fin]
     keep = np.flatnonzero(~done)
-    return at[keep], nxt[keep]
+    return at[keep], nxt[keep], ent[keep]
 
 
 def _category_next(t: DescentTables, x, nodes):
@@ -181,23 +195,22 @@ def _category_next(t: DescentTables, x, nodes):
     return out
 
 
-def _descend_numeric(t: DescentTables, flat, n, row_step, packed, shift, chunk=32768):
-    """:func:`descend` for numeric splits and no missing value: nothing stops.
+def _descend_numeric(t: DescentTables, flat, offsets, packed, shift, chunk=32768):
+    """The leaf of every entry, for numeric splits and entries with no missing value.
 
+    ``offsets`` holds each entry's offset of its first value in ``flat``.
     ``packed[i]`` is ``base[i] << shift | col[i]``: one gather per step gives both
-    the first child and the column offset of the node's feature.
-
-    Rows go in chunks; a row is tracked by ``at``, the offset of its first value
-    in ``flat``. Every third step, if at least 1/8 of the rows have reached a
-    leaf, those are written out and dropped.
+    the first child and the column offset of the node's feature. Entries go in
+    chunks; every third step, if at least 1/8 of them have reached a leaf, those
+    are written out and dropped.
     """
     thr = t.threshold
     mask = (1 << shift) - 1
     root_child, root_col = packed[0] >> shift, packed[0] & mask
-    leaf = np.empty(n, dtype=np.intp)
-    div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
-    for start in range(0, n, chunk):
-        at = np.arange(start, min(n, start + chunk)) * row_step
+    leaf = np.empty(offsets.size, dtype=np.intp)
+    for start in range(0, offsets.size, chunk):
+        at = offsets[start : start + chunk]
+        ent = np.arange(start, start + at.size)
         # first step: every row is at the root, no per-node gathers needed
         nodes = root_child + (flat[root_col + at] > thr[0])
         for it in range(1, t.max_depth):
@@ -205,48 +218,61 @@ def _descend_numeric(t: DescentTables, flat, n, row_step, packed, shift, chunk=3
             nxt, x = _step(packed, nodes, at, mask, shift, flat)
             nxt += x > thr[nodes]
             if it % 3 == 2:
-                at, nxt = _drop_finished(nodes, nxt, at, leaf, div)
+                at, nxt, ent = _drop_finished(nodes, nxt, at, ent, leaf)
             nodes = nxt
             if not nodes.size:
                 break
-        leaf[at // div] = nodes
-    empty = np.empty(0, dtype=np.intp)
-    return leaf, empty, empty
+        leaf[ent] = nodes
+    return leaf
 
 
-def _descend_general(t: DescentTables, flat, n, row_step, packed, shift, chunk=32768):
-    """:func:`descend` with missing values or categorical splits.
-
-    As :func:`_descend_numeric`, except that a row whose value is missing (or
-    whose category is unseen) at an internal node is sent to that node itself:
-    it then looks finished like a row at a leaf, and is dropped with them. The
-    rows left on an internal node at the end are the stopped ones. A node whose
-    missing values all go to one child (``missing_next``) sends them there
-    instead, as :func:`spread` would with weight 1.
-    """
+def _walk(t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=32768):
+    """The node where each entry (offset ``at`` in ``flat``, at node ``nodes``) ends:
+    a leaf, or the internal node where its value is missing (or its category
+    unseen). A node whose missing values all go to one child sends them there
+    (``missing_next``; pass the node ids to stop at every missing value)."""
     thr, is_cat = t.threshold, t.is_categorical
     mask = (1 << shift) - 1
     has_cat = bool(is_cat.any())
-    res = np.empty(n, dtype=np.intp)
-    div = max(row_step, 1)  # row of an offset (row_step may be 0 when n == 1)
-    for start in range(0, n, chunk):
-        at = np.arange(start, min(n, start + chunk)) * row_step
-        nodes = np.zeros(at.size, dtype=np.intp)
+    res = np.empty(at.size, dtype=np.intp)
+    all_at, all_nodes = at, nodes
+    for start in range(0, all_at.size, chunk):
+        at = all_at[start : start + chunk]
+        nodes = all_nodes[start : start + chunk]
+        ent = np.arange(start, start + at.size)
         for it in range(t.max_depth):
             nxt, x = _step(packed, nodes, at, mask, shift, flat)
             nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
             # a missing value goes to the node's one missing child, or stops the row
-            np.copyto(nxt, t.missing_next[nodes], where=np.isnan(x))
+            nan = np.isnan(x)
+            if nan.any():
+                i = np.flatnonzero(nan)
+                nxt[i] = missing_next[nodes[i]]
             if has_cat:
                 ci = np.flatnonzero(is_cat[nodes])
                 if ci.size:
                     nxt[ci] = _category_next(t, x[ci], nodes[ci])
             if it % 3 == 2:
-                at, nxt = _drop_finished(nodes, nxt, at, res, div)
+                at, nxt, ent = _drop_finished(nodes, nxt, at, ent, res)
             nodes = nxt
             if not nodes.size:
                 break
-        res[at // div] = nodes
+        res[ent] = nodes
+    return res
+
+
+def _descend_general(t: DescentTables, flat, offsets, packed, shift):
+    """:func:`descend` of the entries at ``offsets`` with missing values or
+    categorical splits: a row whose value is missing (or whose category is
+    unseen) at an internal node stops there, unless all of the node's missing
+    values go to one child (``missing_next``), as :func:`spread` would send them
+    with weight 1.
+
+    Returns the leaf of every entry (``-1``: stopped) and the stopped entries
+    (indices into ``offsets``) with their nodes, by depth, then entry.
+    """
+    res = _walk(t, flat, offsets, np.zeros(offsets.size, dtype=np.intp), packed, shift,
+                t.missing_next)  # fmt: skip
     stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     stuck_nodes = res[stuck_rows]
     res[stuck_rows] = -1

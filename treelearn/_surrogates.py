@@ -115,59 +115,77 @@ def _finish(
     )  # fmt: skip
 
 
-def _numeric_candidates(f, values, ent, side, w, seg_start, n_ent, usable, known_total,
+@dataclass
+class _LevelEntries:
+    """Per entry of a level (per row while the store holds rows), what every numeric
+    candidate reads: computed once per level, not once per feature."""
+
+    pos_node: np.ndarray  # node of every store position (positions grouped by node)
+    w_left: np.ndarray  # entry weight if the primary sends it to slot 0, else 0
+    w_right: np.ndarray  # the same for slot 1
+    counted: np.ndarray  # int64: 1 if the primary's value is known and the weight positive
+
+    @classmethod
+    def of(cls, side: np.ndarray, w: np.ndarray, n_ent: np.ndarray) -> _LevelEntries:
+        """From the primary's slot of every entry (``-1``: missing) and the weights."""
+        return cls(
+            np.repeat(np.arange(n_ent.size), n_ent),
+            np.where(side == 0, w, 0.0),
+            np.where(side == 1, w, 0.0),
+            ((side >= 0) & (w > 0)).astype(np.int64),
+        )
+
+
+def _numeric_candidates(f, values, ent, level: _LevelEntries, n_ent, usable, known_total,
                         major_total, place) -> _Candidates | None:  # fmt: skip
     """Best cut of numeric feature ``f`` as a surrogate at every usable node.
 
     ``values``/``ent`` are the feature's sorted store arrays (node, value order,
-    missing last), ``side`` the primary's slot of every entry (``-1``: missing).
+    missing last); ``level`` holds the primary's side of every entry, indexed as
+    ``ent`` is (entries, or rows while the store holds rows).
     """
     L = n_ent.size
-    pos_node = np.repeat(np.arange(L), n_ent)
+    pos_node = level.pos_node
     keep = np.flatnonzero(usable[pos_node] & ~np.isnan(values))
     if keep.size < 4:
         return None
     x = values[keep]
     node = pos_node[keep]
-    s = side[ent[keep]]
-    wt = w[ent[keep]]
-    left, right = s == 0, s == 1
-    wl, wr = np.where(left, wt, 0.0), np.where(right, wt, 0.0)
-    cl = (left & (wt > 0)).astype(np.int64)
-    cr = (right & (wt > 0)).astype(np.int64)
+    ek = ent[keep]
+    wl, wr = level.w_left[ek], level.w_right[ek]
+    counted = level.counted[ek]
     # first compact position of every position's node
     starts = np.searchsorted(node, np.arange(L))
     first = starts[node]
     bl = _segment_exclusive_cumsum(wl, first)
     br = _segment_exclusive_cumsum(wr, first)
-    n_before = _segment_exclusive_cumsum(cl + cr, first)
+    n_before = _segment_exclusive_cumsum(counted, first)
     tot_l = np.bincount(node, weights=wl, minlength=L)
     tot_r = np.bincount(node, weights=wr, minlength=L)
-    tot_n = np.bincount(node, weights=cl + cr, minlength=L).astype(np.int64)
-    idx = np.arange(x.size)
-    cand = (
-        (idx != first)
-        & (x != np.r_[x[:1], x[:-1]])
-        & (n_before >= 2)
-        & (tot_n[node] - n_before >= 2)
-    )
+    tot_n = np.bincount(node, weights=counted, minlength=L).astype(np.int64)
+    # a new value (n_before >= 2 excludes a node's first position)
+    cand = np.empty(x.size, dtype=bool)
+    cand[0] = False
+    np.not_equal(x[1:], x[:-1], out=cand[1:])
+    cand &= n_before >= 2
+    cand &= tot_n[node] - n_before >= 2
     at = np.flatnonzero(cand)
     if not at.size:
         return None
-    cn = node[at]
-    # low side to the right (rpart's "< goes right") or to the left
-    a_right = (tot_l[cn] - bl[at]) + br[at]
-    a_left = bl[at] + (tot_r[cn] - br[at])
-    best_v = np.maximum(a_right, a_left)
-    has, best, pos = segment_best(best_v, cn, L)
+    # low side to the right (rpart's "< goes right") or to the left; at every
+    # position (fewer gathers than at the candidates only)
+    a_right = tot_l[node] - bl
+    a_right += br
+    a_left = tot_r[node] - br
+    a_left += bl
+    has, best, pos = segment_best(np.maximum(a_right, a_left)[at], node[at], L)
     majority = np.maximum(tot_l, tot_r)
     nodes = np.flatnonzero(has & (best > majority))
     if not nodes.size:
         return None
-    p = pos[nodes]
-    i = at[p]
+    i = at[pos[nodes]]
     threshold = place(f, x[i - 1], x[i])
-    low_slot = np.where(a_right[p] > a_left[p], 1, 0).astype(np.int8)
+    low_slot = np.where(a_right[i] > a_left[i], 1, 0).astype(np.int8)
     return _finish(nodes, f, SPLIT_NUMERIC, best[nodes], known_total, major_total, threshold,
                    low_slot, None)  # fmt: skip
 
@@ -323,16 +341,19 @@ def route_with_surrogates(
     found: list[_Candidates] = []
     if max_surrogates > 0 and (split_node & (np.bincount(local, weights=w_known, minlength=L)
                                              > 0)).any():  # fmt: skip
-        if store.by_row:
-            entry_of_row = np.full(X.shape[0], -1, dtype=np.intp)
-            entry_of_row[e_row] = np.arange(m)
-        seg_start = np.cumsum(n_ent) - n_ent
+        if store.by_row:  # the store holds rows, one entry each: index by row
+            side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
+            side_of_row[e_row] = side
+            w_of_row = np.zeros(X.shape[0])
+            w_of_row[e_row] = e_w
+            entries = _LevelEntries.of(side_of_row, w_of_row, n_ent)
+        else:
+            entries = _LevelEntries.of(side, e_w, n_ent)
         for r, f in enumerate(numeric.tolist()):
             usable = split_node & (node_feature != f)
             ent = store.entries[r]
-            ent = entry_of_row[ent] if store.by_row else ent.astype(np.intp)
-            c = _numeric_candidates(f, store.float_values(r), ent, side, e_w, seg_start, n_ent,
-                                    usable, known_total, major_total, place)  # fmt: skip
+            c = _numeric_candidates(f, store.float_values(r), ent, entries, n_ent, usable,
+                                    known_total, major_total, place)  # fmt: skip
             if c is not None:
                 found.append(c)
         kn = np.flatnonzero(known)

@@ -20,6 +20,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, St
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
+    assert_all_finite,
     check_array,
     check_is_fitted,
     validate_data,
@@ -30,6 +31,7 @@ __all__ = [
     "Interval",
     "RealNotInt",
     "StrOptions",
+    "assert_all_finite",
     "check_array",
     "check_is_fitted",
     "check_random_state",

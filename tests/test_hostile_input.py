@@ -463,6 +463,30 @@ def test_max_depth_brings_many_classes_under_the_budget(monkeypatch):
     assert CARTClassifier(max_depth=3).fit(X, y).get_depth() == 3
 
 
+def test_many_classes_hold_their_class_counts_twice_at_most():
+    # issue 18's 5,000 classes (20k rows) needed TREELEARN_MEMORY_BUDGET=8: the tree's
+    # nodes x classes counts were held three times (the levels' pieces, the joined
+    # array, the distribution). Scaled down: 2,000 classes, 8,000 rows, about 16,000
+    # nodes, 0.24 GiB of counts; twice that fits a 0.6 GiB budget, three times did not.
+    out = run_limited(
+        _snippet("""
+        import os
+        os.environ["TREELEARN_MEMORY_BUDGET"] = "0.6"
+        rng = np.random.default_rng(0)
+        X, y = rng.random((8000, 5)), rng.integers(0, 2000, 8000)
+        base = int(open("/proc/self/status").read().split("VmRSS:")[1].split()[0])
+        m = tl.CARTClassifier().fit(X, y)
+        peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0])
+        counts = m.tree_.node_count * 2000 * 8 / 1024  # kB
+        print(m.tree_.node_count > 12000, (peak - base) / counts)
+        """),
+        seconds=180,
+        memory_gib=2.0,
+    )
+    big_tree, ratio = out.split()
+    assert big_tree == "True" and float(ratio) < 3.2  # 2.8 measured (X, search, growth)
+
+
 @pytest.mark.parametrize("name", ["ID3Classifier", "C45Classifier"])
 def test_a_twenty_thousand_level_categorical_splits_multiway_in_bounded_memory(name):
     # 100k rows, 20,000 levels, 5 classes: the level after the multiway split built

@@ -1,6 +1,6 @@
 """The memory budget of a fit: what it may allocate, and the refusals beyond it.
 
-A tree stores every node's class counts (``nodes × classes`` float64, three arrays
+A tree stores every node's class counts (``nodes × classes`` float64, two arrays
 of that size while a fit finishes), and the split search of a categorical feature
 builds a ``[nodes, levels, classes]`` count tensor per level. Both are checked
 against the budget before they are allocated, so that a fit that cannot finish
@@ -17,9 +17,9 @@ import os
 __all__ = ["check_categorical_level", "check_classes", "check_level", "memory_budget"]
 
 _GIB = 2**30
-#: Bytes of node class counts per node and class while a fit finishes (value, the
-#: normalised distribution, the level pieces being joined).
-_NODE_BYTES = 3 * 8
+#: Bytes of node class counts per node and class while a fit finishes: the counts
+#: (``value``, grown in one buffer by the builder) and the normalised distribution.
+_NODE_BYTES = 2 * 8
 #: Peak bytes per cell of a ``[nodes, levels, classes]`` categorical search: the float64
 #: tensor, then (CART's ordered cuts, the largest) per ordering its sorted copy, prefix
 #: sums, both sides stacked and the criterion's temporaries: 99 bytes measured with

@@ -71,7 +71,11 @@ class _Columns:
     def __init__(self, n_classes: int):
         self.n_classes = n_classes
         self.chunks: dict[str, list[np.ndarray]] = {name: [] for name in Tree.NODE_ARRAYS}
-        self.chunks["value"] = []
+        # the class counts (the largest array by far with many classes) grow in one
+        # buffer of doubling capacity (its unused tail never touched), shrunk in place
+        # at the end: never held twice, as the levels' pieces beside the whole
+        self._value = np.empty((0, n_classes))
+        self._n_value = 0
         # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
         self.tables: list[tuple[np.ndarray, np.ndarray]] = []
         # (first node id of the level, its surrogates), when grown with surrogates
@@ -82,7 +86,10 @@ class _Columns:
 
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
-            self.chunks[name].append(arr)
+            if name == "value":
+                self._add_value(arr)
+            else:
+                self.chunks[name].append(arr)
         self.node_count += arrays["feature"].shape[0]
         self._small += 1
         if self._small == _MERGE_LEVELS:  # a deep tree: one chunk per level would
@@ -91,9 +98,21 @@ class _Columns:
                 parts[-_MERGE_LEVELS:] = [np.concatenate(parts[-_MERGE_LEVELS:])]
             self._small = 0
 
+    def _add_value(self, counts: np.ndarray) -> None:
+        n, end = self._n_value, self._n_value + counts.shape[0]
+        if end > self._value.shape[0]:
+            grown = np.empty((max(end, 2 * self._value.shape[0], 64), self.n_classes))
+            grown[:n] = self._value[:n]
+            self._value = grown
+        self._value[n:end] = counts
+        self._n_value = end
+
     def finish(self, n_features: int, n_categories: np.ndarray, unit_weight: float) -> Tree:
         arrays = {name: np.concatenate(parts) for name, parts in self.chunks.items()}
         self.chunks.clear()  # the levels' pieces: not kept beside the whole
+        value, self._value = self._value, np.empty((0, self.n_classes))
+        value.resize((self._n_value, self.n_classes), refcheck=False)  # in place (realloc)
+        arrays["value"] = value
         node_count = arrays["feature"].shape[0]
         widths = np.zeros(node_count, dtype=np.int64)
         cat_nodes = np.flatnonzero(arrays["split_kind"] == SPLIT_CATEGORICAL)
@@ -203,11 +222,11 @@ class _LevelWiseBuilder:
             split = self._choose_splits(
                 splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac
             )
-            is_split = split.feature >= 0
-            first_child = np.full(L, -1, dtype=np.int32)
             next_lo = lo + L
-            offsets = np.cumsum(split.n_children) - split.n_children
-            first_child[is_split] = next_lo + offsets[is_split]
+            first_child, routed = self._route_level(
+                split, local, e_row, e_y, e_w, n_ent, store, next_lo
+            )
+            is_split = split.feature >= 0
             numeric = split.kind == SPLIT_NUMERIC
             cols.add(
                 feature=np.where(is_split, split.feature, -2),
@@ -229,15 +248,8 @@ class _LevelWiseBuilder:
             n_next = int(split.n_children.sum())
             if n_next == 0:
                 break
-            first_local = first_child - next_lo
-            if self.max_surrogates is None:
-                move, src, missing_fraction = self._route(
-                    local, e_row, e_w, split, first_local, n_ent
-                )
-            else:
-                move, src, missing_fraction, level = self._route_surrogates(
-                    local, e_row, e_y, e_w, split, first_local, n_ent, store
-                )
+            move, src, missing_fraction, level = routed
+            if level is not None:
                 assert cols.surrogates is not None
                 cols.surrogates.append((lo, level))
             _partition.partition(store, move, workers=self.workers)
@@ -245,7 +257,7 @@ class _LevelWiseBuilder:
             e_y = e_y[src]
             e_w = move.new_weights
             e_node = move.new_node + next_lo
-            del move, src, local  # this level's entry arrays: not kept through the next
+            del move, src, local, routed  # this level's entry arrays: not kept through the next
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
             lo, L = next_lo, n_next
@@ -514,6 +526,40 @@ class _LevelWiseBuilder:
         )  # fmt: skip
         return move, routing.entry, routing.share, routing.level
 
+    def _route_level(self, split, local, e_row, e_y, e_w, n_ent, store, next_lo):
+        """The children's first ids and the routing of the level's entries
+        (``(move, source entries, missing fractions, surrogates or None)``, or
+        ``None`` when no node splits).
+
+        The builder's guard against a rule that cannot make progress: a split that
+        sends all of a node's entries to one child (its child would be the node
+        again, and the level loop would never end) makes the node a leaf.
+        """
+        copied = self.copied
+        while True:  # at most twice
+            is_split = split.feature >= 0
+            first_child = np.full(split.feature.size, -1, dtype=np.int32)
+            offsets = np.cumsum(split.n_children) - split.n_children
+            first_child[is_split] = next_lo + offsets[is_split]
+            n_next = int(split.n_children.sum())
+            if n_next == 0:
+                return first_child, None
+            first_local = first_child - next_lo
+            if self.max_surrogates is None:
+                routed = (*self._route(local, e_row, e_w, split, first_local, n_ent), None)
+            else:
+                routed = self._route_surrogates(
+                    local, e_row, e_y, e_w, split, first_local, n_ent, store
+                )
+            per_child = np.bincount(routed[0].new_node, minlength=n_next)
+            parent_of_child = np.repeat(np.arange(split.n_children.size), split.n_children)
+            used = np.bincount(parent_of_child, weights=per_child > 0, minlength=is_split.size)
+            one_sided = np.flatnonzero(is_split & (used <= 1))
+            if one_sided.size == 0:
+                return first_child, routed
+            _make_leaves(split, one_sided)
+            self.copied = copied
+
     def _route(self, local, e_row, e_w, split, first_local, n_ent):
         """Child of every entry of a split node; copies for missing values.
 
@@ -568,6 +614,20 @@ class _LevelWiseBuilder:
         # order new entries by source entry, copies in child order
         o = np.lexsort((all_child, all_src))
         return move(all_child[o], all_w[o]), all_src[o], fraction
+
+
+def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:
+    """Undo the chosen splits of ``nodes`` (local ids): they become leaves."""
+    split.feature[nodes] = -1
+    split.kind[nodes] = 0
+    split.threshold[nodes] = np.nan
+    split.n_children[nodes] = 0
+    split.missing_slot[nodes] = -1
+    split.tables = [
+        (f, ids[keep], table[keep])
+        for f, ids, table in split.tables
+        if (keep := ~np.isin(ids, nodes)).any()
+    ]
 
 
 def _stack_surrogates(levels, node_count: int) -> dict[str, np.ndarray]:

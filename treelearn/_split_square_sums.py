@@ -147,17 +147,42 @@ def best_thresholds_by_square_sums(
     sg = np.flatnonzero(has)
     i = cand[first[sg]]
 
-    # the winners' class counts: a bincount over their nodes' positions
+    # the winners' class counts, a bincount over their nodes' positions, in chunks of
+    # winners so that the [s, 2, K] counts of many classes stay within _WINNER_CELLS
+    per_chunk = max(1, _WINNER_CELLS // K)
+    if sg.size <= per_chunk:
+        return _finish_chunk(features, v, yo, i, sg, layout, K, n_cand, S0, criterion, rules)
+    args = (layout, K, n_cand, S0, criterion, rules)
+    parts = [
+        _finish_chunk(features, v, yo, i[c : c + per_chunk], sg[c : c + per_chunk], *args)
+        for c in range(0, sg.size, per_chunk)
+    ]
+    joined = {name: np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS}
+    return NumericSplits(**joined)  # no missing value here: no missing_slot
+
+
+#: (segment, class) cells of the winners' class counts computed at once: a chunk of
+#: winners holds about ten float64-sized arrays of that many cells (80 MiB here).
+_WINNER_CELLS = 2**20
+_FIELDS = ("nodes", "feature", "gain", "score", "threshold")
+
+
+def _finish_chunk(features, v, yo, i, sg, layout, K, n_cand, S0, criterion, rules):
+    """:func:`~treelearn._split_numeric.finish_splits` for the winners ``sg`` (in
+    segment order, cut positions ``i``), with their class counts."""
+    S = layout.n_segments
+    lo = int(layout.seg_start[sg[0]])
+    hi = int(layout.seg_start[sg[-1]] + layout.seg_len[sg[-1]])  # their positions
     row_of = np.full(S, -1, dtype=np.intp)
     row_of[sg] = np.arange(sg.size)
-    row = row_of[position_segment]
-    at = np.flatnonzero(row >= 0)
-    row = row[at]
+    row = row_of[layout.position_segment[lo:hi]]
+    at = np.flatnonzero(row >= 0) + lo
+    row = row[at - lo]
     flat = row * K + yo[at]
     parent = np.bincount(flat, minlength=sg.size * K).reshape(sg.size, K)
     left = np.bincount(flat[at <= i[row]], minlength=sg.size * K).reshape(sg.size, K)
     children = np.stack([left, parent - left], axis=1).astype(np.float64)  # [s, 2, K]
     return finish_splits(
-        features, v, i, sg, parent.astype(np.float64), children, node_weight, n_cand, S0,
-        criterion, rules,
+        features, v, i, sg, parent.astype(np.float64), children, layout.node_weight, n_cand,
+        S0, criterion, rules,
     )  # fmt: skip

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     (
         "tree arrays",
         [
+            "treelearn._sparse_values",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_surgery",
@@ -41,6 +42,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_numeric",
             "treelearn._split_categorical",
             "treelearn._partition",
+            "treelearn._sparse_store",
             "treelearn._builder",
         ],
     ),

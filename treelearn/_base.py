@@ -22,6 +22,7 @@ from treelearn._builder import build_tree
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._sparse_values import SparseColumns
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn._validation import (
@@ -179,7 +180,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             "categorical_split": self.categorical_split,
         }
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """The rules this estimator grows by, resolved for the training data."""
         n_samples, n_features = Xe.shape
         mss = self.min_samples_split
@@ -245,7 +248,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
         if not used.all():
-            Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
+            Xe, y_codes = _data.take_rows(Xe, used), y_codes[used]
             sample_weight = sample_weight[used]
         rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
         tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
@@ -373,7 +376,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         return Bunch(ccp_alphas=alphas, impurities=impurities)
 
     # -- prediction --------------------------------------------------------------------
-    def _encode(self, X) -> np.ndarray:
+    def _encode(self, X) -> np.ndarray | SparseColumns:
         check_is_fitted(self, "tree_")
         X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
         validate_data(self, X, reset=False, skip_check_array=True)

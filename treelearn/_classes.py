@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from treelearn import _persistence
+from treelearn import _data, _persistence
 from treelearn._base import BaseDecisionTree
 from treelearn._builder import build_tree
 from treelearn._c45_rules import C45Rules
@@ -30,6 +30,7 @@ from treelearn._pruning_rpart import (
     prune_rpart_at,
     table_alpha,
 )
+from treelearn._sparse_values import SparseColumns
 from treelearn._tree import Tree
 from treelearn._validation import Interval, StrOptions
 
@@ -259,7 +260,9 @@ ccp_alpha
         self.cp = cp
         self.xval = xval
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """scikit-learn's rules, or rpart's (:class:`RpartRules`) with ``cp``."""
         rules = super()._growth_rules(Xe, encoding, total_weight)
         if self.cp is None:
@@ -404,7 +407,9 @@ categorical_features
         self.laplace = laplace
         self.reduced_error_folds = reduced_error_folds
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation.
 
         They see every training row (also with reduced-error pruning, as J48)."""
@@ -428,7 +433,7 @@ categorical_features
                 )
             grow, prune = reduced_error_split(y_codes, self.reduced_error_folds)
             tree = build_tree(
-                np.asfortranarray(Xe[grow]),
+                _data.take_rows(Xe, grow),
                 y_codes[grow],
                 sample_weight[grow],
                 self.n_classes_,

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from treelearn._sparse_values import descend_sparse, is_sparse_columns
+
 __all__ = ["DescentTables", "descend", "fan_out", "flat_view", "row_sums", "spread"]
 
 
@@ -125,6 +127,12 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     Returns the leaf of every row (``-1`` for stopped rows) and the stopped rows
     with their nodes (ordered by depth, then row).
     """
+    if is_sparse_columns(X):  # numeric splits only, no missing values: nothing stops
+        if t.is_categorical.any():
+            raise ValueError("sparse X cannot be routed through categorical splits")
+        leaf = descend_sparse(t.feature, t.threshold, t.base, t.n_children == 0, t.max_depth, X)
+        empty = np.empty(0, dtype=np.intp)
+        return leaf, empty, empty
     n = X.shape[0]
     flat, row_step, col_step = flat_view(X)
     col = t.feature * col_step  # per node: offset of its feature's column

@@ -88,6 +88,7 @@ class CutSides:
         n_known: np.ndarray,
         known_w: np.ndarray,
         left_weight: np.ndarray | None = None,
+        left_count: np.ndarray | None = None,
     ):
         self.cut = cut
         self._cum, self._base, self._layout = cum, base, layout
@@ -95,6 +96,8 @@ class CutSides:
         self.n_segments = layout.n_segments
         if left_weight is not None:  # computed without the [K, m] prefix sums
             self.__dict__["left_w"] = left_weight
+        if left_count is not None:  # positions that stand for several entries
+            self.__dict__["left_n"] = left_count
 
     @cached_property
     def seg(self) -> np.ndarray:
@@ -231,6 +234,9 @@ def best_thresholds(
     n_classes: int,
     criterion: SplitCriterion,
     rules: GrowthRules,
+    *,
+    multiplicity: np.ndarray | None = None,
+    segments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NumericSplits | None:
     """Best threshold of each numeric feature of ``features`` in every node of the level.
 
@@ -242,22 +248,30 @@ def best_thresholds(
     (``[K, m]`` memory, handed to the criterion as ``[m, K]`` views) so that sums over
     classes are contiguous. ``has_missing`` says whether any of the features has a
     missing value. Returns ``None`` when no node has a candidate.
+
+    Sparse features (:mod:`treelearn._sparse_store`) come already laid end to end:
+    one array each in ``values``/``labels``/``weights``, ``layout`` their segments
+    (any (feature, node) pairs, feature-major) and ``segments`` each segment's
+    index into ``features`` and node. ``multiplicity`` is then the number of
+    entries each position stands for (a zero block holds one position per class).
     """
     K = n_classes
     F = len(features)
-    if F == 1 and K * values[0].size > BLOCK_ELEMENTS:  # [K, m] sums would not fit
+    if segments is None and F == 1 and K * values[0].size > BLOCK_ELEMENTS:  # [K, m] sums
+        # would not fit
         return _best_thresholds_blocked(
             features[0], values[0], labels[0], None if weights is None else weights[0],
             layout, n_classes, criterion, rules,
         )  # fmt: skip
     S0 = layout.n_segments
-    if F == 1:
+    if F == 1 or segments is not None:
         v, yo = values[0], labels[0]
         wo = None if weights is None else weights[0]
     else:
         v, yo = np.concatenate(values), np.concatenate(labels)
         wo = None if weights is None else np.concatenate(weights)
-    layout = stacked_layout(layout, F, values[0].size)
+    if segments is None:
+        layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
     S = layout.n_segments
     one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
@@ -270,7 +284,7 @@ def best_thresholds(
     if has_missing or wo is not None:
         known = ~np.isnan(v)
         cum = one_hot * np.where(known, 1.0 if wo is None else wo, 0.0)
-        kcum = np.cumsum(known)
+        kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         cum = np.cumsum(cum, axis=1, dtype=np.float64)
     else:  # every weight 1 and no missing value: counts are running one-hot sums
@@ -283,7 +297,12 @@ def best_thresholds(
 
     # which cut positions the rules admit (a contiguous range of positions per
     # node, since the left side only grows)
-    sides = CutSides(cut, cum, base, layout, n_known, known_w)
+    left_count = None
+    if multiplicity is not None:  # entries left of each cut, counted by multiplicity
+        left_count = (
+            kcum[:-1] - np.where(seg_start > 0, kcum[before], 0)[layout.position_segment[:-1]]
+        )
+    sides = CutSides(cut, cum, base, layout, n_known, known_w, left_count=left_count)
     allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     position_segment = layout.position_segment
@@ -321,7 +340,10 @@ def best_thresholds(
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
-    block, node = np.divmod(sg, S0)  # sg is feature-major: blocks come in order
+    if segments is None:
+        block, node = np.divmod(sg, S0)  # sg is feature-major: blocks come in order
+    else:
+        block, node = segments[0][sg], segments[1][sg]
     feature = np.asarray(features, dtype=np.intp)[block]
     threshold = np.empty(sg.size)
     bounds = np.searchsorted(block, np.arange(F + 1))

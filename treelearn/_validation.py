@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import issparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import _safe_indexing, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
@@ -36,10 +37,13 @@ __all__ = [
     "check_y",
     "compute_sample_weight",
     "encode_classes",
+    "is_sparse",
     "safe_indexing",
     "validate_data",
 ]
 
+#: ``scipy.sparse.issparse``: matrices and arrays alike.
+is_sparse = issparse
 #: ``sklearn.utils._safe_indexing``: rows of arrays, frames and lists alike.
 safe_indexing = _safe_indexing
 #: ``sklearn.utils.validation._check_sample_weight``.

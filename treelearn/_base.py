@@ -151,6 +151,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # numeric features, no NaN (see treelearn._data)
         return tags
 
     # -- fitting -----------------------------------------------------------------------

@@ -22,7 +22,7 @@ Every comparison uses Weka's 1e-6 (:data:`treelearn._tolerances.J48_SMALL`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -83,6 +83,7 @@ class C45Rules(GrowthRules):
     first_rows: list[np.ndarray | None] = field(default_factory=list)
     many_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     numeric_gap: float = 1e-5
+    thresholds_per_feature: ClassVar[bool] = True
     tie_tolerance: float = J48_SMALL  # J48: the lowest threshold among gains within 1e-6
     _chains: list[np.ndarray | None] = field(default_factory=list, repr=False)
     _chain_start: list[np.ndarray | None] = field(default_factory=list, repr=False)

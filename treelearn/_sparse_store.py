@@ -12,10 +12,11 @@ partition per level, vectorised over all features at once.
 The split search (:func:`choose_splits`) scores a (feature, node) pair only where the
 feature has a non-zero entry in the node (elsewhere it is constant there). The zero
 block's class counts are the node's counts minus those of the stored entries; the
-block enters the sorted arrays as one position per class present in it, all of
-value 0, with that class's weight and its number of rows as *multiplicity*. No cut
-falls inside a block of equal values, so every cut position of the dense feature
-has exactly one here, with the same class counts on each side, and
+block enters the sorted arrays as one position of value 0 with the block's class
+weights, and its number of rows as *multiplicity*; its label is its class when it
+has one, -1 when it has several (what the boundary-point filter needs to know). No
+cut falls inside a block of equal values, so every cut position of the dense
+feature has exactly one here, with the same class counts on each side, and
 :func:`~treelearn._split_numeric.best_thresholds` scores it exactly (thresholds at
 the block's edges are midpoints with 0, as for dense data). With unit or integer
 weights the counts are the dense search's to the last bit, so the tree is the same;
@@ -33,11 +34,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from treelearn._growth_rules import GrowthRules
 from treelearn._sparse_values import SparseColumns
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 
 if TYPE_CHECKING:
-    from treelearn._growth_rules import GrowthRules
     from treelearn._partition import Move
     from treelearn.criteria import SplitCriterion
 
@@ -153,37 +154,39 @@ def _zero_blocks(store, sel, counts, n_counts, K):
     return start, size, gid, feature[start], g_node, zero_n, zero_w
 
 
-def _with_zero_blocks(store, sel, groups, K):
+def _with_zero_blocks(store, sel, groups):
     """The selected entries with each group's zero block inserted after its negatives.
 
-    Returns ``(values, labels, weights, multiplicity, seg_start, seg_len)`` over the
-    augmented positions, one segment per group.
+    A zero block is one position of value 0 whose class weights are the block's; its
+    label is the block's class when it has one class, -1 when it has several.
+    Returns ``(values, labels, weights, multiplicity, seg_start, seg_len, block_pos,
+    block_group)`` over the augmented positions, one segment per group.
     """
-    start, size, gid, _f, _node, zero_n, zero_w = groups
-    pg, pk = np.nonzero(zero_n > 0)  # zero-block positions, by group then class
-    n_pseudo = np.bincount(pg, minlength=start.size)
+    start, size, gid, _f, _node, zero_n, _zero_w = groups
+    rows_in_block = zero_n.sum(axis=1)
+    has_block = rows_in_block > 0
+    bg = np.flatnonzero(has_block)  # groups with a zero block
     values = store.values[sel]
     neg = values < 0
     n_neg = np.bincount(gid, weights=neg, minlength=start.size).astype(np.intp)
-    seg_len = size + n_pseudo
+    seg_len = size + has_block
     seg_start = np.cumsum(seg_len) - seg_len
     rank = np.arange(sel.size) - start[gid]
-    pos_real = seg_start[gid] + rank + np.where(neg, 0, n_pseudo[gid])
-    first_pseudo = np.cumsum(n_pseudo) - n_pseudo
-    j = np.arange(pg.size) - first_pseudo[pg]
-    pos_pseudo = seg_start[pg] + n_neg[pg] + j
-    m = sel.size + pg.size
+    pos_real = seg_start[gid] + rank + (~neg & has_block[gid])
+    pos_block = seg_start[bg] + n_neg[bg]
+    m = sel.size + bg.size
     v = np.zeros(m)
     v[pos_real] = values
     y = np.empty(m, dtype=store.labels.dtype)
     y[pos_real] = store.labels[sel]
-    y[pos_pseudo] = pk
-    w = np.empty(m)
+    present = zero_n[bg] > 0
+    one_class = present.sum(axis=1) == 1
+    y[pos_block] = np.where(one_class, np.argmax(present, axis=1), -1)
+    w = np.zeros(m)
     w[pos_real] = 1.0 if store.weights is None else store.weights[sel]
-    w[pos_pseudo] = zero_w[pg, pk]
     mult = np.ones(m, dtype=np.int64)
-    mult[pos_pseudo] = zero_n[pg, pk]
-    return v, y, w, mult, seg_start, seg_len
+    mult[pos_block] = rows_in_block[bg]
+    return v, y, w, mult, seg_start, seg_len, pos_block, bg
 
 
 def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):
@@ -192,8 +195,10 @@ def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rule
     if not sel.size:
         return []
     groups = _zero_blocks(store, sel, counts, n_counts, K)
-    g_feature, g_node = groups[3], groups[4]
-    v, y, w, mult, seg_start, seg_len = _with_zero_blocks(store, sel, groups, K)
+    g_feature, g_node, zero_w = groups[3], groups[4], groups[6]
+    v, y, w, mult, seg_start, seg_len, pos_block, block_group = _with_zero_blocks(
+        store, sel, groups
+    )
     del sel, groups
     limit = max(min(CHUNK_POSITIONS, BLOCK_ELEMENTS // max(K, 1)), 1)
     seg_end = seg_start + seg_len
@@ -211,14 +216,38 @@ def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rule
             node_weight[g_node[g0:g1]],
             np.ones(g1 - g0, dtype=bool),
         )
+        lo, hi = np.searchsorted(block_group, [g0, g1])
+        blocks = (pos_block[lo:hi] - a, zero_w[block_group[lo:hi]].T)
         splits = best_thresholds(
             [int(f) for f in feats], [v[a:b]], [y[a:b]], [w[a:b]], False, layout, K,
             criterion, rules, multiplicity=mult[a:b], segments=(fidx, g_node[g0:g1]),
+            block_counts=blocks,
         )  # fmt: skip
         if splits is not None:
             found.append(splits)
         g0 = g1
     return found
+
+
+def _node_blocks(rows, nodes, P, compress):
+    """Blocks of ``rows`` (nodes) whose ``[block, features]`` matrices stay small:
+    ``SELECT_CELLS // P`` nodes each over every feature, or, over the features with
+    a candidate (``compress``), nodes whose candidates number about ``SELECT_CELLS``
+    square-rooted."""
+    if not compress:
+        step = max(SELECT_CELLS // P, 1)
+        return [rows[a : a + step] for a in range(0, rows.size, step)]
+    per_node = np.diff(np.searchsorted(nodes, np.r_[rows, rows[-1] + 1])) if rows.size else rows
+    cum = np.cumsum(per_node)
+    side = int(np.sqrt(SELECT_CELLS))
+    blocks, a = [], 0
+    while a < rows.size:
+        before = int(cum[a - 1]) if a else 0
+        b = int(np.searchsorted(cum, before + side, side="right"))
+        b = min(max(b, a + 1), a + side, rows.size)
+        blocks.append(rows[a:b])
+        a = b
+    return blocks
 
 
 def choose_splits(
@@ -256,24 +285,28 @@ def choose_splits(
     # the nodes the feature choice looks at: all (in order) when features are drawn
     # at random, as the dense search draws one key per node and feature
     rows = np.arange(L) if sampled else np.unique(nodes)
-    step = max(SELECT_CELLS // P, 1)
+    # rules that leave the choice to the criterion see only the features with a
+    # candidate in the block, in increasing order (the criterion's ties go to the
+    # lowest feature, in either numbering); other rules see every feature
+    compress = not sampled and type(rules).select_feature is GrowthRules.select_feature
     out_nodes, out_win = [], []
-    for a in range(0, rows.size, step):
-        block = rows[a : a + step]
+    for block in _node_blocks(rows, nodes, P, compress):
         lo, hi = np.searchsorted(nodes, [block[0], block[-1] + 1])
         at = np.searchsorted(block, nodes[lo:hi])
-        gains = np.full((block.size, P), -np.inf)
-        scores = np.full((block.size, P), -np.inf)
-        valid = np.zeros((block.size, P), dtype=bool)
-        gains[at, feature[lo:hi]] = gain[lo:hi]
-        scores[at, feature[lo:hi]] = score[lo:hi]
-        valid[at, feature[lo:hi]] = True
+        cols = np.unique(feature[lo:hi]) if compress else np.arange(P)
+        col = np.searchsorted(cols, feature[lo:hi]) if compress else feature[lo:hi]
+        gains = np.full((block.size, cols.size), -np.inf)
+        scores = np.full((block.size, cols.size), -np.inf)
+        valid = np.zeros((block.size, cols.size), dtype=bool)
+        gains[at, col] = gain[lo:hi]
+        scores[at, col] = score[lo:hi]
+        valid[at, col] = True
         valid &= splittable[block][:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(criterion, gains, scores, valid)
         ok = winner >= 0
         out_nodes.append(block[ok])
-        out_win.append(winner[ok])
+        out_win.append(cols[winner[ok]])
     win_nodes = np.concatenate([np.zeros(0, dtype=np.intp), *out_nodes]).astype(np.intp)
     win = np.concatenate([np.zeros(0, dtype=np.intp), *out_win]).astype(np.intp)
     # the winners' entries in the (node, feature)-sorted results

@@ -237,6 +237,7 @@ def best_thresholds(
     *,
     multiplicity: np.ndarray | None = None,
     segments: tuple[np.ndarray, np.ndarray] | None = None,
+    block_counts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NumericSplits | None:
     """Best threshold of each numeric feature of ``features`` in every node of the level.
 
@@ -253,7 +254,9 @@ def best_thresholds(
     one array each in ``values``/``labels``/``weights``, ``layout`` their segments
     (any (feature, node) pairs, feature-major) and ``segments`` each segment's
     index into ``features`` and node. ``multiplicity`` is then the number of
-    entries each position stands for (a zero block holds one position per class).
+    entries each position stands for, and ``block_counts`` ``(positions, [K, p]
+    class weights)`` the class counts of the positions that stand for a block of
+    entries of one value (a zero block; its label is -1 unless one class has it all).
     """
     K = n_classes
     F = len(features)
@@ -284,6 +287,8 @@ def best_thresholds(
     if has_missing or wo is not None:
         known = ~np.isnan(v)
         cum = one_hot * np.where(known, 1.0 if wo is None else wo, 0.0)
+        if block_counts is not None:
+            cum[:, block_counts[0]] = block_counts[1]
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         cum = np.cumsum(cum, axis=1, dtype=np.float64)
@@ -345,6 +350,9 @@ def best_thresholds(
     else:
         block, node = segments[0][sg], segments[1][sg]
     feature = np.asarray(features, dtype=np.intp)[block]
+    if not rules.thresholds_per_feature:  # one rule for every feature: one call
+        threshold = rules.place_thresholds(-1, v[i], v[i + 1])
+        return NumericSplits(node, feature, gain, score, threshold)
     threshold = np.empty(sg.size)
     bounds = np.searchsorted(block, np.arange(F + 1))
     for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule

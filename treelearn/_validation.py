@@ -54,6 +54,10 @@ def check_y(y, estimator_name: str = "This estimator") -> np.ndarray:
     """Validate the target: 1-D, no missing values, classification labels."""
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
+    if issparse(y):
+        raise TypeError(
+            "A sparse y was passed; treelearn needs a dense 1-D y: use y.toarray().ravel()."
+        )
     if isinstance(y, pd.DataFrame):
         if y.shape[1] != 1:
             raise ValueError(

@@ -4,8 +4,8 @@ The data are generated (``fetch_20newsgroups`` needs the network): ``rows`` docu
 over ``cols`` terms at ``density`` (0.5 % by default), term frequencies drawn from a
 Zipf law per class, each row scaled to unit length as TF-IDF rows are; ``classes``
 topics. Every fit runs in its own subprocess, so that its peak resident memory
-(``ru_maxrss`` of the child) is its own; the data are generated in the child before
-the fit, and their size is reported beside the peak. The fits alternate
+(``VmHWM``, reset just before the fit) is the fit's own; the data are generated once
+and loaded by each child, and their size is reported beside the peak. The fits alternate
 (treelearn, scikit-learn, treelearn, ...); medians of wall time and of CPU time
 (``time.process_time``) are reported.
 
@@ -25,6 +25,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 
@@ -37,8 +38,9 @@ def make_tfidf(rows: int, cols: int, density: float, classes: int, seed: int = 0
     y = rng.integers(0, classes, rows)
     per_row = rng.poisson(density * cols, rows).clip(1, cols)
     nnz = int(per_row.sum())
-    # each class prefers its own block of terms; terms follow a Zipf law within
-    ranks = np.minimum(rng.zipf(1.3, nnz) - 1, cols - 1)
+    # term popularity falls off as a power law (few common terms, a long tail); 10 %
+    # of a document's terms come from its topic's own block of the vocabulary
+    ranks = np.minimum((cols * rng.random(nnz) ** 2.5).astype(np.int64), cols - 1)
     shift = (y * (cols // max(classes, 1))).repeat(per_row)
     topical = rng.random(nnz) < 0.1
     term = np.where(topical, (ranks + shift) % cols, ranks)
@@ -56,41 +58,34 @@ def make_tfidf(rows: int, cols: int, density: float, classes: int, seed: int = 0
 CHILD = textwrap.dedent(
     """
     import json, resource, sys, time
-    sys.path.insert(0, {bench_dir!r})
-    from bench_sparse import make_tfidf
-    X, y = make_tfidf({rows}, {cols}, {density}, {classes})
-    data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20
-    base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import scipy.sparse as sp
+    import numpy as np
+    X = sp.load_npz({path!r})
+    y = np.load({ypath!r})
     if {which!r} == "treelearn":
         from treelearn import DecisionTreeClassifier
-        est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
     else:
         from sklearn.tree import DecisionTreeClassifier
-        est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
-    Xf = X.tocsc() if {which!r} == "sklearn" else X
+        X = X.tocsc()  # scikit-learn's sparse splitter reads CSC (it converts CSR)
+    est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
+    def status(key):
+        for line in open("/proc/self/status"):
+            if line.startswith(key):
+                return int(line.split()[1]) / 1024
+    rss_before = status("VmRSS")
+    with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to now
+        f.write("5")
     w0, c0 = time.perf_counter(), time.process_time()
-    est.fit(Xf, y)
+    est.fit(X, y)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(dict(wall=wall, cpu=cpu, peak_mb=peak, before_fit_mb=base,
-                          data_mb=data_mb, nnz=int(X.nnz), nodes=int(est.tree_.node_count),
-                          depth=int(est.get_depth()))))
+    print(json.dumps(dict(wall=wall, cpu=cpu, peak_mb=status("VmHWM"), before_fit_mb=rss_before,
+                          nodes=int(est.tree_.node_count), depth=int(est.get_depth()))))
     """
 )
 
 
-def run_child(which: str, args) -> dict:
-    from pathlib import Path
-
-    code = CHILD.format(
-        bench_dir=str(Path(__file__).resolve().parent),
-        rows=args.rows,
-        cols=args.cols,
-        density=args.density,
-        classes=args.classes,
-        which=which,
-        max_depth=args.max_depth,
-    )
+def run_child(which: str, args, path: str, ypath: str) -> dict:
+    code = CHILD.format(path=path, ypath=ypath, which=which, max_depth=args.max_depth)
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout
@@ -122,15 +117,25 @@ def main() -> None:
     args = p.parse_args()
     if args.dense_check:
         dense_check(args)
+    import numpy as np
+    import scipy.sparse as sp
+
+    X, y = make_tfidf(args.rows, args.cols, args.density, args.classes)
+    data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20
     runs: dict[str, list[dict]] = {"treelearn": [], "sklearn": []}
-    for _ in range(args.repeat):
-        for which in runs:
-            runs[which].append(run_child(which, args))
-    first = runs["treelearn"][0]
+    with tempfile.TemporaryDirectory() as tmp:
+        path, ypath = f"{tmp}/X.npz", f"{tmp}/y.npy"
+        sp.save_npz(path, X, compressed=False)
+        np.save(ypath, y)
+        for _ in range(args.repeat):
+            for which in runs:
+                runs[which].append(run_child(which, args, path, ypath))
     print(
-        f"{args.rows} x {args.cols}, density {args.density}, {args.classes} classes: "
-        f"nnz {first['nnz']}, CSR data {first['data_mb']:.1f} MiB; "
-        f"median of {args.repeat} fits each, each in its own process"
+        f"{args.rows} x {args.cols}, density {X.nnz / (args.rows * args.cols):.4f} "
+        f"({X.nnz} non-zeros, CSR {data_mb:.1f} MiB; dense float64 would be "
+        f"{args.rows * args.cols * 8 / 2**30:.1f} GiB), {args.classes} classes; median "
+        f"of {args.repeat} fits each, alternating, each in its own process; peak = "
+        "VmHWM during the fit (reset just before it)"
     )
     print("| | wall s | CPU s | peak RSS MiB | RSS before fit MiB | nodes | depth |")
     print("|---|---|---|---|---|---|---|")

@@ -25,6 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._sparse_values import SparseColumns
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
 from treelearn._validation import (
@@ -204,6 +205,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # numeric features, no NaN (see treelearn._data)
         return tags
 
     # -- fitting -----------------------------------------------------------------------
@@ -236,7 +238,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             "missing_values": check_strategy(self.missing_values, type(self).__name__),
         }
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """The rules this estimator grows by, resolved for the training data."""
         n_samples, n_features = Xe.shape
         mss = self.min_samples_split
@@ -284,6 +288,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         validate_data(self, X, reset=True, skip_check_array=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
+        if isinstance(Xe, SparseColumns):
+            self._check_sparse(np.ndim(y))
         y_raw = y
         y = check_y(y, type(self).__name__, multi_output=True)
         if y.shape[0] != Xe.shape[0]:
@@ -316,7 +322,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             if not used.any():
                 raise ValueError("every row of X has every feature missing.")
         if not used.all():
-            Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
+            Xe, y_codes = _data.take_rows(Xe, used), y_codes[used]
             sample_weight = sample_weight[used]
         rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
         tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
@@ -393,6 +399,23 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "splitter='hist' grows single-output trees; use splitter='best' for multi-output y."
             )
+
+    def _check_sparse(self, y_ndim: int) -> None:
+        """Raise a clear error for what sparse X does not support (it is numeric
+        without missing values, grown by the exact splitter's sparse store)."""
+        splitter = getattr(self, "splitter", "best")
+        if splitter != "best":
+            raise ValueError(
+                f"splitter={splitter!r} does not take sparse X; use splitter='best' "
+                "(the sparse store) or pass a dense array."
+            )
+        if getattr(self, "missing_values", None) == "surrogate":
+            raise ValueError(
+                "Sparse X has no missing values to grow surrogate splits for: pass "
+                "missing_values='learned' or 'fractional' (the same tree) with sparse X."
+            )
+        if y_ndim == 2:
+            raise ValueError("multi-output y takes dense X; pass X.toarray() or one output.")
 
     def _max_surrogates(self, encoding) -> int | None:
         """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""
@@ -521,7 +544,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         return Bunch(ccp_alphas=alphas, impurities=impurities)
 
     # -- prediction --------------------------------------------------------------------
-    def _encode(self, X) -> np.ndarray:
+    def _encode(self, X) -> np.ndarray | SparseColumns:
         check_is_fitted(self, "tree_")
         X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
         validate_data(self, X, reset=False, skip_check_array=True)

@@ -28,7 +28,7 @@ from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier as SkTree
 
 from treelearn import C45Classifier, DecisionTreeClassifier
-from treelearn._missing import IMPLEMENTED, MISSING_VALUES
+from treelearn._missing import MISSING_VALUES
 
 
 def timed(fn):
@@ -52,7 +52,6 @@ def main() -> int:
     models = {
         f"DecisionTree {s}": (lambda s=s: DecisionTreeClassifier(missing_values=s))
         for s in MISSING_VALUES
-        if s in IMPLEMENTED
     }
     models["C4.5 (fractional)"] = C45Classifier
     models["scikit-learn"] = lambda: SkTree(criterion="entropy", random_state=0)

@@ -128,8 +128,8 @@ def test_categoricals_from_a_dask_dataframe(client, k):
     })  # fmt: skip
     y = pd.Series(np.where((df.colour == "red") | (df.x > 0.5), "yes", "no"))
     y[rng.random(n) < 0.1] = "no"
-    for est in (DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=5),
-                CARTClassifier(missing_values="fractional", splitter="hist", max_depth=5)):  # fmt: skip
+    hist = {"missing_values": "fractional", "splitter": "hist", "max_depth": 5}
+    for est in (DecisionTreeClassifier(**hist), CARTClassifier(**hist)):
         ref = est.__class__(**est.get_params()).fit(df, y)
         est.fit(dd.from_pandas(df, npartitions=k), dd.from_pandas(y, npartitions=k))
         assert_same_tree(ref.tree_, est.tree_)

@@ -144,8 +144,8 @@ def test_many_values_equals_exact_on_bin_codes():
         np.testing.assert_array_equal(getattr(t, name), getattr(on_codes, name), err_msg=name)
     # thresholds are real values between the bins' training values: routing on raw X
     # is routing on the codes
-    np.testing.assert_array_equal(hist.apply(X), DecisionTreeClassifier(missing_values="fractional", criterion="gini")
-                                  .fit(codes, y).apply(codes))  # fmt: skip
+    on_codes = DecisionTreeClassifier(missing_values="fractional", criterion="gini")
+    np.testing.assert_array_equal(hist.apply(X), on_codes.fit(codes, y).apply(codes))
 
 
 def test_held_out_accuracy_close_to_exact_and_sklearn():

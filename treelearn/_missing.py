@@ -50,7 +50,6 @@ import numpy as np
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
-    "IMPLEMENTED",
     "MISSING_VALUES",
     "check_strategy",
     "learned_categorical",

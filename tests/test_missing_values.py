@@ -382,3 +382,14 @@ def test_cli_compare_missing(capsys):
     assert main([*args, "--missing", "learned", "--baseline", "id3/learned"]) == 0
     assert main([*args, "--missing", "nonsense"]) == 2
     assert "missing_values" in capsys.readouterr().err
+
+
+def test_compare_takes_surrogate_where_splits_are_binary():
+    """``with_missing_values``: surrogates only for binary-split models (CART); a
+    multiway model asked for nothing else is a clear error."""
+    from treelearn.compare._inputs import resolve_criteria, with_missing_values
+
+    pairs = with_missing_values(resolve_criteria(["id3", "cart"]), "learned,surrogate")
+    assert [label for label, _ in pairs] == ["ID3/learned", "CART/learned", "CART/surrogate"]
+    with pytest.raises(ValueError, match="surrogates need binary splits"):
+        with_missing_values(resolve_criteria(["c4.5"]), "surrogate")

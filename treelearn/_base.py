@@ -19,7 +19,7 @@ from sklearn.utils import Bunch
 
 from treelearn import _dask, _data, _model_selection, _persistence, _to_sklearn
 from treelearn._builder import build_tree
-from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB, build_tree_hist
+from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB, build_tree_hist, check_missing_strategy
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
@@ -440,55 +440,18 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
+        data = (Xe, y_codes, sample_weight, self.n_classes_, encoding.is_categorical,
+                encoding.n_categories, criterion, rules)  # fmt: skip
         if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
-            return build_multioutput_tree(
-                Xe,
-                y_codes,
-                sample_weight,
-                self.n_classes_,
-                encoding.is_categorical,
-                encoding.n_categories,
-                criterion,
-                rules,
-                self._max_surrogates(encoding),
-            )
+            return build_multioutput_tree(*data, self._max_surrogates(encoding))
         if getattr(self, "splitter", "best") == "hist":
-            strategy = getattr(self, "missing_values", "fractional")
-            if strategy == "surrogate":
-                raise ValueError(
-                    "splitter='hist' has no surrogate splits; pass "
-                    "missing_values='fractional' (or 'learned' on data without missing "
-                    "values) or splitter='best'."
-                )
-            if strategy != "fractional" and bool(np.isnan(Xe).any()):
-                raise ValueError(
-                    f"splitter='hist' routes missing values fractionally (C4.5) only; got "
-                    f"missing_values={strategy!r} with missing values in X. Pass "
-                    "missing_values='fractional' or splitter='best'."
-                )
-            return build_tree_hist(
-                Xe,
-                y_codes,
-                sample_weight,
-                self.n_classes_,
-                encoding.is_categorical,
-                encoding.n_categories,
-                criterion,
-                rules,
-                max_bins=int(self.max_bins),
-                max_histogram_mb=float(self.max_histogram_mb),
+            check_missing_strategy(
+                getattr(self, "missing_values", "fractional"), lambda: bool(np.isnan(Xe).any())
             )
-        return build_tree(
-            Xe,
-            y_codes,
-            sample_weight,
-            self.n_classes_,
-            encoding.is_categorical,
-            encoding.n_categories,
-            criterion,
-            rules,
-            self._max_surrogates(encoding),
-        )
+            return build_tree_hist(
+                *data, max_bins=int(self.max_bins), max_histogram_mb=float(self.max_histogram_mb)
+            )
+        return build_tree(*data, self._max_surrogates(encoding))
 
     def _prune_grown(
         self, Xe, y_codes, sample_weight, used, encoding, tree: Tree

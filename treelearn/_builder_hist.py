@@ -62,6 +62,7 @@ __all__ = [
     "LocalBackend",
     "build_hist_tree",
     "build_tree_hist",
+    "check_missing_strategy",
     "chunk_counts",
     "chunk_histogram",
     "new_chunk",
@@ -554,6 +555,25 @@ def _fractions(split: dict, n_next: int) -> tuple[np.ndarray, np.ndarray]:
             parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
         )
     return share, child_w
+
+
+def check_missing_strategy(strategy: str, has_missing: Callable[[], bool]) -> None:
+    """Raise a clear ``ValueError`` for a ``missing_values`` strategy the histogram
+    builder cannot grow by: it routes missing values fractionally (C4.5) only, has no
+    surrogate splits, and grows ``"learned"`` trees (one-hot directions) only on data
+    without missing values. ``has_missing`` is asked only when that matters."""
+    if strategy == "surrogate":
+        raise ValueError(
+            "splitter='hist' (and Dask input, which grows by it) has no surrogate splits; "
+            "pass missing_values='fractional' (or 'learned' on data without missing "
+            "values) or splitter='best'."
+        )
+    if strategy != "fractional" and has_missing():
+        raise ValueError(
+            "splitter='hist' (and Dask input, which grows by it) routes missing values "
+            f"fractionally (C4.5) only; got missing_values={strategy!r} with missing "
+            "values in X. Pass missing_values='fractional' or splitter='best'."
+        )
 
 
 def build_tree_hist(

@@ -32,7 +32,7 @@ import pandas as pd
 
 from treelearn import _data
 from treelearn._binning import apply_bins, fit_bins, merge_ranges, sample_size, value_range
-from treelearn._builder_hist import build_hist_tree, new_chunk
+from treelearn._builder_hist import build_hist_tree, check_missing_strategy, new_chunk
 from treelearn._validation import check_y, validate_data
 
 __all__ = ["DaskBackend", "fit", "is_dask_collection", "predict"]
@@ -370,20 +370,12 @@ def _fit(estimator, client, criterion, X, y, sample_weight):
         raise ValueError("X has no rows.")
     rules0 = estimator._growth_rules(np.broadcast_to(np.empty((1, 1)), (n, n_features)),
                                      encoding, float(n))  # fmt: skip
-    strategy = getattr(estimator, "missing_values", "fractional")
-    if strategy == "surrogate":
-        raise ValueError(
-            "Dask input grows by splitter='hist', which has no surrogate splits; pass "
-            "missing_values='fractional' (or 'learned' on data without missing values)."
-        )
-    if strategy != "fractional" and any(
-        client.gather(client.map(_has_missing, encoded, pure=False))
-    ):
-        raise ValueError(
-            f"Dask input grows by splitter='hist', which routes missing values "
-            f"fractionally (C4.5) only; got missing_values={strategy!r} with missing "
-            "values in X. Pass missing_values='fractional'."
-        )
+
+    def has_missing(blocks: list = encoded) -> bool:
+        return any(client.gather(client.map(_has_missing, blocks, pure=False)))
+
+    check_missing_strategy(getattr(estimator, "missing_values", "fractional"), has_missing)
+    del has_missing  # (it holds the encoded chunks' futures)
     max_bins = int(estimator.max_bins)
     want = sample_size(max_bins)
     takes = [min(m, int(np.ceil(want * m / n))) for m in lengths]

@@ -53,7 +53,6 @@ SKIPS: dict[str, str] = {
 }
 
 _SPARSE = "sparse X (issue 13 part 1, the 'sparse' branch)"
-_MISSING = "scikit-learn's missing-value semantics (issue 17, missing_values='learned')"
 
 #: Known failures by test name (a name without a parametrisation covers all of
 #: them): (reason, strict).
@@ -66,10 +65,6 @@ XFAILS: dict[str, tuple[str, bool]] = {
     "test_min_weight_fraction_leaf_on_sparse_input": (_SPARSE, False),
     "test_min_weight_fraction_leaf_with_min_samples_leaf_on_sparse_input": (_SPARSE, False),
     "test_memory_layout": (_SPARSE + ": its CSC/CSR part", False),
-    "test_missing_values_best_splitter_to_left": (_MISSING, False),
-    "test_missing_values_best_splitter_missing_both_classes_has_nan": (_MISSING, False),
-    "test_missing_value_is_predictive": (_MISSING, False),
-    "test_missing_values_and_constant_toy": (_MISSING, False),
     "test_arrays_persist": (
         "tree_.n_classes is an int for a single-output tree (documented in "
         "treelearn._tree.Tree); scikit-learn's is an array with one entry per output",

@@ -318,6 +318,9 @@ def with_missing_values(
         ``"surrogate"``), or a comma-separated string of them; ``None`` keeps every
         model with its own default. Estimators without a ``missing_values``
         parameter (scikit-learn's) are kept once, under their own label.
+        ``"surrogate"`` needs binary splits: a model with multiway categorical splits
+        (ID3, C4.5, ``DecisionTreeClassifier``'s default) is compared under the other
+        strategies only.
 
     Returns
     -------
@@ -327,7 +330,7 @@ def with_missing_values(
     Raises
     ------
     ValueError
-        For an unknown or unavailable strategy, or none at all.
+        For an unknown strategy, none at all, or a model none of them applies to.
 
     Examples
     --------
@@ -350,7 +353,14 @@ def with_missing_values(
         if "missing_values" not in est.get_params(deep=False):
             out.append((label, est))
             continue
-        out += [(f"{label}/{s}", clone(est).set_params(missing_values=s)) for s in strategies]
+        multiway = est.get_params(deep=False).get("categorical_split") == "multiway"
+        usable = [s for s in strategies if not (multiway and s == "surrogate")]
+        if not usable:
+            raise ValueError(
+                f"{label} splits categories multiway, and surrogates need binary splits: "
+                "compare it with missing_values 'fractional' or 'learned' as well."
+            )
+        out += [(f"{label}/{s}", clone(est).set_params(missing_values=s)) for s in usable]
     return out
 
 

@@ -49,6 +49,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._partition",
             "treelearn._surrogates",
             "treelearn._sparse_store",
+            "treelearn._sparse_surrogates",
             "treelearn._builder",
             "treelearn._multioutput",
             "treelearn._binning",

@@ -328,3 +328,67 @@ def test_wrong_number_of_features_on_sparse_predict():
     est = DecisionTreeClassifier().fit(sp.csr_matrix(np.eye(4)), [0, 1, 0, 1])
     with pytest.raises(ValueError, match="features"):
         est.predict(sp.csr_matrix(np.eye(3)))
+
+
+# -- CART's surrogate splits (missing_values="surrogate", its default) --------------------
+def test_cart_surrogates_on_sparse_equal_dense():
+    """The surrogates are grown from the non-zeros and are the dense fit's: the same
+    arrays (features, thresholds, directions, agreements), so a sparse-fitted CART
+    routes a dense row with NaN as the dense-fitted one does."""
+    X, y = DATASETS["digits"]
+    dense = CARTClassifier().fit(X, y)
+    est = CARTClassifier().fit(sp.csc_matrix(X), y)
+    sur = dense.tree_.to_arrays()
+    assert sur["surrogate_ptr"][-1] > 100  # surrogates at most internal nodes
+    assert (sur["surrogate_threshold"] == 0.5).any()  # cuts at the zero block's edge
+    assert_same_tree(dense, est)
+    rng = np.random.default_rng(0)
+    X_nan = X.astype(float).copy()
+    X_nan[rng.random(X.shape) < 0.3] = np.nan
+    np.testing.assert_array_equal(est.predict_proba(X_nan), dense.predict_proba(X_nan))
+
+
+@pytest.mark.parametrize("max_surrogates", [0, 1, 5, 20])
+def test_cart_surrogates_with_negative_values_and_ties(max_surrogates):
+    """Mixed signs (the zero block between negatives and positives), duplicated
+    columns (agreement ties: the lower feature first) and integer weights."""
+    X, y = _rng_sparse(300, 30, 0.15, 11, "mix")
+    X = np.round(X, 1)
+    X = np.hstack([X, X[:, :5]])  # ties in agreement
+    w = np.random.default_rng(12).integers(1, 4, X.shape[0]).astype(float)
+    dense = CARTClassifier(max_surrogates=max_surrogates).fit(X, y, sample_weight=w)
+    for container in (sp.csc_matrix, sp.csr_array):
+        est = CARTClassifier(max_surrogates=max_surrogates).fit(container(X), y, sample_weight=w)
+        assert_same_tree(dense, est)
+    if max_surrogates:
+        assert dense.tree_.to_arrays()["surrogate_ptr"][-1] > 0
+
+
+@settings(max_examples=80, deadline=None)
+@given(sparse_problems(), st.integers(0, 6), st.sampled_from(CONTAINERS))
+def test_cart_sparse_equals_dense(problem, max_surrogates, container):
+    X, y, w = problem
+    dense = CARTClassifier(max_surrogates=max_surrogates).fit(X.toarray(), y, sample_weight=w)
+    est = CARTClassifier(max_surrogates=max_surrogates).fit(container(X), y, sample_weight=w)
+    assert_same_tree(dense, est)
+
+
+def test_surrogate_thresholds_placed_per_feature():
+    """Rules whose threshold placement depends on the feature are asked feature by
+    feature (the midpoint rule once for all)."""
+    from treelearn._growth_rules import GrowthRules
+    from treelearn._sparse_surrogates import _place
+
+    feature = np.array([2, 0, 2, 1, 0])
+    lo, hi = np.arange(5.0), np.arange(5.0) + 1.0
+    calls = []
+
+    def place(f, a, b):
+        calls.append(f)
+        return a + f
+
+    np.testing.assert_array_equal(_place(place, feature, lo, hi), lo + feature)
+    assert calls == [0, 1, 2]
+    rules = CARTClassifier()._growth_rules(np.zeros((4, 2)), None, 4.0)
+    assert type(rules).place_thresholds is GrowthRules.place_thresholds
+    np.testing.assert_array_equal(_place(rules.place_thresholds, feature, lo, hi), lo + 0.5)

@@ -316,8 +316,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
         sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
-        if self._max_surrogates(encoding) is not None:
-            # rpart drops the rows with every feature missing (its na.rpart)
+        if self._max_surrogates(encoding) is not None and not isinstance(Xe, SparseColumns):
+            # rpart drops the rows with every feature missing (its na.rpart; sparse X
+            # has no missing values)
             used &= ~np.isnan(Xe).all(axis=1)
             if not used.any():
                 raise ValueError("every row of X has every feature missing.")
@@ -408,11 +409,6 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"splitter={splitter!r} does not take sparse X; use splitter='best' "
                 "(the sparse store) or pass a dense array."
-            )
-        if getattr(self, "missing_values", None) == "surrogate":
-            raise ValueError(
-                "Sparse X has no missing values to grow surrogate splits for: pass "
-                "missing_values='learned' or 'fractional' (the same tree) with sparse X."
             )
         if y_ndim == 2:
             raise ValueError("multi-output y takes dense X; pass X.toarray() or one output.")

@@ -29,11 +29,12 @@ first category grouping in scan order) wins; across features the criterion decid
 
 from __future__ import annotations
 
+import functools
 import heapq
 
 import numpy as np
 
-from treelearn import _budget, _partition, _sparse_store, _surrogates
+from treelearn import _budget, _partition, _sparse_store, _sparse_surrogates, _surrogates
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
@@ -506,10 +507,15 @@ class _LevelWiseBuilder:
         (:mod:`treelearn._surrogates`); also returns the level's surrogates."""
         idx, slot = self._primary_slots(local, e_row, split)
         assert self.max_surrogates is not None
+        place = self.rules.place_thresholds
+        search = None
+        if isinstance(store, _sparse_store.SparseStore):  # candidates from the non-zeros
+            search = functools.partial(_sparse_surrogates.numeric_candidates, store, e_row, place)
+            store = None
         routing = _surrogates.route_with_surrogates(
             self.X, e_row, e_y, e_w, local, slot, idx, split.feature, split.n_children,
             first_local, n_ent, store, self.numeric, self.is_cat, self.n_cat,
-            self.max_surrogates, self.rules.place_thresholds,
+            self.max_surrogates, place, search,
         )  # fmt: skip
         copies = np.zeros(local.size, dtype=np.intp)
         copies[routing.entry] = 1

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     from treelearn._partition import Move
     from treelearn.criteria import SplitCriterion
 
-__all__ = ["SparseStore", "choose_splits", "partition", "presort"]
+__all__ = ["SparseStore", "block_layout", "choose_splits", "partition", "presort"]
 
 #: Positions (entries plus zero-block positions) searched in one call of
 #: ``best_thresholds``, at most ``BLOCK_ELEMENTS // n_classes``.
@@ -164,16 +164,9 @@ def _with_zero_blocks(store, sel, groups):
     """
     start, size, gid, _f, _node, zero_n, _zero_w = groups
     rows_in_block = zero_n.sum(axis=1)
-    has_block = rows_in_block > 0
-    bg = np.flatnonzero(has_block)  # groups with a zero block
     values = store.values[sel]
-    neg = values < 0
-    n_neg = np.bincount(gid, weights=neg, minlength=start.size).astype(np.intp)
-    seg_len = size + has_block
-    seg_start = np.cumsum(seg_len) - seg_len
-    rank = np.arange(sel.size) - start[gid]
-    pos_real = seg_start[gid] + rank + (~neg & has_block[gid])
-    pos_block = seg_start[bg] + n_neg[bg]
+    pos_real, pos_block, bg, seg_start, seg_len = block_layout(values, start, size, gid,
+                                                               rows_in_block > 0)  # fmt: skip
     m = sel.size + bg.size
     v = np.zeros(m)
     v[pos_real] = values
@@ -187,6 +180,30 @@ def _with_zero_blocks(store, sel, groups):
     mult = np.ones(m, dtype=np.int64)
     mult[pos_block] = rows_in_block[bg]
     return v, y, w, mult, seg_start, seg_len, pos_block, bg
+
+
+def block_layout(
+    values: np.ndarray, start: np.ndarray, size: np.ndarray, gid: np.ndarray, has_block: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where the entries and zero blocks of (feature, node) groups go in the sorted
+    order: a group's negative entries, its zero block (if ``has_block``), its
+    positive entries.
+
+    ``values`` are the entries of the groups, grouped and sorted by value; ``start``,
+    ``size`` each group's first entry and number of entries, ``gid`` every entry's
+    group. Returns ``(pos_real, pos_block, block_group, seg_start, seg_len)``: every
+    entry's position, the position of every zero block and its group, and each
+    group's segment of the positions.
+    """
+    bg = np.flatnonzero(has_block)  # groups with a zero block
+    neg = values < 0
+    n_neg = np.bincount(gid, weights=neg, minlength=start.size).astype(np.intp)
+    seg_len = size + has_block
+    seg_start = np.cumsum(seg_len) - seg_len
+    rank = np.arange(values.size) - start[gid]
+    pos_real = seg_start[gid] + rank + (~neg & has_block[gid])
+    pos_block = seg_start[bg] + n_neg[bg]
+    return pos_real, pos_block, bg, seg_start, seg_len
 
 
 def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):

@@ -376,7 +376,8 @@ def test_cart_sparse_equals_dense(problem, max_surrogates, container):
 def test_surrogate_thresholds_placed_per_feature():
     """Rules whose threshold placement depends on the feature are asked feature by
     feature (the midpoint rule once for all)."""
-    from treelearn._growth_rules import GrowthRules
+    from types import SimpleNamespace
+
     from treelearn._sparse_surrogates import _place
 
     feature = np.array([2, 0, 2, 1, 0])
@@ -387,8 +388,29 @@ def test_surrogate_thresholds_placed_per_feature():
         calls.append(f)
         return a + f
 
-    np.testing.assert_array_equal(_place(place, feature, lo, hi), lo + feature)
+    per_feature = SimpleNamespace(thresholds_per_feature=True, place_thresholds=place)
+    np.testing.assert_array_equal(_place(per_feature, feature, lo, hi), lo + feature)
     assert calls == [0, 1, 2]
     rules = CARTClassifier()._growth_rules(np.zeros((4, 2)), None, 4.0)
-    assert type(rules).place_thresholds is GrowthRules.place_thresholds
-    np.testing.assert_array_equal(_place(rules.place_thresholds, feature, lo, hi), lo + 0.5)
+    assert not rules.thresholds_per_feature
+    np.testing.assert_array_equal(_place(rules, feature, lo, hi), lo + 0.5)
+
+
+@pytest.mark.parametrize("cls", [DecisionTreeClassifier, CARTClassifier])
+def test_multioutput_on_sparse_equals_dense(cls):
+    """Multi-output y with sparse X: each row enters once per output (a sparse row
+    repeat), the same tree and predictions as the dense fit."""
+    X, _ = _rng_sparse(200, 10, 0.3, 21, "mix")
+    rng = np.random.default_rng(22)
+    Y = np.c_[rng.integers(0, 3, 200), rng.integers(0, 2, 200)]
+    dense = cls(random_state=0).fit(X, Y)
+    est = cls(random_state=0).fit(sp.csr_matrix(X), Y)
+    assert_same_tree(dense, est)
+    for a, b in zip(est.predict_proba(sp.csc_matrix(X)), dense.predict_proba(X), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(est.predict(sp.csr_array(X)), dense.predict(X))
+
+
+def test_random_splitter_on_sparse_is_refused():
+    with pytest.raises(ValueError, match="splitter='random' does not take sparse X"):
+        DecisionTreeClassifier(splitter="random").fit(sp.csr_matrix(np.eye(4)), [0, 1, 0, 1])

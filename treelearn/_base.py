@@ -410,8 +410,6 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 f"splitter={splitter!r} does not take sparse X; use splitter='best' "
                 "(the sparse store) or pass a dense array."
             )
-        if y_ndim == 2:
-            raise ValueError("multi-output y takes dense X; pass X.toarray() or one output.")
 
     def _max_surrogates(self, encoding) -> int | None:
         """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""

@@ -510,7 +510,9 @@ class _LevelWiseBuilder:
         place = self.rules.place_thresholds
         search = None
         if isinstance(store, _sparse_store.SparseStore):  # candidates from the non-zeros
-            search = functools.partial(_sparse_surrogates.numeric_candidates, store, e_row, place)
+            search = functools.partial(
+                _sparse_surrogates.numeric_candidates, store, e_row, self.rules
+            )
             store = None
         routing = _surrogates.route_with_surrogates(
             self.X, e_row, e_y, e_w, local, slot, idx, split.feature, split.n_children,

@@ -23,8 +23,6 @@ fit's to the last bit; other weights may differ in the last bits of a sum.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 
 from treelearn._growth_rules import GrowthRules
@@ -35,11 +33,11 @@ from treelearn._tree import SPLIT_NUMERIC
 __all__ = ["numeric_candidates"]
 
 
-def _place(place, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``place(f, lo, hi)`` for cuts of several features (one call when the rules'
-    placement does not depend on the feature, the midpoint of
-    :meth:`GrowthRules.place_thresholds`)."""
-    if getattr(place, "__func__", None) is GrowthRules.place_thresholds:
+def _place(rules: GrowthRules, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The rules' thresholds of cuts of several features (one call when the
+    placement does not depend on the feature: ``rules.thresholds_per_feature``)."""
+    place = rules.place_thresholds
+    if not rules.thresholds_per_feature:
         return place(-1, lo, hi)
     out = np.empty(lo.size)
     order = np.argsort(feature, kind="stable")
@@ -53,7 +51,7 @@ def _place(place, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.nda
 def numeric_candidates(
     store: SparseStore,
     e_row: np.ndarray,
-    place: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+    rules: GrowthRules,
     local: np.ndarray,
     side: np.ndarray,
     e_w: np.ndarray,
@@ -70,8 +68,8 @@ def numeric_candidates(
         The level's stored entries (non-zeros), in (feature, node, value) order.
     e_row : ndarray
         The row of every entry of the level (sparse fits never copy a row).
-    place : callable
-        The rules' threshold placement ``place(feature, lo, hi)``.
+    rules : GrowthRules
+        The rules whose ``place_thresholds`` places the cuts.
     local, side, e_w : ndarray
         Per entry: its node (local to the level), the primary's slot (0 or 1; ``-1``
         outside split nodes) and its weight.
@@ -130,7 +128,7 @@ def numeric_candidates(
     if found is None:
         return []
     groups, i, best, low_slot = found
-    threshold = _place(place, g_feature[groups], x[i - 1], x[i])
+    threshold = _place(rules, g_feature[groups], x[i - 1], x[i])
     c = _finish(g_node[groups], g_feature[groups].astype(np.intp), SPLIT_NUMERIC, best,
                 known_total, major_total, threshold, low_slot, None)  # fmt: skip
     return [] if c is None else [c]

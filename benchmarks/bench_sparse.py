@@ -6,13 +6,14 @@ Zipf law per class, each row scaled to unit length as TF-IDF rows are; ``classes
 topics. Every fit runs in its own subprocess, so that its peak resident memory
 (``VmHWM``, reset just before the fit) is the fit's own; the data are generated once
 and loaded by each child, and their size is reported beside the peak. The fits alternate
-(treelearn, scikit-learn, treelearn, ...); medians of wall time and of CPU time
-(``time.process_time``) are reported.
+(treelearn, treelearn's CART with its surrogate splits, scikit-learn, treelearn, ...);
+medians of wall time and of CPU time (``time.process_time``) are reported.
 
 Usage::
 
     python benchmarks/bench_sparse.py [--rows 20000] [--cols 50000] [--density 0.005]
         [--classes 20] [--repeat 3] [--max-depth N] [--dense-check]
+        [--fits treelearn,treelearn-cart,sklearn]
 
 ``--dense-check`` (for sizes that fit densely) also fits treelearn on the dense matrix
 and checks that the tree arrays are the same.
@@ -64,10 +65,14 @@ CHILD = textwrap.dedent(
     y = np.load({ypath!r})
     if {which!r} == "treelearn":
         from treelearn import DecisionTreeClassifier
+        est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
+    elif {which!r} == "treelearn-cart":  # CART's defaults: surrogate splits
+        from treelearn import CARTClassifier
+        est = CARTClassifier(max_depth={max_depth})
     else:
         from sklearn.tree import DecisionTreeClassifier
         X = X.tocsc()  # scikit-learn's sparse splitter reads CSC (it converts CSR)
-    est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
+        est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
     def status(key):
         for line in open("/proc/self/status"):
             if line.startswith(key):
@@ -114,6 +119,12 @@ def main() -> None:
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--max-depth", type=int, default=None)
     p.add_argument("--dense-check", action="store_true")
+    p.add_argument(
+        "--fits",
+        default="treelearn,treelearn-cart,sklearn",
+        help="comma-separated: treelearn (DecisionTreeClassifier(criterion='gini')), "
+        "treelearn-cart (CARTClassifier(), surrogates), sklearn",
+    )
     args = p.parse_args()
     if args.dense_check:
         dense_check(args)
@@ -122,7 +133,7 @@ def main() -> None:
 
     X, y = make_tfidf(args.rows, args.cols, args.density, args.classes)
     data_mb = (X.data.nbytes + X.indices.nbytes + X.indptr.nbytes) / 2**20
-    runs: dict[str, list[dict]] = {"treelearn": [], "sklearn": []}
+    runs: dict[str, list[dict]] = {which: [] for which in args.fits.split(",")}
     with tempfile.TemporaryDirectory() as tmp:
         path, ypath = f"{tmp}/X.npz", f"{tmp}/y.npy"
         sp.save_npz(path, X, compressed=False)

@@ -251,12 +251,12 @@ def test_bad_sample_weight(sample_weight, match):
         DecisionTreeClassifier().fit(X10, Y10, sample_weight=sample_weight)
 
 
-def test_sparse_input_is_refused_with_a_hint():
-    with pytest.raises(TypeError, match=r"Sparse input is not supported.*toarray"):
-        DecisionTreeClassifier().fit(sp.csr_matrix(X10), Y10)
+def test_sparse_input_is_accepted():
+    """Sparse X fits the dense tree (issue 13; tests/test_sparse.py has the rest)."""
+    sparse = DecisionTreeClassifier().fit(sp.csr_matrix(X10), Y10)
     est = DecisionTreeClassifier().fit(X10, Y10)
-    with pytest.raises(TypeError, match="Sparse input"):
-        est.predict(sp.csr_matrix(X10))
+    np.testing.assert_array_equal(sparse.predict(sp.csr_matrix(X10)), est.predict(X10))
+    np.testing.assert_array_equal(est.predict(sp.csc_matrix(X10)), est.predict(X10))
 
 
 def test_bad_predict_input():

@@ -24,6 +24,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "treelearn._missing",
             "treelearn._surrogate_tables",
+            "treelearn._sparse_values",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_multioutput",
@@ -47,6 +48,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_categorical",
             "treelearn._partition",
             "treelearn._surrogates",
+            "treelearn._sparse_store",
+            "treelearn._sparse_surrogates",
             "treelearn._builder",
             "treelearn._multioutput",
             "treelearn._binning",

@@ -25,6 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._sparse_values import SparseColumns
 from treelearn._threads import effective_n_jobs
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
@@ -208,6 +209,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True  # numeric features, no NaN (see treelearn._data)
         return tags
 
     # -- fitting -----------------------------------------------------------------------
@@ -240,7 +242,9 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             "missing_values": check_strategy(self.missing_values, type(self).__name__),
         }
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """The rules this estimator grows by, resolved for the training data."""
         n_samples, n_features = Xe.shape
         mss = self.min_samples_split
@@ -288,6 +292,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             )
         validate_data(self, X, reset=True, skip_check_array=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
+        if isinstance(Xe, SparseColumns):
+            self._check_sparse(np.ndim(y))
         y_raw = y
         y = check_y(y, type(self).__name__, multi_output=True)
         if y.shape[0] != Xe.shape[0]:
@@ -314,13 +320,14 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
         sample_weight = _rescale_weights(sample_weight)
         used = sample_weight > 0  # a row of weight 0 is no row at all
-        if self._max_surrogates(encoding) is not None:
-            # rpart drops the rows with every feature missing (its na.rpart)
+        if self._max_surrogates(encoding) is not None and not isinstance(Xe, SparseColumns):
+            # rpart drops the rows with every feature missing (its na.rpart; sparse X
+            # has no missing values)
             used &= ~np.isnan(Xe).all(axis=1)
             if not used.any():
                 raise ValueError("every row of X has every feature missing.")
         if not used.all():
-            Xe, y_codes = np.asfortranarray(Xe[used]), y_codes[used]
+            Xe, y_codes = _data.take_rows(Xe, used), y_codes[used]
             sample_weight = sample_weight[used]
         rules = self._growth_rules(Xe, encoding, float(sample_weight.sum()))
         tree = self._grow(Xe, y_codes, sample_weight, encoding, criterion, rules)
@@ -396,6 +403,16 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         if getattr(self, "splitter", "best") == "hist":
             raise ValueError(
                 "splitter='hist' grows single-output trees; use splitter='best' for multi-output y."
+            )
+
+    def _check_sparse(self, y_ndim: int) -> None:
+        """Raise a clear error for what sparse X does not support (it is numeric
+        without missing values, grown by the exact splitter's sparse store)."""
+        splitter = getattr(self, "splitter", "best")
+        if splitter != "best":
+            raise ValueError(
+                f"splitter={splitter!r} does not take sparse X; use splitter='best' "
+                "(the sparse store) or pass a dense array."
             )
 
     def _max_surrogates(self, encoding) -> int | None:
@@ -494,7 +511,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         return Bunch(ccp_alphas=alphas, impurities=impurities)
 
     # -- prediction --------------------------------------------------------------------
-    def _encode(self, X) -> np.ndarray:
+    def _encode(self, X) -> np.ndarray | SparseColumns:
         check_is_fitted(self, "tree_")
         X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
         validate_data(self, X, reset=False, skip_check_array=True)

@@ -29,14 +29,16 @@ first category grouping in scan order) wins; across features the criterion decid
 
 from __future__ import annotations
 
+import functools
 import heapq
 
 import numpy as np
 
-from treelearn import _budget, _partition, _surrogates
+from treelearn import _budget, _partition, _sparse_store, _sparse_surrogates, _surrogates
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
+from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import category_counts
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
@@ -173,7 +175,8 @@ class _LevelWiseBuilder:
         self.numeric = np.flatnonzero(~is_categorical)
         self.categorical = np.flatnonzero(is_categorical)
         self.total_weight = float(w.sum())
-        self.has_nan = np.isnan(X).any(axis=0)
+        self.sparse = is_sparse_columns(X)  # numeric, no NaN (see treelearn._sparse_store)
+        self.has_nan = np.zeros(X.shape[1], dtype=bool) if self.sparse else np.isnan(X).any(axis=0)
         self.learned = rules.missing_values == "learned"
         # "fractional" counts sizes in weight, in units of the lightest row
         self.unit = float(w.min()) if w.size else 1.0
@@ -191,7 +194,11 @@ class _LevelWiseBuilder:
         e_w = self.w.astype(np.float64, copy=True)
         e_y = self.y.astype(np.intp, copy=False)
         e_node = np.zeros(n, dtype=np.intp)
-        store = _partition.presort(X, self.numeric, self.y, self.w, K, self.workers)
+        store: _partition.SortedStore | _sparse_store.SparseStore
+        if is_sparse_columns(X):
+            store = _sparse_store.presort(X, self.y, self.w, K)
+        else:
+            store = _partition.presort(X, self.numeric, self.y, self.w, K, self.workers)
         cols = _Columns(K)
         if self.max_surrogates is not None:
             cols.surrogates = []
@@ -252,7 +259,10 @@ class _LevelWiseBuilder:
             if level is not None:
                 assert cols.surrogates is not None
                 cols.surrogates.append((lo, level))
-            _partition.partition(store, move, workers=self.workers)
+            if isinstance(store, _sparse_store.SparseStore):
+                _sparse_store.partition(store, move)
+            else:
+                _partition.partition(store, move, workers=self.workers)
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = move.new_weights
@@ -276,8 +286,13 @@ class _LevelWiseBuilder:
         out = _LevelSplits(L)
         if not splittable.any():
             return out
-        # segments are the level's nodes, in id order, as laid out in the store
         node_weight = counts.sum(axis=1)
+        if isinstance(store, _sparse_store.SparseStore):
+            n_counts = np.bincount(local * self.K + e_y, minlength=L * self.K).reshape(L, -1)
+            chosen = _sparse_store.choose_splits(store, splittable, counts, n_counts, crit, rules)
+            self._finish_splits(out, *chosen, node_weight)
+            return out
+        # segments are the level's nodes, in id order, as laid out in the store
         layout = LevelLayout(np.cumsum(n_ent) - n_ent, n_ent, node_weight, splittable)
         gains = np.full((L, P), -np.inf)
         scores = np.full((L, P), -np.inf)
@@ -341,17 +356,12 @@ class _LevelWiseBuilder:
         winner = rules.select_feature(crit, gains, scores, valid)
         nodes = np.flatnonzero(winner >= 0)
         win = winner[nodes]
-        g = gains[nodes, win]
-        keep = rules.keep_splits(g, node_weight[nodes], self.total_weight)
-        nodes, win, g = nodes[keep], win[keep], g[keep]
-        out.feature[nodes] = win
-        out.score[nodes] = scores[nodes, win]
-        out.gain[nodes] = g
+        nodes, win = self._finish_splits(
+            out, nodes, win, gains[nodes, win], scores[nodes, win], best_thr[nodes, win],
+            node_weight,
+        )  # fmt: skip
         numeric_win = ~self.is_cat[win]
-        out.kind[nodes[numeric_win]] = SPLIT_NUMERIC
-        out.threshold[nodes[numeric_win]] = best_thr[nodes[numeric_win], win[numeric_win]]
         out.missing_slot[nodes] = best_slot[nodes, win]
-        out.n_children[nodes[numeric_win]] = 2
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
             row_of, tables = best_table[f]
@@ -360,6 +370,21 @@ class _LevelWiseBuilder:
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
         return out
+
+    def _finish_splits(self, out, nodes, win, gain, score, threshold, node_weight):
+        """Record in ``out`` the chosen splits that the rules keep (numeric ones
+        complete, categorical ones without their tables); return their nodes and
+        features."""
+        keep = self.rules.keep_splits(gain, node_weight[nodes], self.total_weight)
+        nodes, win = nodes[keep], win[keep]
+        out.feature[nodes] = win
+        out.score[nodes] = score[keep]
+        out.gain[nodes] = gain[keep]
+        numeric_win = ~self.is_cat[win]
+        out.kind[nodes[numeric_win]] = SPLIT_NUMERIC
+        out.threshold[nodes[numeric_win]] = threshold[keep][numeric_win]
+        out.n_children[nodes[numeric_win]] = 2
+        return nodes, win
 
     def _categorical_restricted(
         self, f, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
@@ -513,10 +538,17 @@ class _LevelWiseBuilder:
         (:mod:`treelearn._surrogates`); also returns the level's surrogates."""
         idx, slot = self._primary_slots(local, e_row, split)
         assert self.max_surrogates is not None
+        place = self.rules.place_thresholds
+        search = None
+        if isinstance(store, _sparse_store.SparseStore):  # candidates from the non-zeros
+            search = functools.partial(
+                _sparse_surrogates.numeric_candidates, store, e_row, self.rules
+            )
+            store = None
         routing = _surrogates.route_with_surrogates(
             self.X, e_row, e_y, e_w, local, slot, idx, split.feature, split.n_children,
             first_local, n_ent, store, self.numeric, self.is_cat, self.n_cat,
-            self.max_surrogates, self.rules.place_thresholds,
+            self.max_surrogates, place, search,
         )  # fmt: skip
         copies = np.zeros(local.size, dtype=np.intp)
         copies[routing.entry] = 1

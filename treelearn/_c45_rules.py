@@ -22,12 +22,13 @@ Every comparison uses Weka's 1e-6 (:data:`treelearn._tolerances.J48_SMALL`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
 from treelearn import _split_categorical as cat
 from treelearn._growth_rules import GrowthRules
+from treelearn._sparse_values import SparseColumns, is_sparse_columns
 from treelearn._tolerances import J48_SMALL
 from treelearn.criteria import SplitCriterion
 
@@ -35,6 +36,21 @@ if TYPE_CHECKING:
     from treelearn._split_numeric import CutSides
 
 __all__ = ["C45Rules"]
+
+
+def _sparse_distinct(X: SparseColumns, j: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values of sparse column ``j`` (0 among them when a row has no
+    stored value) and the first row of each, as ``np.unique`` finds them densely."""
+    rows, data = X.column(j)
+    values, first = np.unique(data, return_index=True)
+    first_row = rows[first].astype(np.int64)
+    if rows.size < X.shape[0]:  # an implicit zero: the first row not stored
+        gaps = np.flatnonzero(rows != np.arange(rows.size))
+        zero_row = int(gaps[0]) if gaps.size else int(rows.size)
+        at = int(np.searchsorted(values, 0.0))
+        values = np.insert(values, at, 0.0)
+        first_row = np.insert(first_row, at, zero_row)
+    return values, first_row
 
 
 @dataclass
@@ -67,6 +83,7 @@ class C45Rules(GrowthRules):
     first_rows: list[np.ndarray | None] = field(default_factory=list)
     many_values: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     numeric_gap: float = 1e-5
+    thresholds_per_feature: ClassVar[bool] = True
     tie_tolerance: float = J48_SMALL  # J48: the lowest threshold among gains within 1e-6
     _chains: list[np.ndarray | None] = field(default_factory=list, repr=False)
     _chain_start: list[np.ndarray | None] = field(default_factory=list, repr=False)
@@ -85,7 +102,7 @@ class C45Rules(GrowthRules):
     @classmethod
     def from_data(
         cls,
-        X: np.ndarray,
+        X: np.ndarray | SparseColumns,
         is_categorical: np.ndarray,
         n_categories: np.ndarray,
         min_cases: float,
@@ -102,10 +119,14 @@ class C45Rules(GrowthRules):
                 sorted_values.append(None)
                 first_rows.append(None)
                 continue
-            rows = np.flatnonzero(~np.isnan(X[:, j]))
-            values, first = np.unique(X[rows, j], return_index=True)
+            if is_sparse_columns(X):
+                values, first_row = _sparse_distinct(X, j)
+            else:
+                rows = np.flatnonzero(~np.isnan(X[:, j]))
+                values, first = np.unique(X[rows, j], return_index=True)
+                first_row = rows[first].astype(np.int64)
             sorted_values.append(values)
-            first_rows.append(rows[first].astype(np.int64))
+            first_rows.append(first_row)
         many = is_categorical & (n_categories - 0.3 * n_all >= -J48_SMALL)
         return cls(
             min_cases=float(min_cases),

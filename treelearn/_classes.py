@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from treelearn import _persistence
+from treelearn import _data, _persistence
 from treelearn._base import BaseDecisionTree
 from treelearn._builder import build_tree
 from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB
@@ -31,6 +31,7 @@ from treelearn._pruning_rpart import (
     prune_rpart_at,
     table_alpha,
 )
+from treelearn._sparse_values import SparseColumns
 from treelearn._tree import Tree
 from treelearn._validation import Interval, StrOptions
 
@@ -388,7 +389,9 @@ ccp_alpha, missing_values, max_surrogates, splitter, n_jobs
             )
         super()._check_multi_output()
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """scikit-learn's rules, or rpart's (:class:`RpartRules`) with ``cp``."""
         rules = super()._growth_rules(Xe, encoding, total_weight)
         if self.cp is None:
@@ -557,7 +560,9 @@ categorical_features
             "'gain_ratio' or 'entropy'), ID3Classifier or CARTClassifier."
         )
 
-    def _growth_rules(self, Xe: np.ndarray, encoding, total_weight: float) -> GrowthRules:
+    def _growth_rules(
+        self, Xe: np.ndarray | SparseColumns, encoding, total_weight: float
+    ) -> GrowthRules:
         """C4.5 release 8's growth rules (J48): weights, minSplit, MDL, relocation.
 
         They see every training row (also with reduced-error pruning, as J48)."""
@@ -588,7 +593,7 @@ categorical_features
                 )
             grow, prune = reduced_error_split(y_codes, self.reduced_error_folds)
             tree = build_tree(
-                np.asfortranarray(Xe[grow]),
+                _data.take_rows(Xe, grow),
                 y_codes[grow],
                 sample_weight[grow],
                 self.n_classes_,

@@ -22,7 +22,8 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
-from treelearn._validation import assert_all_finite, check_array
+from treelearn._sparse_values import SparseColumns, is_sparse_columns
+from treelearn._validation import assert_all_finite, check_array, is_sparse
 
 
 @dataclass
@@ -318,9 +319,16 @@ def _as_2d(X):
             "Expected a 2D array, got a 1D pandas Series. Reshape your data with "
             "X.to_frame() or array.reshape(-1, 1)."
         )
+    if is_sparse_columns(X):
+        return X
+    if is_sparse(X):
+        return _sparse_2d(X)
     arr = np.asarray(X) if not hasattr(X, "toarray") else None
     if arr is None:
-        raise TypeError("Sparse input is not supported by treelearn trees; pass X.toarray().")
+        raise TypeError(
+            f"X of type {type(X).__name__} is not supported; pass a numpy array, a pandas "
+            "DataFrame or a scipy.sparse matrix."
+        )
     if arr.dtype.kind in "OUS" or arr.dtype.kind == "b":
         if arr.ndim != 2:
             raise ValueError(
@@ -345,10 +353,69 @@ def _as_2d(X):
     return arr
 
 
-def fit_encoding(X, categorical_features="auto") -> tuple[np.ndarray, FeatureEncoding]:
-    """Encode training data; return the float matrix and the encoding used."""
+def _sparse_2d(X) -> SparseColumns:
+    """A ``scipy.sparse`` matrix or array as :class:`SparseColumns` (a CSC copy).
+
+    Numeric values only; NaN is refused (sparse X has no missing values here, as in
+    scikit-learn's trees: store a missing value as a column of a dense matrix), and so
+    are infinity and values beyond float32's range.
+    """
+    if X.ndim != 2:
+        raise ValueError(f"Expected a 2D sparse matrix, got {X.ndim}D instead.")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(
+            f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} feature(s) "
+            f"(shape={tuple(X.shape)}) while a minimum of 1 is required."
+        )
+    if X.dtype.kind not in "biuf":
+        raise TypeError(
+            f"sparse X must hold numbers (got dtype {X.dtype}); categorical features need "
+            "a dense array or a pandas DataFrame."
+        )
+    out = SparseColumns(X)
+    data = out.data
+    if np.isnan(data).any():
+        raise ValueError(
+            "Input X contains NaN: sparse X takes no missing values (as in scikit-learn's "
+            "trees); pass a dense array or DataFrame to use missing values."
+        )
+    if np.isinf(data).any():
+        raise ValueError("Input X contains infinity.")
+    _check_float32_range(data, "")
+    return out
+
+
+def _refuse_sparse_categorical(mask: np.ndarray) -> None:
+    if mask.any():
+        raise ValueError(
+            f"sparse X supports numeric features only, but features "
+            f"{np.flatnonzero(mask).tolist()} are categorical; pass a dense array or a "
+            "DataFrame for categorical features (C4.5's multiway splits, subset splits)."
+        )
+
+
+def take_rows(X, rows: np.ndarray):
+    """The rows ``rows`` (indices or a boolean mask) of an encoded matrix, as the
+    builder reads it (Fortran order for dense, :class:`SparseColumns` for sparse)."""
+    if is_sparse_columns(X):
+        return X.take_rows(rows)
+    return np.asfortranarray(X[rows])
+
+
+def fit_encoding(
+    X, categorical_features="auto"
+) -> tuple[np.ndarray | SparseColumns, FeatureEncoding]:
+    """Encode training data; return the float matrix and the encoding used.
+
+    Sparse input stays sparse (:class:`~treelearn._sparse_values.SparseColumns`);
+    its features must all be numeric.
+    """
     X = _as_2d(X)
     n_features = X.shape[1]
+    if is_sparse_columns(X):
+        mask = _categorical_mask(X, categorical_features, n_features)
+        _refuse_sparse_categorical(mask)
+        return X, FeatureEncoding(is_categorical=mask, categories=[None] * n_features)
     mask = _categorical_mask(X, categorical_features, n_features)
     if isinstance(X, np.ndarray) and X.dtype == np.float64 and not mask.any():
         # all numeric (check_array in _as_2d has rejected infinity): the builder
@@ -379,13 +446,16 @@ def _warn_if_codes(col, categories: np.ndarray, codes: np.ndarray, name) -> None
         )
 
 
-def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndarray:
+def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndarray | SparseColumns:
     """Encode new data with a fitted encoding (unseen categories become NaN).
 
     ``checked=True`` says ``X`` is already the output of ``_as_2d`` (not checked twice).
     """
     if not checked:
         X = _as_2d(X)
+    if is_sparse_columns(X):
+        _refuse_sparse_categorical(encoding.is_categorical)
+        return X
     if (
         isinstance(X, np.ndarray)
         and X.dtype == np.float64

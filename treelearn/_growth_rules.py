@@ -34,7 +34,7 @@ import abc
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -93,6 +93,10 @@ class GrowthRules(abc.ABC):
 
     #: Values closer than this count as one value (no threshold between them).
     numeric_gap: float = 1e-7
+    #: Whether :meth:`place_thresholds` depends on the feature (C4.5 relocates a
+    #: threshold to a training value of it); if not, a split search places the
+    #: thresholds of all its features in one call.
+    thresholds_per_feature: ClassVar[bool] = False
     #: Scores of one feature at one node within ``tie_tolerance × node weight`` of
     #: the best are ties, won by the lowest threshold (the ranks are in units of
     #: weight × score, see ``SplitCriterion.split_rank``).

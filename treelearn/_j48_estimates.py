@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from treelearn._sparse_values import SparseColumns, is_sparse_columns
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 
@@ -392,8 +393,8 @@ def child_slots(tree: Tree, src: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 
 def check_training_data(
-    tree: Tree, X: np.ndarray, y: np.ndarray, w: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    tree: Tree, X: np.ndarray | SparseColumns, y: np.ndarray, w: np.ndarray | None
+) -> tuple[np.ndarray | SparseColumns, np.ndarray, np.ndarray]:
     """Validate the data a J48 pruner takes for ``tree``.
 
     Parameters
@@ -417,7 +418,8 @@ def check_training_data(
     ValueError
         For a wrong shape, codes out of range or non-integer codes.
     """
-    X = np.asarray(X, dtype=np.float64)
+    if not is_sparse_columns(X):  # sparse training data stays sparse
+        X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     if X.ndim != 2 or X.shape[1] != tree.n_features:
         raise ValueError(

@@ -20,6 +20,7 @@ from sklearn.base import clone
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import Bunch
 
+from treelearn._data import take_rows
 from treelearn._pruning_ccp import path_errors, weakest_link
 from treelearn._pruning_rpart import cp_table_errors, prune_rpart
 from treelearn._tree import Tree
@@ -280,7 +281,7 @@ def cross_validate_cptable(
         w_train = weights[train]
         if not w_train.sum() > 0 or not test.any():
             continue
-        X_train = np.asfortranarray(Xe[train])
+        X_train = take_rows(Xe, train)
         rules = estimator._growth_rules(X_train, encoding, float(w_train.sum()))
         ratio = float(w_train.sum()) / total
         tree = estimator._grow(X_train, y_codes[train], w_train, encoding, criterion, rules)

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from typing import cast
 
 import numpy as np
 
 from treelearn._builder import build_tree
 from treelearn._growth_rules import GrowthRules, SklearnRules
+from treelearn._sparse_values import SparseColumns, is_sparse_columns
 from treelearn._tree_multioutput import MultiOutputTree
 from treelearn.criteria import SplitCriterion
 
@@ -103,8 +105,8 @@ class OutputMean(SplitCriterion):
 
 
 def stack_outputs(
-    X: np.ndarray, Y: np.ndarray, w: np.ndarray, n_classes
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    X: np.ndarray | SparseColumns, Y: np.ndarray, w: np.ndarray, n_classes
+) -> tuple[np.ndarray | SparseColumns, np.ndarray, np.ndarray]:
     """Row ``r`` of ``(X, Y, w)`` as the ``O`` entries ``r·O + o`` (see the module).
 
     ``Y`` holds class codes ``(n_rows, O)``; the stacked labels of output ``o`` are
@@ -112,7 +114,11 @@ def stack_outputs(
     """
     O = Y.shape[1]
     offsets = np.concatenate([[0], np.cumsum(n_classes)[:-1]]).astype(np.intp)
-    Xs = np.asfortranarray(np.repeat(X, O, axis=0))
+    Xs: np.ndarray | SparseColumns
+    if is_sparse_columns(X):  # sparse X stays sparse: each stored row O times
+        Xs = X.take_rows(np.repeat(np.arange(X.shape[0]), O))
+    else:
+        Xs = np.asfortranarray(np.repeat(X, O, axis=0))
     ys = (Y.astype(np.intp) + offsets).ravel()
     ws = np.repeat(w, O)
     return Xs, ys, ws
@@ -160,7 +166,7 @@ def build_multioutput_tree(
     O = Y.shape[1]
     Xs, ys, ws = stack_outputs(X, Y, sample_weight, n_classes)
     stacked = build_tree(
-        Xs, ys, ws, int(n_classes.sum()), is_categorical, n_categories,
+        cast(np.ndarray, Xs), ys, ws, int(n_classes.sum()), is_categorical, n_categories,
         OutputMean(criterion, n_classes), scale_rules(rules, O), max_surrogates,
         n_jobs=n_jobs,
     )  # fmt: skip

@@ -28,6 +28,7 @@ from treelearn._j48_estimates import (
     sm_or_eq,
 )
 from treelearn._routing import fan_out
+from treelearn._sparse_values import SparseColumns
 from treelearn._tolerances import J48_COLLAPSE_SLACK, J48_SMALL
 from treelearn._tree import SPLIT_LEAF, Tree
 from treelearn._tree_surgery import (
@@ -374,7 +375,7 @@ class _ErrorBasedPruner:
 
 def prune_error_based(
     tree: Tree,
-    X: np.ndarray,
+    X: np.ndarray | SparseColumns,
     y: np.ndarray,
     w: np.ndarray | None = None,
     confidence: float = 0.25,

@@ -15,6 +15,7 @@ import numpy as np
 
 from treelearn._j48_estimates import check_training_data, child_slots, max_class, sm_or_eq
 from treelearn._routing import fan_out
+from treelearn._sparse_values import SparseColumns
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import Tree
 from treelearn._tree_surgery import bfs_levels, expand_ranges, prune_to, sequential_block_sums
@@ -70,7 +71,11 @@ def reduced_error_split(y: np.ndarray, n_folds: int = 3) -> tuple[np.ndarray, np
 
 
 def _pruning_set_counts(
-    tree: Tree, levels: list[np.ndarray], X: np.ndarray, y: np.ndarray, w: np.ndarray
+    tree: Tree,
+    levels: list[np.ndarray],
+    X: np.ndarray | SparseColumns,
+    y: np.ndarray,
+    w: np.ndarray,
 ) -> tuple[np.ndarray, dict[int, np.ndarray]]:
     """Route the pruning cases through ``tree``: the class counts at every node and bag.
 

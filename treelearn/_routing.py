@@ -22,7 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from treelearn._sparse_values import SparseColumns, descend_sparse, is_sparse_columns
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 
 __all__ = [
@@ -139,6 +141,15 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     Returns the leaf of every row (``-1`` for stopped rows) and the stopped rows
     with their nodes (ordered by depth, then row).
     """
+    # a scipy.sparse matrix passed to the tree directly is read as SparseColumns
+    given = SparseColumns(X) if sp.issparse(X) else X
+    if is_sparse_columns(given):  # numeric splits only, no missing values: nothing stops
+        if t.is_categorical.any():
+            raise ValueError("sparse X cannot be routed through categorical splits")
+        is_leaf = t.n_children == 0
+        leaf = descend_sparse(t.feature, t.threshold, t.base, is_leaf, t.max_depth, given)
+        empty = np.empty(0, dtype=np.intp)
+        return leaf, empty, empty
     n = X.shape[0]
     flat, row_step, col_step = flat_view(X)
     packed, shift = _packed(t, col_step)

@@ -92,6 +92,7 @@ class CutSides:
         known_w: np.ndarray,
         left_weight: np.ndarray | None = None,
         samples: tuple[np.ndarray, np.ndarray] | None = None,
+        left_count: np.ndarray | None = None,
     ):
         self.cut = cut
         self._cum, self._base, self._layout = cum, base, layout
@@ -100,6 +101,8 @@ class CutSides:
         self._samples = samples  # (prefix sums of fractions, their value before each node)
         if left_weight is not None:  # computed without the [K, m] prefix sums
             self.__dict__["left_w"] = left_weight
+        if left_count is not None:  # positions that stand for several entries
+            self.__dict__["left_n"] = left_count
 
     @cached_property
     def seg(self) -> np.ndarray:
@@ -284,6 +287,10 @@ def best_thresholds(
     criterion: SplitCriterion,
     rules: GrowthRules,
     fractions: list[np.ndarray] | None = None,
+    *,
+    multiplicity: np.ndarray | None = None,
+    segments: tuple[np.ndarray, np.ndarray] | None = None,
+    block_counts: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NumericSplits | None:
     """Best threshold of each numeric feature of ``features`` in every node of the level.
 
@@ -305,23 +312,33 @@ def best_thresholds(
     The missing counts per node are its counts minus its known counts, so each side
     is one more score evaluation per cut. Returns ``None`` when no node has a
     candidate.
+
+    Sparse features (:mod:`treelearn._sparse_store`) come already laid end to end:
+    one array each in ``values``/``labels``/``weights``, ``layout`` their segments
+    (any (feature, node) pairs, feature-major) and ``segments`` each segment's
+    index into ``features`` and node. ``multiplicity`` is then the number of
+    entries each position stands for, and ``block_counts`` ``(positions, [K, p]
+    class weights)`` the class counts of the positions that stand for a block of
+    entries of one value (a zero block; its label is -1 unless one class has it all).
     """
     K = n_classes
     F = len(features)
     learned = has_missing and rules.missing_values == "learned"
-    if F == 1 and K * values[0].size > BLOCK_ELEMENTS and not learned:  # too large
+    too_large = segments is None and F == 1 and K * values[0].size > BLOCK_ELEMENTS
+    if too_large and not learned:  # [K, m] sums would not fit
         return _best_thresholds_blocked(
             features[0], values[0], labels[0], None if weights is None else weights[0],
             layout, n_classes, criterion, rules, None if fractions is None else fractions[0],
         )  # fmt: skip
     S0 = layout.n_segments
-    if F == 1:
+    if F == 1 or segments is not None:
         v, yo = values[0], labels[0]
         wo = None if weights is None else weights[0]
     else:
         v, yo = np.concatenate(values), np.concatenate(labels)
         wo = None if weights is None else np.concatenate(weights)
-    layout = stacked_layout(layout, F, values[0].size)
+    if segments is None:
+        layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
     S = layout.n_segments
     one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
@@ -337,7 +354,9 @@ def best_thresholds(
         w_pos = 1.0 if wo is None else wo
         # "learned" counts the missing cases too (they are the counts minus the known)
         cum = one_hot * (w_pos if learned else np.where(known, w_pos, 0.0))
-        kcum = np.cumsum(known)
+        if block_counts is not None:
+            cum[:, block_counts[0]] = block_counts[1]
+        kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         cum = np.cumsum(cum, axis=1, dtype=np.float64)
         if fractions is not None:
@@ -353,6 +372,11 @@ def best_thresholds(
 
     # which cut positions the rules admit (a contiguous range of positions per
     # node, since the left side only grows)
+    left_count = None
+    if multiplicity is not None:  # entries left of each cut, counted by multiplicity
+        left_count = (
+            kcum[:-1] - np.where(seg_start > 0, kcum[before], 0)[layout.position_segment[:-1]]
+        )
     position_segment = layout.position_segment
     if learned:
         n_missing = seg_len - n_known
@@ -370,7 +394,9 @@ def best_thresholds(
         if allowed_left is not None:
             mask_left &= allowed_left
     else:
-        sides = CutSides(cut, cum, base, layout, n_known, known_w, samples=samples)
+        sides = CutSides(
+            cut, cum, base, layout, n_known, known_w, samples=samples, left_count=left_count
+        )
         allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     if criterion.concave:
@@ -416,7 +442,7 @@ def best_thresholds(
         slot = np.where(go_left[pick], 0, np.where(n_missing[sg] > 0, 1, -1))
     return finish_splits(
         features, v, i, sg, parent, children, node_weight, n_cand, S0, criterion, rules,
-        slot,
+        slot, segments,
     )  # fmt: skip
 
 
@@ -433,6 +459,7 @@ def finish_splits(
     criterion: SplitCriterion,
     rules: GrowthRules,
     slot: np.ndarray | None = None,
+    segments: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> NumericSplits:
     """The winners' gains, scores and thresholds, from their class counts.
 
@@ -440,7 +467,8 @@ def finish_splits(
     (feature-major, ``n_nodes`` nodes per feature), ``i`` each winner's cut position
     in ``v``, ``parent[s, K]`` and ``children[s, 2, K]`` its class counts (known,
     or under ``"learned"`` all), ``slot`` (``"learned"``) the side of each winner's
-    missing cases.
+    missing cases; ``segments`` (sparse features) each segment's feature index and
+    node, as in :func:`best_thresholds`.
     """
     fraction = known_fraction(parent.sum(axis=-1), node_weight[sg])
     gain = criterion.split_score(parent, children) * fraction
@@ -453,12 +481,19 @@ def finish_splits(
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
-    block, node = np.divmod(sg, n_nodes)  # sg is feature-major: blocks come in order
+    if segments is None:
+        block, node = np.divmod(sg, n_nodes)  # sg is feature-major: blocks come in order
+    else:
+        block, node = segments[0][sg], segments[1][sg]
     feature = np.asarray(features, dtype=np.intp)[block]
-    threshold = np.empty(sg.size)
     # the cut before the missing values (learned) has no upper value: threshold inf
     hi_missing = np.isnan(v[i + 1])
     hi = np.where(hi_missing, v[i], v[i + 1])
+    if not rules.thresholds_per_feature:  # one rule for every feature: one call
+        threshold = rules.place_thresholds(-1, v[i], hi)
+        threshold[hi_missing] = np.inf
+        return NumericSplits(node, feature, gain, score, threshold, slot)
+    threshold = np.empty(sg.size)
     bounds = np.searchsorted(block, np.arange(len(features) + 1))
     for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule
         at = slice(bounds[j], bounds[j + 1])

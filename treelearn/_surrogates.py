@@ -78,10 +78,11 @@ class SurrogateRouting:
 
 @dataclass
 class _Candidates:
-    """Candidate surrogates of one feature, one per node that has one."""
+    """Candidate surrogates of one feature, one per node that has one (or of several
+    features, ``feature`` then one per candidate)."""
 
     node: np.ndarray
-    feature: int
+    feature: int | np.ndarray
     kind: int
     agreement: np.ndarray
     adj: np.ndarray
@@ -110,7 +111,8 @@ def _finish(
     if not ok.any():
         return None
     return _Candidates(
-        node[ok], feature, kind, agreement[ok], adj[ok], threshold[ok], low_slot[ok],
+        node[ok], feature if np.ndim(feature) == 0 else feature[ok], kind, agreement[ok],
+        adj[ok], threshold[ok], low_slot[ok],
         None if table is None else table[ok],
     )  # fmt: skip
 
@@ -152,42 +154,60 @@ def _numeric_candidates(f, values, ent, level: _LevelEntries, n_ent, usable, kno
     x = values[keep]
     node = pos_node[keep]
     ek = ent[keep]
-    wl, wr = level.w_left[ek], level.w_right[ek]
-    counted = level.counted[ek]
-    # first compact position of every position's node
-    starts = np.searchsorted(node, np.arange(L))
-    first = starts[node]
+    found = numeric_cuts(x, node, level.w_left[ek], level.w_right[ek], level.counted[ek], L)
+    if found is None:
+        return None
+    nodes, i, best, low_slot = found
+    threshold = place(f, x[i - 1], x[i])
+    return _finish(nodes, f, SPLIT_NUMERIC, best, known_total, major_total, threshold,
+                   low_slot, None)  # fmt: skip
+
+
+def numeric_cuts(
+    x: np.ndarray, seg: np.ndarray, wl: np.ndarray, wr: np.ndarray, n_cases: np.ndarray, L: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """The best surrogate cut of one numeric feature in every segment (rpart's rule).
+
+    Positions are grouped by segment (``seg`` non-decreasing, segment ids below
+    ``L``), values ``x`` increasing within a segment; a position is one or more
+    cases of the same value: ``wl``/``wr`` their weight the primary sends left /
+    right, ``n_cases`` how many of them have a positive weight. Returns
+    ``(segments, position, agreement, low_slot)`` of the segments whose best cut
+    sends more weight the primary's way than the majority does: the position just
+    right of the cut (the first lowest cut of the best agreement), the agreeing
+    weight, and the slot the low side goes to; ``None`` when no segment has one.
+    """
+    starts = np.searchsorted(seg, np.arange(L))
+    first = starts[seg]  # first position of every position's segment
     bl = _segment_exclusive_cumsum(wl, first)
     br = _segment_exclusive_cumsum(wr, first)
-    n_before = _segment_exclusive_cumsum(counted, first)
-    tot_l = np.bincount(node, weights=wl, minlength=L)
-    tot_r = np.bincount(node, weights=wr, minlength=L)
-    tot_n = np.bincount(node, weights=counted, minlength=L).astype(np.int64)
-    # a new value (n_before >= 2 excludes a node's first position)
+    n_before = _segment_exclusive_cumsum(n_cases, first)
+    tot_l = np.bincount(seg, weights=wl, minlength=L)
+    tot_r = np.bincount(seg, weights=wr, minlength=L)
+    tot_n = np.bincount(seg, weights=n_cases, minlength=L).astype(np.int64)
+    # a new value (n_before >= 2 excludes a segment's first position)
     cand = np.empty(x.size, dtype=bool)
     cand[0] = False
     np.not_equal(x[1:], x[:-1], out=cand[1:])
     cand &= n_before >= 2
-    cand &= tot_n[node] - n_before >= 2
+    cand &= tot_n[seg] - n_before >= 2
     at = np.flatnonzero(cand)
     if not at.size:
         return None
     # low side to the right (rpart's "< goes right") or to the left; at every
     # position (fewer gathers than at the candidates only)
-    a_right = tot_l[node] - bl
+    a_right = tot_l[seg] - bl
     a_right += br
-    a_left = tot_r[node] - br
+    a_left = tot_r[seg] - br
     a_left += bl
-    has, best, pos = segment_best(np.maximum(a_right, a_left)[at], node[at], L)
+    has, best, pos = segment_best(np.maximum(a_right, a_left)[at], seg[at], L)
     majority = np.maximum(tot_l, tot_r)
     nodes = np.flatnonzero(has & (best > majority))
     if not nodes.size:
         return None
     i = at[pos[nodes]]
-    threshold = place(f, x[i - 1], x[i])
     low_slot = np.where(a_right[i] > a_left[i], 1, 0).astype(np.int8)
-    return _finish(nodes, f, SPLIT_NUMERIC, best[nodes], known_total, major_total, threshold,
-                   low_slot, None)  # fmt: skip
+    return nodes, i, best[nodes], low_slot
 
 
 def _categorical_candidates(f, C, codes, node, s, wt, L, usable, known_total, major_total,
@@ -229,15 +249,15 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     if not found:
         return LevelSurrogates(np.zeros(0, dtype=np.intp), Surrogates.empty(L))
     node = np.concatenate([c.node for c in found])
-    feature = np.concatenate([np.full(c.node.size, c.feature) for c in found])
+    feature = np.concatenate([np.broadcast_to(c.feature, c.node.shape) for c in found])
     agreement = np.concatenate([c.agreement for c in found])
     src = np.concatenate([np.arange(c.node.size) for c in found])
     which = np.concatenate([np.full(c.node.size, j) for j, c in enumerate(found)])
     order = np.lexsort((feature, -agreement, node))
-    node, which, src = node[order], which[order], src[order]
+    node, which, src, feature = node[order], which[order], src[order], feature[order]
     start = np.searchsorted(node, node)  # first candidate of each one's node
     keep = np.flatnonzero(np.arange(node.size) - start < max_surrogates)
-    node, which, src = node[keep], which[keep], src[keep]
+    node, which, src, feature = node[keep], which[keep], src[keep], feature[keep]
     count = np.bincount(node, minlength=L)
     ptr = np.zeros(L + 1, dtype=np.int64)
     np.cumsum(count, out=ptr[1:])
@@ -250,7 +270,7 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
         return out
 
     kind = np.array([c.kind for c in found], dtype=np.int8)[which]
-    feat = np.array([c.feature for c in found], dtype=np.int32)[which]
+    feat = feature.astype(np.int32)
     width = np.where(kind == SPLIT_CATEGORICAL, n_cat[feat], 0)
     cptr = np.zeros(node.size + 1, dtype=np.int64)
     np.cumsum(width, out=cptr[1:])
@@ -293,12 +313,13 @@ def route_with_surrogates(
     n_children: np.ndarray,
     first_local: np.ndarray,
     n_ent: np.ndarray,
-    store: SortedStore,
+    store: SortedStore | None,
     numeric: np.ndarray,
     is_categorical: np.ndarray,
     n_categories: np.ndarray,
     max_surrogates: int,
     place: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+    numeric_search: Callable[..., list[_Candidates]] | None = None,
 ) -> SurrogateRouting:
     """Surrogates of every split node of a level, and the child of every entry.
 
@@ -316,13 +337,19 @@ def route_with_surrogates(
     n_children, first_local, n_ent : ndarray
         Per node: children (0 or 2), first child (local to the next level),
         entries.
-    store : SortedStore
-        The numeric features' sorted entries of this level.
+    store : SortedStore or None
+        The numeric features' sorted entries of this level (``None`` with
+        ``numeric_search``).
     numeric, is_categorical, n_categories : ndarray
         The numeric features (store order) and every feature's kind and width.
     max_surrogates : int
     place : callable
         The rules' threshold placement ``place(feature, lo, hi)``.
+    numeric_search : callable, optional
+        Finds the numeric candidates instead of ``store`` (sparse X:
+        :func:`treelearn._sparse_surrogates.numeric_candidates`), called as
+        ``numeric_search(local, side, e_w, usable, node_feature, known_total,
+        major_total)`` with ``usable`` the split nodes.
 
     Returns
     -------
@@ -341,7 +368,11 @@ def route_with_surrogates(
     found: list[_Candidates] = []
     if max_surrogates > 0 and (split_node & (np.bincount(local, weights=w_known, minlength=L)
                                              > 0)).any():  # fmt: skip
-        if store.by_row:  # the store holds rows, one entry each: index by row
+        if numeric_search is not None:
+            found += numeric_search(local, side, e_w, split_node, node_feature, known_total,
+                                    major_total)  # fmt: skip
+            numeric = numeric[:0]
+        elif store is not None and store.by_row:  # the store holds rows: index by row
             side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
             side_of_row[e_row] = side
             w_of_row = np.zeros(X.shape[0])
@@ -350,6 +381,7 @@ def route_with_surrogates(
         else:
             entries = _LevelEntries.of(side, e_w, n_ent)
         for r, f in enumerate(numeric.tolist()):
+            assert store is not None
             usable = split_node & (node_feature != f)
             ent = store.entries[r]
             c = _numeric_candidates(f, store.float_values(r), ent, entries, n_ent, usable,

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
+from scipy.sparse import issparse
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils import _safe_indexing, check_random_state, compute_sample_weight
 from sklearn.utils._param_validation import HasMethods, Interval, RealNotInt, StrOptions
@@ -40,10 +40,13 @@ __all__ = [
     "compute_sample_weight",
     "encode_classes",
     "encode_outputs",
+    "is_sparse",
     "safe_indexing",
     "validate_data",
 ]
 
+#: ``scipy.sparse.issparse``: matrices and arrays alike.
+is_sparse = issparse
 #: ``sklearn.utils._safe_indexing``: rows of arrays, frames and lists alike.
 safe_indexing = _safe_indexing
 #: ``sklearn.utils.validation._check_sample_weight``.
@@ -58,7 +61,7 @@ def check_y(y, estimator_name: str = "This estimator", multi_output: bool = Fals
     """
     if y is None:
         raise ValueError(f"{estimator_name} requires y to be passed, but the target y is None.")
-    if sp.issparse(y):
+    if issparse(y):
         raise TypeError(
             "A sparse y is not supported; pass a dense array of shape (n_samples,) or "
             "(n_samples, n_outputs)."

@@ -1,0 +1,333 @@
+"""The sorted store and split search of sparse X: only the non-zeros are kept.
+
+A numeric feature's sorted order at a node is its negative entries, the node's
+implicit zeros as one block, then its positive entries. The store
+(:class:`SparseStore`) holds the non-zero entries only, all features in one set of
+arrays ordered by (feature, node, value), ties in row order, so its memory is
+proportional to the non-zeros. Invariant: before and after every level the stored
+entries are those of the level's nodes, grouped by feature, then node (increasing
+id), then value (stable in row order); :func:`partition` keeps it with one stable
+partition per level, vectorised over all features at once.
+
+The split search (:func:`choose_splits`) scores a (feature, node) pair only where the
+feature has a non-zero entry in the node (elsewhere it is constant there). The zero
+block's class counts are the node's counts minus those of the stored entries; the
+block enters the sorted arrays as one position of value 0 with the block's class
+weights, and its number of rows as *multiplicity*; its label is its class when it
+has one, -1 when it has several (what the boundary-point filter needs to know). No
+cut falls inside a block of equal values, so every cut position of the dense
+feature has exactly one here, with the same class counts on each side, and
+:func:`~treelearn._split_numeric.best_thresholds` scores it exactly (thresholds at
+the block's edges are midpoints with 0, as for dense data). With unit or integer
+weights the counts are the dense search's to the last bit, so the tree is the same;
+other weights may differ in the last bits of a sum.
+
+Choosing each node's feature needs the criterion's ``select_feature`` over a
+``[nodes, features]`` matrix; it is built for blocks of nodes at a time, so that
+memory stays ``block × features`` for wide data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from treelearn._growth_rules import GrowthRules
+from treelearn._sparse_values import SparseColumns
+from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
+
+if TYPE_CHECKING:
+    from treelearn._partition import Move
+    from treelearn.criteria import SplitCriterion
+
+__all__ = ["SparseStore", "block_layout", "choose_splits", "partition", "presort"]
+
+#: Positions (entries plus zero-block positions) searched in one call of
+#: ``best_thresholds``, at most ``BLOCK_ELEMENTS // n_classes``.
+CHUNK_POSITIONS = 2**18
+#: Cells of one ``[nodes, features]`` block of the feature choice.
+SELECT_CELLS = 2**21
+
+
+@dataclass
+class SparseStore:
+    """Every non-zero entry of every feature, in (feature, node, value) order."""
+
+    feature: np.ndarray  # [N] feature of each entry (int32)
+    rows: np.ndarray  # [N] its row (int32)
+    node: np.ndarray  # [N] its node in the level (local id, intp)
+    values: np.ndarray  # [N] float64, never 0
+    labels: np.ndarray  # [N] class code
+    weights: np.ndarray | None  # [N] row weight; None while every weight is 1
+    n_rows: int
+    n_features: int
+
+
+def presort(X: SparseColumns, y: np.ndarray, w: np.ndarray, n_classes: int) -> SparseStore:
+    """The root's store: every column's non-zeros sorted by value (stable in row order)."""
+    label_dtype = np.int8 if n_classes < 128 else np.int32
+    n_rows, n_features = X.shape
+    feature = np.repeat(np.arange(n_features, dtype=np.int32), np.diff(X.indptr))
+    # rows are increasing within a column: a stable sort by (feature, value) keeps
+    # ties in row order
+    order = np.lexsort((X.data, feature))
+    rows = X.indices[order].astype(np.int32)
+    unit = bool(np.all(w == 1.0))
+    return SparseStore(
+        feature=feature[order],
+        rows=rows,
+        node=np.zeros(rows.size, dtype=np.intp),
+        values=X.data[order],
+        labels=y.astype(label_dtype)[rows],
+        weights=None if unit else w[rows],
+        n_rows=n_rows,
+        n_features=n_features,
+    )
+
+
+def partition(store: SparseStore, move: Move) -> None:
+    """Move the stored entries into the next level's nodes, in place.
+
+    Sparse fits split binary and never copy an entry (no missing values, no
+    categorical features). Entries of nodes that became leaves leave the store;
+    within each (feature, parent) group the left child's entries come first, then
+    the right child's, each in their old (value) order: one ``cumsum`` gives every
+    entry's rank among those going the same way.
+    """
+    split_e = move.n_children[move.local] > 0
+    row_next = np.full(store.n_rows, -1, dtype=np.intp)
+    row_next[move.rows[split_e]] = move.new_node
+    nn = row_next[store.rows]
+    keep = np.flatnonzero(nn >= 0)
+    feature, parent, nn = store.feature[keep], store.node[keep], nn[keep]
+    n = keep.size
+    slot = (nn - move.first_child[parent]).astype(np.intp)
+    start = np.flatnonzero(
+        np.r_[True, (feature[1:] != feature[:-1]) | (parent[1:] != parent[:-1])]
+    ) if n else np.zeros(0, dtype=np.intp)  # fmt: skip
+    size = np.diff(np.r_[start, n])
+    gid = np.repeat(np.arange(start.size), size)
+    ones = np.cumsum(slot)
+    ones_before = (ones[start] - slot[start])[gid]  # right-going entries before the group
+    n_right = np.add.reduceat(slot, start) if n else np.zeros(0, dtype=np.intp)
+    n_left = (size - n_right)[gid]
+    rights_before = ones - slot - ones_before  # within the group, before the entry
+    i = np.arange(n)
+    dest = np.where(slot == 1, start[gid] + n_left + rights_before, i - rights_before)
+    for name in ("feature", "rows", "values", "labels", "weights"):
+        arr = getattr(store, name)
+        if arr is None:
+            continue
+        out = np.empty(n, dtype=arr.dtype)
+        out[dest] = arr[keep]
+        setattr(store, name, out)
+    node = np.empty(n, dtype=np.intp)
+    node[dest] = nn
+    store.node = node
+
+
+def _zero_blocks(store, sel, counts, n_counts, K):
+    """Groups (feature, node) of the selected entries and their zero blocks.
+
+    Returns ``(start, size, g_feature, g_node, zero_n, zero_w)``: each group's first
+    selected position and number of entries, its feature and node, and per group
+    and class the rows and weight of the zero block.
+    """
+    feature, node, labels = store.feature[sel], store.node[sel], store.labels[sel]
+    n = sel.size
+    start = np.flatnonzero(np.r_[True, (feature[1:] != feature[:-1]) | (node[1:] != node[:-1])])
+    size = np.diff(np.r_[start, n])
+    G = start.size
+    gid = np.repeat(np.arange(G), size)
+    cell = gid * K + labels
+    nz_n = np.bincount(cell, minlength=G * K).reshape(G, K)
+    nz_w: np.ndarray
+    if store.weights is None:
+        nz_w = nz_n.astype(np.float64)
+    else:
+        nz_w = np.bincount(cell, weights=store.weights[sel], minlength=G * K).reshape(G, K)
+    g_node = node[start]
+    zero_n = n_counts[g_node] - nz_n
+    zero_w = np.where(zero_n > 0, np.maximum(counts[g_node] - nz_w, 0.0), 0.0)
+    return start, size, gid, feature[start], g_node, zero_n, zero_w
+
+
+def _with_zero_blocks(store, sel, groups):
+    """The selected entries with each group's zero block inserted after its negatives.
+
+    A zero block is one position of value 0 whose class weights are the block's; its
+    label is the block's class when it has one class, -1 when it has several.
+    Returns ``(values, labels, weights, multiplicity, seg_start, seg_len, block_pos,
+    block_group)`` over the augmented positions, one segment per group.
+    """
+    start, size, gid, _f, _node, zero_n, _zero_w = groups
+    rows_in_block = zero_n.sum(axis=1)
+    values = store.values[sel]
+    pos_real, pos_block, bg, seg_start, seg_len = block_layout(values, start, size, gid,
+                                                               rows_in_block > 0)  # fmt: skip
+    m = sel.size + bg.size
+    v = np.zeros(m)
+    v[pos_real] = values
+    y = np.empty(m, dtype=store.labels.dtype)
+    y[pos_real] = store.labels[sel]
+    present = zero_n[bg] > 0
+    one_class = present.sum(axis=1) == 1
+    y[pos_block] = np.where(one_class, np.argmax(present, axis=1), -1)
+    w = np.zeros(m)
+    w[pos_real] = 1.0 if store.weights is None else store.weights[sel]
+    mult = np.ones(m, dtype=np.int64)
+    mult[pos_block] = rows_in_block[bg]
+    return v, y, w, mult, seg_start, seg_len, pos_block, bg
+
+
+def block_layout(
+    values: np.ndarray, start: np.ndarray, size: np.ndarray, gid: np.ndarray, has_block: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where the entries and zero blocks of (feature, node) groups go in the sorted
+    order: a group's negative entries, its zero block (if ``has_block``), its
+    positive entries.
+
+    ``values`` are the entries of the groups, grouped and sorted by value; ``start``,
+    ``size`` each group's first entry and number of entries, ``gid`` every entry's
+    group. Returns ``(pos_real, pos_block, block_group, seg_start, seg_len)``: every
+    entry's position, the position of every zero block and its group, and each
+    group's segment of the positions.
+    """
+    bg = np.flatnonzero(has_block)  # groups with a zero block
+    neg = values < 0
+    n_neg = np.bincount(gid, weights=neg, minlength=start.size).astype(np.intp)
+    seg_len = size + has_block
+    seg_start = np.cumsum(seg_len) - seg_len
+    rank = np.arange(values.size) - start[gid]
+    pos_real = seg_start[gid] + rank + (~neg & has_block[gid])
+    pos_block = seg_start[bg] + n_neg[bg]
+    return pos_real, pos_block, bg, seg_start, seg_len
+
+
+def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):
+    """Best threshold of every (feature, node) pair with a non-zero, in chunks."""
+    sel = np.flatnonzero(splittable[store.node])
+    if not sel.size:
+        return []
+    groups = _zero_blocks(store, sel, counts, n_counts, K)
+    g_feature, g_node, zero_w = groups[3], groups[4], groups[6]
+    v, y, w, mult, seg_start, seg_len, pos_block, block_group = _with_zero_blocks(
+        store, sel, groups
+    )
+    del sel, groups
+    limit = max(min(CHUNK_POSITIONS, BLOCK_ELEMENTS // max(K, 1)), 1)
+    seg_end = seg_start + seg_len
+    found = []
+    g0, G = 0, seg_start.size
+    while g0 < G:
+        # groups g0 .. g1 - 1: as many as fit the limit (at least one)
+        g1 = int(np.searchsorted(seg_end, seg_start[g0] + limit, side="right"))
+        g1 = min(max(g1, g0 + 1), G)
+        a, b = int(seg_start[g0]), int(seg_end[g1 - 1])
+        feats, fidx = np.unique(g_feature[g0:g1], return_inverse=True)
+        layout = LevelLayout(
+            seg_start[g0:g1] - a,
+            seg_len[g0:g1],
+            node_weight[g_node[g0:g1]],
+            np.ones(g1 - g0, dtype=bool),
+        )
+        lo, hi = np.searchsorted(block_group, [g0, g1])
+        blocks = (pos_block[lo:hi] - a, zero_w[block_group[lo:hi]].T)
+        splits = best_thresholds(
+            [int(f) for f in feats], [v[a:b]], [y[a:b]], [w[a:b]], False, layout, K,
+            criterion, rules, multiplicity=mult[a:b], segments=(fidx, g_node[g0:g1]),
+            block_counts=blocks,
+        )  # fmt: skip
+        if splits is not None:
+            found.append(splits)
+        g0 = g1
+    return found
+
+
+def _node_blocks(rows, nodes, P, compress):
+    """Blocks of ``rows`` (nodes) whose ``[block, features]`` matrices stay small:
+    ``SELECT_CELLS // P`` nodes each over every feature, or, over the features with
+    a candidate (``compress``), nodes whose candidates number about ``SELECT_CELLS``
+    square-rooted."""
+    if not compress:
+        step = max(SELECT_CELLS // P, 1)
+        return [rows[a : a + step] for a in range(0, rows.size, step)]
+    per_node = np.diff(np.searchsorted(nodes, np.r_[rows, rows[-1] + 1])) if rows.size else rows
+    cum = np.cumsum(per_node)
+    side = int(np.sqrt(SELECT_CELLS))
+    blocks, a = [], 0
+    while a < rows.size:
+        before = int(cum[a - 1]) if a else 0
+        b = int(np.searchsorted(cum, before + side, side="right"))
+        b = min(max(b, a + 1), a + side, rows.size)
+        blocks.append(rows[a:b])
+        a = b
+    return blocks
+
+
+def choose_splits(
+    store: SparseStore,
+    splittable: np.ndarray,
+    counts: np.ndarray,
+    n_counts: np.ndarray,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each splittable node's best numeric split, as the dense search would choose it.
+
+    ``counts`` are the level's weighted class counts ``[L, K]``, ``n_counts`` its rows
+    per class. Returns ``(nodes, feature, gain, score, threshold)`` of the nodes that
+    found a split (the rules' ``keep_splits`` not yet applied).
+    """
+    L, K = counts.shape
+    P = store.n_features
+    node_weight = counts.sum(axis=1)
+    found = _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules)
+    if found:
+        nodes = np.concatenate([s.nodes for s in found])
+        feature = np.concatenate([s.feature for s in found])
+        gain = np.concatenate([s.gain for s in found])
+        score = np.concatenate([s.score for s in found])
+        threshold = np.concatenate([s.threshold for s in found])
+        order = np.argsort(nodes, kind="stable")
+        nodes, feature, gain, score, threshold = (
+            nodes[order], feature[order], gain[order], score[order], threshold[order]
+        )  # fmt: skip
+    else:
+        nodes = feature = np.zeros(0, dtype=np.intp)
+        gain = score = threshold = np.zeros(0)
+    sampled = rules.max_features is not None and rules.max_features < P
+    # the nodes the feature choice looks at: all (in order) when features are drawn
+    # at random, as the dense search draws one key per node and feature
+    rows = np.arange(L) if sampled else np.unique(nodes)
+    # rules that leave the choice to the criterion see only the features with a
+    # candidate in the block, in increasing order (the criterion's ties go to the
+    # lowest feature, in either numbering); other rules see every feature
+    compress = not sampled and type(rules).select_feature is GrowthRules.select_feature
+    out_nodes, out_win = [], []
+    for block in _node_blocks(rows, nodes, P, compress):
+        lo, hi = np.searchsorted(nodes, [block[0], block[-1] + 1])
+        at = np.searchsorted(block, nodes[lo:hi])
+        cols = np.unique(feature[lo:hi]) if compress else np.arange(P)
+        col = np.searchsorted(cols, feature[lo:hi]) if compress else feature[lo:hi]
+        gains = np.full((block.size, cols.size), -np.inf)
+        scores = np.full((block.size, cols.size), -np.inf)
+        valid = np.zeros((block.size, cols.size), dtype=bool)
+        gains[at, col] = gain[lo:hi]
+        scores[at, col] = score[lo:hi]
+        valid[at, col] = True
+        valid &= splittable[block][:, None]
+        valid = rules.sample_features(valid)
+        winner = rules.select_feature(criterion, gains, scores, valid)
+        ok = winner >= 0
+        out_nodes.append(block[ok])
+        out_win.append(cols[winner[ok]])
+    win_nodes = np.concatenate([np.zeros(0, dtype=np.intp), *out_nodes]).astype(np.intp)
+    win = np.concatenate([np.zeros(0, dtype=np.intp), *out_win]).astype(np.intp)
+    # the winners' entries in the (node, feature)-sorted results
+    key = nodes.astype(np.int64) * P + feature
+    order = np.argsort(key, kind="stable")
+    pick = order[np.searchsorted(key[order], win_nodes.astype(np.int64) * P + win)]
+    return win_nodes, win, gain[pick], score[pick], threshold[pick]

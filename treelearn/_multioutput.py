@@ -145,6 +145,7 @@ def build_multioutput_tree(
     criterion: SplitCriterion,
     rules: GrowthRules,
     max_surrogates: int | None = None,
+    max_competitors: int = 0,
 ) -> MultiOutputTree:
     """Grow one tree for the outputs of ``Y`` (class codes, ``(n_rows, n_outputs)``).
 
@@ -161,6 +162,7 @@ def build_multioutput_tree(
     stacked = build_tree(
         Xs, ys, ws, int(n_classes.sum()), is_categorical, n_categories,
         OutputMean(criterion, n_classes), scale_rules(rules, O), max_surrogates,
+        max_competitors,
     )  # fmt: skip
     arrays = stacked.to_arrays()
     flat = arrays["value"]

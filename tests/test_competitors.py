@@ -241,3 +241,39 @@ def test_bad_input():
     X0 = X.copy()
     CARTClassifier(max_competitors=2).fit(X, y)
     np.testing.assert_array_equal(X, X0)
+
+
+def test_exports_show_competitors_only_when_asked(tmp_path, capsys):
+    from treelearn.cli import main
+    from treelearn.export import export_graphviz, export_text
+    from treelearn.export._competing import competitor_tests
+    from treelearn.export._describe import describe
+
+    X, y = load_dataset("credit_g", as_frame=True, return_X_y=True)
+    clf = CARTClassifier(max_depth=2, max_competitors=3).fit(X, y)
+    desc = describe(clf)
+    tests = competitor_tests(desc, 0)
+    comp = clf.tree_.competitors
+    assert [t.feature_name for t in tests] == [X.columns[f] for f in comp.feature[:3]]
+    assert [t.score for t in tests] == comp.score[:3].tolist()
+    first = tests[0].text(3, desc.score_label)  # e.g. "credit_history in {...} (Δgini 0.017)"
+    assert first.endswith(f"(Δgini {comp.score[0]:.3f})")
+    assert "competing" not in export_text(clf) and "competing" not in export_graphviz(clf)
+    text = export_text(clf, show_competitors=True)
+    assert text.count("(competing: ") == int((clf.tree_.n_children > 0).sum())
+    assert f"(competing: {first}; " in text
+    assert "competing: " + first.replace("<", "&lt;").replace(">", "&gt;") in export_graphviz(
+        clf, show=("class", "competitors")
+    )
+    # multiway: one group per branch
+    id3 = ID3Classifier(max_depth=1, max_competitors=1).fit(X, y)
+    test = competitor_tests(describe(id3), 0)[0]
+    assert test.test().startswith(f"{test.feature_name}: ") and " | " in test.test()
+    with pytest.raises(ValueError, match="layout='sklearn'"):
+        export_text(C45Classifier(max_competitors=1).fit(X, y), show_competitors=True)
+    model = tmp_path / "m.json"
+    model.write_text(clf.to_json(), encoding="utf-8")
+    assert main(["show", str(model)]) == 0
+    assert "competing" not in capsys.readouterr().out
+    assert main(["show", str(model), "--show", "class,competitors"]) == 0
+    assert f"(competing: {first}; " in capsys.readouterr().out

@@ -108,14 +108,19 @@ def surrogate_difference(
 
 
 def first_difference(
-    tree: Tree, fit: RpartFit, rtol: float = 1e-9, surrogates: bool = False
+    tree: Tree,
+    fit: RpartFit,
+    rtol: float = 1e-9,
+    surrogates: bool = False,
+    competitors: pd.DataFrame | None = None,
 ) -> str | None:
     """``None`` if ``tree`` is rpart's tree, else a description of the first difference.
 
     Compared at every node, breadth-first in rpart's numbering: leaf or split, the
     split variable, the threshold (relative ``rtol``) or the category sets, and the
     class counts (and with ``surrogates``, every node's surrogate splits with their
-    agreement); finally the node counts.
+    agreement; with ``competitors``, rpart's ``maxcompete`` table of
+    :func:`load_competitors`, every node's competing splits); finally the node counts.
     """
     primary = fit.primary
     sur_rows = fit.splits[fit.splits.role == "surrogate"]
@@ -167,7 +172,54 @@ def first_difference(
             )
             if diff is not None:
                 return f"node {number}: {diff}"
+        if competitors is not None:
+            diff = competitor_difference(tree, node, competitors[competitors.node == number], rtol)
+            if diff is not None:
+                return f"node {number}: {diff}"
         queue += [(2 * number, left), (2 * number + 1, right)]
     if tree.node_count != len(fit.nodes):
         return f"node count {tree.node_count} vs rpart {len(fit.nodes)}"
+    return None
+
+
+def load_competitors(name: str, setting: str) -> pd.DataFrame:
+    """rpart's competing splits (``maxcompete=4``) of setting ``setting``."""
+    path = FIXTURES / "out" / name / f"{setting}_competitors.csv"
+    comp = pd.read_csv(path, dtype={"left": str, "right": str}, keep_default_na=False)
+    comp["threshold"] = pd.to_numeric(comp["threshold"], errors="coerce")
+    return comp
+
+
+def competitor_difference(
+    tree: Tree, node: int, theirs: pd.DataFrame, rtol: float = 1e-9
+) -> str | None:
+    """``None`` if node ``node``'s competitors are rpart's (``theirs``, by rank), else
+    the first difference: number, variable, threshold or the two category sets (as
+    an unordered pair: a competitor has no left child), improvement (rpart's
+    ``improve`` is the Gini decrease times the node's weight: ``gain · weight``)."""
+    comp = tree.competitors
+    assert comp is not None
+    lo, hi = int(comp.ptr[node]), int(comp.ptr[node + 1])
+    theirs = theirs.sort_values("rank")
+    if hi - lo != len(theirs):
+        ours = comp.feature[lo:hi].tolist()
+        return f"{hi - lo} competitors {ours} vs rpart {len(theirs)} {theirs['var'].tolist()}"
+    weight = float(tree.value[node].sum())
+    for k, (_, row) in enumerate(theirs.iterrows()):
+        c = lo + k
+        if int(comp.feature[c]) != int(row["var"]):
+            return f"competitor {k}: variable {int(comp.feature[c])} vs rpart {int(row['var'])}"
+        if int(row["ncat"]) in (-1, 1):
+            if comp.kind[c] != SPLIT_NUMERIC:
+                return f"competitor {k}: categorical vs rpart numeric"
+            if not np.isclose(comp.threshold[c], float(row["threshold"]), rtol=rtol, atol=0):
+                return f"competitor {k}: threshold {comp.threshold[c]!r} vs {row['threshold']!r}"
+        else:
+            table = comp.categories(c)
+            ours = {frozenset(np.flatnonzero(table == b).tolist()) for b in (0, 1)}
+            if ours != {frozenset(_codes(row["left"])), frozenset(_codes(row["right"]))}:
+                return f"competitor {k}: categories {ours} vs {row['left']}|{row['right']}"
+        improve = float(comp.gain[c]) * weight
+        if not np.isclose(improve, float(row["improve"]), rtol=1e-9, atol=1e-9):
+            return f"competitor {k}: improve {improve!r} vs {row['improve']!r}"
     return None

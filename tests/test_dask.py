@@ -189,6 +189,8 @@ def test_bad_input_is_refused_clearly(client):
         DecisionTreeClassifier(missing_values="fractional", splitter="hist").fit(Xd, yd.rechunk(25))
     with pytest.raises(ValueError, match="J48 fidelity"):
         C45Classifier().fit(Xd, yd)
+    with pytest.raises(ValueError, match="max_competitors"):
+        DecisionTreeClassifier(missing_values="fractional", max_competitors=2).fit(Xd, yd)
     with pytest.raises(ValueError, match=r"NaN|missing"):
         DecisionTreeClassifier(missing_values="fractional").fit(
             Xd, da.from_array(np.where(y > 0, y, np.nan), chunks=20)

@@ -35,6 +35,7 @@ from treelearn import (
     DecisionTreeClassifier,
     ID3Classifier,
     information,
+    load_json,
 )
 from treelearn.datasets import load_dataset
 from treelearn.export import Explorer, explain_path, export_html, render, show
@@ -120,7 +121,7 @@ def test_page_embeds_the_tree_arrays(make):
     assert data["unit"] == desc.unit
     assert data["class_names"] == [str(c) for c in est.classes_]
     assert data["feature_names"] == list(X.columns)
-    # no competitors are invented; surrogates only where the tree has them
+    # no competitors are invented (max_competitors=0); surrogates only where the tree has them
     assert data["competitors"] is None
     if tree.surrogates is None:
         assert data["surrogates"] is None
@@ -521,6 +522,70 @@ def test_browser_search_highlights_feature(browser, tmp_path, credit_c45):
     for _ in expected:  # Enter: to the next match, expanding what hides it
         box.send_keys(Keys.ENTER)
     assert lit() == expected
+
+
+def test_browser_shows_competitors(browser, tmp_path):
+    """A node's panel lists its competing splits (max_competitors), best first, with
+    their score, beside its surrogates; a tree without them shows no such table."""
+    X, y = _xy("credit_g")
+    est = CARTClassifier(max_depth=3, max_competitors=4).fit(X, y)
+    tree, comp = est.tree_, est.tree_.competitors
+    data = explorer_data(est)
+    assert [len(c) for c in data["competitors"]] == comp.count.tolist()
+    _open(browser, tmp_path, export_html(est))
+    for v in [int(u) for u in _visible(browser) if tree.n_children[u] > 0][:3]:
+        _click(browser, f'g.node[data-id="{v}"] rect', v)
+        rows = browser.find_elements("css selector", '#tl-detail [data-field="competitors"] tr')
+        assert len(rows) == comp.count[v] == 4
+        listed = range(comp.ptr[v], comp.ptr[v + 1])
+        for row, entry, c in zip(rows, data["competitors"][v], listed, strict=True):
+            assert row.text.startswith(entry["test"])
+            assert entry["test"].startswith(est.feature_names_in_[comp.feature[c]])
+            assert f"{comp.score[c]:.3f}" in row.text
+        panel = browser.find_element("css selector", "#tl-detail").text
+        assert "competing splits" in panel and f"{tree.split_score[v]:.3f}" in panel
+        assert browser.find_elements("css selector", '#tl-detail [data-field="surrogates"]')
+    plain = CARTClassifier(max_depth=3).fit(X, y)
+    _open(browser, tmp_path, export_html(plain), "plain.html")
+    _click(browser, 'g.node[data-id="0"] rect', 0)
+    assert not browser.find_elements("css selector", '#tl-detail [data-field="competitors"]')
+    # without rows there is no row picker to show (it stayed visible, doing nothing)
+    assert not browser.find_element("id", "tl-row-box").is_displayed()
+
+
+def test_browser_cli_page_explains_a_bad_applicant_in_three_clicks(browser, tmp_path):
+    """Issue 15's "done when": ``treelearn show model.json --format html --data ...``
+    on credit-g (C4.5) opens offline; choosing the applicant (open the row list, pick
+    the row: two clicks) lists every test on its route with its value, and clicking
+    the leaf (the third) shows the leaf's class counts."""
+    from selenium.webdriver.support.ui import Select
+
+    from treelearn.cli import main
+
+    model, page = tmp_path / "model.json", tmp_path / "tree.html"
+    assert main(["fit", "credit_g", "-c", "c4.5", "-o", str(model)]) == 0
+    args = ["show", str(model), "--format", "html", "--data", "credit_g", "-o", str(page)]
+    assert main(args) == 0
+    est = load_json(model.read_text(encoding="utf-8"))
+    X, _ = _xy("credit_g")
+    row = int(np.flatnonzero(est.predict(X) == "bad")[0])
+    browser.get(page.as_uri())
+    assert browser.execute_script("return window.treelearnExplorer.ready")
+    assert [e for e in browser.get_log("browser") if e["level"] in ("SEVERE", "WARNING")] == []
+    picker = browser.find_element("id", "tl-row-list")
+    picker.click()
+    Select(picker).select_by_value(str(row))
+    steps = explain_path(est, X.iloc[row])
+    text = browser.find_element("id", "tl-path").text
+    assert text.startswith(f"row {row}: bad")
+    for _, step in steps.iloc[:-1].iterrows():
+        assert f"{step['node']} {step['test']} {step['value']}" in text
+    leaf = int(steps["node"].iloc[-1])
+    _click(browser, f'g.node[data-id="{leaf}"] rect', leaf)
+    counts = browser.find_elements(
+        "css selector", '#tl-detail [data-field="counts"] td.num[data-value]'
+    )
+    assert [float(c.get_attribute("data-value")) for c in counts] == est.tree_.value[leaf].tolist()
 
 
 def test_browser_jupyter_frame_runs_the_page(browser, tmp_path, iris_cart):

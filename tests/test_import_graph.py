@@ -25,6 +25,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._missing",
             "treelearn._surrogate_tables",
             "treelearn._sparse_values",
+            "treelearn._competitor_tables",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_multioutput",

@@ -153,6 +153,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         "ccp_alpha": [Interval(Real, 0.0, None, closed="left"), StrOptions({"cv"})],
         "missing_values": [StrOptions(set(MISSING_VALUES))],
         "max_surrogates": [Interval(Integral, 0, None, closed="left")],
+        "max_competitors": [Interval(Integral, 0, None, closed="left")],
         "splitter": [StrOptions({"best", "random", "hist"})],
         "max_bins": [Interval(Integral, 2, 255, closed="both")],
         "max_histogram_mb": [Interval(Real, 0.0, None, closed="neither")],
@@ -181,6 +182,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         ccp_alpha=0.0,
         missing_values="learned",
         max_surrogates=5,
+        max_competitors=0,
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
@@ -201,6 +203,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         self.ccp_alpha = ccp_alpha
         self.missing_values = missing_values
         self.max_surrogates = max_surrogates
+        self.max_competitors = max_competitors
         self.splitter = splitter
         self.max_bins = max_bins
         self.max_histogram_mb = max_histogram_mb
@@ -440,18 +443,24 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         data = (Xe, y_codes, sample_weight, self.n_classes_, encoding.is_categorical,
                 encoding.n_categories, criterion, rules)  # fmt: skip
+        competitors = int(getattr(self, "max_competitors", 0))
         if y_codes.ndim == 2:  # several outputs: one tree scored by their mean
             return build_multioutput_tree(
-                *data, self._max_surrogates(encoding), n_jobs=self._n_jobs()
+                *data, self._max_surrogates(encoding), competitors, n_jobs=self._n_jobs()
             )
         if getattr(self, "splitter", "best") == "hist":
+            if competitors:
+                raise ValueError(
+                    "max_competitors needs the exact search's score tables: use "
+                    "splitter='best' (or 'random'), or max_competitors=0 with splitter='hist'."
+                )
             check_missing_strategy(
                 getattr(self, "missing_values", "fractional"), lambda: bool(np.isnan(Xe).any())
             )
             return build_tree_hist(
                 *data, max_bins=int(self.max_bins), max_histogram_mb=float(self.max_histogram_mb)
             )
-        return build_tree(*data, self._max_surrogates(encoding), n_jobs=self._n_jobs())
+        return build_tree(*data, self._max_surrogates(encoding), competitors, n_jobs=self._n_jobs())
 
     def _n_jobs(self) -> int:
         """Threads of the builder (``n_jobs``; a ``ValueError`` for 0)."""

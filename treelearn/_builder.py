@@ -35,6 +35,7 @@ import heapq
 import numpy as np
 
 from treelearn import _budget, _partition, _sparse_store, _sparse_surrogates, _surrogates
+from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
@@ -85,6 +86,8 @@ class _Columns:
         # nodes added so far (kept, not summed over the levels: deep trees have many)
         self.node_count = 0
         self._small = 0  # levels added since the last merge of chunks
+        # (first node id of the level, its competitors), when grown with competitors
+        self.competitors: list[tuple[int, Competitors]] | None = None
 
     def add(self, **arrays: np.ndarray) -> None:
         for name, arr in arrays.items():
@@ -128,6 +131,8 @@ class _Columns:
         arrays["category_branch"] = branch
         if self.surrogates is not None:
             arrays.update(_stack_surrogates(self.surrogates, node_count))
+        if self.competitors is not None:
+            arrays.update(Competitors.stack(self.competitors, node_count).to_arrays())
         return Tree(n_features, self.n_classes, arrays, unit_weight)
 
 
@@ -145,6 +150,7 @@ class _LevelSplits:
         self.missing_slot = np.full(n_nodes, -1, dtype=np.intp)
         # (feature, node ids, routing tables [n_nodes, n_categories]) per feature
         self.tables: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self.competitors: Competitors | None = None  # with max_competitors > 0
 
 
 class _LevelWiseBuilder:
@@ -161,8 +167,10 @@ class _LevelWiseBuilder:
         criterion: SplitCriterion,
         rules: GrowthRules,
         max_surrogates: int | None = None,
+        max_competitors: int = 0,
     ):
         self.max_surrogates = max_surrogates
+        self.max_competitors = max_competitors
         self.X = X
         self.y = y
         self.w = w
@@ -202,6 +210,8 @@ class _LevelWiseBuilder:
         cols = _Columns(K)
         if self.max_surrogates is not None:
             cols.surrogates = []
+        if self.max_competitors > 0:
+            cols.competitors = []
         lo, L = 0, 1  # the level's nodes are lo .. lo + L - 1
         parent = np.array([-1], dtype=np.int32)
         depth = 0
@@ -252,6 +262,8 @@ class _LevelWiseBuilder:
             )
             for _f, nodes, table in split.tables:
                 cols.tables.append((lo + nodes, table))
+            if cols.competitors is not None and split.competitors is not None:
+                cols.competitors.append((lo, split.competitors))
             n_next = int(split.n_children.sum())
             if n_next == 0:
                 break
@@ -369,6 +381,11 @@ class _LevelWiseBuilder:
             out.tables.append((f, nodes[sel], table))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
+        if self.max_competitors > 0:
+            out.competitors = self._competitors(
+                L, nodes, win, gains[nodes, win], node_weight, scores, gains, valid, best_thr,
+                best_table,
+            )  # fmt: skip
         return out
 
     def _finish_splits(self, out, nodes, win, gain, score, threshold, node_weight):
@@ -385,6 +402,47 @@ class _LevelWiseBuilder:
         out.threshold[nodes[numeric_win]] = threshold[keep][numeric_win]
         out.n_children[nodes[numeric_win]] = 2
         return nodes, win
+
+    def _competitors(
+        self, L, nodes, win, g, node_weight, scores, gains, valid, best_thr, best_table
+    ):  # fmt: skip
+        """The level's competing splits (:mod:`treelearn._competitor_tables`), read
+        from the score tables the primary splits were chosen from: per split node the
+        best other features whose split the rules would make (``keep_splits``; rpart
+        lists no split that does not improve)."""
+        made = valid.copy()
+        if nodes.size:
+            # capped at the primary's gain, which was kept: the rules' state (rpart's
+            # largest improvement) is not moved by a candidate that is not made
+            cand = np.minimum(gains[nodes], g[:, None])
+            weight = np.repeat(node_weight[nodes], cand.shape[1])
+            kept = self.rules.keep_splits(cand.ravel(), weight, self.total_weight)
+            made[nodes] &= kept.reshape(cand.shape)
+
+        def select(ok):
+            return self.rules.select_feature(self.criterion, gains, scores, ok)
+
+        count, feat = top_competitors(select, made, nodes, win, self.max_competitors)
+        node = np.repeat(nodes, count)
+        ptr = np.zeros(L + 1, dtype=np.int64)
+        ptr[1:][nodes] = count
+        np.cumsum(ptr, out=ptr)
+        cat = self.is_cat[feat]
+        width = np.where(cat, self.n_cat[feat], 0).astype(np.int64)
+        cptr = np.zeros(feat.size + 1, dtype=np.int64)
+        np.cumsum(width, out=cptr[1:])
+        branch = np.full(int(cptr[-1]), -1, dtype=np.int32)
+        for f in np.unique(feat[cat]).tolist():  # a loop over features, not nodes
+            sel = np.flatnonzero(feat == f)
+            row_of, tables = best_table[f]
+            C = int(self.n_cat[f])
+            branch[cptr[sel][:, None] + np.arange(C)] = tables[row_of[node[sel]]][:, :C]
+        kind = np.where(cat, SPLIT_CATEGORICAL, SPLIT_NUMERIC).astype(np.int8)
+        return Competitors(
+            ptr, feat.astype(np.int32), kind,
+            np.where(cat, np.nan, best_thr[node, feat]), scores[node, feat], gains[node, feat],
+            cptr, branch,
+        )  # fmt: skip
 
     def _categorical_restricted(
         self, f, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
@@ -723,20 +781,22 @@ def build_tree(
     criterion: SplitCriterion,
     rules: GrowthRules,
     max_surrogates: int | None = None,
+    max_competitors: int = 0,
     n_jobs: int | None = None,
 ) -> Tree:
     """Grow a tree on encoded data (see :mod:`treelearn._data`) by ``rules``.
 
     ``max_surrogates``: ``None`` routes missing values C4.5 style (fractional
     copies); an int grows with surrogate splits (:mod:`treelearn._surrogates`),
-    up to that many per node. ``n_jobs``: threads over the numeric features
-    (sorting, partitioning) and feature blocks (split search), as in
-    :mod:`treelearn._threads`; the tree does not depend on it.
+    up to that many per node. ``max_competitors > 0`` keeps that many competing
+    splits per node (:mod:`treelearn._competitor_tables`). ``n_jobs``: threads over
+    the numeric features (sorting, partitioning) and feature blocks (split search),
+    as in :mod:`treelearn._threads`; the tree does not depend on it.
     """
     _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
     builder = _LevelWiseBuilder(
         X, y, sample_weight, n_classes, is_categorical, n_categories, criterion, rules,
-        max_surrogates,
+        max_surrogates, max_competitors,
     )  # fmt: skip
     with Workers(n_jobs) as builder.workers:
         return builder.build()

@@ -122,6 +122,17 @@ class DecisionTreeClassifier(BaseDecisionTree):
     max_surrogates : int, default=5
         Surrogate splits kept per node under ``missing_values="surrogate"``
         (rpart's ``maxsurrogate``); ignored otherwise.
+    max_competitors : int, default=0
+        Competing splits kept per split node (R's rpart ``maxcompete``, whose
+        default is 4; here 0: nothing is stored and fits are unchanged): the best
+        split of each of the ``max_competitors`` runner-up features, ranked as
+        the chosen split won (score, then feature index), each with its test
+        (threshold or category table), score and gain, in
+        ``tree_.competitors`` (:mod:`treelearn._competitor_tables`). Read from
+        the split search of the fit, not searched again; shown by
+        ``export_text``/``export_graphviz`` on request and in the HTML explorer.
+        A competitor is a description, never used to predict. Not with
+        ``splitter="hist"``.
     splitter : {"best", "random", "hist"}, default="best"
         ``"best"``: the exact search over every threshold of every numeric feature.
         ``"random"``: scikit-learn's random splitter (Extremely Randomized Trees):
@@ -221,6 +232,7 @@ class ID3Classifier(DecisionTreeClassifier):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="fractional",
+        max_competitors=0,
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
@@ -241,6 +253,7 @@ class ID3Classifier(DecisionTreeClassifier):
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
@@ -290,7 +303,7 @@ class CARTClassifier(DecisionTreeClassifier):
     criterion, max_depth, min_samples_split, min_samples_leaf, \
 min_weight_fraction_leaf, max_features, random_state, max_leaf_nodes, \
 min_impurity_decrease, class_weight, categorical_features, categorical_split, \
-ccp_alpha, missing_values, max_surrogates, splitter, n_jobs
+ccp_alpha, missing_values, max_surrogates, max_competitors, splitter, n_jobs
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
         ``missing_values`` is ``"surrogate"`` by default (rpart's treatment).
         ``missing_values`` defaults to ``"fractional"`` here.
@@ -352,6 +365,7 @@ ccp_alpha, missing_values, max_surrogates, splitter, n_jobs
         xval=0,
         missing_values="surrogate",
         max_surrogates=5,
+        max_competitors=0,
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
@@ -373,6 +387,7 @@ ccp_alpha, missing_values, max_surrogates, splitter, n_jobs
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
             max_surrogates=max_surrogates,
+            max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
@@ -469,8 +484,10 @@ class C45Classifier(DecisionTreeClassifier):
         ``"binary"``: one declared value against the rest (J48 ``-B``).
     criterion, max_depth, min_samples_split, min_weight_fraction_leaf, \
 max_features, random_state, max_leaf_nodes, min_impurity_decrease, class_weight, \
-categorical_features
+categorical_features, max_competitors
         As in :class:`DecisionTreeClassifier` (off by default; J48 has none).
+        Competitors survive pruning at the splits kept on the data they were grown
+        on (subtree raising gives a raised node more data: its list is dropped).
     n_jobs : int, default=None
         As in :class:`DecisionTreeClassifier`: threads of the builder; the tree
         does not depend on it.
@@ -523,6 +540,7 @@ categorical_features
         class_weight=None,
         categorical_features="auto",
         missing_values="fractional",
+        max_competitors=0,
         splitter="best",
         max_bins=255,
         max_histogram_mb=DEFAULT_HISTOGRAM_MB,
@@ -542,6 +560,7 @@ categorical_features
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             missing_values=missing_values,
+            max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
             max_histogram_mb=max_histogram_mb,
@@ -601,6 +620,7 @@ categorical_features
                 encoding.n_categories,
                 criterion,
                 rules,
+                max_competitors=int(self.max_competitors),
                 n_jobs=self._n_jobs(),
             )
             return prune_reduced_error(tree, Xe[prune], y_codes[prune], sample_weight[prune])

@@ -296,6 +296,11 @@ def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
         raise ValueError("rpart's cross-validated cptable (xval) is not available with Dask input.")
     if estimator.class_weight is not None:
         raise ValueError("class_weight is not available with Dask input; pass sample_weight.")
+    if getattr(estimator, "max_competitors", 0):
+        raise ValueError(
+            "max_competitors needs the exact search's score tables; not with Dask input "
+            "(use max_competitors=0)."
+        )
     if not estimator._supports_hist:
         estimator._check_splitter()  # the family's own refusal
         raise ValueError(

@@ -151,6 +151,7 @@ def build_multioutput_tree(
     criterion: SplitCriterion,
     rules: GrowthRules,
     max_surrogates: int | None = None,
+    max_competitors: int = 0,
     n_jobs: int | None = None,
 ) -> MultiOutputTree:
     """Grow one tree for the outputs of ``Y`` (class codes, ``(n_rows, n_outputs)``).
@@ -168,6 +169,7 @@ def build_multioutput_tree(
     stacked = build_tree(
         cast(np.ndarray, Xs), ys, ws, int(n_classes.sum()), is_categorical, n_categories,
         OutputMean(criterion, n_classes), scale_rules(rules, O), max_surrogates,
+        max_competitors,
         n_jobs=n_jobs,
     )  # fmt: skip
     arrays = stacked.to_arrays()

@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 from treelearn import _json_values as V
+from treelearn._competitor_tables import Competitors
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tree import Tree
 from treelearn._tree_checks import TreeArrayError, check_tree_arrays
@@ -440,12 +441,18 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
     expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
     surrogate_names = set(Surrogates.ARRAYS)
-    extra = set(arrays_doc) - expected - surrogate_names
+    competitor_names = set(Competitors.ARRAYS)
+    extra = set(arrays_doc) - expected - surrogate_names - competitor_names
     if extra:
         V.fail(at, f"unknown arrays {sorted(extra)}")
     present = surrogate_names & set(arrays_doc)
     if present and present != surrogate_names:
         V.fail(at, f"surrogate arrays missing: {sorted(surrogate_names - present)}")
+    competing = competitor_names & set(arrays_doc)
+    if competing and competing != competitor_names:
+        V.fail(at, f"competitor arrays missing: {sorted(competitor_names - competing)}")
+    optional = [*(Surrogates.ARRAYS.items() if present else ())]
+    optional += [*(Competitors.ARRAYS.items() if competing else ())]
     arrays: dict[str, np.ndarray] = {}
     for key, dtype in Tree.NODE_ARRAYS.items():
         values = V.get(arrays_doc, key, at)
@@ -477,7 +484,7 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     branch = V.get(arrays_doc, "category_branch", at)
     V.expect(branch, list, f"{at}.category_branch", "a list of integers")
     arrays["category_branch"] = V.int_array(branch, f"{at}.category_branch", np.int32, len(branch))
-    for key, dtype in Surrogates.ARRAYS.items() if present else ():
+    for key, dtype in optional:
         values = V.get(arrays_doc, key, at)
         V.expect(values, list, f"{at}.{key}", "a list of numbers")
         if np.dtype(dtype).kind == "f":

@@ -370,6 +370,13 @@ class _ErrorBasedPruner:
             "category_ptr": ptr,
             "category_branch": branch,
         }
+        if t.competitors is not None:
+            # a node keeps its competitors while it is split as grown on the data it
+            # was grown on (subtree raising gives the raised nodes more data; the
+            # recounted weights of fractional copies may differ by rounding only)
+            moved = np.abs(value - t.value[old]).reshape(m, -1).max(axis=1, initial=0.0)
+            same = (src == old) & (moved <= J48_SMALL * t.unit_weight)
+            arrays.update(t.competitors.take(src, ~leaf & same).to_arrays())
         return Tree(t.n_features, t.n_classes, arrays, t.unit_weight)
 
 

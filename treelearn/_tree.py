@@ -36,6 +36,10 @@ cases there is no majority direction and the case is spread over both by their
 training weight (rpart ends it at the node and predicts the node's distribution;
 here every row reaches leaves, as ``apply`` promises). Trees without surrogates
 have ``surrogates = None`` and store no such arrays.
+
+Competing splits (``max_competitors > 0``, rpart's ``maxcompete``): ``competitors``, a
+:class:`~treelearn._competitor_tables.Competitors` (CSR arrays ``competitor_*``), the
+runner-up features of every split; a description only, never used to route.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from typing import ClassVar
 import numpy as np
 import scipy.sparse as sp
 
+from treelearn._competitor_tables import Competitors
 from treelearn._routing import DescentTables, descend, row_sums, spread
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
@@ -206,6 +211,10 @@ class Tree:
         self.surrogates: Surrogates | None = (
             Surrogates.from_arrays(arrays) if "surrogate_ptr" in arrays else None
         )
+        #: Competing splits per node (``None``: grown with ``max_competitors=0``).
+        self.competitors: Competitors | None = (
+            Competitors.from_arrays(arrays) if "competitor_ptr" in arrays else None
+        )
         if unit_weight is None:  # not recorded (older documents): the mean row weight
             total = float(self.value[0].sum()) if self.value.size else 1.0
             unit_weight = total / max(int(self.n_node_samples[0]), 1) if self.feature.size else 1.0
@@ -257,6 +266,9 @@ class Tree:
         sur = self.__dict__.get("surrogates")
         if sur is not None and name in Surrogates.ARRAYS:
             return sur.to_arrays()[name]
+        comp = self.__dict__.get("competitors")
+        if comp is not None and name in Competitors.ARRAYS:
+            return comp.to_arrays()[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -267,6 +279,8 @@ class Tree:
         out["category_branch"] = self.category_branch
         if self.surrogates is not None:
             out.update(self.surrogates.to_arrays())
+        if self.competitors is not None:
+            out.update(self.competitors.to_arrays())
         return out
 
     # -- sizes -----------------------------------------------------------------------

@@ -15,7 +15,12 @@ import numpy as np
 
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
 
-__all__ = ["TreeArrayError", "check_surrogate_arrays", "check_tree_arrays"]
+__all__ = [
+    "TreeArrayError",
+    "check_competitor_arrays",
+    "check_surrogate_arrays",
+    "check_tree_arrays",
+]
 
 
 class TreeArrayError(ValueError):
@@ -127,6 +132,57 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("impurity", "must be finite")
     if getattr(tree, "surrogate_ptr", None) is not None:
         check_surrogate_arrays(tree, n_categories)
+    if getattr(tree, "competitor_ptr", None) is not None:
+        check_competitor_arrays(tree, n_categories)
+
+
+def check_competitor_arrays(tree: Any, n_categories: np.ndarray) -> None:
+    """Checks of the competitor arrays (:mod:`treelearn._competitor_tables`): CSR
+    pointers, none at leaves, features other than the node's own and distinct, kinds
+    matching the features, finite thresholds, scores and gains, category tables as wide
+    as the feature's categories with slots in ``-1 .. categories - 1``."""
+    n = tree.feature.shape[0]
+    ptr = tree.competitor_ptr
+    c = tree.competitor_feature.shape[0]
+    if ptr.shape[0] != n + 1 or ptr[0] != 0 or ptr[-1] != c or (np.diff(ptr) < 0).any():
+        _fail("competitor_ptr", "must rise from 0 to the number of competitors, one step per node")
+    for name in ("kind", "threshold", "score", "gain"):
+        if getattr(tree, f"competitor_{name}").shape[0] != c:
+            _fail(f"competitor_{name}", f"must have one entry per competitor ({c})")
+    count = np.diff(ptr)
+    if (count[tree.split_kind == SPLIT_LEAF] != 0).any():
+        _fail("competitor_ptr", "a leaf has competitors")
+    owner = np.repeat(np.arange(n), count)
+    feat, kind = tree.competitor_feature, tree.competitor_kind
+    if ((feat < 0) | (feat >= tree.n_features)).any():
+        _fail("competitor_feature", "feature index out of range")
+    if (feat == tree.feature[owner]).any():
+        _fail("competitor_feature", "a competitor tests its node's own feature")
+    if np.unique(owner.astype(np.int64) * tree.n_features + feat).size != c:
+        _fail("competitor_feature", "a node lists a feature twice")
+    num, cat = kind == SPLIT_NUMERIC, kind == SPLIT_CATEGORICAL
+    if not (num | cat).all():
+        _fail("competitor_kind", "values must be 1 (numeric) or 2 (categorical)")
+    if (n_categories[feat[num]] != 0).any() or (n_categories[feat[cat]] == 0).any():
+        _fail("competitor_kind", "does not match the feature's kind")
+    if not np.isfinite(tree.competitor_threshold[num]).all():
+        _fail("competitor_threshold", "numeric thresholds must be finite")
+    for name in ("score", "gain"):
+        if not np.isfinite(getattr(tree, f"competitor_{name}")).all():
+            _fail(f"competitor_{name}", "must be finite")
+    cptr, branch = tree.competitor_category_ptr, tree.competitor_category_branch
+    if (
+        cptr.shape[0] != c + 1
+        or cptr[0] != 0
+        or cptr[-1] != branch.shape[0]
+        or (np.diff(cptr) < 0).any()
+    ):
+        _fail("competitor_category_ptr", "must rise from 0 to len(competitor_category_branch)")
+    width = np.diff(cptr)
+    if (width[num] != 0).any() or (width[cat] != n_categories[feat[cat]]).any():
+        _fail("competitor_category_ptr", "a table must be as wide as its feature's categories")
+    if ((branch < -1) | (branch >= np.repeat(width, width))).any():
+        _fail("competitor_category_branch", "slots must lie in -1 .. categories - 1")
 
 
 def check_surrogate_arrays(tree: Any, n_categories: np.ndarray) -> None:

@@ -266,4 +266,6 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     )
     if tree.surrogates is not None:  # new leaves lose their surrogates
         arrays.update(tree.surrogates.take(old_ids, ~now_leaf).to_arrays())
+    if tree.competitors is not None:  # and their competitors
+        arrays.update(tree.competitors.take(old_ids, ~now_leaf).to_arrays())
     return type(tree)(tree.n_features, tree.n_classes, arrays, tree.unit_weight)

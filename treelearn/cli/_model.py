@@ -106,8 +106,16 @@ def _show(args: argparse.Namespace) -> int:
 
         # --show surrogates lists the surrogate splits in the text and rules too
         surrogates = args.show is not None and "surrogates" in args.show
+        # --show competitors: the competing splits (max_competitors) in the text too
+        competitors = args.show is not None and "competitors" in args.show
         if fmt == "text":
-            text = export_text(model, max_depth=args.max_depth, show_surrogates=surrogates)
+            text = export_text(
+                model,
+                layout="sklearn" if competitors else "auto",  # J48's layout has no such line
+                max_depth=args.max_depth,
+                show_surrogates=surrogates,
+                show_competitors=competitors,
+            )
         elif fmt == "rules":
             text = str(export_rules(model, show_surrogates=surrogates))
         else:

@@ -18,7 +18,17 @@ FORMATS = ("table", "csv", "json", "markdown")
 #: (``treelearn.export.export_html``)
 DRAW_FORMATS = ("svg", "png", "pdf", "jpeg", "jpg", "html")
 #: label lines of ``--show`` (those of ``treelearn.export.export_graphviz``)
-SHOW_FIELDS = ("impurity", "score", "samples", "counts", "class", "missing", "surrogates", "id")
+SHOW_FIELDS = (
+    "impurity",
+    "score",
+    "samples",
+    "counts",
+    "class",
+    "missing",
+    "surrogates",
+    "competitors",
+    "id",
+)
 _DATA_HELP = "bundled data set name or data file (.arff, .csv, .tsv, .parquet; .gz too)"
 
 
@@ -111,8 +121,9 @@ def _add_drawing_options(parser: argparse.ArgumentParser) -> None:
         "--show",
         type=_show_fields,
         metavar="LIST",
-        help=f"label lines, comma-separated, of {','.join(SHOW_FIELDS)} (default: all but id; "
-        "'surrogates' also lists them under each split in text and rules)",
+        help=f"label lines, comma-separated, of {','.join(SHOW_FIELDS)} (default: all but "
+        "competitors and id; 'surrogates' also lists them under each split in text and rules, "
+        "'competitors' under each split in text)",
     )
     group.add_argument(
         "--orientation",

@@ -20,6 +20,7 @@ from typing import IO, Any
 
 import numpy as np
 
+from treelearn.export._competing import competitor_tests
 from treelearn.export._describe import (
     Branch,
     NodeInfo,
@@ -34,7 +35,7 @@ __all__ = ["SHOW_DEFAULT", "export_graphviz"]
 
 #: The label lines shown by default (``"id"`` adds the node id).
 SHOW_DEFAULT = ("impurity", "score", "samples", "counts", "class", "missing", "surrogates")
-_SHOW_ALL = frozenset((*SHOW_DEFAULT, "id"))
+_SHOW_ALL = frozenset((*SHOW_DEFAULT, "competitors", "id"))
 
 # Colour-blind-safe base colours (Okabe & Ito), one per class; more classes get
 # evenly spaced hues.
@@ -184,6 +185,11 @@ def _node_label(
         items = ["if missing: " + items[0], *("or " + item for item in items[1:])]
         for item in items:
             lines.append(f'<font color="{_NOTE}"><i>{_escape(item)}</i></font>')
+    if "competitors" in show and not node.is_leaf:
+        # rpart's summary() "primary splits": the runner-up features, best first
+        for i, c in enumerate(competitor_tests(desc, node.node_id)):
+            item = ("competing: " if i == 0 else "or ") + c.text(precision, desc.score_label)
+            lines.append(f'<font color="{_NOTE}"><i>{_escape(item)}</i></font>')
     return "<" + "<br/>".join(lines) + ">"
 
 
@@ -264,6 +270,9 @@ def export_graphviz(
         ``"surrogates"``: a tree grown with ``missing_values="surrogate"`` lists each
         node's surrogate splits as the tests that send a case with a missing value
         down the first (``True``/left) branch, with their agreement.
+        ``"competitors"`` (not in the default set; in ``"all"``): a tree grown with
+        ``max_competitors > 0`` lists each split's competing splits, best first,
+        with their score.
     rotate : bool, default=False
         Draw from left to right instead of top to bottom (``orientation="LR"``).
     fontname : str, default="Helvetica"

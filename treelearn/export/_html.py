@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from treelearn._version import __version__
+from treelearn.export._competing import competitor_tests
 from treelearn.export._describe import TreeDescription, describe, format_value, format_weight
 from treelearn.export._graphviz import _class_colours, _fill
 from treelearn.export._path import display_row_values, route_weights
@@ -173,6 +174,21 @@ def _surrogate_lists(desc: TreeDescription, precision: int) -> list[list[dict]] 
     return out
 
 
+def _competitor_lists(desc: TreeDescription, precision: int) -> list[list[dict]] | None:
+    """Every node's competing splits as ``{"test", "score"}`` (``None``: the tree
+    was grown without them, ``max_competitors=0``)."""
+    comp = desc.tree.competitors
+    if comp is None:
+        return None
+    out: list[list[dict]] = [[] for _ in range(desc.tree.node_count)]
+    for node in np.flatnonzero(comp.count > 0).tolist():
+        out[node] = [
+            {"test": c.test(precision), "score": f"{desc.score_label} {c.score:.{precision}f}"}
+            for c in competitor_tests(desc, node)
+        ]
+    return out
+
+
 def explorer_data(
     estimator: Any,
     *,
@@ -222,9 +238,10 @@ def explorer_data(
         "nodes": nodes,
         # per node, the surrogate splits (rpart's summary()) as {test, score}: the
         # test sending a case with a missing value down the first branch; None
-        # when the tree has none. Competitor splits: not stored yet.
+        # when the tree has none. Competitors (max_competitors > 0): the best
+        # splits of the runner-up features, best first, as {test, score}.
         "surrogates": surrogates,
-        "competitors": None,
+        "competitors": _competitor_lists(desc, precision),
         "rows": None,
     }
     if X is not None:

@@ -21,6 +21,7 @@ from typing import Any
 
 from treelearn._classes import C45Classifier
 from treelearn._tolerances import J48_SMALL
+from treelearn.export._competing import competitor_tests
 from treelearn.export._describe import Branch, NodeInfo, describe
 
 __all__ = ["export_text"]
@@ -156,8 +157,21 @@ def _surrogate_line(node: NodeInfo, precision: int) -> str:
     )
 
 
+def _competitor_line(desc, node: NodeInfo, precision: int) -> str:
+    """``|   |    (competing: a <= 1 (Δgini 0.2); b in {x, y} (Δgini 0.1))``."""
+    tests = "; ".join(
+        c.text(precision, desc.score_label) for c in competitor_tests(desc, node.node_id)
+    )
+    return "|   " * node.depth + f"|    (competing: {tests})"
+
+
 def _sklearn_lines(
-    desc, max_depth: int | None, precision: int, show_weights: bool, surrogates: bool = False
+    desc,
+    max_depth: int | None,
+    precision: int,
+    show_weights: bool,
+    surrogates: bool = False,
+    competitors: bool = False,
 ) -> list[str]:
     lines: list[str] = []
     for node in desc.nodes(max_depth):
@@ -166,6 +180,14 @@ def _sklearn_lines(
             lines.append(f"{pad}{node.via.text(precision)}")
         if surrogates and node.surrogates and (max_depth is None or node.depth < max_depth):
             lines.append(_surrogate_line(node, precision))
+        above_limit = max_depth is None or node.depth < max_depth
+        if (
+            competitors
+            and not node.is_leaf
+            and above_limit
+            and competitor_tests(desc, node.node_id)
+        ):
+            lines.append(_competitor_line(desc, node, precision))
         pad = "|   " * node.depth + "|--- "
         if node.is_leaf:
             extra = ""
@@ -205,6 +227,7 @@ def export_text(
     show_weights: bool = False,
     header: bool = False,
     show_surrogates: bool = False,
+    show_competitors: bool = False,
 ) -> str:
     """The tree as indented text.
 
@@ -232,6 +255,11 @@ def export_text(
         under every split listing its surrogate splits, best first, each as the
         test that sends a case whose split value is missing down the first branch,
         with its agreement and adjusted agreement (rpart's ``summary()``).
+    show_competitors : bool, default=False
+        scikit-learn layout, trees grown with ``max_competitors > 0``: a line under
+        every split listing its competing splits (the best splits of the runner-up
+        features), best first, with their score (rpart's ``summary()``). J48's
+        layout has no such line: asking for it there is an error.
 
     Returns
     -------
@@ -259,8 +287,14 @@ def export_text(
     if layout == "auto":
         layout = "j48" if _is_c45(estimator) else "sklearn"
     if layout == "sklearn":
-        lines = _sklearn_lines(desc, max_depth, precision, show_weights, show_surrogates)
+        lines = _sklearn_lines(
+            desc, max_depth, precision, show_weights, show_surrogates, show_competitors
+        )
         return "\n".join(lines) + "\n"
+    if show_competitors:
+        raise ValueError(
+            "show_competitors needs layout='sklearn' (J48's layout is Weka's own text)."
+        )
     binary = _is_c45(estimator) and getattr(estimator, "categorical_split", None) == "binary"
     lines = _j48_lines(desc, max_depth, binary)
     if header:

@@ -282,6 +282,9 @@
       if (kv[0] === "surrogates") h += '<p class="tl-note">A case whose ' + esc(data.feature_names[N.feature[v]]) +
         " is missing takes the first branch (" + esc(N.edge[kids(v)[0]]) + ") if the first test it has a value for holds, " +
         "the other branch if it fails; with none, the majority branch.</p>";
+      if (kv[0] === "competitors") h += '<p class="tl-note">The best split of each runner-up feature here, best first; the chosen split on ' +
+        esc(data.feature_names[N.feature[v]]) + " scored " + esc(data.score_label) + " " +
+        (N.split_score[v] === null ? "-" : Number(N.split_score[v]).toFixed(data.precision)) + ".</p>";
       h += '<table data-field="' + kv[0] + '">';
       list.forEach(function (e) { h += "<tr><td>" + esc(e.test) + '</td><td class="num">' + esc(e.score) + "</td></tr>"; });
       h += "</table>";

@@ -417,6 +417,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 f"splitter={splitter!r} does not take sparse X; use splitter='best' "
                 "(the sparse store) or pass a dense array."
             )
+        if getattr(self, "max_competitors", 0):
+            raise ValueError(
+                "max_competitors is not available with sparse X (the sparse store keeps no "
+                "score tables of the other features); use max_competitors=0 or pass a dense array."
+            )
 
     def _max_surrogates(self, encoding) -> int | None:
         """Surrogate splits per node for ``missing_values="surrogate"``, else ``None``."""

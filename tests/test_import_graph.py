@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         "tree arrays",
         [
             "treelearn._missing",
+            "treelearn._split_lists",
             "treelearn._surrogate_tables",
             "treelearn._sparse_values",
             "treelearn._competitor_tables",

@@ -130,7 +130,8 @@ class _Columns:
         arrays["category_ptr"] = ptr
         arrays["category_branch"] = branch
         if self.surrogates is not None:
-            arrays.update(_stack_surrogates(self.surrogates, node_count))
+            levels = [(lo, level.surrogates) for lo, level in self.surrogates]
+            arrays.update(Surrogates.stack(levels, node_count).to_arrays())
         if self.competitors is not None:
             arrays.update(Competitors.stack(self.competitors, node_count).to_arrays())
         return Tree(n_features, self.n_classes, arrays, unit_weight)
@@ -439,9 +440,9 @@ class _LevelWiseBuilder:
             branch[cptr[sel][:, None] + np.arange(C)] = tables[row_of[node[sel]]][:, :C]
         kind = np.where(cat, SPLIT_CATEGORICAL, SPLIT_NUMERIC).astype(np.int8)
         return Competitors(
-            ptr, feat.astype(np.int32), kind,
-            np.where(cat, np.nan, best_thr[node, feat]), scores[node, feat], gains[node, feat],
-            cptr, branch,
+            ptr=ptr, feature=feat.astype(np.int32), kind=kind,
+            threshold=np.where(cat, np.nan, best_thr[node, feat]), score=scores[node, feat],
+            gain=gains[node, feat], category_ptr=cptr, category_branch=branch,
         )  # fmt: skip
 
     def _categorical_restricted(
@@ -718,31 +719,6 @@ def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:
         for f, ids, table in split.tables
         if (keep := ~np.isin(ids, nodes)).any()
     ]
-
-
-def _stack_surrogates(levels, node_count: int) -> dict[str, np.ndarray]:
-    """The levels' surrogates as the tree's CSR arrays (levels in node order)."""
-    count = np.zeros(node_count, dtype=np.int64)
-    parts: dict[str, list[np.ndarray]] = {}
-    widths = []
-    for lo, level in levels:
-        sur = level.surrogates
-        count[lo : lo + sur.ptr.size - 1] = np.diff(sur.ptr)
-        for name, arr in sur.to_arrays().items():
-            if name not in ("surrogate_ptr", "surrogate_category_ptr"):
-                parts.setdefault(name, []).append(arr)
-        widths.append(np.diff(sur.category_ptr))
-    out = {name: np.concatenate(arrs) for name, arrs in parts.items()}
-    ptr = np.zeros(node_count + 1, dtype=np.int64)
-    np.cumsum(count, out=ptr[1:])
-    out["surrogate_ptr"] = ptr
-    width = np.concatenate(widths) if widths else np.zeros(0, dtype=np.int64)
-    cptr = np.zeros(width.size + 1, dtype=np.int64)
-    np.cumsum(width, out=cptr[1:])
-    out["surrogate_category_ptr"] = cptr
-    if not levels:
-        return Surrogates.empty(node_count).to_arrays()
-    return out
 
 
 def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:

@@ -3,7 +3,8 @@
 R's rpart prints, for every split, the best splits on the *other* variables
 (``maxcompete``, one per variable, ranked by improvement): a user sees how close the
 chosen split came to losing, and to which feature. A tree grown with
-``max_competitors=k > 0`` keeps them in :class:`Competitors`, CSR layout:
+``max_competitors=k > 0`` keeps them in :class:`Competitors`, in the CSR layout of
+:mod:`treelearn._split_lists`:
 
 * node ``i``'s competitors are ``ptr[i] .. ptr[i + 1] - 1``, best first (by the
   tree's own feature score, ties to the lower feature index, as the primary split);
@@ -24,21 +25,22 @@ from, by the rule that chose it; no second search is run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
 
-__all__ = ["Competitors", "top_competitors"]
+from treelearn._split_lists import SplitList
 
-_PREFIX = "competitor_"
+__all__ = ["Competitors", "top_competitors"]
 
 
 @dataclass
-class Competitors:
+class Competitors(SplitList):
     """Every node's competing splits in CSR layout (see the module docstring)."""
 
+    PREFIX: ClassVar[str] = "competitor_"
     ARRAYS: ClassVar[dict[str, type]] = {
         "competitor_ptr": np.int64,
         "competitor_feature": np.int32,
@@ -50,86 +52,8 @@ class Competitors:
         "competitor_category_branch": np.int32,
     }
 
-    ptr: np.ndarray  # [node_count + 1]
-    feature: np.ndarray  # [c]
-    kind: np.ndarray  # [c]
-    threshold: np.ndarray  # [c] (nan for categorical)
     score: np.ndarray  # [c]
     gain: np.ndarray  # [c]
-    category_ptr: np.ndarray  # [c + 1]
-    category_branch: np.ndarray  # per category of a categorical competitor: slot or -1
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Competitors:
-        """Build from the arrays named in :attr:`ARRAYS` (the inverse of :meth:`to_arrays`)."""
-        return cls(
-            **{
-                name[len(_PREFIX) :]: np.ascontiguousarray(arrays[name], dtype=dtype)
-                for name, dtype in cls.ARRAYS.items()
-            }
-        )
-
-    @classmethod
-    def empty(cls, node_count: int) -> Competitors:
-        """No competitor at any of ``node_count`` nodes."""
-        z = np.zeros(0)
-        return cls(
-            np.zeros(node_count + 1, dtype=np.int64), z.astype(np.int32), z.astype(np.int8),
-            z, z, z, np.zeros(1, dtype=np.int64), z.astype(np.int32),
-        )  # fmt: skip
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Every array by its name in :attr:`ARRAYS`."""
-        return {name: getattr(self, name[len(_PREFIX) :]) for name in self.ARRAYS}
-
-    @property
-    def count(self) -> np.ndarray:
-        """Number of competitors of every node."""
-        return np.diff(self.ptr)
-
-    def categories(self, c: int) -> np.ndarray:
-        """The slot of every category of categorical competitor ``c`` (``-1``: none)."""
-        return self.category_branch[self.category_ptr[c] : self.category_ptr[c + 1]]
-
-    def take(self, source: np.ndarray, keep: np.ndarray) -> Competitors:
-        """The competitors of a renumbered tree: new node ``i`` gets those of node
-        ``source[i]`` if ``keep[i]`` (it is still split as it was grown), none otherwise."""
-        source = np.asarray(source, dtype=np.intp)
-        count = np.where(keep, self.count[source], 0)
-        ptr = np.zeros(source.size + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        take = np.repeat(self.ptr[:-1][source] - ptr[:-1], count) + np.arange(ptr[-1])
-        width = np.diff(self.category_ptr)[take]
-        cptr = np.zeros(take.size + 1, dtype=np.int64)
-        np.cumsum(width, out=cptr[1:])
-        ctake = np.repeat(self.category_ptr[take] - cptr[:-1], width) + np.arange(cptr[-1])
-        return Competitors(
-            ptr, self.feature[take], self.kind[take], self.threshold[take], self.score[take],
-            self.gain[take], cptr, self.category_branch[ctake],
-        )  # fmt: skip
-
-    @classmethod
-    def stack(cls, levels: Sequence[tuple[int, Competitors]], node_count: int) -> Competitors:
-        """One tree's competitors from its levels' (``(first node id, competitors of
-        the level's nodes)``, levels in node order)."""
-        if not levels:
-            return cls.empty(node_count)
-        count = np.zeros(node_count, dtype=np.int64)
-        for lo, level in levels:
-            count[lo : lo + level.ptr.size - 1] = level.count
-        ptr = np.zeros(node_count + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        width = np.concatenate([np.diff(level.category_ptr) for _, level in levels])
-        cptr = np.zeros(width.size + 1, dtype=np.int64)
-        np.cumsum(width, out=cptr[1:])
-
-        def cat(name: str) -> np.ndarray:
-            return np.concatenate([getattr(level, name) for _, level in levels])
-
-        return cls(
-            ptr, cat("feature"), cat("kind"), cat("threshold"), cat("score"), cat("gain"),
-            cptr, cat("category_branch"),
-        )  # fmt: skip
 
 
 def top_competitors(

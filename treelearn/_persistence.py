@@ -440,19 +440,17 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     at = f"{where}.arrays"
     arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
     expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
-    surrogate_names = set(Surrogates.ARRAYS)
-    competitor_names = set(Competitors.ARRAYS)
-    extra = set(arrays_doc) - expected - surrogate_names - competitor_names
+    lists = (Surrogates, Competitors)  # the per-node split lists: all arrays or none
+    extra = set(arrays_doc) - expected - {name for sl in lists for name in sl.ARRAYS}
     if extra:
         V.fail(at, f"unknown arrays {sorted(extra)}")
-    present = surrogate_names & set(arrays_doc)
-    if present and present != surrogate_names:
-        V.fail(at, f"surrogate arrays missing: {sorted(surrogate_names - present)}")
-    competing = competitor_names & set(arrays_doc)
-    if competing and competing != competitor_names:
-        V.fail(at, f"competitor arrays missing: {sorted(competitor_names - competing)}")
-    optional = [*(Surrogates.ARRAYS.items() if present else ())]
-    optional += [*(Competitors.ARRAYS.items() if competing else ())]
+    optional: list[tuple[str, type]] = []
+    for sl in lists:
+        present = set(sl.ARRAYS) & set(arrays_doc)
+        if present and present != set(sl.ARRAYS):
+            missing = sorted(set(sl.ARRAYS) - present)
+            V.fail(at, f"{sl.PREFIX.rstrip('_')} arrays missing: {missing}")
+        optional += [*(sl.ARRAYS.items() if present else ())]
     arrays: dict[str, np.ndarray] = {}
     for key, dtype in Tree.NODE_ARRAYS.items():
         values = V.get(arrays_doc, key, at)

@@ -3,7 +3,7 @@
 A surrogate split (Breiman et al. 1984; R's rpart) is a second test at an internal
 node that mimics the node's primary split: a case whose primary value is missing
 goes the way of the first surrogate whose own value it has. :class:`Surrogates`
-holds every node's surrogates in CSR layout:
+holds every node's surrogates in the CSR layout of :mod:`treelearn._split_lists`:
 
 * node ``i``'s surrogates are ``ptr[i] .. ptr[i + 1] - 1``, best first (by
   ``agreement``, the share of the node's training weight, primary value known,
@@ -29,6 +29,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from treelearn._split_lists import SplitList
+
 __all__ = ["Surrogates", "surrogate_slots"]
 
 #: The kinds of a surrogate test (the values of ``Tree.split_kind``).
@@ -36,9 +38,10 @@ _NUMERIC, _CATEGORICAL = 1, 2
 
 
 @dataclass
-class Surrogates:
+class Surrogates(SplitList):
     """Every node's surrogate splits in CSR layout (see the module docstring)."""
 
+    PREFIX: ClassVar[str] = "surrogate_"
     ARRAYS: ClassVar[dict[str, type]] = {
         "surrogate_ptr": np.int64,
         "surrogate_feature": np.int32,
@@ -51,64 +54,9 @@ class Surrogates:
         "surrogate_category_branch": np.int32,
     }
 
-    ptr: np.ndarray  # [node_count + 1]
-    feature: np.ndarray  # [s]
-    kind: np.ndarray  # [s]
-    threshold: np.ndarray  # [s] (nan for categorical)
     low_slot: np.ndarray  # [s] slot of x <= threshold (-1 for categorical)
     agreement: np.ndarray  # [s]
     adj: np.ndarray  # [s]
-    category_ptr: np.ndarray  # [s + 1]
-    category_branch: np.ndarray  # per category of a categorical surrogate: slot or -1
-
-    @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Surrogates:
-        """Build from the arrays named in :attr:`ARRAYS` (the inverse of :meth:`to_arrays`)."""
-        vals: dict[str, np.ndarray] = {
-            name[len("surrogate_") :]: np.ascontiguousarray(arrays[name], dtype=dtype)
-            for name, dtype in cls.ARRAYS.items()
-        }
-        return cls(**vals)
-
-    @classmethod
-    def empty(cls, node_count: int) -> Surrogates:
-        """No surrogate at any of ``node_count`` nodes."""
-        z = np.zeros(0)
-        return cls(
-            np.zeros(node_count + 1, dtype=np.int64), z.astype(np.int32), z.astype(np.int8),
-            z, z.astype(np.int8), z, z, np.zeros(1, dtype=np.int64), z.astype(np.int32),
-        )  # fmt: skip
-
-    def to_arrays(self) -> dict[str, np.ndarray]:
-        """Every array by its name in :attr:`ARRAYS`."""
-        return {name: getattr(self, name[len("surrogate_") :]) for name in self.ARRAYS}
-
-    @property
-    def count(self) -> np.ndarray:
-        """Number of surrogates of every node."""
-        return np.diff(self.ptr)
-
-    def categories(self, s: int) -> np.ndarray:
-        """The slot of every category of categorical surrogate ``s`` (``-1``: does not apply)."""
-        return self.category_branch[self.category_ptr[s] : self.category_ptr[s + 1]]
-
-    def take(self, source: np.ndarray, keep: np.ndarray) -> Surrogates:
-        """The surrogates of a renumbered tree: new node ``i`` gets those of node
-        ``source[i]`` if ``keep[i]`` (it is still internal), none otherwise."""
-        source = np.asarray(source, dtype=np.intp)
-        count = np.where(keep, self.count[source], 0)
-        ptr = np.zeros(source.size + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        take = np.repeat(self.ptr[:-1][source] - ptr[:-1], count) + np.arange(ptr[-1])
-        width = np.diff(self.category_ptr)[take]
-        cptr = np.zeros(take.size + 1, dtype=np.int64)
-        np.cumsum(width, out=cptr[1:])
-        ctake = np.repeat(self.category_ptr[take] - cptr[:-1], width) + np.arange(cptr[-1])
-        return Surrogates(
-            ptr, self.feature[take], self.kind[take], self.threshold[take],
-            self.low_slot[take], self.agreement[take], self.adj[take], cptr,
-            self.category_branch[ctake],
-        )  # fmt: skip
 
 
 def surrogate_slots(

@@ -280,8 +280,9 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
         if c.table is not None and at.size:
             branch[cptr[at][:, None] + np.arange(c.table.shape[1])] = c.table[src[at]]
     sur = Surrogates(
-        ptr, feat, kind, gather("threshold", np.float64), gather("low_slot", np.int8),
-        gather("agreement", np.float64), gather("adj", np.float64), cptr, branch,
+        ptr=ptr, feature=feat, kind=kind, threshold=gather("threshold", np.float64),
+        low_slot=gather("low_slot", np.int8), agreement=gather("agreement", np.float64),
+        adj=gather("adj", np.float64), category_ptr=cptr, category_branch=branch,
     )  # fmt: skip
     return LevelSurrogates(node, sur)
 

@@ -262,13 +262,11 @@ class Tree:
         return cached
 
     def __getattr__(self, name: str) -> np.ndarray:
-        # the surrogate arrays by their names in to_arrays() (trees with surrogates)
-        sur = self.__dict__.get("surrogates")
-        if sur is not None and name in Surrogates.ARRAYS:
-            return sur.to_arrays()[name]
-        comp = self.__dict__.get("competitors")
-        if comp is not None and name in Competitors.ARRAYS:
-            return comp.to_arrays()[name]
+        # the split lists' arrays by their names in to_arrays() (trees that have them)
+        for attr in ("surrogates", "competitors"):
+            lists = self.__dict__.get(attr)
+            if lists is not None and name in lists.ARRAYS:
+                return getattr(lists, name[len(lists.PREFIX) :])
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def to_arrays(self) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
 __all__ = [
     "TreeArrayError",
     "check_competitor_arrays",
+    "check_split_list",
     "check_surrogate_arrays",
     "check_tree_arrays",
 ]
@@ -136,100 +137,85 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         check_competitor_arrays(tree, n_categories)
 
 
-def check_competitor_arrays(tree: Any, n_categories: np.ndarray) -> None:
-    """Checks of the competitor arrays (:mod:`treelearn._competitor_tables`): CSR
-    pointers, none at leaves, features other than the node's own and distinct, kinds
-    matching the features, finite thresholds, scores and gains, category tables as wide
-    as the feature's categories with slots in ``-1 .. categories - 1``."""
-    n = tree.feature.shape[0]
-    ptr = tree.competitor_ptr
-    c = tree.competitor_feature.shape[0]
-    if ptr.shape[0] != n + 1 or ptr[0] != 0 or ptr[-1] != c or (np.diff(ptr) < 0).any():
-        _fail("competitor_ptr", "must rise from 0 to the number of competitors, one step per node")
-    for name in ("kind", "threshold", "score", "gain"):
-        if getattr(tree, f"competitor_{name}").shape[0] != c:
-            _fail(f"competitor_{name}", f"must have one entry per competitor ({c})")
-    count = np.diff(ptr)
-    if (count[tree.split_kind == SPLIT_LEAF] != 0).any():
-        _fail("competitor_ptr", "a leaf has competitors")
-    owner = np.repeat(np.arange(n), count)
-    feat, kind = tree.competitor_feature, tree.competitor_kind
-    if ((feat < 0) | (feat >= tree.n_features)).any():
-        _fail("competitor_feature", "feature index out of range")
-    if (feat == tree.feature[owner]).any():
-        _fail("competitor_feature", "a competitor tests its node's own feature")
-    if np.unique(owner.astype(np.int64) * tree.n_features + feat).size != c:
-        _fail("competitor_feature", "a node lists a feature twice")
-    num, cat = kind == SPLIT_NUMERIC, kind == SPLIT_CATEGORICAL
-    if not (num | cat).all():
-        _fail("competitor_kind", "values must be 1 (numeric) or 2 (categorical)")
-    if (n_categories[feat[num]] != 0).any() or (n_categories[feat[cat]] == 0).any():
-        _fail("competitor_kind", "does not match the feature's kind")
-    if not np.isfinite(tree.competitor_threshold[num]).all():
-        _fail("competitor_threshold", "numeric thresholds must be finite")
-    for name in ("score", "gain"):
-        if not np.isfinite(getattr(tree, f"competitor_{name}")).all():
-            _fail(f"competitor_{name}", "must be finite")
-    cptr, branch = tree.competitor_category_ptr, tree.competitor_category_branch
-    if (
-        cptr.shape[0] != c + 1
-        or cptr[0] != 0
-        or cptr[-1] != branch.shape[0]
-        or (np.diff(cptr) < 0).any()
-    ):
-        _fail("competitor_category_ptr", "must rise from 0 to len(competitor_category_branch)")
-    width = np.diff(cptr)
-    if (width[num] != 0).any() or (width[cat] != n_categories[feat[cat]]).any():
-        _fail("competitor_category_ptr", "a table must be as wide as its feature's categories")
-    if ((branch < -1) | (branch >= np.repeat(width, width))).any():
-        _fail("competitor_category_branch", "slots must lie in -1 .. categories - 1")
+def check_split_list(
+    tree: Any, n_categories: np.ndarray, prefix: str, columns: tuple[str, ...]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Checks shared by every per-node split list (:mod:`treelearn._split_lists`): CSR
+    pointers, one entry per split in every column, none at leaves, features in range
+    and other than the node's own, kinds matching the features, finite thresholds,
+    category tables as wide as the feature's categories.
 
-
-def check_surrogate_arrays(tree: Any, n_categories: np.ndarray) -> None:
-    """Checks of the surrogate arrays (:mod:`treelearn._surrogate_tables`): CSR
-    pointers, features other than the node's own, kinds matching the features, finite
-    thresholds, slots 0/1, category tables as wide as the feature's categories,
-    agreements in [0, 1]."""
+    Returns the owner node of every split and the numeric and categorical masks and
+    the table widths, for the checks of a list's own columns.
+    """
+    noun = prefix.rstrip("_")
     n = tree.feature.shape[0]
-    ptr = tree.surrogate_ptr
-    s = tree.surrogate_feature.shape[0]
+    ptr = getattr(tree, f"{prefix}ptr")
+    s = getattr(tree, f"{prefix}feature").shape[0]
     if ptr.shape[0] != n + 1 or ptr[0] != 0 or ptr[-1] != s or (np.diff(ptr) < 0).any():
-        _fail("surrogate_ptr", "must rise from 0 to the number of surrogates, one step per node")
-    for name in ("kind", "threshold", "low_slot", "agreement", "adj"):
-        if getattr(tree, f"surrogate_{name}").shape[0] != s:
-            _fail(f"surrogate_{name}", f"must have one entry per surrogate ({s})")
+        _fail(f"{prefix}ptr", f"must rise from 0 to the number of {noun}s, one step per node")
+    for name in columns:
+        if getattr(tree, f"{prefix}{name}").shape[0] != s:
+            _fail(f"{prefix}{name}", f"must have one entry per {noun} ({s})")
     count = np.diff(ptr)
     if (count[tree.split_kind == SPLIT_LEAF] != 0).any():
-        _fail("surrogate_ptr", "a leaf has surrogates")
+        _fail(f"{prefix}ptr", f"a leaf has {noun}s")
     owner = np.repeat(np.arange(n), count)
-    feat, kind = tree.surrogate_feature, tree.surrogate_kind
+    feat, kind = getattr(tree, f"{prefix}feature"), getattr(tree, f"{prefix}kind")
     if ((feat < 0) | (feat >= tree.n_features)).any():
-        _fail("surrogate_feature", "feature index out of range")
+        _fail(f"{prefix}feature", "feature index out of range")
     if (feat == tree.feature[owner]).any():
-        _fail("surrogate_feature", "a surrogate tests its node's own feature")
+        _fail(f"{prefix}feature", f"a {noun} tests its node's own feature")
     num, cat = kind == SPLIT_NUMERIC, kind == SPLIT_CATEGORICAL
     if not (num | cat).all():
-        _fail("surrogate_kind", "values must be 1 (numeric) or 2 (categorical)")
+        _fail(f"{prefix}kind", "values must be 1 (numeric) or 2 (categorical)")
     if (n_categories[feat[num]] != 0).any() or (n_categories[feat[cat]] == 0).any():
-        _fail("surrogate_kind", "does not match the feature's kind")
-    if not np.isfinite(tree.surrogate_threshold[num]).all():
-        _fail("surrogate_threshold", "numeric thresholds must be finite")
-    if ((tree.surrogate_low_slot[num] != 0) & (tree.surrogate_low_slot[num] != 1)).any():
-        _fail("surrogate_low_slot", "must be 0 or 1 for a numeric surrogate")
-    for name in ("agreement", "adj"):
-        v = getattr(tree, f"surrogate_{name}")
-        if not np.isfinite(v).all() or ((v < 0) | (v > 1)).any():
-            _fail(f"surrogate_{name}", "must lie in [0, 1]")
-    cptr, branch = tree.surrogate_category_ptr, tree.surrogate_category_branch
+        _fail(f"{prefix}kind", "does not match the feature's kind")
+    if not np.isfinite(getattr(tree, f"{prefix}threshold")[num]).all():
+        _fail(f"{prefix}threshold", "numeric thresholds must be finite")
+    cptr = getattr(tree, f"{prefix}category_ptr")
+    branch = getattr(tree, f"{prefix}category_branch")
     if (
         cptr.shape[0] != s + 1
         or cptr[0] != 0
         or cptr[-1] != branch.shape[0]
         or (np.diff(cptr) < 0).any()
     ):
-        _fail("surrogate_category_ptr", "must rise from 0 to len(surrogate_category_branch)")
+        _fail(f"{prefix}category_ptr", f"must rise from 0 to len({prefix}category_branch)")
     width = np.diff(cptr)
     if (width[num] != 0).any() or (width[cat] != n_categories[feat[cat]]).any():
-        _fail("surrogate_category_ptr", "a table must be as wide as its feature's categories")
+        _fail(f"{prefix}category_ptr", "a table must be as wide as its feature's categories")
+    return owner, num, cat, width
+
+
+def check_competitor_arrays(tree: Any, n_categories: np.ndarray) -> None:
+    """Checks of the competitor arrays (:mod:`treelearn._competitor_tables`): those of
+    :func:`check_split_list`, features distinct per node, finite scores and gains,
+    slots in ``-1 .. categories - 1``."""
+    cols = ("kind", "threshold", "score", "gain")
+    owner, _, _, width = check_split_list(tree, n_categories, "competitor_", cols)
+    feat = tree.competitor_feature
+    if np.unique(owner.astype(np.int64) * tree.n_features + feat).size != feat.shape[0]:
+        _fail("competitor_feature", "a node lists a feature twice")
+    for name in ("score", "gain"):
+        if not np.isfinite(getattr(tree, f"competitor_{name}")).all():
+            _fail(f"competitor_{name}", "must be finite")
+    branch = tree.competitor_category_branch
+    if ((branch < -1) | (branch >= np.repeat(width, width))).any():
+        _fail("competitor_category_branch", "slots must lie in -1 .. categories - 1")
+
+
+def check_surrogate_arrays(tree: Any, n_categories: np.ndarray) -> None:
+    """Checks of the surrogate arrays (:mod:`treelearn._surrogate_tables`): those of
+    :func:`check_split_list`, slots 0/1, agreements in [0, 1]."""
+    cols = ("kind", "threshold", "low_slot", "agreement", "adj")
+    _, num, _, _ = check_split_list(tree, n_categories, "surrogate_", cols)
+    if ((tree.surrogate_low_slot[num] != 0) & (tree.surrogate_low_slot[num] != 1)).any():
+        _fail("surrogate_low_slot", "must be 0 or 1 for a numeric surrogate")
+    for name in ("agreement", "adj"):
+        v = getattr(tree, f"surrogate_{name}")
+        if not np.isfinite(v).all() or ((v < 0) | (v > 1)).any():
+            _fail(f"surrogate_{name}", "must lie in [0, 1]")
+    branch = tree.surrogate_category_branch
     if ((branch < -1) | (branch > 1)).any():
         _fail("surrogate_category_branch", "slots must be -1, 0 or 1")

@@ -12,9 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
-from treelearn._tree import SPLIT_NUMERIC
 from treelearn.export._describe import Branch, TreeDescription
 
 __all__ = ["CompetitorTest", "competitor_tests"]
@@ -51,17 +48,7 @@ def competitor_tests(desc: TreeDescription, node: int) -> tuple[CompetitorTest, 
         return ()
     out = []
     for c in range(int(comp.ptr[node]), int(comp.ptr[node + 1])):
-        f = int(comp.feature[c])
-        name = desc.feature_names[f]
-        if comp.kind[c] == SPLIT_NUMERIC:
-            t = float(comp.threshold[c])
-            branches: tuple[Branch, ...] = (Branch(f, name, "<=", t), Branch(f, name, ">", t))
-        else:
-            table = comp.categories(c)
-            cats = desc.category_names[f] or []
-            branches = tuple(
-                desc._category_branch(f, name, np.flatnonzero(table == s).tolist(), cats)
-                for s in range(int(table.max()) + 1)
-            )
+        name = desc.feature_names[int(comp.feature[c])]
+        branches = desc.listed_branches(comp, c)
         out.append(CompetitorTest(name, branches, float(comp.score[c]), float(comp.gain[c])))
     return tuple(out)

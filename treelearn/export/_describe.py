@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from treelearn._split_lists import SplitList
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn._validation import check_is_fitted
 from treelearn.criteria import SplitCriterion
@@ -301,17 +302,33 @@ class TreeDescription:
             return ()
         out = []
         for s in range(int(sur.ptr[node]), int(sur.ptr[node + 1])):
-            f = int(sur.feature[s])
-            name = self.feature_names[f]
-            if sur.kind[s] == SPLIT_NUMERIC:
-                op = "<=" if int(sur.low_slot[s]) == slot else ">"
-                branch = Branch(f, name, op, float(sur.threshold[s]))
-            else:
-                cats = self.category_names[f] or []
-                codes = np.flatnonzero(sur.categories(s) == slot).tolist()
-                branch = self._category_branch(f, name, codes, cats)
+            branch = self.listed_branches(sur, s, int(sur.low_slot[s]), slot + 1)[slot]
             out.append(SurrogateTest(branch, float(sur.agreement[s]), float(sur.adj[s])))
         return tuple(out)
+
+    def listed_branches(
+        self, splits: SplitList, j: int, low_slot: int = 0, min_slots: int = 0
+    ) -> tuple[Branch, ...]:
+        """The branches, one per child slot, of split ``j`` of a per-node split list
+        (surrogates, competitors: :mod:`treelearn._split_lists`).
+
+        A numeric split sends ``x <= threshold`` to ``low_slot`` and the rest to the
+        other slot; a categorical one sends each category to its slot in the split's
+        table, with as many slots as the table names (at least ``min_slots``).
+        """
+        f = int(splits.feature[j])
+        name = self.feature_names[f]
+        if splits.kind[j] == SPLIT_NUMERIC:
+            t = float(splits.threshold[j])
+            low, high = Branch(f, name, "<=", t), Branch(f, name, ">", t)
+            return (low, high) if low_slot == 0 else (high, low)
+        table = splits.categories(j)
+        cats = self.category_names[f] or []
+        n_slots = max(int(table.max(initial=-1)) + 1, min_slots)
+        return tuple(
+            self._category_branch(f, name, np.flatnonzero(table == s).tolist(), cats)
+            for s in range(n_slots)
+        )
 
     def nodes(self, max_depth: int | None = None, *, paths: bool = False) -> Iterator[NodeInfo]:
         """Yield :class:`NodeInfo` depth-first in slot order (iterative, any depth).

@@ -277,3 +277,36 @@ def test_exports_show_competitors_only_when_asked(tmp_path, capsys):
     assert "competing" not in capsys.readouterr().out
     assert main(["show", str(model), "--show", "class,competitors"]) == 0
     assert f"(competing: {first}; " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("max_surrogates", [None, 2])
+def test_a_split_undone_by_the_one_sided_guard_keeps_no_lists(monkeypatch, max_surrogates):
+    # thresholds on feature 0 placed below every value: a split on it would send all
+    # entries right, so the builder's guard makes those nodes leaves; they must lose
+    # the competitors listed when the split was chosen (a leaf lists none, and
+    # load_json refuses one that does)
+    from treelearn import _growth_rules
+
+    place = _growth_rules.GrowthRules.place_thresholds
+
+    def misplace(self, feature, lo, hi):
+        t = place(self, feature, lo, hi)
+        return np.full(np.shape(lo), -1e30) if feature == 0 else t
+
+    monkeypatch.setattr(_growth_rules.GrowthRules, "place_thresholds", misplace)
+    monkeypatch.setattr(_growth_rules.GrowthRules, "thresholds_per_feature", True)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 1] > 0).astype(int) * 2 + (X[:, 0] > 0)
+    params = {"cp": 0.0, "max_depth": 3, "max_competitors": 2}
+    if max_surrogates is not None:
+        params["max_surrogates"] = max_surrogates
+    est = CARTClassifier(**params).fit(X, y)
+    t = est.tree_
+    assert (t.feature[t.n_children > 0] != 0).all()  # no split on feature 0 was kept
+    assert t.node_count > 1
+    for lists in (t.competitors, t.surrogates):
+        if lists is not None:
+            assert (lists.count[t.n_children == 0] == 0).all()
+    back = load_json(est.to_json())
+    np.testing.assert_array_equal(back.predict(X), est.predict(X))

@@ -708,7 +708,8 @@ class _LevelWiseBuilder:
 
 
 def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:
-    """Undo the chosen splits of ``nodes`` (local ids): they become leaves."""
+    """Undo the chosen splits of ``nodes`` (local ids): they become leaves, without
+    competitors (their surrogates are searched after this, for split nodes only)."""
     split.feature[nodes] = -1
     split.kind[nodes] = 0
     split.threshold[nodes] = np.nan
@@ -719,6 +720,9 @@ def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:
         for f, ids, table in split.tables
         if (keep := ~np.isin(ids, nodes)).any()
     ]
+    if split.competitors is not None:
+        L = split.feature.size
+        split.competitors = split.competitors.take(np.arange(L), ~np.isin(np.arange(L), nodes))
 
 
 def best_first(tree: Tree, max_leaf_nodes: int, total_weight: float) -> Tree:

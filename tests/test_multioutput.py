@@ -141,12 +141,20 @@ def test_repeated_output_grows_the_single_output_tree(
     seed, n_outputs, criterion, min_samples_leaf, with_nan
 ):
     """The mean over ``O`` copies of one output is that output's criterion (missing
-    values fan out alike)."""
+    values fan out alike). The misclassification rate is concave but piecewise
+    linear, so a cut inside a run of one class can tie with the run's end: the
+    single-output search scores only class boundaries (Fayyad & Irani), the stacked
+    search every cut (its outputs' labels differ at every step), and the lowest tied
+    threshold differs. Scoring every cut in both, the trees are the same
+    (:func:`test_misclassification_ties_inside_a_class_run`)."""
     rng = np.random.default_rng(seed)
     X = rng.integers(0, 6, size=(60, 3)).astype(float)
     if with_nan:
         X[rng.random(X.shape) < 0.1] = np.nan
     y = rng.integers(0, 3, 60)
+    if criterion == "misclassification":
+        criterion = CRITERIA[criterion]()
+        criterion.concave = False  # score every cut, as the stacked search does
     kw = {"criterion": criterion, "min_samples_leaf": min_samples_leaf, "max_depth": 5}
     single = DecisionTreeClassifier(**kw).fit(X, y)
     multi = DecisionTreeClassifier(**kw).fit(X, np.column_stack([y] * n_outputs))
@@ -156,6 +164,35 @@ def test_repeated_output_grows_the_single_output_tree(
     np.testing.assert_array_equal(
         multi.predict(X), np.column_stack([single.predict(X)] * n_outputs)
     )
+
+
+def test_misclassification_ties_inside_a_class_run():
+    # six rows of a node of hypothesis' seed 0: class 2 at x1 in {1, 3}, classes 0
+    # and 2 at x1 = 4. The cuts 1|3 and 3|4 both leave one error (gain 0, rounded
+    # to -2.8e-17 in both searches: the zero-gain split is made alike); 1|3 lies
+    # between two class-2 blocks, so only the stacked search scores it, and as
+    # the lower tied threshold it wins there
+    X = np.array([[5, 3, 3], [5, 1, 0], [5, 4, 4], [5, 4, 4], [5, 1, 4], [5, 1, 2]], float)
+    y = np.array([2, 2, 0, 2, 2, 2])
+    kw = {"criterion": "misclassification", "max_depth": 5}
+    single = DecisionTreeClassifier(**kw).fit(X, y).tree_
+    multi = DecisionTreeClassifier(**kw).fit(X, np.column_stack([y, y])).tree_
+    assert single.gain[0] == multi.gain[0] == pytest.approx(0.0, abs=1e-15)
+    assert (single.threshold[0], multi.threshold[0]) == (3.5, 2.0)
+    full = CRITERIA["misclassification"]()
+    full.concave = False
+    every_cut = DecisionTreeClassifier(criterion=full, max_depth=5).fit(X, y).tree_
+    np.testing.assert_array_equal(every_cut.threshold, multi.threshold)
+    np.testing.assert_array_equal(every_cut.feature, multi.feature)
+    # the seed-0 case of the property test: 43 nodes against 45 by the default search
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 6, size=(60, 3)).astype(float)
+    y = rng.integers(0, 3, 60)
+    counts = [
+        DecisionTreeClassifier(criterion=c, max_depth=5).fit(X, Y).tree_.node_count
+        for c, Y in [("misclassification", y), ("misclassification", np.c_[y, y]), (full, y)]
+    ]
+    assert counts == [43, 45, 45]
 
 
 @settings(max_examples=25)

@@ -279,6 +279,39 @@ def test_block_search_equals_one_feature_at_a_time(name, monkeypatch):
             np.testing.assert_array_equal(a[key], b[key], err_msg=key)
 
 
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_seg=st.integers(1, 6), rows=st.integers(1, 3))
+def test_integer_sums_find_the_cuts_of_float_sums(seed, n_seg, rows):
+    """Integer weights go through numeric_cuts as int64 (exact, totals from running
+    sums): the same cuts, agreements and directions as the float sums, 1-D and
+    2-D (rows summed apart)."""
+    from treelearn._surrogates import numeric_cuts
+
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 40))
+    x = np.sort(rng.integers(0, 6, (rows, m)).astype(float), axis=1)
+    node = np.sort(rng.integers(0, n_seg, (rows, m)), axis=1)
+    order = np.lexsort((x, node), axis=1)
+    x, node = np.take_along_axis(x, order, 1), np.take_along_axis(node, order, 1)
+    seg = node + n_seg * np.arange(rows)[:, None]
+    w = rng.integers(0, 4, (rows, m))
+    side = rng.integers(0, 2, (rows, m))
+    wl, wr = np.where(side == 0, w, 0), np.where(side == 1, w, 0)
+    n = (w > 0).astype(np.int64)
+    exact = numeric_cuts(x, seg, wl, wr, n, rows * n_seg)
+    floats = numeric_cuts(x, seg, wl.astype(float), wr.astype(float), n, rows * n_seg)
+    assert (exact is None) == (floats is None)
+    if exact is not None and floats is not None:
+        for a, b in zip(exact, floats, strict=True):
+            np.testing.assert_array_equal(a, b)
+    if rows == 1:  # 1-D input: the same as its one row
+        flat = numeric_cuts(x[0], seg[0], wl[0], wr[0], n[0], n_seg)
+        assert (flat is None) == (exact is None)
+        if flat is not None and exact is not None:
+            for a, b in zip(flat, exact, strict=True):
+                np.testing.assert_array_equal(a, b)
+
+
 @pytest.mark.parametrize("name", ["vote", "soybean", "credit_g", "diabetes"])
 def test_descent_by_surrogates_equals_the_level_by_level_spread(name):
     """Prediction follows surrogates walk by walk (one per stop on a path): the same

@@ -373,29 +373,6 @@ def test_cart_sparse_equals_dense(problem, max_surrogates, container):
     assert_same_tree(dense, est)
 
 
-def test_surrogate_thresholds_placed_per_feature():
-    """Rules whose threshold placement depends on the feature are asked feature by
-    feature (the midpoint rule once for all)."""
-    from types import SimpleNamespace
-
-    from treelearn._sparse_surrogates import _place
-
-    feature = np.array([2, 0, 2, 1, 0])
-    lo, hi = np.arange(5.0), np.arange(5.0) + 1.0
-    calls = []
-
-    def place(f, a, b):
-        calls.append(f)
-        return a + f
-
-    per_feature = SimpleNamespace(thresholds_per_feature=True, place_thresholds=place)
-    np.testing.assert_array_equal(_place(per_feature, feature, lo, hi), lo + feature)
-    assert calls == [0, 1, 2]
-    rules = CARTClassifier()._growth_rules(np.zeros((4, 2)), None, 4.0)
-    assert not rules.thresholds_per_feature
-    np.testing.assert_array_equal(_place(rules, feature, lo, hi), lo + 0.5)
-
-
 @pytest.mark.parametrize("cls", [DecisionTreeClassifier, CARTClassifier])
 def test_multioutput_on_sparse_equals_dense(cls):
     """Multi-output y with sparse X: each row enters once per output (a sparse row

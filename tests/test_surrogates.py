@@ -252,6 +252,110 @@ def test_routing_equals_a_per_row_walk_and_ignores_row_order(seed, rate):
     np.testing.assert_array_equal(shuffled.predict(Xk), clf.predict(Xk))
 
 
+def _tree_arrays(tree) -> dict[str, np.ndarray]:
+    arrays = {k: v for k, v in vars(tree).items() if isinstance(v, np.ndarray)}
+    return {**arrays, **tree.surrogates.to_arrays()}
+
+
+@pytest.mark.parametrize("name", ["labor", "vote", "soybean", "credit_g", "segment"])
+def test_block_search_equals_one_feature_at_a_time(name, monkeypatch):
+    """The surrogate search over blocks of features (all of small data's at once,
+    categorical features of different widths in one tensor) grows, bit for bit, the
+    tree of the search one feature at a time, with non-integer weights too."""
+    import treelearn._surrogates as surrogates
+
+    X, y = load_dataset(name, as_frame=True, return_X_y=True)
+    w = np.random.default_rng(3).random(len(y)) * 3
+    Xk = write_data.knock_out(X)
+    fits = []
+    for cells in (surrogates._BLOCK_CELLS, 1):
+        monkeypatch.setattr(surrogates, "_BLOCK_CELLS", cells)
+        fits.append([CARTClassifier(cp=0.0).fit(Xk, y, sample_weight=sw).tree_
+                     for sw in (None, w)])  # fmt: skip
+    for blocked, alone in zip(*fits, strict=True):
+        a, b = _tree_arrays(blocked), _tree_arrays(alone)
+        assert a.keys() == b.keys()
+        for key in a:
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), n_seg=st.integers(1, 6), rows=st.integers(1, 3))
+def test_integer_sums_find_the_cuts_of_float_sums(seed, n_seg, rows):
+    """Integer weights go through numeric_cuts as int64 (exact, totals from running
+    sums): the same cuts, agreements and directions as the float sums, 1-D and
+    2-D (rows summed apart)."""
+    from treelearn._surrogates import numeric_cuts
+
+    rng = np.random.default_rng(seed)
+    m = int(rng.integers(1, 40))
+    x = np.sort(rng.integers(0, 6, (rows, m)).astype(float), axis=1)
+    node = np.sort(rng.integers(0, n_seg, (rows, m)), axis=1)
+    order = np.lexsort((x, node), axis=1)
+    x, node = np.take_along_axis(x, order, 1), np.take_along_axis(node, order, 1)
+    seg = node + n_seg * np.arange(rows)[:, None]
+    w = rng.integers(0, 4, (rows, m))
+    side = rng.integers(0, 2, (rows, m))
+    wl, wr = np.where(side == 0, w, 0), np.where(side == 1, w, 0)
+    n = (w > 0).astype(np.int64)
+    exact = numeric_cuts(x, seg, wl, wr, n, rows * n_seg)
+    floats = numeric_cuts(x, seg, wl.astype(float), wr.astype(float), n, rows * n_seg)
+    assert (exact is None) == (floats is None)
+    if exact is not None and floats is not None:
+        for a, b in zip(exact, floats, strict=True):
+            np.testing.assert_array_equal(a, b)
+    if rows == 1:  # 1-D input: the same as its one row
+        flat = numeric_cuts(x[0], seg[0], wl[0], wr[0], n[0], n_seg)
+        assert (flat is None) == (exact is None)
+        if flat is not None and exact is not None:
+            for a, b in zip(flat, exact, strict=True):
+                np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", ["vote", "soybean", "credit_g", "diabetes"])
+def test_descent_by_surrogates_equals_the_level_by_level_spread(name):
+    """Prediction follows surrogates walk by walk (one per stop on a path): the same
+    (row, leaf, weight) triples as spreading every row from the root level by level."""
+    from treelearn._routing import spread
+
+    X, y = load_dataset(name, as_frame=True, return_X_y=True)
+    clf = CARTClassifier(cp=0.0).fit(X, y)
+    Xk = X.mask(np.random.default_rng(5).random(X.shape) < 0.3)
+    Xe = clf._encode(Xk)
+    tables = clf.tree_.descent_tables
+    fast = clf.tree_.route(Xe)
+    slow = spread(tables, Xe, np.arange(Xe.shape[0]), np.zeros(Xe.shape[0], dtype=np.intp))
+    key = [np.lexsort((r[1], r[0])) for r in (fast, slow)]
+    for f, s in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(f[key[0]], s[key[1]])
+    reached = clf.tree_.n_children[fast[1]]
+    assert not reached.any()
+
+
+def test_surrogate_thresholds_placed_per_feature():
+    """Both surrogate searches (dense and sparse) place cuts by ``place_cuts``: rules
+    whose threshold placement depends on the feature are asked feature by feature
+    (the midpoint rule once for all)."""
+    from types import SimpleNamespace
+
+    from treelearn._surrogates import place_cuts
+
+    feature = np.array([2, 0, 2, 1, 0])
+    lo, hi = np.arange(5.0), np.arange(5.0) + 1.0
+    calls = []
+
+    def place(f, a, b):
+        calls.append(f)
+        return a + f
+
+    per_feature = SimpleNamespace(thresholds_per_feature=True, place_thresholds=place)
+    np.testing.assert_array_equal(place_cuts(per_feature, feature, lo, hi), lo + feature)
+    assert calls == [0, 1, 2]
+    rules = CARTClassifier()._growth_rules(np.zeros((4, 2)), None, 4.0)
+    assert not rules.thresholds_per_feature
+    np.testing.assert_array_equal(place_cuts(rules, feature, lo, hi), lo + 0.5)
+
+
 def test_json_and_pickle_keep_surrogates():
     X, y = load_dataset("vote", as_frame=True, return_X_y=True)
     clf = CARTClassifier(cp=0.0).fit(X, y)

@@ -597,7 +597,7 @@ class _LevelWiseBuilder:
         (:mod:`treelearn._surrogates`); also returns the level's surrogates."""
         idx, slot = self._primary_slots(local, e_row, split)
         assert self.max_surrogates is not None
-        place = self.rules.place_thresholds
+        place = functools.partial(_surrogates.place_cuts, self.rules)
         search = None
         if isinstance(store, _sparse_store.SparseStore):  # candidates from the non-zeros
             search = functools.partial(

@@ -158,7 +158,7 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     if not t.is_categorical.any() and not (flat.size and np.isnan(flat.min())):
         empty = np.empty(0, dtype=np.intp)
         return _descend_numeric(t, flat, offsets, packed, shift), empty, empty
-    return _descend_general(t, flat, offsets, packed, shift)
+    return _descend_general(t, X, flat, offsets, packed, shift)
 
 
 def _packed(t: DescentTables, col_step: int) -> tuple[np.ndarray, int]:
@@ -272,7 +272,7 @@ def _walk(t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=
     return res
 
 
-def _descend_general(t: DescentTables, flat, offsets, packed, shift):
+def _descend_general(t: DescentTables, X, flat, offsets, packed, shift):
     """:func:`descend` of the entries at ``offsets`` with missing values or
     categorical splits: a row whose value is missing (or whose category is
     unseen) at an internal node stops there, unless all of the node's missing
@@ -285,11 +285,40 @@ def _descend_general(t: DescentTables, flat, offsets, packed, shift):
     res = _walk(t, flat, offsets, np.zeros(offsets.size, dtype=np.intp), packed, shift,
                 t.missing_next)  # fmt: skip
     stuck_rows = np.flatnonzero(t.n_children[res] > 0)
+    if t.surrogates is not None and stuck_rows.size:
+        _follow_surrogates(t, X, flat, offsets, packed, shift, res, stuck_rows)
+        stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     stuck_nodes = res[stuck_rows]
     res[stuck_rows] = -1
     # stopped rows in the order of the level-by-level descent: by depth, then row
     order = np.argsort(t.depth[stuck_nodes], kind="stable")
     return res, stuck_rows[order], stuck_nodes[order]
+
+
+def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, rows) -> None:
+    """Move the ``rows`` stopped at internal nodes (``res``) on by their surrogates.
+
+    A row stopped by a missing primary value (or an unseen category) goes to the
+    child its first applicable surrogate names
+    (:func:`~treelearn._surrogate_tables.surrogate_slots`), else to the one child
+    that takes the node's missing values whole (a one-hot share), and walks on to
+    its next stop; rows that need shares of several children stay where
+    they are, for :func:`spread`. As :func:`spread` would route them, one walk per
+    stop on a path instead of one step per level.
+    """
+    assert t.surrogates is not None
+    only = t.spread_children[np.minimum(t.spread_start, max(t.spread_children.size - 1, 0))]
+    whole = np.where((t.spread_count == 1) & (t.share[only] == 1.0), only, -1)
+    nodes = res[rows]
+    while rows.size:
+        slot, _ = surrogate_slots(t.surrogates, X, rows, nodes)
+        nxt = np.where(slot >= 0, t.base[nodes] + slot, whole[nodes])
+        go = np.flatnonzero(nxt >= 0)
+        rows = rows[go]
+        res[rows] = _walk(t, flat, offsets[rows], nxt[go], packed, shift, t.missing_next)
+        stop = np.flatnonzero(t.n_children[res[rows]] > 0)
+        rows = rows[stop]
+        nodes = res[rows]
 
 
 def spread(

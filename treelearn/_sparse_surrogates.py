@@ -27,25 +27,10 @@ import numpy as np
 
 from treelearn._growth_rules import GrowthRules
 from treelearn._sparse_store import SparseStore, block_layout
-from treelearn._surrogates import _Candidates, _finish, numeric_cuts
+from treelearn._surrogates import _Candidates, _finish, numeric_cuts, place_cuts
 from treelearn._tree import SPLIT_NUMERIC
 
 __all__ = ["numeric_candidates"]
-
-
-def _place(rules: GrowthRules, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The rules' thresholds of cuts of several features (one call when the
-    placement does not depend on the feature: ``rules.thresholds_per_feature``)."""
-    place = rules.place_thresholds
-    if not rules.thresholds_per_feature:
-        return place(-1, lo, hi)
-    out = np.empty(lo.size)
-    order = np.argsort(feature, kind="stable")
-    cuts = np.flatnonzero(np.r_[True, feature[order][1:] != feature[order][:-1]])
-    for a, b in zip(cuts, np.r_[cuts[1:], order.size], strict=True):
-        at = order[a:b]
-        out[at] = place(int(feature[at[0]]), lo[at], hi[at])
-    return out
 
 
 def numeric_candidates(
@@ -128,7 +113,7 @@ def numeric_candidates(
     if found is None:
         return []
     groups, i, best, low_slot = found
-    threshold = _place(rules, g_feature[groups], x[i - 1], x[i])
+    threshold = place_cuts(rules, g_feature[groups], x[i - 1], x[i])
     c = _finish(g_node[groups], g_feature[groups].astype(np.intp), SPLIT_NUMERIC, best,
                 known_total, major_total, threshold, low_slot, None)  # fmt: skip
     return [] if c is None else [c]

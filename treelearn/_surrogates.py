@@ -4,9 +4,10 @@ After the primary split of every node of a level is chosen (on the cases whose
 primary value is known, as every split here), this module
 
 1. finds up to ``max_surrogates`` surrogate splits per node, for every node of the
-   level at once (one pass per feature, never per node): numeric features from
-   their sorted arrays (:mod:`treelearn._partition`), categorical features from
-   ``[node, category, direction]`` weight tensors;
+   level at once, features in blocks (small data's all in one set of array
+   operations, segmented by (feature, node); never a pass per node): numeric
+   features from their sorted arrays (:mod:`treelearn._partition`), categorical
+   features from ``[feature, node, category, direction]`` weight tensors;
 2. sends every case of a split node to one child: by its primary value, else by the
    first surrogate it has a value for, else the majority direction; and
 3. gives prediction its fallback, a one-hot ``missing_fraction``.
@@ -49,13 +50,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from treelearn._growth_rules import GrowthRules
 from treelearn._partition import SortedStore
 from treelearn._split_numeric import segment_best
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 from treelearn._tolerances import RPART_SURROGATE_ADJ
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC
 
-__all__ = ["LevelSurrogates", "SurrogateRouting", "route_with_surrogates"]
+__all__ = ["LevelSurrogates", "SurrogateRouting", "place_cuts", "route_with_surrogates"]
+
+#: Cells (positions x features, or nodes x categories x 2 x features) one block of the
+#: surrogate search holds in each of its temporary arrays: small data searches all its
+#: features at once, large data one feature at a time (a few MiB per array).
+_BLOCK_CELLS = 2**17
 
 
 @dataclass
@@ -91,12 +98,30 @@ class _Candidates:
     table: np.ndarray | None  # [nodes, C] slots of a categorical feature
 
 
-def _segment_exclusive_cumsum(v: np.ndarray, first: np.ndarray) -> np.ndarray:
-    """Per position, the sum of ``v`` over the earlier positions of its segment
-    (``first``: index of the segment's first position, per position)."""
-    c = np.cumsum(v)
-    excl = c - v
-    return excl - excl[first]
+def _segment_sums(
+    v: np.ndarray, seg: np.ndarray, starts: np.ndarray, first: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per position, the sum of ``v`` over the earlier positions of its segment, and
+    every segment's total (flat arrays; rows of a 2-D ``v`` are summed apart, one
+    ``cumsum`` per row, as if each were alone).
+
+    ``seg``: the flat segment of every position, ``starts``: where each segment
+    starts, ``first``: the start of every position's segment. Integer ``v`` (exact
+    sums) takes each total from the running sum at the segment's end; float ``v``
+    adds it up from zero (``bincount``), as the search always has.
+    """
+    c = np.cumsum(v, axis=-1).ravel()
+    v = v.ravel()
+    before = c - v
+    before -= before[first]
+    L = starts.size
+    if v.dtype.kind not in "iu":
+        return before, np.bincount(seg, weights=v, minlength=L)
+    last = np.r_[starts[1:], seg.size] - 1
+    has = last >= starts
+    total = np.zeros(L, dtype=c.dtype)
+    total[has] = before[last[has]] + v[last[has]]
+    return before, total
 
 
 def _finish(
@@ -117,49 +142,90 @@ def _finish(
     )  # fmt: skip
 
 
+def place_cuts(
+    rules: GrowthRules, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray
+) -> np.ndarray:
+    """The rules' thresholds of cuts of several features (one call when the
+    placement does not depend on the feature: ``rules.thresholds_per_feature``)."""
+    place = rules.place_thresholds
+    if not rules.thresholds_per_feature:
+        return place(-1, lo, hi)
+    out = np.empty(lo.size)
+    order = np.argsort(feature, kind="stable")
+    cuts = np.flatnonzero(np.r_[True, feature[order][1:] != feature[order][:-1]])
+    for a, b in zip(cuts, np.r_[cuts[1:], order.size], strict=True):
+        at = order[a:b]
+        out[at] = place(int(feature[at[0]]), lo[at], hi[at])
+    return out
+
+
 @dataclass
 class _LevelEntries:
     """Per entry of a level (per row while the store holds rows), what every numeric
-    candidate reads: computed once per level, not once per feature."""
+    candidate reads, computed once per level; one more slot at the end (all zeros)
+    stands for the positions a feature's search leaves out."""
 
-    pos_node: np.ndarray  # node of every store position (positions grouped by node)
     w_left: np.ndarray  # entry weight if the primary sends it to slot 0, else 0
     w_right: np.ndarray  # the same for slot 1
-    counted: np.ndarray  # int64: 1 if the primary's value is known and the weight positive
+    counted: np.ndarray  # 1 if the primary's value is known and the weight positive
 
     @classmethod
-    def of(cls, side: np.ndarray, w: np.ndarray, n_ent: np.ndarray) -> _LevelEntries:
-        """From the primary's slot of every entry (``-1``: missing) and the weights."""
+    def of(cls, side: np.ndarray, w: np.ndarray) -> _LevelEntries:
+        """From the primary's slot of every entry (``-1``: missing) and the weights.
+
+        Integer weights whose total is below 2^53 (unit weights above all) are kept
+        as int64: every sum of them is then exact in any order, and integer sums are
+        several times faster than float ones."""
+        side = np.append(side, -1)
+        w = np.append(w, 0.0)
+        if np.all(w == np.floor(w)) and w.sum() < 2.0**53:  # (weights are finite, >= 0)
+            w = w.astype(np.int64)
         return cls(
-            np.repeat(np.arange(n_ent.size), n_ent),
-            np.where(side == 0, w, 0.0),
-            np.where(side == 1, w, 0.0),
+            np.where(side == 0, w, 0),
+            np.where(side == 1, w, 0),
             ((side >= 0) & (w > 0)).astype(np.int64),
         )
 
+    @property
+    def left_out(self) -> int:
+        """The all-zero slot."""
+        return self.counted.size - 1
 
-def _numeric_candidates(f, values, ent, level: _LevelEntries, n_ent, usable, known_total,
-                        major_total, place) -> _Candidates | None:  # fmt: skip
-    """Best cut of numeric feature ``f`` as a surrogate at every usable node.
 
-    ``values``/``ent`` are the feature's sorted store arrays (node, value order,
-    missing last); ``level`` holds the primary's side of every entry, indexed as
-    ``ent`` is (entries, or rows while the store holds rows).
+def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos, pos_feature,
+                   L, known_total, major_total, place) -> _Candidates | None:  # fmt: skip
+    """Best cut of every numeric feature of a block as a surrogate at every usable node.
+
+    ``rs`` are the features' rows in ``store`` (node, value order, missing last),
+    ``feats`` their feature indices; every feature's positions are those of
+    ``pos_node`` (node of every store position), stacked into a ``[features,
+    positions]`` array. A position whose value is missing, or whose node is no split
+    node or splits on the feature itself, gets no weight and no case (the all-zero
+    slot of ``level``): every sum over the others is what it would be without it
+    (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds the cut it
+    would find alone.
     """
-    L = n_ent.size
-    pos_node = level.pos_node
-    keep = np.flatnonzero(usable[pos_node] & ~np.isnan(values))
-    if keep.size < 4:
-        return None
-    x = values[keep]
-    node = pos_node[keep]
-    ek = ent[keep]
-    found = numeric_cuts(x, node, level.w_left[ek], level.w_right[ek], level.counted[ek], L)
+    B, m = len(rs), pos_node.size
+    values = np.empty((B, m))
+    ent = np.empty((B, m), dtype=np.intp)
+    for j, r in enumerate(rs):  # stacking the block's rows: a copy each
+        values[j] = store.values[r]
+        ent[j] = store.entries[r]
+    out = np.isnan(values)
+    out |= unused_pos
+    out |= pos_feature == feats[:, None]
+    ent[out] = level.left_out
+    seg = np.arange(B)[:, None] * L + pos_node
+    found = numeric_cuts(values, seg, level.w_left[ent], level.w_right[ent],
+                         level.counted[ent], B * L)  # fmt: skip
     if found is None:
         return None
-    nodes, i, best, low_slot = found
-    threshold = place(f, x[i - 1], x[i])
-    return _finish(nodes, f, SPLIT_NUMERIC, best, known_total, major_total, threshold,
+    groups, i, best, low_slot = found
+    b, nodes = np.divmod(groups, L)
+    feature = feats[b]
+    flat = values.ravel()
+    threshold = place(feature, flat[i - 1], flat[i])
+    return _finish(nodes, feature, SPLIT_NUMERIC, best, known_total, major_total, threshold,
                    low_slot, None)  # fmt: skip
 
 
@@ -171,24 +237,26 @@ def numeric_cuts(
     Positions are grouped by segment (``seg`` non-decreasing, segment ids below
     ``L``), values ``x`` increasing within a segment; a position is one or more
     cases of the same value: ``wl``/``wr`` their weight the primary sends left /
-    right, ``n_cases`` how many of them have a positive weight. Returns
-    ``(segments, position, agreement, low_slot)`` of the segments whose best cut
-    sends more weight the primary's way than the majority does: the position just
-    right of the cut (the first lowest cut of the best agreement), the agreeing
-    weight, and the slot the low side goes to; ``None`` when no segment has one.
+    right, ``n_cases`` how many of them have a positive weight. The arrays may be
+    2-D (``[rows, positions]``, ``seg`` non-decreasing in row-major order, no
+    segment across two rows): each row's sums are then its own, as if it were
+    searched alone. Returns ``(segments, position, agreement, low_slot)`` of the
+    segments whose best cut sends more weight the primary's way than the majority
+    does: the flat position just right of the cut (the first lowest cut of the best
+    agreement), the agreeing weight, and the slot the low side goes to; ``None``
+    when no segment has one.
     """
+    seg = seg.ravel()
     starts = np.searchsorted(seg, np.arange(L))
     first = starts[seg]  # first position of every position's segment
-    bl = _segment_exclusive_cumsum(wl, first)
-    br = _segment_exclusive_cumsum(wr, first)
-    n_before = _segment_exclusive_cumsum(n_cases, first)
-    tot_l = np.bincount(seg, weights=wl, minlength=L)
-    tot_r = np.bincount(seg, weights=wr, minlength=L)
-    tot_n = np.bincount(seg, weights=n_cases, minlength=L).astype(np.int64)
+    bl, tot_l = _segment_sums(wl, seg, starts, first)
+    br, tot_r = _segment_sums(wr, seg, starts, first)
+    n_before, tot_n = _segment_sums(n_cases, seg, starts, first)
     # a new value (n_before >= 2 excludes a segment's first position)
-    cand = np.empty(x.size, dtype=bool)
-    cand[0] = False
-    np.not_equal(x[1:], x[:-1], out=cand[1:])
+    new_value = np.empty(x.shape, dtype=bool)
+    new_value[..., 0] = False
+    np.not_equal(x[..., 1:], x[..., :-1], out=new_value[..., 1:])
+    cand = new_value.ravel()
     cand &= n_before >= 2
     cand &= tot_n[seg] - n_before >= 2
     at = np.flatnonzero(cand)
@@ -210,19 +278,28 @@ def numeric_cuts(
     return nodes, i, best[nodes], low_slot
 
 
-def _categorical_candidates(f, C, codes, node, s, wt, L, usable, known_total, major_total,
-                            left_slot):  # fmt: skip
-    """Best grouping of categorical feature ``f`` as a surrogate at every usable node.
+def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature, known_total,
+                       major_total, left_slot):  # fmt: skip
+    """Best grouping of every categorical feature of a block (codes below ``C``)
+    as a surrogate at every usable node.
 
-    ``codes``/``node``/``s``/``wt``: the entries of the level's split nodes whose
-    primary value is known (``s``: the primary's slot). Ties are broken in rpart's
-    orientation of the primary, whose left child is slot ``left_slot`` here.
+    ``codes`` (``[entries, features]``), ``node``/``s``/``wt``: the entries of the
+    level's split nodes whose primary value is known (``s``: the primary's slot).
+    Ties are broken in rpart's orientation of the primary, whose left child is slot
+    ``left_slot`` here. Each (feature, node) pair is a row of the ``[pairs, C, 2]``
+    weight tensors, summed as that feature's own tensor would be.
     """
+    B = len(feats)
     s = np.where(left_slot[node] == 0, s, 1 - s)  # 0: rpart's left
-    ok = usable[node] & ~np.isnan(codes)
-    cell = (node[ok] * C + codes[ok].astype(np.intp)) * 2 + s[ok]
-    W = np.bincount(cell, weights=wt[ok], minlength=L * C * 2).reshape(L, C, 2)
-    N = np.bincount(cell[wt[ok] > 0], minlength=L * C * 2).reshape(L, C, 2)
+    ok = ~np.isnan(codes)
+    ok &= split_node[node][:, None]
+    ok &= node_feature[node][:, None] != feats
+    pair = node[:, None] + L * np.arange(B)
+    cell = ((pair * C + np.where(ok, codes, 0).astype(np.intp)) * 2 + s[:, None])[ok]
+    w = np.broadcast_to(wt[:, None], ok.shape)[ok]
+    P = B * L
+    W = np.bincount(cell, weights=w, minlength=P * C * 2).reshape(P, C, 2)
+    N = np.bincount(cell[w > 0], minlength=P * C * 2).reshape(P, C, 2)
     lw, rw = W[:, :, 0], W[:, :, 1]
     ln, rn = N[:, :, 0], N[:, :, 1]
     all_l, all_r = lw.sum(axis=1), rw.sum(axis=1)
@@ -232,16 +309,26 @@ def _categorical_candidates(f, C, codes, node, s, wt, L, usable, known_total, ma
     agree = np.where(absent, 0.0, np.where(go_right, rw, lw)).sum(axis=1)
     n_agree = np.where(absent, 0, np.where(go_right, rn, ln)).sum(axis=1)
     n_other = np.where(absent, 0, np.where(go_right, ln, rn)).sum(axis=1)
-    nodes = np.flatnonzero(usable & (n_agree > 1) & (n_other > 1))
-    if not nodes.size:
+    b_of, node_of = np.divmod(np.arange(P), L)
+    usable = split_node[node_of] & (node_feature[node_of] != feats[b_of])
+    pairs = np.flatnonzero(usable & (n_agree > 1) & (n_other > 1))
+    if not pairs.size:
         return None
-    table = np.where(absent, -1, go_right.astype(np.int32))[nodes]
+    nodes = node_of[pairs]
+    table = np.where(absent, -1, go_right.astype(np.int32))[pairs]
     flip = left_slot[nodes] == 1
     table[flip] = np.where(table[flip] < 0, -1, 1 - table[flip])
-    nan = np.full(nodes.size, np.nan)
-    low = np.full(nodes.size, -1, dtype=np.int8)
-    return _finish(nodes, f, SPLIT_CATEGORICAL, agree[nodes], known_total, major_total, nan,
-                   low, table)  # fmt: skip
+    nan = np.full(pairs.size, np.nan)
+    low = np.full(pairs.size, -1, dtype=np.int8)
+    return _finish(nodes, feats[b_of[pairs]], SPLIT_CATEGORICAL, agree[pairs], known_total,
+                   major_total, nan, low, table)  # fmt: skip
+
+
+def _blocks(features: np.ndarray, width: int) -> list[np.ndarray]:
+    """``features`` in consecutive blocks of at most ``_BLOCK_CELLS // width`` (at
+    least one feature each)."""
+    per = max(_BLOCK_CELLS // max(width, 1), 1)
+    return [features[i : i + per] for i in range(0, features.size, per)]
 
 
 def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarray):
@@ -277,8 +364,10 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     branch = np.full(int(cptr[-1]), -1, dtype=np.int32)
     for j, c in enumerate(found):
         at = np.flatnonzero(which == j)
-        if c.table is not None and at.size:
-            branch[cptr[at][:, None] + np.arange(c.table.shape[1])] = c.table[src[at]]
+        if c.table is not None and at.size:  # a block's table may be wider than a feature's
+            col = np.arange(c.table.shape[1])
+            inside = col < width[at][:, None]
+            branch[(cptr[at][:, None] + col)[inside]] = c.table[src[at]][inside]
     sur = Surrogates(
         ptr=ptr, feature=feat, kind=kind, threshold=gather("threshold", np.float64),
         low_slot=gather("low_slot", np.int8), agreement=gather("agreement", np.float64),
@@ -319,7 +408,7 @@ def route_with_surrogates(
     is_categorical: np.ndarray,
     n_categories: np.ndarray,
     max_surrogates: int,
-    place: Callable[[int, np.ndarray, np.ndarray], np.ndarray],
+    place: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     numeric_search: Callable[..., list[_Candidates]] | None = None,
 ) -> SurrogateRouting:
     """Surrogates of every split node of a level, and the child of every entry.
@@ -345,7 +434,8 @@ def route_with_surrogates(
         The numeric features (store order) and every feature's kind and width.
     max_surrogates : int
     place : callable
-        The rules' threshold placement ``place(feature, lo, hi)``.
+        The rules' threshold placement of cuts of several features,
+        ``place(features, lo, hi)`` (:func:`place_cuts` of the rules).
     numeric_search : callable, optional
         Finds the numeric candidates instead of ``store`` (sparse X:
         :func:`treelearn._sparse_surrogates.numeric_candidates`), called as
@@ -372,34 +462,44 @@ def route_with_surrogates(
         if numeric_search is not None:
             found += numeric_search(local, side, e_w, split_node, node_feature, known_total,
                                     major_total)  # fmt: skip
-            numeric = numeric[:0]
-        elif store is not None and store.by_row:  # the store holds rows: index by row
-            side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
-            side_of_row[e_row] = side
-            w_of_row = np.zeros(X.shape[0])
-            w_of_row[e_row] = e_w
-            entries = _LevelEntries.of(side_of_row, w_of_row, n_ent)
-        else:
-            entries = _LevelEntries.of(side, e_w, n_ent)
-        for r, f in enumerate(numeric.tolist()):
+        elif numeric.size:
             assert store is not None
-            usable = split_node & (node_feature != f)
-            ent = store.entries[r]
-            c = _numeric_candidates(f, store.float_values(r), ent, entries, n_ent, usable,
-                                    known_total, major_total, place)  # fmt: skip
-            if c is not None:
-                found.append(c)
+            if store.by_row:  # the store holds rows: index by row
+                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
+                side_of_row[e_row] = side
+                w_of_row = np.zeros(X.shape[0])
+                w_of_row[e_row] = e_w
+                entries = _LevelEntries.of(side_of_row, w_of_row)
+            else:
+                entries = _LevelEntries.of(side, e_w)
+            pos_node = np.repeat(np.arange(L), n_ent)
+            unused_pos = ~split_node[pos_node]
+            pos_feature = node_feature[pos_node]
+            rows = np.arange(numeric.size)
+            for rs in _blocks(rows, pos_node.size):
+                c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node,
+                                   unused_pos, pos_feature, L, known_total, major_total,
+                                   place)  # fmt: skip
+                if c is not None:
+                    found.append(c)
         kn = np.flatnonzero(known)
-        left_slot = rpart_left_slot(local, side, e_y, e_w, L, int(e_y.max(initial=0)) + 1)
-        for f in np.flatnonzero(is_categorical).tolist():
-            C = int(n_categories[f])
-            if C < 1:
-                continue
-            usable = split_node & (node_feature != f)
-            c = _categorical_candidates(f, C, X[e_row[kn], f], local[kn], side[kn], e_w[kn], L,
-                                        usable, known_total, major_total, left_slot)  # fmt: skip
-            if c is not None:
-                found.append(c)
+        cat = np.flatnonzero(is_categorical & (n_categories >= 1))
+        if cat.size:
+            left_slot = rpart_left_slot(local, side, e_y, e_w, L, int(e_y.max(initial=0)) + 1)
+            k_rows, k_node = e_row[kn], local[kn]
+            # features of fewer than 8 categories share one width (their sums over
+            # categories are then sequential, as each feature's own: pairwise
+            # summation starts at 8 terms); wider ones go by their width
+            width = n_categories[cat].astype(np.intp)
+            narrow = width < 8
+            width[narrow] = width[narrow].max(initial=1)
+            for C in np.unique(width).tolist():
+                for feats in _blocks(cat[width == C], L * 2 * C):
+                    c = _categorical_block(feats, int(C), X[k_rows[:, None], feats], k_node,
+                                           side[kn], e_w[kn], L, split_node, node_feature,
+                                           known_total, major_total, left_slot)  # fmt: skip
+                    if c is not None:
+                        found.append(c)
     level = _rank(found, L, max_surrogates, n_categories)
     # route: primary, then surrogates, then the fit's majority direction
     nl = local[idx]

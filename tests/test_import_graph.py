@@ -55,6 +55,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._builder",
             "treelearn._multioutput",
             "treelearn._binning",
+            "treelearn._hist_sparse",
             "treelearn._split_hist",
             "treelearn._builder_hist",
         ],

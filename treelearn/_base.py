@@ -25,7 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
-from treelearn._sparse_values import SparseColumns
+from treelearn._sparse_values import SparseColumns, is_sparse_columns
 from treelearn._threads import effective_n_jobs
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
@@ -412,10 +412,10 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         """Raise a clear error for what sparse X does not support (it is numeric
         without missing values, grown by the exact splitter's sparse store)."""
         splitter = getattr(self, "splitter", "best")
-        if splitter != "best":
+        if splitter not in ("best", "hist"):
             raise ValueError(
                 f"splitter={splitter!r} does not take sparse X; use splitter='best' "
-                "(the sparse store) or pass a dense array."
+                "(the sparse store) or 'hist', or pass a dense array."
             )
         if getattr(self, "max_competitors", 0):
             raise ValueError(
@@ -460,7 +460,8 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                     "splitter='best' (or 'random'), or max_competitors=0 with splitter='hist'."
                 )
             check_missing_strategy(
-                getattr(self, "missing_values", "fractional"), lambda: bool(np.isnan(Xe).any())
+                getattr(self, "missing_values", "fractional"),
+                lambda: not is_sparse_columns(Xe) and bool(np.isnan(Xe).any()),
             )
             return build_tree_hist(
                 *data, max_bins=int(self.max_bins), max_histogram_mb=float(self.max_histogram_mb)

@@ -27,7 +27,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Bins", "apply_bins", "fit_bins", "merge_ranges", "sample_size", "value_range"]
+__all__ = [
+    "Bins",
+    "apply_bins",
+    "fit_bins",
+    "merge_ranges",
+    "quantile_starts",
+    "sample_size",
+    "value_range",
+]
 
 Placement = Callable[[int, np.ndarray, np.ndarray], np.ndarray]
 
@@ -85,6 +93,17 @@ class Bins:
         return out
 
 
+def quantile_starts(counts: np.ndarray, starts: np.ndarray, max_bins: int) -> np.ndarray:
+    """The first distinct value of every bin of a feature with more than ``max_bins``
+    groups: its groups (first values ``starts`` in its distinct values, which occur
+    ``counts`` times) cut at count quantiles."""
+    cum = np.cumsum(np.add.reduceat(counts, starts))
+    targets = cum[-1] * np.arange(1, max_bins) / max_bins
+    last = np.unique(np.searchsorted(cum, targets, side="left"))
+    last = last[last < starts.size - 1]
+    return starts[np.r_[0, last + 1]]
+
+
 def _numeric_edges(
     values: np.ndarray, max_bins: int, gap: float, feature: int, place: Placement
 ) -> np.ndarray:
@@ -95,11 +114,7 @@ def _numeric_edges(
     # values within the gap of their predecessor join its group
     starts = np.flatnonzero(np.r_[True, u[1:] > u[:-1] + gap])
     if starts.size > max_bins:  # cut the groups at count quantiles
-        cum = np.cumsum(np.add.reduceat(counts, starts))
-        targets = cum[-1] * np.arange(1, max_bins) / max_bins
-        last = np.unique(np.searchsorted(cum, targets, side="left"))
-        last = last[last < starts.size - 1]
-        starts = starts[np.r_[0, last + 1]]
+        starts = quantile_starts(counts, starts, max_bins)
     ends = np.r_[starts[1:] - 1, u.size - 1]  # last value of each bin
     return place(feature, u[ends[:-1]], u[starts[1:]])
 

@@ -38,7 +38,7 @@ being counted.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -47,8 +47,10 @@ from treelearn import _budget
 from treelearn._binning import Bins, apply_bins, fit_bins
 from treelearn._builder import _Columns, best_first
 from treelearn._growth_rules import GrowthRules
+from treelearn._hist_sparse import SparseChunk, fit_sparse_bins, new_sparse_chunk, sparse_histogram
 from treelearn._missing import learned_shares, sample_counts
 from treelearn._routing import fan_out
+from treelearn._sparse_values import SparseColumns
 from treelearn._split_hist import FeatureSplits, feature_splits
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
@@ -89,6 +91,10 @@ class Chunk:
     e_w: np.ndarray  # [m] weight of each entry
     e_node: np.ndarray  # [m] node of each entry, within the level (0 .. L-1)
 
+    def code_at(self, rows: np.ndarray, features: np.ndarray) -> np.ndarray:
+        """Code of every (row, feature) pair."""
+        return self.codes[rows, features].astype(np.intp)
+
 
 def new_chunk(codes: np.ndarray, y: np.ndarray, w: np.ndarray) -> Chunk:
     """A chunk whose entries are its rows, all at the root."""
@@ -116,13 +122,20 @@ def chunk_counts(chunk: Chunk, n_nodes: int, n_classes: int) -> tuple[np.ndarray
 
 
 def chunk_histogram(
-    chunk: Chunk, row_of: np.ndarray, n_rows: int, n_codes: int, n_classes: int, unit: bool
+    chunk: Chunk | SparseChunk,
+    row_of: np.ndarray,
+    n_rows: int,
+    n_codes: int,
+    n_classes: int,
+    unit: bool,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Histograms of the nodes ``row_of >= 0`` (row ``row_of[node]``) of one chunk.
 
     Returns the weighted ``[R, P, B, K]`` histogram and, unless every entry weighs 1
     (``unit``), the entry counts ``[R, P, B]``.
     """
+    if isinstance(chunk, SparseChunk):  # codes of the non-zeros only
+        return sparse_histogram(chunk, row_of, n_rows, n_codes, n_classes, unit)
     P = chunk.codes.shape[1]
     B, K = n_codes, n_classes
     r = row_of[chunk.e_node]
@@ -162,14 +175,14 @@ class Routing:
     missing_code: int
 
 
-def route_chunk(chunk: Chunk, routing: Routing) -> Chunk:
+def route_chunk(chunk: Chunk | SparseChunk, routing: Routing) -> Chunk | SparseChunk:
     """The chunk's entries at the next level (copies for missing values)."""
     local = chunk.e_node
     node_feat = routing.feature[local]
     idx = np.flatnonzero(node_feat >= 0)
     nl = local[idx]
     rows = chunk.e_row[idx]
-    code = chunk.codes[rows, node_feat[idx]].astype(np.intp)
+    code = chunk.code_at(rows, node_feat[idx])
     slot = np.full(idx.size, -1, dtype=np.intp)
     known = code != routing.missing_code
     num = known & (routing.kind[nl] == SPLIT_NUMERIC)
@@ -180,7 +193,7 @@ def route_chunk(chunk: Chunk, routing: Routing) -> Chunk:
     routed = slot >= 0
     child = routing.first_local[nl] + slot
     if routed.all():
-        return Chunk(chunk.codes, chunk.y, chunk.w, rows, chunk.e_w[idx], child)
+        return replace(chunk, e_row=rows, e_w=chunk.e_w[idx], e_node=child)
     miss = np.flatnonzero(~routed)
     rep, rep_child, share = fan_out(
         nl[miss], routing.first_local, routing.n_children, routing.fraction, min_share=J48_SMALL
@@ -190,7 +203,7 @@ def route_chunk(chunk: Chunk, routing: Routing) -> Chunk:
     new_child = np.concatenate([child[routed], rep_child])
     new_w = np.concatenate([chunk.e_w[idx[routed]], chunk.e_w[idx[rep]] * share])
     o = np.lexsort((new_child, src))  # by source entry, copies in child order
-    return Chunk(chunk.codes, chunk.y, chunk.w, rows[src[o]], new_w[o], new_child[o])
+    return replace(chunk, e_row=rows[src[o]], e_w=new_w[o], e_node=new_child[o])
 
 
 def assemble(
@@ -260,7 +273,7 @@ class Backend(Protocol):
 class LocalBackend:
     """Every step in this process, on in-memory chunks."""
 
-    def __init__(self, chunks: list[Chunk]):
+    def __init__(self, chunks: list[Chunk | SparseChunk]):
         self.states: list = list(chunks)
 
     def map(self, fn: Callable, states: list, *args: Any) -> list:
@@ -600,7 +613,7 @@ def check_missing_strategy(strategy: str, has_missing: Callable[[], bool]) -> No
 
 
 def build_tree_hist(
-    X: np.ndarray,
+    X: np.ndarray | SparseColumns,
     y: np.ndarray,
     sample_weight: np.ndarray,
     n_classes: int,
@@ -611,14 +624,24 @@ def build_tree_hist(
     max_bins: int = 255,
     max_histogram_mb: float = DEFAULT_HISTOGRAM_MB,
 ) -> Tree:
-    """``splitter="hist"`` in this process on encoded data (exact quantile bins)."""
+    """``splitter="hist"`` in this process on encoded data (exact quantile bins);
+    sparse ``X`` stays sparse (:mod:`treelearn._hist_sparse`)."""
     _budget.check_classes(n_classes, X.shape[0], rules.max_depth)
-    bins = fit_bins(
-        X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
-    )
-    chunk = new_chunk(apply_bins(X, bins), y, sample_weight)
     weighted = not bool((sample_weight == 1).all())
-    unit = not weighted and not bool(np.isnan(X).any())
+    chunk: Chunk | SparseChunk
+    if isinstance(X, SparseColumns):  # numeric, no missing values: the same bins as dense
+        bins, codes = fit_sparse_bins(
+            X, max_bins, rules.numeric_gap, rules.place_thresholds,
+            rules.thresholds_per_feature,
+        )  # fmt: skip
+        chunk = new_sparse_chunk(codes, y, sample_weight)
+        unit = not weighted
+    else:
+        bins = fit_bins(
+            X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
+        )
+        chunk = new_chunk(apply_bins(X, bins), y, sample_weight)
+        unit = not weighted and not bool(np.isnan(X).any())
     return build_hist_tree(
         LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,
         float(sample_weight.sum()), float(sample_weight.min()), unit, max_histogram_mb,

@@ -33,7 +33,7 @@ import pandas as pd
 from treelearn import _data
 from treelearn._binning import apply_bins, fit_bins, merge_ranges, sample_size, value_range
 from treelearn._builder_hist import build_hist_tree, check_missing_strategy, new_chunk
-from treelearn._validation import check_y, validate_data
+from treelearn._validation import check_y, is_sparse, validate_data
 
 __all__ = ["DaskBackend", "fit", "is_dask_collection", "predict"]
 
@@ -310,6 +310,14 @@ def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
     criterion = estimator._criterion()
     for name, v in (("X", X), ("y", y), ("sample_weight", sample_weight)):
         _check_futures(v, name)
+    meta = getattr(X, "_meta", None)  # a Dask array's chunk type
+    if meta is not None and (is_sparse(meta) or type(meta).__module__.startswith("sparse")):
+        raise ValueError(
+            "Dask input must have dense chunks (numpy or pandas); got sparse chunks "
+            f"({type(meta).__name__}). Fit sparse X in memory as a scipy.sparse matrix "
+            "(splitter='best' or 'hist'), or densify the chunks (X.map_blocks(lambda b: "
+            "b.toarray()))."
+        )
     import distributed
 
     with _client() as client:

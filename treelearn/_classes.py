@@ -144,7 +144,9 @@ class DecisionTreeClassifier(BaseDecisionTree):
         (:mod:`treelearn._builder_hist`), the same criterion and growth rules; on
         features with at most ``max_bins`` distinct values it grows the exact tree;
         missing values are routed ``"fractional"`` (other strategies with missing
-        values in X: a ``ValueError``). Dask input to ``fit`` always uses it.
+        values in X: a ``ValueError``); sparse X is binned from its non-zeros, with
+        the densified matrix's bins and tree (:mod:`treelearn._hist_sparse`). Dask
+        input to ``fit`` always uses it.
         :class:`C45Classifier` takes neither ``"random"`` nor ``"hist"``.
     max_bins : int in [2, 255], default=255
         Bins per feature of ``splitter="hist"`` (missing values get one more); a

@@ -183,6 +183,8 @@ def sparse_histogram(
     key = cell * K + chunk.y[at_rows]
     cells = n_rows * P * B * K
     ky = r * K + chunk.y[rows]
+    hist: np.ndarray
+    total: np.ndarray
     if unit:  # integer counts: the zero bins are exact
         hist = np.bincount(key, minlength=cells).reshape(n_rows, P, B, K)
         total = np.bincount(ky, minlength=n_rows * K).reshape(n_rows, 1, K)

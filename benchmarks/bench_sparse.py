@@ -13,7 +13,7 @@ Usage::
 
     python benchmarks/bench_sparse.py [--rows 20000] [--cols 50000] [--density 0.005]
         [--classes 20] [--repeat 3] [--max-depth N] [--dense-check]
-        [--fits treelearn,treelearn-cart,treelearn-hist,sklearn]
+        [--fits treelearn,treelearn-cart,treelearn-hist,sklearn,treelearn-random,sklearn-random]
 
 ``--dense-check`` (for sizes that fit densely) also fits treelearn on the dense matrix
 and checks that the tree arrays are the same.
@@ -72,10 +72,16 @@ CHILD = textwrap.dedent(
     elif {which!r} == "treelearn-cart":  # CART's defaults: surrogate splits
         from treelearn import CARTClassifier
         est = CARTClassifier(max_depth={max_depth})
+    elif {which!r} == "treelearn-random":
+        from treelearn import DecisionTreeClassifier
+        est = DecisionTreeClassifier(criterion="gini", splitter="random", random_state=0,
+                                     max_depth={max_depth})
     else:
         from sklearn.tree import DecisionTreeClassifier
         X = X.tocsc()  # scikit-learn's sparse splitter reads CSC (it converts CSR)
-        est = DecisionTreeClassifier(criterion="gini", max_depth={max_depth})
+        splitter = "random" if {which!r} == "sklearn-random" else "best"
+        est = DecisionTreeClassifier(criterion="gini", splitter=splitter, random_state=0,
+                                     max_depth={max_depth})
     def status(key):
         for line in open("/proc/self/status"):
             if line.startswith(key):
@@ -127,7 +133,8 @@ def main() -> None:
         default="treelearn,treelearn-cart,sklearn",
         help="comma-separated: treelearn (DecisionTreeClassifier(criterion='gini')), "
         "treelearn-cart (CARTClassifier(), surrogates), treelearn-hist "
-        "(DecisionTreeClassifier(criterion='gini', splitter='hist')), sklearn",
+        "(DecisionTreeClassifier(criterion='gini', splitter='hist')), sklearn, "
+        "treelearn-random and sklearn-random (splitter='random')",
     )
     args = p.parse_args()
     if args.dense_check:

@@ -388,11 +388,6 @@ def test_multioutput_on_sparse_equals_dense(cls):
     np.testing.assert_array_equal(est.predict(sp.csr_array(X)), dense.predict(X))
 
 
-def test_random_splitter_on_sparse_is_refused():
-    with pytest.raises(ValueError, match="splitter='random' does not take sparse X"):
-        DecisionTreeClassifier(splitter="random").fit(sp.csr_matrix(np.eye(4)), [0, 1, 0, 1])
-
-
 def test_competitors_on_sparse_are_refused():
     with pytest.raises(ValueError, match="max_competitors is not available with sparse X"):
         CARTClassifier(max_competitors=2).fit(sp.csr_matrix(np.eye(4)), [0, 1, 0, 1])

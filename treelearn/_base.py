@@ -412,10 +412,10 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         """Raise a clear error for what sparse X does not support (it is numeric
         without missing values, grown by the exact splitter's sparse store)."""
         splitter = getattr(self, "splitter", "best")
-        if splitter not in ("best", "hist"):
+        if splitter not in ("best", "random", "hist"):
             raise ValueError(
-                f"splitter={splitter!r} does not take sparse X; use splitter='best' "
-                "(the sparse store) or 'hist', or pass a dense array."
+                f"splitter={splitter!r} does not take sparse X; use splitter='best', "
+                "'random' or 'hist', or pass a dense array."
             )
         if getattr(self, "max_competitors", 0):
             raise ValueError(

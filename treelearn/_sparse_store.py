@@ -37,6 +37,7 @@ import numpy as np
 from treelearn._growth_rules import GrowthRules
 from treelearn._sparse_values import SparseColumns
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
+from treelearn._split_random import pair_draws, random_thresholds
 
 if TYPE_CHECKING:
     from treelearn._partition import Move
@@ -128,41 +129,78 @@ def partition(store: SparseStore, move: Move) -> None:
     store.node = node
 
 
+@dataclass
+class EntryGroups:
+    """The (feature, node) groups of some stored entries, one segment each."""
+
+    start: np.ndarray  # [G] each group's first entry (among the selected ones)
+    size: np.ndarray  # [G] its number of entries
+    gid: np.ndarray  # [n] every selected entry's group
+    feature: np.ndarray  # [G] each group's feature
+    node: np.ndarray  # [G] each group's node (local id)
+
+
+def entry_groups(store: SparseStore, sel: np.ndarray) -> EntryGroups:
+    """The (feature, node) groups of the stored entries ``sel`` (in store order)."""
+    feature, node = store.feature[sel], store.node[sel]
+    n = sel.size
+    start = np.flatnonzero(
+        np.r_[True, (feature[1:] != feature[:-1]) | (node[1:] != node[:-1])]
+    ) if n else np.zeros(0, dtype=np.intp)  # fmt: skip
+    size = np.diff(np.r_[start, n])
+    gid = np.repeat(np.arange(start.size), size)
+    return EntryGroups(start, size, gid, feature[start], node[start])
+
+
+def zero_block(
+    groups: EntryGroups,
+    node_total: np.ndarray,
+    amount: np.ndarray | None = None,
+    column: np.ndarray | None = None,
+) -> np.ndarray:
+    """What each group's implicit-zero block holds: the node's total minus the sum
+    over the group's stored entries.
+
+    ``node_total`` is per node (``[L]``, or ``[L, C]`` with ``column`` each entry's
+    column, e.g. its class); ``amount`` is each selected entry's share (``None``: one
+    each, counting entries). Returns ``[G]`` (or ``[G, C]``). With integer amounts
+    the difference is exact; otherwise it may be off the block's own sum in the last
+    bits (clip at 0 where the block is empty).
+    """
+    G = groups.start.size
+    if column is None:
+        return node_total[groups.node] - np.bincount(groups.gid, weights=amount, minlength=G)
+    C = node_total.shape[1]
+    cell = groups.gid * C + column
+    stored = np.bincount(cell, weights=amount, minlength=G * C).reshape(G, C)
+    return node_total[groups.node] - stored
+
+
 def _zero_blocks(store, sel, counts, n_counts, K):
     """Groups (feature, node) of the selected entries and their zero blocks.
 
-    Returns ``(start, size, g_feature, g_node, zero_n, zero_w)``: each group's first
-    selected position and number of entries, its feature and node, and per group
-    and class the rows and weight of the zero block.
+    Returns ``(groups, zero_n, zero_w)``: the groups (:func:`entry_groups`) and per
+    group and class the rows and weight of the zero block.
     """
-    feature, node, labels = store.feature[sel], store.node[sel], store.labels[sel]
-    n = sel.size
-    start = np.flatnonzero(np.r_[True, (feature[1:] != feature[:-1]) | (node[1:] != node[:-1])])
-    size = np.diff(np.r_[start, n])
-    G = start.size
-    gid = np.repeat(np.arange(G), size)
-    cell = gid * K + labels
-    nz_n = np.bincount(cell, minlength=G * K).reshape(G, K)
-    nz_w: np.ndarray
-    if store.weights is None:
-        nz_w = nz_n.astype(np.float64)
-    else:
-        nz_w = np.bincount(cell, weights=store.weights[sel], minlength=G * K).reshape(G, K)
-    g_node = node[start]
-    zero_n = n_counts[g_node] - nz_n
-    zero_w = np.where(zero_n > 0, np.maximum(counts[g_node] - nz_w, 0.0), 0.0)
-    return start, size, gid, feature[start], g_node, zero_n, zero_w
+    groups = entry_groups(store, sel)
+    labels = store.labels[sel]
+    zero_n = zero_block(groups, n_counts, None, labels)
+    weights = None if store.weights is None else store.weights[sel]
+    zero_w = zero_block(groups, counts, weights, labels)
+    zero_w = np.where(zero_n > 0, np.maximum(zero_w, 0.0), 0.0)
+    return groups, zero_n, zero_w
 
 
-def _with_zero_blocks(store, sel, groups):
+def _with_zero_blocks(store, sel, groups, zero_n):
     """The selected entries with each group's zero block inserted after its negatives.
 
     A zero block is one position of value 0 whose class weights are the block's; its
     label is the block's class when it has one class, -1 when it has several.
     Returns ``(values, labels, weights, multiplicity, seg_start, seg_len, block_pos,
-    block_group)`` over the augmented positions, one segment per group.
+    block_group)`` over the augmented positions, one segment per group (``groups``,
+    :func:`entry_groups`; ``zero_n`` the rows per class of each group's block).
     """
-    start, size, gid, _f, _node, zero_n, _zero_w = groups
+    start, size, gid = groups.start, groups.size, groups.gid
     rows_in_block = zero_n.sum(axis=1)
     values = store.values[sel]
     pos_real, pos_block, bg, seg_start, seg_len = block_layout(values, start, size, gid,
@@ -208,15 +246,19 @@ def block_layout(
 
 def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):
     """Best threshold of every (feature, node) pair with a non-zero, in chunks."""
+    L = counts.shape[0]
     sel = np.flatnonzero(splittable[store.node])
+    groups, zero_n, zero_w = _zero_blocks(store, sel, counts, n_counts, K)
+    g_feature, g_node = groups.feature, groups.node
+    draws = None
+    if rules.random_thresholds:  # drawn for every (feature, node) pair, as dense X does
+        draws = pair_draws(rules, store.n_features, L, g_feature, g_node)
     if not sel.size:
         return []
-    groups = _zero_blocks(store, sel, counts, n_counts, K)
-    g_feature, g_node, zero_w = groups[3], groups[4], groups[6]
     v, y, w, mult, seg_start, seg_len, pos_block, block_group = _with_zero_blocks(
-        store, sel, groups
+        store, sel, groups, zero_n
     )
-    del sel, groups
+    del sel, groups, zero_n
     limit = max(min(CHUNK_POSITIONS, BLOCK_ELEMENTS // max(K, 1)), 1)
     seg_end = seg_start + seg_len
     found = []
@@ -235,11 +277,18 @@ def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rule
         )
         lo, hi = np.searchsorted(block_group, [g0, g1])
         blocks = (pos_block[lo:hi] - a, zero_w[block_group[lo:hi]].T)
-        splits = best_thresholds(
-            [int(f) for f in feats], [v[a:b]], [y[a:b]], [w[a:b]], False, layout, K,
-            criterion, rules, multiplicity=mult[a:b], segments=(fidx, g_node[g0:g1]),
-            block_counts=blocks,
-        )  # fmt: skip
+        args = ([int(f) for f in feats], [v[a:b]], [y[a:b]], [w[a:b]], False, layout, K,
+                criterion, rules)  # fmt: skip
+        segments = (fidx, g_node[g0:g1])
+        if draws is None:
+            splits = best_thresholds(
+                *args, multiplicity=mult[a:b], segments=segments, block_counts=blocks
+            )
+        else:  # the pairs' drawn numbers (pair_draws)
+            splits = random_thresholds(
+                *args, multiplicity=mult[a:b], segments=segments, block_counts=blocks,
+                draws=draws[g0:g1],
+            )  # fmt: skip
         if splits is not None:
             found.append(splits)
         g0 = g1

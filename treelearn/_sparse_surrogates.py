@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from treelearn._growth_rules import GrowthRules
-from treelearn._sparse_store import SparseStore, block_layout
+from treelearn._sparse_store import SparseStore, block_layout, entry_groups, zero_block
 from treelearn._surrogates import _Candidates, _finish, numeric_cuts, place_cuts
 from treelearn._tree import SPLIT_NUMERIC
 
@@ -78,13 +78,12 @@ def numeric_candidates(
     entry_of_row[e_row] = np.arange(e_row.size)
     ent = entry_of_row[store.rows[sel]]
     s, wt = side[ent], e_w[ent]
-    feature, node, values = store.feature[sel], store.node[sel], store.values[sel]
+    values = store.values[sel]
     n = sel.size
-    start = np.flatnonzero(np.r_[True, (feature[1:] != feature[:-1]) | (node[1:] != node[:-1])])
-    size = np.diff(np.r_[start, n])
+    eg = entry_groups(store, sel)
+    start, size, gid = eg.start, eg.size, eg.gid
     G = start.size
-    gid = np.repeat(np.arange(G), size)
-    g_node, g_feature = node[start], feature[start]
+    g_node, g_feature = eg.node, eg.feature
     # per side: weight and cases of positive weight, of the stored entries and the node
     wl, wr = np.where(s == 0, wt, 0.0), np.where(s == 1, wt, 0.0)
     cases = (s >= 0) & (wt > 0)
@@ -92,10 +91,11 @@ def numeric_candidates(
     nr = np.where(side == 1, e_w, 0.0)
     node_cases = np.bincount(local, weights=(side >= 0) & (e_w > 0), minlength=L)
     node_rows = np.bincount(local, minlength=L)
-    zl = np.bincount(local, weights=nl, minlength=L)[g_node] - np.bincount(gid, weights=wl)
-    zr = np.bincount(local, weights=nr, minlength=L)[g_node] - np.bincount(gid, weights=wr)
-    zn = node_cases[g_node] - np.bincount(gid, weights=cases, minlength=G)
-    has_block = node_rows[g_node] - size > 0
+    # the zero blocks: each node's sums minus those of the group's stored entries
+    zl = zero_block(eg, np.bincount(local, weights=nl, minlength=L), wl)
+    zr = zero_block(eg, np.bincount(local, weights=nr, minlength=L), wr)
+    zn = zero_block(eg, node_cases, cases)
+    has_block = zero_block(eg, node_rows) > 0
     pos_real, pos_block, bg, _seg_start, _seg_len = block_layout(
         values, start, size, gid, has_block
     )

@@ -37,7 +37,10 @@ from treelearn.criteria import SplitCriterion
 if TYPE_CHECKING:
     from treelearn._growth_rules import GrowthRules
 
-__all__ = ["RandomCuts", "random_cuts", "random_thresholds"]
+__all__ = ["RandomCuts", "pair_draws", "random_cuts", "random_thresholds"]
+
+#: Uniform numbers drawn in one call by :func:`pair_draws` (whole features).
+DRAWS_PER_CALL = 2**20
 
 
 @dataclass
@@ -54,16 +57,20 @@ def random_cuts(
     n_known: np.ndarray,
     rng: np.random.Generator,
     gap: float,
+    draws: np.ndarray | None = None,
 ) -> RandomCuts:
     """One threshold per segment of ``layout``, uniform between its known extremes.
 
     ``values`` are sorted within each segment, missing values (NaN) last, and
-    ``n_known`` counts each segment's known values.
+    ``n_known`` counts each segment's known positions. ``draws`` are the segments'
+    uniform numbers when they were drawn already (:func:`pair_draws`); otherwise
+    one per segment is drawn from ``rng``.
     """
     S = layout.n_segments
     start = layout.seg_start
-    u = rng.random(S)  # one draw per segment, used or not: the stream does not
-    # depend on which nodes may split
+    # one draw per segment, used or not: the stream does not depend on which nodes
+    # may split
+    u = rng.random(S) if draws is None else draws
     threshold = np.full(S, np.nan)
     has = np.flatnonzero(n_known >= 2)
     lo = values[start[has]]
@@ -85,6 +92,29 @@ def random_cuts(
     return RandomCuts(at_cut, threshold)
 
 
+def pair_draws(
+    rules: GrowthRules, n_features: int, n_nodes: int, feature: np.ndarray, node: np.ndarray
+) -> np.ndarray:
+    """The uniform numbers of some (feature, node) pairs, as the dense search draws them.
+
+    A level of the dense search draws one number per (feature, node) pair, every
+    feature's nodes in turn (feature-major, :func:`random_thresholds` over blocks of
+    consecutive features). Here the same numbers are drawn from ``rules.rng``, a few
+    features at a time (memory stays bounded for wide data), and those of the pairs
+    ``(feature, node)`` (in increasing (feature, node) order) are returned.
+    """
+    rng = rules.rng if rules.rng is not None else np.random.default_rng()
+    total = n_features * n_nodes
+    key = feature.astype(np.int64) * n_nodes + node
+    out = np.empty(key.size)
+    step = max(DRAWS_PER_CALL // max(n_nodes, 1), 1) * n_nodes  # whole features per call
+    for a in range(0, total, step):
+        u = rng.random(min(step, total - a))
+        lo, hi = np.searchsorted(key, [a, a + u.size])
+        out[lo:hi] = u[key[lo:hi] - a]
+    return out
+
+
 def random_thresholds(
     features: list[int],
     values: list[np.ndarray],
@@ -96,6 +126,11 @@ def random_thresholds(
     criterion: SplitCriterion,
     rules: GrowthRules,
     fractions: list[np.ndarray] | None = None,
+    *,
+    multiplicity: np.ndarray | None = None,
+    segments: tuple[np.ndarray, np.ndarray] | None = None,
+    block_counts: tuple[np.ndarray, np.ndarray] | None = None,
+    draws: np.ndarray | None = None,
 ) -> NumericSplits | None:
     """:func:`treelearn._split_numeric.best_thresholds` for ``splitter="random"``.
 
@@ -106,22 +141,34 @@ def random_thresholds(
     join the side of the drawn cut that scores better (the right on ties, as in
     ``best_thresholds``); adding cases to a side never makes an admitted cut
     inadmissible.
+
+    Sparse features (:mod:`treelearn._sparse_store`): ``multiplicity``,
+    ``segments`` and ``block_counts`` as in ``best_thresholds`` (a zero block is one
+    position of value 0), and ``draws`` each segment's uniform number
+    (:func:`pair_draws`), so that the cut is the dense matrix's: a segment's
+    extremes include its zero block, and the block's rows join the side of 0.
     """
     K, F = n_classes, len(features)
     S0 = layout.n_segments
-    v = values[0] if F == 1 else np.concatenate(values)
-    yo = (labels[0] if F == 1 else np.concatenate(labels)).astype(np.intp, copy=False)
-    wo = None if weights is None else (weights[0] if F == 1 else np.concatenate(weights))
-    layout = stacked_layout(layout, F, values[0].size)
+    if F == 1 or segments is not None:
+        v, yo = values[0], labels[0].astype(np.intp, copy=False)
+        wo = None if weights is None else weights[0]
+    else:
+        v, yo = np.concatenate(values), np.concatenate(labels).astype(np.intp, copy=False)
+        wo = None if weights is None else np.concatenate(weights)
+    if segments is None:
+        layout = stacked_layout(layout, F, values[0].size)
     S, seg_start, node_weight = layout.n_segments, layout.seg_start, layout.node_weight
     pos_seg = layout.position_segment
     known = ~np.isnan(v)
     n_known = np.bincount(pos_seg[known], minlength=S)
     rng = rules.rng if rules.rng is not None else np.random.default_rng()
-    drawn = random_cuts(v, layout, n_known, rng, rules.numeric_gap)
+    drawn = random_cuts(v, layout, n_known, rng, rules.numeric_gap, draws)
     # which drawn cuts the rules admit: sizes from running sums of rows and weight
     cut = layout.interior & (v[1:] > v[:-1] + rules.numeric_gap)
     w_known = np.where(known, 1.0 if wo is None else wo, 0.0)
+    if block_counts is not None:
+        w_known[block_counts[0]] = block_counts[1].sum(axis=0)
     wcum = np.cumsum(w_known)
     before = np.maximum(seg_start - 1, 0)
     left_w = wcum[:-1] - np.where(seg_start > 0, wcum[before], 0.0)[pos_seg[:-1]]
@@ -131,7 +178,14 @@ def random_thresholds(
         fr = fractions[0] if F == 1 else np.concatenate(fractions)
         fcum = np.cumsum(np.where(known, fr, 0.0))
         samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
-    sides = CutSides(cut, None, None, layout, n_known, known_w, left_weight=left_w, samples=samples)
+    n_rows, left_count = n_known, None
+    if multiplicity is not None:  # rows, counted by multiplicity (no missing value)
+        kcum = np.cumsum(multiplicity)
+        base = np.where(seg_start > 0, kcum[before], 0)
+        n_rows = kcum[seg_start + layout.seg_len - 1] - base
+        left_count = kcum[:-1] - base[pos_seg[:-1]]
+    sides = CutSides(cut, None, None, layout, n_rows, known_w, left_weight=left_w,
+                     samples=samples, left_count=left_count)  # fmt: skip
     allowed, n_cand = rules.admissible_cuts(sides)
     cand = np.flatnonzero(drawn.at_cut & (cut if allowed is None else cut & allowed))
     if cand.size == 0:
@@ -141,6 +195,8 @@ def random_thresholds(
     row_of[sg] = np.arange(sg.size)
     # class counts of the candidate segments: known entries, and those on the left
     at = known & (row_of[pos_seg] >= 0)
+    if block_counts is not None:
+        at[block_counts[0]] = False  # a block's counts are added below
     r = row_of[pos_seg[at]]
     w_at = None if wo is None else wo[at]
     cells = r * K + yo[at]
@@ -150,6 +206,14 @@ def random_thresholds(
         cells[left_side], weights=None if w_at is None else w_at[left_side], minlength=sg.size * K
     ).reshape(sg.size, K)
     parent, left = parent.astype(np.float64), left.astype(np.float64)
+    if block_counts is not None:  # zero blocks of the candidate segments
+        b_pos, b_counts = block_counts
+        b_row = row_of[pos_seg[b_pos]]
+        has = b_row >= 0
+        b_row, b_counts = b_row[has], b_counts[:, has].T
+        parent[b_row] += b_counts
+        zero_left = drawn.threshold[sg][b_row] >= 0.0
+        left[b_row[zero_left]] += b_counts[zero_left]
     children = np.stack([left, parent - left], axis=1)  # [s, 2, K]
     missing_slot = None
     if rules.missing_values == "learned" and not known.all():
@@ -184,6 +248,9 @@ def random_thresholds(
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[sg] - parent.sum(axis=1), 0.0)
     )
-    block, node = np.divmod(sg, S0)
+    if segments is None:
+        block, node = np.divmod(sg, S0)
+    else:
+        block, node = segments[0][sg], segments[1][sg]
     feature = np.asarray(features, dtype=np.intp)[block]
     return NumericSplits(node, feature, gain, score, drawn.threshold[sg], missing_slot)

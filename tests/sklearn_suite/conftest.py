@@ -50,11 +50,6 @@ SKIPS: dict[str, str] = {
     + " (ExtraTreeRegressor; its classifier counterpart is in tests/test_splitter_random.py)",
 }
 
-_SPARSE_RANDOM = (
-    "splitter='random' on sparse X: refused with a clear error (the sparse store grows "
-    "splitter='best' only)"
-)
-
 #: Known failures by test name (a name without a parametrisation covers all of
 #: them): (reason, strict).
 XFAILS: dict[str, tuple[str, bool]] = {
@@ -99,10 +94,6 @@ def _xfail(item) -> tuple[str, bool] | None:
     name = item.originalname if hasattr(item, "originalname") else item.name
     if name in XFAILS:
         return XFAILS[name]
-    params = getattr(getattr(item, "callspec", None), "params", {})
-    values = [str(v) for v in params.values()]
-    if any("csc" in v or "csr" in v for v in values) and "random" in values:
-        return (_SPARSE_RANDOM, True)
     return None
 
 

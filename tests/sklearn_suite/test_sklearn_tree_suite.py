@@ -12,13 +12,13 @@ marks treelearn's known failures ``xfail`` (strict: a fixed one must leave the l
 The lists were written against one scikit-learn version (``SKLEARN_SUITE_VERSION``);
 under another the test module differs, and this module is skipped.
 
-The figure (scikit-learn 1.9.1, branch ``sparse2``): 525 collected, 379 skipped
+The figure (scikit-learn 1.9.1, branch ``sparse-random``): 525 collected, 379 skipped
 (regressors, ExtraTree classes, private Cython objects), 146 classifier tests run,
-138 pass (94.5 %), sparse ``X`` (CSC/CSR, matrix and array, multi-output ``y``
-included) among them. The 8 known failures (``conftest.XFAILS``): 4 are
-``splitter="random"`` on sparse ``X`` (refused, not built); 2 are
-``min_weight_fraction_leaf`` at 0.30000000000000004 (treelearn's slack on that limit);
-``tree_.n_classes`` is an int for one output; node ids are breadth first.
+142 pass (97.3 %), sparse ``X`` (CSC/CSR, matrix and array, multi-output ``y``
+included, ``splitter="random"`` included) among them. The 4 known failures
+(``conftest.XFAILS``): 2 are ``min_weight_fraction_leaf`` at 0.30000000000000004
+(treelearn's slack on that limit); ``tree_.n_classes`` is an int for one output;
+node ids are breadth first.
 """
 
 from __future__ import annotations

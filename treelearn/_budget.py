@@ -2,7 +2,9 @@
 
 A tree stores every node's class counts (``nodes × classes`` float64, two arrays
 of that size while a fit finishes), and the split search of a categorical feature
-builds a ``[nodes, levels, classes]`` count tensor per level. Both are checked
+builds a ``[nodes, levels, classes]`` count tensor per level (a feature of many levels:
+over the levels present at each node only, in chunks of nodes, see
+:func:`treelearn._split_categorical.present_chunks`). Both are checked
 against the budget before they are allocated, so that a fit that cannot finish
 refuses with a :class:`MemoryError` naming the parameter to change, instead of
 dying inside numpy or swapping for minutes.
@@ -14,7 +16,13 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["check_categorical_level", "check_classes", "check_level", "memory_budget"]
+__all__ = [
+    "categorical_level_fits",
+    "check_categorical_level",
+    "check_classes",
+    "check_level",
+    "memory_budget",
+]
 
 _GIB = 2**30
 #: Bytes of node class counts per node and class while a fit finishes: the counts
@@ -81,6 +89,11 @@ def check_level(n_nodes_so_far: int, n_level: int, n_classes: int, depth: int) -
             f"{_gib(budget)}. {_depth_advice(depth).capitalize()}or raise "
             "TREELEARN_MEMORY_BUDGET (GiB)."
         )
+
+
+def categorical_level_fits(n_nodes: int, n_levels: int, n_classes: int) -> bool:
+    """Whether a ``[nodes, levels, classes]`` categorical search fits the budget."""
+    return n_nodes * n_levels * n_classes * _CATEGORICAL_CELL_BYTES <= memory_budget()
 
 
 def check_categorical_level(

@@ -40,7 +40,7 @@ from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_values import is_sparse_columns
-from treelearn._split_categorical import category_counts
+from treelearn._split_categorical import PresentTables, category_counts, present_chunks, table_rows
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
 from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
@@ -66,6 +66,9 @@ _MERGE_LEVELS = 128
 #: A categorical count tensor of at most this many cells is built for every node of
 #: the level; a larger one only for the nodes that can split on the feature.
 _SMALL_TENSOR = 2**22
+#: Most cells of one chunk of nodes of a large categorical search over the categories
+#: present at its nodes (:func:`treelearn._split_categorical.present_chunks`).
+_CHUNK_CELLS = 2**20
 
 
 class _Columns:
@@ -313,7 +316,7 @@ class _LevelWiseBuilder:
         best_thr = np.full((L, P), np.nan)
         best_slot = np.full((L, P), -1, dtype=np.intp)  # "learned": missing cases' slot
         # per categorical feature: (row of every node in the tables, or -1; tables)
-        best_table: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        best_table: dict[int, tuple[np.ndarray, np.ndarray | PresentTables]] = {}
         search = random_thresholds if rules.random_thresholds else best_thresholds
 
         def search_block(block):
@@ -357,8 +360,10 @@ class _LevelWiseBuilder:
             C = int(self.n_cat[block[0]])
             if C < 2:
                 continue
-            if L * C * self.K <= _SMALL_TENSOR:  # small tensors (every multi-feature
-                # block is): the block in one pass, every node, no sort needed
+            small = L * C * self.K <= _SMALL_TENSOR
+            if small and _budget.categorical_level_fits(len(block) * L, C, self.K):
+                # small tensors (every multi-feature block is, within the memory
+                # budget): the block in one pass, every node, no sort needed
                 self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, level)
                 continue
             for f in block:  # large: each feature over the nodes that can split on it
@@ -378,7 +383,7 @@ class _LevelWiseBuilder:
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
             row_of, tables = best_table[f]
-            table = tables[row_of[nodes[sel]]][:, : int(self.n_cat[f])]
+            table = table_rows(tables, row_of[nodes[sel]], int(self.n_cat[f]))
             out.tables.append((f, nodes[sel], table))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = table.max(axis=1) + 1
@@ -437,7 +442,7 @@ class _LevelWiseBuilder:
             sel = np.flatnonzero(feat == f)
             row_of, tables = best_table[f]
             C = int(self.n_cat[f])
-            branch[cptr[sel][:, None] + np.arange(C)] = tables[row_of[node[sel]]][:, :C]
+            branch[cptr[sel][:, None] + np.arange(C)] = table_rows(tables, row_of[node[sel]], C)
         kind = np.where(cat, SPLIT_CATEGORICAL, SPLIT_NUMERIC).astype(np.int8)
         return Competitors(
             ptr=ptr, feature=feat.astype(np.int32), kind=kind,
@@ -456,6 +461,10 @@ class _LevelWiseBuilder:
         """
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
         codes = self.X[e_row, f]
+        if self.rules.present_only(C):
+            self._categorical_present(f, C, codes, e_y, e_w, local, node_weight, L, splittable,
+                                      level)  # fmt: skip
+            return
         known = ~np.isnan(codes)
         pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
         n_present = np.bincount(pairs // C, minlength=L)
@@ -478,6 +487,54 @@ class _LevelWiseBuilder:
         valid[sub[ok], f] = True
         best_slot[sub[ok], f] = slot[ok]
         best_table[f] = (row_of, grouped.tables)
+
+    def _categorical_present(
+        self, f, C, codes, e_y, e_w, local, node_weight, L, splittable, level
+    ):  # fmt: skip
+        """As :meth:`_categorical_restricted`, over the categories present at each node
+        (the rules' :meth:`~treelearn._growth_rules.GrowthRules.present_only`): chunks
+        of at most ``_CHUNK_CELLS`` cells, tables kept as (category, slot) pairs."""
+        gains, scores, valid, best_table, best_slot, node_counts, frac = level
+        tables, chunks = present_chunks(codes, local, L, C, self.K, splittable, _CHUNK_CELLS)
+
+        def counts_of(chunk):
+            at = chunk.entries
+            stats = category_counts(
+                chunk.compact.astype(np.float64), chunk.row, e_y[at], e_w[at], chunk.nodes.size,
+                chunk.width, self.K, node_weight[chunk.nodes], None if frac is None else frac[at],
+            )  # fmt: skip
+            stats.n_declared = C
+            return stats
+
+        # "learned" looks for missing cases' branches when any searched node of the
+        # level has missing weight, as the dense search over all of them does
+        any_missing = None
+        if self.learned and chunks:
+            searched = np.zeros(L, dtype=bool)
+            for chunk in chunks:
+                searched[chunk.nodes] = True
+            any_missing = bool((np.isnan(codes) & searched[local]).any()) or any(
+                bool((counts_of(chunk).missing_weight > 0).any()) for chunk in chunks
+            )
+        for chunk in chunks:
+            _budget.check_categorical_level(f, chunk.nodes.size, chunk.width, self.K, self.depth)
+            stats = counts_of(chunk)
+            grouped = self.rules.categorical_splits(stats, self.criterion)
+            # the left weight summed over the declared categories, as the dense search
+            left = np.where(grouped.tables == 0, stats.counts.sum(axis=2), 0.0)
+            left_w = chunk.declared_sums(tables, left, _CHUNK_CELLS)
+            grouped.branch_weights = np.stack([left_w, stats.known_weight - left_w], axis=1)
+            score, slot = self._categorical_scores(
+                grouped, stats, node_counts[chunk.nodes], any_missing
+            )
+            chunk.slots_into(tables, grouped.tables)
+            ok = grouped.ok & ~np.isnan(grouped.gain)
+            sub = chunk.nodes[ok]
+            gains[sub, f] = grouped.gain[ok]
+            scores[sub, f] = score[ok]
+            valid[sub, f] = True
+            best_slot[sub, f] = slot[ok]
+        best_table[f] = (np.arange(L), tables)
 
     def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, level):
         """Search categorical features ``block`` (``C`` categories each) in one pass.
@@ -506,13 +563,16 @@ class _LevelWiseBuilder:
             best_slot[okj, f] = slot[rows][okj]
             best_table[f] = (every_node, grouped.tables[rows])
 
-    def _categorical_scores(self, grouped, stats, node_counts):
+    def _categorical_scores(self, grouped, stats, node_counts, any_missing=None):
         """The feature scores of categorical splits, and (``"learned"``) the branch
         each node's missing cases join; ``grouped``'s gains and branch weights are
-        updated with them (:func:`treelearn._missing.learned_categorical`)."""
+        updated with them (:func:`treelearn._missing.learned_categorical`), when a
+        node has missing weight (``any_missing``: when one of the level's has)."""
         slot = np.full(grouped.gain.shape, -1, dtype=np.intp)
         missing_weight = stats.missing_weight
-        if self.learned and bool((missing_weight > 0).any()):
+        if any_missing is None:
+            any_missing = bool((missing_weight > 0).any())
+        if self.learned and any_missing:
             gain, branch_w, slot = learned_categorical(
                 grouped.tables, stats.counts, stats.known_counts, node_counts, self.criterion
             )

@@ -175,6 +175,14 @@ class GrowthRules(abc.ABC):
     ) -> cat.CategoricalSplits:
         """The best split of one categorical feature at every node of a level."""
 
+    def present_only(self, n_categories: int) -> bool:
+        """Whether :meth:`categorical_splits` of a feature with ``n_categories``
+        categories depends only on the categories present at a node, in code order,
+        so that it may search them in compact codes
+        (:func:`treelearn._split_categorical.present_chunks`). C4.5's branches for
+        declared categories do not."""
+        return False
+
     # -- which feature wins ------------------------------------------------------------
     def sample_features(self, valid: np.ndarray) -> np.ndarray:
         """``valid`` restricted to ``max_features`` features drawn at random per node.
@@ -280,6 +288,13 @@ class SklearnRules(GrowthRules):
         allowed = self.admissible(sides.left_n, lambda: sides.left_w)
         allowed &= self.admissible(sides.right_n, lambda: sides.right_w)
         return allowed, None
+
+    def present_only(self, n_categories: int) -> bool:
+        # subsets: the ordered cuts (an exhaustive search's masks count absent
+        # categories too). Multiway splits keep the dense search: their children's
+        # impurity is summed over every declared category's branch (pairwise, so that
+        # dropping the empty ones would move the last bit of the gains)
+        return self.categorical_split == "binary" and n_categories > self.max_exhaustive_categories
 
     def categorical_splits(
         self, stats: cat.CategoryCounts, criterion: SplitCriterion

@@ -11,6 +11,12 @@ split it:
 * :func:`best_subsets` -- the best two-way grouping of the categories (CART);
 * :func:`best_value_against_rest` -- one category against all others (J48 ``-B``).
 
+A feature with many categories is searched over the categories *present* at each
+node (:func:`present_chunks`, :class:`PresentTables`): a node's present categories
+get compact codes ``0 .. P-1`` in code order, the nodes are searched in chunks of a
+bounded number of cells, and the routing tables are kept as one CSR list of
+(category, slot) pairs per node, never ``nodes × declared categories``.
+
 Every search returns a :class:`CategoricalSplits`: per node a routing table
 (category code -> child slot, ``-1`` for a category absent at the node, which is
 then routed like a missing value), the gain (the criterion's ``split_score`` scaled
@@ -33,13 +39,16 @@ from treelearn.criteria import SplitCriterion
 __all__ = [
     "CategoricalSplits",
     "CategoryCounts",
+    "PresentTables",
     "best_subsets",
     "best_value_against_rest",
     "category_counts",
     "declared_categories",
     "known_fraction",
     "present_categories",
+    "present_chunks",
     "subset_masks",
+    "table_rows",
 ]
 
 Admissible = Callable[[np.ndarray, Callable[[], np.ndarray]], np.ndarray]
@@ -59,6 +68,9 @@ class CategoryCounts:
     branch_n: np.ndarray  # [S, C] samples per category (entries, or row fractions)
     known_counts: np.ndarray  # [S, K] class counts of the known values
     node_weight: np.ndarray  # [S] all weight at the node, missing values included
+    #: declared categories when ``C`` counts compact codes of the present ones only
+    #: (:func:`present_chunks`); what decides between exhaustive and ordered subsets
+    n_declared: int | None = None
 
     @property
     def present(self) -> np.ndarray:
@@ -229,7 +241,7 @@ def best_subsets(
     S, C, _ = counts3.shape
     present = stats.present
     parent_imp = criterion.impurity(known_counts)
-    if exhaustive and max_exhaustive >= C:
+    if exhaustive and max_exhaustive >= (C if stats.n_declared is None else stats.n_declared):
         masks = subset_masks(C)  # [T, C]
         left = np.einsum("tc,sck->stk", masks.astype(np.float64), counts3)
         left_n = branch_n @ masks.T.astype(np.int64)
@@ -301,3 +313,162 @@ def _ordered_cuts(
         left_all[better] = in_left[better]
         best_all[better] = best[better]
     return best_all, left_all
+
+
+@dataclass
+class PresentTables:
+    """Routing tables of a level's nodes over their present categories (CSR).
+
+    Row ``s`` (a node) holds the pairs ``ptr[s] .. ptr[s+1]-1``: ``codes`` ascending,
+    each with its child ``slots`` (``-1``: no branch, as for a node that was not
+    searched). Memory is one pair per (node, present category), not ``nodes × C``.
+    """
+
+    ptr: np.ndarray  # [S + 1] int64
+    codes: np.ndarray  # [nnz] intp category codes
+    slots: np.ndarray  # [nnz] int32 child slot
+    n_categories: int
+
+    def dense(self, rows: np.ndarray) -> np.ndarray:
+        """The tables of ``rows`` as ``[len(rows), n_categories]`` (``-1``: absent)."""
+        rows = np.asarray(rows, dtype=np.intp)
+        out = np.full((rows.size, self.n_categories), -1, dtype=np.int32)
+        start = self.ptr[rows]
+        count = self.ptr[rows + 1] - start
+        which = np.repeat(np.arange(rows.size), count)
+        pair = np.arange(which.size) - np.repeat(np.cumsum(count) - count, count)
+        pair += np.repeat(start, count)
+        out[which, self.codes[pair]] = self.slots[pair]
+        return out
+
+
+def table_rows(
+    tables: np.ndarray | PresentTables, rows: np.ndarray, n_categories: int
+) -> np.ndarray:
+    """Dense routing tables ``[len(rows), n_categories]`` of ``rows`` of a search's tables."""
+    if isinstance(tables, PresentTables):
+        return tables.dense(rows)
+    return tables[rows][:, :n_categories]
+
+
+@dataclass
+class PresentChunk:
+    """One chunk of :func:`present_chunks`: nodes and their entries in compact codes."""
+
+    nodes: np.ndarray  # [R] level-local node ids
+    entries: np.ndarray  # [m'] indices of the known entries at these nodes, in order
+    row: np.ndarray  # [m'] the entries' row in the chunk (0 .. R-1)
+    compact: np.ndarray  # [m'] the entries' compact category code (0 .. width-1)
+    width: int  # most categories present at one node of the chunk
+
+    def slots_into(self, tables: PresentTables, compact_tables: np.ndarray) -> None:
+        """Write the chunk's compact tables ``[R, width]`` into the level's pairs."""
+        start = tables.ptr[self.nodes]
+        count = tables.ptr[self.nodes + 1] - start
+        which = np.repeat(np.arange(self.nodes.size), count)
+        j = np.arange(which.size) - np.repeat(np.cumsum(count) - count, count)
+        tables.slots[np.repeat(start, count) + j] = compact_tables[which, j]
+
+    def declared_sums(
+        self, tables: PresentTables, values: np.ndarray, cell_limit: int
+    ) -> np.ndarray:
+        """Row sums of ``values[R, width]`` (compact codes) taken as numpy sums a row
+        over every declared category (zeros for absent ones): the same pairwise
+        rounding as the dense search's, in blocks of at most ``cell_limit`` cells."""
+        R, C = self.nodes.size, tables.n_categories
+        out = np.empty(R)
+        step = max(cell_limit // max(C, 1), 1)
+        for lo in range(0, R, step):  # blocks of rows (bounded cells), not nodes
+            rows = np.arange(lo, min(lo + step, R))
+            start = tables.ptr[self.nodes[rows]]
+            count = tables.ptr[self.nodes[rows] + 1] - start
+            which = np.repeat(np.arange(rows.size), count)
+            j = np.arange(which.size) - np.repeat(np.cumsum(count) - count, count)
+            dense = np.zeros((rows.size, C))
+            dense[which, tables.codes[np.repeat(start, count) + j]] = values[rows[which], j]
+            out[rows] = dense.sum(axis=1)
+        return out
+
+
+def present_chunks(
+    codes: np.ndarray,
+    node: np.ndarray,
+    n_nodes: int,
+    n_categories: int,
+    n_classes: int,
+    searched: np.ndarray,
+    cell_limit: int,
+) -> tuple[PresentTables, list[PresentChunk]]:
+    """The present categories of one feature at a level's nodes, in chunks of nodes.
+
+    Parameters
+    ----------
+    codes : ndarray of shape (m,)
+        The level's entries' category codes (``NaN``: missing).
+    node : ndarray of int, shape (m,)
+        Their level-local nodes (``0 .. n_nodes-1``).
+    n_nodes, n_categories, n_classes : int
+    searched : ndarray of bool, shape (n_nodes,)
+        Nodes to search; only those where two categories are present are.
+    cell_limit : int
+        Most ``rows × width × n_classes`` cells of one chunk's count tensor (a node
+        whose present categories alone exceed it is a chunk of its own).
+
+    Returns
+    -------
+    tables : PresentTables
+        Every (node, present category) pair of the level, slots ``-1`` (to fill).
+    chunks : list of PresentChunk
+        Nodes sorted by their number of present categories, largest first, so that a
+        chunk's padding to its ``width`` stays small.
+    """
+    known = np.flatnonzero(~np.isnan(codes))
+    key = node[known].astype(np.int64) * n_categories + codes[known].astype(np.int64)
+    pairs, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.ravel()
+    pair_node = pairs // n_categories
+    n_present = np.bincount(pair_node, minlength=n_nodes)
+    ptr = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.cumsum(n_present, out=ptr[1:])
+    tables = PresentTables(
+        ptr,
+        (pairs % n_categories).astype(np.intp),
+        np.full(pairs.size, -1, dtype=np.int32),
+        n_categories,
+    )
+    sub = np.flatnonzero((n_present >= 2) & searched)
+    if not sub.size:
+        return tables, []
+    sub = sub[np.argsort(-n_present[sub], kind="stable")]
+    width = n_present[sub]
+    # greedy chunks: rows of a chunk x its first (largest) width within the limit
+    bounds = [0]
+    while bounds[-1] < sub.size:
+        first = bounds[-1]
+        rows = max(cell_limit // max(int(width[first]) * n_classes, 1), 1)
+        bounds.append(min(first + rows, sub.size))
+    chunk_of = np.full(n_nodes, -1, dtype=np.intp)
+    row_of = np.zeros(n_nodes, dtype=np.intp)
+    for i in range(len(bounds) - 1):  # a loop over chunks (bounded cells), not nodes
+        chunk_of[sub[bounds[i] : bounds[i + 1]]] = i
+        row_of[sub[bounds[i] : bounds[i + 1]]] = np.arange(bounds[i + 1] - bounds[i])
+    entry_node = node[known]
+    entry_chunk = chunk_of[entry_node]
+    order = np.argsort(entry_chunk, kind="stable")  # entry order kept within a chunk
+    n_in = np.bincount(entry_chunk[entry_chunk >= 0], minlength=len(bounds) - 1)
+    begin = int(np.count_nonzero(entry_chunk < 0))
+    chunks = []
+    for i in range(len(bounds) - 1):
+        sel = order[begin : begin + int(n_in[i])]
+        begin += int(n_in[i])
+        at = entry_node[sel]
+        chunks.append(
+            PresentChunk(
+                sub[bounds[i] : bounds[i + 1]],
+                known[sel],
+                row_of[at],
+                (inverse[sel] - ptr[at]).astype(np.intp),
+                int(width[bounds[i]]),
+            )
+        )
+    return tables, chunks

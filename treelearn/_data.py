@@ -1,7 +1,8 @@
 """Turning user input (numpy or pandas, numeric or categorical) into one float matrix.
 
-Every feature becomes one float64 column: numeric features keep their values,
-categorical features hold category codes ``0 .. n_categories-1``. Missing values
+Every feature becomes one float column: numeric features keep their values (a
+float32 or float64 numpy array is read as given, without a copy; anything else
+becomes float64), categorical features hold category codes ``0 .. n_categories-1``. Missing values
 (``NaN``, ``None``, ``pd.NA``) and categories unseen in training become ``NaN``,
 which the tree routes C4.5 style.
 """
@@ -196,6 +197,10 @@ def _encode_categorical(col, categories: np.ndarray, *, own: bool = False) -> np
 
 
 _FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: The dtypes numeric numpy X is read in as given (no copy); any other becomes float64.
+#: float32 widens to float64 without rounding wherever a split computes (midpoints,
+#: gaps: ``SortedStore.float_values``), so its trees are those of its float64 copy.
+_FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def _check_float32_range(arr: np.ndarray, where: str, infinity: bool = False) -> None:
@@ -343,7 +348,7 @@ def _as_2d(X):
     # numeric numpy input: scikit-learn's own checks and messages
     arr = check_array(
         arr,
-        dtype=np.float64,
+        dtype=_FLOAT_DTYPES,
         ensure_all_finite=False,  # checked below, with float32's range
         ensure_2d=True,
         allow_nd=False,
@@ -417,9 +422,9 @@ def fit_encoding(
         _refuse_sparse_categorical(mask)
         return X, FeatureEncoding(is_categorical=mask, categories=[None] * n_features)
     mask = _categorical_mask(X, categorical_features, n_features)
-    if isinstance(X, np.ndarray) and X.dtype == np.float64 and not mask.any():
+    if isinstance(X, np.ndarray) and X.dtype in _FLOAT_DTYPES and not mask.any():
         # all numeric (check_array in _as_2d has rejected infinity): the builder
-        # reads X as it is, no copy of the data
+        # reads X as it is, float32 or float64, no copy of the data
         return X, FeatureEncoding(is_categorical=mask, categories=[None] * n_features)
     categories: list = [True if m else None for m in mask]
     out = _encode_columns(X, categories, fitting=True)
@@ -458,7 +463,7 @@ def transform(X, encoding: FeatureEncoding, *, checked: bool = False) -> np.ndar
         return X
     if (
         isinstance(X, np.ndarray)
-        and X.dtype == np.float64
+        and X.dtype in _FLOAT_DTYPES
         and not encoding.is_categorical.any()
         and X.shape[1] == encoding.is_categorical.size
     ):  # all numeric: check_array in _as_2d has rejected infinity already

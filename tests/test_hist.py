@@ -285,3 +285,32 @@ def test_core_imports_without_dask_and_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     with pytest.raises(ImportError, match=r"pip install 'treelearn\[dask\]'"):
         _dask._require()
+
+
+class _OneBranch(SklearnRules):
+    """Rules whose categorical splits send every category to one child: a rule that
+    cannot make progress, which both level loops' guard must turn into leaves."""
+
+    def categorical_splits(self, stats, criterion):
+        found = super().categorical_splits(stats, criterion)
+        found.tables = np.where(found.tables >= 0, 0, -1)
+        return found
+
+
+def test_one_sided_split_guard_as_the_exact_builder():
+    from treelearn._builder import build_tree
+    from treelearn._builder_hist import build_tree_hist
+    from treelearn.criteria import Gini
+
+    rng = np.random.default_rng(11)
+    n = 600
+    X = np.column_stack([rng.integers(0, 5, n), rng.integers(0, 30, n)]).astype(float)
+    y = ((X[:, 0] >= 2) ^ (X[:, 1] > 14)).astype(np.intp)
+    w = np.ones(n)
+    is_cat, n_cat = np.array([True, False]), np.array([5, 0])
+    exact = build_tree(X, y, w, 2, is_cat, n_cat, Gini(), _OneBranch(max_depth=40))
+    hist = build_tree_hist(X, y, w, 2, is_cat, n_cat, Gini(), _OneBranch(max_depth=40))
+    assert_same_tree(exact, hist)
+    # every node that chose the categorical feature became a leaf (without the guard
+    # the hist loop grew one-child chains down to max_depth)
+    assert not (hist.feature == 0).any()

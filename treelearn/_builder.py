@@ -57,7 +57,7 @@ from treelearn.criteria._checked import CheckedCriterion, check_every_level
 #: enough that a block's prefix sums stay in cache-sized pieces on large data.
 BLOCK_ENTRIES = 2**15
 
-__all__ = ["best_first", "build_tree"]
+__all__ = ["best_first", "build_tree", "one_sided_splits"]
 
 
 #: The per-level chunks of the tree's arrays are merged every this many levels.
@@ -703,9 +703,7 @@ class _LevelWiseBuilder:
                     local, e_row, e_y, e_w, split, first_local, n_ent, store
                 )
             per_child = np.bincount(routed[0].new_node, minlength=n_next)
-            parent_of_child = np.repeat(np.arange(split.n_children.size), split.n_children)
-            used = np.bincount(parent_of_child, weights=per_child > 0, minlength=is_split.size)
-            one_sided = np.flatnonzero(is_split & (used <= 1))
+            one_sided = one_sided_splits(is_split, split.n_children, per_child)
             if one_sided.size == 0:
                 return first_child, routed
             _make_leaves(split, one_sided)
@@ -765,6 +763,20 @@ class _LevelWiseBuilder:
         # order new entries by source entry, copies in child order
         o = np.lexsort((all_child, all_src))
         return move(all_child[o], all_w[o]), all_src[o], fraction
+
+
+def one_sided_splits(
+    is_split: np.ndarray, n_children: np.ndarray, per_child: np.ndarray
+) -> np.ndarray:
+    """The split nodes (local ids) that sent all their entries to one child.
+
+    The level loops' guard against a rule that cannot make progress: such a node's
+    child would be the node again, so it becomes a leaf. ``per_child`` counts the
+    next level's entries per child (children in parent order).
+    """
+    parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+    used = np.bincount(parent_of_child, weights=per_child > 0, minlength=is_split.size)
+    return np.flatnonzero(is_split & (used <= 1))
 
 
 def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:

@@ -45,7 +45,7 @@ import numpy as np
 
 from treelearn import _budget
 from treelearn._binning import Bins, apply_bins, fit_bins
-from treelearn._builder import _Columns, best_first
+from treelearn._builder import _Columns, best_first, one_sided_splits
 from treelearn._growth_rules import GrowthRules
 from treelearn._hist_sparse import SparseChunk, fit_sparse_bins, new_sparse_chunk, sparse_histogram
 from treelearn._missing import learned_shares, sample_counts
@@ -368,12 +368,16 @@ def build_hist_tree(
     fractional = rules.missing_values == "fractional"
     copied = False  # whether some entry is a fractional copy of a row
     weighted = (not unit) if weighted is None else weighted
+    next_counts = None  # the level's (counts, entries), when the guard counted them
     while L:
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)
-        counts, n_ent = backend.gather(
-            backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
-        )
+        if next_counts is None:
+            next_counts = backend.gather(
+                backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
+            )
+        counts, n_ent = next_counts
+        next_counts = None
         impurity = crit.impurity(counts)
         # "fractional": sizes in weight (a copy of a row counts its share of it)
         in_weight = fractional and (copied or weighted)
@@ -428,6 +432,7 @@ def build_hist_tree(
                     kept_row[g] = np.arange(g.size)
         split = _choose(rules, crit, gains, scores, valid, splittable, node_weight,
                         total_weight, found, bins)  # fmt: skip
+        routed = _route_guarded(backend, split, bins, rules, K)
         is_split = split["feature"] >= 0
         # a split whose feature misses values at the node copies those entries
         copied = copied or bool((is_split & ~split["exact_sum"]).any())
@@ -453,23 +458,11 @@ def build_hist_tree(
         )
         for nodes, table in split["col_tables"]:
             cols.tables.append((lo + nodes, table))
-        n_next = int(split["n_children"].sum())
-        if n_next == 0:
+        if routed is None:
             break
-        first_local = np.where(is_split, first_child - next_lo, -1).astype(np.intp)
-        fraction, child_w = _fractions(split, n_next)
-        stored = fraction
-        if rules.missing_values == "learned":  # (no missing value in X: the estimator
-            # refuses hist with "learned" on data with some) the heavier child, one-hot
-            stored = learned_shares(
-                split["n_children"].astype(np.intp), child_w,
-                np.full(split["n_children"].size, -1, dtype=np.intp),
-            )  # fmt: skip
-        routing = Routing(
-            split["feature"], split["kind"], split["cut"], split["table_row"], split["tables"],
-            first_local, split["n_children"].astype(np.intp), fraction, bins.missing_code,
-        )  # fmt: skip
-        backend.replace_states(backend.map(route_chunk, backend.states, routing))
+        states, next_counts, first_local, stored = routed
+        n_next = int(split["n_children"].sum())
+        backend.replace_states(states)
         prev_split = (first_local, split["n_children"], split["exact_sum"], kept_row)
         prev_hist = kept_hist
         missing_fraction = stored
@@ -480,6 +473,66 @@ def build_hist_tree(
     if rules.max_leaf_nodes is not None:
         tree = best_first(tree, rules.max_leaf_nodes, total_weight)
     return tree
+
+
+def _route_guarded(backend, split, bins, rules, K):
+    """Route the chunks' entries by the level's ``split`` (``None`` when no node
+    splits): the next level's states and ``(counts, entries)``, each node's first
+    child (local to the next level) and the children's stored missing fractions.
+
+    The exact builder's guard (:func:`treelearn._builder.one_sided_splits`): a split
+    that sends all of a node's entries to one child makes the node a leaf, and the
+    level is routed again without it."""
+    while True:  # at most twice
+        n_children = split["n_children"]
+        n_next = int(n_children.sum())
+        if n_next == 0:
+            return None
+        is_split = split["feature"] >= 0
+        offsets = np.cumsum(n_children) - n_children
+        first_local = np.where(is_split, offsets, -1).astype(np.intp)
+        fraction, child_w = _fractions(split, n_next)
+        routing = Routing(
+            split["feature"], split["kind"], split["cut"], split["table_row"], split["tables"],
+            first_local, n_children.astype(np.intp), fraction, bins.missing_code,
+        )  # fmt: skip
+        states = backend.map(route_chunk, backend.states, routing)
+        counts = backend.gather(
+            backend.reduce(add_counts, backend.map(chunk_counts, states, n_next, K))
+        )
+        one_sided = one_sided_splits(is_split, n_children, counts[1])
+        if one_sided.size == 0:
+            stored = fraction
+            if rules.missing_values == "learned":  # (no missing value in X: the
+                # estimator refuses hist with "learned" on data with some) the
+                # heavier child, one-hot
+                stored = learned_shares(
+                    n_children.astype(np.intp), child_w,
+                    np.full(n_children.size, -1, dtype=np.intp),
+                )  # fmt: skip
+            return states, counts, first_local, stored
+        _make_hist_leaves(split, one_sided)
+
+
+def _make_hist_leaves(split: dict, nodes: np.ndarray) -> None:
+    """Undo the chosen splits of ``nodes`` (local ids) in :func:`_choose`'s output."""
+    split["feature"][nodes] = -1
+    split["kind"][nodes] = 0
+    split["threshold"][nodes] = np.nan
+    split["cut"][nodes] = 0
+    split["n_children"][nodes] = 0
+    split["score"][nodes] = np.nan
+    split["gain"][nodes] = np.nan
+    split["exact_sum"][nodes] = False
+    split["table_row"][nodes] = -1
+    split["col_tables"] = [
+        (ids[keep], table[keep])
+        for ids, table in split["col_tables"]
+        if (keep := ~np.isin(ids, nodes)).any()
+    ]
+    split["child_w"] = [
+        (ids[keep], w[keep]) for ids, w in split["child_w"] if (keep := ~np.isin(ids, nodes)).any()
+    ]
 
 
 def _feature_splits_of(summed, rows, node_weight, bins, n_categories, criterion, rules, unit):

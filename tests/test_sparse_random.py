@@ -61,7 +61,7 @@ CONFIGS = [
     (DecisionTreeClassifier, {"criterion": Tsallis(q=1.5)}),
     (DecisionTreeClassifier, {"criterion": Misclassification()}),
     (DecisionTreeClassifier, {"max_features": 1}),
-    (DecisionTreeClassifier, {"min_weight_fraction_leaf": 0.1, "class_weight": "balanced"}),
+    (DecisionTreeClassifier, {"min_weight_fraction_leaf": 0.1}),
     (CARTClassifier, {}),
     (CARTClassifier, {"ccp_alpha": 0.02, "min_samples_leaf": 2}),
 ]

@@ -663,3 +663,30 @@ except ValueError as e:
         memory_gib=1.0,
     )
     assert "line 6: expected 2 values, found 67108865" in out
+
+
+def test_arff_columns_sized_by_a_wrong_row_estimate_are_the_same():
+    # the reader sizes numeric and nominal columns by the file's "\n" count; a file
+    # with "\r" line ends gives an estimate of one row, so the columns grow, over
+    # several chunks of rows, with missing values; a file of many comment lines
+    # gives one far too long
+    from treelearn.datasets import load_arff
+
+    rng = np.random.default_rng(0)
+    n = 40_000
+    x = np.round(rng.normal(size=n), 4)
+    x[::11] = np.nan
+    rows = [
+        ("?" if np.isnan(v) else repr(float(v))) + "," + ("?" if i % 7 == 0 else "ab"[i % 2])
+        for i, v in enumerate(x)
+    ]
+    head = ["@relation r", "@attribute x numeric", "@attribute c {a, b}", "@data"]
+    want = load_arff(io.StringIO("\n".join(head + rows) + "\n"))
+    for text in (
+        "\r".join(head + rows) + "\r",
+        "\n".join(head + ["% c"] * 3 * n + rows) + "\n",
+    ):
+        got = load_arff(io.StringIO(text))
+        pd.testing.assert_frame_equal(got, want)
+    np.testing.assert_array_equal(want["x"].to_numpy(), x)
+    assert want["c"].isna().sum() == len(range(0, n, 7))

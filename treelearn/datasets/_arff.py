@@ -400,10 +400,58 @@ def _sparse_tokens(line: str, zeros: list[str], attrs: list[_Attribute]) -> list
 _CHUNK_ROWS = 2**14
 
 
-def _read_data(lines: Iterator[str], lineno: int, attrs: list[_Attribute]) -> dict[str, Any]:
+class _Column:
+    """One attribute's converted chunks, in order.
+
+    Numeric and nominal columns (fixed dtypes) are written into one array sized by the
+    reader's estimate of the rows (grown by half when it is short), so that the
+    column is never held twice; the others keep their chunks and join them at the end.
+    """
+
+    def __init__(self, attr: _Attribute, capacity: int):
+        self.attr = attr
+        self.parts: list[np.ndarray] = []
+        self.n = 0
+        self.array: np.ndarray | None = None
+        if attr.kind == "numeric":
+            self.array = np.empty(capacity, dtype=np.float64)
+        elif attr.kind == "nominal":
+            self.array = np.empty(capacity, dtype=_code_dtype(len(attr.values)))
+
+    def append(self, chunk: np.ndarray) -> None:
+        if self.array is None:
+            self.parts.append(chunk)
+            return
+        end = self.n + chunk.size
+        if end > self.array.size:
+            grown = np.empty(max(end, self.array.size + self.array.size // 2), self.array.dtype)
+            grown[: self.n] = self.array[: self.n]
+            self.array = grown
+        self.array[self.n : end] = chunk
+        self.n = end
+
+    def clear(self) -> None:
+        self.parts.clear()
+        self.n = 0
+        self.array = None if self.array is None else self.array[:0]
+
+    def finish(self) -> Any:
+        """The column (:func:`_join_column`); the buffer lets go of it."""
+        if self.array is None:
+            return _join_column(self.attr, self.parts)
+        values, self.array = self.array, None
+        if self.n < values.size:  # the estimate was long: a view, or a copy if far off
+            values = values[: self.n] if self.n >= values.size // 2 else values[: self.n].copy()
+        return _join_column(self.attr, [values])
+
+
+def _read_data(
+    lines: Iterator[str], lineno: int, attrs: list[_Attribute], rows_hint: int = 0
+) -> dict[str, Any]:
     """Read the data section from ``lines`` (``lineno``: the line before) into columns.
 
-    Rows are tokenized and converted to typed arrays a chunk at a time. The errors are
+    Rows are tokenized and converted to typed arrays a chunk at a time, into columns
+    sized for ``rows_hint`` rows (an estimate: more rows grow them). The errors are
     those of tokenizing every row first and then converting the columns in order: a
     line that cannot be split is reported at once; a value that cannot be converted
     is kept as its column's first error, and the first column with one is reported
@@ -413,8 +461,9 @@ def _read_data(lines: Iterator[str], lineno: int, attrs: list[_Attribute]) -> di
     zeros: list[str] | None = None
     rows: list[list[str | None]] = []
     linenos: list[int] = []
-    parts: list[list[np.ndarray]] = [[] for _ in attrs]
+    parts = [_Column(a, rows_hint) for a in attrs]
     errors: list[_ArffError | None] = [None] * n_attrs
+    seen_rows = False
 
     def convert() -> None:
         table = np.empty((len(rows), n_attrs), dtype=object)
@@ -427,6 +476,7 @@ def _read_data(lines: Iterator[str], lineno: int, attrs: list[_Attribute]) -> di
                 except _ArffError as exc:
                     errors[j] = exc
                     parts[j].clear()
+        del table
         rows.clear()
         linenos.clear()
 
@@ -451,15 +501,15 @@ def _read_data(lines: Iterator[str], lineno: int, attrs: list[_Attribute]) -> di
         linenos.append(lineno)
         if len(rows) == _CHUNK_ROWS:
             convert()
-    if rows or not any(parts):  # the last rows, or the empty columns of no rows
+            seen_rows = True
+    if rows or not seen_rows:  # the last rows, or the empty columns of no rows
         convert()
     for error in errors:
         if error is not None:
             raise error
     columns = {}
     for j, attr in enumerate(attrs):  # one column at a time: its chunks are freed
-        columns[attr.name] = _join_column(attr, parts[j])
-        parts[j] = []
+        columns[attr.name] = parts[j].finish()
     return columns
 
 
@@ -584,11 +634,22 @@ def _without_bom(lines: Iterator[str]) -> Iterator[str]:
         yield line[1:] if i == 0 and line.startswith("\ufeff") else line
 
 
+def _count_newlines(path: Path) -> int:
+    """The ``\\n`` bytes of a file, read in blocks: an estimate of its lines (exact
+    for ``\\n`` and ``\\r\\n`` line ends in ASCII-compatible encodings)."""
+    count = 0
+    with open(path, "rb") as f:
+        while block := f.read(2**22):
+            count += block.count(b"\n")
+    return count
+
+
 @contextlib.contextmanager
 def _open_lines(
     source: str | os.PathLike[str] | IO[Any], encoding: str
-) -> Generator[tuple[Iterator[str], str], None, None]:
-    """(the lines of the file, a name for messages) from a path or an open file.
+) -> Generator[tuple[Iterator[str], str, int], None, None]:
+    """(the lines of the file, a name for messages, an estimate of the number of
+    lines) from a path or an open file.
 
     A path is read line by line (never whole); an open file is read whole, as its
     ``read()`` gives it.
@@ -597,8 +658,9 @@ def _open_lines(
         path = Path(source)
         if not path.is_file():
             raise FileNotFoundError(f"ARFF file does not exist: {path}")
+        hint = _count_newlines(path) + 1
         with open(path, encoding=encoding, newline=None) as f:
-            yield _without_bom(iter(f)), str(path)
+            yield _without_bom(iter(f)), str(path), hint
         return
     if hasattr(source, "read"):
         text = source.read()
@@ -606,7 +668,8 @@ def _open_lines(
             text = text.decode(encoding)
         if not isinstance(text, str):
             raise TypeError("the file's read() must return str or bytes")
-        yield _without_bom(_split_lines(text)), str(getattr(source, "name", "<file>"))
+        hint = text.count("\n") + 1
+        yield _without_bom(_split_lines(text)), str(getattr(source, "name", "<file>")), hint
         return
     raise TypeError(f"load_arff expects a path or an open text file, not {type(source).__name__}")
 
@@ -658,10 +721,10 @@ def load_arff(
     >>> df["temperature"].tolist()
     [85.0, nan]
     """
-    with _open_lines(path_or_file, encoding) as (lines, source):
+    with _open_lines(path_or_file, encoding) as (lines, source, n_lines):
         try:
             relation, attrs, lineno = _parse_header(lines)
-            columns = _read_data(lines, lineno, attrs)
+            columns = _read_data(lines, lineno, attrs, max(n_lines - lineno, 0))
         except _ArffError as exc:
             raise ValueError(f"{source}: {exc}") from None
     n_rows = len(next(iter(columns.values())))

@@ -152,7 +152,10 @@ def _fit_lightgbm(X, y) -> int:
         n_estimators=1, max_depth=12, num_leaves=2**12, learning_rate=1.0,
         min_child_samples=1, min_child_weight=0.0, max_bin=255, verbose=-1,
     )  # fmt: skip
-    est.fit(X.to_dask_array(lengths=True), y.to_dask_array(lengths=True))
+    # one array of the whole frame: converted apart, dask-expr may read the single
+    # column ``y`` in fewer partitions than ``X`` (seen: 3 against 8 at 5M rows)
+    whole = X.assign(y=y).to_dask_array(lengths=True)
+    est.fit(whole[:, :-1], whole[:, -1].astype(np.int64))
     return int(est.booster_.trees_to_dataframe()["left_child"].isna().sum())
 
 

@@ -486,3 +486,28 @@ def test_every_registered_criterion_round_trips():
         again = load_json(est.to_json())
         assert type(again.criterion_) is cls and again.criterion_ == est.criterion_
         assert not isinstance(again.criterion_, StoredCriterion)
+
+
+def test_learned_missing_only_split_round_trips():
+    # missing_values="learned" may cut "every known value left, every missing value
+    # right": threshold +inf, as scikit-learn stores it. to_json wrote it and load_json
+    # refused it as non-finite (found by tests/test_fuzz.py on an all-zero column).
+    X = np.zeros((12, 2))
+    X[:, 1] = np.arange(12) % 3
+    X[:4, 0] = np.nan
+    y = np.array([1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1, 0])
+    est = DecisionTreeClassifier(random_state=0).fit(X, y)
+    assert est.tree_.threshold[0] == np.inf
+    back = load_json(est.to_json())
+    assert back.tree_.threshold[0] == np.inf
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("-inf")])
+def test_other_non_finite_thresholds_are_rejected(bad):
+    X = np.arange(8.0).reshape(-1, 1)
+    est = DecisionTreeClassifier().fit(X, [0, 0, 0, 0, 1, 1, 1, 1])
+    doc = json.loads(est.to_json())
+    doc["tree"]["arrays"]["threshold"][0] = "NaN" if bad != bad else "-Infinity"
+    with pytest.raises(ValueError, match="threshold"):
+        load_json(json.dumps(doc))

@@ -97,8 +97,11 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("split_kind", "a numeric split on a categorical feature")
     if (n_categories[feat[categorical]] == 0).any():
         _fail("split_kind", "a categorical split on a numeric feature")
-    if not np.isfinite(tree.threshold[numeric]).all():
-        _fail("threshold", "numeric thresholds must be finite")
+    # +inf is the "every known value left, every missing value right" cut of
+    # missing_values="learned" (scikit-learn's convention); nothing else non-finite
+    thresholds = tree.threshold[numeric]
+    if not (np.isfinite(thresholds) | (thresholds == np.inf)).all():
+        _fail("threshold", "numeric thresholds must be finite, or +inf (known left, missing right)")
     ptr, branch = tree.category_ptr, tree.category_branch
     if ptr[0] != 0 or ptr[-1] != branch.shape[0] or (np.diff(ptr) < 0).any():
         _fail("category_ptr", "must rise from 0 to len(category_branch)")

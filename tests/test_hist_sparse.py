@@ -9,6 +9,7 @@ every container and criterion, while the fit never densifies ``X``.
 
 from __future__ import annotations
 
+import _sparse_cases
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -167,23 +168,9 @@ def test_wide_matrix_is_not_densified():
 
 
 # -- hypothesis: any sparse matrix -------------------------------------------------------
-@st.composite
-def sparse_problems(draw):
-    n = draw(st.integers(2, 40))
-    p = draw(st.integers(1, 6))
-    n_stored = draw(st.integers(0, n * p + 5))  # duplicates sum, as scipy's do
-    values = st.sampled_from([-2.5, -1.0, -0.25, -1e-9, 0.0, 3e-8, 0.5, 1.0, 3.0])
-    rows = draw(st.lists(st.integers(0, n - 1), min_size=n_stored, max_size=n_stored))
-    cols = draw(st.lists(st.integers(0, p - 1), min_size=n_stored, max_size=n_stored))
-    data = draw(st.lists(values, min_size=n_stored, max_size=n_stored))
-    X = sp.coo_matrix((np.array(data, dtype=float), (rows, cols)), shape=(n, p))
-    # duplicates summed once (toarray() sums them in another order: the last bits of
-    # -1e-9 + 0.5 + 3e-8 differ); sums that cancel stay as explicit zeros
-    X = sp.coo_matrix(X.tocsr())
-    n_classes = draw(st.integers(1, 3))
-    y = np.array(draw(st.lists(st.integers(0, n_classes), min_size=n, max_size=n)))
-    weights = draw(st.none() | st.lists(st.integers(1, 3), min_size=n, max_size=n))
-    return X, y, None if weights is None else np.array(weights, dtype=float)
+def sparse_problems():
+    values = (-2.5, -1.0, -0.25, -1e-9, 0.0, 3e-8, 0.5, 1.0, 3.0)
+    return _sparse_cases.sparse_problems(values=values, sum_duplicates=True)
 
 
 CONFIGS = [

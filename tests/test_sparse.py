@@ -14,6 +14,7 @@ categorical features; both are a clear ``ValueError``.
 
 from __future__ import annotations
 
+import _sparse_cases
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -187,23 +188,9 @@ def test_matches_sklearn_sparse_fit(dataset):
 
 
 # -- hypothesis: any sparse matrix --------------------------------------------------------
-@st.composite
-def sparse_problems(draw):
-    n = draw(st.integers(2, 40))
-    p = draw(st.integers(1, 6))
-    n_stored = draw(st.integers(0, n * p + 5))  # duplicates sum, as scipy's do
-    # 0.0: explicit zeros. (No values within 1e-6 of each other: dense C4.5 on main
-    # loops forever on e.g. -1e-9 beside 0, see test_tiny_values_beside_zero.)
-    values = st.sampled_from([-2.5, -1.0, -0.25, 0.0, 0.5, 1.0, 3.0])
-    rows = draw(st.lists(st.integers(0, n - 1), min_size=n_stored, max_size=n_stored))
-    cols = draw(st.lists(st.integers(0, p - 1), min_size=n_stored, max_size=n_stored))
-    data = draw(st.lists(values, min_size=n_stored, max_size=n_stored))
-    X = sp.coo_matrix((np.array(data, dtype=float), (rows, cols)), shape=(n, p))
-    n_classes = draw(st.integers(1, 3))
-    y = np.array(draw(st.lists(st.integers(0, n_classes), min_size=n, max_size=n)))
-    weights = draw(st.none() | st.lists(st.integers(1, 3), min_size=n, max_size=n))
-    return X, y, None if weights is None else np.array(weights, dtype=float)
-
+# (No values within 1e-6 of each other: dense C4.5 once looped forever on e.g. -1e-9
+# beside 0, see test_tiny_values_beside_zero.)
+sparse_problems = _sparse_cases.sparse_problems
 
 CONFIGS = [
     (DecisionTreeClassifier, {}),

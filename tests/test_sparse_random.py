@@ -13,6 +13,7 @@ gini, entropy, gain ratio, user criteria and multi-output ``y``.
 
 from __future__ import annotations
 
+import _sparse_cases
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -36,22 +37,8 @@ def assert_same_tree(a, b) -> None:
         assert np.array_equal(ta[name], tb[name], equal_nan=True), name
 
 
-@st.composite
-def sparse_problems(draw):
-    n = draw(st.integers(2, 50))
-    p = draw(st.integers(1, 6))
-    n_stored = draw(st.integers(0, n * p + 5))  # duplicates sum, as scipy's do
-    values = st.sampled_from([-2.5, -1.0, -0.25, 0.0, 0.5, 1.0, 3.0])  # 0.0: explicit zeros
-    rows = draw(st.lists(st.integers(0, n - 1), min_size=n_stored, max_size=n_stored))
-    # the last column of a wide draw holds no entry: an all-zero column
-    top = p - 2 if p > 2 else p - 1
-    cols = draw(st.lists(st.integers(0, top), min_size=n_stored, max_size=n_stored))
-    data = draw(st.lists(values, min_size=n_stored, max_size=n_stored))
-    X = sp.coo_matrix((np.array(data, dtype=float), (rows, cols)), shape=(n, p))
-    n_classes = draw(st.integers(1, 3))
-    y = np.array(draw(st.lists(st.integers(0, n_classes), min_size=n, max_size=n)))
-    weights = draw(st.none() | st.lists(st.integers(1, 3), min_size=n, max_size=n))
-    return X, y, None if weights is None else np.array(weights, dtype=float)
+def sparse_problems():
+    return _sparse_cases.sparse_problems(max_rows=50, empty_last_column=True)
 
 
 CONFIGS = [

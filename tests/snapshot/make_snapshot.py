@@ -8,7 +8,13 @@ of the cost-complexity pruning path where it applies, and of ``export_text`` and
 ``export_graphviz``. ``tests/test_snapshot.py`` compares against the stored file.
 
 Floating-point sums may round differently under another numpy, so the digests are
-only compared under the numpy major.minor that wrote them.
+only compared under the numpy major.minor that wrote them. The criterion's values
+(impurity, split score, gain, the competitors' scores and gains, the importances and the
+pruning path) are digested rounded to 8 significant digits: numpy's ``log2`` and
+friends differ in the last bit between builds and CPUs (its SIMD dispatch; seen here
+between two machines with the same numpy 2.4), and a digest of those bits would fail on
+a tree that has not changed. Everything else -- the tree's structure, thresholds,
+counts, routing, predictions, exports -- is digested bit for bit.
 
 Usage::
 
@@ -43,6 +49,19 @@ def _digest(arr) -> str:
     else:
         h.update(arr.tobytes())
     return h.hexdigest()[:16]
+
+
+# the arrays that hold a criterion's value (see the module docstring)
+CRITERION_VALUES = frozenset(
+    {"impurity", "split_score", "gain", "competitor_score", "competitor_gain"}
+)
+
+
+def _rounded_digest(arr) -> str:
+    """Digest of ``arr`` rounded to 8 significant digits (NaN and infinities kept)."""
+    arr = np.asarray(arr, dtype=np.float64)
+    text = np.array([f"{v:.7e}" for v in arr.ravel().tolist()], dtype=object)
+    return _digest(text.reshape(arr.shape))
 
 
 def _text_digest(text: str) -> str:
@@ -157,7 +176,8 @@ def digest_of(make, X, y, w) -> dict:
     est = make().fit(X, y, sample_weight=w)
     out = {}
     for name, arr in est.tree_.to_arrays().items():
-        out[f"tree.{name}"] = _digest(arr)
+        digest = _rounded_digest if name in CRITERION_VALUES else _digest
+        out[f"tree.{name}"] = digest(arr)
     Xm = _knock_out(X)
     for label, data in (("train", X), ("missing", Xm)):
         out[f"{label}.proba"] = _digest(est.predict_proba(data))
@@ -165,13 +185,14 @@ def digest_of(make, X, y, w) -> dict:
         out[f"{label}.apply"] = _digest(est.apply(data))
         dp = est.decision_path(data).tocsr()
         out[f"{label}.path"] = _digest(np.r_[dp.indptr, dp.indices])
-    out["importances"] = _digest(est.feature_importances_)
-    out["ccp_alpha_"] = repr(getattr(est, "ccp_alpha_", None))
+    out["importances"] = _rounded_digest(est.feature_importances_)
+    chosen = getattr(est, "ccp_alpha_", None)  # chosen by cross-validation: a criterion value
+    out["ccp_alpha_"] = repr(chosen) if chosen is None else f"{float(chosen):.7e}"
     out["text"] = _text_digest(export_text(est))
     out["dot"] = _text_digest(export_graphviz(est))
     if type(est).__name__ == "CARTClassifier" and not isinstance(est.ccp_alpha, str):
         path = est.cost_complexity_pruning_path(X, y, sample_weight=w)
-        out["ccp_path"] = _digest(np.r_[path.ccp_alphas, path.impurities])
+        out["ccp_path"] = _rounded_digest(np.r_[path.ccp_alphas, path.impurities])
     return out
 
 

@@ -327,7 +327,7 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         ones = np.cumsum(slot, dtype=index)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
         # (a masked copy is several times slower on a random slot pattern)
-        pos = 2 * ones
+        pos: np.ndarray = 2 * ones
         pos += right_minus_left
         pos *= slot
         pos += left_base

@@ -204,7 +204,7 @@ class _LevelWiseBuilder:
         # entries
         e_row = np.arange(n, dtype=np.int32 if n < 2**31 else np.intp)  # half the bytes
         e_w = self.w.astype(np.float64, copy=True)
-        e_y = self.y.astype(np.intp, copy=False)
+        e_y = self.y.astype(_partition.label_dtype(K))  # class codes: a byte each
         # per entry: its node's id local to the level (the level's nodes are lo + 0 ..)
         e_local = np.zeros(n, dtype=np.intp)
         store: _partition.SortedStore | _sparse_store.SparseStore

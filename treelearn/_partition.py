@@ -48,7 +48,15 @@ import numpy as np
 
 from treelearn._threads import Workers
 
-__all__ = ["Move", "SortedStore", "partition", "presort", "reference_partition", "stable_argsort"]
+__all__ = [
+    "Move",
+    "SortedStore",
+    "label_dtype",
+    "partition",
+    "presort",
+    "reference_partition",
+    "stable_argsort",
+]
 
 PATHS = ("rows", "packed", "coded", "slots", "copies")
 
@@ -132,6 +140,11 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     return order
 
 
+def label_dtype(n_classes: int) -> type[np.signedinteger]:
+    """The dtype of class codes per entry: one byte below 128 classes."""
+    return np.int8 if n_classes < 128 else np.int32
+
+
 def presort(
     X: np.ndarray,
     numeric: np.ndarray,
@@ -144,8 +157,7 @@ def presort(
 
     ``workers`` sorts the features on several threads (the same store).
     """
-    label_dtype = np.int8 if n_classes < 128 else np.int32
-    labels_all = y.astype(label_dtype)
+    labels_all = y.astype(label_dtype(n_classes))
     unit = bool(np.all(w == 1.0))
 
     def one(f: int) -> tuple[np.ndarray, ...]:

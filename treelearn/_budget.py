@@ -10,6 +10,11 @@ refuses with a :class:`MemoryError` naming the parameter to change, instead of
 dying inside numpy or swapping for minutes.
 
 The budget is 4 GiB, or ``TREELEARN_MEMORY_BUDGET`` (in GiB) when set.
+
+Per level, the numeric split search's working memory beyond its prefix sums (the
+candidate cuts' class counts and the criterion's temporaries, which grow with the
+level's entries) is capped at :func:`search_working_bytes`, 1/512 of the budget
+(8 MiB by default): the candidates are ranked in chunks of that size.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ __all__ = [
     "check_classes",
     "check_level",
     "memory_budget",
+    "search_working_bytes",
 ]
 
 _GIB = 2**30
@@ -45,6 +51,12 @@ def memory_budget() -> int:
     if not gib > 0:
         raise ValueError(f"TREELEARN_MEMORY_BUDGET must be positive, got {text!r}")
     return int(gib * _GIB)
+
+
+def search_working_bytes() -> int:
+    """The cap on one numeric split search's candidate temporaries (bytes): 1/512 of
+    :func:`memory_budget`."""
+    return memory_budget() // 512
 
 
 def _gib(n_bytes: float) -> str:

@@ -202,10 +202,11 @@ class _LevelWiseBuilder:
         X, K, rules = self.X, self.K, self.rules
         n = X.shape[0]
         # entries
-        e_row = np.arange(n, dtype=np.intp)
+        e_row = np.arange(n, dtype=np.int32 if n < 2**31 else np.intp)  # half the bytes
         e_w = self.w.astype(np.float64, copy=True)
-        e_y = self.y.astype(np.intp, copy=False)
-        e_node = np.zeros(n, dtype=np.intp)
+        e_y = self.y.astype(_partition.label_dtype(K))  # class codes: a byte each
+        # per entry: its node's id local to the level (the level's nodes are lo + 0 ..)
+        e_local = np.zeros(n, dtype=np.intp)
         store: _partition.SortedStore | _sparse_store.SparseStore
         if is_sparse_columns(X):
             store = _sparse_store.presort(X, self.y, self.w, K)
@@ -228,7 +229,7 @@ class _LevelWiseBuilder:
             self.depth = depth
             self.criterion = guarded if depth == 0 or every else plain
             _budget.check_level(cols.node_count, L, K, depth)
-            local = e_node - lo
+            local = e_local
             counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
             impurity = self.criterion.impurity(counts)  # checked before it is used
@@ -282,7 +283,7 @@ class _LevelWiseBuilder:
             e_row = e_row[src]
             e_y = e_y[src]
             e_w = move.new_weights
-            e_node = move.new_node + next_lo
+            e_local = move.new_node  # the next level's local ids (it starts at next_lo)
             del move, src, local, routed  # this level's entry arrays: not kept through the next
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
@@ -334,12 +335,12 @@ class _LevelWiseBuilder:
                 return best_thresholds_by_square_sums(
                     [int(f) for f in self.numeric[block]],
                     [store.float_values(r) for r in block],
-                    [store.labels[r] for r in block], layout, self.K, crit, rules,
+                    [store.labels_at(r) for r in block], layout, self.K, crit, rules,
                 )  # fmt: skip
             return search(
                 [int(f) for f in self.numeric[block]],
                 [store.float_values(r) for r in block],
-                [store.labels[r] for r in block],
+                [store.labels_at(r) for r in block],
                 None if store.weights is None else [store.weights[r] for r in block],
                 missing, layout, self.K, crit, rules, fractions,
             )  # fmt: skip

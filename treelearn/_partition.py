@@ -48,7 +48,15 @@ import numpy as np
 
 from treelearn._threads import Workers
 
-__all__ = ["Move", "SortedStore", "partition", "presort", "reference_partition", "stable_argsort"]
+__all__ = [
+    "Move",
+    "SortedStore",
+    "label_dtype",
+    "partition",
+    "presort",
+    "reference_partition",
+    "stable_argsort",
+]
 
 PATHS = ("rows", "packed", "coded", "slots", "copies")
 
@@ -66,7 +74,9 @@ class SortedStore:
     # value of the feature is a float32 number (half the bytes), else float64; read
     # them with float_values
     values: list[np.ndarray]
-    labels: list[np.ndarray]  # class code at each position
+    # the class code of every entry, indexed by entry id (by row while ``by_row``): one
+    # byte per entry, not per position and feature; read a feature's with labels_at
+    entry_labels: np.ndarray
     weights: list[np.ndarray] | None  # entry weight at each position; None while all are 1
     n_rows: int
     # True while entries are rows (no row has been copied yet): the partition then
@@ -79,6 +89,10 @@ class SortedStore:
         """Feature ``r``'s values as float64 (exact: float32 widens without rounding),
         the dtype every split search computes midpoints and gaps in."""
         return self.values[r].astype(np.float64, copy=False)
+
+    def labels_at(self, r: int) -> np.ndarray:
+        """Feature ``r``'s class code at each position (gathered from the entries')."""
+        return self.entry_labels[self.entries[r]]
 
 
 @dataclass
@@ -126,6 +140,11 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
     return order
 
 
+def label_dtype(n_classes: int) -> type[np.signedinteger]:
+    """The dtype of class codes per entry: one byte below 128 classes."""
+    return np.int8 if n_classes < 128 else np.int32
+
+
 def presort(
     X: np.ndarray,
     numeric: np.ndarray,
@@ -138,21 +157,19 @@ def presort(
 
     ``workers`` sorts the features on several threads (the same store).
     """
-    label_dtype = np.int8 if n_classes < 128 else np.int32
-    labels_all = y.astype(label_dtype)
+    labels_all = y.astype(label_dtype(n_classes))
     unit = bool(np.all(w == 1.0))
 
     def one(f: int) -> tuple[np.ndarray, ...]:
         order = stable_argsort(X[:, f]).astype(np.int32)
         sorted_w = () if unit else (w[order],)
-        return (order, _narrow(X[order, f]), labels_all[order], *sorted_w)
+        return (order, _narrow(X[order, f]), *sorted_w)
 
     parts = (workers or Workers(1)).map(one, numeric.tolist(), X.shape[0] * numeric.size)
     entries = [p[0] for p in parts]
     values = [p[1] for p in parts]
-    labels = [p[2] for p in parts]
-    weights = None if unit else [p[3] for p in parts]
-    return SortedStore(entries, values, labels, weights, n_rows=X.shape[0])
+    weights = None if unit else [p[2] for p in parts]
+    return SortedStore(entries, values, labels_all, weights, n_rows=X.shape[0])
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
@@ -218,12 +235,15 @@ def partition(
     if path == "rows":
         _partition_rows(store, move, workers)
         return
+    # the new entries' labels: entries are numbered by source entry, copies in a row
+    old_labels = store.entry_labels[move.rows] if store.by_row else store.entry_labels
     if store.by_row:  # from now on entries are numbered (rows may have copies)
         entry_of_row = np.empty(store.n_rows, dtype=np.int32)
         entry_of_row[move.rows] = np.arange(move.rows.size, dtype=np.int32)
         store.entries = [entry_of_row[e] for e in store.entries]
         store.by_row = False
     _partition_entries(store, move, path, rank, workers)
+    store.entry_labels = np.repeat(old_labels, move.copies)
 
 
 def reference_partition(store: SortedStore, move: Move) -> SortedStore:
@@ -234,7 +254,11 @@ def reference_partition(store: SortedStore, move: Move) -> SortedStore:
         entry_of_row = np.full(store.n_rows, -1, dtype=np.int64)
         entry_of_row[move.rows] = np.arange(move.rows.size)
     new_start = np.cumsum(move.copies) - move.copies
-    out = SortedStore([], [], [], None if store.weights is None else [], store.n_rows, by_row)
+    old_labels = store.entry_labels[move.rows] if by_row else store.entry_labels
+    out = SortedStore(
+        [], [], np.repeat(old_labels, move.copies), None if store.weights is None else [],
+        store.n_rows, False,
+    )  # fmt: skip
     weighted = store.weights is not None or not np.all(move.new_weights == 1.0)
     if weighted and out.weights is None:
         out.weights = []
@@ -248,7 +272,6 @@ def reference_partition(store: SortedStore, move: Move) -> SortedStore:
         new_id, pos = new_id[order], pos[order]
         out.entries.append(new_id.astype(np.int32))
         out.values.append(store.values[r][pos])
-        out.labels.append(store.labels[r][pos])
         if out.weights is not None:
             out.weights.append(move.new_weights[new_id])
     return out
@@ -291,11 +314,13 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     a_left += right_before
     a_right = child_start[first + split] - right_before - 1
     # per position (the same for every feature): left_base = A_L + i and
-    # right_minus_left = A_R - left_base
+    # right_minus_left = A_R - left_base; positions and their arithmetic (within 4m)
+    # in int32 when that is exact: half the bytes of the level's largest temporaries
+    index = np.int32 if 4 * m + 4 < 2**31 else np.intp
     position_node = np.repeat(np.arange(n_ent.size), n_ent)
-    left_base = a_left[position_node]
-    left_base += np.arange(m)
-    right_minus_left = a_right[position_node]
+    left_base = a_left.astype(index)[position_node]
+    left_base += np.arange(m, dtype=index)
+    right_minus_left = a_right.astype(index)[position_node]
     right_minus_left -= left_base
     del position_node
     # per row: 1 when it goes right
@@ -311,10 +336,10 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     def one(r: int) -> None:
         entries = store.entries[r]
         slot = row_right[entries]
-        ones = np.cumsum(slot, dtype=np.intp)
+        ones = np.cumsum(slot, dtype=index)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
         # (a masked copy is several times slower on a random slot pattern)
-        pos = 2 * ones
+        pos: np.ndarray = 2 * ones
         pos += right_minus_left
         pos *= slot
         pos += left_base
@@ -325,9 +350,6 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         out_v = np.empty(m, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r]
         store.values[r] = out_v[:n_new]
-        out_y = np.empty(m, dtype=store.labels[r].dtype)
-        out_y[pos] = store.labels[r]
-        store.labels[r] = out_y[:n_new]
         if weights is not None:
             out_w = np.empty(m)
             out_w[pos] = weights[r]
@@ -443,9 +465,6 @@ def _partition_entries(
         out_v = np.empty(n_new, dtype=store.values[r].dtype)
         out_v[pos] = store.values[r][src]
         store.values[r] = out_v
-        out_y = np.empty(n_new, dtype=store.labels[r].dtype)
-        out_y[pos] = store.labels[r][src]
-        store.labels[r] = out_y
         if store_weights is not None:
             store_weights[r] = new_w[out]
 

@@ -15,12 +15,14 @@ same best split.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from treelearn._budget import search_working_bytes
 from treelearn._split_categorical import known_fraction
 from treelearn.criteria import SplitCriterion
 
@@ -32,6 +34,7 @@ __all__ = [
     "LevelLayout",
     "NumericSplits",
     "best_thresholds",
+    "candidate_chunks",
     "finish_splits",
     "segment_best",
     "stacked_layout",
@@ -41,6 +44,26 @@ __all__ = [
 #: search runs in blocks of positions, so that its memory is ``classes × block``
 #: rather than ``classes × rows`` (2**24 cells: 128 MiB of float64 per array).
 BLOCK_ELEMENTS = 2**24
+
+#: float64 ``[K]`` rows held per candidate cut while candidates are ranked: its left
+#: and right class counts and the criterion's temporaries (``split_rank``).
+_CANDIDATE_ROWS = 8
+
+
+def candidate_chunks(n_candidates: int, n_classes: int, cap_bytes: int | None = None) -> list[int]:
+    """Bounds of the chunks the candidate cuts of a search are ranked in.
+
+    Each chunk's temporaries stay within ``cap_bytes`` (default
+    :func:`treelearn._budget.search_working_bytes`). No chunk holds a single candidate
+    unless there is one only: a criterion's sums over the classes of a lone ``[1, K]``
+    row may be added in another order.
+    """
+    cap = search_working_bytes() if cap_bytes is None else cap_bytes
+    step = max(cap // (8 * _CANDIDATE_ROWS * max(n_classes, 1)), 2)
+    bounds = list(range(0, n_candidates, step))
+    if len(bounds) > 1 and n_candidates - bounds[-1] == 1:
+        bounds.pop()
+    return [*bounds, n_candidates]
 
 
 @dataclass
@@ -420,22 +443,30 @@ def best_thresholds(
     if cand.size == 0:
         return None
     seg = position_segment[cand]
-    # float64 [K, c]: criteria compute in floats, and converting the [c, K]
-    # views they get would cost more than the arithmetic
-    left = np.subtract(
-        np.take(cum, cand, axis=1), np.take(base, seg, axis=1), dtype=np.float64
-    )  # [K, c]
-    if learned:
-        left[:, go_left] += np.take(missing_counts, seg[go_left], axis=1)
-    right = np.take(known_counts, seg, axis=1) - left
-    rank = criterion.split_rank(left.T, right.T)
+
+    def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
+        # float64 [K, c]: criteria compute in floats, and converting the [c, K]
+        # views they get would cost more than the arithmetic
+        left = np.subtract(
+            np.take(cum, at, axis=1), np.take(base, at_seg, axis=1), dtype=np.float64
+        )  # [K, c]
+        if learned:
+            left[:, missing_left] += np.take(missing_counts, at_seg[missing_left], axis=1)
+        return left, np.take(known_counts, at_seg, axis=1) - left
+
+    # ranked in chunks of candidates: working memory within the budget's cap
+    rank = np.empty(cand.size)
+    bounds = candidate_chunks(cand.size, K)
+    for a, b in itertools.pairwise(bounds):
+        left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
+        rank[a:b] = criterion.split_rank(left.T, right.T)
+        del left, right
     has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
     sg = np.flatnonzero(has)
     pick = first[sg]
     i = cand[pick]
-    children = np.stack(
-        [np.take(left, pick, axis=1).T, np.take(right, pick, axis=1).T], axis=1
-    ).astype(np.float64)  # [s, 2, K]
+    left, right = sides_of(i, sg, go_left[pick])
+    children = np.stack([left.T, right.T], axis=1).astype(np.float64)  # [s, 2, K]
     parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
     slot = None
     if learned:  # the side each winner's missing cases take (-1: the node has none)

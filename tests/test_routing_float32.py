@@ -120,3 +120,19 @@ def test_rows_without_missing_values_take_the_plain_descent(dtype) -> None:
         assert np.array_equal(leaf[gappy], part_leaf)
         assert np.array_equal(stuck_rows, np.flatnonzero(gappy)[part_rows])
         assert np.array_equal(stuck_nodes, part_nodes)
+
+
+def test_a_row_sum_that_overflows_still_routes_as_the_plain_descent() -> None:
+    """Rows of huge values sum to ``inf - inf`` (NaN) without holding a NaN: they take
+    the general walk, which must give the plain descent's leaves."""
+    X, y, rng = _data(0.05, seed=2)
+    t = DecisionTreeClassifier().fit(X, y).tree_.descent_tables
+    big = np.float32(np.finfo(np.float32).max)
+    rows = rng.choice([big, -big, np.float32(0.5)], size=(200, X.shape[1])).astype(np.float32)
+    rows[:, :4] = [big, big, -big, -big]  # partial sums overflow both ways (NaN)
+    mixed = np.vstack([rows, np.full((1, X.shape[1]), np.nan, dtype=np.float32)])
+    leaf, stuck_rows, _ = descend(t, mixed)
+    plain, none, _ = descend(t, rows.astype(np.float64))  # float64: the sums do not overflow
+    assert none.size == 0
+    assert np.array_equal(leaf[:200], plain)
+    assert not np.isin(np.arange(200), stuck_rows).any()

@@ -16,6 +16,10 @@ Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
 Usage::
 
     python benchmarks/bench_missing_predict.py [--rows 100000] [--nan 0.02] [--repeat 5]
+        [--dtype float64|float32]
+
+``--dtype float32`` passes ``X`` as float32 (the dtype scikit-learn's trees work in;
+issue 19: treelearn reads it without a float64 copy at fit and predict).
 """
 
 from __future__ import annotations
@@ -56,12 +60,14 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--nan", type=float, default=0.02)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
     args = parser.parse_args()
     X, y = make_classification(
         n_samples=2 * args.rows, n_features=20, n_informative=10, n_classes=3, random_state=0
     )
     rng = np.random.default_rng(0)
     X[rng.random(X.shape) < args.nan] = np.nan
+    X = X.astype(args.dtype)
     X_train, y_train, X_test = X[: args.rows], y[: args.rows], X[args.rows :]
     models = {
         f"DecisionTree {s}": (lambda s=s: DecisionTreeClassifier(missing_values=s))
@@ -91,7 +97,7 @@ def main() -> int:
     sk = med["scikit-learn"]
     print(
         f"{args.rows:,} training rows, {args.rows:,} predicted, 20 features, "
-        f"{args.nan:.0%} NaN; medians of {args.repeat} interleaved runs\n"
+        f"{args.nan:.0%} NaN, X {args.dtype}; medians of {args.repeat} interleaved runs\n"
     )
     print("| model | nodes | fit wall (s) | fit CPU (s) | fit CPU ratio | "
           "predict wall (ms) | predict CPU (ms) | predict CPU ratio |")  # fmt: skip

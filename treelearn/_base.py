@@ -42,7 +42,7 @@ from treelearn._validation import (
     encode_classes,
     encode_outputs,
     safe_indexing,
-    validate_data,
+    validate_features,
 )
 from treelearn.criteria import CRITERIA, SplitCriterion, get_criterion
 
@@ -293,7 +293,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             raise TypeError(
                 f"criterion must be a name or a SplitCriterion instance, got {criterion!r}"
             )
-        validate_data(self, X, reset=True, skip_check_array=True)
+        validate_features(self, X, reset=True)
         Xe, encoding = _data.fit_encoding(X, self.categorical_features)
         if isinstance(Xe, SparseColumns):
             self._check_sparse(np.ndim(y))
@@ -343,7 +343,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             "max_features_": rules.max_features or Xe.shape[1],
             "tree_": tree,
         }
-        if hasattr(self, "feature_names_in_"):  # set by validate_data for named columns
+        if hasattr(self, "feature_names_in_"):  # set by validate_features for named columns
             state["feature_names_in_"] = self.feature_names_in_
         state.update(pruned_state)
         state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
@@ -529,7 +529,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
     def _encode(self, X) -> np.ndarray | SparseColumns:
         check_is_fitted(self, "tree_")
         X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
-        validate_data(self, X, reset=False, skip_check_array=True)
+        validate_features(self, X, reset=False)
         Xe = _data.transform(X, self._encoding, checked=True)
         if Xe.shape[1] != self.n_features_in_:
             raise ValueError(

@@ -66,6 +66,10 @@ _MERGE_LEVELS = 128
 #: A categorical count tensor of at most this many cells is built for every node of
 #: the level; a larger one only for the nodes that can split on the feature.
 _SMALL_TENSOR = 2**22
+#: Categorical features of at most this many categories are searched in one block,
+#: padded to the block's largest number, where padding changes no search
+#: (:meth:`~treelearn._growth_rules.GrowthRules.ordered_cuts_only`).
+_PADDED_CATEGORIES = 16
 #: Most cells of one chunk of nodes of a large categorical search over the categories
 #: present at its nodes (:func:`treelearn._split_categorical.present_chunks`).
 _CHUNK_CELLS = 2**20
@@ -194,6 +198,8 @@ class _LevelWiseBuilder:
         self.unit = float(w.min()) if w.size else 1.0
         self.in_weight = rules.missing_values == "fractional"
         self.copied = False  # whether some entry is a fractional copy of a row
+        # whole-number weights: every sum of counts is exact, in any order
+        self.whole_weights = bool(np.all(np.floor(w) == w)) and self.total_weight < 2**52
         self.depth = 0  # of the level being grown
         self.workers = Workers(1)  # threads over features and feature blocks (n_jobs)
 
@@ -357,8 +363,8 @@ class _LevelWiseBuilder:
                 if found.missing_slot is not None:
                     best_slot[found.nodes, found.feature] = found.missing_slot
         level = (gains, scores, valid, best_table, best_slot, counts, frac)
-        for block in self._categorical_blocks(L):
-            C = int(self.n_cat[block[0]])
+        for block in self._categorical_blocks(L, self._pads_categories(frac)):
+            C = int(self.n_cat[block].max())
             if C < 2:
                 continue
             small = L * C * self.K <= _SMALL_TENSOR
@@ -368,8 +374,8 @@ class _LevelWiseBuilder:
                 self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, level)
                 continue
             for f in block:  # large: each feature over the nodes that can split on it
-                self._categorical_restricted(f, C, e_row, e_y, e_w, local, node_weight, L,
-                                             splittable, level)  # fmt: skip
+                self._categorical_restricted(f, int(self.n_cat[f]), e_row, e_y, e_w, local,
+                                             node_weight, L, splittable, level)  # fmt: skip
         valid &= splittable[:, None]
         valid = rules.sample_features(valid)
         winner = rules.select_feature(crit, gains, scores, valid)
@@ -614,22 +620,42 @@ class _LevelWiseBuilder:
             blocks += [rows[i : i + per_block] for i in range(0, len(rows), per_block)]
         return blocks
 
-    def _categorical_blocks(self, n_nodes: int) -> list[list[int]]:
+    def _pads_categories(self, frac: np.ndarray | None) -> bool:
+        """Whether this level's categorical searches may pad features to more
+        categories: ordered cuts of whole rows (:meth:`GrowthRules.ordered_cuts_only`,
+        no fractional copies, sample counts in entries) with whole-number weights (the
+        sums over categories that padding lengthens are then exact)."""
+        return (
+            frac is None
+            and not self.copied
+            and not self.learned
+            and self.whole_weights
+            and self.rules.ordered_cuts_only(self.K)
+        )
+
+    def _categorical_blocks(self, n_nodes: int, padded: bool = False) -> list[list[int]]:
         """The categorical features searched together: same number of categories.
 
         Features with ``C`` categories each form blocks of up to
         ``BLOCK_ENTRIES // (n_nodes · 2^(C-1) · K)`` features (the largest count
         tensor a search may build is ``[nodes, 2^(C-1), 2, K]``, CART's exhaustive
-        subsets), so that small data searches them in one pass per block.
+        subsets), so that small data searches them in one pass per block. With
+        ``padded`` (:meth:`_pads_categories`: ordered cuts, tensors ``[nodes, C, K]``)
+        the features of 2 .. ``_PADDED_CATEGORIES`` categories form blocks together,
+        searched with the block's largest number of categories.
         """
         blocks: list[list[int]] = []
         if self.categorical.size == 0:
             return blocks
         n_cat = self.n_cat[self.categorical]
-        for C in np.unique(n_cat).tolist():
-            feats = self.categorical[n_cat == C].tolist()
-            cells = n_nodes * 2.0 ** min(max(C - 1, 0), 62) * self.K
-            per_block = max(int(BLOCK_ENTRIES // cells), 1)
+        group = (
+            np.where((n_cat >= 2) & (n_cat <= _PADDED_CATEGORIES), 0, n_cat) if padded else n_cat
+        )
+        for g in np.unique(group).tolist():
+            feats = self.categorical[group == g].tolist()
+            C = int(n_cat[group == g].max())
+            width = C if padded else 2.0 ** min(max(C - 1, 0), 62)
+            per_block = max(int(BLOCK_ENTRIES // (n_nodes * width * self.K)), 1)
             blocks += [feats[i : i + per_block] for i in range(0, len(feats), per_block)]
         return blocks
 

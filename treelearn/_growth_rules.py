@@ -183,6 +183,14 @@ class GrowthRules(abc.ABC):
         declared categories do not."""
         return False
 
+    def ordered_cuts_only(self, n_classes: int) -> bool:
+        """Whether :meth:`categorical_splits` of entries that are whole rows is always
+        the ordered cuts of :func:`~treelearn._split_categorical.best_subsets`, which
+        sort absent categories last and never cut among them: a feature's search is
+        then the same padded with absent categories (the builder searches features of
+        different numbers of categories in one block)."""
+        return False
+
     # -- which feature wins ------------------------------------------------------------
     def sample_features(self, valid: np.ndarray) -> np.ndarray:
         """``valid`` restricted to ``max_features`` features drawn at random per node.
@@ -296,6 +304,10 @@ class SklearnRules(GrowthRules):
         # dropping the empty ones would move the last bit of the gains)
         return self.categorical_split == "binary" and n_categories > self.max_exhaustive_categories
 
+    def ordered_cuts_only(self, n_classes: int) -> bool:
+        # crumbs (less than one sample in a category) come only from fractional copies
+        return self.categorical_split == "binary" and not self.constrained and n_classes == 2
+
     def categorical_splits(
         self, stats: cat.CategoryCounts, criterion: SplitCriterion
     ) -> cat.CategoricalSplits:
@@ -356,6 +368,9 @@ class RpartRules(SklearnRules):
         if weighted.size:
             self.largest_improvement = max(self.largest_improvement, float(np.max(weighted)))
         return ok & (weighted > RPART_IMPROVE * self.largest_improvement)
+
+    def ordered_cuts_only(self, n_classes: int) -> bool:
+        return self.categorical_split == "binary" and n_classes == 2
 
     def categorical_splits(
         self, stats: cat.CategoryCounts, criterion: SplitCriterion

@@ -154,28 +154,51 @@ class _ErrorBasedPruner:
             children, _ = expand_ranges(self.first[nodes], nb)
             child_start = np.cumsum(nb) - nb
             return _Routed(children, row, w, child_start[loc] + slot, None, None, None)
-        known_w = np.bincount(
-            loc[kn] * width + slot[kn], weights=w[kn], minlength=n * width
-        ).reshape(n, width)
+        all_known = bool(kn.all())
+        if all_known:  # no masks: every entry is known
+            known_w = np.bincount(loc * width + slot, weights=w, minlength=n * width)
+        else:
+            known_w = np.bincount(loc[kn] * width + slot[kn], weights=w[kn], minlength=n * width)
+        known_w = known_w.reshape(n, width)
         k_total = known_w.sum(axis=1)
-        valid = np.arange(width)[None, :] < nb[:, None]
-        none_known = (k_total == 0) | (np.abs(k_total) < J48_SMALL)
-        prop = np.where(
-            none_known[:, None],
-            1.0 / nb[:, None],
-            known_w / np.where(none_known, 1.0, k_total)[:, None],
-        )
-        prop = np.where(valid, prop, 0.0)
+
+        def proportions() -> np.ndarray:
+            valid = np.arange(width)[None, :] < nb[:, None]
+            none_known = (k_total == 0) | (np.abs(k_total) < J48_SMALL)
+            prop = np.where(
+                none_known[:, None],
+                1.0 / nb[:, None],
+                known_w / np.where(none_known, 1.0, k_total)[:, None],
+            )
+            return np.where(valid, prop, 0.0)
+
         miss = np.flatnonzero(~kn)
-        unknown_w = np.bincount(loc[miss], weights=w[miss], minlength=n)
-        bags = known_w + unknown_w[:, None] * prop
-        total = bags.sum(axis=1)
-        safe_total = np.where(total > 0, total, 1.0)[:, None]
-        share = np.where((total > 0)[:, None], bags / safe_total, prop)
+        if all_known:
+            # no unknown weight to spread: the bags are the known weights (adding
+            # 0 · prop changes no bit), and the proportions matter only where a
+            # node receives no weight at all
+            bags, total = known_w, k_total
+            positive = total > 0
+            if positive.all():
+                share = bags / total[:, None]
+            else:
+                share = np.where(
+                    positive[:, None], bags / np.where(positive, total, 1.0)[:, None], proportions()
+                )
+        else:
+            prop = proportions()
+            unknown_w = np.bincount(loc[miss], weights=w[miss], minlength=n)
+            bags = known_w + unknown_w[:, None] * prop
+            total = bags.sum(axis=1)
+            safe_total = np.where(total > 0, total, 1.0)[:, None]
+            share = np.where((total > 0)[:, None], bags / safe_total, prop)
         children, owner = expand_ranges(self.first[nodes], nb)
         child_start = np.cumsum(nb) - nb
         child_slot = np.arange(children.size) - child_start[owner]
-        rows, ws, locs = [row[kn]], [w[kn]], [child_start[loc[kn]] + slot[kn]]
+        if all_known:
+            rows, ws, locs = [row], [w], [child_start[loc] + slot]
+        else:
+            rows, ws, locs = [row[kn]], [w[kn]], [child_start[loc[kn]] + slot[kn]]
         child_share = share[owner, child_slot]
         if miss.size:  # copies into every bag whose share is above J48's 1e-6
             case, child, p = fan_out(loc[miss], child_start, nb, child_share, J48_SMALL)
@@ -187,6 +210,8 @@ class _ErrorBasedPruner:
         if with_counts:
             flat = (loc[kn] * width + slot[kn]) * K + self.y[row[kn]]
             counts = np.bincount(flat, weights=w[kn], minlength=n * width * K).reshape(n, width, K)
+        if len(rows) == 1:
+            return _Routed(children, rows[0], ws[0], locs[0], bags, child_share, counts)
         return _Routed(
             children,
             np.concatenate(rows),

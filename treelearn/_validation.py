@@ -43,6 +43,7 @@ __all__ = [
     "is_sparse",
     "safe_indexing",
     "validate_data",
+    "validate_features",
 ]
 
 #: ``scipy.sparse.issparse``: matrices and arrays alike.
@@ -51,6 +52,33 @@ is_sparse = issparse
 safe_indexing = _safe_indexing
 #: ``sklearn.utils.validation._check_sample_weight``.
 check_sample_weight = _check_sample_weight
+
+
+def validate_features(estimator, X, *, reset: bool) -> None:
+    """``validate_data(estimator, X, reset=reset, skip_check_array=True)``: set
+    (``reset``) or check ``n_features_in_`` and ``feature_names_in_``.
+
+    A pandas DataFrame whose column names are all ``str`` sets them, or matches the
+    fitted names and number of features, without scikit-learn's generic dataframe
+    inspection (a per-fit cost on small data); anything else, and every mismatch,
+    goes to ``validate_data`` for its warnings and errors.
+    """
+    if type(X) is pd.DataFrame and X.shape[1]:
+        names = np.asarray(X.columns, dtype=object)
+        if all(type(name) is str for name in names.tolist()):
+            if reset:
+                estimator.feature_names_in_ = names
+                estimator.n_features_in_ = X.shape[1]
+                return
+            fitted = getattr(estimator, "feature_names_in_", None)
+            if (
+                fitted is not None
+                and getattr(estimator, "n_features_in_", None) == X.shape[1]
+                and len(fitted) == len(names)
+                and bool(np.all(fitted == names))
+            ):
+                return
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
 
 
 def check_y(y, estimator_name: str = "This estimator", multi_output: bool = False) -> np.ndarray:
@@ -66,6 +94,10 @@ def check_y(y, estimator_name: str = "This estimator", multi_output: bool = Fals
             "A sparse y is not supported; pass a dense array of shape (n_samples,) or "
             "(n_samples, n_outputs)."
         )
+    if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
+        named = _named_categorical_y(y)
+        if named is not None:
+            return named
     shape = y.shape if isinstance(y, pd.DataFrame) else np.shape(np.asarray(y))
     if multi_output and len(shape) == 2 and shape[1] > 1:
         # an object column of one kind of label reads as that kind
@@ -117,6 +149,23 @@ def check_y(y, estimator_name: str = "This estimator", multi_output: bool = Fals
     if not (named_classes and arr.ndim == 1 and arr.size):
         check_classification_targets(arr)
     return arr
+
+
+def _named_categorical_y(y: pd.Series) -> np.ndarray | None:
+    """:func:`check_y` of a categorical Series whose categories are all ``str``
+    (classes by name, as ARFF's): its labels as an object array, read from the codes
+    (a missing label is code -1); ``None`` for any other categorical."""
+    categories = np.asarray(y.dtype.categories, dtype=object)
+    if not len(y) or not categories.size or not all(type(c) is str for c in categories):
+        return None
+    codes = y.array.codes
+    missing = codes < 0
+    if missing.any():
+        raise ValueError(
+            f"Input y contains NaN (or another missing value) at {int(missing.sum())} "
+            "position(s); drop those rows first."
+        )
+    return categories[codes]
 
 
 def encode_classes(y_raw, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

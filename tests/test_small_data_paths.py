@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sklearn.tree import DecisionTreeClassifier as SkTree
 from sklearn.utils.validation import validate_data
 
 from treelearn import CARTClassifier, DecisionTreeClassifier
@@ -122,3 +123,17 @@ def test_check_y_named_categorical_matches_the_object_path():
     with_missing = pd.Series(pd.Categorical(["a", None, "b"]))
     with pytest.raises(ValueError, match=r"contains NaN .* at 1 position"):
         check_y(with_missing)
+
+
+@pytest.mark.parametrize(
+    "labels", [[1, 2, 1, 2, 1, 2], [True, False, True, False, True, False], [0.0, 1.0] * 3]
+)
+def test_categorical_target_with_numeric_categories(labels):
+    # a categorical y whose categories are numbers was cast to object and refused as
+    # scikit-learn's "unknown" target type; scikit-learn's own tree takes it
+    X = np.arange(6.0).reshape(-1, 1)
+    y = pd.Series(pd.Categorical(labels))
+    ours = DecisionTreeClassifier().fit(X, y)
+    theirs = SkTree().fit(X, y)
+    np.testing.assert_array_equal(ours.classes_, theirs.classes_)
+    np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))

@@ -120,8 +120,14 @@ def check_y(y, estimator_name: str = "This estimator", multi_output: bool = Fals
     # (scikit-learn's "binary" or "multiclass") without scanning them again
     named_classes = False
     if isinstance(y, pd.Series) and isinstance(y.dtype, pd.CategoricalDtype):
-        named_classes = all(isinstance(c, str) for c in y.dtype.categories)
-        y = y.astype(object)
+        categories = y.dtype.categories
+        named_classes = all(isinstance(c, str) for c in categories)
+        if categories.dtype.kind in "biuf" and not y.isna().any():
+            # numeric categories are numeric labels (as object they would read as
+            # scikit-learn's "unknown" target type)
+            y = y.astype(categories.dtype)
+        else:
+            y = y.astype(object)
     arr = np.asarray(y)
     if arr.ndim == 2 and arr.shape[1] == 1:
         warnings.warn(

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treelearn import CARTClassifier, DecisionTreeClassifier, _builder
+from treelearn import CARTClassifier, DecisionTreeClassifier, _builder, _surrogates
 from treelearn._growth_rules import RpartRules, SklearnRules
 from treelearn._split_categorical import PresentTables, present_chunks, table_rows
 
@@ -139,3 +139,68 @@ def test_present_chunks_compact_codes_and_tables():
     assert isinstance(tables, PresentTables)
     plain = np.arange(30).reshape(3, 10)
     np.testing.assert_array_equal(table_rows(plain, np.array([1]), 4), [[10, 11, 12, 13]])
+
+
+# -- the surrogate search over present categories -------------------------------------
+
+SURROGATE_ESTIMATORS = {
+    "cart": lambda: CARTClassifier(),
+    "rpart-cp0": lambda: CARTClassifier(cp=0.0, max_surrogates=3),
+    "entropy-binary": lambda: DecisionTreeClassifier(
+        criterion="entropy", missing_values="surrogate", categorical_split="binary"
+    ),
+}
+
+
+def _surrogate_data(seed: int, n: int, levels: int, n_classes: int, weighted: bool):
+    X, y, w = _data(seed, n, levels, n_classes, missing=0.15, weighted=weighted)
+    rng = np.random.default_rng(seed + 1)
+    # a second categorical that follows the first (a good surrogate), and missing x
+    other = [f"u{(int(v[1:]) * 7 + rng.integers(0, 3)) % levels}" if isinstance(v, str)
+             else np.nan for v in X["c"]]  # fmt: skip
+    X["d"] = pd.Categorical(other, [f"u{i}" for i in range(levels)])
+    X.loc[rng.random(n) < 0.1, "x"] = np.nan
+    return X, y, w
+
+
+def _fit_surrogates(make, X, y, w, *, present: bool, chunk_cells: int):
+    mp = pytest.MonkeyPatch()
+    try:
+        if present:
+            mp.setattr(_surrogates, "_DENSE_CELLS", 0)  # every feature over present levels
+            mp.setattr(_surrogates, "_CHUNK_CELLS", chunk_cells)
+        return make().fit(X, y, sample_weight=w)
+    finally:
+        mp.undo()
+
+
+@pytest.mark.parametrize("name", sorted(SURROGATE_ESTIMATORS))
+@pytest.mark.parametrize("weighted", [False, True])
+def test_present_surrogate_search_finds_the_dense_searchs_surrogates(name, weighted):
+    X, y, w = _surrogate_data(0, 600, 40, 3, weighted)
+    make = SURROGATE_ESTIMATORS[name]
+    dense = _fit_surrogates(make, X, y, w, present=False, chunk_cells=2**20)
+    sur = dense.tree_.surrogates
+    categorical = sur.kind == 2
+    assert categorical.sum() >= 5  # categorical surrogates are found
+    for cells in (1, 97, 2**20):  # one node per chunk, a few, all nodes in one
+        compact = _fit_surrogates(make, X, y, w, present=True, chunk_cells=cells)
+        _assert_same(dense, compact)
+        np.testing.assert_array_equal(dense.predict_proba(X), compact.predict_proba(X))
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    levels=st.integers(8, 50),
+    n_classes=st.integers(2, 4),
+    weighted=st.booleans(),
+    name=st.sampled_from(sorted(SURROGATE_ESTIMATORS)),
+    cells=st.integers(1, 500),
+)
+def test_present_surrogate_search_property(seed, levels, n_classes, weighted, name, cells):
+    X, y, w = _surrogate_data(seed, 300, levels, n_classes, weighted)
+    make = SURROGATE_ESTIMATORS[name]
+    dense = _fit_surrogates(make, X, y, w, present=False, chunk_cells=2**20)
+    compact = _fit_surrogates(make, X, y, w, present=True, chunk_cells=cells)
+    _assert_same(dense, compact)

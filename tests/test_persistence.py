@@ -224,7 +224,7 @@ def _swap_ranges(d):
 
 
 HOSTILE = {
-    "wrong version": (lambda d: d.update(format_version=3), "unsupported version"),
+    "wrong version": (lambda d: d.update(format_version=99), "unsupported version"),
     "version as string": (lambda d: d.update(format_version="2"), "unsupported version"),
     "negative alpha": (lambda d: d.update(ccp_alpha=-1.0), "ccp_alpha"),
     "missing alpha": (lambda d: d.pop("ccp_alpha"), "missing key 'ccp_alpha'"),

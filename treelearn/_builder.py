@@ -41,6 +41,13 @@ from treelearn._missing import learned_categorical, learned_shares, sample_count
 from treelearn._routing import fan_out
 from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import PresentTables, category_counts, present_chunks, table_rows
+from treelearn._split_lists import (
+    WHOLE_TABLE_CATEGORIES,
+    TablePairs,
+    pack_tables,
+    slot_pairs,
+    whole_codes,
+)
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
 from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
@@ -75,6 +82,44 @@ _PADDED_CATEGORIES = 16
 _CHUNK_CELLS = 2**20
 
 
+class _PackedTables:
+    """The routing tables of a tree's categorical splits, level by level, each packed
+    as it comes (:class:`treelearn._split_lists.TablePairs`): a feature of many
+    categories costs its nodes' slots, not nodes x declared categories."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, TablePairs]] = []
+
+    def append(self, item: tuple[np.ndarray, np.ndarray | TablePairs]) -> None:
+        """Add the tables (``[n_nodes, n_categories]``, or pairs) of nodes ``item[0]``."""
+        node_ids, table = item
+        self.parts.append(
+            (node_ids, table if isinstance(table, TablePairs) else pack_tables(table))
+        )
+
+    def finish(self, node_count: int, n_categories: np.ndarray) -> dict[str, np.ndarray]:
+        """The tree's ``category_ptr`` / ``category_code`` / ``category_branch``;
+        ``n_categories`` holds every node's feature's categories (whole tables get
+        one slot per category, ``-1`` past their table, as they always had)."""
+        count = np.zeros(node_count, dtype=np.int64)
+        for ids, p in self.parts:
+            count[ids] = n_categories[ids] if p.whole else p.count
+        ptr = np.zeros(node_count + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        code = whole_codes(ptr)
+        branch = np.full(int(ptr[-1]), -1, dtype=np.int32)
+        for ids, p in self.parts:
+            row = np.repeat(np.arange(ids.size), p.count)
+            within = (
+                p.code if p.whole else np.arange(row.size) - (np.cumsum(p.count) - p.count)[row]
+            )
+            at = ptr[ids][row] + within
+            code[at] = p.code
+            branch[at] = p.slot
+        self.parts.clear()
+        return {"category_ptr": ptr, "category_branch": branch, "category_code": code}
+
+
 class _Columns:
     """Growing per-node arrays of the tree, one chunk per level."""
 
@@ -86,8 +131,8 @@ class _Columns:
         # at the end: never held twice, as the levels' pieces beside the whole
         self._value = np.empty((0, n_classes))
         self._n_value = 0
-        # (node ids, routing tables [n_nodes, n_categories]) of categorical splits
-        self.tables: list[tuple[np.ndarray, np.ndarray]] = []
+        # the routing tables of categorical splits, packed as they come
+        self.tables = _PackedTables()
         # (first node id of the level, its surrogates), when grown with surrogates
         self.surrogates: list[tuple[int, _surrogates.LevelSurrogates]] | None = None
         # nodes added so far (kept, not summed over the levels: deep trees have many)
@@ -126,16 +171,8 @@ class _Columns:
         value.resize((self._n_value, self.n_classes), refcheck=False)  # in place (realloc)
         arrays["value"] = value
         node_count = arrays["feature"].shape[0]
-        widths = np.zeros(node_count, dtype=np.int64)
-        cat_nodes = np.flatnonzero(arrays["split_kind"] == SPLIT_CATEGORICAL)
-        widths[cat_nodes] = n_categories[arrays["feature"][cat_nodes]]
-        ptr = np.zeros(node_count + 1, dtype=np.int64)
-        np.cumsum(widths, out=ptr[1:])
-        branch = np.full(int(ptr[-1]), -1, dtype=np.int32)
-        for node_ids, table in self.tables:
-            branch[ptr[node_ids][:, None] + np.arange(table.shape[1])] = table
-        arrays["category_ptr"] = ptr
-        arrays["category_branch"] = branch
+        node_categories = n_categories[np.maximum(arrays["feature"], 0)]
+        arrays.update(self.tables.finish(node_count, node_categories))
         if self.surrogates is not None:
             levels = [(lo, level.surrogates) for lo, level in self.surrogates]
             arrays.update(Surrogates.stack(levels, node_count).to_arrays())
@@ -156,8 +193,8 @@ class _LevelSplits:
         self.gain = np.full(n_nodes, np.nan)
         # "learned": the child slot of the node's missing cases (-1: none in training)
         self.missing_slot = np.full(n_nodes, -1, dtype=np.intp)
-        # (feature, node ids, routing tables [n_nodes, n_categories]) per feature
-        self.tables: list[tuple[int, np.ndarray, np.ndarray]] = []
+        # (feature, node ids, their routing tables) per feature
+        self.tables: list[tuple[int, np.ndarray, TablePairs]] = []
         self.competitors: Competitors | None = None  # with max_competitors > 0
 
 
@@ -390,10 +427,14 @@ class _LevelWiseBuilder:
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
             row_of, tables = best_table[f]
-            table = table_rows(tables, row_of[nodes[sel]], int(self.n_cat[f]))
-            out.tables.append((f, nodes[sel], table))
+            C = int(self.n_cat[f])
+            if isinstance(tables, PresentTables) and C > WHOLE_TABLE_CATEGORIES:
+                pairs = slot_pairs(tables.ptr, tables.codes, tables.slots, row_of[nodes[sel]])
+            else:
+                pairs = pack_tables(table_rows(tables, row_of[nodes[sel]], C))
+            out.tables.append((f, nodes[sel], pairs))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
-            out.n_children[nodes[sel]] = table.max(axis=1) + 1
+            out.n_children[nodes[sel]] = pairs.n_slots()
         if self.max_competitors > 0:
             out.competitors = self._competitors(
                 L, nodes, win, gains[nodes, win], node_weight, scores, gains, valid, best_thr,
@@ -675,7 +716,7 @@ class _LevelWiseBuilder:
         for f, nodes, table in split.tables:
             row_of_node[nodes] = np.arange(nodes.size)
             at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
-            slot[at] = table[row_of_node[nl[at]], x[at].astype(np.intp)]
+            slot[at] = table.slots_of(row_of_node[nl[at]], x[at])
             row_of_node[nodes] = -1
         return idx, slot
 
@@ -815,7 +856,7 @@ def _make_leaves(split: _LevelSplits, nodes: np.ndarray) -> None:
     split.n_children[nodes] = 0
     split.missing_slot[nodes] = -1
     split.tables = [
-        (f, ids[keep], table[keep])
+        (f, ids[keep], table.take(np.flatnonzero(keep)))
         for f, ids, table in split.tables
         if (keep := ~np.isin(ids, nodes)).any()
     ]

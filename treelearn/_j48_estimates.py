@@ -382,13 +382,8 @@ def child_slots(tree: Tree, src: np.ndarray, x: np.ndarray) -> np.ndarray:
             slot[num] = np.where((xv - t < J48_SMALL) | (xv <= t), 0, 1)
     cat = known & (kind == SPLIT_CATEGORICAL)
     if cat.any():
-        codes = x[cat].astype(np.intp)
-        lo = tree.category_ptr[src[cat]]
-        width = tree.category_ptr[src[cat] + 1] - lo
-        inside = (codes >= 0) & (codes < width)
-        sc = np.full(codes.shape, -1, dtype=np.intp)
-        sc[inside] = tree.category_branch[lo[inside] + codes[inside]]
-        slot[cat] = sc
+        pair = tree.category_index.find(src[cat], x[cat])
+        slot[cat] = np.where(pair >= 0, tree.category_branch[np.maximum(pair, 0)], -1)
     return slot
 
 

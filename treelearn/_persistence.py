@@ -12,13 +12,13 @@ fitted state itself (``_FITTED_STATE``, the one list of what ``fit`` sets) and t
 module encodes each attribute of it with the codec of :data:`CODECS`. An attribute
 without a codec cannot be written (an error, not a silent loss).
 
-Format, version 2
+Format, version 3
 -----------------
 A JSON object::
 
     {
       "format": "treelearn.tree",
-      "format_version": 2,
+      "format_version": 3,
       "treelearn_version": "0.1.0",
       "estimator": "C45Classifier",             # one of the treelearn estimators
       "params": {...},                          # get_params(), encoded as below
@@ -39,7 +39,8 @@ A JSON object::
         "n_features": 4, "n_classes": 2, "node_count": 8,
         "unit_weight": 1.0,                     # smallest training row weight
         "arrays": {"feature": [...], "threshold": [...], ..., "value": [[...], ...],
-                   "category_ptr": [...], "category_branch": [...]}
+                   "category_ptr": [...], "category_branch": [...],
+                   "category_code": [...]}      # only when a table is not whole
       }
     }
 
@@ -57,14 +58,18 @@ A JSON object::
   with ``load_json(..., criteria={name: instance})`` to refit, or without that to
   predict and export (refitting then raises an error that says so).
 * ``tree.arrays`` holds every array of :class:`treelearn._tree.Tree`
-  (``Tree.NODE_ARRAYS`` plus ``value``, ``category_ptr``, ``category_branch``).
+  (``Tree.NODE_ARRAYS`` plus ``value``, ``category_ptr``, ``category_branch``, and
+  ``category_code`` when some routing table lists only the categories that have a
+  slot: a feature of many categories, see :mod:`treelearn._tree`; without it every
+  table is whole, one slot per category ``0 .. width-1``).
   A multi-output tree (:class:`treelearn._tree_multioutput.MultiOutputTree`) has
   ``n_classes`` a list (one per output) and ``value`` rows of one row per output,
   each ``max(n_classes)`` long.
 
-Version 1 (treelearn 0.1.0) is read too: it is version 2 without ``ccp_alpha``,
-which then comes from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice
-version 1 did not store). Other versions are refused.
+Version 2 is read too: it is version 3 without ``category_code`` (whole tables).
+Version 1 (treelearn 0.1.0) is version 2 without ``ccp_alpha``, which then comes
+from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice version 1 did not
+store). Other versions are refused.
 
 (This specification is why the module runs past the ~500-line guideline; the
 value-level reading and writing it builds on is :mod:`treelearn._json_values`.)
@@ -104,8 +109,8 @@ __all__ = [
 ]
 
 FORMAT = "treelearn.tree"
-FORMAT_VERSION = 2
-_READABLE_VERSIONS = (1, 2)
+FORMAT_VERSION = 3
+_READABLE_VERSIONS = (1, 2, 3)
 
 # the built-in criteria by class name: the registry of treelearn.criteria, keyed by class
 _BUILTIN_CRITERIA: dict[str, type[SplitCriterion]] = {
@@ -439,7 +444,7 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
         V.fail(f"{where}.n_features", f"does not equal n_features_in ({n_features})")
     at = f"{where}.arrays"
     arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
-    expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch"}
+    expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch", "category_code"}
     lists = (Surrogates, Competitors)  # the per-node split lists: all arrays or none
     extra = set(arrays_doc) - expected - {name for sl in lists for name in sl.ARRAYS}
     if extra:
@@ -482,6 +487,10 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     branch = V.get(arrays_doc, "category_branch", at)
     V.expect(branch, list, f"{at}.category_branch", "a list of integers")
     arrays["category_branch"] = V.int_array(branch, f"{at}.category_branch", np.int32, len(branch))
+    if "category_code" in arrays_doc:  # (version 3) tables of the categories with a slot
+        code = V.get(arrays_doc, "category_code", at)
+        V.expect(code, list, f"{at}.category_code", "a list of integers")
+        arrays["category_code"] = V.int_array(code, f"{at}.category_code", np.int32, len(branch))
     for key, dtype in optional:
         values = V.get(arrays_doc, key, at)
         V.expect(values, list, f"{at}.{key}", "a list of numbers")

@@ -377,7 +377,7 @@ class _ErrorBasedPruner:
         parent[new_id[kids]] = new_id[inner_old][owner]
         kind = np.where(leaf, SPLIT_LEAF, t.split_kind[src])
         value = self.value[old]
-        ptr, branch = reslice_category_tables(t, src, kind)
+        tables = reslice_category_tables(t, src, kind)
         arrays = {
             "feature": np.where(leaf, -2, t.feature[src]),
             "threshold": np.where(leaf, -2.0, t.threshold[src]),
@@ -392,8 +392,7 @@ class _ErrorBasedPruner:
             "n_node_samples": self.n_samples[old],
             "missing_fraction": self.mfrac[old],
             "value": value,
-            "category_ptr": ptr,
-            "category_branch": branch,
+            **tables,
         }
         if t.competitors is not None:
             # a node keeps its competitors while it is split as grown on the data it

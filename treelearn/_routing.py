@@ -26,6 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._sparse_values import SparseColumns, descend_sparse, is_sparse_columns
+from treelearn._split_lists import TableIndex
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 
 __all__ = [
@@ -134,9 +135,8 @@ class DescentTables:
     threshold: np.ndarray  # [n] x > threshold goes to slot 1 (inf at leaves, categorical)
     base: np.ndarray  # [n] first child (the node itself at leaves)
     is_categorical: np.ndarray  # [n]
-    cat_ptr: np.ndarray  # [n] start of each node's category table
-    cat_width: np.ndarray  # [n] its width
-    cat_next: np.ndarray  # per table entry: the child (the node itself: unseen category)
+    cat_index: TableIndex  # finds each node's (category, slot) pair
+    cat_next: np.ndarray  # per table pair: the child (the node itself: unseen category)
     spread_children: np.ndarray  # children a missing value goes to, grouped by parent
     spread_start: np.ndarray  # [n] each node's start in spread_children
     spread_count: np.ndarray  # [n] and count
@@ -272,11 +272,10 @@ def _drop_finished(nodes, nxt, at, ent, out):
 
 def _category_next(t: DescentTables, x, nodes):
     """Next node of rows at categorical nodes (the node itself if stopped)."""
-    # trunc(x) is a valid code iff -1 < x < width (NaN fails both)
-    ok = (x > -1) & (x < t.cat_width[nodes])
+    pair = t.cat_index.find(nodes, x)  # -1: NaN or a category the table does not list
     out = nodes.copy()
-    okn = nodes[ok]
-    out[ok] = t.cat_next[t.cat_ptr[okn] + x[ok].astype(np.intp)]
+    ok = pair >= 0
+    out[ok] = t.cat_next[pair[ok]]
     return out
 
 

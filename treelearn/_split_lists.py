@@ -16,6 +16,15 @@ once (:class:`SplitList`):
 
 The category tables are CSR on their own (one table per row of a pointer array), so
 :func:`csr_take` and :func:`take_tables` serve any such tables, not only listed splits.
+
+A tree's own routing tables (``Tree.category_ptr`` / ``category_code`` /
+``category_branch``) are (category, slot) pairs, codes ascending in each row: a
+table of a feature of at most :data:`WHOLE_TABLE_CATEGORIES` categories is stored
+whole (codes ``0 .. C-1``, ``-1`` for no slot, as tables always were), a wider one
+as the pairs of the categories that have a slot only (:func:`pack_tables`), so that
+it costs what the node saw, not the feature's declared categories. A category a
+row does not list routes as ``-1`` (unseen: like a missing value).
+:class:`TableIndex` finds (row, category) in either.
 """
 
 from __future__ import annotations
@@ -26,7 +35,17 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-__all__ = ["SplitList", "csr_take", "take_tables"]
+__all__ = [
+    "WHOLE_TABLE_CATEGORIES",
+    "SplitList",
+    "TableIndex",
+    "TablePairs",
+    "csr_take",
+    "pack_tables",
+    "slot_pairs",
+    "take_tables",
+    "whole_codes",
+]
 
 _S = TypeVar("_S", bound="SplitList")
 
@@ -69,6 +88,115 @@ def take_tables(
     """The category tables of ``rows`` (CSR ``ptr``/``branch``), as a new CSR pair."""
     new_ptr, take = csr_take(ptr, rows)
     return new_ptr, branch[take]
+
+
+#: Routing tables of a feature of at most this many categories are stored whole (one
+#: slot per category); wider ones as the (category, slot) pairs of their slots only.
+WHOLE_TABLE_CATEGORIES = 64
+
+
+@dataclass
+class TablePairs:
+    """Routing tables of some nodes as (category, slot) pairs (see the module
+    docstring): ``count`` pairs per row, ``code`` ascending in each row; ``whole``
+    when every row holds a slot (or ``-1``) for every category ``0 .. C-1``."""
+
+    whole: bool
+    count: np.ndarray  # [n] int64
+    code: np.ndarray  # [nnz] int32
+    slot: np.ndarray  # [nnz] int32
+
+    @property
+    def ptr(self) -> np.ndarray:
+        return _pointer(self.count)
+
+    def take(self, rows: np.ndarray) -> TablePairs:
+        """The tables of ``rows`` (indices)."""
+        ptr, take = csr_take(self.ptr, rows)
+        return TablePairs(self.whole, np.diff(ptr), self.code[take], self.slot[take])
+
+    def n_slots(self) -> np.ndarray:
+        """Every row's highest slot + 1 (0 for a row without a slot)."""
+        row = np.repeat(np.arange(self.count.size), self.count)
+        out = np.zeros(self.count.size, dtype=np.int64)
+        np.maximum.at(out, row, self.slot.astype(np.int64) + 1)
+        return out
+
+    def slots_of(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The slot of category ``x[i]`` (float codes) in row ``rows[i]`` (``-1``: none)."""
+        pair = TableIndex(self.ptr, self.code).find(rows, x)
+        return np.where(pair >= 0, self.slot[np.maximum(pair, 0)], -1)
+
+
+def pack_tables(tables: np.ndarray) -> TablePairs:
+    """Routing tables ``[n, C]`` (``-1``: no slot) as (category, slot) pairs: whole
+    (``C`` pairs a row) when ``C <= WHOLE_TABLE_CATEGORIES``, else the categories
+    with a slot only."""
+    n, C = tables.shape
+    if C <= WHOLE_TABLE_CATEGORIES:
+        code = np.tile(np.arange(C, dtype=np.int32), n)
+        return TablePairs(
+            True, np.full(n, C, dtype=np.int64), code, tables.astype(np.int32).ravel()
+        )
+    row, col = np.nonzero(tables >= 0)
+    slot = tables[row, col].astype(np.int32)
+    count = np.bincount(row, minlength=n).astype(np.int64)
+    return TablePairs(False, count, col.astype(np.int32), slot)
+
+
+def slot_pairs(ptr: np.ndarray, code: np.ndarray, slot: np.ndarray, rows: np.ndarray) -> TablePairs:
+    """The pairs with a slot of ``rows`` of CSR (category, slot) tables: what
+    :func:`pack_tables` keeps of the same tables given dense, without building them."""
+    new_ptr, take = csr_take(ptr, rows)
+    keep = slot[take] >= 0
+    row = np.repeat(np.arange(np.asarray(rows).size), np.diff(new_ptr))
+    count = np.bincount(row[keep], minlength=np.asarray(rows).size).astype(np.int64)
+    return TablePairs(False, count, code[take][keep].astype(np.int32), slot[take][keep])
+
+
+def whole_codes(ptr: np.ndarray) -> np.ndarray:
+    """The codes of whole tables (a slot per category ``0 .. width-1`` of every row):
+    the layout of files and trees that store no codes."""
+    width = np.diff(ptr)
+    return (np.arange(int(ptr[-1])) - np.repeat(ptr[:-1], width)).astype(np.int32)
+
+
+class TableIndex:
+    """Looks up (row, category) in CSR (category, slot) tables, vectorised.
+
+    ``ptr`` over the rows, ``code`` ascending within each row. Whole tables (every
+    row's codes ``0 .. width-1``) are indexed directly; others by a sorted key
+    ``row * stride + code`` (one ``searchsorted`` per lookup).
+    """
+
+    def __init__(self, ptr: np.ndarray, code: np.ndarray):
+        self.ptr = np.asarray(ptr, dtype=np.intp)
+        self.width = np.diff(self.ptr)
+        self.whole = bool(np.array_equal(code, whole_codes(ptr)))
+        self.stride = int(code.max(initial=-1)) + 1
+        self.key: np.ndarray | None = None
+        if not self.whole:
+            owner = np.repeat(np.arange(self.width.size, dtype=np.int64), self.width)
+            self.key = owner * self.stride + code
+
+    def find(self, rows: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The pair of every (``rows[i]``, category ``x[i]``), ``-1`` when the row lists
+        no such category (``x``: float codes; ``NaN`` and values outside the codes
+        find none; a code is ``trunc(x)``)."""
+        rows = np.asarray(rows, dtype=np.intp)
+        out = np.full(rows.size, -1, dtype=np.intp)
+        if self.whole:
+            ok = np.flatnonzero((x > -1) & (x < self.width[rows]))
+            out[ok] = self.ptr[rows[ok]] + x[ok].astype(np.intp)
+            return out
+        assert self.key is not None
+        ok = np.flatnonzero((x > -1) & (x < self.stride))
+        q = rows[ok].astype(np.int64) * self.stride + x[ok].astype(np.int64)
+        pos = np.searchsorted(self.key, q)
+        hit = pos < self.key.size
+        hit[hit] = self.key[pos[hit]] == q[hit]
+        out[ok[hit]] = pos[hit]
+        return out
 
 
 def _pointer(count: np.ndarray) -> np.ndarray:

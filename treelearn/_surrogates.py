@@ -50,8 +50,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from treelearn import _budget
 from treelearn._growth_rules import GrowthRules
 from treelearn._partition import SortedStore
+from treelearn._split_categorical import PresentTables, present_chunks
 from treelearn._split_numeric import segment_best
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 from treelearn._tolerances import RPART_SURROGATE_ADJ
@@ -63,6 +65,13 @@ __all__ = ["LevelSurrogates", "SurrogateRouting", "place_cuts", "route_with_surr
 #: surrogate search holds in each of its temporary arrays: small data searches all its
 #: features at once, large data one feature at a time (a few MiB per array).
 _BLOCK_CELLS = 2**17
+#: A categorical feature whose ``[nodes, categories, 2]`` weight tensors over the
+#: level would hold more cells than this (or more than the memory budget allows,
+#: :func:`treelearn._budget.categorical_level_fits`) is searched over the categories
+#: present at each node, in chunks of nodes of at most ``_CHUNK_CELLS`` cells
+#: (:func:`treelearn._split_categorical.present_chunks`), as the split search does.
+_DENSE_CELLS = 2**22
+_CHUNK_CELLS = 2**20
 
 
 @dataclass
@@ -95,7 +104,10 @@ class _Candidates:
     adj: np.ndarray
     threshold: np.ndarray
     low_slot: np.ndarray
-    table: np.ndarray | None  # [nodes, C] slots of a categorical feature
+    #: slots of a categorical feature: ``[nodes, C]``, or the level's present
+    #: categories (:class:`PresentTables`) whose row of each candidate is ``table_row``
+    table: np.ndarray | PresentTables | None
+    table_row: np.ndarray | None = None
 
 
 def _segment_sums(
@@ -125,8 +137,9 @@ def _segment_sums(
 
 
 def _finish(
-    node, feature, kind, agree, known_total, major_total, threshold, low_slot, table
-) -> _Candidates | None:
+    node, feature, kind, agree, known_total, major_total, threshold, low_slot, table,
+    table_row=None,
+) -> _Candidates | None:  # fmt: skip
     """Agreement and adjusted agreement over all primary-known weight; keep adj > tol."""
     with np.errstate(invalid="ignore", divide="ignore"):
         agreement = agree / known_total[node]
@@ -138,7 +151,8 @@ def _finish(
     return _Candidates(
         node[ok], feature if np.ndim(feature) == 0 else feature[ok], kind, agreement[ok],
         adj[ok], threshold[ok], low_slot[ok],
-        None if table is None else table[ok],
+        table if isinstance(table, PresentTables) or table is None else table[ok],
+        None if table_row is None else table_row[ok],
     )  # fmt: skip
 
 
@@ -324,6 +338,59 @@ def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature
                    major_total, nan, low, table)  # fmt: skip
 
 
+def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, known_total,
+                         major_total, left_slot):  # fmt: skip
+    """:func:`_categorical_block` of one feature ``f`` of many categories, over the
+    categories present at each usable node (compact codes, chunks of nodes of at
+    most ``_CHUNK_CELLS`` cells): memory proportional to the level's entries, the
+    same candidates bit for bit.
+
+    Every cell's weight is summed over the same entries in the same order as in the
+    dense tensor; the sums over categories that decide (both sides' totals and the
+    agreement) are taken over every declared category
+    (:meth:`~treelearn._split_categorical.PresentChunk.declared_sums`), so that their
+    rounding is the dense search's. A node with one present category only is not
+    searched: its one category sends at most the majority's weight the primary's
+    way, which no surrogate kept by ``adj`` does.
+    """
+    s = np.where(left_slot[node] == 0, s, 1 - s)  # 0: rpart's left
+    usable = split_node & (node_feature != f)
+    tables, chunks = present_chunks(codes, node, L, C, 2, usable, _CHUNK_CELLS)
+    nodes, agreed = [], []
+    for chunk in chunks:  # a loop over chunks of bounded cells, not nodes
+        R, width, e = chunk.nodes.size, chunk.width, chunk.entries
+        cell = (chunk.row * width + chunk.compact) * 2 + s[e]
+        w = wt[e]
+        W = np.bincount(cell, weights=w, minlength=R * width * 2).reshape(R, width, 2)
+        N = np.bincount(cell[w > 0], minlength=R * width * 2).reshape(R, width, 2)
+        lw, rw = W[:, :, 0], W[:, :, 1]
+        ln, rn = N[:, :, 0], N[:, :, 1]
+        all_l = chunk.declared_sums(tables, lw, _CHUNK_CELLS)
+        all_r = chunk.declared_sums(tables, rw, _CHUNK_CELLS)
+        default_right = ~(all_l > all_r)
+        absent = (ln == 0) & (rn == 0)
+        go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
+        agree = chunk.declared_sums(
+            tables, np.where(absent, 0.0, np.where(go_right, rw, lw)), _CHUNK_CELLS
+        )
+        n_agree = np.where(absent, 0, np.where(go_right, rn, ln)).sum(axis=1)
+        n_other = np.where(absent, 0, np.where(go_right, ln, rn)).sum(axis=1)
+        table = np.where(absent, -1, go_right.astype(np.int32))
+        flip = left_slot[chunk.nodes] == 1
+        table[flip] = np.where(table[flip] < 0, -1, 1 - table[flip])
+        chunk.slots_into(tables, table)
+        keep = (n_agree > 1) & (n_other > 1)
+        nodes.append(chunk.nodes[keep])
+        agreed.append(agree[keep])
+    if not nodes or not sum(n.size for n in nodes):
+        return None
+    at = np.concatenate(nodes)
+    nan = np.full(at.size, np.nan)
+    low = np.full(at.size, -1, dtype=np.int8)
+    return _finish(at, f, SPLIT_CATEGORICAL, np.concatenate(agreed), known_total, major_total,
+                   nan, low, tables, at)  # fmt: skip
+
+
 def _blocks(features: np.ndarray, width: int) -> list[np.ndarray]:
     """``features`` in consecutive blocks of at most ``_BLOCK_CELLS // width`` (at
     least one feature each)."""
@@ -364,10 +431,14 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     branch = np.full(int(cptr[-1]), -1, dtype=np.int32)
     for j, c in enumerate(found):
         at = np.flatnonzero(which == j)
-        if c.table is not None and at.size:  # a block's table may be wider than a feature's
+        if isinstance(c.table, np.ndarray) and at.size:  # a block's table may be wider
             col = np.arange(c.table.shape[1])
             inside = col < width[at][:, None]
             branch[(cptr[at][:, None] + col)[inside]] = c.table[src[at]][inside]
+        elif isinstance(c.table, PresentTables) and at.size:
+            assert c.table_row is not None
+            table = c.table.dense(c.table_row[src[at]])
+            branch[cptr[at][:, None] + np.arange(table.shape[1])] = table
     sur = Surrogates(
         ptr=ptr, feature=feat, kind=kind, threshold=gather("threshold", np.float64),
         low_slot=gather("low_slot", np.int8), agreement=gather("agreement", np.float64),
@@ -493,11 +564,19 @@ def route_with_surrogates(
             width = n_categories[cat].astype(np.intp)
             narrow = width < 8
             width[narrow] = width[narrow].max(initial=1)
+            common = (k_node, side[kn], e_w[kn], L, split_node, node_feature, known_total,
+                      major_total, left_slot)  # fmt: skip
             for C in np.unique(width).tolist():
-                for feats in _blocks(cat[width == C], L * 2 * C):
-                    c = _categorical_block(feats, int(C), X[k_rows[:, None], feats], k_node,
-                                           side[kn], e_w[kn], L, split_node, node_feature,
-                                           known_total, major_total, left_slot)  # fmt: skip
+                feats_c = cat[width == C]
+                if L * C * 2 > _DENSE_CELLS or not _budget.categorical_level_fits(L, C, 2):
+                    # each feature over the categories present at each node
+                    for f in feats_c.tolist():
+                        c = _categorical_present(f, int(C), X[k_rows, f], *common)
+                        if c is not None:
+                            found.append(c)
+                    continue
+                for feats in _blocks(feats_c, L * 2 * C):
+                    c = _categorical_block(feats, int(C), X[k_rows[:, None], feats], *common)
                     if c is not None:
                         found.append(c)
     level = _rank(found, L, max_surrogates, n_categories)

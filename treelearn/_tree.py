@@ -10,11 +10,18 @@ Split tests:
 
 * numeric (``split_kind == SPLIT_NUMERIC``): ``x <= threshold`` goes to slot 0,
   ``x > threshold`` to slot 1;
-* categorical (``split_kind == SPLIT_CATEGORICAL``): the category code ``c`` goes to
-  slot ``category_branch[category_ptr[i] + c]``. One table serves multiway splits
-  (one slot per category) and binary subset splits (two slots). A slot of ``-1``
-  means the category was not seen at this node in training: it is routed like a
-  missing value.
+* categorical (``split_kind == SPLIT_CATEGORICAL``): node ``i``'s routing table is
+  the (category, slot) pairs ``category_code[j]``, ``category_branch[j]`` for ``j``
+  in ``category_ptr[i] .. category_ptr[i + 1] - 1``, codes ascending; the category
+  code ``c`` goes to the slot of its pair. One table serves multiway splits (one
+  slot per category) and binary subset splits (two slots). A slot of ``-1``, or a
+  category the table does not list, means the category was not seen at this node
+  in training: it is routed like a missing value. Features of few categories store
+  whole tables (``category_code`` is then ``0 .. width-1`` in every row and
+  ``category_branch[category_ptr[i] + c]`` is code ``c``'s slot), wider ones the
+  pairs of their slots only (:mod:`treelearn._split_lists`), so that a tree costs
+  what its nodes saw, not nodes x declared categories. ``to_arrays`` holds
+  ``category_code`` only when some table is not whole.
 
 Missing values (and unseen categories) are routed C4.5 style: the case goes down
 every child ``b`` with weight ``missing_fraction[b]`` (the child's share of the
@@ -53,6 +60,7 @@ import scipy.sparse as sp
 
 from treelearn._competitor_tables import Competitors
 from treelearn._routing import DescentTables, descend, row_sums, spread
+from treelearn._split_lists import TableIndex, whole_codes
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
 
@@ -138,7 +146,8 @@ class Tree:
     arrays : dict of str to ndarray
         The node arrays named in ``Tree.NODE_ARRAYS`` (length ``node_count``) plus
         ``value`` (``node_count × n_classes``), ``category_ptr``
-        (``node_count + 1``) and ``category_branch``.
+        (``node_count + 1``) and ``category_branch``, optionally ``category_code``
+        (absent: whole tables).
 
     Attributes
     ----------
@@ -207,6 +216,9 @@ class Tree:
         self.value = np.ascontiguousarray(arrays["value"], dtype=np.float64)
         self.category_ptr = np.ascontiguousarray(arrays["category_ptr"], dtype=np.int64)
         self.category_branch = np.ascontiguousarray(arrays["category_branch"], dtype=np.int32)
+        code = arrays.get("category_code")  # None: whole tables (derived when read)
+        self._category_code = None if code is None else np.ascontiguousarray(code, np.int32)
+        self._category_index: TableIndex | None = None
         #: Surrogate splits per node (``None``: grown without them).
         self.surrogates: Surrogates | None = (
             Surrogates.from_arrays(arrays) if "surrogate_ptr" in arrays else None
@@ -275,6 +287,8 @@ class Tree:
         out["value"] = self.value
         out["category_ptr"] = self.category_ptr
         out["category_branch"] = self.category_branch
+        if not self.category_index.whole:
+            out["category_code"] = self.category_code
         if self.surrogates is not None:
             out.update(self.surrogates.to_arrays())
         if self.competitors is not None:
@@ -338,10 +352,29 @@ class Tree:
         start = int(self.first_child[node])
         return range(start, start + int(self.n_children[node])) if start >= 0 else range(0)
 
+    @property
+    def category_code(self) -> np.ndarray:
+        """The category of every entry of ``category_branch`` (see the module docstring)."""
+        if self._category_code is None:
+            self._category_code = whole_codes(self.category_ptr)
+        return self._category_code
+
+    @property
+    def category_index(self) -> TableIndex:
+        """Lookups of (node, category) in the routing tables (built once)."""
+        if self._category_index is None:
+            self._category_index = TableIndex(self.category_ptr, self.category_code)
+        return self._category_index
+
+    def category_table(self, node: int) -> tuple[np.ndarray, np.ndarray]:
+        """The (category codes, slots) pairs of ``node``'s routing table."""
+        lo, hi = self.category_ptr[node], self.category_ptr[node + 1]
+        return self.category_code[lo:hi], self.category_branch[lo:hi]
+
     def branch_categories(self, node: int) -> list[list[int]]:
         """Category codes routed to each child slot of a categorical split."""
-        table = self.category_branch[self.category_ptr[node] : self.category_ptr[node + 1]]
-        return [np.flatnonzero(table == slot).tolist() for slot in range(self.n_children[node])]
+        codes, table = self.category_table(node)
+        return [codes[table == slot].tolist() for slot in range(self.n_children[node])]
 
     def node(self, node: int) -> NodeView:
         """Return a :class:`NodeView` of one node."""
@@ -405,8 +438,7 @@ class Tree:
                 threshold=np.where(leaf | is_cat, np.inf, self.threshold),
                 base=np.where(leaf, ids, self.first_child).astype(np.intp),
                 is_categorical=is_cat,
-                cat_ptr=self.category_ptr[:-1].astype(np.intp),
-                cat_width=width,
+                cat_index=self.category_index,
                 cat_next=np.where(branch >= 0, self.first_child[owner] + branch, owner),
                 spread_children=kids,
                 spread_start=spread_start,

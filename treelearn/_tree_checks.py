@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from treelearn._split_lists import whole_codes
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
 
 __all__ = [
@@ -110,6 +111,18 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("category_ptr", "only categorical splits have a routing table")
     if (width[categorical] > n_categories[feat[categorical]]).any():
         _fail("category_ptr", "routing table longer than the feature's categories")
+    code = getattr(tree, "category_code", None)
+    if code is None:  # whole tables
+        code = whole_codes(ptr)
+    if code.shape != branch.shape:
+        _fail("category_code", "must hold one category per entry of category_branch")
+    owner_categories = np.repeat(np.where(categorical, n_categories[np.maximum(feat, 0)], 0), width)
+    if ((code < 0) | (code >= owner_categories)).any():
+        _fail("category_code", "names a category the feature does not have")
+    first = np.zeros(code.size, dtype=bool)
+    first[ptr[:-1][width > 0]] = True
+    if (~first[1:] & (code[1:] <= code[:-1])).any():
+        _fail("category_code", "codes must ascend within every routing table")
     slot_limit = np.repeat(nc, width)
     if ((branch < -1) | (branch >= slot_limit)).any():
         _fail("category_branch", "routes a category to a child slot that does not exist")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from treelearn._split_lists import csr_take
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, Tree
 
 __all__ = [
@@ -181,7 +182,7 @@ def sequential_range_sums(values: np.ndarray, start: np.ndarray, count: np.ndarr
 # ---------------------------------------------------------------------------------------
 def reslice_category_tables(
     tree: Tree, source: np.ndarray, split_kind: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+) -> dict[str, np.ndarray]:
     """Categorical routing tables of a renumbered tree.
 
     New node ``i`` takes the table of ``tree``'s node ``source[i]`` if its new
@@ -190,7 +191,8 @@ def reslice_category_tables(
     Parameters
     ----------
     tree : Tree
-        The tree whose ``category_ptr`` / ``category_branch`` are re-sliced.
+        The tree whose ``category_ptr`` / ``category_code`` / ``category_branch``
+        are re-sliced.
     source : ndarray of int of shape (m,)
         For each new node, the node of ``tree`` whose split test it uses.
     split_kind : ndarray of shape (m,)
@@ -198,17 +200,17 @@ def reslice_category_tables(
 
     Returns
     -------
-    category_ptr : ndarray of int64 of shape (m + 1,)
-    category_branch : ndarray
-        The new tables: the concatenated ranges
-        ``category_ptr[s] .. category_ptr[s + 1] - 1`` of the categorical sources.
+    dict of str to ndarray
+        The new tables' arrays by their names in ``Tree.to_arrays``:
+        ``category_ptr`` (``m + 1``) and the concatenated pairs of the categorical
+        sources, ``category_branch`` and, when the tree stores them,
+        ``category_code``.
     """
-    width = tree.category_ptr[source + 1] - tree.category_ptr[source]
-    widths = np.where(split_kind == SPLIT_CATEGORICAL, width, 0)
-    ptr = np.zeros(source.size + 1, dtype=np.int64)
-    np.cumsum(widths, out=ptr[1:])
-    take = np.repeat(tree.category_ptr[source] - ptr[:-1], widths) + np.arange(ptr[-1])
-    return ptr, tree.category_branch[take]
+    ptr, take = csr_take(tree.category_ptr, source, split_kind == SPLIT_CATEGORICAL)
+    out = {"category_ptr": ptr, "category_branch": tree.category_branch[take]}
+    if not tree.category_index.whole:
+        out["category_code"] = tree.category_code[take]
+    return out
 
 
 def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
@@ -261,9 +263,7 @@ def prune_to(tree: Tree, keep_split: np.ndarray) -> Tree:
     arrays["split_kind"] = np.where(now_leaf, SPLIT_LEAF, arrays["split_kind"])
     arrays["split_score"] = np.where(now_leaf, np.nan, arrays["split_score"])
     arrays["gain"] = np.where(now_leaf, np.nan, arrays["gain"])
-    arrays["category_ptr"], arrays["category_branch"] = reslice_category_tables(
-        tree, old_ids, arrays["split_kind"]
-    )
+    arrays.update(reslice_category_tables(tree, old_ids, arrays["split_kind"]))
     if tree.surrogates is not None:  # new leaves lose their surrogates
         arrays.update(tree.surrogates.take(old_ids, ~now_leaf).to_arrays())
     if tree.competitors is not None:  # and their competitors

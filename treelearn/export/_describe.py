@@ -365,14 +365,14 @@ class TreeDescription:
                 name = self.feature_names[f]
                 cats = self.category_names[f] or []
                 n_cats = len(cats)
-                table = tree.category_branch[tree.category_ptr[node] : tree.category_ptr[node + 1]]
+                table_codes, table = tree.category_table(node)
                 allowed = reach.get(f, frozenset(range(n_cats)))
                 per_slot: list[list[int]] = [[] for _ in children]
-                for code, s in enumerate(table.tolist()):
+                for code, s in zip(table_codes.tolist(), table.tolist(), strict=True):
                     if 0 <= s < len(children):
                         per_slot[s].append(code)
                 branches = tuple(self._category_branch(f, name, codes, cats) for codes in per_slot)
-                routed = set(np.flatnonzero(table >= 0).tolist())
+                routed = set(table_codes[table >= 0].tolist())
                 unseen = tuple(
                     self._category_name(cats, c) for c in sorted(allowed) if c not in routed
                 )

@@ -104,9 +104,10 @@ def fit_sparse_bins(
     zf = np.flatnonzero(n_zeros > 0)
     # every stored value (once) and each column's zeros (as one value, n_zeros times)
     f_all = np.concatenate([feat, zf])
-    order = np.lexsort((np.concatenate([X.data, np.zeros(zf.size)]), f_all))
-    fs = f_all[order]
-    vs = np.concatenate([X.data, np.zeros(zf.size)])[order]
+    v_all = np.concatenate([X.data, np.zeros(zf.size)])
+    order = np.lexsort((v_all, f_all))
+    fs, vs = f_all[order], v_all[order]
+    del f_all, v_all
     mult = np.concatenate([np.ones(nnz, dtype=np.int64), n_zeros[zf]])[order]
     new_value = np.r_[True, (fs[1:] != fs[:-1]) | (vs[1:] != vs[:-1])]
     first = np.flatnonzero(new_value)

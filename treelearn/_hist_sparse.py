@@ -53,7 +53,7 @@ CELL_BLOCK = 2**18
 
 #: (node, feature) pairs of the per-node split tables (``FeatureSplits``) of one
 #: group of nodes: wide data are searched a group of nodes at a time.
-PAIR_BLOCK = 2**21
+PAIR_BLOCK = 2**19
 
 
 @dataclass

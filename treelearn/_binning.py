@@ -80,12 +80,21 @@ class Bins:
         return self.n_codes - 1
 
     def threshold(
-        self, feature: np.ndarray, left: np.ndarray, right: np.ndarray, place: Placement
+        self,
+        feature: np.ndarray,
+        left: np.ndarray,
+        right: np.ndarray,
+        place: Placement,
+        per_feature: bool = True,
     ) -> np.ndarray:
         """Real thresholds of cuts between bins ``left < right`` of ``feature``.
 
-        ``place`` is the growth rules' ``place_thresholds``; features come grouped.
+        ``place`` is the growth rules' ``place_thresholds``; ``per_feature`` (the
+        rules' ``thresholds_per_feature``) says whether it depends on the feature,
+        else it is called once for every cut.
         """
+        if not per_feature:
+            return np.asarray(place(0, self.hi[feature, left], self.lo[feature, right]), float)
         out = np.empty(feature.size)
         for f in np.unique(feature).tolist():
             at = feature == f

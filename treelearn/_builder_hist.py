@@ -47,7 +47,13 @@ from treelearn import _budget
 from treelearn._binning import Bins, apply_bins, fit_bins
 from treelearn._builder import _Columns, best_first, one_sided_splits
 from treelearn._growth_rules import GrowthRules
-from treelearn._hist_sparse import SparseChunk, fit_sparse_bins, new_sparse_chunk, sparse_histogram
+from treelearn._hist_sparse import (
+    SparseChunk,
+    fit_sparse_bins,
+    new_sparse_chunk,
+    sparse_histogram,
+    sparse_splits,
+)
 from treelearn._missing import learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_values import SparseColumns
@@ -340,12 +346,18 @@ def build_hist_tree(
     unit: bool,
     max_histogram_mb: float = DEFAULT_HISTOGRAM_MB,
     weighted: bool | None = None,
+    cells: bool = False,
 ) -> Tree:
     """Grow a tree by ``rules`` on the chunks of ``backend`` (see the module docstring).
 
     ``unit`` says every weight is 1 and no value is missing (entry counts are then
     the weighted histogram's sums); ``unit_weight`` is the smallest row weight;
     ``weighted`` says some row weight is not 1 (``None``: not ``unit``).
+
+    ``cells``: the chunk is sparse X (one :class:`~treelearn._hist_sparse.SparseChunk`),
+    searched over its non-empty histogram cells
+    (:func:`~treelearn._hist_sparse.sparse_splits`) instead of dense histograms, so
+    that a level costs its nodes' non-zeros, never nodes × features × bins.
 
     Sizes are counted as the exact builder counts them: entries, or under
     ``missing_values="fractional"`` once some entry weighs other than 1 (weights, or
@@ -394,7 +406,21 @@ def build_hist_tree(
         found_rows = np.full(L, -1, dtype=np.intp)  # node -> row of its FeatureSplits
         found: list[tuple[np.ndarray, FeatureSplits]] = []
         kept_hist, kept_row = None, np.full(L, -1, dtype=np.intp)
-        if splittable.any():
+        if splittable.any() and cells:
+            searched = np.flatnonzero(splittable)
+            row_of = np.full(L, -1, dtype=np.intp)
+            row_of[searched] = np.arange(searched.size)
+            parts = backend.map(sparse_splits, backend.states, row_of, counts[searched],
+                                n_ent[searched], bins, crit, rules, sample_unit, unit)  # fmt: skip
+            if len(parts) != 1:
+                raise ValueError("sparse X is searched in one chunk only")
+            for rows, cell_res in backend.gather(parts[0]):
+                nodes = searched[rows]
+                gains[nodes], scores[nodes] = cell_res.gain, cell_res.score
+                valid[nodes] = cell_res.valid
+                found_rows[nodes] = np.arange(nodes.size)
+                found.append((nodes, cell_res))
+        elif splittable.any():
             counted, derived, d_prow, d_sib = _plan_level(
                 n_ent, splittable, prev_split if prev_hist is not None else None
             )
@@ -698,5 +724,5 @@ def build_tree_hist(
     return build_hist_tree(
         LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,
         float(sample_weight.sum()), float(sample_weight.min()), unit, max_histogram_mb,
-        weighted,
+        weighted, isinstance(chunk, SparseChunk),
     )  # fmt: skip

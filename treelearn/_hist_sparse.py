@@ -32,9 +32,28 @@ from dataclasses import dataclass
 import numpy as np
 
 from treelearn._binning import Bins, Placement, quantile_starts
+from treelearn._growth_rules import GrowthRules
+from treelearn._missing import sample_counts
 from treelearn._sparse_values import SparseColumns
+from treelearn._split_hist import FeatureSplits, HistCells, new_feature_splits, search_cells
+from treelearn.criteria import SplitCriterion
 
-__all__ = ["SparseChunk", "SparseCodes", "fit_sparse_bins", "new_sparse_chunk", "sparse_histogram"]
+__all__ = [
+    "SparseChunk",
+    "SparseCodes",
+    "fit_sparse_bins",
+    "new_sparse_chunk",
+    "sparse_histogram",
+    "sparse_splits",
+]
+
+#: Cells × classes of one block of the non-empty-cell search (a block ends between
+#: two (node, feature) pairs, so one pair with more cells makes its block larger).
+CELL_BLOCK = 2**18
+
+#: (node, feature) pairs of the per-node split tables (``FeatureSplits``) of one
+#: group of nodes: wide data are searched a group of nodes at a time.
+PAIR_BLOCK = 2**19
 
 
 @dataclass
@@ -85,9 +104,10 @@ def fit_sparse_bins(
     zf = np.flatnonzero(n_zeros > 0)
     # every stored value (once) and each column's zeros (as one value, n_zeros times)
     f_all = np.concatenate([feat, zf])
-    order = np.lexsort((np.concatenate([X.data, np.zeros(zf.size)]), f_all))
-    fs = f_all[order]
-    vs = np.concatenate([X.data, np.zeros(zf.size)])[order]
+    v_all = np.concatenate([X.data, np.zeros(zf.size)])
+    order = np.lexsort((v_all, f_all))
+    fs, vs = f_all[order], v_all[order]
+    del f_all, v_all
     mult = np.concatenate([np.ones(nnz, dtype=np.int64), n_zeros[zf]])[order]
     new_value = np.r_[True, (fs[1:] != fs[:-1]) | (vs[1:] != vs[:-1])]
     first = np.flatnonzero(new_value)
@@ -205,3 +225,109 @@ def sparse_histogram(
         n_hist[:, feats, sc.zero_code] += n_zero
     hist[:, feats, sc.zero_code] += zero
     return hist.astype(np.float64, copy=False), n_hist
+
+
+def sparse_splits(
+    chunk: SparseChunk,
+    row_of: np.ndarray,
+    node_counts: np.ndarray,
+    node_n: np.ndarray,
+    bins: Bins,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+    sample_unit: float | None,
+    unit: bool,
+) -> list[tuple[np.ndarray, FeatureSplits]]:
+    """Every feature's best split at the nodes ``row_of >= 0`` (row ``row_of[node]``,
+    rows ``0 .. r-1`` in node order), searched over the non-empty cells only.
+
+    ``node_counts`` ``[r, K]`` and ``node_n`` ``[r]`` are the rows' class counts and
+    entries (the level's). A (node, feature) pair without a non-zero in the node is
+    constant there and is skipped; the cells of the others are their non-zero
+    (node, feature, code) cells and their zero cell (the node's counts minus the
+    pair's non-zero counts, added to the cell of the zero code), searched by
+    :func:`treelearn._split_hist.search_cells` -- the dense histograms' non-empty
+    cells, with the same counts (bit for bit with unit or integer weights). Work and
+    memory per level are those of the nodes' non-zeros plus classes × pairs with a
+    non-zero, in blocks of :data:`CELL_BLOCK`; the ``[rows, features]`` tables are
+    returned for groups of rows of at most :data:`PAIR_BLOCK` pairs, as
+    ``(rows, splits)``. ``sample_unit`` as in :func:`~treelearn._split_hist.feature_splits`;
+    ``unit``: every entry weighs 1.
+    """
+    sc = chunk.codes
+    P, B = sc.n_features, bins.n_codes
+    r, K = node_counts.shape
+    node_weight = node_counts.sum(axis=1)
+    ent = np.flatnonzero(row_of[chunk.e_node] >= 0)
+    row_hist = np.full(sc.n_rows, -1, dtype=np.int64)  # each data row's histogram row
+    row_hist[chunk.e_row[ent]] = row_of[chunk.e_node[ent]]
+    w_row = None
+    if not unit:
+        w_row = np.zeros(sc.n_rows)
+        w_row[chunk.e_row[ent]] = chunk.e_w[ent]
+    at = np.flatnonzero(row_hist[sc.rows] >= 0)  # the non-zeros of the searched nodes
+    key = (row_hist[sc.rows[at]] * P + sc.feature[at]) * B + sc.codes[at]
+    order = np.argsort(key, kind="stable")  # (row, feature, code); rows within a cell
+    key, data_row = key[order], sc.rows[at[order]]
+    del at, order
+    group = max(1, PAIR_BLOCK // max(P, 1))
+    out = []
+    row_start = np.searchsorted(key, np.arange(0, r + group, group) * (P * B))
+    for gi, g0 in enumerate(range(0, r, group)):
+        g1 = min(g0 + group, r)
+        res = new_feature_splits(g1 - g0, P)
+        a, z = int(row_start[gi]), int(row_start[gi + 1])
+        step = max(1, CELL_BLOCK // max(K, 1))
+        while a < z:  # blocks of whole (node, feature) pairs
+            e = min(a + step, z)
+            if e < z:  # end the block after the pair of its last non-zero
+                e = int(np.searchsorted(key, (key[e - 1] // B + 1) * B, side="left"))
+            cells = _pair_cells(
+                key[a:e], data_row[a:e], chunk.y, w_row, node_counts, node_n, sc.zero_code,
+                P, B, g0, sample_unit,
+            )  # fmt: skip
+            search_cells(cells, node_weight[g0:g1], bins, criterion, rules, res,
+                         unit and sample_unit is None, sample_unit is not None)  # fmt: skip
+            a = e
+        out.append((np.arange(g0, g1), res))
+    return out
+
+
+def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B, row0,
+                sample_unit) -> HistCells:  # fmt: skip
+    """The cells of the (node, feature) pairs of the sorted non-zeros ``key``
+    (``(row * P + feature) * B + code``), with each pair's zero cell; segment rows
+    are relative to ``row0``."""
+    K = node_counts.shape[1]
+    new_cell = np.r_[True, key[1:] != key[:-1]]
+    cell_id = np.cumsum(new_cell) - 1
+    ckey = key[new_cell]
+    c = ckey.size
+    weights = None if w_row is None else w_row[data_row]
+    counted = np.bincount(cell_id * K + y[data_row], weights=weights, minlength=c * K)
+    counts = counted.astype(np.float64, copy=False).reshape(c, K)
+    n_cell = np.bincount(cell_id, minlength=c)
+    cpair = ckey // B
+    new_pair = np.r_[True, cpair[1:] != cpair[:-1]]
+    pstart = np.flatnonzero(new_pair)
+    pair = cpair[pstart]
+    prow, pfeat = np.divmod(pair, P)
+    # the pair's zero cell: the node's counts minus the pair's non-zero counts
+    n_zero = node_n[prow] - np.add.reduceat(n_cell, pstart)
+    zero = node_counts[prow] - np.add.reduceat(counts, pstart, axis=0)
+    has_zero = n_zero > 0
+    zkey = pair[has_zero] * B + zero_code[pfeat[has_zero]]
+    all_key = np.concatenate([ckey, zkey])
+    all_counts = np.concatenate([counts, zero[has_zero]])
+    all_n = np.concatenate([n_cell, n_zero[has_zero]])
+    o = np.argsort(all_key, kind="stable")  # a non-zero cell before the zero cell it meets
+    all_key, all_counts, all_n = all_key[o], all_counts[o], all_n[o]
+    first = np.flatnonzero(np.r_[True, all_key[1:] != all_key[:-1]])
+    if first.size < all_key.size:  # a zero code shared with non-zeros: add them
+        all_counts = np.add.reduceat(all_counts, first, axis=0)
+        all_n = np.add.reduceat(all_n, first)
+        all_key = all_key[first]
+    kpair = all_key // B
+    seg = np.cumsum(np.r_[True, kpair[1:] != kpair[:-1]]) - 1
+    sizes = all_n if sample_unit is None else sample_counts(all_counts.sum(axis=1), sample_unit)
+    return HistCells(prow - row0, pfeat, seg, all_key - kpair * B, all_counts, sizes)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -31,7 +32,10 @@ from treelearn._split_categorical import CategoryCounts, known_fraction
 from treelearn._split_numeric import range_ends, segment_best
 from treelearn.criteria import SplitCriterion
 
-__all__ = ["FeatureSplits", "feature_splits"]
+if TYPE_CHECKING:
+    from treelearn._split_numeric import CutSides
+
+__all__ = ["FeatureSplits", "HistCells", "feature_splits", "new_feature_splits", "search_cells"]
 
 
 class _HistSides:
@@ -77,6 +81,16 @@ class FeatureSplits:
     tables: dict = field(default_factory=dict)
 
 
+def new_feature_splits(r: int, n_features: int) -> FeatureSplits:
+    """No split yet for any of ``n_features`` features at ``r`` nodes (none missing)."""
+    P = n_features
+    return FeatureSplits(
+        np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
+        np.zeros((r, P), dtype=np.intp), np.full((r, P), np.nan),
+        np.zeros((r, P), dtype=np.int64), np.zeros((r, P, 2)),
+    )  # fmt: skip
+
+
 def feature_splits(
     hist: np.ndarray,
     n_hist: np.ndarray | None,
@@ -110,11 +124,8 @@ def feature_splits(
     # the sizes the rules test: entries, or samples in weight (copies count their share)
     sizes = None if sample_unit is None else sample_counts(hist[rows].sum(axis=-1), sample_unit)
     r, P, B = N.shape
-    out = FeatureSplits(
-        np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
-        np.zeros((r, P), dtype=np.intp), np.full((r, P), np.nan), N[:, :, B - 1].copy(),
-        np.zeros((r, P, 2)),
-    )  # fmt: skip
+    out = new_feature_splits(r, P)
+    out.n_missing[:] = N[:, :, B - 1]
     numeric = np.flatnonzero(~bins.is_categorical)
     if numeric.size and r:
         in_weight = None if sizes is None else sizes[:, numeric, : B - 1]
@@ -151,41 +162,90 @@ def _numeric_splits(
     samples in weight the rules count there, ``None`` when they count entries;
     ``unit``: every entry weighs 1, so class counts are integers).
 
-    Only the non-empty bins are searched: they are laid end to end in (node, feature,
-    bin) order, segments are (node, feature) pairs, and one class-count prefix sum
-    serves every segment, as in :func:`~treelearn._split_numeric.best_thresholds`, so
-    that small nodes cost their entries, not ``max_bins``.
+    Only the non-empty bins are searched (:func:`search_cells`): they are laid end to
+    end in (node, feature, bin) order, so that small nodes cost their entries, not
+    ``max_bins``.
     """
-    r, F, nb = N.shape
+    _, F, nb = N.shape
     _, P, B, K = hist.shape
-    S = r * F
     flat_n = N.reshape(-1)
     p = np.flatnonzero(flat_n)
     if p.size < 2:
         return
-    seg, b = np.divmod(p, nb)  # (node, feature) segment and bin of each cell
-    rr, ff = np.divmod(seg, F)
-    cells = hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b]
-    cum = np.cumsum(cells, axis=0)
-    ncum = np.cumsum(flat_n[p] if sizes is None else sizes.reshape(-1)[p])
-    starts = np.searchsorted(seg, np.arange(S))
+    pair, b = np.divmod(p, nb)  # (node, feature) pair and bin of each cell
+    rr, ff = np.divmod(pair, F)
+    new = np.r_[True, pair[1:] != pair[:-1]]
+    cells = HistCells(
+        rr[new], features[ff[new]], np.cumsum(new) - 1, b,
+        hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b],
+        flat_n[p] if sizes is None else sizes.reshape(-1)[p],
+    )  # fmt: skip
+    search_cells(cells, node_weight, bins, criterion, rules, out, sizes is None and unit,
+                 sizes is not None)  # fmt: skip
+
+
+@dataclass
+class HistCells:
+    """The non-empty cells of numeric features' histograms, as a segmented list.
+
+    A *segment* is a (histogram row, feature) pair with at least one non-empty cell;
+    its cells follow one another in increasing code, segments in increasing
+    (row, feature) order. Empty cells are absent, so that a pair costs its cells,
+    not ``max_bins``, and a pair without any cell costs nothing.
+    """
+
+    row: np.ndarray  # [S] histogram row (index into the searched rows) of each segment
+    feature: np.ndarray  # [S] feature of each segment
+    seg: np.ndarray  # [c] segment of each cell, non-decreasing
+    code: np.ndarray  # [c] bin code of each cell, increasing within a segment
+    counts: np.ndarray  # [c, K] class counts (float64)
+    sizes: np.ndarray  # [c] what the rules' leaf-size tests count: entries or samples
+
+
+def search_cells(
+    cells: HistCells,
+    node_weight: np.ndarray,
+    bins: Bins,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+    out: FeatureSplits,
+    integer: bool,
+    fractional: bool,
+) -> None:
+    """Every segment's best cut, written into ``out`` at ``[row, feature]``.
+
+    The numeric search of :func:`feature_splits` (the same growth rules, boundary
+    points, rank, tie rule, gain and threshold placement), on the segmented list
+    ``cells``: a cut after a cell with another cell of its segment beyond it is a
+    candidate; one class-count prefix sum serves every segment, as in
+    :func:`~treelearn._split_numeric.best_thresholds`. ``integer``: the class counts
+    are integers (the rank may use exact square sums); ``fractional``: ``sizes`` are
+    samples in weight. ``node_weight`` is per histogram row.
+    """
+    seg, b = cells.seg, cells.code
+    S = cells.row.size
+    c = seg.size
+    if c < 2:
+        return
+    counts = cells.counts
+    cum = np.cumsum(counts, axis=0)
+    ncum = np.cumsum(cells.sizes)
+    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])  # every segment has a cell
     before = np.maximum(starts - 1, 0)
     base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
     nbase = np.where(starts > 0, ncum[before], 0)
-    ends = np.r_[starts[1:], p.size] - 1  # last cell of each segment (or before it)
-    filled = ends >= starts
-    last = np.maximum(ends, 0)
-    known = np.where(filled[:, None], cum[last] - base, 0.0)
-    n_known = np.where(filled, ncum[last] - nbase, 0)
+    last = np.r_[starts[1:], c] - 1  # last cell of each segment
+    known = cum[last] - base
+    n_known = ncum[last] - nbase
     ci = np.flatnonzero(seg[1:] == seg[:-1])  # a cut after cell i: next cell, same pair
     if ci.size == 0:
         return
     cs = seg[ci]
-    sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, sizes is not None)
-    allowed, n_cand = rules.admissible_cuts(sides)
+    sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, fractional)
+    allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
     keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
-        positive = cells > 0
+        positive = counts > 0
         pure = np.where(np.count_nonzero(positive, axis=1) == 1, np.argmax(positive, axis=1), -1)
         a, z = pure[ci], pure[ci + 1]
         boundary = (a < 0) | (z < 0) | (a != z)
@@ -197,7 +257,7 @@ def _numeric_splits(
         return
     lw = cum[ci[k]] - base[cs[k]]  # class counts left and right of the candidates
     rw = known[cs[k]] - lw
-    if sizes is None and unit and criterion.ranks_by_square_sums:
+    if integer and criterion.ranks_by_square_sums:
         # integer counts: the sums are exact, the rank is split_rank's, bit for bit
         rank = criterion.square_sum_rank(
             lw.sum(axis=1), np.einsum("ij,ij->i", lw, lw), rw.sum(axis=1),
@@ -205,12 +265,12 @@ def _numeric_splits(
         )  # fmt: skip
     else:
         rank = criterion.split_rank(lw, rw)
-    tol = rules.tie_tolerance * np.repeat(node_weight, F)
+    tol = rules.tie_tolerance * node_weight[cells.row]
     has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
     sg = np.flatnonzero(has)
     pick = k[first[sg]]
     i = ci[pick]
-    ri, fi = np.divmod(sg, F)
+    ri, f = cells.row[sg], cells.feature[sg]
     lc = lw[first[sg]]
     parent = known[sg]
     children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
@@ -219,14 +279,15 @@ def _numeric_splits(
     gain, ok = rules.adjust_numeric_gains(
         gain, None if n_cand is None else n_cand[sg], node_weight[ri]
     )
-    ri, fi, i, gain, children, parent = ri[ok], fi[ok], i[ok], gain[ok], children[ok], parent[ok]
+    ri, f, i, gain, children, parent = ri[ok], f[ok], i[ok], gain[ok], children[ok], parent[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[ri] - parent.sum(axis=1), 0.0)
     )
-    f = features[fi]
     out.gain[ri, f] = gain
     out.score[ri, f] = score
     out.valid[ri, f] = True
     out.cut[ri, f] = b[i]
-    out.threshold[ri, f] = bins.threshold(f, b[i], b[i + 1], rules.place_thresholds)
+    out.threshold[ri, f] = bins.threshold(
+        f, b[i], b[i + 1], rules.place_thresholds, rules.thresholds_per_feature
+    )
     out.child_w[ri, f] = children.sum(axis=2)

@@ -339,12 +339,14 @@ def test_two_way_split_rank_is_weight_times_split_score(rows):
     right = np.array([r[1] for r in rows], dtype=float)
     parent = left + right
     n = parent.sum(axis=-1)
-    for crit in (Hellinger(), Twoing(), ChiSquare(), GStatistic()):
+    for crit in (Hellinger(), Twoing(), ChiSquare(), GStatistic(), MisclassificationError()):
         rank = crit.split_rank(left, right)
         score = crit.split_score(parent, np.stack([left, right], axis=-2))
         expected = n * score
         if isinstance(crit, GStatistic):  # the entropy-mass proxy: G / (2 ln 2) - n·H(parent)
             expected = score / (2.0 * np.log(2.0)) - crit.impurity_mass(parent)
+        if isinstance(crit, MisclassificationError):  # correct cases: n·Δerror + max_k n_k
+            expected = n * score + parent.max(axis=-1)
         np.testing.assert_allclose(rank, expected, rtol=1e-9, atol=1e-9, err_msg=crit.name)
 
 

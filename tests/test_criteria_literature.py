@@ -9,6 +9,7 @@ reference builder of ``test_reference_builder``.
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -338,10 +339,87 @@ def test_two_way_split_rank_is_weight_times_split_score(rows):
     right = np.array([r[1] for r in rows], dtype=float)
     parent = left + right
     n = parent.sum(axis=-1)
-    for crit in (Hellinger(), Twoing(), ChiSquare(), GStatistic()):
+    for crit in (Hellinger(), Twoing(), ChiSquare(), GStatistic(), MisclassificationError()):
         rank = crit.split_rank(left, right)
         score = crit.split_score(parent, np.stack([left, right], axis=-2))
         expected = n * score
         if isinstance(crit, GStatistic):  # the entropy-mass proxy: G / (2 ln 2) - n·H(parent)
             expected = score / (2.0 * np.log(2.0)) - crit.impurity_mass(parent)
+        if isinstance(crit, MisclassificationError):  # correct cases: n·Δerror + max_k n_k
+            expected = n * score + parent.max(axis=-1)
         np.testing.assert_allclose(rank, expected, rtol=1e-9, atol=1e-9, err_msg=crit.name)
+
+
+# ------------------------------------------------------- Rényi(2) from the square sums
+@settings(max_examples=150, deadline=None)
+@given(
+    counts=st.lists(st.lists(st.integers(0, 10**6), min_size=3, max_size=3), min_size=1,
+                    max_size=12),
+    scale=st.sampled_from([1.0, 0.37, 1e-200, 1e150]),
+)  # fmt: skip
+def test_collision_mass_is_weight_times_renyi2(counts, scale):
+    """``n · H_2`` from the square sums equals ``n · log2(n² / Σ c²)`` computed exactly,
+    also for totals whose squares would underflow (``1e-200``) or overflow (``1e150``),
+    and ``n ·`` the impurity from proportions (less precise near a pure node)."""
+    c = np.array(counts, dtype=float) * scale
+    crit = Renyi(alpha=2)
+    exact = []
+    for row in counts:
+        n, sq = sum(row), sum(x * x for x in row)
+        exact.append(n * math.log1p(Fraction(n * n - sq, sq)) / math.log(2) if n else 0.0)
+    got = crit.impurity_mass(c)
+    np.testing.assert_allclose(got, np.array(exact) * scale, rtol=1e-12, atol=0)
+    n = c.sum(axis=-1)
+    np.testing.assert_allclose(got, n * crit.impurity(c), rtol=0, atol=1e-9 * max(n.max(), 1e-300))
+    assert (got >= 0).all()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 10**5), min_size=4, max_size=4),
+            st.lists(st.integers(0, 10**5), min_size=4, max_size=4),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_renyi2_square_sum_rank_is_split_rank_bit_for_bit(rows):
+    left = np.array([r[0] for r in rows], dtype=float)
+    right = np.array([r[1] for r in rows], dtype=float)
+    crit = Renyi(alpha=2)
+    got = crit.square_sum_rank(left.sum(1), (left**2).sum(1), right.sum(1), (right**2).sum(1))
+    np.testing.assert_array_equal(got, crit.split_rank(left, right))
+    parent = left + right
+    score = crit.split_score(parent, np.stack([left, right], axis=-2))
+    np.testing.assert_allclose(
+        got, parent.sum(1) * score - crit.impurity_mass(parent), rtol=1e-9, atol=1e-6
+    )
+
+
+def test_which_renyi_orders_rank_by_square_sums():
+    assert Renyi(alpha=2).ranks_by_square_sums
+    for alpha in (0.0, 0.5, 1.0, 3.0, math.inf):
+        assert not Renyi(alpha=alpha).ranks_by_square_sums
+
+    class Smoothed(Renyi):  # its own mass: the general search
+        def impurity_mass(self, counts):
+            return super().impurity_mass(np.asarray(counts) + 1.0)
+
+    assert not Smoothed(alpha=2).ranks_by_square_sums
+
+
+@pytest.mark.parametrize("load", ["glass", "segment", "soybean"])
+def test_renyi2_square_sums_grow_the_general_search_tree(load, monkeypatch):
+    from treelearn import _split_square_sums
+
+    X, y = load_dataset(load, as_frame=True, return_X_y=True)
+    trees = []
+    for many in (2, 10**9):  # every unweighted search by square sums, then none
+        with monkeypatch.context() as m:
+            m.setattr(_split_square_sums, "MANY_CLASSES", many)
+            trees.append(DecisionTreeClassifier(criterion="renyi").fit(X, y).tree_.to_arrays())
+    assert trees[0].keys() == trees[1].keys()
+    for name in trees[0]:
+        np.testing.assert_array_equal(trees[0][name], trees[1][name], err_msg=name)

@@ -111,6 +111,21 @@ class SplitCriterion(abc.ABC):
         """
         return False
 
+    def _ranks_by_mass_of(self, owner: type[SplitCriterion]) -> bool:
+        """Whether candidates are ranked by ``owner``'s own :meth:`impurity_mass`.
+
+        True when :meth:`split_rank` is the impurity-mass proxy written here and a
+        subclass of ``owner`` has changed neither it nor ``owner.impurity_mass``: the
+        condition under which ``owner``'s :meth:`square_sum_rank` returns the numbers
+        :meth:`split_rank` would.
+        """
+        cls = type(self)
+        return (
+            cls.impurity_mass is owner.impurity_mass
+            and cls.split_rank is SplitCriterion.split_rank
+            and self.ranks_by_impurity_mass
+        )
+
     def square_sum_rank(
         self,
         n_left: np.ndarray,

@@ -130,13 +130,7 @@ class Gini(SplitCriterion):
     @property
     def ranks_by_square_sums(self) -> bool:
         """True unless a subclass changes the impurity or how candidates are ranked."""
-        cls = type(self)
-        return (
-            cls.impurity is Gini.impurity
-            and cls.impurity_mass is SplitCriterion.impurity_mass
-            and cls.split_rank is SplitCriterion.split_rank
-            and self.ranks_by_impurity_mass
-        )
+        return type(self).impurity is Gini.impurity and self._ranks_by_mass_of(Gini)
 
     def square_sum_rank(
         self,

@@ -82,6 +82,10 @@ Layout
 
 from __future__ import annotations
 
+from treelearn.information._collision import _collision_mass as _collision_mass
+from treelearn.information._collision import (
+    _collision_mass_from_sums as _collision_mass_from_sums,
+)
 from treelearn.information._divergences import js_divergence, kl_divergence
 from treelearn.information._from_counts import (
     conditional_entropy_from_counts,

@@ -17,7 +17,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treelearn import CARTClassifier, DecisionTreeClassifier, _builder, _surrogates
+from treelearn import (
+    CARTClassifier,
+    DecisionTreeClassifier,
+    _builder,
+    _split_categorical,
+    _surrogates,
+)
 from treelearn._growth_rules import RpartRules, SklearnRules
 from treelearn._split_categorical import PresentTables, present_chunks, table_rows
 
@@ -57,7 +63,7 @@ def _tree_arrays(model) -> dict[str, np.ndarray]:
 def _fit(make, X, y, w, monkeypatch, *, present: bool, chunk_cells: int):
     with monkeypatch.context() as m:
         m.setattr(_builder, "_SMALL_TENSOR", 0)  # every level takes the large search
-        m.setattr(_builder, "_CHUNK_CELLS", chunk_cells)
+        m.setattr(_split_categorical, "PRESENT_CHUNK_CELLS", chunk_cells)
         if not present:
             m.setattr(SklearnRules, "present_only", lambda self, n: False)
             m.setattr(RpartRules, "present_only", lambda self, n: False)
@@ -168,7 +174,7 @@ def _fit_surrogates(make, X, y, w, *, present: bool, chunk_cells: int):
     try:
         if present:
             mp.setattr(_surrogates, "_DENSE_CELLS", 0)  # every feature over present levels
-            mp.setattr(_surrogates, "_CHUNK_CELLS", chunk_cells)
+            mp.setattr(_split_categorical, "PRESENT_CHUNK_CELLS", chunk_cells)
         return make().fit(X, y, sample_weight=w)
     finally:
         mp.undo()

@@ -34,7 +34,14 @@ import heapq
 
 import numpy as np
 
-from treelearn import _budget, _partition, _sparse_store, _sparse_surrogates, _surrogates
+from treelearn import (
+    _budget,
+    _partition,
+    _sparse_store,
+    _sparse_surrogates,
+    _split_categorical,
+    _surrogates,
+)
 from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
@@ -77,9 +84,6 @@ _SMALL_TENSOR = 2**22
 #: padded to the block's largest number, where padding changes no search
 #: (:meth:`~treelearn._growth_rules.GrowthRules.ordered_cuts_only`).
 _PADDED_CATEGORIES = 16
-#: Most cells of one chunk of nodes of a large categorical search over the categories
-#: present at its nodes (:func:`treelearn._split_categorical.present_chunks`).
-_CHUNK_CELLS = 2**20
 
 
 class _PackedTables:
@@ -541,9 +545,12 @@ class _LevelWiseBuilder:
     ):  # fmt: skip
         """As :meth:`_categorical_restricted`, over the categories present at each node
         (the rules' :meth:`~treelearn._growth_rules.GrowthRules.present_only`): chunks
-        of at most ``_CHUNK_CELLS`` cells, tables kept as (category, slot) pairs."""
+        of at most :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells,
+        tables kept as (category, slot) pairs."""
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
-        tables, chunks = present_chunks(codes, local, L, C, self.K, splittable, _CHUNK_CELLS)
+        tables, chunks = present_chunks(
+            codes, local, L, C, self.K, splittable, _split_categorical.PRESENT_CHUNK_CELLS
+        )
 
         def counts_of(chunk):
             at = chunk.entries
@@ -570,7 +577,7 @@ class _LevelWiseBuilder:
             grouped = self.rules.categorical_splits(stats, self.criterion)
             # the left weight summed over the declared categories, as the dense search
             left = np.where(grouped.tables == 0, stats.counts.sum(axis=2), 0.0)
-            left_w = chunk.declared_sums(tables, left, _CHUNK_CELLS)
+            left_w = chunk.declared_sums(tables, left, _split_categorical.PRESENT_CHUNK_CELLS)
             grouped.branch_weights = np.stack([left_w, stats.known_weight - left_w], axis=1)
             score, slot = self._categorical_scores(
                 grouped, stats, node_counts[chunk.nodes], any_missing

@@ -390,6 +390,13 @@ class PresentChunk:
         return out
 
 
+#: Most cells of one chunk of nodes in a search over the categories present at each
+#: node (:func:`present_chunks`, :meth:`PresentTables.declared_sums`): the split
+#: search (:mod:`treelearn._builder`) and the surrogate search
+#: (:mod:`treelearn._surrogates`) both chunk by it.
+PRESENT_CHUNK_CELLS = 2**20
+
+
 def present_chunks(
     codes: np.ndarray,
     node: np.ndarray,

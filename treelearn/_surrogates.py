@@ -50,7 +50,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from treelearn import _budget
+from treelearn import _budget, _split_categorical
 from treelearn._growth_rules import GrowthRules
 from treelearn._partition import SortedStore
 from treelearn._split_categorical import PresentTables, present_chunks
@@ -68,10 +68,10 @@ _BLOCK_CELLS = 2**17
 #: A categorical feature whose ``[nodes, categories, 2]`` weight tensors over the
 #: level would hold more cells than this (or more than the memory budget allows,
 #: :func:`treelearn._budget.categorical_level_fits`) is searched over the categories
-#: present at each node, in chunks of nodes of at most ``_CHUNK_CELLS`` cells
+#: present at each node, in chunks of nodes of at most
+#: :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells
 #: (:func:`treelearn._split_categorical.present_chunks`), as the split search does.
 _DENSE_CELLS = 2**22
-_CHUNK_CELLS = 2**20
 
 
 @dataclass
@@ -342,8 +342,8 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
                          major_total, left_slot):  # fmt: skip
     """:func:`_categorical_block` of one feature ``f`` of many categories, over the
     categories present at each usable node (compact codes, chunks of nodes of at
-    most ``_CHUNK_CELLS`` cells): memory proportional to the level's entries, the
-    same candidates bit for bit.
+    most :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells): memory
+    proportional to the level's entries, the same candidates bit for bit.
 
     Every cell's weight is summed over the same entries in the same order as in the
     dense tensor; the sums over categories that decide (both sides' totals and the
@@ -355,7 +355,9 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
     """
     s = np.where(left_slot[node] == 0, s, 1 - s)  # 0: rpart's left
     usable = split_node & (node_feature != f)
-    tables, chunks = present_chunks(codes, node, L, C, 2, usable, _CHUNK_CELLS)
+    tables, chunks = present_chunks(
+        codes, node, L, C, 2, usable, _split_categorical.PRESENT_CHUNK_CELLS
+    )
     nodes, agreed = [], []
     for chunk in chunks:  # a loop over chunks of bounded cells, not nodes
         R, width, e = chunk.nodes.size, chunk.width, chunk.entries
@@ -365,13 +367,15 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
         N = np.bincount(cell[w > 0], minlength=R * width * 2).reshape(R, width, 2)
         lw, rw = W[:, :, 0], W[:, :, 1]
         ln, rn = N[:, :, 0], N[:, :, 1]
-        all_l = chunk.declared_sums(tables, lw, _CHUNK_CELLS)
-        all_r = chunk.declared_sums(tables, rw, _CHUNK_CELLS)
+        all_l = chunk.declared_sums(tables, lw, _split_categorical.PRESENT_CHUNK_CELLS)
+        all_r = chunk.declared_sums(tables, rw, _split_categorical.PRESENT_CHUNK_CELLS)
         default_right = ~(all_l > all_r)
         absent = (ln == 0) & (rn == 0)
         go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
         agree = chunk.declared_sums(
-            tables, np.where(absent, 0.0, np.where(go_right, rw, lw)), _CHUNK_CELLS
+            tables,
+            np.where(absent, 0.0, np.where(go_right, rw, lw)),
+            _split_categorical.PRESENT_CHUNK_CELLS,
         )
         n_agree = np.where(absent, 0, np.where(go_right, rn, ln)).sum(axis=1)
         n_other = np.where(absent, 0, np.where(go_right, ln, rn)).sum(axis=1)

@@ -117,7 +117,7 @@ def test_json_round_trip_and_version_2_whole_tables():
     X, y = _data(1)
     model = tl.CARTClassifier().fit(X, y)
     doc = json.loads(model.to_json())
-    assert doc["format_version"] == 3 and "category_code" in doc["tree"]["arrays"]
+    assert doc["format_version"] == 4 and "category_code" in doc["tree"]["arrays"]
     back = tl.load_json(json.dumps(doc))
     np.testing.assert_array_equal(back.predict_proba(X), model.predict_proba(X))
     # a version-2 document stores whole tables and no codes

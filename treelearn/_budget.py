@@ -15,6 +15,11 @@ Per level, the numeric split search's working memory beyond its prefix sums (the
 candidate cuts' class counts and the criterion's temporaries, which grow with the
 level's entries) is capped at :func:`search_working_bytes`, 1/512 of the budget
 (8 MiB by default): the candidates are ranked in chunks of that size.
+
+One pass of a categorical search (a block of features over every node of a level, a
+chunk of nodes over their present levels, the surrogate search's tensors) holds at
+most :func:`categorical_search_cells` cells, 1/128 of the budget at the measured peak
+bytes per cell (32 MiB, ~320,000 cells by default): a larger search goes in chunks.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import os
 
 __all__ = [
     "categorical_level_fits",
+    "categorical_search_cells",
     "check_categorical_level",
     "check_classes",
     "check_level",
@@ -103,9 +109,17 @@ def check_level(n_nodes_so_far: int, n_level: int, n_classes: int, depth: int) -
         )
 
 
+def categorical_search_cells() -> int:
+    """Most ``nodes x levels x classes`` cells of one pass of a categorical search:
+    1/128 of :func:`memory_budget` at the peak bytes a cell costs (see the module
+    docstring)."""
+    return max(memory_budget() // 128 // _CATEGORICAL_CELL_BYTES, 1)
+
+
 def categorical_level_fits(n_nodes: int, n_levels: int, n_classes: int) -> bool:
-    """Whether a ``[nodes, levels, classes]`` categorical search fits the budget."""
-    return n_nodes * n_levels * n_classes * _CATEGORICAL_CELL_BYTES <= memory_budget()
+    """Whether a ``[nodes, levels, classes]`` categorical search fits one pass
+    (:func:`categorical_search_cells`); a larger one goes in chunks of nodes."""
+    return n_nodes * n_levels * n_classes <= categorical_search_cells()
 
 
 def check_categorical_level(

@@ -47,14 +47,13 @@ from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import learned_categorical, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_values import is_sparse_columns
-from treelearn._split_categorical import PresentTables, category_counts, present_chunks, table_rows
-from treelearn._split_lists import (
-    WHOLE_TABLE_CATEGORIES,
-    TablePairs,
-    pack_tables,
-    slot_pairs,
-    whole_codes,
+from treelearn._split_categorical import (
+    PresentTables,
+    category_counts,
+    present_chunks,
+    table_pairs,
 )
+from treelearn._split_lists import TablePairs, assemble_tables, pack_tables
 from treelearn._split_numeric import BLOCK_ELEMENTS, LevelLayout, best_thresholds
 from treelearn._split_random import random_thresholds
 from treelearn._split_square_sums import best_thresholds_by_square_sums, square_sums_apply
@@ -105,21 +104,7 @@ class _PackedTables:
         """The tree's ``category_ptr`` / ``category_code`` / ``category_branch``;
         ``n_categories`` holds every node's feature's categories (whole tables get
         one slot per category, ``-1`` past their table, as they always had)."""
-        count = np.zeros(node_count, dtype=np.int64)
-        for ids, p in self.parts:
-            count[ids] = n_categories[ids] if p.whole else p.count
-        ptr = np.zeros(node_count + 1, dtype=np.int64)
-        np.cumsum(count, out=ptr[1:])
-        code = whole_codes(ptr)
-        branch = np.full(int(ptr[-1]), -1, dtype=np.int32)
-        for ids, p in self.parts:
-            row = np.repeat(np.arange(ids.size), p.count)
-            within = (
-                p.code if p.whole else np.arange(row.size) - (np.cumsum(p.count) - p.count)[row]
-            )
-            at = ptr[ids][row] + within
-            code[at] = p.code
-            branch[at] = p.slot
+        ptr, code, branch = assemble_tables(node_count, n_categories, self.parts)
         self.parts.clear()
         return {"category_ptr": ptr, "category_branch": branch, "category_code": code}
 
@@ -431,11 +416,7 @@ class _LevelWiseBuilder:
         for f in np.unique(win[~numeric_win]).tolist():
             sel = win == f
             row_of, tables = best_table[f]
-            C = int(self.n_cat[f])
-            if isinstance(tables, PresentTables) and C > WHOLE_TABLE_CATEGORIES:
-                pairs = slot_pairs(tables.ptr, tables.codes, tables.slots, row_of[nodes[sel]])
-            else:
-                pairs = pack_tables(table_rows(tables, row_of[nodes[sel]], C))
+            pairs = table_pairs(tables, row_of[nodes[sel]], int(self.n_cat[f]))
             out.tables.append((f, nodes[sel], pairs))
             out.kind[nodes[sel]] = SPLIT_CATEGORICAL
             out.n_children[nodes[sel]] = pairs.n_slots()
@@ -487,19 +468,18 @@ class _LevelWiseBuilder:
         np.cumsum(ptr, out=ptr)
         cat = self.is_cat[feat]
         width = np.where(cat, self.n_cat[feat], 0).astype(np.int64)
-        cptr = np.zeros(feat.size + 1, dtype=np.int64)
-        np.cumsum(width, out=cptr[1:])
-        branch = np.full(int(cptr[-1]), -1, dtype=np.int32)
+        parts = []
         for f in np.unique(feat[cat]).tolist():  # a loop over features, not nodes
             sel = np.flatnonzero(feat == f)
             row_of, tables = best_table[f]
-            C = int(self.n_cat[f])
-            branch[cptr[sel][:, None] + np.arange(C)] = table_rows(tables, row_of[node[sel]], C)
+            parts.append((sel, table_pairs(tables, row_of[node[sel]], int(self.n_cat[f]))))
+        cptr, code, branch = assemble_tables(feat.size, width, parts)
         kind = np.where(cat, SPLIT_CATEGORICAL, SPLIT_NUMERIC).astype(np.int8)
         return Competitors(
             ptr=ptr, feature=feat.astype(np.int32), kind=kind,
             threshold=np.where(cat, np.nan, best_thr[node, feat]), score=scores[node, feat],
-            gain=gains[node, feat], category_ptr=cptr, category_branch=branch,
+            gain=gains[node, feat], category_ptr=cptr, category_code=code,
+            category_branch=branch,
         )  # fmt: skip
 
     def _categorical_restricted(
@@ -545,11 +525,11 @@ class _LevelWiseBuilder:
     ):  # fmt: skip
         """As :meth:`_categorical_restricted`, over the categories present at each node
         (the rules' :meth:`~treelearn._growth_rules.GrowthRules.present_only`): chunks
-        of at most :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells,
+        of at most :func:`~treelearn._split_categorical.present_chunk_cells` cells,
         tables kept as (category, slot) pairs."""
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
         tables, chunks = present_chunks(
-            codes, local, L, C, self.K, splittable, _split_categorical.PRESENT_CHUNK_CELLS
+            codes, local, L, C, self.K, splittable, _split_categorical.present_chunk_cells()
         )
 
         def counts_of(chunk):
@@ -577,7 +557,7 @@ class _LevelWiseBuilder:
             grouped = self.rules.categorical_splits(stats, self.criterion)
             # the left weight summed over the declared categories, as the dense search
             left = np.where(grouped.tables == 0, stats.counts.sum(axis=2), 0.0)
-            left_w = chunk.declared_sums(tables, left, _split_categorical.PRESENT_CHUNK_CELLS)
+            left_w = chunk.declared_sums(tables, left, _split_categorical.present_chunk_cells())
             grouped.branch_weights = np.stack([left_w, stats.known_weight - left_w], axis=1)
             score, slot = self._categorical_scores(
                 grouped, stats, node_counts[chunk.nodes], any_missing

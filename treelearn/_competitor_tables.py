@@ -14,8 +14,9 @@ chosen split came to losing, and to which feature. A tree grown with
   and ``gain`` (the impurity decrease relative to the node, before any
   normalisation); numeric (``kind[c] == 1``): ``x <= threshold[c]`` goes to child slot
   0, ``x > threshold[c]`` to slot 1; categorical (``kind[c] == 2``): code ``v`` goes to
-  slot ``category_branch[category_ptr[c] + v]`` (``-1``: no training case of the node
-  had that category), so a multiway test has as many slots as its table names.
+  its slot in the competitor's (category, slot) table (``-1`` or not listed: no
+  training case of the node had that category), so a multiway test has as many slots
+  as its table names.
 
 A competitor is a description, never a route: prediction ignores it.
 :func:`top_competitors` chooses them from the score table of one level of the

@@ -12,13 +12,13 @@ fitted state itself (``_FITTED_STATE``, the one list of what ``fit`` sets) and t
 module encodes each attribute of it with the codec of :data:`CODECS`. An attribute
 without a codec cannot be written (an error, not a silent loss).
 
-Format, version 3
+Format, version 4
 -----------------
 A JSON object::
 
     {
       "format": "treelearn.tree",
-      "format_version": 3,
+      "format_version": 4,
       "treelearn_version": "0.1.0",
       "estimator": "C45Classifier",             # one of the treelearn estimators
       "params": {...},                          # get_params(), encoded as below
@@ -61,12 +61,17 @@ A JSON object::
   (``Tree.NODE_ARRAYS`` plus ``value``, ``category_ptr``, ``category_branch``, and
   ``category_code`` when some routing table lists only the categories that have a
   slot: a feature of many categories, see :mod:`treelearn._tree`; without it every
-  table is whole, one slot per category ``0 .. width-1``).
+  table is whole, one slot per category ``0 .. width-1``), and the arrays of the
+  per-node split lists when the tree has them (``surrogate_*``, ``competitor_*``:
+  :mod:`treelearn._split_lists`), each list's ``<prefix>category_code`` likewise only
+  when one of its tables lists only the categories that have a slot.
   A multi-output tree (:class:`treelearn._tree_multioutput.MultiOutputTree`) has
   ``n_classes`` a list (one per output) and ``value`` rows of one row per output,
   each ``max(n_classes)`` long.
 
-Version 2 is read too: it is version 3 without ``category_code`` (whole tables).
+Versions 3 and 2 are read too: version 3 is version 4 without the split lists'
+``surrogate_category_code`` / ``competitor_category_code`` (their tables whole),
+version 2 is version 3 without ``category_code`` (whole tables).
 Version 1 (treelearn 0.1.0) is version 2 without ``ccp_alpha``, which then comes
 from the ``ccp_alpha`` parameter (NaN for ``"cv"``, whose choice version 1 did not
 store). Other versions are refused.
@@ -109,8 +114,8 @@ __all__ = [
 ]
 
 FORMAT = "treelearn.tree"
-FORMAT_VERSION = 3
-_READABLE_VERSIONS = (1, 2, 3)
+FORMAT_VERSION = 4
+_READABLE_VERSIONS = (1, 2, 3, 4)
 
 # the built-in criteria by class name: the registry of treelearn.criteria, keyed by class
 _BUILTIN_CRITERIA: dict[str, type[SplitCriterion]] = {
@@ -446,7 +451,8 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     arrays_doc = V.expect(V.get(tree_doc, "arrays", where), dict, at, "an object")
     expected = {*Tree.NODE_ARRAYS, "value", "category_ptr", "category_branch", "category_code"}
     lists = (Surrogates, Competitors)  # the per-node split lists: all arrays or none
-    extra = set(arrays_doc) - expected - {name for sl in lists for name in sl.ARRAYS}
+    listed = {name for sl in lists for name in [*sl.ARRAYS, sl.code_name()]}
+    extra = set(arrays_doc) - expected - listed
     if extra:
         V.fail(at, f"unknown arrays {sorted(extra)}")
     optional: list[tuple[str, type]] = []
@@ -455,7 +461,11 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
         if present and present != set(sl.ARRAYS):
             missing = sorted(set(sl.ARRAYS) - present)
             V.fail(at, f"{sl.PREFIX.rstrip('_')} arrays missing: {missing}")
+        if sl.code_name() in arrays_doc and not present:
+            V.fail(at, f"{sl.code_name()} without the other {sl.PREFIX.rstrip('_')} arrays")
         optional += [*(sl.ARRAYS.items() if present else ())]
+        if sl.code_name() in arrays_doc:  # (version 4) tables of the categories with a slot
+            optional.append((sl.code_name(), np.int32))
     arrays: dict[str, np.ndarray] = {}
     for key, dtype in Tree.NODE_ARRAYS.items():
         values = V.get(arrays_doc, key, at)

@@ -33,6 +33,8 @@ from functools import partial
 
 import numpy as np
 
+from treelearn._budget import categorical_search_cells
+from treelearn._split_lists import WHOLE_TABLE_CATEGORIES, TablePairs, pack_tables, slot_pairs
 from treelearn._tolerances import J48_SMALL
 from treelearn.criteria import SplitCriterion
 
@@ -46,8 +48,10 @@ __all__ = [
     "declared_categories",
     "known_fraction",
     "present_categories",
+    "present_chunk_cells",
     "present_chunks",
     "subset_masks",
+    "table_pairs",
     "table_rows",
 ]
 
@@ -351,6 +355,18 @@ def table_rows(
     return tables[rows][:, :n_categories]
 
 
+def table_pairs(
+    tables: np.ndarray | PresentTables, rows: np.ndarray, n_categories: int
+) -> TablePairs:
+    """The routing tables of ``rows`` of a search's tables as (category, slot) pairs
+    (:func:`treelearn._split_lists.pack_tables`: whole up to
+    :data:`~treelearn._split_lists.WHOLE_TABLE_CATEGORIES` categories, else the
+    categories with a slot only, taken from present tables without a dense copy)."""
+    if isinstance(tables, PresentTables) and n_categories > WHOLE_TABLE_CATEGORIES:
+        return slot_pairs(tables.ptr, tables.codes, tables.slots, rows)
+    return pack_tables(table_rows(tables, rows, n_categories))
+
+
 @dataclass
 class PresentChunk:
     """One chunk of :func:`present_chunks`: nodes and their entries in compact codes."""
@@ -391,10 +407,19 @@ class PresentChunk:
 
 
 #: Most cells of one chunk of nodes in a search over the categories present at each
-#: node (:func:`present_chunks`, :meth:`PresentTables.declared_sums`): the split
-#: search (:mod:`treelearn._builder`) and the surrogate search
-#: (:mod:`treelearn._surrogates`) both chunk by it.
-PRESENT_CHUNK_CELLS = 2**20
+#: node (:func:`present_chunks`, :meth:`PresentTables.declared_sums`): ``None`` takes
+#: the memory budget's (:func:`treelearn._budget.categorical_search_cells`); an int
+#: overrides it (tests). Read by :func:`present_chunk_cells`.
+PRESENT_CHUNK_CELLS: int | None = None
+
+
+def present_chunk_cells() -> int:
+    """The chunk size (cells) of a search over present categories: the split search
+    (:mod:`treelearn._builder`) and the surrogate search (:mod:`treelearn._surrogates`)
+    both chunk by it."""
+    if PRESENT_CHUNK_CELLS is not None:
+        return PRESENT_CHUNK_CELLS
+    return categorical_search_cells()
 
 
 def present_chunks(

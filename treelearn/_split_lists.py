@@ -7,9 +7,13 @@ once (:class:`SplitList`):
 
 * node ``i``'s listed splits are ``ptr[i] .. ptr[i + 1] - 1`` (leaves have none);
 * split ``j`` tests ``feature[j]``; numeric (``kind[j] == 1``) at ``threshold[j]``,
-  categorical (``kind[j] == 2``, threshold NaN) by a table of one child slot per
-  category, ``category_branch[category_ptr[j] : category_ptr[j + 1]]`` (``-1``: the
-  category has no slot);
+  categorical (``kind[j] == 2``, threshold NaN) by a routing table, the (category,
+  slot) pairs ``category_code[k]``, ``category_branch[k]`` for ``k`` in
+  ``category_ptr[j] .. category_ptr[j + 1] - 1`` (``-1``: the category has no slot),
+  laid out as the tree's own tables (below): whole for a feature of at most
+  :data:`WHOLE_TABLE_CATEGORIES` categories, else the categories with a slot only
+  (:func:`assemble_tables`). ``category_code`` is not stored when every table is
+  whole (files of format 3 and before);
 * a subclass adds its own per-split columns (a surrogate's agreement, a competitor's
   score) and names every array with a prefix (``surrogate_ptr``, ``competitor_gain``),
   the names the JSON codec and ``Tree.to_arrays`` use.
@@ -30,7 +34,7 @@ row does not list routes as ``-1`` (unseen: like a missing value).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
@@ -40,6 +44,7 @@ __all__ = [
     "SplitList",
     "TableIndex",
     "TablePairs",
+    "assemble_tables",
     "csr_take",
     "pack_tables",
     "slot_pairs",
@@ -50,7 +55,7 @@ __all__ = [
 _S = TypeVar("_S", bound="SplitList")
 
 #: The arrays that are not one entry per listed split.
-_POINTERS = ("ptr", "category_ptr", "category_branch")
+_POINTERS = ("ptr", "category_ptr", "category_code", "category_branch")
 
 
 def csr_take(
@@ -154,6 +159,46 @@ def slot_pairs(ptr: np.ndarray, code: np.ndarray, slot: np.ndarray, rows: np.nda
     return TablePairs(False, count, code[take][keep].astype(np.int32), slot[take][keep])
 
 
+def assemble_tables(
+    n_rows: int, width: np.ndarray, parts: Sequence[tuple[np.ndarray, TablePairs]]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR (category, slot) tables of ``n_rows`` rows from the tables of some rows.
+
+    Parameters
+    ----------
+    n_rows : int
+    width : ndarray of int, shape (n_rows,)
+        Every row's feature's categories: a whole table gets that many pairs (codes
+        ``0 .. width-1``, ``-1`` for a category its part has no slot for; a part's
+        wider whole tables, e.g. a block's padded ones, are cut to it).
+    parts : sequence of (rows, TablePairs)
+        The tables of ``rows`` (indices, each row in one part at most); rows in no
+        part get an empty table.
+
+    Returns
+    -------
+    ptr : ndarray of int64, shape (n_rows + 1,)
+    code, branch : ndarray of int32
+        The pairs, codes ascending in every row.
+    """
+    count = np.zeros(n_rows, dtype=np.int64)
+    for ids, p in parts:
+        count[ids] = width[ids] if p.whole else p.count
+    ptr = _pointer(count)
+    code = whole_codes(ptr)
+    branch = np.full(int(ptr[-1]), -1, dtype=np.int32)
+    for ids, p in parts:
+        row = np.repeat(np.arange(ids.size), p.count)
+        if p.whole:
+            keep = p.code < width[ids][row]
+            at = ptr[ids][row[keep]] + p.code[keep]
+            code[at], branch[at] = p.code[keep], p.slot[keep]
+        else:
+            at = ptr[ids][row] + np.arange(row.size) - (np.cumsum(p.count) - p.count)[row]
+            code[at], branch[at] = p.code, p.slot
+    return ptr, code, branch
+
+
 def whole_codes(ptr: np.ndarray) -> np.ndarray:
     """The codes of whole tables (a slot per category ``0 .. width-1`` of every row):
     the layout of files and trees that store no codes."""
@@ -212,7 +257,8 @@ class SplitList:
 
     Subclasses are dataclasses adding their per-split columns and set
     :attr:`PREFIX` and :attr:`ARRAYS` (every array's name, prefixed, and dtype, in
-    the order of the JSON documents).
+    the order of the JSON documents; the optional ``category_code`` is not among
+    them: it is stored when some table is not whole, see :meth:`to_arrays`).
     """
 
     PREFIX: ClassVar[str] = ""
@@ -223,7 +269,19 @@ class SplitList:
     kind: np.ndarray  # [s]
     threshold: np.ndarray  # [s] (nan for categorical)
     category_ptr: np.ndarray  # [s + 1]
-    category_branch: np.ndarray  # per category of a categorical split: slot or -1
+    category_branch: np.ndarray  # per (category, slot) pair: its slot or -1
+    #: per (category, slot) pair: its category (``None`` given: whole tables)
+    category_code: np.ndarray = field(default=None, kw_only=True)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        if self.category_code is None:
+            self.category_code = whole_codes(self.category_ptr)
+        self._index: TableIndex | None = None
+
+    @classmethod
+    def code_name(cls) -> str:
+        """The name of the optional ``category_code`` array (prefixed)."""
+        return f"{cls.PREFIX}category_code"
 
     @classmethod
     def columns(cls) -> tuple[str, ...]:
@@ -233,14 +291,17 @@ class SplitList:
 
     @classmethod
     def from_arrays(cls: type[_S], arrays: dict[str, Any]) -> _S:
-        """Build from the arrays named in :attr:`ARRAYS` (the inverse of :meth:`to_arrays`)."""
+        """Build from the arrays named in :attr:`ARRAYS` and, when some table is not
+        whole, :meth:`code_name` (the inverse of :meth:`to_arrays`)."""
         n = len(cls.PREFIX)
-        return cls(
-            **{
-                name[n:]: np.ascontiguousarray(arrays[name], dtype=dtype)
-                for name, dtype in cls.ARRAYS.items()
-            }
-        )
+        vals: dict[str, np.ndarray] = {
+            name[n:]: np.ascontiguousarray(arrays[name], dtype=dtype)
+            for name, dtype in cls.ARRAYS.items()
+        }
+        code = arrays.get(cls.code_name())
+        if code is not None:
+            vals["category_code"] = np.ascontiguousarray(code, dtype=np.int32)
+        return cls(**vals)
 
     @classmethod
     def empty(cls: type[_S], node_count: int) -> _S:
@@ -254,27 +315,57 @@ class SplitList:
         return cls(**vals)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """Every array by its name in :attr:`ARRAYS`."""
+        """Every array by its name in :attr:`ARRAYS`, and ``category_code`` (by
+        :meth:`code_name`) when some table is not whole."""
         n = len(self.PREFIX)
-        return {name: getattr(self, name[n:]) for name in self.ARRAYS}
+        out = {name: getattr(self, name[n:]) for name in self.ARRAYS}
+        if not self.category_index.whole:
+            out[self.code_name()] = self.category_code
+        return out
+
+    @property
+    def category_index(self) -> TableIndex:
+        """Lookup of (split, category) in the tables (built once)."""
+        if self._index is None:
+            self._index = TableIndex(self.category_ptr, self.category_code)
+        return self._index
 
     @property
     def count(self) -> np.ndarray:
         """Number of listed splits of every node."""
         return np.diff(self.ptr)
 
-    def categories(self, j: int) -> np.ndarray:
-        """The slot of every category of categorical split ``j`` (``-1``: none)."""
-        return self.category_branch[self.category_ptr[j] : self.category_ptr[j + 1]]
+    def categories(self, j: int, n_categories: int | None = None) -> np.ndarray:
+        """The slot of every category of categorical split ``j`` (``-1``: none), a
+        table of ``n_categories`` entries (default: up to its highest listed code)."""
+        lo, hi = self.category_ptr[j], self.category_ptr[j + 1]
+        code, slot = self.category_code[lo:hi], self.category_branch[lo:hi]
+        width = int(code.max(initial=-1)) + 1 if n_categories is None else n_categories
+        table = np.full(width, -1, dtype=np.int32)
+        inside = code < width
+        table[code[inside]] = slot[inside]
+        return table
+
+    def category_slots(self, splits: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """The slot of category ``x[i]`` (float codes) in the table of categorical
+        split ``splits[i]`` (``-1``: none, or ``x`` not a listed category)."""
+        pair = self.category_index.find(splits, x)
+        return np.where(pair >= 0, self.category_branch[np.maximum(pair, 0)], -1)
 
     def take(self: _S, source: np.ndarray, keep: np.ndarray) -> _S:
         """The lists of a renumbered tree: new node ``i`` gets those of node
         ``source[i]`` if ``keep[i]`` (it is still split as it was grown), none
         otherwise (pruning, subtree raising, tree surgery)."""
         ptr, take = csr_take(self.ptr, source, keep)
-        cptr, branch = take_tables(self.category_ptr, self.category_branch, take)
+        cptr, pair = csr_take(self.category_ptr, take)
         cols = {name: getattr(self, name)[take] for name in self.columns()}
-        return type(self)(ptr=ptr, category_ptr=cptr, category_branch=branch, **cols)
+        return type(self)(
+            ptr=ptr,
+            category_ptr=cptr,
+            category_code=self.category_code[pair],
+            category_branch=self.category_branch[pair],
+            **cols,
+        )
 
     @classmethod
     def stack(cls: type[_S], levels: Sequence[tuple[int, SplitList]], node_count: int) -> _S:
@@ -292,4 +383,10 @@ class SplitList:
             return np.concatenate([getattr(level, name) for _, level in levels])
 
         cols = {name: cat(name) for name in cls.columns()}
-        return cls(ptr=ptr, category_ptr=cptr, category_branch=cat("category_branch"), **cols)
+        return cls(
+            ptr=ptr,
+            category_ptr=cptr,
+            category_code=cat("category_code"),
+            category_branch=cat("category_branch"),
+            **cols,
+        )

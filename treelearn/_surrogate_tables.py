@@ -12,10 +12,10 @@ holds every node's surrogates in the CSR layout of :mod:`treelearn._split_lists`
   it removes);
 * surrogate ``s`` tests ``feature[s]``; numeric (``kind[s] == SPLIT_NUMERIC``):
   ``x <= threshold[s]`` goes to child slot ``low_slot[s]``, ``x > threshold[s]``
-  to the other slot; categorical: code ``c`` goes to slot
-  ``category_branch[category_ptr[s] + c]``, ``-1`` when no training case of the
-  node had both that category and a known primary value (the surrogate does not
-  apply: the next one is tried).
+  to the other slot; categorical: code ``c`` goes to its slot in the surrogate's
+  (category, slot) table (:meth:`~treelearn._split_lists.SplitList.category_slots`),
+  ``-1`` or not listed when no training case of the node had both that category and
+  a known primary value (the surrogate does not apply: the next one is tried).
 
 What a case does when no surrogate applies is not stored here: the node's
 ``missing_fraction`` over its children (a one-hot share is a direction) is used,
@@ -87,7 +87,6 @@ def surrogate_slots(
     used = np.full(rows.size, -1, dtype=np.intp)
     count = sur.count[nodes]
     pending = np.flatnonzero(count > 0)
-    width = np.diff(sur.category_ptr)
     k = 0
     while pending.size:
         s = sur.ptr[nodes[pending]] + k
@@ -97,9 +96,8 @@ def surrogate_slots(
         num = np.flatnonzero(~cat & ~np.isnan(x))
         low = sur.low_slot[s[num]].astype(np.intp)
         got[num] = np.where(x[num] <= sur.threshold[s[num]], low, 1 - low)
-        # trunc(x) is a valid code iff -1 < x < width (NaN fails both)
-        c = np.flatnonzero(cat & (x > -1) & (x < width[s]))
-        got[c] = sur.category_branch[sur.category_ptr[s[c]] + x[c].astype(np.intp)]
+        c = np.flatnonzero(cat)  # NaN and codes the table does not list: -1
+        got[c] = sur.category_slots(s[c], x[c])
         done = got >= 0
         slot[pending[done]] = got[done]
         used[pending[done]] = s[done]

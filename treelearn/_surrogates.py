@@ -53,7 +53,8 @@ import numpy as np
 from treelearn import _budget, _split_categorical
 from treelearn._growth_rules import GrowthRules
 from treelearn._partition import SortedStore
-from treelearn._split_categorical import PresentTables, present_chunks
+from treelearn._split_categorical import PresentTables, present_chunks, table_pairs
+from treelearn._split_lists import assemble_tables
 from treelearn._split_numeric import segment_best
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
 from treelearn._tolerances import RPART_SURROGATE_ADJ
@@ -66,10 +67,10 @@ __all__ = ["LevelSurrogates", "SurrogateRouting", "place_cuts", "route_with_surr
 #: features at once, large data one feature at a time (a few MiB per array).
 _BLOCK_CELLS = 2**17
 #: A categorical feature whose ``[nodes, categories, 2]`` weight tensors over the
-#: level would hold more cells than this (or more than the memory budget allows,
+#: level would hold more cells than this (or more than one pass of the memory budget,
 #: :func:`treelearn._budget.categorical_level_fits`) is searched over the categories
 #: present at each node, in chunks of nodes of at most
-#: :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells
+#: :func:`~treelearn._split_categorical.present_chunk_cells` cells
 #: (:func:`treelearn._split_categorical.present_chunks`), as the split search does.
 _DENSE_CELLS = 2**22
 
@@ -342,7 +343,7 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
                          major_total, left_slot):  # fmt: skip
     """:func:`_categorical_block` of one feature ``f`` of many categories, over the
     categories present at each usable node (compact codes, chunks of nodes of at
-    most :data:`~treelearn._split_categorical.PRESENT_CHUNK_CELLS` cells): memory
+    most :func:`~treelearn._split_categorical.present_chunk_cells` cells): memory
     proportional to the level's entries, the same candidates bit for bit.
 
     Every cell's weight is summed over the same entries in the same order as in the
@@ -356,7 +357,7 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
     s = np.where(left_slot[node] == 0, s, 1 - s)  # 0: rpart's left
     usable = split_node & (node_feature != f)
     tables, chunks = present_chunks(
-        codes, node, L, C, 2, usable, _split_categorical.PRESENT_CHUNK_CELLS
+        codes, node, L, C, 2, usable, _split_categorical.present_chunk_cells()
     )
     nodes, agreed = [], []
     for chunk in chunks:  # a loop over chunks of bounded cells, not nodes
@@ -367,15 +368,15 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
         N = np.bincount(cell[w > 0], minlength=R * width * 2).reshape(R, width, 2)
         lw, rw = W[:, :, 0], W[:, :, 1]
         ln, rn = N[:, :, 0], N[:, :, 1]
-        all_l = chunk.declared_sums(tables, lw, _split_categorical.PRESENT_CHUNK_CELLS)
-        all_r = chunk.declared_sums(tables, rw, _split_categorical.PRESENT_CHUNK_CELLS)
+        all_l = chunk.declared_sums(tables, lw, _split_categorical.present_chunk_cells())
+        all_r = chunk.declared_sums(tables, rw, _split_categorical.present_chunk_cells())
         default_right = ~(all_l > all_r)
         absent = (ln == 0) & (rn == 0)
         go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
         agree = chunk.declared_sums(
             tables,
             np.where(absent, 0.0, np.where(go_right, rw, lw)),
-            _split_categorical.PRESENT_CHUNK_CELLS,
+            _split_categorical.present_chunk_cells(),
         )
         n_agree = np.where(absent, 0, np.where(go_right, rn, ln)).sum(axis=1)
         n_other = np.where(absent, 0, np.where(go_right, ln, rn)).sum(axis=1)
@@ -430,23 +431,26 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     kind = np.array([c.kind for c in found], dtype=np.int8)[which]
     feat = feature.astype(np.int32)
     width = np.where(kind == SPLIT_CATEGORICAL, n_cat[feat], 0)
-    cptr = np.zeros(node.size + 1, dtype=np.int64)
-    np.cumsum(width, out=cptr[1:])
-    branch = np.full(int(cptr[-1]), -1, dtype=np.int32)
+    parts = []  # per candidate block: its kept surrogates' tables as pairs
     for j, c in enumerate(found):
         at = np.flatnonzero(which == j)
-        if isinstance(c.table, np.ndarray) and at.size:  # a block's table may be wider
-            col = np.arange(c.table.shape[1])
-            inside = col < width[at][:, None]
-            branch[(cptr[at][:, None] + col)[inside]] = c.table[src[at]][inside]
-        elif isinstance(c.table, PresentTables) and at.size:
+        if c.table is None or not at.size:
+            continue
+        if isinstance(c.table, np.ndarray):
+            rows = src[at]
+        else:
             assert c.table_row is not None
-            table = c.table.dense(c.table_row[src[at]])
-            branch[cptr[at][:, None] + np.arange(table.shape[1])] = table
+            rows = c.table_row[src[at]]
+        # a block's dense tables may be wider than a feature's categories: cut to them
+        for C in np.unique(width[at]).tolist():  # a loop over widths, not nodes
+            sel = width[at] == C
+            parts.append((at[sel], table_pairs(c.table, rows[sel], int(C))))
+    cptr, code, branch = assemble_tables(node.size, width, parts)
     sur = Surrogates(
         ptr=ptr, feature=feat, kind=kind, threshold=gather("threshold", np.float64),
         low_slot=gather("low_slot", np.int8), agreement=gather("agreement", np.float64),
-        adj=gather("adj", np.float64), category_ptr=cptr, category_branch=branch,
+        adj=gather("adj", np.float64), category_ptr=cptr, category_code=code,
+        category_branch=branch,
     )  # fmt: skip
     return LevelSurrogates(node, sur)
 

@@ -34,7 +34,8 @@ with them has ``surrogates``, a :class:`~treelearn._surrogate_tables.Surrogates`
 (CSR arrays ``surrogate_ptr`` ``[node_count + 1]`` and, per surrogate,
 ``surrogate_feature``, ``surrogate_kind``, ``surrogate_threshold``,
 ``surrogate_low_slot``, ``surrogate_agreement``, ``surrogate_adj``, with the
-categorical tables ``surrogate_category_ptr`` / ``surrogate_category_branch``).
+categorical tables ``surrogate_category_ptr`` / ``surrogate_category_branch`` and,
+when one lists only the categories that have a slot, ``surrogate_category_code``).
 A case whose primary value is missing (or whose category has no branch) follows
 the first surrogate of the node it has a value for; if none applies it takes the
 node's ``missing_fraction``, which such trees make one-hot (the majority

@@ -111,18 +111,7 @@ def check_tree_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("category_ptr", "only categorical splits have a routing table")
     if (width[categorical] > n_categories[feat[categorical]]).any():
         _fail("category_ptr", "routing table longer than the feature's categories")
-    code = getattr(tree, "category_code", None)
-    if code is None:  # whole tables
-        code = whole_codes(ptr)
-    if code.shape != branch.shape:
-        _fail("category_code", "must hold one category per entry of category_branch")
-    owner_categories = np.repeat(np.where(categorical, n_categories[np.maximum(feat, 0)], 0), width)
-    if ((code < 0) | (code >= owner_categories)).any():
-        _fail("category_code", "names a category the feature does not have")
-    first = np.zeros(code.size, dtype=bool)
-    first[ptr[:-1][width > 0]] = True
-    if (~first[1:] & (code[1:] <= code[:-1])).any():
-        _fail("category_code", "codes must ascend within every routing table")
+    _check_codes(tree, "", ptr, width, np.where(categorical, n_categories[np.maximum(feat, 0)], 0))
     slot_limit = np.repeat(nc, width)
     if ((branch < -1) | (branch >= slot_limit)).any():
         _fail("category_branch", "routes a category to a child slot that does not exist")
@@ -159,7 +148,8 @@ def check_split_list(
     """Checks shared by every per-node split list (:mod:`treelearn._split_lists`): CSR
     pointers, one entry per split in every column, none at leaves, features in range
     and other than the node's own, kinds matching the features, finite thresholds,
-    category tables as wide as the feature's categories.
+    category tables no longer than the feature's categories, their codes in range and
+    ascending.
 
     Returns the owner node of every split and the numeric and categorical masks and
     the table widths, for the checks of a list's own columns.
@@ -199,9 +189,30 @@ def check_split_list(
     ):
         _fail(f"{prefix}category_ptr", f"must rise from 0 to len({prefix}category_branch)")
     width = np.diff(cptr)
-    if (width[num] != 0).any() or (width[cat] != n_categories[feat[cat]]).any():
-        _fail(f"{prefix}category_ptr", "a table must be as wide as its feature's categories")
+    if (width[num] != 0).any() or (width[cat] > n_categories[feat[cat]]).any():
+        _fail(f"{prefix}category_ptr", "a table longer than its feature's categories")
+    _check_codes(tree, prefix, cptr, width, np.where(cat, n_categories[feat], 0))
     return owner, num, cat, width
+
+
+def _check_codes(
+    tree: Any, prefix: str, ptr: np.ndarray, width: np.ndarray, categories: np.ndarray
+) -> None:
+    """The categories of (category, slot) tables: ``{prefix}category_code`` (absent:
+    whole tables, one per category ``0 .. width-1``) within each row's feature's
+    ``categories``, ascending in every row."""
+    name = f"{prefix}category_code"
+    code = getattr(tree, name, None)
+    if code is None:  # whole tables
+        code = whole_codes(ptr)
+    if code.shape != (int(ptr[-1]),):
+        _fail(name, f"must hold one category per entry of {prefix}category_branch")
+    if ((code < 0) | (code >= np.repeat(categories, width))).any():
+        _fail(name, "names a category the feature does not have")
+    first = np.zeros(code.size, dtype=bool)
+    first[ptr[:-1][width > 0]] = True
+    if (~first[1:] & (code[1:] <= code[:-1])).any():
+        _fail(name, "codes must ascend within every routing table")
 
 
 def check_competitor_arrays(tree: Any, n_categories: np.ndarray) -> None:

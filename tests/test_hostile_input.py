@@ -593,3 +593,34 @@ def test_categorical_search_over_nodes_that_can_split_grows_the_same_tree(monkey
     a, b = whole.tree_.to_arrays(), restricted.tree_.to_arrays()
     for name in a:
         np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+# -- audit of issue 18 (session 9): gaps found by benchmarks/audit_issue18.py ----------
+@pytest.mark.parametrize("scale", [1e300, 1e307, 1e-300, 1e-310])
+@pytest.mark.parametrize("make", ESTIMATORS)
+def test_extreme_uniform_weights_write_documents_that_load(make, scale):
+    # CART's surrogate agreement, a share of the node's weight, came out as
+    # 1.0000000000000002 under weights rescaled from 1e300: to_json wrote a document
+    # that load_json refused ("surrogate_agreement: must lie in [0, 1]")
+    rng = np.random.default_rng(0)
+    X, y = rng.random((50, 2)), rng.integers(0, 2, 50)
+    est = make().fit(X, y, sample_weight=np.full(50, scale))
+    back = load_json(est.to_json())
+    np.testing.assert_array_equal(back.predict_proba(X), est.predict_proba(X))
+    if make is not C45Classifier:  # J48's sizes are absolute weights: no unit tree
+        np.testing.assert_array_equal(est.predict(X), make().fit(X, y).predict(X))
+
+
+@pytest.mark.parametrize("bad", [-1, 18, 10**6, True, 2.0, "3"])
+@pytest.mark.parametrize("export", ["export_text", "export_rules", "export_html", "explain_path"])
+def test_every_exporter_refuses_absurd_precision(export, bad):
+    # export_graphviz refused precision=-1 and 10**6; export_text, export_rules,
+    # export_html and explain_path failed inside Python's formatter ("Format specifier
+    # missing precision") or wrote megabytes of zeros
+    import treelearn.export as ex
+
+    est = CARTClassifier().fit([[0.0], [1]], [0, 1])
+    args = (est, np.array([0.5])) if export == "explain_path" else (est,)
+    with pytest.raises(ValueError, match="precision must be an integer from 0 to 17"):
+        getattr(ex, export)(*args, precision=bad)
+    assert getattr(ex, export)(*args, precision=17) is not None

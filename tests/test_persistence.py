@@ -279,6 +279,12 @@ HOSTILE = {
         "missing_fraction",
     ),
     "extra array": (lambda d: d["tree"]["arrays"].update(evil=[1]), "unknown arrays"),
+    # issue 18: unknown keys (here nested 500 deep) loaded silently
+    "extra key": (
+        lambda d: d.update(x=json.loads("[" * 500 + "]" * 500)),
+        "unknown keys \\['x'\\]",
+    ),
+    "extra tree key": (lambda d: d["tree"].update(evil={}), "tree: unknown keys \\['evil'\\]"),
     "missing array": (lambda d: d["tree"]["arrays"].pop("gain"), "missing key"),
     "feature names": (lambda d: d.update(feature_names_in=["a"]), "feature_names_in"),
     "features": (lambda d: d["features"].pop(), "features"),
@@ -511,3 +517,30 @@ def test_other_non_finite_thresholds_are_rejected(bad):
     doc["tree"]["arrays"]["threshold"][0] = "NaN" if bad != bad else "-Infinity"
     with pytest.raises(ValueError, match="threshold"):
         load_json(json.dumps(doc))
+
+
+def test_a_document_naming_a_module_imports_nothing(good_doc, tmp_path, monkeypatch):
+    # issue 18: a module that writes a file when imported, on sys.path, named where
+    # a document names classes: every document is refused and nothing is imported
+    import sys
+
+    marker = tmp_path / "imported"
+    (tmp_path / "evil_mod.py").write_text(f"open({str(marker)!r}, 'w').write('x')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    edits = [
+        lambda d: d.update(estimator="evil_mod.Evil"),
+        lambda d: d["criterion"].update({"class": "evil_mod.Evil"}),
+        lambda d: d["criterion"].update({"class": "evil_mod"}),
+        lambda d: d["params"].update(criterion={"$criterion": "evil_mod.Evil"}),
+        lambda d: d["params"].update(
+            criterion={"__class__": "evil_mod.Evil", "module": "evil_mod"}
+        ),
+    ]
+    for edit in edits:
+        with pytest.raises(ValueError, match=r"invalid treelearn JSON|unknown"):
+            load_json(_mutated(good_doc, edit))
+    assert not marker.exists() and "evil_mod" not in sys.modules
+    import evil_mod  # noqa: F401  (the module does write the file when imported)
+
+    del sys.modules["evil_mod"]
+    assert marker.exists()

@@ -86,7 +86,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -424,6 +424,18 @@ def _encode_tree(tree: Tree) -> dict:
     }
 
 
+#: The keys of a document besides its codecs' (``CODECS``), and those of its ``tree``.
+_HEADER_KEYS = frozenset(("format", "format_version", "treelearn_version", "estimator", "params"))
+_TREE_KEYS = frozenset(("n_features", "n_classes", "node_count", "unit_weight", "arrays"))
+
+
+def _refuse_unknown_keys(obj: dict, known: Collection[str], where: str) -> None:
+    """Refuse keys a document never holds: nothing in it is ignored unread."""
+    extra = set(obj) - set(known)
+    if extra:
+        V.fail(where, f"unknown keys {sorted(extra, key=str)}")
+
+
 def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     n_features = state["n_features_in_"]
     classes = state["classes_"]
@@ -432,6 +444,7 @@ def _decode_tree(tree_doc: Any, where: str, state: dict, criteria: Any) -> Tree:
     categories = state["categories_"]
     n_categories = np.array([0 if c is None else len(c) for c in categories], dtype=np.int64)
     V.expect(tree_doc, dict, where, "an object")
+    _refuse_unknown_keys(tree_doc, _TREE_KEYS, where)
     node_count = V.integer(V.get(tree_doc, "node_count", where), f"{where}.node_count", 1)
     if outputs:
         n_classes_doc = V.expect(
@@ -662,6 +675,7 @@ def _read(doc: Any, criteria: Mapping | None) -> tuple[str, dict[str, Any], dict
             f"unsupported version {version!r}; this treelearn reads versions "
             f"{', '.join(map(str, _READABLE_VERSIONS))}",
         )
+    _refuse_unknown_keys(doc, _HEADER_KEYS | {key for key, _, _ in CODECS.values()}, "document")
     name = V.expect(V.get(doc, "estimator", "document"), str, "estimator", "a string")
     params_doc = V.expect(V.get(doc, "params", "document"), dict, "params", "an object")
     params = {

@@ -48,3 +48,8 @@ SAMPLE_SLACK = 1e-9
 #: A surrogate split is kept only if its adjusted agreement exceeds this (rpart's
 #: ``surrogate``: an ``adj`` above zero by rounding alone is no surrogate).
 RPART_SURROGATE_ADJ = 1e-10
+
+#: A share of a node's weight (a surrogate's agreement and adjusted agreement) is a
+#: ratio of sums taken in different orders: it may exceed 1 by rounding alone
+#: (1.0000000000000002 under rescaled weights). Model files accept it up to this.
+SHARE_ROUNDING = 1e-12

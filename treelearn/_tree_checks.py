@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from treelearn._split_lists import whole_codes
+from treelearn._tolerances import SHARE_ROUNDING
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF, SPLIT_NUMERIC
 
 __all__ = [
@@ -241,7 +242,7 @@ def check_surrogate_arrays(tree: Any, n_categories: np.ndarray) -> None:
         _fail("surrogate_low_slot", "must be 0 or 1 for a numeric surrogate")
     for name in ("agreement", "adj"):
         v = getattr(tree, f"surrogate_{name}")
-        if not np.isfinite(v).all() or ((v < 0) | (v > 1)).any():
+        if not np.isfinite(v).all() or ((v < 0) | (v > 1 + SHARE_ROUNDING)).any():
             _fail(f"surrogate_{name}", "must lie in [0, 1]")
     branch = tree.surrogate_category_branch
     if ((branch < -1) | (branch > 1)).any():

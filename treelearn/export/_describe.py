@@ -44,6 +44,7 @@ __all__ = [
     "NodeInfo",
     "SurrogateTest",
     "TreeDescription",
+    "check_precision",
     "describe",
     "format_threshold",
     "format_value",
@@ -52,6 +53,31 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- numbers
+MAX_PRECISION = 17  # significant decimals of a float64 (repr round-trips with 17)
+
+
+def check_precision(precision: object) -> None:
+    """Refuse a ``precision`` (decimals printed) that is not an integer in 0..17.
+
+    Every exporter's ``precision=`` is checked here, before anything is written.
+
+    >>> check_precision(3)
+    >>> check_precision(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: precision must be an integer from 0 to 17 (the decimals a float64 carries), got -1
+    """
+    if (
+        isinstance(precision, bool)
+        or not isinstance(precision, int | np.integer)
+        or not 0 <= precision <= MAX_PRECISION
+    ):
+        raise ValueError(
+            f"precision must be an integer from 0 to {MAX_PRECISION} (the decimals a "
+            f"float64 carries), got {precision!r}"
+        )
+
+
 def format_value(x: float, precision: int) -> str:
     """A criterion value with ``precision`` decimals (no ``-0.000``).
 

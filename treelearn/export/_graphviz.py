@@ -25,6 +25,7 @@ from treelearn.export._describe import (
     Branch,
     NodeInfo,
     TreeDescription,
+    check_precision,
     describe,
     format_threshold,
     format_value,
@@ -44,7 +45,6 @@ _MAX_TINT = 0.7  # a pure node is 70 % class colour, 30 % white: black text stay
 _BORDER = "#4d4d4d"
 _NOTE = "#555555"
 _WRAP = 32  # characters per line of a long category list
-_MAX_PRECISION = 17  # significant decimals of a float64 (repr round-trips with 17)
 
 
 # ----------------------------------------------------------------------------- escaping
@@ -300,15 +300,7 @@ def export_graphviz(
     >>> root.split("<br/>")[:4]
     ['0 [label=<<b>outlook</b>', 'entropy = 0.940 bits', 'gain = 0.247', 'samples = 14']
     """
-    if (
-        isinstance(precision, bool)
-        or not isinstance(precision, int | np.integer)
-        or not 0 <= precision <= _MAX_PRECISION
-    ):
-        raise ValueError(
-            f"precision must be an integer from 0 to {_MAX_PRECISION} (the decimals a "
-            f"float64 carries), got {precision!r}"
-        )
+    check_precision(precision)
     if orientation is not None:
         if not isinstance(orientation, str) or orientation.upper() not in ("TB", "LR"):
             raise ValueError(f"orientation must be 'TB' or 'LR', got {orientation!r}")

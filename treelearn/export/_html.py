@@ -31,7 +31,13 @@ import numpy as np
 
 from treelearn._version import __version__
 from treelearn.export._competing import competitor_tests
-from treelearn.export._describe import TreeDescription, describe, format_value, format_weight
+from treelearn.export._describe import (
+    TreeDescription,
+    check_precision,
+    describe,
+    format_value,
+    format_weight,
+)
 from treelearn.export._graphviz import _class_colours, _fill
 from treelearn.export._path import display_row_values, route_weights
 
@@ -207,6 +213,7 @@ def explorer_data(
     probabilities and route as ``[nodes, weights]``: every node the row reaches
     (those of ``decision_path``) and the fraction of the row that gets there.
     """
+    check_precision(precision)
     desc = describe(estimator, feature_names, class_names)
     tree = desc.tree
     nodes: dict[str, Any] = {name: _json_list(getattr(tree, name)) for name in _NODE_ARRAYS}

@@ -18,7 +18,14 @@ import numpy as np
 import pandas as pd
 
 from treelearn._tree import Tree
-from treelearn.export._describe import Branch, NodeInfo, TreeDescription, _display, describe
+from treelearn.export._describe import (
+    Branch,
+    NodeInfo,
+    TreeDescription,
+    _display,
+    check_precision,
+    describe,
+)
 
 __all__ = ["display_row_values", "explain_path", "route_weights"]
 
@@ -171,6 +178,7 @@ def explain_path(
     1     1  humidity   high  humidity = high     1.0
     2     4      leaf   None       class = no     1.0
     """
+    check_precision(precision)
     desc: TreeDescription = describe(estimator, feature_names, class_names)
     row = _one_row(x)
     Xe = estimator._encode(row)

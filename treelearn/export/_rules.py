@@ -29,6 +29,7 @@ from treelearn.export._describe import (
     Branch,
     NodeInfo,
     TreeDescription,
+    check_precision,
     describe,
     format_threshold,
     format_weight,
@@ -211,6 +212,7 @@ def export_rules(
     >>> export_rules(ID3Classifier().fit(X, y), as_frame=True)[["class", "support"]].shape
     (5, 2)
     """
+    check_precision(precision)
     desc = describe(estimator, feature_names, class_names).one_line()
     total = float(desc.tree.weighted_n_node_samples[0])
     rows = [

@@ -22,7 +22,7 @@ from typing import Any
 from treelearn._classes import C45Classifier
 from treelearn._tolerances import J48_SMALL
 from treelearn.export._competing import competitor_tests
-from treelearn.export._describe import Branch, NodeInfo, describe
+from treelearn.export._describe import Branch, NodeInfo, check_precision, describe
 
 __all__ = ["export_text"]
 
@@ -283,6 +283,7 @@ def export_text(
         raise ValueError(f"layout must be 'auto', 'j48' or 'sklearn', got {layout!r}")
     if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 0):
         raise ValueError(f"max_depth must be None or a non-negative integer, got {max_depth!r}")
+    check_precision(precision)
     desc = describe(estimator, feature_names, class_names).one_line()
     if layout == "auto":
         layout = "j48" if _is_c45(estimator) else "sklearn"

@@ -199,3 +199,42 @@ def test_where_j48_itself_recurses_forever_the_guard_makes_a_leaf(monkeypatch):
         "a <= 0: 0 (4.0)",
         "a > 0: 0 (2.0/1.0)",
     ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    chained=st.lists(st.booleans(), min_size=1, max_size=4),
+)
+def test_thresholds_of_several_features_at_once_are_each_features(seed, chained):
+    """``C45Rules.place_thresholds_of`` (one search over every feature's values)
+    places each cut as ``place_thresholds`` of its own feature does, with and
+    without values within 1e-6 of each other (chains replayed per feature)."""
+    from treelearn._c45_rules import C45Rules
+
+    rng = np.random.default_rng(seed)
+    n = 40
+    columns = []
+    for has_chain in chained:
+        x = np.round(rng.normal(size=n), 2)
+        if has_chain:  # values 4e-7 apart, first met in a random order
+            x[: n // 2] = np.round(x[0], 2) + rng.integers(0, 4, n // 2) * 4e-7
+        x[rng.random(n) < 0.1] = np.nan
+        columns.append(x)
+    X = np.column_stack(columns)
+    F = X.shape[1]
+    rules = C45Rules.from_data(X, np.zeros(F, dtype=bool), np.zeros(F, dtype=np.int64), 2.0, 2)
+    features = rng.integers(0, F, 30)
+    lo = np.empty(30)
+    hi = np.empty(30)
+    for c, f in enumerate(features.tolist()):
+        values = np.unique(X[~np.isnan(X[:, f]), f])
+        k = int(rng.integers(0, values.size - 1))
+        lo[c], hi[c] = values[k], values[k + 1 + int(rng.integers(0, values.size - 1 - k))]
+    got = rules.place_thresholds_of(features, lo, hi)
+    want = [
+        rules.place_thresholds(int(f), lo[c : c + 1], hi[c : c + 1])[0]
+        for c, f in enumerate(features)
+    ]
+    np.testing.assert_array_equal(got, want)
+    assert rules.place_thresholds_of(features[:0], lo[:0], hi[:0]).size == 0

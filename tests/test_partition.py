@@ -104,8 +104,16 @@ def _compare_paths(seed: int, workers: _threads.Workers | None = None, **kind) -
     rng = np.random.default_rng(seed)
     store, move = _level(rng, **kind)
     expected = P.reference_partition(store, move)
+    tried = _compare_paths_on(store, move, expected, _applicable(store, move), workers)
+    chosen = copy.deepcopy(store)
+    P.partition(chosen, move)  # the default choice is one of them
+    assert P.choose_path(store, move) in P.PATHS
+    return tried
+
+
+def _compare_paths_on(store, move, expected, paths, workers=None) -> int:
     tried = 0
-    for path, rank in _applicable(store, move):
+    for path, rank in paths:
         got = copy.deepcopy(store)
         if path == "rows":
             # the rows path keeps row ids; the reference numbers entries
@@ -121,9 +129,6 @@ def _compare_paths(seed: int, workers: _threads.Workers | None = None, **kind) -
             P.partition(got, move, path=path, rank=rank, workers=workers)
         _same(got, expected)
         tried += 1
-    chosen = copy.deepcopy(store)
-    P.partition(chosen, move)  # the default choice is one of them
-    assert P.choose_path(store, move) in P.PATHS
     return tried
 
 
@@ -151,6 +156,23 @@ def test_every_path_on_threads_equals_the_reference(seed, multiway, copies, weig
         mp.setattr(_threads, "MIN_THREADED_ELEMENTS", 0)
         kind = {"multiway": multiway, "copies": copies, "weighted": weighted}
         assert _compare_paths(seed, workers, **kind) >= 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), per_feature=st.booleans())
+def test_rows_path_with_float32_and_float64_features(seed, per_feature):
+    # the "rows" path moves small levels' features together, values grouped by dtype
+    # (per_feature: one feature at a time, as on large levels)
+    rng = np.random.default_rng(seed)
+    store, move = _level(rng, multiway=False, copies=False, weighted=False)
+    store.entries.append(store.entries[0].copy())
+    store.values.append(store.values[0].astype(np.float32))
+    expected = P.reference_partition(store, move)
+    with pytest.MonkeyPatch.context() as mp:
+        if per_feature:
+            mp.setattr(_threads, "MIN_THREADED_ELEMENTS", 0)
+        _compare_paths_on(store, move, expected, [("rows", None)])
+    assert [v.dtype for v in store.values] == [np.float64, np.float64, np.float32]
 
 
 def test_each_path_is_exercised():

@@ -336,8 +336,10 @@ def test_surrogate_thresholds_placed_per_feature():
     """Both surrogate searches (dense and sparse) place cuts by ``place_cuts``: rules
     whose threshold placement depends on the feature are asked feature by feature
     (the midpoint rule once for all)."""
+    from functools import partial
     from types import SimpleNamespace
 
+    from treelearn._growth_rules import GrowthRules
     from treelearn._surrogates import place_cuts
 
     feature = np.array([2, 0, 2, 1, 0])
@@ -349,6 +351,7 @@ def test_surrogate_thresholds_placed_per_feature():
         return a + f
 
     per_feature = SimpleNamespace(thresholds_per_feature=True, place_thresholds=place)
+    per_feature.place_thresholds_of = partial(GrowthRules.place_thresholds_of, per_feature)
     np.testing.assert_array_equal(place_cuts(per_feature, feature, lo, hi), lo + feature)
     assert calls == [0, 1, 2]
     rules = CARTClassifier()._growth_rules(np.zeros((4, 2)), None, 4.0)

@@ -87,6 +87,11 @@ class C45Rules(GrowthRules):
     tie_tolerance: float = J48_SMALL  # J48: the lowest threshold among gains within 1e-6
     _chains: list[np.ndarray | None] = field(default_factory=list, repr=False)
     _chain_start: list[np.ndarray | None] = field(default_factory=list, repr=False)
+    # (feature, value) keys of every feature's sorted values, where each feature's
+    # start, and which features have a chain (set from sorted_values)
+    _keys: np.ndarray = field(init=False, repr=False, compare=False)
+    _value_start: np.ndarray = field(init=False, repr=False, compare=False)
+    _has_chain: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._chains, self._chain_start = [], []
@@ -98,6 +103,22 @@ class C45Rules(GrowthRules):
             breaks = np.r_[True, np.diff(values) > J48_SMALL]
             self._chains.append(np.cumsum(breaks) - 1)  # per value: id of its 1e-6 chain
             self._chain_start.append(np.flatnonzero(breaks))  # per chain: its lowest value
+        # every feature's sorted values end to end, as (feature, value) keys that sort
+        # feature-major: complex numbers order by real part, then imaginary part
+        n = [0 if v is None else v.size for v in self.sorted_values]
+        self._value_start = np.r_[0, np.cumsum(n)].astype(np.intp)
+        self._keys = np.empty(int(self._value_start[-1]), dtype=np.complex128)
+        self._keys.real = np.repeat(np.arange(len(n), dtype=np.float64), n)
+        self._keys.imag = np.concatenate(
+            [np.zeros(0), *(v for v in self.sorted_values if v is not None)]
+        )
+        self._has_chain = np.array(
+            [
+                c is not None and v is not None and c.size != v.size
+                for c, v in zip(self._chain_start, self.sorted_values, strict=True)
+            ],
+            dtype=bool,
+        )
 
     @classmethod
     def from_data(
@@ -209,6 +230,26 @@ class C45Rules(GrowthRules):
             v = values[steps[:, j]]
             current = np.where(ok[:, j] & (v - current > J48_SMALL), v, current)
         return np.where(found, current, thresholds)
+
+    def place_thresholds_of(
+        self, features: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`place_thresholds` of cuts of several features in one search of
+        every feature's values laid end to end; the cuts of a feature with values
+        within 1e-6 of each other (a chain to replay) one feature at a time."""
+        chained = self._has_chain[features]
+        if chained.all():
+            return super().place_thresholds_of(features, lo, hi)
+        thresholds = GrowthRules.place_thresholds(self, -1, lo, hi)
+        key = np.empty(features.size, dtype=np.complex128)
+        key.real = features
+        key.imag = thresholds + J48_SMALL
+        top = np.searchsorted(self._keys, key, side="left") - 1
+        found = top >= self._value_start[features]  # a value of the cut's own feature
+        out = np.where(found, self._keys.imag[np.maximum(top, 0)], thresholds)
+        if chained.any():
+            out[chained] = super().place_thresholds_of(features[chained], lo[chained], hi[chained])
+        return out
 
     # -- categorical splits ------------------------------------------------------------
     def categorical_splits(

@@ -116,6 +116,14 @@ def _is_plain_numeric(col) -> bool:
     )
 
 
+def _plain_numeric_frame(X) -> bool:
+    """A DataFrame whose every column is held as a numpy array of numbers (what
+    :func:`_is_plain_numeric` says of one column)."""
+    return isinstance(X, pd.DataFrame) and all(
+        isinstance(dtype, np.dtype) and dtype.kind in "biuf" for dtype in X.dtypes
+    )
+
+
 #: What ``infer_dtype`` calls values that are no categories: times and complex numbers.
 _NOT_CATEGORIES = {
     "datetime": "datetimes",
@@ -295,6 +303,10 @@ def _encode_columns(X, categories: list, *, fitting: bool) -> np.ndarray:
     out = np.empty(X.shape, dtype=np.float64, order="F")
     names = list(X.columns) if isinstance(X, pd.DataFrame) else list(range(n_features))
     numeric = np.array([c is None for c in categories[:n_features]], dtype=bool)
+    if numeric.all() and _plain_numeric_frame(X):  # one conversion, not one a column
+        out[:] = X.to_numpy(dtype=np.float64)
+        _check_numeric_values(out, names)
+        return out
     for j, col in enumerate(_columns(X)):
         if numeric[j]:
             out[:, j] = _numeric_column(col, j, names[j], check_values=False)

@@ -168,6 +168,24 @@ class GrowthRules(abc.ABC):
         t = np.where(np.isfinite(t), t, lo / 2.0 + hi / 2.0)
         return np.where(t == hi, lo, t)
 
+    def place_thresholds_of(
+        self, features: np.ndarray, lo: np.ndarray, hi: np.ndarray
+    ) -> np.ndarray:
+        """:meth:`place_thresholds` of cuts of several features (``features[i]``: the
+        feature of cut ``i``): one call when the placement does not depend on the
+        feature (``thresholds_per_feature``), else one per feature present."""
+        if not self.thresholds_per_feature:
+            return self.place_thresholds(-1, lo, hi)
+        out = np.empty(lo.size)
+        if not lo.size:
+            return out
+        order = np.argsort(features, kind="stable")
+        cuts = np.flatnonzero(np.r_[True, features[order][1:] != features[order][:-1]])
+        for a, b in zip(cuts, np.r_[cuts[1:], order.size], strict=True):
+            at = order[a:b]
+            out[at] = self.place_thresholds(int(features[at[0]]), lo[at], hi[at])
+        return out
+
     # -- categorical splits ------------------------------------------------------------
     @abc.abstractmethod
     def categorical_splits(

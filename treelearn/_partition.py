@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from treelearn import _threads
 from treelearn._threads import Workers
 
 __all__ = [
@@ -332,6 +333,10 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     goes_right = new_node == first_local[local[split_e]] + 1
     row_right[e_row[split_e][goes_right]] = 1
     weights = store.weights
+    n_features = len(store.entries)
+    if m * n_features < _threads.MIN_THREADED_ELEMENTS and weights is None:
+        _partition_rows_together(store, row_right, left_base, right_minus_left, n_new, index)
+        return
 
     def one(r: int) -> None:
         entries = store.entries[r]
@@ -356,6 +361,45 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
             weights[r] = out_w[:n_new]
 
     workers.map(one, range(len(store.entries)), m * len(store.entries))
+
+
+def _partition_rows_together(
+    store: SortedStore,
+    row_right: np.ndarray,
+    left_base: np.ndarray,
+    right_minus_left: np.ndarray,
+    n_new: int,
+    index: type[np.signedinteger],
+) -> None:
+    """The ``"rows"`` path's scatter for every feature at once (small levels: below
+    :data:`~treelearn._threads.MIN_THREADED_ELEMENTS` positions over all features,
+    where the per-feature passes are mostly numpy's call overhead). The same
+    destinations as one feature at a time, computed on ``[features, positions]``
+    arrays; the features' new arrays are rows of one array (values grouped by dtype)."""
+    m = left_base.size
+    slot = row_right[np.stack(store.entries)]  # [features, m]
+    ones = np.cumsum(slot, axis=1, dtype=index)
+    pos: np.ndarray = 2 * ones
+    pos += right_minus_left
+    pos *= slot
+    pos += left_base
+    pos -= ones
+
+    def scatter(arrays: list[np.ndarray], at: np.ndarray) -> list[np.ndarray]:
+        # at[j]: the destinations of arrays[j] within its own block of m
+        n = len(arrays)
+        at = at + np.arange(0, n * m, m, dtype=index)[:, None]
+        out = np.empty(n * m, dtype=arrays[0].dtype)
+        out[at.ravel()] = np.stack(arrays).ravel()
+        return list(out.reshape(n, m)[:, :n_new])
+
+    store.entries = scatter(store.entries, pos)
+    dtypes = [v.dtype for v in store.values]
+    for dtype in set(dtypes):  # float32 and float64 features apart
+        rows = [r for r, d in enumerate(dtypes) if d == dtype]
+        moved = scatter([store.values[r] for r in rows], pos[rows])
+        for r, values in zip(rows, moved, strict=True):
+            store.values[r] = values
 
 
 def _partition_entries(

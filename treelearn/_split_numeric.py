@@ -520,15 +520,7 @@ def finish_splits(
     # the cut before the missing values (learned) has no upper value: threshold inf
     hi_missing = np.isnan(v[i + 1])
     hi = np.where(hi_missing, v[i], v[i + 1])
-    if not rules.thresholds_per_feature:  # one rule for every feature: one call
-        threshold = rules.place_thresholds(-1, v[i], hi)
-        threshold[hi_missing] = np.inf
-        return NumericSplits(node, feature, gain, score, threshold, slot)
-    threshold = np.empty(sg.size)
-    bounds = np.searchsorted(block, np.arange(len(features) + 1))
-    for j in np.flatnonzero(bounds[1:] > bounds[:-1]).tolist():  # per feature: its rule
-        at = slice(bounds[j], bounds[j + 1])
-        threshold[at] = rules.place_thresholds(features[j], v[i[at]], hi[at])
+    threshold = rules.place_thresholds_of(feature, v[i], hi)
     threshold[hi_missing] = np.inf
     return NumericSplits(node, feature, gain, score, threshold, slot)
 

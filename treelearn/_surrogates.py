@@ -160,18 +160,9 @@ def _finish(
 def place_cuts(
     rules: GrowthRules, feature: np.ndarray, lo: np.ndarray, hi: np.ndarray
 ) -> np.ndarray:
-    """The rules' thresholds of cuts of several features (one call when the
-    placement does not depend on the feature: ``rules.thresholds_per_feature``)."""
-    place = rules.place_thresholds
-    if not rules.thresholds_per_feature:
-        return place(-1, lo, hi)
-    out = np.empty(lo.size)
-    order = np.argsort(feature, kind="stable")
-    cuts = np.flatnonzero(np.r_[True, feature[order][1:] != feature[order][:-1]])
-    for a, b in zip(cuts, np.r_[cuts[1:], order.size], strict=True):
-        at = order[a:b]
-        out[at] = place(int(feature[at[0]]), lo[at], hi[at])
-    return out
+    """The rules' thresholds of cuts of several features
+    (:meth:`~treelearn._growth_rules.GrowthRules.place_thresholds_of`)."""
+    return rules.place_thresholds_of(feature, lo, hi)
 
 
 @dataclass

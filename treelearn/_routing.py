@@ -156,51 +156,6 @@ class DescentTables:
         """``threshold`` for float32 ``X``: :func:`float32_floor` of it (same routes)."""
         return float32_floor(self.threshold)
 
-    @cached_property
-    def order_key(self) -> tuple[np.ndarray, np.ndarray]:
-        """Bits of :func:`spread`'s level order key: per child id, what a copy sent to
-        it by a missing value adds; per depth, what a leaf at that depth adds.
-
-        Two copies of one row are listed in the order of the tuple (leaf depth,
-        fanned out at depth ``D - 1``, ..., at depth 0, slot taken at depth 0, ...,
-        at depth ``D - 1``) where ``D`` is the tree's depth: a level-by-level walk
-        that keeps an entry which moves to one child in place and appends the
-        copies of one which fans out after all of them, in slot order, lists them
-        so (the latest level where one of two copies moved and the other fanned out
-        decides; else the slot where they parted). The fields are packed into
-        63-bit int64 words, most significant first, no field split across words:
-        shape ``(n_nodes,)`` when one word holds them, else ``(n_nodes, words)``.
-        """
-        D = max(self.max_depth, 1)
-        b = max(int(self.n_children.max(initial=2) - 1).bit_length(), 1)
-        sizes = [D.bit_length()] + [1] * D + [b] * D  # depth, flags D-1..0, slots 0..D-1
-        word = np.empty(len(sizes), dtype=np.intp)
-        low = np.empty(len(sizes), dtype=np.intp)  # lowest bit of the field in its word
-        w, used = 0, 0
-        for i, size in enumerate(sizes):
-            if used + size > 63:
-                w, used = w + 1, 0
-            used += size
-            word[i], low[i] = w, 63 - used
-        n_words = w + 1
-        n = self.n_children.size
-        internal = np.flatnonzero(self.n_children > 0)
-        count = self.n_children[internal]
-        parent = np.repeat(internal, count)
-        child = np.arange(parent.size) - np.repeat(np.cumsum(count) - count, count)
-        slot = child.copy()
-        child += self.base[parent]
-        d = self.depth[parent].astype(np.intp)
-        flag_field, slot_field = 1 + (D - 1 - d), 1 + D + d
-        child_key = np.zeros((n, n_words), dtype=np.int64)
-        child_key[child, word[flag_field]] |= np.int64(1) << low[flag_field]
-        child_key[child, word[slot_field]] |= slot.astype(np.int64) << low[slot_field]
-        depth_key = np.zeros((D + 1, n_words), dtype=np.int64)
-        depth_key[np.arange(D + 1), word[0]] = np.arange(D + 1, dtype=np.int64) << low[0]
-        if n_words == 1:
-            return child_key[:, 0], depth_key[:, 0]
-        return child_key, depth_key
-
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
         """The thresholds to compare the values of ``flat`` (float32 or float64) with."""
         return self.threshold32 if flat.dtype == np.float32 else self.threshold
@@ -441,122 +396,75 @@ def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, r
 
 
 def spread(
-    t: DescentTables, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray, chunk: int = 1 << 30
+    t: DescentTables, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Route rows from the given nodes, missing values down every branch.
 
-    A known value moves its entry to one child, a missing value (or an unseen
-    category, where no surrogate applies) replaces it by one entry per child in
-    ``spread_children`` with its weight times the child's share. Returns ``(row,
-    leaf, weight)`` triples; each row's triples come in *level order*: by the depth
-    of the leaf, then as a level-by-level walk that keeps moved entries in place and
-    appends the copies of a fanned-out one after them in slot order would list them
-    (:meth:`DescentTables.order_key`). That order fixes the last bit of the sums over
-    a row's leaves (``predict_proba``).
+    Level by level: entries at a leaf are output, a known value moves its entry
+    to one child, a missing value replaces it by one entry per child in
+    ``spread_children`` (appended after the moved ones, in slot order) with its
+    weight times the child's share. Returns ``(row, leaf, weight)`` triples.
 
-    Entries walk in chunks of ``chunk`` rows, one gather per step as in
-    :func:`descend`; a fanned-out entry keeps its place for its first copy, the
-    others are appended, and entries at a leaf are dropped every third step. The
-    output is then sorted by the order key. The rows are first copied out of ``X``
-    into a small matrix of their own (their reads stay in cache).
+    The rows are first copied out of ``X`` into a small matrix of their own: every
+    step reads one value per entry, and those reads stay in cache.
     """
     given_rows = np.asarray(rows, dtype=np.intp)
     X = np.ascontiguousarray(np.asarray(X)[given_rows])
     flat, row_step, col_step = flat_view(X)
-    packed, shift = _packed(t, col_step)
-    mask = (1 << shift) - 1
     thr, base, is_cat = t.thresholds_for(flat), t.base, t.is_categorical
     has_cat = bool(is_cat.any())
+    col = t.feature * col_step
     is_leaf = t.n_children == 0
-    child_key, depth_key = t.order_key
+    # entries carry the offset of their row in flat, not the row
     div = max(row_step, 1)
-    start_nodes = np.asarray(nodes, dtype=np.intp)
-    done_at, done_nodes, done_w, done_key = [], [], [], []
-    for first in range(0, given_rows.size, chunk):
-        at = np.arange(first, min(first + chunk, given_rows.size)) * row_step
-        nodes = start_nodes[first : first + chunk]
-        w = np.ones(at.size)
-        key = np.zeros((at.size, *child_key.shape[1:]), dtype=np.int64)
-        it = 0
-        while True:
-            if it % 3 == 0:  # drop the entries at a leaf once they are 1/8 of them
-                lf = is_leaf[nodes]
-                n_lf = np.count_nonzero(lf)
-                if n_lf * 8 >= lf.size:
-                    fin = np.flatnonzero(lf)
-                    done_at.append(at[fin])
-                    done_nodes.append(nodes[fin])
-                    done_w.append(w[fin])
-                    done_key.append(key[fin])
-                    if n_lf == lf.size:
-                        break
-                    keep = np.flatnonzero(~lf)
-                    at, nodes, w, key = at[keep], nodes[keep], w[keep], key[keep]
-            it += 1
-            nxt, x = _step(packed, nodes, at, mask, shift, flat)
-            nxt += x > thr[nodes]  # leaves stay (infinite threshold)
-            multi = np.isnan(x)
-            if has_cat:
-                ci = np.flatnonzero(is_cat[nodes])
-                if ci.size:
-                    nd = nodes[ci]
-                    nxt[ci] = _category_next(t, x[ci], nd)
-                    multi[ci] = nxt[ci] == nd  # missing or unseen category
-            if not multi.any():
-                nodes = nxt
-                continue
+    rows = np.arange(given_rows.size) * row_step
+    nodes = nodes.astype(np.intp, copy=True)
+    weights = np.ones(rows.size, dtype=np.float64)
+    done_rows, done_nodes, done_w = [], [], []
+    while rows.size:
+        at_leaf = is_leaf[nodes]
+        if at_leaf.any():
+            fin = np.flatnonzero(at_leaf)
+            done_rows.append(rows[fin])
+            done_nodes.append(nodes[fin])
+            done_w.append(weights[fin])
+            keep = np.flatnonzero(~at_leaf)
+            rows, nodes, weights = rows[keep], nodes[keep], weights[keep]
+            if not rows.size:
+                break
+        x = flat[rows + col[nodes]]
+        nxt = base[nodes] + (x > thr[nodes])
+        multi = np.isnan(x)
+        if has_cat:
+            ci = np.flatnonzero(is_cat[nodes])
+            if ci.size:
+                nd = nodes[ci]
+                nxt[ci] = _category_next(t, x[ci], nd)
+                multi[ci] = nxt[ci] == nd  # missing or unseen category
+        if t.surrogates is not None and multi.any():
             m = np.flatnonzero(multi)
-            m = m[~is_leaf[nodes[m]]]  # a leaf reads feature 0: it never fans out
-            if t.surrogates is not None and m.size:
-                slot, _ = surrogate_slots(t.surrogates, X, at[m] // div, nodes[m])
-                hit = slot >= 0
-                nxt[m[hit]] = base[nodes[m[hit]]] + slot[hit]
-                m = m[~hit]
-            if m.size:
-                at, nxt, w, key = _fan_out_entries(t, m, nodes, at, nxt, w, key, child_key)
+            slot, _ = surrogate_slots(t.surrogates, X, rows[m] // div, nodes[m])
+            hit = slot >= 0
+            nxt[m[hit]] = base[nodes[m[hit]]] + slot[hit]
+            multi[m[hit]] = False
+        if not multi.any():
             nodes = nxt
-    if not done_at:
+            continue
+        single = np.flatnonzero(~multi)
+        m = np.flatnonzero(multi)
+        case, rep_nodes, share = fan_out(
+            nodes[m], t.spread_start, t.spread_count, t.share, 0.0, t.spread_children
+        )
+        rep_rows = rows[m][case]
+        rep_w = weights[m][case] * share  # kept even if it underflows: every row ends somewhere
+        rows = np.concatenate([rows[single], rep_rows])
+        nodes = np.concatenate([nxt[single], rep_nodes])
+        weights = np.concatenate([weights[single], rep_w])
+    if not done_rows:
         empty = np.empty(0, dtype=np.intp)
         return empty, empty, np.empty(0)
-    leaves = np.concatenate(done_nodes)
-    key = np.concatenate(done_key)
-    key |= depth_key[t.depth[leaves]]
-    order = np.argsort(key) if key.ndim == 1 else np.lexsort(key.T[::-1])
-    rows = given_rows[np.concatenate(done_at)[order] // div]
-    return rows, leaves[order], np.concatenate(done_w)[order]
-
-
-def _fan_out_entries(t: DescentTables, m, nodes, at, nxt, w, key, child_key):
-    """Replace the entries ``m`` (at internal ``nodes``, value missing) by one copy per
-    child in ``spread_children``: the first copy takes the entry's place, the others
-    are appended. Returns the new ``at, nxt, w, key``."""
-    case, child, share = fan_out(
-        nodes[m], t.spread_start, t.spread_count, t.share, 0.0, t.spread_children
-    )
-    head = np.ones(case.size, dtype=bool)
-    head[1:] = case[1:] != case[:-1]
-    if np.count_nonzero(head) != m.size:  # an entry with no child to go to: dropped
-        keep = np.ones(at.size, dtype=bool)
-        keep[m] = False
-        keep[m[case[head]]] = True
-        new_index = np.cumsum(keep) - 1
-        m = new_index[m[case[head]]][np.cumsum(head) - 1]
-        sel = np.flatnonzero(keep)
-        at, nxt, w, key = at[sel], nxt[sel], w[sel], key[sel]
-        case = np.cumsum(head) - 1
-    src = m[case]
-    rest = np.flatnonzero(~head)
-    if rest.size:  # copies after the first: appended (weights before the first's update)
-        s = src[rest]
-        at = np.concatenate([at, at[s]])
-        nxt = np.concatenate([nxt, child[rest]])
-        w = np.concatenate([w, w[s] * share[rest]])
-        key = np.concatenate([key, key[s] | child_key[child[rest]]])
-    h = src[head]
-    nxt[h] = child[head]
-    w[h] = w[h] * share[head]
-    key[h] |= child_key[child[head]]
-    return at, nxt, w, key
+    rows = given_rows[np.concatenate(done_rows) // div]
+    return rows, np.concatenate(done_nodes), np.concatenate(done_w)
 
 
 def row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:

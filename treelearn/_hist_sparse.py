@@ -31,11 +31,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from treelearn._binning import Bins, Placement, quantile_starts
+from treelearn._binning import Bins, Placement, quantile_starts, ragged_starts
 from treelearn._growth_rules import GrowthRules
 from treelearn._missing import sample_counts
 from treelearn._sparse_values import SparseColumns
-from treelearn._split_hist import FeatureSplits, HistCells, new_feature_splits, search_cells
+from treelearn._split_hist import HistCells, PairSplits, search_cells
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -50,10 +50,6 @@ __all__ = [
 #: Cells × classes of one block of the non-empty-cell search (a block ends between
 #: two (node, feature) pairs, so one pair with more cells makes its block larger).
 CELL_BLOCK = 2**18
-
-#: (node, feature) pairs of the per-node split tables (``FeatureSplits``) of one
-#: group of nodes: wide data are searched a group of nodes at a time.
-PAIR_BLOCK = 2**19
 
 
 @dataclass
@@ -138,12 +134,12 @@ def fit_sparse_bins(
     # a value's code is its bin's rank in its column (what searchsorted on the edges gives)
     bin_id = np.cumsum(bin_first) - 1
     code_u = bin_id - bin_id[np.flatnonzero(col_first)][np.cumsum(col_first) - 1]
-    n_codes = int(n_bins.max(initial=1)) + 1
-    lo = np.full((P, n_codes), np.inf)
-    hi = np.full((P, n_codes), -np.inf)
+    start = ragged_starts(n_bins)  # the bins' value ranges, ragged as Bins keeps them
+    lo = np.full(int(start[-1]), np.inf)
+    hi = np.full(int(start[-1]), -np.inf)
     ends = np.r_[bs[1:] - 1, u.size - 1]
-    lo[uf[bs], code_u[bs]] = u[bs]
-    hi[uf[bs], code_u[bs]] = u[ends]
+    lo[start[uf[bs]] + code_u[bs]] = u[bs]
+    hi[start[uf[bs]] + code_u[bs]] = u[ends]
     bins = Bins(edges, n_bins, lo, hi, np.zeros(P, dtype=bool))
     stored = order < nnz
     codes = np.empty(nnz, dtype=np.uint8)
@@ -237,7 +233,7 @@ def sparse_splits(
     rules: GrowthRules,
     sample_unit: float | None,
     unit: bool,
-) -> list[tuple[np.ndarray, FeatureSplits]]:
+) -> PairSplits:
     """Every feature's best split at the nodes ``row_of >= 0`` (row ``row_of[node]``,
     rows ``0 .. r-1`` in node order), searched over the non-empty cells only.
 
@@ -249,14 +245,14 @@ def sparse_splits(
     :func:`treelearn._split_hist.search_cells` -- the dense histograms' non-empty
     cells, with the same counts (bit for bit with unit or integer weights). Work and
     memory per level are those of the nodes' non-zeros plus classes × pairs with a
-    non-zero, in blocks of :data:`CELL_BLOCK`; the ``[rows, features]`` tables are
-    returned for groups of rows of at most :data:`PAIR_BLOCK` pairs, as
-    ``(rows, splits)``. ``sample_unit`` as in :func:`~treelearn._split_hist.feature_splits`;
-    ``unit``: every entry weighs 1.
+    non-zero, in blocks of :data:`CELL_BLOCK`; the result lists the pairs that found
+    a split (:class:`~treelearn._split_hist.PairSplits`, rows as above), never
+    ``[rows, features]`` tables. ``sample_unit`` as in
+    :func:`~treelearn._split_hist.feature_splits`; ``unit``: every entry weighs 1.
     """
     sc = chunk.codes
     P, B = sc.n_features, bins.n_codes
-    r, K = node_counts.shape
+    K = node_counts.shape[1]
     node_weight = node_counts.sum(axis=1)
     ent = np.flatnonzero(row_of[chunk.e_node] >= 0)
     row_hist = np.full(sc.n_rows, -1, dtype=np.int64)  # each data row's histogram row
@@ -270,34 +266,29 @@ def sparse_splits(
     order = np.argsort(key, kind="stable")  # (row, feature, code); rows within a cell
     key, data_row = key[order], sc.rows[at[order]]
     del at, order
-    group = max(1, PAIR_BLOCK // max(P, 1))
-    out = []
-    row_start = np.searchsorted(key, np.arange(0, r + group, group) * (P * B))
-    for gi, g0 in enumerate(range(0, r, group)):
-        g1 = min(g0 + group, r)
-        res = new_feature_splits(g1 - g0, P)
-        a, z = int(row_start[gi]), int(row_start[gi + 1])
-        step = max(1, CELL_BLOCK // max(K, 1))
-        while a < z:  # blocks of whole (node, feature) pairs
-            e = min(a + step, z)
-            if e < z:  # end the block after the pair of its last non-zero
-                e = int(np.searchsorted(key, (key[e - 1] // B + 1) * B, side="left"))
-            cells = _pair_cells(
-                key[a:e], data_row[a:e], chunk.y, w_row, node_counts, node_n, sc.zero_code,
-                P, B, g0, sample_unit,
-            )  # fmt: skip
-            search_cells(cells, node_weight[g0:g1], bins, criterion, rules, res,
-                         unit and sample_unit is None, sample_unit is not None)  # fmt: skip
-            a = e
-        out.append((np.arange(g0, g1), res))
-    return out
+    found = []
+    a, z = 0, key.size
+    step = max(1, CELL_BLOCK // max(K, 1))
+    while a < z:  # blocks of whole (node, feature) pairs
+        e = min(a + step, z)
+        if e < z:  # end the block after the pair of its last non-zero
+            e = int(np.searchsorted(key, (key[e - 1] // B + 1) * B, side="left"))
+        cells = _pair_cells(
+            key[a:e], data_row[a:e], chunk.y, w_row, node_counts, node_n, sc.zero_code, P, B,
+            sample_unit,
+        )  # fmt: skip
+        pairs = search_cells(cells, node_weight, bins, criterion, rules,
+                             unit and sample_unit is None, sample_unit is not None)  # fmt: skip
+        if pairs is not None:
+            found.append(pairs)
+        a = e
+    return PairSplits.concatenate(found)
 
 
-def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B, row0,
+def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B,
                 sample_unit) -> HistCells:  # fmt: skip
     """The cells of the (node, feature) pairs of the sorted non-zeros ``key``
-    (``(row * P + feature) * B + code``), with each pair's zero cell; segment rows
-    are relative to ``row0``."""
+    (``(row * P + feature) * B + code``), with each pair's zero cell."""
     K = node_counts.shape[1]
     new_cell = np.r_[True, key[1:] != key[:-1]]
     cell_id = np.cumsum(new_cell) - 1
@@ -330,4 +321,4 @@ def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B, r
     kpair = all_key // B
     seg = np.cumsum(np.r_[True, kpair[1:] != kpair[:-1]]) - 1
     sizes = all_n if sample_unit is None else sample_counts(all_counts.sum(axis=1), sample_unit)
-    return HistCells(prow - row0, pfeat, seg, all_key - kpair * B, all_counts, sizes)
+    return HistCells(prow, pfeat, seg, all_key - kpair * B, all_counts, sizes)

@@ -34,6 +34,7 @@ import numpy as np
 from treelearn._binning import Bins, Placement, quantile_starts, ragged_starts
 from treelearn._growth_rules import GrowthRules
 from treelearn._missing import sample_counts
+from treelearn._sparse_store import chunk_cells
 from treelearn._sparse_values import SparseColumns
 from treelearn._split_hist import HistCells, PairSplits, search_cells
 from treelearn.criteria import SplitCriterion
@@ -47,7 +48,8 @@ __all__ = [
     "sparse_splits",
 ]
 
-#: Cells × classes of one block of the non-empty-cell search (a block ends between
+#: Cells × classes of one block of the non-empty-cell search at most (fewer on
+#: small data, :func:`treelearn._sparse_store.chunk_cells`; a block ends between
 #: two (node, feature) pairs, so one pair with more cells makes its block larger).
 CELL_BLOCK = 2**18
 
@@ -95,21 +97,28 @@ def fit_sparse_bins(
     n, P = X.shape
     nnz_f = np.diff(X.indptr)
     nnz = int(nnz_f.sum())
-    feat = np.repeat(np.arange(P, dtype=np.int64), nnz_f)
-    n_zeros = n - nnz_f
-    zf = np.flatnonzero(n_zeros > 0)
+    # (int32 features and counts, temporaries freed early: this pass is the
+    # fit's largest per non-zero)
+    n_zeros = (n - nnz_f).astype(np.int32)
+    zf = np.flatnonzero(n_zeros > 0).astype(np.int32)
     # every stored value (once) and each column's zeros (as one value, n_zeros times)
-    f_all = np.concatenate([feat, zf])
+    f_all = np.concatenate([np.repeat(np.arange(P, dtype=np.int32), nnz_f), zf])
     v_all = np.concatenate([X.data, np.zeros(zf.size)])
     order = np.lexsort((v_all, f_all))
     fs, vs = f_all[order], v_all[order]
     del f_all, v_all
-    mult = np.concatenate([np.ones(nnz, dtype=np.int64), n_zeros[zf]])[order]
     new_value = np.r_[True, (fs[1:] != fs[:-1]) | (vs[1:] != vs[:-1])]
     first = np.flatnonzero(new_value)
     u, uf = vs[first], fs[first]  # distinct values of every column, column by column
-    counts = np.add.reduceat(mult, first) if first.size else mult[:0]
+    mult = np.ones(order.size, dtype=np.int32)
+    zero_at = np.flatnonzero(order >= nnz)  # each column's zeros, in the sorted order
+    mult[zero_at] = n_zeros[fs[zero_at]]
+    zero_f = fs[zero_at]
+    del fs, vs
+    counts = np.add.reduceat(mult, first, dtype=np.int64) if first.size else mult[:0]
+    del mult
     uid = np.cumsum(new_value) - 1  # distinct value of each sorted element
+    del new_value
     col_first = np.r_[True, uf[1:] != uf[:-1]]
     # values within the gap of their predecessor join its group
     bin_first = col_first | np.r_[True, u[1:] > u[:-1] + gap]
@@ -141,14 +150,14 @@ def fit_sparse_bins(
     lo[start[uf[bs]] + code_u[bs]] = u[bs]
     hi[start[uf[bs]] + code_u[bs]] = u[ends]
     bins = Bins(edges, n_bins, lo, hi, np.zeros(P, dtype=bool))
+    zero_code = np.zeros(P, dtype=np.uint8)  # (a column without zeros never reads it)
+    zero_code[zero_f] = code_u[uid[zero_at]]
     stored = order < nnz
     codes = np.empty(nnz, dtype=np.uint8)
     codes[order[stored]] = code_u[uid[stored]]
-    zero_code = np.zeros(P, dtype=np.uint8)  # (a column without zeros never reads it)
-    zero_code[fs[~stored]] = code_u[uid[~stored]]
-    sparse_codes = SparseCodes(
-        feat.astype(np.int32), X.indices.astype(np.int32), codes, zero_code, int(n)
-    )
+    del order, uid, stored
+    feature = np.repeat(np.arange(P, dtype=np.int32), nnz_f)
+    sparse_codes = SparseCodes(feature, X.indices.astype(np.int32), codes, zero_code, int(n))
     return bins, sparse_codes
 
 
@@ -268,7 +277,7 @@ def sparse_splits(
     del at, order
     found = []
     a, z = 0, key.size
-    step = max(1, CELL_BLOCK // max(K, 1))
+    step = max(1, min(CELL_BLOCK, chunk_cells(sc.codes.size)) // max(K, 1))
     while a < z:  # blocks of whole (node, feature) pairs
         e = min(a + step, z)
         if e < z:  # end the block after the pair of its last non-zero

@@ -48,6 +48,7 @@ __all__ = [
     "block_layout",
     "choose_from_pairs",
     "choose_splits",
+    "chunk_cells",
     "partition",
     "presort",
 ]
@@ -110,25 +111,33 @@ def partition(store: SparseStore, move: Move) -> None:
     entry's rank among those going the same way.
     """
     split_e = move.n_children[move.local] > 0
-    row_next = np.full(store.n_rows, -1, dtype=np.intp)
+    row_next = np.full(store.n_rows, -1, dtype=np.int32)  # (node ids < rows < 2**31)
     row_next[move.rows[split_e]] = move.new_node
     nn = row_next[store.rows]
+    del row_next
     keep = np.flatnonzero(nn >= 0)
-    feature, parent, nn = store.feature[keep], store.node[keep], nn[keep]
+    nn = nn[keep]
     n = keep.size
-    slot = (nn - move.first_child[parent]).astype(np.intp)
+    parent = store.node[keep]
+    right = nn != move.first_child[parent]  # the second child (binary splits)
+    feature = store.feature[keep]
     start = np.flatnonzero(
         np.r_[True, (feature[1:] != feature[:-1]) | (parent[1:] != parent[:-1])]
     ) if n else np.zeros(0, dtype=np.intp)  # fmt: skip
+    del feature, parent
     size = np.diff(np.r_[start, n])
-    gid = np.repeat(np.arange(start.size), size)
-    ones = np.cumsum(slot)
-    ones_before = (ones[start] - slot[start])[gid]  # right-going entries before the group
-    n_right = np.add.reduceat(slot, start) if n else np.zeros(0, dtype=np.intp)
-    n_left = (size - n_right)[gid]
-    rights_before = ones - slot - ones_before  # within the group, before the entry
-    i = np.arange(n)
-    dest = np.where(slot == 1, start[gid] + n_left + rights_before, i - rights_before)
+    # per (feature, parent) group: right-going entries before it and left-going in it
+    rights = np.cumsum(right, dtype=np.intp)  # right-going entries up to each, included
+    before = rights[start] - right[start]
+    n_left = size - (np.add.reduceat(right, start, dtype=np.intp) if n else before)
+    # a left entry i goes to i - (rights[i] - before), a right one to
+    # start + n_left - 1 + (rights[i] - before): in place, one array of n
+    dest = np.repeat(before, size)
+    dest -= rights
+    del rights
+    np.add(dest, np.arange(n), out=dest, where=~right)
+    np.subtract(np.repeat(start + n_left - 1, size), dest, out=dest, where=right)
+    del right
     for name in ("feature", "rows", "values", "labels", "weights"):
         arr = getattr(store, name)
         if arr is None:
@@ -136,6 +145,7 @@ def partition(store: SparseStore, move: Move) -> None:
         out = np.empty(n, dtype=arr.dtype)
         out[dest] = arr[keep]
         setattr(store, name, out)
+        del arr, out  # the old array goes before the next one is made
     node = np.empty(n, dtype=np.intp)
     node[dest] = nn
     store.node = node
@@ -256,18 +266,22 @@ def block_layout(
     return pos_real, pos_block, bg, seg_start, seg_len
 
 
-def chunk_positions(n_classes: int, n_stored: int) -> int:
-    """Positions (entries plus zero blocks) of one chunk of the sparse split search.
+def chunk_cells(n_stored: int) -> int:
+    """Class-count cells (classes × positions) of one chunk of a sparse split search.
 
-    A chunk's ``[classes, positions]`` prefix sums and their temporaries cost about
-    10 bytes a cell; they are kept within ``n_stored`` (the root's non-zeros) cells, at
-    least :data:`MIN_CHUNK_CELLS`, so that the search's memory is proportional to
-    the non-zeros (a constant block would dominate small data), and within
-    :data:`CHUNK_POSITIONS` and ``BLOCK_ELEMENTS`` cells for large data.
+    A chunk's class counts, prefix sums and candidate temporaries cost some tens of
+    bytes a cell; the cells are kept within ``n_stored`` (the root's non-zeros), at
+    least :data:`MIN_CHUNK_CELLS` and at most ``BLOCK_ELEMENTS``, so that the
+    search's memory is proportional to the non-zeros (a fixed block would dominate
+    small data). The exact, random and histogram searches of sparse X all use it.
     """
-    K = max(n_classes, 1)
-    cells = min(max(n_stored, MIN_CHUNK_CELLS), BLOCK_ELEMENTS)
-    return max(min(CHUNK_POSITIONS, cells // K), 1)
+    return min(max(n_stored, MIN_CHUNK_CELLS), BLOCK_ELEMENTS)
+
+
+def chunk_positions(n_classes: int, n_stored: int) -> int:
+    """Positions (entries plus zero blocks) of one chunk of the exact sparse search:
+    :func:`chunk_cells` over the classes, at most :data:`CHUNK_POSITIONS`."""
+    return max(min(CHUNK_POSITIONS, chunk_cells(n_stored) // max(n_classes, 1)), 1)
 
 
 def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):

@@ -80,14 +80,15 @@ def _both_searches(X, y, K, weights, node, n_nodes, max_bins, criterion, rules, 
     return dense, parts
 
 
-def _assert_same_splits(dense, parts) -> None:
-    for rows, res in parts:
-        np.testing.assert_array_equal(res.valid, dense.valid[rows])
-        v = res.valid
-        for name in ("gain", "score", "cut", "threshold", "child_w"):
-            np.testing.assert_array_equal(getattr(res, name)[v], getattr(dense, name)[rows][v])
-        np.testing.assert_array_equal(res.n_missing, 0)
-    assert sum(r.size for r, _ in parts) == dense.valid.shape[0]
+def _assert_same_splits(dense, pairs) -> None:
+    """The pairs the cell search lists are the dense tables' valid entries, in
+    (row, feature) order, with the same splits bit for bit."""
+    row, feature = np.nonzero(dense.valid)
+    np.testing.assert_array_equal(pairs.row, row)
+    np.testing.assert_array_equal(pairs.feature, feature)
+    for name in ("gain", "score", "cut", "threshold", "child_w"):
+        np.testing.assert_array_equal(getattr(pairs, name), getattr(dense, name)[row, feature])
+    np.testing.assert_array_equal(dense.n_missing, 0)
 
 
 @settings(max_examples=120, deadline=None)
@@ -96,9 +97,8 @@ def test_property_cell_search_equals_dense_histogram_search(problem, criterion, 
     X, y, K, weights, node, n_nodes, max_bins = problem
     rules = SklearnRules()
     with pytest.MonkeyPatch.context() as mp:
-        if small_blocks:  # blocks of a pair or two, groups of one node
+        if small_blocks:  # blocks of a pair or two
             mp.setattr(hs, "CELL_BLOCK", 2)
-            mp.setattr(hs, "PAIR_BLOCK", 1)
         dense, parts = _both_searches(X, y, K, weights, node, n_nodes, max_bins, criterion,
                                       rules, None)  # fmt: skip
     _assert_same_splits(dense, parts)
@@ -116,7 +116,7 @@ def test_property_cell_search_counts_samples_in_weight(problem):
 
 @pytest.mark.parametrize("n_classes", [2, 7])
 def test_tree_with_tiny_blocks_equals_dense_hist(monkeypatch, n_classes):
-    """Block and group boundaries change nothing: the dense hist tree."""
+    """Block boundaries change nothing: the dense hist tree."""
     rng = np.random.default_rng(21)
     X = sp.random(500, 40, density=0.08, random_state=22, format="csr")
     X.data = np.round(X.data * 8) - 3.0  # ties, negatives, explicit zeros
@@ -126,7 +126,6 @@ def test_tree_with_tiny_blocks_equals_dense_hist(monkeypatch, n_classes):
     params = {"splitter": "hist", "max_bins": 5, "criterion": "entropy"}
     dense = DecisionTreeClassifier(**params).fit(X.toarray(), y, sample_weight=w)
     monkeypatch.setattr(hs, "CELL_BLOCK", 16)
-    monkeypatch.setattr(hs, "PAIR_BLOCK", 50)
     est = DecisionTreeClassifier(**params).fit(X, y, sample_weight=w)
     assert_same_tree(dense.tree_, est.tree_)
     assert est.tree_.node_count > 30

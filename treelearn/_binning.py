@@ -33,6 +33,7 @@ __all__ = [
     "fit_bins",
     "merge_ranges",
     "quantile_starts",
+    "ragged_starts",
     "sample_size",
     "value_range",
 ]
@@ -57,9 +58,11 @@ class Bins:
         categorical feature.
     n_bins : ndarray of int, shape (n_features,)
         Bins of each feature (its categories for a categorical one), missing excluded.
-    lo, hi : ndarray, shape (n_features, n_codes)
+    lo, hi : ndarray, shape (n_bins.sum(),)
         Smallest and largest training value of each numeric bin (``+inf``/``-inf``
-        for an empty one).
+        for an empty one), ragged: feature ``f``'s bins are at
+        ``bin_start[f] .. bin_start[f] + n_bins[f] - 1`` (a wide matrix of few
+        values per column costs its bins, not ``features × max_bins``).
     is_categorical : ndarray of bool
     """
 
@@ -68,6 +71,11 @@ class Bins:
     lo: np.ndarray
     hi: np.ndarray
     is_categorical: np.ndarray
+
+    @property
+    def bin_start(self) -> np.ndarray:
+        """Index of every feature's first bin in the ragged ``lo``/``hi``."""
+        return ragged_starts(self.n_bins)
 
     @property
     def n_codes(self) -> int:
@@ -93,13 +101,23 @@ class Bins:
         rules' ``thresholds_per_feature``) says whether it depends on the feature,
         else it is called once for every cut.
         """
+        first = self.bin_start[feature]
+        below, above = self.hi[first + left], self.lo[first + right]
         if not per_feature:
-            return np.asarray(place(0, self.hi[feature, left], self.lo[feature, right]), float)
+            return np.asarray(place(0, below, above), float)
         out = np.empty(feature.size)
         for f in np.unique(feature).tolist():
             at = feature == f
-            out[at] = place(f, self.hi[f, left[at]], self.lo[f, right[at]])
+            out[at] = place(f, below[at], above[at])
         return out
+
+
+def ragged_starts(n_bins: np.ndarray) -> np.ndarray:
+    """Where each feature's bins start in arrays of every feature's bins laid end to
+    end (``n_bins`` per feature), and their total at the end (``[P + 1]``)."""
+    start = np.zeros(n_bins.size + 1, dtype=np.int64)
+    np.cumsum(n_bins, out=start[1:])
+    return start
 
 
 def quantile_starts(counts: np.ndarray, starts: np.ndarray, max_bins: int) -> np.ndarray:
@@ -201,16 +219,18 @@ def apply_bins(X: np.ndarray, bins: Bins) -> np.ndarray:
 
 
 def value_range(X: np.ndarray, bins: Bins) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest value of every numeric bin over the rows of ``X``."""
-    P, B = X.shape[1], bins.n_codes
-    lo = np.full((P, B), np.inf)
-    hi = np.full((P, B), -np.inf)
+    """Smallest and largest value of every numeric bin over the rows of ``X``
+    (ragged, as :class:`Bins` keeps them)."""
+    start = bins.bin_start
+    lo = np.full(int(start[-1]), np.inf)
+    hi = np.full(int(start[-1]), -np.inf)
     codes = apply_bins(X, bins)
     for f in np.flatnonzero(~bins.is_categorical).tolist():
         col = X[:, f]
         known = ~np.isnan(col)
-        np.minimum.at(lo[f], codes[known, f], col[known])
-        np.maximum.at(hi[f], codes[known, f], col[known])
+        at = start[f] + codes[known, f]
+        np.minimum.at(lo, at, col[known])
+        np.maximum.at(hi, at, col[known])
     return lo, hi
 
 

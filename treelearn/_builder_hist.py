@@ -56,8 +56,9 @@ from treelearn._hist_sparse import (
 )
 from treelearn._missing import learned_shares, sample_counts
 from treelearn._routing import fan_out
+from treelearn._sparse_store import choose_from_pairs
 from treelearn._sparse_values import SparseColumns
-from treelearn._split_hist import FeatureSplits, feature_splits
+from treelearn._split_hist import FeatureSplits, PairSplits, feature_splits
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn.criteria import SplitCriterion
@@ -400,11 +401,13 @@ def build_hist_tree(
             splittable = rules.may_split(counts, n_ent, depth)
         sample_unit = unit_weight if in_weight else None
         node_weight = counts.sum(axis=1)
-        gains = np.full((L, P), -np.inf)
-        scores = np.full((L, P), -np.inf)
-        valid = np.zeros((L, P), dtype=bool)
+        if not cells:  # sparse X's pairs are kept as a list (PairSplits), not [L, P]
+            gains = np.full((L, P), -np.inf)
+            scores = np.full((L, P), -np.inf)
+            valid = np.zeros((L, P), dtype=bool)
         found_rows = np.full(L, -1, dtype=np.intp)  # node -> row of its FeatureSplits
         found: list[tuple[np.ndarray, FeatureSplits]] = []
+        pairs = PairSplits.concatenate([])
         kept_hist, kept_row = None, np.full(L, -1, dtype=np.intp)
         if splittable.any() and cells:
             searched = np.flatnonzero(splittable)
@@ -414,12 +417,8 @@ def build_hist_tree(
                                 n_ent[searched], bins, crit, rules, sample_unit, unit)  # fmt: skip
             if len(parts) != 1:
                 raise ValueError("sparse X is searched in one chunk only")
-            for rows, cell_res in backend.gather(parts[0]):
-                nodes = searched[rows]
-                gains[nodes], scores[nodes] = cell_res.gain, cell_res.score
-                valid[nodes] = cell_res.valid
-                found_rows[nodes] = np.arange(nodes.size)
-                found.append((nodes, cell_res))
+            pairs = backend.gather(parts[0])
+            pairs.row = searched[pairs.row]  # the level's nodes
         elif splittable.any():
             counted, derived, d_prow, d_sib = _plan_level(
                 n_ent, splittable, prev_split if prev_hist is not None else None
@@ -456,8 +455,11 @@ def build_hist_tree(
                 if len(groups) == 1:
                     kept_hist = summed
                     kept_row[g] = np.arange(g.size)
-        split = _choose(rules, crit, gains, scores, valid, splittable, node_weight,
-                        total_weight, found, bins)  # fmt: skip
+        if cells:
+            split = _choose_pairs(rules, crit, pairs, splittable, node_weight, total_weight, bins)
+        else:
+            split = _choose(rules, crit, gains, scores, valid, splittable, node_weight,
+                            total_weight, found, bins)  # fmt: skip
         routed = _route_guarded(backend, split, bins, rules, K)
         is_split = split["feature"] >= 0
         # a split whose feature misses values at the node copies those entries
@@ -585,10 +587,8 @@ def _groups(nodes: np.ndarray, parent_local: np.ndarray, size: int) -> list[np.n
     return groups
 
 
-def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_weight, found,
-            bins) -> dict:  # fmt: skip
-    """Each node's split (the rules and the criterion decide) and how to route it."""
-    L = gains.shape[0]
+def _no_splits(L: int, bins: Bins) -> dict:
+    """A level of ``L`` nodes none of which splits (what :func:`_choose` fills in)."""
     out: dict[str, Any] = {
         "feature": np.full(L, -1, dtype=np.intp),
         "kind": np.zeros(L, dtype=np.int8),
@@ -603,6 +603,41 @@ def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_we
         "col_tables": [],
         "child_w": [],
     }
+    return out
+
+
+def _choose_pairs(rules, crit, pairs, splittable, node_weight, total_weight, bins) -> dict:
+    """:func:`_choose` for sparse X, from the (node, feature) pairs that found a
+    split (:class:`~treelearn._split_hist.PairSplits`, ``row`` the level's node, in
+    increasing (node, feature) order): the feature choice of
+    :func:`treelearn._sparse_store.choose_from_pairs`, no ``[nodes, features]`` table.
+    Sparse X has numeric features and no missing values only."""
+    L = splittable.size
+    out = _no_splits(L, bins)
+    if not splittable.any():  # (no pair: the rules may still draw features, as _choose)
+        return out
+    nodes, win, pick = choose_from_pairs(pairs.row, pairs.feature, pairs.gain, pairs.score,
+                                         splittable, bins.n_bins.size, crit, rules)  # fmt: skip
+    g = pairs.gain[pick]
+    keep = rules.keep_splits(g, node_weight[nodes], total_weight)
+    nodes, win, pick = nodes[keep], win[keep], pick[keep]
+    out["feature"][nodes] = win
+    out["score"][nodes] = pairs.score[pick]
+    out["gain"][nodes] = g[keep]
+    out["exact_sum"][nodes] = True
+    out["kind"][nodes] = SPLIT_NUMERIC
+    out["threshold"][nodes] = pairs.threshold[pick]
+    out["cut"][nodes] = pairs.cut[pick]
+    out["n_children"][nodes] = 2
+    out["child_w"] = [(nodes, pairs.child_w[pick])]
+    return out
+
+
+def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_weight, found,
+            bins) -> dict:  # fmt: skip
+    """Each node's split (the rules and the criterion decide) and how to route it."""
+    L = gains.shape[0]
+    out = _no_splits(L, bins)
     if not splittable.any():
         return out
     valid = valid & splittable[:, None]

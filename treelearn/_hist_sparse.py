@@ -31,11 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from treelearn._binning import Bins, Placement, quantile_starts
+from treelearn._binning import Bins, Placement, quantile_starts, ragged_starts
 from treelearn._growth_rules import GrowthRules
 from treelearn._missing import sample_counts
+from treelearn._sparse_store import chunk_cells
 from treelearn._sparse_values import SparseColumns
-from treelearn._split_hist import FeatureSplits, HistCells, new_feature_splits, search_cells
+from treelearn._split_hist import HistCells, PairSplits, search_cells
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -47,13 +48,10 @@ __all__ = [
     "sparse_splits",
 ]
 
-#: Cells × classes of one block of the non-empty-cell search (a block ends between
+#: Cells × classes of one block of the non-empty-cell search at most (fewer on
+#: small data, :func:`treelearn._sparse_store.chunk_cells`; a block ends between
 #: two (node, feature) pairs, so one pair with more cells makes its block larger).
 CELL_BLOCK = 2**18
-
-#: (node, feature) pairs of the per-node split tables (``FeatureSplits``) of one
-#: group of nodes: wide data are searched a group of nodes at a time.
-PAIR_BLOCK = 2**19
 
 
 @dataclass
@@ -99,21 +97,28 @@ def fit_sparse_bins(
     n, P = X.shape
     nnz_f = np.diff(X.indptr)
     nnz = int(nnz_f.sum())
-    feat = np.repeat(np.arange(P, dtype=np.int64), nnz_f)
-    n_zeros = n - nnz_f
-    zf = np.flatnonzero(n_zeros > 0)
+    # (int32 features and counts, temporaries freed early: this pass is the
+    # fit's largest per non-zero)
+    n_zeros = (n - nnz_f).astype(np.int32)
+    zf = np.flatnonzero(n_zeros > 0).astype(np.int32)
     # every stored value (once) and each column's zeros (as one value, n_zeros times)
-    f_all = np.concatenate([feat, zf])
+    f_all = np.concatenate([np.repeat(np.arange(P, dtype=np.int32), nnz_f), zf])
     v_all = np.concatenate([X.data, np.zeros(zf.size)])
     order = np.lexsort((v_all, f_all))
     fs, vs = f_all[order], v_all[order]
     del f_all, v_all
-    mult = np.concatenate([np.ones(nnz, dtype=np.int64), n_zeros[zf]])[order]
     new_value = np.r_[True, (fs[1:] != fs[:-1]) | (vs[1:] != vs[:-1])]
     first = np.flatnonzero(new_value)
     u, uf = vs[first], fs[first]  # distinct values of every column, column by column
-    counts = np.add.reduceat(mult, first) if first.size else mult[:0]
+    mult = np.ones(order.size, dtype=np.int32)
+    zero_at = np.flatnonzero(order >= nnz)  # each column's zeros, in the sorted order
+    mult[zero_at] = n_zeros[fs[zero_at]]
+    zero_f = fs[zero_at]
+    del fs, vs
+    counts = np.add.reduceat(mult, first, dtype=np.int64) if first.size else mult[:0]
+    del mult
     uid = np.cumsum(new_value) - 1  # distinct value of each sorted element
+    del new_value
     col_first = np.r_[True, uf[1:] != uf[:-1]]
     # values within the gap of their predecessor join its group
     bin_first = col_first | np.r_[True, u[1:] > u[:-1] + gap]
@@ -138,21 +143,21 @@ def fit_sparse_bins(
     # a value's code is its bin's rank in its column (what searchsorted on the edges gives)
     bin_id = np.cumsum(bin_first) - 1
     code_u = bin_id - bin_id[np.flatnonzero(col_first)][np.cumsum(col_first) - 1]
-    n_codes = int(n_bins.max(initial=1)) + 1
-    lo = np.full((P, n_codes), np.inf)
-    hi = np.full((P, n_codes), -np.inf)
+    start = ragged_starts(n_bins)  # the bins' value ranges, ragged as Bins keeps them
+    lo = np.full(int(start[-1]), np.inf)
+    hi = np.full(int(start[-1]), -np.inf)
     ends = np.r_[bs[1:] - 1, u.size - 1]
-    lo[uf[bs], code_u[bs]] = u[bs]
-    hi[uf[bs], code_u[bs]] = u[ends]
+    lo[start[uf[bs]] + code_u[bs]] = u[bs]
+    hi[start[uf[bs]] + code_u[bs]] = u[ends]
     bins = Bins(edges, n_bins, lo, hi, np.zeros(P, dtype=bool))
+    zero_code = np.zeros(P, dtype=np.uint8)  # (a column without zeros never reads it)
+    zero_code[zero_f] = code_u[uid[zero_at]]
     stored = order < nnz
     codes = np.empty(nnz, dtype=np.uint8)
     codes[order[stored]] = code_u[uid[stored]]
-    zero_code = np.zeros(P, dtype=np.uint8)  # (a column without zeros never reads it)
-    zero_code[fs[~stored]] = code_u[uid[~stored]]
-    sparse_codes = SparseCodes(
-        feat.astype(np.int32), X.indices.astype(np.int32), codes, zero_code, int(n)
-    )
+    del order, uid, stored
+    feature = np.repeat(np.arange(P, dtype=np.int32), nnz_f)
+    sparse_codes = SparseCodes(feature, X.indices.astype(np.int32), codes, zero_code, int(n))
     return bins, sparse_codes
 
 
@@ -237,7 +242,7 @@ def sparse_splits(
     rules: GrowthRules,
     sample_unit: float | None,
     unit: bool,
-) -> list[tuple[np.ndarray, FeatureSplits]]:
+) -> PairSplits:
     """Every feature's best split at the nodes ``row_of >= 0`` (row ``row_of[node]``,
     rows ``0 .. r-1`` in node order), searched over the non-empty cells only.
 
@@ -249,14 +254,14 @@ def sparse_splits(
     :func:`treelearn._split_hist.search_cells` -- the dense histograms' non-empty
     cells, with the same counts (bit for bit with unit or integer weights). Work and
     memory per level are those of the nodes' non-zeros plus classes × pairs with a
-    non-zero, in blocks of :data:`CELL_BLOCK`; the ``[rows, features]`` tables are
-    returned for groups of rows of at most :data:`PAIR_BLOCK` pairs, as
-    ``(rows, splits)``. ``sample_unit`` as in :func:`~treelearn._split_hist.feature_splits`;
-    ``unit``: every entry weighs 1.
+    non-zero, in blocks of :data:`CELL_BLOCK`; the result lists the pairs that found
+    a split (:class:`~treelearn._split_hist.PairSplits`, rows as above), never
+    ``[rows, features]`` tables. ``sample_unit`` as in
+    :func:`~treelearn._split_hist.feature_splits`; ``unit``: every entry weighs 1.
     """
     sc = chunk.codes
     P, B = sc.n_features, bins.n_codes
-    r, K = node_counts.shape
+    K = node_counts.shape[1]
     node_weight = node_counts.sum(axis=1)
     ent = np.flatnonzero(row_of[chunk.e_node] >= 0)
     row_hist = np.full(sc.n_rows, -1, dtype=np.int64)  # each data row's histogram row
@@ -270,34 +275,29 @@ def sparse_splits(
     order = np.argsort(key, kind="stable")  # (row, feature, code); rows within a cell
     key, data_row = key[order], sc.rows[at[order]]
     del at, order
-    group = max(1, PAIR_BLOCK // max(P, 1))
-    out = []
-    row_start = np.searchsorted(key, np.arange(0, r + group, group) * (P * B))
-    for gi, g0 in enumerate(range(0, r, group)):
-        g1 = min(g0 + group, r)
-        res = new_feature_splits(g1 - g0, P)
-        a, z = int(row_start[gi]), int(row_start[gi + 1])
-        step = max(1, CELL_BLOCK // max(K, 1))
-        while a < z:  # blocks of whole (node, feature) pairs
-            e = min(a + step, z)
-            if e < z:  # end the block after the pair of its last non-zero
-                e = int(np.searchsorted(key, (key[e - 1] // B + 1) * B, side="left"))
-            cells = _pair_cells(
-                key[a:e], data_row[a:e], chunk.y, w_row, node_counts, node_n, sc.zero_code,
-                P, B, g0, sample_unit,
-            )  # fmt: skip
-            search_cells(cells, node_weight[g0:g1], bins, criterion, rules, res,
-                         unit and sample_unit is None, sample_unit is not None)  # fmt: skip
-            a = e
-        out.append((np.arange(g0, g1), res))
-    return out
+    found = []
+    a, z = 0, key.size
+    step = max(1, min(CELL_BLOCK, chunk_cells(sc.codes.size)) // max(K, 1))
+    while a < z:  # blocks of whole (node, feature) pairs
+        e = min(a + step, z)
+        if e < z:  # end the block after the pair of its last non-zero
+            e = int(np.searchsorted(key, (key[e - 1] // B + 1) * B, side="left"))
+        cells = _pair_cells(
+            key[a:e], data_row[a:e], chunk.y, w_row, node_counts, node_n, sc.zero_code, P, B,
+            sample_unit,
+        )  # fmt: skip
+        pairs = search_cells(cells, node_weight, bins, criterion, rules,
+                             unit and sample_unit is None, sample_unit is not None)  # fmt: skip
+        if pairs is not None:
+            found.append(pairs)
+        a = e
+    return PairSplits.concatenate(found)
 
 
-def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B, row0,
+def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B,
                 sample_unit) -> HistCells:  # fmt: skip
     """The cells of the (node, feature) pairs of the sorted non-zeros ``key``
-    (``(row * P + feature) * B + code``), with each pair's zero cell; segment rows
-    are relative to ``row0``."""
+    (``(row * P + feature) * B + code``), with each pair's zero cell."""
     K = node_counts.shape[1]
     new_cell = np.r_[True, key[1:] != key[:-1]]
     cell_id = np.cumsum(new_cell) - 1
@@ -330,4 +330,4 @@ def _pair_cells(key, data_row, y, w_row, node_counts, node_n, zero_code, P, B, r
     kpair = all_key // B
     seg = np.cumsum(np.r_[True, kpair[1:] != kpair[:-1]]) - 1
     sizes = all_n if sample_unit is None else sample_counts(all_counts.sum(axis=1), sample_unit)
-    return HistCells(prow - row0, pfeat, seg, all_key - kpair * B, all_counts, sizes)
+    return HistCells(prow, pfeat, seg, all_key - kpair * B, all_counts, sizes)

@@ -43,11 +43,22 @@ if TYPE_CHECKING:
     from treelearn._partition import Move
     from treelearn.criteria import SplitCriterion
 
-__all__ = ["SparseStore", "block_layout", "choose_splits", "partition", "presort"]
+__all__ = [
+    "SparseStore",
+    "block_layout",
+    "choose_from_pairs",
+    "choose_splits",
+    "chunk_cells",
+    "partition",
+    "presort",
+]
 
 #: Positions (entries plus zero-block positions) searched in one call of
-#: ``best_thresholds``, at most ``BLOCK_ELEMENTS // n_classes``.
+#: ``best_thresholds`` at most (see :func:`chunk_positions`).
 CHUNK_POSITIONS = 2**18
+#: Class-count cells (classes × positions) of a chunk even when the data have
+#: fewer non-zeros: small data search a level in few calls.
+MIN_CHUNK_CELLS = 2**17
 #: Cells of one ``[nodes, features]`` block of the feature choice.
 SELECT_CELLS = 2**21
 
@@ -64,6 +75,7 @@ class SparseStore:
     weights: np.ndarray | None  # [N] row weight; None while every weight is 1
     n_rows: int
     n_features: int
+    n_stored: int  # the root's entries (the non-zeros of X)
 
 
 def presort(X: SparseColumns, y: np.ndarray, w: np.ndarray, n_classes: int) -> SparseStore:
@@ -85,6 +97,7 @@ def presort(X: SparseColumns, y: np.ndarray, w: np.ndarray, n_classes: int) -> S
         weights=None if unit else w[rows],
         n_rows=n_rows,
         n_features=n_features,
+        n_stored=int(rows.size),
     )
 
 
@@ -98,25 +111,33 @@ def partition(store: SparseStore, move: Move) -> None:
     entry's rank among those going the same way.
     """
     split_e = move.n_children[move.local] > 0
-    row_next = np.full(store.n_rows, -1, dtype=np.intp)
+    row_next = np.full(store.n_rows, -1, dtype=np.int32)  # (node ids < rows < 2**31)
     row_next[move.rows[split_e]] = move.new_node
     nn = row_next[store.rows]
+    del row_next
     keep = np.flatnonzero(nn >= 0)
-    feature, parent, nn = store.feature[keep], store.node[keep], nn[keep]
+    nn = nn[keep]
     n = keep.size
-    slot = (nn - move.first_child[parent]).astype(np.intp)
+    parent = store.node[keep]
+    right = nn != move.first_child[parent]  # the second child (binary splits)
+    feature = store.feature[keep]
     start = np.flatnonzero(
         np.r_[True, (feature[1:] != feature[:-1]) | (parent[1:] != parent[:-1])]
     ) if n else np.zeros(0, dtype=np.intp)  # fmt: skip
+    del feature, parent
     size = np.diff(np.r_[start, n])
-    gid = np.repeat(np.arange(start.size), size)
-    ones = np.cumsum(slot)
-    ones_before = (ones[start] - slot[start])[gid]  # right-going entries before the group
-    n_right = np.add.reduceat(slot, start) if n else np.zeros(0, dtype=np.intp)
-    n_left = (size - n_right)[gid]
-    rights_before = ones - slot - ones_before  # within the group, before the entry
-    i = np.arange(n)
-    dest = np.where(slot == 1, start[gid] + n_left + rights_before, i - rights_before)
+    # per (feature, parent) group: right-going entries before it and left-going in it
+    rights = np.cumsum(right, dtype=np.intp)  # right-going entries up to each, included
+    before = rights[start] - right[start]
+    n_left = size - (np.add.reduceat(right, start, dtype=np.intp) if n else before)
+    # a left entry i goes to i - (rights[i] - before), a right one to
+    # start + n_left - 1 + (rights[i] - before): in place, one array of n
+    dest = np.repeat(before, size)
+    dest -= rights
+    del rights
+    np.add(dest, np.arange(n), out=dest, where=~right)
+    np.subtract(np.repeat(start + n_left - 1, size), dest, out=dest, where=right)
+    del right
     for name in ("feature", "rows", "values", "labels", "weights"):
         arr = getattr(store, name)
         if arr is None:
@@ -124,6 +145,7 @@ def partition(store: SparseStore, move: Move) -> None:
         out = np.empty(n, dtype=arr.dtype)
         out[dest] = arr[keep]
         setattr(store, name, out)
+        del arr, out  # the old array goes before the next one is made
     node = np.empty(n, dtype=np.intp)
     node[dest] = nn
     store.node = node
@@ -244,55 +266,89 @@ def block_layout(
     return pos_real, pos_block, bg, seg_start, seg_len
 
 
+def chunk_cells(n_stored: int) -> int:
+    """Class-count cells (classes × positions) of one chunk of a sparse split search.
+
+    A chunk's class counts, prefix sums and candidate temporaries cost some tens of
+    bytes a cell; the cells are kept within ``n_stored`` (the root's non-zeros), at
+    least :data:`MIN_CHUNK_CELLS` and at most ``BLOCK_ELEMENTS``, so that the
+    search's memory is proportional to the non-zeros (a fixed block would dominate
+    small data). The exact, random and histogram searches of sparse X all use it.
+    """
+    return min(max(n_stored, MIN_CHUNK_CELLS), BLOCK_ELEMENTS)
+
+
+def chunk_positions(n_classes: int, n_stored: int) -> int:
+    """Positions (entries plus zero blocks) of one chunk of the exact sparse search:
+    :func:`chunk_cells` over the classes, at most :data:`CHUNK_POSITIONS`."""
+    return max(min(CHUNK_POSITIONS, chunk_cells(n_stored) // max(n_classes, 1)), 1)
+
+
 def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules):
-    """Best threshold of every (feature, node) pair with a non-zero, in chunks."""
+    """Best threshold of every (feature, node) pair with a non-zero, in chunks.
+
+    Only the level's (feature, node) groups are kept for the whole level (a few
+    numbers per group); the zero blocks' class counts (``[groups, K]``) and the
+    augmented sorted arrays are built chunk by chunk.
+    """
     L = counts.shape[0]
     sel = np.flatnonzero(splittable[store.node])
-    groups, zero_n, zero_w = _zero_blocks(store, sel, counts, n_counts, K)
-    g_feature, g_node = groups.feature, groups.node
+    n = sel.size
+    feature, node = store.feature[sel], store.node[sel]
+    start = np.flatnonzero(
+        np.r_[True, (feature[1:] != feature[:-1]) | (node[1:] != node[:-1])]
+    ) if n else np.zeros(0, dtype=np.intp)  # fmt: skip
+    g_feature, g_node = feature[start], node[start]
+    del feature, node
     draws = None
     if rules.random_thresholds:  # drawn for every (feature, node) pair, as dense X does
         draws = pair_draws(rules, store.n_features, L, g_feature, g_node)
-    if not sel.size:
+    if not n:
         return []
-    v, y, w, mult, seg_start, seg_len, pos_block, block_group = _with_zero_blocks(
-        store, sel, groups, zero_n
-    )
-    del sel, groups, zero_n
-    limit = max(min(CHUNK_POSITIONS, BLOCK_ELEMENTS // max(K, 1)), 1)
-    seg_end = seg_start + seg_len
+    size = np.diff(np.r_[start, n])
+    # each group's positions: its entries and its zero block (rows of the node not in it)
+    seg_end = np.cumsum(size + (n_counts.sum(axis=1)[g_node] > size))
+    del size
+    limit = chunk_positions(K, store.n_stored)
     found = []
-    g0, G = 0, seg_start.size
+    g0, G = 0, start.size
     while g0 < G:
         # groups g0 .. g1 - 1: as many as fit the limit (at least one)
-        g1 = int(np.searchsorted(seg_end, seg_start[g0] + limit, side="right"))
+        before = int(seg_end[g0 - 1]) if g0 else 0
+        g1 = int(np.searchsorted(seg_end, before + limit, side="right"))
         g1 = min(max(g1, g0 + 1), G)
-        a, b = int(seg_start[g0]), int(seg_end[g1 - 1])
-        feats, fidx = np.unique(g_feature[g0:g1], return_inverse=True)
-        layout = LevelLayout(
-            seg_start[g0:g1] - a,
-            seg_len[g0:g1],
-            node_weight[g_node[g0:g1]],
-            np.ones(g1 - g0, dtype=bool),
-        )
-        lo, hi = np.searchsorted(block_group, [g0, g1])
-        blocks = (pos_block[lo:hi] - a, zero_w[block_group[lo:hi]].T)
-        args = ([int(f) for f in feats], [v[a:b]], [y[a:b]], [w[a:b]], False, layout, K,
-                criterion, rules)  # fmt: skip
-        segments = (fidx, g_node[g0:g1])
-        if draws is None:
-            splits = best_thresholds(
-                *args, multiplicity=mult[a:b], segments=segments, block_counts=blocks
-            )
-        else:  # the pairs' drawn numbers (pair_draws)
-            splits = random_thresholds(
-                *args, multiplicity=mult[a:b], segments=segments, block_counts=blocks,
-                draws=draws[g0:g1],
-            )  # fmt: skip
+        e0 = int(start[g0])
+        e1 = int(start[g1]) if g1 < G else n
+        splits = _search_chunk(
+            store, sel[e0:e1], counts, n_counts, node_weight, K, criterion, rules,
+            None if draws is None else draws[g0:g1],
+        )  # fmt: skip
         if splits is not None:
             found.append(splits)
         g0 = g1
     return found
+
+
+def _search_chunk(store, sel, counts, n_counts, node_weight, K, criterion, rules, draws):
+    """:func:`_search` on the stored entries ``sel``: whole (feature, node) groups
+    (``draws``: the groups' drawn numbers of the random splitter)."""
+    groups, zero_n, zero_w = _zero_blocks(store, sel, counts, n_counts, K)
+    g_feature, g_node = groups.feature, groups.node
+    v, y, w, mult, seg_start, seg_len, pos_block, block_group = _with_zero_blocks(
+        store, sel, groups, zero_n
+    )
+    del groups, zero_n
+    feats, fidx = np.unique(g_feature, return_inverse=True)
+    layout = LevelLayout(seg_start, seg_len, node_weight[g_node], np.ones(seg_start.size, bool))
+    blocks = (pos_block, zero_w[block_group].T)
+    del zero_w
+    args = ([int(f) for f in feats], [v], [y], [w], False, layout, K, criterion, rules)
+    segments = (fidx, g_node)
+    if draws is None:
+        return best_thresholds(*args, multiplicity=mult, segments=segments, block_counts=blocks)
+    return random_thresholds(  # the pairs' drawn numbers (pair_draws)
+        *args, multiplicity=mult, segments=segments, block_counts=blocks, draws=draws
+    )
 
 
 def _node_blocks(rows, nodes, P, compress):
@@ -330,7 +386,7 @@ def choose_splits(
     per class. Returns ``(nodes, feature, gain, score, threshold)`` of the nodes that
     found a split (the rules' ``keep_splits`` not yet applied).
     """
-    L, K = counts.shape
+    K = counts.shape[1]
     P = store.n_features
     node_weight = counts.sum(axis=1)
     found = _search(store, splittable, counts, n_counts, node_weight, K, criterion, rules)
@@ -347,13 +403,39 @@ def choose_splits(
     else:
         nodes = feature = np.zeros(0, dtype=np.intp)
         gain = score = threshold = np.zeros(0)
+    win_nodes, win, pick = choose_from_pairs(
+        nodes, feature, gain, score, splittable, P, criterion, rules
+    )
+    return win_nodes, win, gain[pick], score[pick], threshold[pick]
+
+
+def choose_from_pairs(
+    nodes: np.ndarray,
+    feature: np.ndarray,
+    gain: np.ndarray,
+    score: np.ndarray,
+    splittable: np.ndarray,
+    n_features: int,
+    criterion: SplitCriterion,
+    rules: GrowthRules,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each node's feature, chosen from a list of (node, feature) candidates as the
+    rules' ``select_feature`` chooses it from ``[nodes, features]`` tables.
+
+    ``nodes`` (non-decreasing) and ``feature`` name the candidate pairs (each at most
+    once), ``gain`` and ``score`` their best split's; a pair absent from the list has
+    no candidate. The tables are built for blocks of nodes at a time
+    (:func:`_node_blocks`), over every feature when the rules draw features at random
+    (one key per node and feature, as the dense search draws them) or choose by their
+    own rule, otherwise over the block's candidate features only, so that memory is
+    the candidates' (the criterion's ties go to the lowest feature in either
+    numbering). Returns ``(win_nodes, win, pick)``: the nodes that chose a feature,
+    their feature and the index of the chosen pair in the list.
+    """
+    P = n_features
+    L = splittable.size
     sampled = rules.max_features is not None and rules.max_features < P
-    # the nodes the feature choice looks at: all (in order) when features are drawn
-    # at random, as the dense search draws one key per node and feature
     rows = np.arange(L) if sampled else np.unique(nodes)
-    # rules that leave the choice to the criterion see only the features with a
-    # candidate in the block, in increasing order (the criterion's ties go to the
-    # lowest feature, in either numbering); other rules see every feature
     compress = not sampled and type(rules).select_feature is GrowthRules.select_feature
     out_nodes, out_win = [], []
     for block in _node_blocks(rows, nodes, P, compress):
@@ -375,8 +457,8 @@ def choose_splits(
         out_win.append(cols[winner[ok]])
     win_nodes = np.concatenate([np.zeros(0, dtype=np.intp), *out_nodes]).astype(np.intp)
     win = np.concatenate([np.zeros(0, dtype=np.intp), *out_win]).astype(np.intp)
-    # the winners' entries in the (node, feature)-sorted results
+    # the winners' entries in the (node, feature)-sorted list
     key = nodes.astype(np.int64) * P + feature
     order = np.argsort(key, kind="stable")
     pick = order[np.searchsorted(key[order], win_nodes.astype(np.int64) * P + win)]
-    return win_nodes, win, gain[pick], score[pick], threshold[pick]
+    return win_nodes, win, pick

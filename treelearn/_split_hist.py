@@ -35,7 +35,14 @@ from treelearn.criteria import SplitCriterion
 if TYPE_CHECKING:
     from treelearn._split_numeric import CutSides
 
-__all__ = ["FeatureSplits", "HistCells", "feature_splits", "new_feature_splits", "search_cells"]
+__all__ = [
+    "FeatureSplits",
+    "HistCells",
+    "PairSplits",
+    "feature_splits",
+    "new_feature_splits",
+    "search_cells",
+]
 
 
 class _HistSides:
@@ -79,6 +86,46 @@ class FeatureSplits:
     # (tables [r, C], child known weights [r, C])
     child_w: np.ndarray
     tables: dict = field(default_factory=dict)
+
+
+@dataclass
+class PairSplits:
+    """The best split of some (histogram row, feature) pairs, one entry per pair:
+    what a search over the non-empty cells finds (:func:`search_cells`), without
+    ``[rows, features]`` tables."""
+
+    row: np.ndarray  # [s] histogram row
+    feature: np.ndarray  # [s]
+    gain: np.ndarray  # [s]
+    score: np.ndarray  # [s]
+    cut: np.ndarray  # [s] last bin on the left
+    threshold: np.ndarray  # [s] the real threshold
+    child_w: np.ndarray  # [s, 2] known weight left/right
+
+    def write(self, out: FeatureSplits) -> None:
+        """Enter the pairs' splits into the tables ``out`` (valid there)."""
+        ri, f = self.row, self.feature
+        out.gain[ri, f] = self.gain
+        out.score[ri, f] = self.score
+        out.valid[ri, f] = True
+        out.cut[ri, f] = self.cut
+        out.threshold[ri, f] = self.threshold
+        out.child_w[ri, f] = self.child_w
+
+    def take(self, at: np.ndarray) -> PairSplits:
+        """The pairs ``at`` (indices or a mask)."""
+        return PairSplits(*(getattr(self, n)[at] for n in _PAIR_FIELDS))
+
+    @staticmethod
+    def concatenate(parts: list[PairSplits]) -> PairSplits:
+        """The pairs of ``parts`` one after another (none: an empty list)."""
+        if not parts:
+            z = np.zeros(0, dtype=np.intp)
+            return PairSplits(z, z, np.zeros(0), np.zeros(0), z, np.zeros(0), np.zeros((0, 2)))
+        return PairSplits(*(np.concatenate([getattr(p, n) for p in parts]) for n in _PAIR_FIELDS))
+
+
+_PAIR_FIELDS = ("row", "feature", "gain", "score", "cut", "threshold", "child_w")
 
 
 def new_feature_splits(r: int, n_features: int) -> FeatureSplits:
@@ -180,8 +227,10 @@ def _numeric_splits(
         hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b],
         flat_n[p] if sizes is None else sizes.reshape(-1)[p],
     )  # fmt: skip
-    search_cells(cells, node_weight, bins, criterion, rules, out, sizes is None and unit,
-                 sizes is not None)  # fmt: skip
+    found = search_cells(cells, node_weight, bins, criterion, rules, sizes is None and unit,
+                         sizes is not None)  # fmt: skip
+    if found is not None:
+        found.write(out)
 
 
 @dataclass
@@ -208,11 +257,10 @@ def search_cells(
     bins: Bins,
     criterion: SplitCriterion,
     rules: GrowthRules,
-    out: FeatureSplits,
     integer: bool,
     fractional: bool,
-) -> None:
-    """Every segment's best cut, written into ``out`` at ``[row, feature]``.
+) -> PairSplits | None:
+    """Every segment's best cut, as a list of (row, feature) pairs (``None``: none).
 
     The numeric search of :func:`feature_splits` (the same growth rules, boundary
     points, rank, tie rule, gain and threshold placement), on the segmented list
@@ -226,7 +274,7 @@ def search_cells(
     S = cells.row.size
     c = seg.size
     if c < 2:
-        return
+        return None
     counts = cells.counts
     cum = np.cumsum(counts, axis=0)
     ncum = np.cumsum(cells.sizes)
@@ -239,7 +287,7 @@ def search_cells(
     n_known = ncum[last] - nbase
     ci = np.flatnonzero(seg[1:] == seg[:-1])  # a cut after cell i: next cell, same pair
     if ci.size == 0:
-        return
+        return None
     cs = seg[ci]
     sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, fractional)
     allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
@@ -254,7 +302,7 @@ def search_cells(
         keep &= boundary
     k = np.flatnonzero(keep)
     if k.size == 0:
-        return
+        return None
     lw = cum[ci[k]] - base[cs[k]]  # class counts left and right of the candidates
     rw = known[cs[k]] - lw
     if integer and criterion.ranks_by_square_sums:
@@ -283,11 +331,7 @@ def search_cells(
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[ri] - parent.sum(axis=1), 0.0)
     )
-    out.gain[ri, f] = gain
-    out.score[ri, f] = score
-    out.valid[ri, f] = True
-    out.cut[ri, f] = b[i]
-    out.threshold[ri, f] = bins.threshold(
+    threshold = bins.threshold(
         f, b[i], b[i + 1], rules.place_thresholds, rules.thresholds_per_feature
     )
-    out.child_w[ri, f] = children.sum(axis=2)
+    return PairSplits(ri, f, gain, score, b[i], threshold, children.sum(axis=2))

@@ -381,7 +381,8 @@ def best_thresholds(
             cum[:, block_counts[0]] = block_counts[1]
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
-        cum = np.cumsum(cum, axis=1, dtype=np.float64)
+        del one_hot
+        cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
         if fractions is not None:
             fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))

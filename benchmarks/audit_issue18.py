@@ -45,6 +45,16 @@ def report(thunk):
 """
 
 
+# the data of the 20,000-level cases (M2a, M2b, M3): 100k rows, 5 classes
+LEVELS_20K = """
+        rng = np.random.default_rng(0)
+        n = 100_000
+        X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 20000, n).astype(str)),
+                          "x": rng.random(n)})
+        y = rng.integers(0, 5, n)
+"""
+
+
 @dataclass
 class Case:
     key: str
@@ -91,12 +101,8 @@ CASES = [
     Case(
         "M2a",
         "20,000-level categorical, 100k rows, 5 classes: ID3 14.7 GiB",
-        """
-        rng = np.random.default_rng(0)
-        n = 100_000
-        X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 20000, n).astype(str)),
-                          "x": rng.random(n)})
-        y = rng.integers(0, 5, n)
+        LEVELS_20K
+        + """
         m = tl.ID3Classifier().fit(X, y)
         print(f"fits: {m.tree_.node_count} nodes")
         """,
@@ -107,12 +113,8 @@ CASES = [
     Case(
         "M2b",
         "same, C4.5 (multiway)",
-        """
-        rng = np.random.default_rng(0)
-        n = 100_000
-        X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 20000, n).astype(str)),
-                          "x": rng.random(n)})
-        y = rng.integers(0, 5, n)
+        LEVELS_20K
+        + """
         m = tl.C45Classifier().fit(X, y)
         print(f"fits: {m.tree_.node_count} nodes")
         """,
@@ -123,12 +125,8 @@ CASES = [
     Case(
         "M3",
         "same, CART subset search: 1.27 GiB per level (cat-memory's)",
-        """
-        rng = np.random.default_rng(0)
-        n = 100_000
-        X = pd.DataFrame({"c": pd.Categorical(rng.integers(0, 20000, n).astype(str)),
-                          "x": rng.random(n)})
-        y = rng.integers(0, 5, n)
+        LEVELS_20K
+        + """
         def fit():
             m = tl.CARTClassifier().fit(X, y)
             return f"fits: {m.tree_.node_count} nodes"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pandas as pd
 import pytest
+from _many_levels import LEVELS, many_level_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,18 +29,6 @@ from treelearn._split_lists import (
 from treelearn._tree import SPLIT_CATEGORICAL, Tree
 from treelearn._tree_surgery import prune_to
 from treelearn.export import export_graphviz, export_rules, export_text
-
-LEVELS = 300
-
-
-def _data(seed: int = 0, n: int = 3000):
-    rng = np.random.default_rng(seed)
-    codes = rng.integers(0, LEVELS, n)
-    y = (rng.random((LEVELS, 3)).argmax(1)[codes] + (rng.random(n) < 0.3) * 2) % 3
-    cat = pd.Series(pd.Categorical([f"v{c}" for c in codes], [f"v{i}" for i in range(LEVELS)]))
-    cat[rng.random(n) < 0.1] = np.nan
-    X = pd.DataFrame({"c": cat, "x": rng.random(n).round(2)})
-    return X, y
 
 
 def _whole(tree: Tree) -> Tree:
@@ -71,7 +59,7 @@ ESTIMATORS = {
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_pairs_route_as_whole_tables(name):
-    X, y = _data()
+    X, y = many_level_data()
     model = ESTIMATORS[name]().fit(X, y)
     tree = model.tree_
     cat_nodes = np.flatnonzero(tree.split_kind == SPLIT_CATEGORICAL)
@@ -114,7 +102,7 @@ def _swap(model, tree):
 
 
 def test_json_round_trip_and_version_2_whole_tables():
-    X, y = _data(1)
+    X, y = many_level_data(1)
     model = tl.CARTClassifier().fit(X, y)
     doc = json.loads(model.to_json())
     assert doc["format_version"] == 4 and "category_code" in doc["tree"]["arrays"]
@@ -139,7 +127,7 @@ def test_json_round_trip_and_version_2_whole_tables():
     ],
 )
 def test_load_json_checks_the_codes(edit, message):
-    X, y = _data(2)
+    X, y = many_level_data(2)
     doc = json.loads(tl.CARTClassifier().fit(X, y).to_json())
     codes = doc["tree"]["arrays"]["category_code"]
     edit(codes)

@@ -18,29 +18,14 @@ import json
 import textwrap
 
 import numpy as np
-import pandas as pd
 import pytest
+from _many_levels import LEVELS, many_level_data
 from limited import run_limited
 
 import treelearn as tl
 from treelearn._split_lists import WHOLE_TABLE_CATEGORIES, SplitList, assemble_tables, pack_tables
 from treelearn._tree import SPLIT_CATEGORICAL, Tree
 from treelearn.export import export_rules, export_text
-
-LEVELS = 300
-
-
-def _data(seed: int = 0, n: int = 3000):
-    rng = np.random.default_rng(seed)
-    codes = rng.integers(0, LEVELS, n)
-    y = (rng.random((LEVELS, 3)).argmax(1)[codes] + (rng.random(n) < 0.3) * 2) % 3
-    cat = pd.Series(pd.Categorical([f"v{c}" for c in codes], [f"v{i}" for i in range(LEVELS)]))
-    # a second view of the same categories, so that the one is the other's surrogate
-    twin = pd.Series(pd.Categorical([f"w{c}" for c in codes], [f"w{i}" for i in range(LEVELS)]))
-    cat[rng.random(n) < 0.1] = np.nan
-    twin[rng.random(n) < 0.1] = np.nan
-    X = pd.DataFrame({"c": cat, "x": rng.random(n).round(2), "t": twin})
-    return X, y
 
 
 def _whole_list(sl: SplitList) -> SplitList:
@@ -81,7 +66,7 @@ ESTIMATORS = {
 
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_list_pairs_route_and_print_as_whole_tables(name):
-    X, y = _data()
+    X, y = many_level_data(twin=True)
     model = ESTIMATORS[name]().fit(X, y)
     tree = model.tree_
     listed = [sl for sl in (tree.surrogates, tree.competitors) if sl is not None]
@@ -118,7 +103,7 @@ def test_list_pairs_route_and_print_as_whole_tables(name):
 
 
 def test_pruning_keeps_the_pairs():
-    X, y = _data(1)
+    X, y = many_level_data(1, twin=True)
     model = tl.CARTClassifier(cp=0.0, max_competitors=2).fit(X, y)
     pruned = tl.CARTClassifier(cp=0.001, max_competitors=2).fit(X, y)  # 1,747 -> 119 nodes
     for a, b in ((model, _whole(model)), (pruned, _whole(pruned))):
@@ -139,7 +124,7 @@ def test_pruning_keeps_the_pairs():
     ],
 )
 def test_load_json_checks_the_list_codes(edit, message):
-    X, y = _data(2)
+    X, y = many_level_data(2, twin=True)
     doc = json.loads(tl.CARTClassifier().fit(X, y).to_json())
     edit(doc["tree"]["arrays"]["surrogate_category_code"])
     with pytest.raises(ValueError, match=message):
@@ -147,7 +132,7 @@ def test_load_json_checks_the_list_codes(edit, message):
 
 
 def test_list_codes_without_the_list_are_refused():
-    X, y = _data(3)
+    X, y = many_level_data(3, twin=True)
     doc = json.loads(tl.CARTClassifier(missing_values="learned").fit(X, y).to_json())
     doc["tree"]["arrays"]["surrogate_category_code"] = [0]
     with pytest.raises(ValueError, match="surrogate_category_code without"):

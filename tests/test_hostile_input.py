@@ -487,6 +487,33 @@ def test_many_classes_hold_their_class_counts_twice_at_most():
     assert big_tree == "True" and float(ratio) < 3.2  # 2.8 measured (X, search, growth)
 
 
+def test_many_classes_grow_their_class_counts_without_a_second_copy():
+    # issue 18's 5,000 classes (20k rows, 39,239 nodes) died under a 4 GiB address-space
+    # cap: the [nodes, K] count buffer doubled from 32,768 to 65,536 nodes by a copy
+    # (1.2 + 2.4 GiB at once). It now grows in place, by at most 1/64 of the budget
+    # past what it holds. Scaled down: 17,805 nodes of 2,000 classes (just past 2^14);
+    # the fit's peak address space was 2.95x the tree's counts, now 2.1x (the counts
+    # and their distribution, _budget._NODE_BYTES).
+    out = run_limited(
+        _snippet("""
+        def status(key):
+            return int(open("/proc/self/status").read().split(key + ":")[1].split()[0])
+        rng = np.random.default_rng(0)
+        X, y = rng.random((9200, 5)), rng.integers(0, 2000, 9200)
+        for labels in (y[:200], y[:200] % 2):  # the fit's modules and pools, loaded
+            tl.CARTClassifier().fit(X[:200], labels)
+        base = status("VmSize")
+        m = tl.CARTClassifier().fit(X, y)
+        counts = m.tree_.node_count * 2000 * 8 / 1024  # kB
+        print(m.tree_.node_count > 2**14, (status("VmPeak") - base) / counts)
+        """),
+        seconds=180,
+        memory_gib=2.0,
+    )
+    past_power_of_two, ratio = out.split()
+    assert past_power_of_two == "True" and float(ratio) < 2.5
+
+
 @pytest.mark.parametrize("name", ["ID3Classifier", "C45Classifier"])
 def test_a_twenty_thousand_level_categorical_splits_multiway_in_bounded_memory(name):
     # 100k rows, 20,000 levels, 5 classes: the level after the multiway split built

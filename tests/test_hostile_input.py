@@ -8,10 +8,12 @@ import datetime as dt
 import json
 import textwrap
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from j48_reference import format_tree, parse_summary, parse_tree, read_weighted_arff
 from limited import run_limited
 from sklearn.tree import DecisionTreeClassifier as SkTree
 
@@ -90,6 +92,45 @@ def test_light_rows_beside_heavy_ones_are_not_empty(make):
     sk = SkTree(random_state=0).fit(X, y, sample_weight=w)
     assert (est.predict(X) == y).mean() == sk.score(X, y) == 1.0
     assert not (est.tree_.is_empty & (est.tree_.n_node_samples > 0)).any()
+
+
+J48_HOSTILE = Path(__file__).resolve().parent / "fixtures" / "j48_hostile"
+
+
+@pytest.mark.parametrize(
+    "setting, params",
+    [
+        ("default", {}),
+        ("U", {"pruning": None}),
+        ("M1", {"min_samples_leaf": 1}),
+        ("U_M1", {"pruning": None, "min_samples_leaf": 1}),
+        ("raw", {"pruning": None}),
+        ("raw_M1", {"pruning": None, "min_samples_leaf": 1}),
+    ],
+)
+def test_light_rows_beside_heavy_ones_keep_c45_at_one_leaf_as_j48(setting, params, monkeypatch):
+    import treelearn._classes
+    from treelearn.export import export_text
+
+    # The same data for C4.5 (training accuracy 0.5): Weka's J48 keeps one leaf too,
+    # with every setting and in the tree it grows before collapse() and pruning ("raw").
+    # Its minimum split is counted in weight (0.1 x 5e7 / 2 classes, capped at 25) but
+    # compared with the number of rows (10 < 2 x 25), so no numeric split is tried.
+    if setting.startswith("raw"):
+        monkeypatch.setattr(treelearn._classes, "collapse", lambda tree: tree)
+    X, y, w = (np.array(a) for a in read_weighted_arff(J48_HOSTILE / "skewed_weights.arff"))
+    np.testing.assert_array_equal(X[:, 0], np.arange(10))
+    text = (J48_HOSTILE / f"skewed_weights_{setting}.txt").read_text()
+    est = C45Classifier(**params).fit(X, y, sample_weight=w)
+    assert (
+        export_text(est, layout="j48", feature_names=["a"]).strip()
+        == format_tree(parse_tree(text.split("Number of Leaves")[0]), header=False).strip()
+        == ": 0 (5.0000005E7/2.0000003E7)"
+    )
+    assert (est.predict(X) == y).mean() == 0.5
+    if not setting.startswith("raw"):  # J48's training accuracy is weighted: 60 %
+        assert parse_summary(text).train.correct_pct == pytest.approx(60.0)
+        assert est.score(X, y, sample_weight=w) == pytest.approx(0.6)
 
 
 @pytest.mark.parametrize("make", [DecisionTreeClassifier, ID3Classifier, CARTClassifier])

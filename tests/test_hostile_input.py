@@ -469,6 +469,38 @@ def test_arff_numbers_are_ascii_decimals_only(text):
         load_arff(io.StringIO(doc))
 
 
+def test_a_long_arff_line_is_refused_with_its_normal_error_in_bounded_memory(tmp_path):
+    # issue 18: a 953 MB data line died with a bare MemoryError; it now gets the usual
+    # "expected 2 values" error. Scaled down to 64 MiB, in a capped subprocess: the
+    # peak resident memory of the refusal, over the file's size.
+    path = tmp_path / "long.arff"
+    with open(path, "w") as f:
+        f.write("@relation long\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n")
+        for _ in range(64):
+            f.write("1," * 2**19)
+        f.write("1\n")
+    out = run_limited(
+        _snippet(f"""
+        import io
+        from treelearn.datasets import load_arff
+        def status(key):
+            return int(open("/proc/self/status").read().split(key + ":")[1].split()[0])
+        load_arff(io.StringIO("@relation r\\n@attribute a numeric\\n@data\\n1\\n"))
+        base = status("VmRSS")
+        try:
+            load_arff({str(path)!r})
+        except ValueError as e:
+            print(str(e).splitlines()[0])
+        print((status("VmHWM") - base) * 1024 / {path.stat().st_size})
+        """),
+        seconds=60,
+        memory_gib=1.0,
+    )
+    message, ratio = out.strip().splitlines()
+    assert message == f"{path}: line 6: expected 2 values, found {64 * 2**19 + 1}"
+    assert float(ratio) < 3.0  # 2.45 measured: the line, and its copy while it is read
+
+
 def test_arff_decimals_still_read():
     import io
 

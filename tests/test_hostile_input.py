@@ -305,6 +305,18 @@ def test_datetimes_are_refused(frame):
         DecisionTreeClassifier(categorical_features=[0]).fit(X, [0, 1, 0, 1])
 
 
+@pytest.mark.parametrize("unit", ["datetime64[s]", "timedelta64[s]"])
+def test_a_numpy_array_of_datetimes_is_refused(unit):
+    # found by the fuzzer's invalid arm: check_array cast datetime64 / timedelta64 to
+    # float silently (seconds since 1970 as a feature), at fit and at predict
+    X = np.arange(4).astype(unit).reshape(-1, 1)
+    with pytest.raises(TypeError, match="datetimes or time spans"):
+        DecisionTreeClassifier().fit(X, [0, 1, 0, 1])
+    est = DecisionTreeClassifier().fit(np.arange(4.0).reshape(-1, 1), [0, 1, 0, 1])
+    with pytest.raises(TypeError, match="datetimes or time spans"):
+        est.predict(X)
+
+
 def test_true_and_one_are_not_merged_silently():
     X = pd.DataFrame({"b": pd.Series([True, 1, False, 0], dtype=object)})
     with pytest.raises(ValueError, match="mixes booleans with numbers"):

@@ -630,6 +630,17 @@ def test_many_classes_hold_their_class_counts_twice_at_most():
     assert big_tree == "True" and float(ratio) < 3.2  # 2.8 measured (X, search, growth)
 
 
+def test_the_class_count_buffer_doubles_while_small_then_grows_by_a_bounded_step(monkeypatch):
+    from treelearn._budget import node_count_capacity
+
+    monkeypatch.setenv("TREELEARN_MEMORY_BUDGET", "4")
+    assert node_count_capacity(0, 1, 2) == 64
+    assert node_count_capacity(64, 65, 2) == 128
+    assert node_count_capacity(10, 5000, 3) == 5000  # never below what is needed
+    step = 4 * 2**30 // 64 // (8 * 4904)  # 1/64 of the budget: 1,710 nodes of 4,904 counts
+    assert node_count_capacity(32768, 32769, 4904) == 32769 + step  # was 65,536
+
+
 def test_many_classes_grow_their_class_counts_without_a_second_copy():
     # issue 18's 5,000 classes (20k rows, 39,239 nodes) died under a 4 GiB address-space
     # cap: the [nodes, K] count buffer doubled from 32,768 to 65,536 nodes by a copy

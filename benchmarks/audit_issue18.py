@@ -83,8 +83,23 @@ CASES = [
         m = tl.CARTClassifier().fit(X, y)
         print(f"fits: {m.tree_.node_count} nodes, train acc {(m.predict(X) == y).mean():.3f}")
         """,
-        "test_hostile_input.py::test_many_classes_hold_their_class_counts_twice_at_most, "
+        "test_hostile_input.py::test_many_classes_grow_their_class_counts_without_a_second_copy, "
+        "test_many_classes_hold_their_class_counts_twice_at_most, "
         "test_thousands_of_classes_fit_in_bounded_memory",
+        seconds=900,
+        heavy=True,
+    ),
+    Case(
+        "H2b",
+        "same, TREELEARN_MEMORY_BUDGET=2",
+        """
+        import os
+        os.environ["TREELEARN_MEMORY_BUDGET"] = "2"
+        rng = np.random.default_rng(0)
+        X, y = rng.random((20_000, 5)), rng.integers(0, 5000, 20_000)
+        report(lambda: tl.CARTClassifier().fit(X, y).tree_.node_count)
+        """,
+        "test_hostile_input.py::test_max_depth_brings_many_classes_under_the_budget",
         seconds=900,
         heavy=True,
     ),
@@ -186,6 +201,18 @@ CASES = [
         seconds=60,
     ),
     Case(
+        "S2b",
+        "numpy datetime64 / timedelta64 X cast to float (found by the fuzzer's invalid arm)",
+        """
+        X = np.arange(4).astype("datetime64[s]").reshape(-1, 1)
+        report(lambda: tl.DecisionTreeClassifier().fit(X, [0, 1, 0, 1]))
+        report(lambda: tl.DecisionTreeClassifier().fit(X - X[0], [0, 1, 0, 1]))
+        """,
+        "test_hostile_input.py::test_a_numpy_array_of_datetimes_is_refused, "
+        "test_fuzz.py::test_invalid_input_gets_a_documented_error",
+        seconds=60,
+    ),
+    Case(
         "S3",
         "class_weight naming a class not in y ignored",
         "report(lambda: tl.CARTClassifier(class_weight={0: 1, 7: 2}).fit([[0.0], [1], [2], [3]], [0, 1, 0, 1]))",
@@ -274,7 +301,8 @@ CASES = [
                 for make in (tl.DecisionTreeClassifier, tl.ID3Classifier, tl.C45Classifier, tl.CARTClassifier)]
         print("accuracy " + ", ".join(accs) + f"; sklearn {Sk(random_state=0).fit(X, y, sample_weight=w).score(X, y):.1f}")
         """,
-        "test_hostile_input.py::test_light_rows_beside_heavy_ones_are_not_empty",
+        "test_hostile_input.py::test_light_rows_beside_heavy_ones_are_not_empty, "
+        "test_light_rows_beside_heavy_ones_keep_c45_at_one_leaf_as_j48 (J48: one leaf)",
         seconds=60,
     ),
     Case(
@@ -447,8 +475,8 @@ CASES = [
         print(f"file {os.path.getsize(path) / 2**20:.0f} MiB, peak RSS grew {(peak - before) / 1024:.0f} MiB")
         os.remove(path)
         """,
-        "none for the long line (bench_arff_memory.py --line-mb measures it); "
-        "memory: benchmarks/bench_arff_memory.py",
+        "test_hostile_input.py::test_a_long_arff_line_is_refused_with_its_normal_error_in_bounded_memory, "
+        "test_a_long_arff_line_read_in_pieces_gets_the_error_of_the_whole_line",
         seconds=300,
         memory_gib=4.0,
         heavy=True,

@@ -9,6 +9,7 @@ treelearn's C4.5 trees with them.
 * :func:`parse_summary` reads leaves, size, training-set and 10-fold CV statistics.
 * :func:`parse_predictions` reads ``-p 0 -distribution`` output.
 * :func:`load_fixture` / :func:`load_predictions` read a stored fixture by dataset and setting.
+* :func:`read_weighted_arff` reads a small numeric ARFF with instance weights (``{w}``).
 * :func:`tree_to_rows`, :func:`first_difference`, :func:`format_tree` compare and re-print trees.
 
 >>> tree = parse_tree('''J48 pruned tree
@@ -59,6 +60,7 @@ __all__ = [
     "parse_predictions",
     "parse_summary",
     "parse_tree",
+    "read_weighted_arff",
     "tree_to_rows",
     "weka_double_to_string",
 ]
@@ -883,3 +885,15 @@ def load_fixture(dataset_stem: str, setting: str = "default") -> tuple[J48Tree, 
 def load_predictions(dataset_stem: str, setting: str = "default") -> list[Prediction]:
     """Parse stored training-set predictions (settings ``default`` and ``A``)."""
     return parse_predictions(_fixture_path(dataset_stem, f"predictions_{setting}").read_text())
+
+
+def read_weighted_arff(path: Path) -> tuple[list[list[float]], list[int], list[float]]:
+    """The numeric attributes, the (integer) class and the ``{w}`` instance weight of
+    every data row of a small ARFF whose attributes are numeric but the last (the
+    class) and whose rows all end in ``,{w}`` (the fixtures in ``fixtures/j48_hostile``)."""
+    lines = Path(path).read_text().splitlines()
+    data = [line.split(",") for line in lines[lines.index("@data") + 1 :] if line.strip()]
+    X = [[float(v) for v in row[:-2]] for row in data]
+    y = [int(row[-2]) for row in data]
+    w = [float(row[-1].strip("{} ")) for row in data]
+    return X, y, w

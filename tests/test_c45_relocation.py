@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from j48_reference import format_tree, parse_summary, parse_tree
+from j48_reference import format_tree, parse_summary, parse_tree, read_weighted_arff
 from limited import run_limited
 
 import treelearn._classes
@@ -42,13 +42,9 @@ SETTINGS = {"default": {}, "U": {"pruning": None}}
 
 
 def _read_weighted_arff(stem: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The two numeric columns, the class and the ``{w}`` weight of each data row."""
-    lines = (HERE / f"{stem}.arff").read_text().splitlines()
-    rows = [line.split(",") for line in lines[lines.index("@data") + 1 :] if line.strip()]
-    X = np.array([[float(r[0]), float(r[1])] for r in rows])
-    y = np.array([int(r[2]) for r in rows])
-    w = np.array([float(r[3].strip("{} ")) for r in rows])
-    return X, y, w
+    """The numeric columns, the class and the ``{w}`` weight of each data row."""
+    X, y, w = read_weighted_arff(HERE / f"{stem}.arff")
+    return np.array(X), np.array(y), np.array(w)
 
 
 def _j48(stem: str, setting: str) -> str:

@@ -11,6 +11,12 @@ dying inside numpy or swapping for minutes.
 
 The budget is 4 GiB, or ``TREELEARN_MEMORY_BUDGET`` (in GiB) when set.
 
+The builder grows the nodes' class counts in one buffer, resized in place (no second
+copy while it grows): by doubling while it is small, by at most
+:func:`node_count_step` bytes (1/64 of the budget, 64 MiB by default) once it is
+large, so that its unused tail stays a small part of the budget whatever the number of
+classes (doubling a buffer of 5,000 classes past 32,768 nodes asked for 2.4 GiB).
+
 Per level, the numeric split search's working memory beyond its prefix sums (the
 candidate cuts' class counts and the criterion's temporaries, which grow with the
 level's entries) is capped at :func:`search_working_bytes`, 1/512 of the budget
@@ -33,6 +39,7 @@ __all__ = [
     "check_classes",
     "check_level",
     "memory_budget",
+    "node_count_capacity",
     "search_working_bytes",
 ]
 
@@ -63,6 +70,15 @@ def search_working_bytes() -> int:
     """The cap on one numeric split search's candidate temporaries (bytes): 1/512 of
     :func:`memory_budget`."""
     return memory_budget() // 512
+
+
+def node_count_capacity(capacity: int, needed: int, n_classes: int) -> int:
+    """The new node capacity of the class-count buffer (``[nodes, n_classes]``
+    float64) that holds ``capacity`` nodes and must hold ``needed``: double it (at
+    least 64 nodes), but grow it by at most 1/64 of :func:`memory_budget` beyond
+    ``needed``."""
+    step = max(memory_budget() // 64 // (8 * max(n_classes, 1)), 1)
+    return max(needed, min(2 * capacity, needed + step), 64)
 
 
 def _gib(n_bytes: float) -> str:

@@ -116,8 +116,8 @@ class _Columns:
         self.n_classes = n_classes
         self.chunks: dict[str, list[np.ndarray]] = {name: [] for name in Tree.NODE_ARRAYS}
         # the class counts (the largest array by far with many classes) grow in one
-        # buffer of doubling capacity (its unused tail never touched), shrunk in place
-        # at the end: never held twice, as the levels' pieces beside the whole
+        # buffer resized in place (capacity: _budget.node_count_capacity), shrunk in
+        # place at the end: never held twice, as the levels' pieces beside the whole
         self._value = np.empty((0, n_classes))
         self._n_value = 0
         # the routing tables of categorical splits, packed as they come
@@ -147,9 +147,10 @@ class _Columns:
     def _add_value(self, counts: np.ndarray) -> None:
         n, end = self._n_value, self._n_value + counts.shape[0]
         if end > self._value.shape[0]:
-            grown = np.empty((max(end, 2 * self._value.shape[0], 64), self.n_classes))
-            grown[:n] = self._value[:n]
-            self._value = grown
+            capacity = _budget.node_count_capacity(self._value.shape[0], end, self.n_classes)
+            # in place (realloc; a large buffer is remapped, not copied): never held
+            # twice while it grows; nothing else holds a view of it
+            self._value.resize((capacity, self.n_classes), refcheck=False)
         self._value[n:end] = counts
         self._n_value = end
 

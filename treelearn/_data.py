@@ -232,6 +232,13 @@ def _check_float32_range(arr: np.ndarray, where: str, infinity: bool = False) ->
         )
 
 
+def _times_error(what: str) -> TypeError:
+    """The refusal of datetimes and time spans where numbers are expected."""
+    return TypeError(
+        f"{what} holds datetimes or time spans; convert it to numbers (e.g. seconds or days) first."
+    )
+
+
 def _numeric_column(col, j: int, name, *, check_values: bool = True) -> np.ndarray:
     """One numeric feature as float64; ``check_values=False`` leaves the checks of its
     values (infinity, float32's range) to the caller (:func:`_check_numeric_values`)."""
@@ -242,10 +249,7 @@ def _numeric_column(col, j: int, name, *, check_values: bool = True) -> np.ndarr
             "silently: pass the real part (or both parts as two columns)."
         )
     if kind in "mM":
-        raise TypeError(
-            f"Column {name!r} holds datetimes or time spans; convert it to numbers "
-            "(e.g. seconds or days) first."
-        )
+        raise _times_error(f"Column {name!r}")
     if _is_plain_numeric(col):
         arr = col.to_numpy(dtype=np.float64)
     elif isinstance(col, pd.Series):
@@ -357,6 +361,8 @@ def _as_2d(X):
                 f"(shape={arr.shape}) while a minimum of 1 is required."
             )
         return arr
+    if arr.dtype.kind in "mM":  # check_array would cast them to float silently
+        raise _times_error(f"X (dtype {arr.dtype})")
     # numeric numpy input: scikit-learn's own checks and messages
     arr = check_array(
         arr,

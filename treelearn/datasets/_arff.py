@@ -27,6 +27,9 @@ a nominal value list, as in ``soybean.arff``). The supported format:
   supported.
 
 Anything else raises a :class:`ValueError` that names the line and what is wrong.
+A file given by its path is read line by line; a line of more than
+:data:`_LINE_PIECE` characters is read in pieces and, when it has the wrong number of
+values, refused from them (at about one copy of the line, not two).
 
 (One concept, the grammar above, from lexing to typed columns; it is kept in one
 module, past the ~500-line guideline, so that every rule of the format has one home.)
@@ -71,6 +74,9 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 _SPECIAL = re.compile(r"""['"%{}\\]""")
 # The first field of a comma-separated line that is empty or blank.
 _EMPTY_FIELD = re.compile(r"(?:^|(?<=,))\s*(?=,|$)")
+# A line of a file longer than this (characters) is read in pieces of this size, so
+# that a line with the wrong number of values is refused at one copy of its size.
+_LINE_PIECE = 2**22
 _JAVA_DATE_TOKEN = re.compile(r"'(?:[^']|'')*'|([A-Za-z])\1*|.", re.S)
 _JAVA_DATE_CODES = {
     "yyyy": "%Y",
@@ -272,7 +278,7 @@ def _parse_relation(line: str, pos: int) -> str:
     return name
 
 
-def _parse_header(lines: Iterator[str]) -> tuple[str, list[_Attribute], int]:
+def _parse_header(lines: Iterator[str | _LongLine]) -> tuple[str, list[_Attribute], int]:
     """Parse the header from ``lines``, up to ``@data``.
 
     Returns (relation, attributes, the line number of ``@data``); ``lines`` is left at
@@ -284,7 +290,7 @@ def _parse_header(lines: Iterator[str]) -> tuple[str, list[_Attribute], int]:
     lineno = 0
     for raw in lines:
         lineno += 1
-        line = raw.strip()
+        line = _line_text(raw).strip()
         if not line or line.startswith("%"):
             continue
         try:
@@ -322,6 +328,48 @@ def _parse_header(lines: Iterator[str]) -> tuple[str, list[_Attribute], int]:
     if relation is None:
         raise _ArffError(f"line {where}: end of file reached without @relation")
     raise _ArffError(f"line {where}: end of file reached without @data")
+
+
+class _LongLine(list[str]):
+    """The pieces (as read, each of :data:`_LINE_PIECE` characters but the last) of
+    one line of a file longer than :data:`_LINE_PIECE`."""
+
+    def text(self) -> str:
+        return "".join(self)
+
+
+def _line_text(line: str | _LongLine) -> str:
+    return line.text() if isinstance(line, _LongLine) else line
+
+
+def _refuse_long_line(pieces: _LongLine, n_attrs: int) -> None:
+    """Raise, from its pieces, the error :func:`_dense_tokens` gives a long line with
+    another number of values than ``n_attrs`` (a line :func:`_dense_tokens` counts by
+    its commas: no quote, brace, ``%`` or backslash); otherwise return (the caller
+    joins the pieces and reads the line as any other)."""
+    if any(_SPECIAL.search(p) for p in pieces) or all(p.isspace() for p in pieces):
+        return
+    found = sum(p.count(",") for p in pieces) + 1
+    if found == n_attrs:
+        return
+    # the first empty field (as _EMPTY_FIELD finds it in the whole line): each piece
+    # is searched after a stand-in for the field left open by the pieces before it
+    before = 0  # commas in the pieces before
+    carry = ""  # "": at the line's start; "x,": a blank field after a comma; "x": text
+    for i, piece in enumerate(pieces):
+        last = i == len(pieces) - 1
+        text = carry + (piece.rstrip() if last else piece)
+        for m in _EMPTY_FIELD.finditer(text):
+            if last or m.end() < len(text):  # (a piece's end is not the line's)
+                k = before + text.count(",", 0, m.start()) - carry.count(",") + 1
+                raise _ArffError(f"value {k} is empty (write ? for a missing value)")
+        before += piece.count(",")
+        j = piece.rfind(",")
+        if j >= 0:
+            carry = "x" if piece[j + 1 :].strip() else "x,"
+        elif piece.strip():
+            carry = "x"
+    raise _ArffError(f"expected {n_attrs} values, found {found}")
 
 
 def _dense_tokens(line: str, n_attrs: int) -> list[str | None]:
@@ -446,7 +494,7 @@ class _Column:
 
 
 def _read_data(
-    lines: Iterator[str], lineno: int, attrs: list[_Attribute], rows_hint: int = 0
+    lines: Iterator[str | _LongLine], lineno: int, attrs: list[_Attribute], rows_hint: int = 0
 ) -> dict[str, Any]:
     """Read the data section from ``lines`` (``lineno``: the line before) into columns.
 
@@ -482,6 +530,12 @@ def _read_data(
 
     for raw in lines:
         lineno += 1
+        if isinstance(raw, _LongLine):
+            try:
+                _refuse_long_line(raw, n_attrs)
+            except _ArffError as exc:
+                raise _ArffError(f"line {lineno}: {exc}") from None
+            raw = raw.text()
         line = raw.strip()
         if not line or line[0] == "%":
             continue
@@ -629,9 +683,29 @@ def _split_lines(text: str) -> Iterator[str]:
         pos = end
 
 
-def _without_bom(lines: Iterator[str]) -> Iterator[str]:
+def _without_bom(lines: Iterator[str | _LongLine]) -> Iterator[str | _LongLine]:
     for i, line in enumerate(lines):
-        yield line[1:] if i == 0 and line.startswith("\ufeff") else line
+        if i == 0 and isinstance(line, _LongLine) and line[0].startswith("\ufeff"):
+            line[0] = line[0][1:]
+        elif i == 0 and isinstance(line, str) and line.startswith("\ufeff"):
+            line = line[1:]
+        yield line
+
+
+def _file_lines(f: IO[str]) -> Iterator[str | _LongLine]:
+    """The lines of a text file; one longer than :data:`_LINE_PIECE` characters as a
+    :class:`_LongLine` of its pieces (never joined here)."""
+    while piece := f.readline(_LINE_PIECE):
+        if len(piece) < _LINE_PIECE or piece[-1] == "\n":
+            yield piece
+            continue
+        pieces = _LongLine([piece])
+        while len(piece) == _LINE_PIECE and piece[-1] != "\n":
+            piece = f.readline(_LINE_PIECE)
+            if not piece:
+                break
+            pieces.append(piece)
+        yield pieces
 
 
 def _count_newlines(path: Path) -> int:
@@ -647,7 +721,7 @@ def _count_newlines(path: Path) -> int:
 @contextlib.contextmanager
 def _open_lines(
     source: str | os.PathLike[str] | IO[Any], encoding: str
-) -> Generator[tuple[Iterator[str], str, int], None, None]:
+) -> Generator[tuple[Iterator[str | _LongLine], str, int], None, None]:
     """(the lines of the file, a name for messages, an estimate of the number of
     lines) from a path or an open file.
 
@@ -660,7 +734,7 @@ def _open_lines(
             raise FileNotFoundError(f"ARFF file does not exist: {path}")
         hint = _count_newlines(path) + 1
         with open(path, encoding=encoding, newline=None) as f:
-            yield _without_bom(iter(f)), str(path), hint
+            yield _without_bom(_file_lines(f)), str(path), hint
         return
     if hasattr(source, "read"):
         text = source.read()

@@ -691,12 +691,22 @@ class _LevelWiseBuilder:
     def _primary_slots(self, local, e_row, split):
         """The entries of split nodes and their child slot by the primary split
         (``-1``: missing value or a category without a branch)."""
+        split_nodes = np.flatnonzero(split.feature >= 0)
+        if split_nodes.size == 1:  # one node splits (a chain's level)
+            p = int(split_nodes[0])
+            f = int(split.feature[p])
+            if split.kind[p] == SPLIT_NUMERIC and not self.has_nan[f]:
+                idx = np.arange(local.size) if split.feature.size == 1 else np.flatnonzero(local == p)
+                return idx, (self.X[e_row[idx], f] > split.threshold[p]).astype(np.intp)
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
         nl = local[idx]
         x = self.X[e_row[idx], node_feat[idx]]
         slot = np.full(idx.size, -1, dtype=np.intp)
         known = ~np.isnan(x)
+        if not split.tables and known.all():  # numeric splits of known values
+            slot[:] = x > split.threshold[nl]
+            return idx, slot
         k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
         slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
         row_of_node = np.full(split.n_children.size, -1, dtype=np.intp)
@@ -782,19 +792,25 @@ class _LevelWiseBuilder:
         routed = slot >= 0
         child = first_local[nl] + slot
         # known weight per child -> fractions for missing values
-        child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
-        parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-        parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
-            parent_of_child
-        ]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.where(
-                parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
-            )
+        all_routed = bool(routed.all())
+        child_w = (
+            np.bincount(child, weights=e_w[idx], minlength=n_next)
+            if all_routed
+            else np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
+        )
         if self.learned:  # one-hot shares: the direction of a missing value
             fraction = learned_shares(n_children, child_w, split.missing_slot)
+        else:
+            parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+            parent_known = np.bincount(
+                parent_of_child, weights=child_w, minlength=n_children.size
+            )[parent_of_child]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fraction = np.where(
+                    parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
+                )
         copies = np.zeros(local.size, dtype=np.intp)
-        copies[idx[routed]] = 1
+        copies[idx if all_routed else idx[routed]] = 1
 
         def move(new_node, new_w):
             return _partition.Move(
@@ -802,7 +818,7 @@ class _LevelWiseBuilder:
                 n_next,
             )  # fmt: skip
 
-        if routed.all():
+        if all_routed:
             return move(child, e_w[idx]), idx, fraction
         # a missing value: one copy per child whose share is above J48's 1e-6
         self.copied = True

@@ -300,6 +300,15 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     """
     local, n_ent, n_children = move.local, move.n_entries, move.n_children
     first_local, new_node, e_row = move.first_child, move.new_node, move.rows
+    if store.row_right is None:
+        store.row_right = np.zeros(store.n_rows, dtype=np.int8)
+    split_nodes = np.flatnonzero(n_children)
+    if split_nodes.size == 1:  # one node splits (a chain's every level): its two sides
+        p = int(split_nodes[0])
+        store.row_right[e_row if n_ent.size == 1 else e_row[local == p]] = new_node == 1
+        start = int(n_ent[:p].sum())
+        _partition_one_node(store, store.row_right, start, start + int(n_ent[p]))
+        return
     m = local.size
     n_new = new_node.size
     seg_start = np.cumsum(n_ent) - n_ent
@@ -326,8 +335,6 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     del position_node
     # per row: 1 when it goes right
     split_e = split[local]
-    if store.row_right is None:
-        store.row_right = np.zeros(store.n_rows, dtype=np.int8)
     row_right = store.row_right
     row_right[e_row] = 0
     goes_right = new_node == first_local[local[split_e]] + 1
@@ -361,6 +368,34 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
             weights[r] = out_w[:n_new]
 
     workers.map(one, range(len(store.entries)), m * len(store.entries))
+
+
+def _partition_one_node(store: SortedStore, row_right: np.ndarray, a: int, b: int) -> None:
+    """The ``"rows"`` path for a level where one node splits (binary, no copies), its
+    entries at positions ``a .. b - 1`` (the other nodes' entries leave the store):
+    each feature's segment is reordered by one stable sort of its sides (0 left, 1
+    right), which keeps the value order within each side; with several features the
+    sorts run on one ``[features, positions]`` array (values grouped by dtype)."""
+    if len(store.entries) == 1:
+        entries = store.entries[0][a:b]
+        order = np.argsort(row_right[entries], kind="stable")
+        store.entries[0] = entries[order]
+        store.values[0] = store.values[0][a:b][order]
+        if store.weights is not None:
+            store.weights[0] = store.weights[0][a:b][order]
+        return
+    stacked = np.stack([e[a:b] for e in store.entries])
+    order = np.argsort(row_right[stacked], axis=1, kind="stable")  # [features, b - a]
+    store.entries = list(np.take_along_axis(stacked, order, axis=1))
+    groups = [store.values] if store.weights is None else [store.values, store.weights]
+    for arrays in groups:
+        dtypes = [v.dtype for v in arrays]
+        for dtype in set(dtypes):  # float32 and float64 features apart
+            rows = [r for r, d in enumerate(dtypes) if d == dtype]
+            block = np.stack([arrays[r][a:b] for r in rows])
+            moved = np.take_along_axis(block, order[rows], axis=1)
+            for r, values in zip(rows, moved, strict=True):
+                arrays[r] = values
 
 
 def _partition_rows_together(

@@ -643,10 +643,16 @@ class _LevelWiseBuilder:
         if threads > 1 and m * n_rows >= MIN_THREADED_ELEMENTS:  # a block per thread
             per_block = min(per_block, -(-n_rows // threads))
         blocks: list[list[int]] = []
-        for missing in (False, True):
-            rows = np.flatnonzero(self.has_nan[self.numeric] == missing).tolist()
+        for rows in self._rows_by_missing:
             blocks += [rows[i : i + per_block] for i in range(0, len(rows), per_block)]
         return blocks
+
+    @functools.cached_property
+    def _rows_by_missing(self) -> tuple[list[int], list[int]]:
+        """The store rows of the numeric features without, then with, missing values
+        (fixed for the fit)."""
+        has_nan = self.has_nan[self.numeric]
+        return np.flatnonzero(~has_nan).tolist(), np.flatnonzero(has_nan).tolist()
 
     def _pads_categories(self, frac: np.ndarray | None) -> bool:
         """Whether this level's categorical searches may pad features to more
@@ -696,7 +702,9 @@ class _LevelWiseBuilder:
             p = int(split_nodes[0])
             f = int(split.feature[p])
             if split.kind[p] == SPLIT_NUMERIC and not self.has_nan[f]:
-                idx = np.arange(local.size) if split.feature.size == 1 else np.flatnonzero(local == p)
+                idx = (
+                    np.arange(local.size) if split.feature.size == 1 else np.flatnonzero(local == p)
+                )
                 return idx, (self.X[e_row[idx], f] > split.threshold[p]).astype(np.intp)
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
@@ -802,9 +810,9 @@ class _LevelWiseBuilder:
             fraction = learned_shares(n_children, child_w, split.missing_slot)
         else:
             parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-            parent_known = np.bincount(
-                parent_of_child, weights=child_w, minlength=n_children.size
-            )[parent_of_child]
+            parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
+                parent_of_child
+            ]
             with np.errstate(invalid="ignore", divide="ignore"):
                 fraction = np.where(
                     parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
@@ -812,14 +820,14 @@ class _LevelWiseBuilder:
         copies = np.zeros(local.size, dtype=np.intp)
         copies[idx if all_routed else idx[routed]] = 1
 
-        def move(new_node, new_w):
+        def move(new_node, new_w, whole=False):
             return _partition.Move(
                 local, e_row, e_w, n_ent, n_children, first_local, copies, new_node, new_w,
-                n_next,
+                n_next, whole,
             )  # fmt: skip
 
-        if all_routed:
-            return move(child, e_w[idx]), idx, fraction
+        if all_routed:  # one new entry per entry of a split node, same weight
+            return move(child, e_w[idx], whole=True), idx, fraction
         # a missing value: one copy per child whose share is above J48's 1e-6
         self.copied = True
         miss = np.flatnonzero(~routed)

@@ -463,12 +463,18 @@ def best_thresholds(
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
         # views they get would cost more than the arithmetic
+        one = at_seg.size > 0 and at_seg[0] == at_seg[-1]  # one node: its column, broadcast
+        s = int(at_seg[0]) if one else 0
         left = np.subtract(
-            np.take(cum, at, axis=1), np.take(base, at_seg, axis=1), dtype=np.float64
+            np.take(cum, at, axis=1),
+            base[:, s : s + 1] if one else np.take(base, at_seg, axis=1),
+            dtype=np.float64,
         )  # [K, c]
         if learned:
             left[:, missing_left] += np.take(missing_counts, at_seg[missing_left], axis=1)
-        return left, np.take(known_counts, at_seg, axis=1) - left
+        return left, (
+            known_counts[:, s : s + 1] if one else np.take(known_counts, at_seg, axis=1)
+        ) - left
 
     # ranked in chunks of candidates: working memory within the budget's cap
     rank = np.empty(cand.size)

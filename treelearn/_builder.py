@@ -262,7 +262,9 @@ class _LevelWiseBuilder:
             self.criterion = guarded if depth == 0 or every else plain
             _budget.check_level(cols.node_count, L, K, depth)
             local = e_local
-            counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
+            unit = self._unit_weights(store)  # then counting is exact
+            counts = np.bincount(local * K + e_y, None if unit else e_w, L * K)
+            counts = counts.astype(np.float64, copy=False).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
             impurity = self.criterion.impurity(counts)  # checked before it is used
             # "fractional": sizes in weight (a copy of a row counts its share of it)
@@ -325,6 +327,11 @@ class _LevelWiseBuilder:
         if rules.max_leaf_nodes is not None:
             tree = best_first(tree, rules.max_leaf_nodes, self.total_weight)
         return tree
+
+    def _unit_weights(self, store: _partition.SortedStore | _sparse_store.SparseStore) -> bool:
+        """Whether every entry of the level weighs 1: the store holds no weights and no
+        row has been copied (a store without numeric features never takes weights)."""
+        return store.weights is None and not self.copied
 
     # -- split search ------------------------------------------------------------------
     def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac):
@@ -705,7 +712,9 @@ class _LevelWiseBuilder:
                 idx = (
                     np.arange(local.size) if split.feature.size == 1 else np.flatnonzero(local == p)
                 )
-                return idx, (self.X[e_row[idx], f] > split.threshold[p]).astype(np.intp)
+                rows = e_row[idx]
+                x = self.X[rows, f] if self.sparse else self.X[:, f].take(rows)
+                return idx, (x > split.threshold[p]).astype(np.intp)
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
         nl = local[idx]
@@ -770,7 +779,8 @@ class _LevelWiseBuilder:
                 return first_child, None
             first_local = first_child - next_lo
             if self.max_surrogates is None:
-                routed = (*self._route(local, e_row, e_w, split, first_local, n_ent), None)
+                unit = self._unit_weights(store)
+                routed = (*self._route(local, e_row, e_w, split, first_local, n_ent, unit), None)
             else:
                 routed = self._route_surrogates(
                     local, e_row, e_y, e_w, split, first_local, n_ent, store
@@ -782,8 +792,9 @@ class _LevelWiseBuilder:
             _make_leaves(split, one_sided)
             self.copied = copied
 
-    def _route(self, local, e_row, e_w, split, first_local, n_ent):
-        """Child of every entry of a split node; copies for missing values.
+    def _route(self, local, e_row, e_w, split, first_local, n_ent, unit=False):
+        """Child of every entry of a split node; copies for missing values
+        (``unit``: every entry weight is 1).
 
         Returns the :class:`~treelearn._partition.Move` (new entries ordered by
         source entry, copies in child order), the source entry of every new
@@ -801,11 +812,10 @@ class _LevelWiseBuilder:
         child = first_local[nl] + slot
         # known weight per child -> fractions for missing values
         all_routed = bool(routed.all())
-        child_w = (
-            np.bincount(child, weights=e_w[idx], minlength=n_next)
-            if all_routed
-            else np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
-        )
+        if all_routed:  # counts of unit weights are their sums, exactly
+            child_w = np.bincount(child, None if unit else e_w[idx], n_next).astype(np.float64)
+        else:
+            child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
         if self.learned:  # one-hot shares: the direction of a missing value
             fraction = learned_shares(n_children, child_w, split.missing_slot)
         else:

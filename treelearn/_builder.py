@@ -263,8 +263,8 @@ class _LevelWiseBuilder:
             _budget.check_level(cols.node_count, L, K, depth)
             local = e_local
             unit = self._unit_weights(store)  # then counting is exact
-            counts = np.bincount(local * K + e_y, None if unit else e_w, L * K)
-            counts = counts.astype(np.float64, copy=False).reshape(L, K)
+            class_sums = np.bincount(local * K + e_y, None if unit else e_w, L * K)
+            counts = class_sums.astype(np.float64, copy=False).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
             impurity = self.criterion.impurity(counts)  # checked before it is used
             # "fractional": sizes in weight (a copy of a row counts its share of it)
@@ -396,7 +396,12 @@ class _LevelWiseBuilder:
                 if found.missing_slot is not None:
                     best_slot[found.nodes, found.feature] = found.missing_slot
         level = (gains, scores, valid, best_table, best_slot, counts, frac)
-        for block in self._categorical_blocks(L, self._pads_categories(frac)):
+        cat_blocks = (
+            self._categorical_blocks(L, self._pads_categories(frac))
+            if self.categorical.size
+            else []
+        )
+        for block in cat_blocks:
             C = int(self.n_cat[block].max())
             if C < 2:
                 continue
@@ -418,9 +423,9 @@ class _LevelWiseBuilder:
             out, nodes, win, gains[nodes, win], scores[nodes, win], best_thr[nodes, win],
             node_weight,
         )  # fmt: skip
-        numeric_win = ~self.is_cat[win]
         out.missing_slot[nodes] = best_slot[nodes, win]
-        for f in np.unique(win[~numeric_win]).tolist():
+        categorical_win = np.unique(win[self.is_cat[win]]).tolist() if self.categorical.size else []
+        for f in categorical_win:
             sel = win == f
             row_of, tables = best_table[f]
             pairs = table_pairs(tables, row_of[nodes[sel]], int(self.n_cat[f]))
@@ -813,9 +818,10 @@ class _LevelWiseBuilder:
         # known weight per child -> fractions for missing values
         all_routed = bool(routed.all())
         if all_routed:  # counts of unit weights are their sums, exactly
-            child_w = np.bincount(child, None if unit else e_w[idx], n_next).astype(np.float64)
+            child_sums = np.bincount(child, None if unit else e_w[idx], n_next)
         else:
-            child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
+            child_sums = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
+        child_w = child_sums.astype(np.float64, copy=False)
         if self.learned:  # one-hot shares: the direction of a missing value
             fraction = learned_shares(n_children, child_w, split.missing_slot)
         else:

@@ -18,8 +18,12 @@ from treelearn import _partition as P
 from treelearn import _threads
 
 
-def _level(rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: bool):
-    """A random level: a store sorted by (node, value) and a move of its entries."""
+def _level(
+    rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: bool,
+    one_split: bool = False,
+):  # fmt: skip
+    """A random level: a store sorted by (node, value) and a move of its entries
+    (``one_split``: exactly one node splits, in two)."""
     n_rows = int(rng.integers(5, 60))
     n_nodes = int(rng.integers(1, 6))
     local = np.sort(rng.integers(0, n_nodes, n_rows))
@@ -29,6 +33,8 @@ def _level(rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: 
         n_children = np.where(n_children > 0, rng.integers(2, 5, n_nodes), 0)
     if not n_children.any():
         n_children[0] = 2
+    if one_split:
+        n_children = np.where(np.arange(n_nodes) == rng.integers(0, n_nodes), 2, 0)
     first = np.cumsum(n_children) - n_children
     first_child = np.where(n_children > 0, first, -1)
     n_next = int(n_children.sum())
@@ -173,6 +179,25 @@ def test_rows_path_with_float32_and_float64_features(seed, per_feature):
             mp.setattr(_threads, "MIN_THREADED_ELEMENTS", 0)
         _compare_paths_on(store, move, expected, [("rows", None)])
     assert [v.dtype for v in store.values] == [np.float64, np.float64, np.float32]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n_features=st.sampled_from([1, 3]), weighted=st.booleans())
+def test_rows_path_where_one_node_splits(seed, n_features, weighted):
+    # a chain's levels: one node splits (the others become leaves), moved by a
+    # stable sort of its sides
+    rng = np.random.default_rng(seed)
+    store, move = _level(rng, multiway=False, copies=False, weighted=weighted, one_split=True)
+    store.entries, store.values = store.entries[:1], store.values[:1]
+    if store.weights is not None:
+        store.weights = store.weights[:1]
+    for _ in range(n_features - 1):  # float64 and float32 features side by side
+        store.entries.append(store.entries[0].copy())
+        store.values.append(store.values[0].astype(np.float32))
+        if store.weights is not None:
+            store.weights.append(store.weights[0].copy())
+    expected = P.reference_partition(store, move)
+    _compare_paths_on(store, move, expected, [("rows", None)])
 
 
 def test_each_path_is_exercised():

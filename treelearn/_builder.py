@@ -263,7 +263,9 @@ class _LevelWiseBuilder:
             self.criterion = guarded if depth == 0 or every else plain
             _budget.check_level(cols.node_count, L, K, depth)
             local = e_local
-            counts = np.bincount(local * K + e_y, weights=e_w, minlength=L * K).reshape(L, K)
+            unit = self._unit_weights(store)  # then counting is exact
+            class_sums = np.bincount(local * K + e_y, None if unit else e_w, L * K)
+            counts = class_sums.astype(np.float64, copy=False).reshape(L, K)
             n_ent = np.bincount(local, minlength=L)
             impurity = self.criterion.impurity(counts)  # checked before it is used
             # "fractional": sizes in weight (a copy of a row counts its share of it)
@@ -326,6 +328,11 @@ class _LevelWiseBuilder:
         if rules.max_leaf_nodes is not None:
             tree = best_first(tree, rules.max_leaf_nodes, self.total_weight)
         return tree
+
+    def _unit_weights(self, store: _partition.SortedStore | _sparse_store.SparseStore) -> bool:
+        """Whether every entry of the level weighs 1: the store holds no weights and no
+        row has been copied (a store without numeric features never takes weights)."""
+        return store.weights is None and not self.copied
 
     # -- split search ------------------------------------------------------------------
     def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac):
@@ -390,7 +397,12 @@ class _LevelWiseBuilder:
                 if found.missing_slot is not None:
                     best_slot[found.nodes, found.feature] = found.missing_slot
         level = (gains, scores, valid, best_table, best_slot, counts, frac)
-        for block in self._categorical_blocks(L, self._pads_categories(frac)):
+        cat_blocks = (
+            self._categorical_blocks(L, self._pads_categories(frac))
+            if self.categorical.size
+            else []
+        )
+        for block in cat_blocks:
             C = int(self.n_cat[block].max())
             if C < 2:
                 continue
@@ -412,9 +424,9 @@ class _LevelWiseBuilder:
             out, nodes, win, gains[nodes, win], scores[nodes, win], best_thr[nodes, win],
             node_weight,
         )  # fmt: skip
-        numeric_win = ~self.is_cat[win]
         out.missing_slot[nodes] = best_slot[nodes, win]
-        for f in np.unique(win[~numeric_win]).tolist():
+        categorical_win = np.unique(win[self.is_cat[win]]).tolist() if self.categorical.size else []
+        for f in categorical_win:
             sel = win == f
             row_of, tables = best_table[f]
             pairs = table_pairs(tables, row_of[nodes[sel]], int(self.n_cat[f]))
@@ -644,10 +656,16 @@ class _LevelWiseBuilder:
         if threads > 1 and m * n_rows >= MIN_THREADED_ELEMENTS:  # a block per thread
             per_block = min(per_block, -(-n_rows // threads))
         blocks: list[list[int]] = []
-        for missing in (False, True):
-            rows = np.flatnonzero(self.has_nan[self.numeric] == missing).tolist()
+        for rows in self._rows_by_missing:
             blocks += [rows[i : i + per_block] for i in range(0, len(rows), per_block)]
         return blocks
+
+    @functools.cached_property
+    def _rows_by_missing(self) -> tuple[list[int], list[int]]:
+        """The store rows of the numeric features without, then with, missing values
+        (fixed for the fit)."""
+        has_nan = self.has_nan[self.numeric]
+        return np.flatnonzero(~has_nan).tolist(), np.flatnonzero(has_nan).tolist()
 
     def _pads_categories(self, frac: np.ndarray | None) -> bool:
         """Whether this level's categorical searches may pad features to more
@@ -692,12 +710,26 @@ class _LevelWiseBuilder:
     def _primary_slots(self, local, e_row, split):
         """The entries of split nodes and their child slot by the primary split
         (``-1``: missing value or a category without a branch)."""
+        split_nodes = np.flatnonzero(split.feature >= 0)
+        if split_nodes.size == 1:  # one node splits (a chain's level)
+            p = int(split_nodes[0])
+            f = int(split.feature[p])
+            if split.kind[p] == SPLIT_NUMERIC and not self.has_nan[f]:
+                idx = (
+                    np.arange(local.size) if split.feature.size == 1 else np.flatnonzero(local == p)
+                )
+                rows = e_row[idx]
+                x = self.X[rows, f] if self.sparse else self.X[:, f].take(rows)
+                return idx, (x > split.threshold[p]).astype(np.intp)
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
         nl = local[idx]
         x = self.X[e_row[idx], node_feat[idx]]
         slot = np.full(idx.size, -1, dtype=np.intp)
         known = ~np.isnan(x)
+        if not split.tables and known.all():  # numeric splits of known values
+            slot[:] = x > split.threshold[nl]
+            return idx, slot
         k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
         slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
         row_of_node = np.full(split.n_children.size, -1, dtype=np.intp)
@@ -753,7 +785,8 @@ class _LevelWiseBuilder:
                 return first_child, None
             first_local = first_child - next_lo
             if self.max_surrogates is None:
-                routed = (*self._route(local, e_row, e_w, split, first_local, n_ent), None)
+                unit = self._unit_weights(store)
+                routed = (*self._route(local, e_row, e_w, split, first_local, n_ent, unit), None)
             else:
                 routed = self._route_surrogates(
                     local, e_row, e_y, e_w, split, first_local, n_ent, store
@@ -765,8 +798,9 @@ class _LevelWiseBuilder:
             _make_leaves(split, one_sided)
             self.copied = copied
 
-    def _route(self, local, e_row, e_w, split, first_local, n_ent):
-        """Child of every entry of a split node; copies for missing values.
+    def _route(self, local, e_row, e_w, split, first_local, n_ent, unit=False):
+        """Child of every entry of a split node; copies for missing values
+        (``unit``: every entry weight is 1).
 
         Returns the :class:`~treelearn._partition.Move` (new entries ordered by
         source entry, copies in child order), the source entry of every new
@@ -783,28 +817,34 @@ class _LevelWiseBuilder:
         routed = slot >= 0
         child = first_local[nl] + slot
         # known weight per child -> fractions for missing values
-        child_w = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
-        parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-        parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
-            parent_of_child
-        ]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            fraction = np.where(
-                parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
-            )
+        all_routed = bool(routed.all())
+        if all_routed:  # counts of unit weights are their sums, exactly
+            child_sums = np.bincount(child, None if unit else e_w[idx], n_next)
+        else:
+            child_sums = np.bincount(child[routed], weights=e_w[idx[routed]], minlength=n_next)
+        child_w = child_sums.astype(np.float64, copy=False)
         if self.learned:  # one-hot shares: the direction of a missing value
             fraction = learned_shares(n_children, child_w, split.missing_slot)
+        else:
+            parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+            parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
+                parent_of_child
+            ]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                fraction = np.where(
+                    parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
+                )
         copies = np.zeros(local.size, dtype=np.intp)
-        copies[idx[routed]] = 1
+        copies[idx if all_routed else idx[routed]] = 1
 
-        def move(new_node, new_w):
+        def move(new_node, new_w, whole=False):
             return _partition.Move(
                 local, e_row, e_w, n_ent, n_children, first_local, copies, new_node, new_w,
-                n_next,
+                n_next, whole,
             )  # fmt: skip
 
-        if routed.all():
-            return move(child, e_w[idx]), idx, fraction
+        if all_routed:  # one new entry per entry of a split node, same weight
+            return move(child, e_w[idx], whole=True), idx, fraction
         # a missing value: one copy per child whose share is above J48's 1e-6
         self.copied = True
         miss = np.flatnonzero(~routed)

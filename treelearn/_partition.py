@@ -115,6 +115,9 @@ class Move:
     new_node: np.ndarray  # per new entry: its node in the next level
     new_weights: np.ndarray  # per new entry: its weight
     n_next: int  # nodes in the next level
+    # True when known without a look: one new entry per entry of a split node, with
+    # its weight (no copies, no fractions); False: look at copies and weights
+    whole: bool = False
 
 
 def stable_argsort(values: np.ndarray) -> np.ndarray:
@@ -187,6 +190,8 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 def choose_path(store: SortedStore, move: Move) -> str:
     """The cheapest partition that applies to this level (see the module docstring)."""
     binary = int(move.n_children.max()) <= 2
+    if store.by_row and binary and move.whole:
+        return "rows"
     if store.by_row:
         split = move.n_children[move.local] > 0
         if (
@@ -221,17 +226,16 @@ def partition(
     """
     if not store.entries:
         return
-    path = choose_path(store, move) if path is None else path
-    if path not in PATHS:
+    if path is None:
+        path = choose_path(store, move)
+    elif path not in PATHS:
         raise ValueError(f"path must be one of {PATHS}, got {path!r}")
-    binary = int(move.n_children.max()) <= 2
-    no_copies = bool(np.all(move.copies <= 1))
-    if (path in ("packed", "coded") or rank == "cumsum") and not binary:
-        raise ValueError(f"path {path!r} with rank {rank!r} needs binary splits")
-    if path != "copies" and not no_copies:
+    elif path != "copies" and not bool(np.all(move.copies <= 1)):
         raise ValueError(f"path {path!r} cannot copy entries; use 'copies'")
-    if path == "rows" and not store.by_row:
+    elif path == "rows" and not store.by_row:
         raise ValueError("path 'rows' needs a store of rows (before any renumbering)")
+    if (path in ("packed", "coded") or rank == "cumsum") and int(move.n_children.max()) > 2:
+        raise ValueError(f"path {path!r} with rank {rank!r} needs binary splits")
     workers = workers or Workers(1)
     if path == "rows":
         _partition_rows(store, move, workers)
@@ -300,6 +304,19 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     """
     local, n_ent, n_children = move.local, move.n_entries, move.n_children
     first_local, new_node, e_row = move.first_child, move.new_node, move.rows
+    if store.row_right is None:
+        store.row_right = np.zeros(store.n_rows, dtype=np.int8)
+    split_nodes = np.flatnonzero(n_children)
+    n_features = len(store.entries)
+    if split_nodes.size == 1 and (
+        n_features == 1
+        or (new_node.size * n_features < _threads.MIN_THREADED_ELEMENTS and store.weights is None)
+    ):  # one node splits (a chain's every level): its two sides
+        p = int(split_nodes[0])
+        store.row_right[e_row if n_ent.size == 1 else e_row[local == p]] = new_node == 1
+        start = int(n_ent[:p].sum())
+        _partition_one_node(store, store.row_right, start, start + int(n_ent[p]))
+        return
     m = local.size
     n_new = new_node.size
     seg_start = np.cumsum(n_ent) - n_ent
@@ -326,8 +343,6 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     del position_node
     # per row: 1 when it goes right
     split_e = split[local]
-    if store.row_right is None:
-        store.row_right = np.zeros(store.n_rows, dtype=np.int8)
     row_right = store.row_right
     row_right[e_row] = 0
     goes_right = new_node == first_local[local[split_e]] + 1
@@ -361,6 +376,31 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
             weights[r] = out_w[:n_new]
 
     workers.map(one, range(len(store.entries)), m * len(store.entries))
+
+
+def _partition_one_node(store: SortedStore, row_right: np.ndarray, a: int, b: int) -> None:
+    """The ``"rows"`` path for a level where one node splits (binary, no copies), its
+    entries at positions ``a .. b - 1`` (the other nodes' entries leave the store):
+    each feature's segment is reordered by one stable sort of its sides (0 left, 1
+    right), which keeps the value order within each side. Several features (a
+    small level without weights) take :func:`_partition_rows_together`'s pass over
+    the segment: left entries keep their rank among the left, right ones follow."""
+    if len(store.entries) == 1:
+        entries = store.entries[0][a:b]
+        order = np.argsort(row_right[entries], kind="stable")
+        store.entries[0] = entries[order]
+        store.values[0] = store.values[0][a:b][order]
+        if store.weights is not None:
+            store.weights[0] = store.weights[0][a:b][order]
+        return
+    # several features: the node's segments, with its constants
+    store.entries = [e[a:b] for e in store.entries]
+    store.values = [v[a:b] for v in store.values]
+    n = b - a
+    index = np.int32 if 4 * n + 4 < 2**31 else np.intp
+    left_base = np.arange(n, dtype=index)
+    n_left = n - int(np.count_nonzero(row_right[store.entries[0]]))
+    _partition_rows_together(store, row_right, left_base, n_left - 1 - left_base, n, index)
 
 
 def _partition_rows_together(

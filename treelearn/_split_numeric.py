@@ -236,6 +236,15 @@ def segment_best(
     first = np.zeros(n_segments, dtype=np.intp)
     if scores.size == 0:
         return has, best, first
+    if seg[0] == seg[-1]:  # every candidate in one node (a chain's level)
+        s = int(seg[0])
+        target = scores.max()
+        if tolerance is not None:
+            target = target - tolerance[s]
+        at = int(np.argmax(scores >= target))  # 0 when none reaches it (a NaN maximum)
+        if scores[at] >= target:
+            has[s], best[s], first[s] = True, scores[at], at
+        return has, best, first
     bounds = np.searchsorted(seg, np.arange(n_segments + 1))  # where each segment starts
     ids = np.flatnonzero(bounds[1:] > bounds[:-1])  # segments with candidates
     starts = bounds[ids]
@@ -244,7 +253,13 @@ def segment_best(
         target = target - tolerance[ids]
     is_max = scores >= np.repeat(target, bounds[ids + 1] - starts)
     pos = np.flatnonzero(is_max)
-    first_pos = pos[np.r_[True, seg[pos[1:]] != seg[pos[:-1]]]] if pos.size else pos
+    if pos.size:
+        opens = np.empty(pos.size, dtype=bool)  # the first position of each segment
+        opens[0] = True
+        np.not_equal(seg[pos[1:]], seg[pos[:-1]], out=opens[1:])
+        first_pos = pos[opens]
+    else:
+        first_pos = pos
     has[seg[first_pos]] = True
     best[seg[first_pos]] = scores[first_pos]
     first[seg[first_pos]] = first_pos
@@ -448,12 +463,18 @@ def best_thresholds(
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
         # views they get would cost more than the arithmetic
+        one = at_seg.size > 0 and at_seg[0] == at_seg[-1]  # one node: its column, broadcast
+        s = int(at_seg[0]) if one else 0
         left = np.subtract(
-            np.take(cum, at, axis=1), np.take(base, at_seg, axis=1), dtype=np.float64
+            np.take(cum, at, axis=1),
+            base[:, s : s + 1] if one else np.take(base, at_seg, axis=1),
+            dtype=np.float64,
         )  # [K, c]
         if learned:
             left[:, missing_left] += np.take(missing_counts, at_seg[missing_left], axis=1)
-        return left, np.take(known_counts, at_seg, axis=1) - left
+        return left, (
+            known_counts[:, s : s + 1] if one else np.take(known_counts, at_seg, axis=1)
+        ) - left
 
     # ranked in chunks of candidates: working memory within the budget's cap
     rank = np.empty(cand.size)

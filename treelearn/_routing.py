@@ -46,10 +46,11 @@ __all__ = [
 #: Rows descended together: a chunk's rows of ``X`` (8192 x 20 float32 values, 640 KiB)
 #: stay in cache through the chunk's steps; 4x larger chunks were 1.5x slower here.
 _CHUNK = 8192
-#: Rows walked together when surrogates are followed at every step: a step's
-#: surrogate lookup costs ~20 numpy calls whatever its size, so fewer, larger
-#: chunks (32768 rows: 0.8x the time of 8192 on 33k rows with a NaN, 16k nodes).
-_SURROGATE_CHUNK = 4 * _CHUNK
+#: Bytes of ``X`` walked together when surrogates are followed at every step: a
+#: step's surrogate lookup costs ~20 numpy calls whatever its size, so fewer, larger
+#: chunks (32768 rows of 20 float32 values: 0.8x the time of 8192 on 33k rows with
+#: a NaN, 16k nodes; float64 rows: 16384 at most, larger ones leave the cache).
+_SURROGATE_CHUNK_BYTES = 32768 * 20 * 4
 
 
 def fan_out(
@@ -398,8 +399,9 @@ def _descend_general(t: DescentTables, X, flat, offsets, packed, shift, row_step
     start = np.zeros(offsets.size, dtype=np.intp)
     if t.surrogates is not None and not t.is_categorical.any():
         # surrogates followed at every step (one walk; all of a step's rows at once)
+        chunk = max(_CHUNK, _SURROGATE_CHUNK_BYTES // max(X.shape[1] * flat.itemsize, 1))
         res = _walk(t, flat, offsets, start, packed, shift, t.whole_next,
-                    chunk=_SURROGATE_CHUNK, by_rows=(X, row_step))  # fmt: skip
+                    chunk=chunk, by_rows=(X, row_step))  # fmt: skip
         stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     else:
         res = _walk(t, flat, offsets, start, packed, shift, t.missing_next)

@@ -7,7 +7,9 @@ Descent
     :func:`descend` follows known values from the root to a leaf, all rows at once,
     one gather per step; a row whose value is missing (or whose category has no
     branch) stops at its node. :func:`spread` takes the stopped rows on down every
-    branch.
+    branch. :func:`route` is the two in one call; on a numeric tree without
+    surrogates it walks the rows with a missing value once from the root, down
+    every branch (:func:`_fan_walk`), in the order :func:`spread` keeps.
 
 Fan-out
     A case whose split value is missing goes down every branch of the node, its
@@ -35,6 +37,7 @@ __all__ = [
     "fan_out",
     "flat_view",
     "float32_floor",
+    "route",
     "row_sums",
     "spread",
 ]
@@ -43,6 +46,11 @@ __all__ = [
 #: Rows descended together: a chunk's rows of ``X`` (8192 x 20 float32 values, 640 KiB)
 #: stay in cache through the chunk's steps; 4x larger chunks were 1.5x slower here.
 _CHUNK = 8192
+#: Bytes of ``X`` walked together when surrogates are followed at every step: a
+#: step's surrogate lookup costs ~20 numpy calls whatever its size, so fewer, larger
+#: chunks (32768 rows of 20 float32 values: 0.8x the time of 8192 on 33k rows with
+#: a NaN, 16k nodes; float64 rows: 16384 at most, larger ones leave the cache).
+_SURROGATE_CHUNK_BYTES = 32768 * 20 * 4
 
 
 def fan_out(
@@ -156,6 +164,26 @@ class DescentTables:
         """``threshold`` for float32 ``X``: :func:`float32_floor` of it (same routes)."""
         return float32_floor(self.threshold)
 
+    @cached_property
+    def whole_next(self) -> np.ndarray:
+        """[n] the one child that takes a node's missing value whole (a one-hot
+        share), else the node itself: ``missing_next`` before surrogates."""
+        ids = np.arange(self.n_children.size, dtype=np.intp)
+        if not self.spread_children.size:
+            return ids
+        first = self.spread_children[np.minimum(self.spread_start, self.spread_children.size - 1)]
+        return np.where(self.spreads | (self.n_children == 0), ids, first)
+
+    @cached_property
+    def spreads(self) -> np.ndarray:
+        """[n] the internal nodes that send a missing value down more than one branch
+        (or with a share other than 1): a row's leaf distributions are summed there."""
+        if not self.spread_children.size:
+            return np.zeros(self.n_children.size, dtype=bool)
+        first = self.spread_children[np.minimum(self.spread_start, self.spread_children.size - 1)]
+        one_hot = (self.spread_count == 1) & (self.share[first] == 1.0)
+        return (self.n_children > 0) & ~one_hot
+
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
         """The thresholds to compare the values of ``flat`` (float32 or float64) with."""
         return self.threshold32 if flat.dtype == np.float32 else self.threshold
@@ -200,7 +228,7 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     packed, shift = _packed(t, col_step)
     offsets = np.arange(n) * row_step
     if t.is_categorical.any():
-        return _descend_general(t, X, flat, offsets, packed, shift)
+        return _descend_general(t, X, flat, offsets, packed, shift, row_step)
     empty = np.empty(0, dtype=np.intp)
     gappy = _rows_with_nan(X)
     if gappy is None:
@@ -212,11 +240,11 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     leaf = np.empty(n, dtype=np.intp)
     if full.size:
         leaf[full] = _descend_numeric(t, flat, offsets[full], packed, shift)
-    X_gappy = np.ascontiguousarray(np.asarray(X)[gappy])
+    X_gappy = _take_rows(X, gappy)
     flat, row_step, col_step = flat_view(X_gappy)
     packed, shift = _packed(t, col_step)
     offsets = np.arange(gappy.size) * row_step
-    part, stuck, stuck_nodes = _descend_general(t, X_gappy, flat, offsets, packed, shift)
+    part, stuck, stuck_nodes = _descend_general(t, X_gappy, flat, offsets, packed, shift, row_step)
     leaf[gappy] = part
     return leaf, gappy[stuck], stuck_nodes
 
@@ -311,11 +339,17 @@ def _descend_numeric(t: DescentTables, flat, offsets, packed, shift, chunk=_CHUN
     return leaf
 
 
-def _walk(t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=_CHUNK):
+def _walk(
+    t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=_CHUNK, by_rows=None
+):
     """The node where each entry (offset ``at`` in ``flat``, at node ``nodes``) ends:
     a leaf, or the internal node where its value is missing (or its category
     unseen). A node whose missing values all go to one child sends them there
-    (``missing_next``; pass the node ids to stop at every missing value)."""
+    (``missing_next``; pass the node ids to stop at every missing value).
+
+    ``by_rows=(X, row_step)`` (numeric splits only): a missing value follows the
+    node's surrogates first (``X[at // row_step]`` is the entry's row), then
+    ``missing_next``, step by step."""
     thr, is_cat = t.thresholds_for(flat), t.is_categorical
     mask = (1 << shift) - 1
     has_cat = bool(is_cat.any())
@@ -332,7 +366,13 @@ def _walk(t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=
             nan = np.isnan(x)
             if nan.any():
                 i = np.flatnonzero(nan)
-                nxt[i] = missing_next[nodes[i]]
+                stop = nodes[i]
+                if by_rows is None:
+                    nxt[i] = missing_next[stop]
+                else:
+                    assert t.surrogates is not None
+                    slot, _ = surrogate_slots(t.surrogates, by_rows[0], at[i] // by_rows[1], stop)
+                    nxt[i] = np.where(slot >= 0, t.base[stop] + slot, missing_next[stop])
             if has_cat:
                 ci = np.flatnonzero(is_cat[nodes])
                 if ci.size:
@@ -346,7 +386,7 @@ def _walk(t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=
     return res
 
 
-def _descend_general(t: DescentTables, X, flat, offsets, packed, shift):
+def _descend_general(t: DescentTables, X, flat, offsets, packed, shift, row_step):
     """:func:`descend` of the rows of ``X`` (at ``offsets`` in its ``flat`` view) with
     missing values or categorical splits: a row whose value is missing (or whose category is
     unseen) at an internal node stops there, unless all of the node's missing
@@ -356,10 +396,17 @@ def _descend_general(t: DescentTables, X, flat, offsets, packed, shift):
     Returns the leaf of every entry (``-1``: stopped) and the stopped entries
     (indices into ``offsets``) with their nodes, by depth, then entry.
     """
-    res = _walk(t, flat, offsets, np.zeros(offsets.size, dtype=np.intp), packed, shift,
-                t.missing_next)  # fmt: skip
-    stuck_rows = np.flatnonzero(t.n_children[res] > 0)
-    if t.surrogates is not None and stuck_rows.size:
+    start = np.zeros(offsets.size, dtype=np.intp)
+    if t.surrogates is not None and not t.is_categorical.any():
+        # surrogates followed at every step (one walk; all of a step's rows at once)
+        chunk = max(_CHUNK, _SURROGATE_CHUNK_BYTES // max(X.shape[1] * flat.itemsize, 1))
+        res = _walk(t, flat, offsets, start, packed, shift, t.whole_next,
+                    chunk=chunk, by_rows=(X, row_step))  # fmt: skip
+        stuck_rows = np.flatnonzero(t.n_children[res] > 0)
+    else:
+        res = _walk(t, flat, offsets, start, packed, shift, t.missing_next)
+        stuck_rows = np.flatnonzero(t.n_children[res] > 0)
+    if t.surrogates is not None and t.is_categorical.any() and stuck_rows.size:
         _follow_surrogates(t, X, flat, offsets, packed, shift, res, stuck_rows)
         stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     stuck_nodes = res[stuck_rows]
@@ -378,7 +425,8 @@ def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, r
     that takes the node's missing values whole (a one-hot share), and walks on to
     its next stop; rows that need shares of several children stay where
     they are, for :func:`spread`. As :func:`spread` would route them, one walk per
-    stop on a path instead of one step per level.
+    stop on a path instead of one step per level. (Trees with categorical splits:
+    numeric ones follow surrogates inside the walk, ``_walk(..., by_rows=...)``.)
     """
     assert t.surrogates is not None
     only = t.spread_children[np.minimum(t.spread_start, max(t.spread_children.size - 1, 0))]
@@ -393,6 +441,163 @@ def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, r
         stop = np.flatnonzero(t.n_children[res[rows]] > 0)
         rows = rows[stop]
         nodes = res[rows]
+
+
+def route(
+    t: DescentTables, X: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`descend`, then :func:`spread` of the rows it stopped, as one call.
+
+    Returns ``(leaf, stuck_rows, rows, leaves, weights)``: the leaf of every row
+    (``-1`` for a row spread over several leaves), the spread rows (in no particular
+    order) and their ``(row, leaf, weight)`` triples, each row's triples in the order
+    :func:`spread` lists them (it fixes the last bit of sums over them).
+
+    On a numeric tree without surrogates whose missing values go down several
+    branches, the rows with a missing value walk once from the root
+    (:func:`_fan_walk`) instead of a descent to their first stop and a fan-out
+    from there.
+    """
+    if (
+        sp.issparse(X)
+        or is_sparse_columns(X)
+        or t.surrogates is not None
+        or t.is_categorical.any()
+        or not t.spreads.any()
+        or t.share.max() > 1.0  # _fan_walk tells spread rows by weights below 1
+    ):
+        leaf, stuck_rows, stuck_nodes = descend(t, X)
+        if not stuck_rows.size:
+            empty = np.empty(0, dtype=np.intp)
+            return leaf, stuck_rows, empty, empty, np.empty(0)
+        return (leaf, stuck_rows, *spread(t, X, stuck_rows, stuck_nodes))
+    n = X.shape[0]
+    empty = np.empty(0, dtype=np.intp)
+    gappy = _rows_with_nan(X)
+    flat, row_step, col_step = flat_view(X)
+    if gappy is None:
+        packed, shift = _packed(t, col_step)
+        leaf = _descend_numeric(t, flat, np.arange(n) * row_step, packed, shift)
+        return leaf, empty, empty, empty, np.empty(0)
+    full = np.flatnonzero(~gappy)
+    gappy = np.flatnonzero(gappy)
+    leaf = np.empty(n, dtype=np.intp)
+    if full.size:
+        packed, shift = _packed(t, col_step)
+        leaf[full] = _descend_numeric(t, flat, full * row_step, packed, shift)
+    # the rows with a missing value, copied out (their reads stay in cache)
+    flat, row_step, col_step = flat_view(_take_rows(X, gappy))
+    g_rows, g_leaf, g_w, stopped = _fan_walk(t, flat, row_step, col_step)
+    # a row never spread has one triple, of weight 1: its leaf
+    one = ~stopped[g_rows]
+    leaf[gappy[g_rows[one]]] = g_leaf[one]
+    many = np.flatnonzero(~one)
+    leaf[gappy[stopped]] = -1
+    return leaf, gappy[stopped], gappy[g_rows[many]], g_leaf[many], g_w[many]
+
+
+def _take_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``X[rows]`` for valid row indices (``take`` without its bounds check is 4x
+    faster than fancy indexing here)."""
+    return np.asarray(X).take(rows, axis=0, mode="clip")
+
+
+def _fan_walk(
+    t: DescentTables, flat: np.ndarray, row_step: int, col_step: int, chunk: int = _CHUNK
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Walk rows from the root, a missing value down every branch, all rows at once.
+
+    Row ``r``'s value of feature ``f`` is ``flat[r * row_step + f * col_step]``.
+    Entries ``(row, node, weight)`` move one level per step; a missing value sends
+    its entry to a spent node (absorbing, like a leaf) and appends one copy per
+    child of ``spread_children`` (in slot order) with its weight times the child's
+    share. Entries at leaves and spent ones are taken out every few steps. A row's
+    triples then come out by leaf depth, then position, as :func:`spread` lists
+    them: there, leaves are taken out every step, and the moved entries keep their
+    order with the copies after them, as here (an entry parked at a leaf keeps its
+    place among the moved ones). Before a row first spreads it has one entry, so
+    where it was does not matter.
+
+    Returns ``(row, leaf, weight)`` triples, each row's in :func:`spread`'s order,
+    and per row whether it was spread at a node of ``DescentTables.spreads``.
+    """
+    n_rows = flat.size // row_step
+    n = t.feature.size
+    spent = n
+    packed, shift = _packed(t, col_step)
+    packed = np.append(packed, spent << shift)  # reads feature 0, stays
+    absorbing = np.append(t.n_children == 0, True)  # leaves and the spent node
+    mask = (1 << shift) - 1
+    thr = np.append(t.thresholds_for(flat), np.inf).astype(flat.dtype)
+    out_at, out_leaf, out_w = [], [], []
+    for start in range(0, n_rows, chunk):
+        m = min(chunk, n_rows - start)
+        cap = 4 * m
+        at_buf = np.empty(cap, dtype=np.intp)
+        w_buf = np.empty(cap, dtype=np.float64)
+        at_buf[:m] = np.arange(start, start + m) * row_step
+        w_buf[:m] = 1.0
+        nodes = np.zeros(m, dtype=np.intp)
+        size = m
+        for it in range(t.max_depth):
+            at = at_buf[:size]
+            nxt, x = _step(packed, nodes, at, mask, shift, flat)
+            nxt += x > thr[nodes]
+            nan = np.flatnonzero(np.isnan(x))
+            if nan.size:
+                nan = nan[~absorbing[nodes[nan]]]  # a NaN read at a leaf is no split
+            if nan.size:
+                at_nodes = nodes[nan]
+                case, child, share = fan_out(
+                    at_nodes, t.spread_start, t.spread_count, t.share, None, t.spread_children
+                )
+                src = nan[case]
+                new_at = at_buf[src]
+                new_w = w_buf[src] * share  # kept even if it underflows
+                nxt[nan] = spent
+            if it % 3 == 2:
+                done = nxt == nodes
+                if np.count_nonzero(done) * 8 >= size:
+                    fin = np.flatnonzero(done)
+                    ends = nxt[fin]
+                    real = np.flatnonzero(ends != spent)
+                    out_at.append(at[fin[real]])
+                    out_leaf.append(ends[real])
+                    out_w.append(w_buf[fin[real]])
+                    keep = np.flatnonzero(~done)
+                    size = keep.size
+                    at_buf[:size] = at[keep]
+                    w_buf[:size] = w_buf[keep]
+                    nxt = nxt[keep]
+            if nan.size:
+                k = case.size
+                if size + k > cap:
+                    cap = 2 * (size + k)
+                    at_buf = np.concatenate([at_buf[:size], np.empty(cap - size, np.intp)])
+                    w_buf = np.concatenate([w_buf[:size], np.empty(cap - size)])
+                at_buf[size : size + k] = new_at
+                w_buf[size : size + k] = new_w
+                nxt = np.concatenate([nxt, child])
+                size += k
+            nodes = nxt
+            if not size:
+                break
+        real = np.flatnonzero(nodes != spent)
+        out_at.append(at_buf[:size][real])
+        out_leaf.append(nodes[real])
+        out_w.append(w_buf[:size][real])
+    leaf = np.concatenate(out_leaf)
+    depth = t.depth[leaf]
+    if t.max_depth < 1 << 16:  # a radix sort
+        depth = depth.astype(np.uint16)
+    order = np.argsort(depth, kind="stable")
+    rows = np.concatenate(out_at)[order] // row_step
+    w = np.concatenate(out_w)[order]
+    # spread at a node of ``spreads``: two triples or more, or one of weight below 1
+    # (shares are at most 1, so a product of them below 1 stays below 1)
+    stopped = np.bincount(rows, minlength=n_rows) > 1
+    stopped[rows[w != 1.0]] = True
+    return rows, leaf[order], w, stopped
 
 
 def spread(

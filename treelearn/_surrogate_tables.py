@@ -25,6 +25,7 @@ as for every other missing value (:mod:`treelearn._routing`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import ClassVar
 
 import numpy as np
@@ -58,6 +59,11 @@ class Surrogates(SplitList):
     agreement: np.ndarray  # [s]
     adj: np.ndarray  # [s]
 
+    @cached_property
+    def has_categorical(self) -> bool:
+        """Whether some surrogate split is categorical."""
+        return bool((self.kind == _CATEGORICAL).any())
+
 
 def surrogate_slots(
     sur: Surrogates, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
@@ -83,6 +89,8 @@ def surrogate_slots(
     used : ndarray of intp
         The surrogate (index into ``sur``'s arrays) that decided, ``-1`` where none.
     """
+    if not sur.has_categorical:
+        return _numeric_slots(sur, X, rows, nodes)
     slot = np.full(rows.size, -1, dtype=np.intp)
     used = np.full(rows.size, -1, dtype=np.intp)
     count = sur.count[nodes]
@@ -105,3 +113,27 @@ def surrogate_slots(
         pending = pending[~done]
         pending = pending[count[pending] > k]
     return slot, used
+
+
+def _numeric_slots(
+    sur: Surrogates, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`surrogate_slots` when every surrogate is numeric: all ranks at once
+    (a case's first surrogate whose value it has decides)."""
+    first_split = sur.ptr[nodes]
+    count = sur.ptr[nodes + 1] - first_split
+    ranks = np.arange(int(count.max()) if count.size else 0)
+    if not ranks.size:
+        none = np.full(rows.size, -1, dtype=np.intp)
+        return none, none.copy()
+    has_rank = ranks < count[:, None]
+    s = np.where(has_rank, first_split[:, None] + ranks, 0)
+    x = X[rows[:, None], sur.feature[s]]
+    known = has_rank & ~np.isnan(x)
+    first = known.argmax(axis=1)
+    pick = np.arange(rows.size), first
+    found = known[pick]
+    s, x = s[pick], x[pick]
+    low = sur.low_slot[s].astype(np.intp)
+    slot = np.where(found, np.where(x <= sur.threshold[s], low, 1 - low), -1)
+    return slot, np.where(found, s, -1)

@@ -60,7 +60,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._competitor_tables import Competitors
-from treelearn._routing import DescentTables, descend, row_sums, spread
+from treelearn._routing import DescentTables, route, row_sums
 from treelearn._split_lists import TableIndex, whole_codes
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
@@ -484,15 +484,15 @@ class Tree:
         Returns ``(row, leaf, weight)`` triples: a row with no missing value on its
         path reaches one leaf with weight 1; a row with a missing value is spread
         over several leaves. Work is vectorised over rows, one step per level.
-        ``descent`` is the output of :func:`treelearn._routing.descend` on ``X`` if
+        ``descent`` is the output of :func:`treelearn._routing.route` on ``X`` if
         already computed.
         """
-        tables = self.descent_tables
-        leaf, stuck_rows, stuck_nodes = descend(tables, X) if descent is None else descent
+        leaf, stuck_rows, rows, leaves, w = (
+            route(self.descent_tables, X) if descent is None else descent
+        )
         done = np.flatnonzero(leaf >= 0)
         if stuck_rows.size == 0:
             return done, leaf[done], np.ones(done.size)
-        rows, leaves, w = spread(tables, X, stuck_rows, stuck_nodes)
         return (
             np.concatenate([done, rows]),
             np.concatenate([leaf[done], leaves]),
@@ -510,11 +510,9 @@ class Tree:
     def _predict_table(self, table: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Rows of the per-node ``table`` [nodes, k] reached by the rows of ``X``,
         summed by their weights over the leaves a missing value spreads them to."""
-        descent = descend(self.descent_tables, X)
-        if not descent[1].size:  # no row stopped at a missing value: one leaf each
-            return table[descent[0]]
-        leaf, stuck_rows, stuck_nodes = descent
-        rows, leaves, w = spread(self.descent_tables, X, stuck_rows, stuck_nodes)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
+        if not stuck_rows.size:  # no row stopped at a missing value: one leaf each
+            return table[leaf]
         out = table[np.maximum(leaf, 0)]
         if rows.size == stuck_rows.size and np.all(w == 1.0):  # one leaf per row
             out[rows] = table[leaves]
@@ -538,7 +536,7 @@ class Tree:
 
         With ``labels``, return ``labels[index]`` instead (one lookup per row, not two).
         """
-        leaf, stuck_rows, stuck_nodes = descend(self.descent_tables, X)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
         if labels is None:
             labels = np.arange(self.n_classes)
             at_node = self.leaf_class
@@ -548,7 +546,6 @@ class Tree:
             return at_node[leaf]
         out = at_node[np.maximum(leaf, 0)]
         # rows spread by a missing value: sum their branches
-        rows, leaves, w = spread(self.descent_tables, X, stuck_rows, stuck_nodes)
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
         proba = row_sums(pos[rows], self._node_proba[leaves] * w[:, None], stuck_rows.size)
@@ -557,7 +554,7 @@ class Tree:
 
     def apply(self, X: np.ndarray) -> np.ndarray:
         """Leaf id per row; a row spread by a missing value gets its heaviest leaf."""
-        descent = descend(self.descent_tables, X)
+        descent = route(self.descent_tables, X)
         if not descent[1].size:  # no row stopped at a missing value
             return descent[0]
         rows, leaves, w = self.route(X, descent)

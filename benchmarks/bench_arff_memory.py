@@ -44,7 +44,8 @@ try:
 except ValueError as exc:
     what = str(exc)[-60:]
 cpu = time.process_time() - t
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# VmHWM, not ru_maxrss, which keeps the forking parent's peak across exec
+peak = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) * 1024
 print(peak - before, cpu, what, treelearn.__file__)
 """
 

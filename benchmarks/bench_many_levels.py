@@ -5,8 +5,8 @@ column) and three uniform numeric columns; ``K`` classes, the class of a level d
 from its own random class profile with 30 % label noise (so that the categorical is
 informative and split on again and again). Each fit runs in its own subprocess, which
 reports its CPU time (``time.process_time``), wall time and its peak resident memory
-over what it held once the data were built (``ru_maxrss`` minus the RSS before the
-fit). Estimators are run interleaved (A, B, C, A, B, C, ...); medians are printed.
+over what it held once the data were built (``VmHWM``, reset just before the fit, minus
+the RSS then). Estimators are run interleaved (A, B, C, A, B, C, ...); medians are printed.
 With ``--warm-up`` each subprocess first fits 2,000 rows, so that the modules a fit
 imports lazily (~90 MiB) are loaded before the measured fit.
 
@@ -32,7 +32,7 @@ import subprocess
 import sys
 
 SNIPPET = """
-import json, resource, time
+import json, time
 import numpy as np, pandas as pd
 rng = np.random.default_rng(0)
 n, L, K = {rows}, {levels}, {classes}
@@ -55,8 +55,11 @@ else:
              "c45": lambda: tl.C45Classifier()}}[name]
 if {warm_up}:
     make().fit(X[:2000], y[:2000])
-with open("/proc/self/statm") as f:
-    before = int(f.read().split()[1]) * resource.getpagesize()
+def status(key):  # bytes; VmHWM, not ru_maxrss, which keeps the parent's peak across exec
+    return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) * 1024
+with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to the RSS now
+    f.write("5")
+before = status("VmRSS")
 cpu, wall = time.process_time(), time.perf_counter()
 error = None
 try:
@@ -65,7 +68,7 @@ try:
 except MemoryError as e:
     error, nodes = str(e)[:200], 0
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+peak = status("VmHWM")
 print(json.dumps({{"cpu": cpu, "wall": wall, "extra_mib": (peak - before) / 2**20,
                    "nodes": nodes, "error": error}}))
 """

@@ -133,7 +133,7 @@ def entry_cells(
         codes = np.take(chunk.codes, data_rows[a:z], axis=0)  # (take: faster than [])
         return (rs[a:z] * (P * B))[:, None] + offset + codes
 
-    kept = keys(*blocks[0]) if len(blocks) == 1 else None  # else counted twice
+    kept = keys(*blocks[0]) if len(blocks) == 1 else None  # else computed twice
     mark, number = (CellScratch() if scratch is None else scratch).arrays(n_cells)
     for a, z in blocks:
         mark[keys(a, z) if kept is None else kept] = True
@@ -150,7 +150,7 @@ def entry_cells(
         counted[lo * K : hi * K] += np.bincount(cells.ravel(), minlength=(hi - lo) * K)
     counts = counted.reshape(c, K).astype(np.float64)
     pair, code = np.divmod(p, B)
-    new = np.r_[True, pair[1:] != pair[:-1]]
+    new = np.r_[True, pair[1:] != pair[:-1]][: pair.size]
     row, feature = np.divmod(pair[new], P)
     entries = integer_sums(counted.reshape(c, K))
     return HistCells(row, feature, np.cumsum(new) - 1, code, counts, entries)

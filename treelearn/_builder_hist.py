@@ -155,21 +155,30 @@ def chunk_histogram(
     r = row_of[chunk.e_node]
     sel = np.flatnonzero(r >= 0)
     cells = n_rows * P * B * K
-    hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
+    # (unit: the first block's counts are the histogram, no zeroed array to add to)
+    hist: np.ndarray | None = None
+    if not (unit and sel.size):
+        hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
     n_hist = None if unit else np.zeros(n_rows * P * B, dtype=np.int64)
     step = max(_BLOCK_CELLS // max(P, 1), cells // max(P * 4, 1), 1)
     feat = np.arange(P, dtype=np.intp)
     for a in range(0, sel.size, step):
         s = sel[a : a + step]
         rows = chunk.e_row[s]
-        cell = ((r[s] * P)[:, None] + feat) * B + chunk.codes[rows]  # [b, P]
+        # (np.take: a faster row gather than indexing)
+        cell = ((r[s] * P)[:, None] + feat) * B + np.take(chunk.codes, rows, axis=0)  # [b, P]
         if n_hist is not None:
             n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
         key = (cell * K + chunk.y[rows][:, None]).ravel()
         if unit:
-            hist += np.bincount(key, minlength=cells)
+            counted = np.bincount(key, minlength=cells)
         else:
-            hist += np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+            counted = np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+        if hist is None:
+            hist = counted
+        else:
+            hist += counted
+    assert hist is not None
     w_hist = hist.reshape(n_rows, P, B, K).astype(np.float64, copy=False)
     return w_hist, None if n_hist is None else n_hist.reshape(n_rows, P, B)
 

@@ -185,26 +185,44 @@ def feature_splits(
     the rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
     """
     every_row = rows.size == hist.shape[0]  # (rows are increasing: all of them)
-    if n_hist is None:  # every entry weighs 1: entries are the class counts' sums
-        # (integers; the rows are taken from the sums, a K-th of the histogram)
-        N = integer_sums(hist)
-        N = N if every_row else N[rows]
-    else:
-        N = n_hist if every_row else n_hist[rows]
-    # the sizes the rules test: entries, or samples in weight (copies count their share)
-    sizes = None if sample_unit is None else sample_counts(hist[rows].sum(axis=-1), sample_unit)
-    r, P, B = N.shape
+    r, P, B, K = rows.size, *hist.shape[1:]
     out = new_feature_splits(r, P)
-    out.n_missing[:] = N[:, :, B - 1]
-    if (~bins.is_categorical).any() and r:
-        _numeric_splits(hist, None if every_row else rows, N, sizes, node_weight, bins,
-                        criterion, rules, out, n_hist is None)  # fmt: skip
+    numeric = bool((~bins.is_categorical).any()) and r > 0
+    sizes = None
+    if n_hist is None and sample_unit is None:
+        # every entry weighs 1: entries are the class counts' sums (integers, exact
+        # in any order, so the rows may be searched in blocks whose temporaries the
+        # allocator recycles: a fresh mapping per level costs page faults)
+        step = max(1, _ROW_BLOCK_CELLS // (P * B * K))
+        for a in range(0, r, step):
+            block = hist[a : a + step] if every_row else hist[rows[a : a + step]]
+            N = integer_sums(block)
+            out.n_missing[a : a + step] = N[:, :, B - 1]
+            if numeric:
+                _numeric_splits(block, None, N, None, node_weight[a : a + step], bins,
+                                criterion, rules, out, True, a)  # fmt: skip
+    else:
+        N = integer_sums(hist) if n_hist is None else n_hist
+        N = N if every_row else N[rows]
+        # the sizes the rules test: entries, or samples in weight (copies count
+        # their share)
+        if sample_unit is not None:
+            sizes = sample_counts(hist[rows].sum(axis=-1), sample_unit)
+        out.n_missing[:] = N[:, :, B - 1]
+        if numeric:
+            _numeric_splits(hist, None if every_row else rows, N, sizes, node_weight, bins,
+                            criterion, rules, out, False)  # fmt: skip
     for f in np.flatnonzero(bins.is_categorical).tolist():
         C = int(n_categories[f])
         if C < 2 or not r:
             continue
         counts = hist[rows, f, :C]
-        n = N[:, f, :C].astype(np.int64) if sizes is None else sizes[:, f, :C]
+        if sizes is not None:
+            n = sizes[:, f, :C]
+        elif n_hist is None:
+            n = integer_sums(counts).astype(np.int64)
+        else:
+            n = n_hist[rows, f, :C].astype(np.int64)
         stats = CategoryCounts(counts, n, counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
         ok = grouped.ok & ~np.isnan(grouped.gain)
@@ -222,11 +240,13 @@ def feature_splits(
     return out
 
 
-def _numeric_splits(hist, rows, N, sizes, node_weight, bins, criterion, rules, out, unit) -> None:
+def _numeric_splits(
+    hist, rows, N, sizes, node_weight, bins, criterion, rules, out, unit, first=0
+) -> None:
     """The numeric part of :func:`feature_splits` (``N`` [r, P, B]: entries per bin at
     the histogram rows ``rows``, ``None``: every row; ``sizes``: the samples in weight
     the rules count there, ``None`` when they count entries; ``unit``: every entry
-    weighs 1, so class counts are integers).
+    weighs 1, so class counts are integers), into rows ``first ...`` of ``out``.
 
     Only the non-empty known bins of numeric features are searched
     (:func:`search_cells`): they are laid end to end in (node, feature, bin) order, so
@@ -237,7 +257,7 @@ def _numeric_splits(hist, rows, N, sizes, node_weight, bins, criterion, rules, o
     flat_n = N.reshape(-1)
     p = np.flatnonzero(flat_n)
     pair, b = np.divmod(p, B)  # (node, feature) pair and bin of each cell
-    if bins.is_categorical.any() or out.n_missing.any():  # not searched here
+    if bins.is_categorical.any() or N[:, :, B - 1].any():  # not searched here
         keep = b < B - 1
         if bins.is_categorical.any():
             keep &= ~bins.is_categorical[pair % P]
@@ -253,7 +273,13 @@ def _numeric_splits(hist, rows, N, sizes, node_weight, bins, criterion, rules, o
     found = search_cells(cells, node_weight, bins, criterion, rules, sizes is None and unit,
                          sizes is not None)  # fmt: skip
     if found is not None:
+        found.row += first
         found.write(out)
+
+
+#: Cells × classes of one block of rows of the unit-weight search in
+#: :func:`feature_splits` (8 MiB of ``float64``).
+_ROW_BLOCK_CELLS = 2**20
 
 
 @dataclass

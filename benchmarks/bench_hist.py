@@ -19,6 +19,7 @@ worker's peak RSS within its memory limit.
 Usage::
 
     python benchmarks/bench_hist.py --rows 100000 1000000 --repeat 3
+    nice python benchmarks/bench_hist.py --rows 100000 300000 --repeat 3 --ref main
     nice python benchmarks/bench_hist.py --no-local --dask --dask-rows 5000000 10000000 20000000
 """
 
@@ -53,7 +54,9 @@ def timed(fit) -> tuple[float, float, object]:
     return time.process_time() - cpu, time.perf_counter() - wall, est
 
 
-def run_size(n: int, repeat: int) -> dict:
+def run_size(n: int, repeat: int, ref=None) -> dict:
+    """One size: every fit interleaved; ``ref`` (treelearn at an older commit, see
+    ``--ref``) adds its hist fit as ``hist_ref``."""
     X, y = make_data(n, seed=0)
     Xt, yt = make_data(n, seed=1)
     makers = {
@@ -61,6 +64,10 @@ def run_size(n: int, repeat: int) -> dict:
         "exact": lambda: DecisionTreeClassifier(criterion="gini").fit(X, y),
         "hist": lambda: DecisionTreeClassifier(criterion="gini", splitter="hist").fit(X, y),
     }
+    if ref is not None:
+        makers["hist_ref"] = lambda: ref.DecisionTreeClassifier(
+            criterion="gini", splitter="hist"
+        ).fit(X, y)
     cpu: dict[str, list[float]] = {k: [] for k in makers}
     wall: dict[str, list[float]] = {k: [] for k in makers}
     fitted: dict[str, object] = {}
@@ -76,6 +83,9 @@ def run_size(n: int, repeat: int) -> dict:
         out[f"{name}_wall"] = statistics.median(wall[name])
         out[f"{name}_acc"] = 100.0 * fitted[name].score(Xt, yt)  # type: ignore[attr-defined]
         out[f"{name}_leaves"] = fitted[name].get_n_leaves()  # type: ignore[attr-defined]
+    if ref is not None:  # the same tree: the same predictions on the fresh rows
+        same = fitted["hist"].predict(Xt) == fitted["hist_ref"].predict(Xt)  # type: ignore[attr-defined]
+        out["same_predictions"] = bool(same.all())
     return out
 
 
@@ -169,13 +179,30 @@ def main() -> int:
     parser.add_argument("--no-local", action="store_true", help="only the Dask run")
     parser.add_argument("--no-lightgbm", action="store_true", help="no LightGBM anchor")
     parser.add_argument("--keep-parquet", action="store_true", help="keep the files")
+    parser.add_argument("--ref", help="also fit hist with treelearn at this git commit "
+                        "(before/after, interleaved in this process)")  # fmt: skip
     args = parser.parse_args()
     ok = True
+    ref = None
+    if args.ref:
+        import importlib
+        import tempfile
+        from pathlib import Path
+
+        from bench_before_after import extract
+
+        tmp = tempfile.mkdtemp()
+        extract(args.ref, Path(tmp))
+        sys.path.insert(0, tmp)
+        ref = importlib.import_module("treelearn_ref")
+    befores = []
     print("| rows | sklearn CPU s | exact CPU s | hist CPU s | hist/sklearn | "
           "acc sklearn | acc hist | leaves sk / hist | target |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|")
     for n in [] if args.no_local else args.rows:
-        r = run_size(n, args.repeat)
+        r = run_size(n, args.repeat, ref)
+        if ref is not None:
+            befores.append(r)
         ratio = r["hist_cpu"] / r["sklearn_cpu"]
         gap = abs(r["hist_acc"] - r["sklearn_acc"])
         passed = ratio <= TIME_TARGET and gap <= ACCURACY_POINTS
@@ -189,6 +216,23 @@ def main() -> int:
             f"{r['sklearn_leaves']} / {r['hist_leaves']} | {'PASS' if passed else 'FAIL'} |",
             flush=True,
         )
+    if befores:
+        print(f"\nBefore (treelearn at {args.ref}) and after, hist fits interleaved, "
+              "medians of CPU s (wall s):\n")  # fmt: skip
+        print("| rows | hist before | hist after | after / before | before / sklearn | "
+              "after / sklearn | after / exact | leaves before / after | "
+              "same predictions |")  # fmt: skip
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in befores:
+            print(f"| {r['rows']:,} | {r['hist_ref_cpu']:.2f} ({r['hist_ref_wall']:.2f}) | "
+                  f"{r['hist_cpu']:.2f} ({r['hist_wall']:.2f}) | "
+                  f"{r['hist_cpu'] / r['hist_ref_cpu']:.2f} | "
+                  f"{r['hist_ref_cpu'] / r['sklearn_cpu']:.2f} | "
+                  f"{r['hist_cpu'] / r['sklearn_cpu']:.2f} | "
+                  f"{r['hist_cpu'] / r['exact_cpu']:.2f} | "
+                  f"{r['hist_ref_leaves']} / {r['hist_leaves']} | {r['same_predictions']} |",
+                  flush=True)  # fmt: skip
+            ok &= r["same_predictions"]
     if args.dask:
         import shutil
 

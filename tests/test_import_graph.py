@@ -57,6 +57,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._binning",
             "treelearn._hist_sparse",
             "treelearn._split_hist",
+            "treelearn._hist_cells",
             "treelearn._builder_hist",
         ],
     ),

@@ -30,6 +30,7 @@ import numpy as np
 __all__ = [
     "Bins",
     "apply_bins",
+    "bin_data",
     "fit_bins",
     "merge_ranges",
     "quantile_starts",
@@ -137,7 +138,14 @@ def _numeric_edges(
     """Upper edges of a numeric feature's bins from its known values."""
     if values.size == 0:
         return np.empty(0)
-    u, counts = np.unique(values, return_counts=True)
+    return _edges_of(*np.unique(values, return_counts=True), max_bins, gap, feature, place)
+
+
+def _edges_of(
+    u: np.ndarray, counts: np.ndarray, max_bins: int, gap: float, feature: int, place: Placement
+) -> np.ndarray:
+    """:func:`_numeric_edges` from the distinct known values ``u`` (increasing) and
+    how often each occurs."""
     # values within the gap of their predecessor join its group
     starts = np.flatnonzero(np.r_[True, u[1:] > u[:-1] + gap])
     if starts.size > max_bins:  # cut the groups at count quantiles
@@ -154,6 +162,18 @@ def fit_bins(
     gap: float,
     place: Placement,
 ) -> Bins:
+    """Bins of every feature of encoded data ``X``: :func:`bin_data`'s bins."""
+    return bin_data(X, is_categorical, n_categories, max_bins, gap, place)[0]
+
+
+def bin_data(
+    X: np.ndarray,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+    max_bins: int,
+    gap: float,
+    place: Placement,
+) -> tuple[Bins, np.ndarray]:
     """Bins of every feature of encoded data ``X`` (see :mod:`treelearn._data`).
 
     Parameters
@@ -169,12 +189,20 @@ def fit_bins(
     place : callable
         ``place(feature, lo, hi)``: the threshold between values ``lo < hi``.
 
+    Returns
+    -------
+    bins : Bins
+    codes : ndarray of uint8, shape (n_samples, n_features)
+        :func:`apply_bins` of ``X`` by ``bins``, numeric features' codes from the
+        same sort that finds their distinct values (a value's code is its distinct
+        value's: no search per value).
+
     Raises
     ------
     ValueError
         For a categorical feature with more than ``max_bins`` categories.
     """
-    n_features = X.shape[1]
+    n, n_features = X.shape
     too_many = np.flatnonzero(is_categorical & (n_categories > max_bins))
     if too_many.size:
         raise ValueError(
@@ -185,27 +213,54 @@ def fit_bins(
         )
     edges: list = []
     n_bins = np.zeros(n_features, dtype=np.int64)
+    codes = np.empty((n, n_features), dtype=np.uint8)
+    coded = []  # numeric features coded here (with their missing values still to code)
     for f in range(n_features):
         if is_categorical[f]:
             edges.append(None)
             n_bins[f] = max(int(n_categories[f]), 1)
             continue
         col = X[:, f]
-        e = _numeric_edges(col[~np.isnan(col)], max_bins, gap, f, place)
+        known = ~np.isnan(col)
+        every = bool(known.all())
+        values = col if every else col[known]
+        if values.size:
+            u, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+            e = _edges_of(u, counts, max_bins, gap, f, place)
+            # the codes of the distinct values, given to their occurrences (what
+            # searchsorted on the edges gives every value)
+            c = np.searchsorted(e, u, side="left").astype(np.uint8)[inverse]
+            if every:
+                codes[:, f] = c
+            else:
+                codes[known, f] = c
+            coded.append(f)
+        else:
+            e = np.empty(0)
         edges.append(e)
         n_bins[f] = e.size + 1
     bins = Bins(edges, n_bins, np.empty((0, 0)), np.empty((0, 0)), is_categorical.copy())
-    bins.lo, bins.hi = value_range(X, bins)
-    return bins
+    skip = np.array(coded, dtype=np.intp)
+    apply_bins(X, bins, skip=skip, out=codes)  # the other features
+    for f in coded:
+        codes[np.isnan(X[:, f]), f] = bins.missing_code
+    bins.lo, bins.hi = value_range(X, bins, codes)
+    return bins, codes
 
 
-def apply_bins(X: np.ndarray, bins: Bins) -> np.ndarray:
+def apply_bins(
+    X: np.ndarray, bins: Bins, skip: np.ndarray | None = None, out: np.ndarray | None = None
+) -> np.ndarray:
     """Bin codes ``uint8 [n, n_features]`` of encoded data ``X`` (C order: a row's
-    codes together, as the histogram gathers them)."""
+    codes together, as the histogram gathers them), into ``out`` when given; the
+    columns ``skip`` are left as they are (for the caller to fill)."""
     n, P = X.shape
-    codes = np.empty((n, P), dtype=np.uint8)
+    codes = np.empty((n, P), dtype=np.uint8) if out is None else out
     miss = bins.missing_code
-    for f in range(P):
+    todo = np.ones(P, dtype=bool)
+    if skip is not None:
+        todo[skip] = False
+    for f in np.flatnonzero(todo).tolist():
         col = X[:, f]
         nan = np.isnan(col)
         if bins.is_categorical[f]:
@@ -218,19 +273,24 @@ def apply_bins(X: np.ndarray, bins: Bins) -> np.ndarray:
     return codes
 
 
-def value_range(X: np.ndarray, bins: Bins) -> tuple[np.ndarray, np.ndarray]:
+def value_range(
+    X: np.ndarray, bins: Bins, codes: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Smallest and largest value of every numeric bin over the rows of ``X``
-    (ragged, as :class:`Bins` keeps them)."""
+    (ragged, as :class:`Bins` keeps them); ``codes``: ``X``'s codes when known."""
     start = bins.bin_start
     lo = np.full(int(start[-1]), np.inf)
     hi = np.full(int(start[-1]), -np.inf)
-    codes = apply_bins(X, bins)
+    if codes is None:
+        codes = apply_bins(X, bins)
     for f in np.flatnonzero(~bins.is_categorical).tolist():
         col = X[:, f]
         known = ~np.isnan(col)
-        at = start[f] + codes[known, f]
-        np.minimum.at(lo, at, col[known])
-        np.maximum.at(hi, at, col[known])
+        at = start[f] + codes[known, f].astype(np.intp)
+        # (float64 values, the same numbers: ufunc.at's fast path needs equal dtypes)
+        values = col[known].astype(np.float64, copy=False)
+        np.minimum.at(lo, at, values)
+        np.maximum.at(hi, at, values)
     return lo, hi
 
 

@@ -44,9 +44,10 @@ from typing import Any, Protocol
 import numpy as np
 
 from treelearn import _budget
-from treelearn._binning import Bins, apply_bins, fit_bins
+from treelearn._binning import Bins, bin_data
 from treelearn._builder import _Columns, best_first, one_sided_splits
 from treelearn._growth_rules import GrowthRules
+from treelearn._hist_cells import CellScratch, entry_cells, entry_groups, use_entry_cells
 from treelearn._hist_sparse import (
     SparseChunk,
     fit_sparse_bins,
@@ -58,7 +59,13 @@ from treelearn._missing import learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_store import choose_from_pairs
 from treelearn._sparse_values import SparseColumns
-from treelearn._split_hist import FeatureSplits, PairSplits, feature_splits
+from treelearn._split_hist import (
+    FeatureSplits,
+    PairSplits,
+    feature_splits,
+    new_feature_splits,
+    search_cells,
+)
 from treelearn._tolerances import J48_SMALL
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC, Tree
 from treelearn.criteria import SplitCriterion
@@ -148,21 +155,30 @@ def chunk_histogram(
     r = row_of[chunk.e_node]
     sel = np.flatnonzero(r >= 0)
     cells = n_rows * P * B * K
-    hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
+    # (unit: the first block's counts are the histogram, no zeroed array to add to)
+    hist: np.ndarray | None = None
+    if not (unit and sel.size):
+        hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
     n_hist = None if unit else np.zeros(n_rows * P * B, dtype=np.int64)
     step = max(_BLOCK_CELLS // max(P, 1), cells // max(P * 4, 1), 1)
     feat = np.arange(P, dtype=np.intp)
     for a in range(0, sel.size, step):
         s = sel[a : a + step]
         rows = chunk.e_row[s]
-        cell = ((r[s] * P)[:, None] + feat) * B + chunk.codes[rows]  # [b, P]
+        # (np.take: a faster row gather than indexing)
+        cell = ((r[s] * P)[:, None] + feat) * B + np.take(chunk.codes, rows, axis=0)  # [b, P]
         if n_hist is not None:
             n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
         key = (cell * K + chunk.y[rows][:, None]).ravel()
         if unit:
-            hist += np.bincount(key, minlength=cells)
+            counted = np.bincount(key, minlength=cells)
         else:
-            hist += np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+            counted = np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+        if hist is None:
+            hist = counted
+        else:
+            hist += counted
+    assert hist is not None
     w_hist = hist.reshape(n_rows, P, B, K).astype(np.float64, copy=False)
     return w_hist, None if n_hist is None else n_hist.reshape(n_rows, P, B)
 
@@ -382,6 +398,7 @@ def build_hist_tree(
     copied = False  # whether some entry is a fractional copy of a row
     weighted = (not unit) if weighted is None else weighted
     next_counts = None  # the level's (counts, entries), when the guard counted them
+    scratch = CellScratch()  # entry_cells' working arrays, from level to level
     while L:
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)
@@ -419,6 +436,11 @@ def build_hist_tree(
                 raise ValueError("sparse X is searched in one chunk only")
             pairs = backend.gather(parts[0])
             pairs.row = searched[pairs.row]  # the level's nodes
+        elif splittable.any() and _from_entries(backend, bins, unit, n_ent, splittable):
+            found = _search_entries(backend.states[0], splittable, n_ent, node_weight, bins, K,
+                                    crit, rules, max_histogram_mb, scratch)  # fmt: skip
+            for g, got in found:
+                gains[g], scores[g], valid[g] = got.gain, got.score, got.valid
         elif splittable.any():
             counted, derived, d_prow, d_sib = _plan_level(
                 n_ent, splittable, prev_split if prev_hist is not None else None
@@ -501,6 +523,42 @@ def build_hist_tree(
     if rules.max_leaf_nodes is not None:
         tree = best_first(tree, rules.max_leaf_nodes, total_weight)
     return tree
+
+
+def _search_entries(chunk, splittable, n_ent, node_weight, bins, K, crit, rules, max_mb,
+                    scratch) -> list[tuple[np.ndarray, FeatureSplits]]:  # fmt: skip
+    """Every feature's best split at the level's splittable nodes, searched over the
+    cells counted from the entries (:func:`treelearn._hist_cells.entry_cells`), in
+    groups of nodes (:func:`~treelearn._hist_cells.entry_groups`): ``(nodes, splits)``
+    per group, as the dense search gives them."""
+    L, P, B = splittable.size, bins.n_bins.size, bins.n_codes
+    searched = np.flatnonzero(splittable)
+    found = []
+    for g in entry_groups(searched, n_ent[searched], P, B, max_mb * 2**20):
+        row_of = np.full(L, -1, dtype=np.intp)
+        row_of[g] = np.arange(g.size)
+        res = new_feature_splits(g.size, P)
+        cells = entry_cells(chunk, row_of, g.size, B, K, scratch)
+        pairs = search_cells(cells, node_weight[g], bins, crit, rules, True, False)
+        if pairs is not None:
+            pairs.write(res)
+        found.append((g, res))
+    return found
+
+
+def _from_entries(backend, bins, unit, n_ent, splittable) -> bool:
+    """Whether the level is searched over cells counted from its entries
+    (:func:`treelearn._hist_cells.entry_cells`, by its rule
+    :func:`~treelearn._hist_cells.use_entry_cells`): one dense chunk in this process,
+    unit weights and numeric features only (cells bit for bit the dense ones)."""
+    return (
+        unit
+        and isinstance(backend, LocalBackend)
+        and len(backend.states) == 1
+        and isinstance(backend.states[0], Chunk)
+        and not bins.is_categorical.any()
+        and use_entry_cells(int(n_ent[splittable].sum()), int(splittable.sum()), bins.n_codes)
+    )
 
 
 def _route_guarded(backend, split, bins, rules, K):
@@ -751,10 +809,10 @@ def build_tree_hist(
         chunk = new_sparse_chunk(codes, y, sample_weight)
         unit = not weighted
     else:
-        bins = fit_bins(
+        bins, dense_codes = bin_data(
             X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
         )
-        chunk = new_chunk(apply_bins(X, bins), y, sample_weight)
+        chunk = new_chunk(dense_codes, y, sample_weight)
         unit = not weighted and not bool(np.isnan(X).any())
     return build_hist_tree(
         LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,

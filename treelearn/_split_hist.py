@@ -40,6 +40,7 @@ __all__ = [
     "HistCells",
     "PairSplits",
     "feature_splits",
+    "integer_sums",
     "new_feature_splits",
     "search_cells",
 ]
@@ -47,29 +48,49 @@ __all__ = [
 
 class _HistSides:
     """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads),
-    computed on use from the prefix sums. Sizes count entries, or (``fractional``)
-    samples in weight (:func:`treelearn._missing.sample_counts`)."""
+    computed on use from the prefix sums (the sizes' own prefix sums too: most rules
+    read no size). Sizes count entries, or (``fractional``) samples in weight
+    (:func:`treelearn._missing.sample_counts`)."""
 
-    def __init__(self, ci, cs, cum, base, known, ncum, nbase, n_known, fractional):
-        self._ci, self._cs, self._cum, self._base, self._known = ci, cs, cum, base, known
-        self._ncum, self._nbase, self._n_known = ncum, nbase, n_known
+    def __init__(self, seg, same, cum, base, known, sizes, starts, last, fractional):
+        self._seg, self._same, self._cum, self._base, self._known = seg, same, cum, base, known
+        self._sizes, self._starts, self._last = sizes, starts, last
         self.fractional = fractional
 
     @cached_property
+    def ci(self) -> np.ndarray:
+        """Every cut position: a cell with a next cell of its segment."""
+        return np.flatnonzero(self._same)
+
+    @cached_property
+    def cs(self) -> np.ndarray:
+        """The segment of every cut position."""
+        return self._seg[self.ci]
+
+    @cached_property
+    def _ncum(self) -> np.ndarray:
+        return np.cumsum(self._sizes)
+
+    @cached_property
+    def _nbase(self) -> np.ndarray:
+        return np.where(self._starts > 0, self._ncum[np.maximum(self._starts - 1, 0)], 0)
+
+    @cached_property
     def left_n(self) -> np.ndarray:
-        return self._ncum[self._ci] - self._nbase[self._cs]
+        return self._ncum[self.ci] - self._nbase[self.cs]
 
     @cached_property
     def right_n(self) -> np.ndarray:
-        return self._n_known[self._cs] - self.left_n
+        n_known = self._ncum[self._last] - self._nbase
+        return n_known[self.cs] - self.left_n
 
     @cached_property
     def left_w(self) -> np.ndarray:
-        return (self._cum[self._ci] - self._base[self._cs]).sum(axis=1)
+        return (self._cum[self.ci] - self._base[self.cs]).sum(axis=1)
 
     @cached_property
     def right_w(self) -> np.ndarray:
-        return self._known[self._cs].sum(axis=1) - self.left_w
+        return self._known[self.cs].sum(axis=1) - self.left_w
 
 
 @dataclass
@@ -163,27 +184,45 @@ def feature_splits(
     as in :func:`~treelearn._split_numeric.best_thresholds`. Categorical features:
     the rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
     """
-    if n_hist is None:  # every entry weighs 1: entries are the class counts' sums
-        H = hist if rows.size == hist.shape[0] else hist[rows]
-        N = np.matmul(H, np.ones(hist.shape[-1])).astype(np.int64)  # faster than sum
-    else:
-        N = n_hist[rows].astype(np.int64)
-    # the sizes the rules test: entries, or samples in weight (copies count their share)
-    sizes = None if sample_unit is None else sample_counts(hist[rows].sum(axis=-1), sample_unit)
-    r, P, B = N.shape
+    every_row = rows.size == hist.shape[0]  # (rows are increasing: all of them)
+    r, P, B, K = rows.size, *hist.shape[1:]
     out = new_feature_splits(r, P)
-    out.n_missing[:] = N[:, :, B - 1]
-    numeric = np.flatnonzero(~bins.is_categorical)
-    if numeric.size and r:
-        in_weight = None if sizes is None else sizes[:, numeric, : B - 1]
-        _numeric_splits(hist, rows, N[:, numeric, : B - 1], in_weight, numeric, node_weight,
-                        bins, criterion, rules, out, n_hist is None)  # fmt: skip
+    numeric = bool((~bins.is_categorical).any()) and r > 0
+    sizes = None
+    if n_hist is None and sample_unit is None:
+        # every entry weighs 1: entries are the class counts' sums (integers, exact
+        # in any order, so the rows may be searched in blocks whose temporaries the
+        # allocator recycles: a fresh mapping per level costs page faults)
+        step = max(1, _ROW_BLOCK_CELLS // (P * B * K))
+        for a in range(0, r, step):
+            block = hist[a : a + step] if every_row else hist[rows[a : a + step]]
+            N = integer_sums(block)
+            out.n_missing[a : a + step] = N[:, :, B - 1]
+            if numeric:
+                _numeric_splits(block, None, N, None, node_weight[a : a + step], bins,
+                                criterion, rules, out, True, a)  # fmt: skip
+    else:
+        N = integer_sums(hist) if n_hist is None else n_hist
+        N = N if every_row else N[rows]
+        # the sizes the rules test: entries, or samples in weight (copies count
+        # their share)
+        if sample_unit is not None:
+            sizes = sample_counts(hist[rows].sum(axis=-1), sample_unit)
+        out.n_missing[:] = N[:, :, B - 1]
+        if numeric:
+            _numeric_splits(hist, None if every_row else rows, N, sizes, node_weight, bins,
+                            criterion, rules, out, False)  # fmt: skip
     for f in np.flatnonzero(bins.is_categorical).tolist():
         C = int(n_categories[f])
         if C < 2 or not r:
             continue
         counts = hist[rows, f, :C]
-        n = N[:, f, :C] if sizes is None else sizes[:, f, :C]
+        if sizes is not None:
+            n = sizes[:, f, :C]
+        elif n_hist is None:
+            n = integer_sums(counts).astype(np.int64)
+        else:
+            n = n_hist[rows, f, :C].astype(np.int64)
         stats = CategoryCounts(counts, n, counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
         ok = grouped.ok & ~np.isnan(grouped.gain)
@@ -202,35 +241,45 @@ def feature_splits(
 
 
 def _numeric_splits(
-    hist, rows, N, sizes, features, node_weight, bins, criterion, rules, out, unit
+    hist, rows, N, sizes, node_weight, bins, criterion, rules, out, unit, first=0
 ) -> None:
-    """The numeric part of :func:`feature_splits` (``N`` [r, F, nb]: entries in the
-    known bins of the numeric ``features`` at histogram rows ``rows``; ``sizes``: the
-    samples in weight the rules count there, ``None`` when they count entries;
-    ``unit``: every entry weighs 1, so class counts are integers).
+    """The numeric part of :func:`feature_splits` (``N`` [r, P, B]: entries per bin at
+    the histogram rows ``rows``, ``None``: every row; ``sizes``: the samples in weight
+    the rules count there, ``None`` when they count entries; ``unit``: every entry
+    weighs 1, so class counts are integers), into rows ``first ...`` of ``out``.
 
-    Only the non-empty bins are searched (:func:`search_cells`): they are laid end to
-    end in (node, feature, bin) order, so that small nodes cost their entries, not
-    ``max_bins``.
+    Only the non-empty known bins of numeric features are searched
+    (:func:`search_cells`): they are laid end to end in (node, feature, bin) order, so
+    that small nodes cost their entries, not ``max_bins``.
     """
-    _, F, nb = N.shape
-    _, P, B, K = hist.shape
+    _, P, B = N.shape
+    K = hist.shape[-1]
     flat_n = N.reshape(-1)
     p = np.flatnonzero(flat_n)
+    pair, b = np.divmod(p, B)  # (node, feature) pair and bin of each cell
+    if bins.is_categorical.any() or N[:, :, B - 1].any():  # not searched here
+        keep = b < B - 1
+        if bins.is_categorical.any():
+            keep &= ~bins.is_categorical[pair % P]
+        p, pair, b = p[keep], pair[keep], b[keep]
     if p.size < 2:
         return
-    pair, b = np.divmod(p, nb)  # (node, feature) pair and bin of each cell
-    rr, ff = np.divmod(pair, F)
     new = np.r_[True, pair[1:] != pair[:-1]]
-    cells = HistCells(
-        rr[new], features[ff[new]], np.cumsum(new) - 1, b,
-        hist.reshape(-1, K)[(rows[rr] * P + features[ff]) * B + b],
-        flat_n[p] if sizes is None else sizes.reshape(-1)[p],
-    )  # fmt: skip
+    seg = np.cumsum(new) - 1
+    srow, sfeat = np.divmod(pair[new], P)
+    at = p if rows is None else p + ((rows[srow] - srow) * (P * B))[seg]  # in hist
+    n_cell = flat_n[p].astype(np.int64) if sizes is None else sizes.reshape(-1)[p]
+    cells = HistCells(srow, sfeat, seg, b, np.take(hist.reshape(-1, K), at, axis=0), n_cell)
     found = search_cells(cells, node_weight, bins, criterion, rules, sizes is None and unit,
                          sizes is not None)  # fmt: skip
     if found is not None:
+        found.row += first
         found.write(out)
+
+
+#: Cells × classes of one block of rows of the unit-weight search in
+#: :func:`feature_splits` (8 MiB of ``float64``).
+_ROW_BLOCK_CELLS = 2**20
 
 
 @dataclass
@@ -277,47 +326,45 @@ def search_cells(
         return None
     counts = cells.counts
     cum = np.cumsum(counts, axis=0)
-    ncum = np.cumsum(cells.sizes)
-    starts = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])  # every segment has a cell
+    same = seg[1:] == seg[:-1]  # a cut after cell i: the next cell is of the same pair
+    starts = np.flatnonzero(np.r_[True, ~same])  # every segment has a cell
     before = np.maximum(starts - 1, 0)
     base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
-    nbase = np.where(starts > 0, ncum[before], 0)
     last = np.r_[starts[1:], c] - 1  # last cell of each segment
     known = cum[last] - base
-    n_known = ncum[last] - nbase
-    ci = np.flatnonzero(seg[1:] == seg[:-1])  # a cut after cell i: next cell, same pair
+    sides = _HistSides(seg, same, cum, base, known, cells.sizes, starts, last, fractional)
+    allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
+    boundary = None
+    if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
+        pure = _pure_class(counts)
+        a, z = pure[:-1], pure[1:]
+        boundary = (a < 0) | (z < 0) | (a != z)  # [c - 1], per cell position
+    if allowed is None:  # every cut is admitted: the candidates straight from the masks
+        ci = np.flatnonzero(same if boundary is None else same & boundary)
+    else:
+        keep = np.asarray(allowed, dtype=bool)
+        if boundary is not None:  # the ends of the admitted range may be optimal too
+            keep &= boundary[sides.ci] | range_ends(keep, sides.cs)
+        ci = sides.ci[keep]
     if ci.size == 0:
         return None
-    cs = seg[ci]
-    sides = _HistSides(ci, cs, cum, base, known, ncum, nbase, n_known, fractional)
-    allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
-    keep = np.ones(ci.size, dtype=bool) if allowed is None else np.asarray(allowed, dtype=bool)
-    if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
-        positive = counts > 0
-        pure = np.where(np.count_nonzero(positive, axis=1) == 1, np.argmax(positive, axis=1), -1)
-        a, z = pure[ci], pure[ci + 1]
-        boundary = (a < 0) | (z < 0) | (a != z)
-        if allowed is not None:  # the ends of the admitted range may be optimal too
-            boundary |= range_ends(keep, cs)
-        keep &= boundary
-    k = np.flatnonzero(keep)
-    if k.size == 0:
-        return None
-    lw = cum[ci[k]] - base[cs[k]]  # class counts left and right of the candidates
-    rw = known[cs[k]] - lw
+    cs = seg[ci]  # the candidates' segments
+    # class counts left and right of the candidates (np.take: a faster row gather)
+    lw = np.take(cum, ci, axis=0) - np.take(base, cs, axis=0)
+    rw = np.take(known, cs, axis=0) - lw
     if integer and criterion.ranks_by_square_sums:
-        # integer counts: the sums are exact, the rank is split_rank's, bit for bit
+        # integer counts: the sums are exact (in any order), the rank is split_rank's,
+        # bit for bit
         rank = criterion.square_sum_rank(
-            lw.sum(axis=1), np.einsum("ij,ij->i", lw, lw), rw.sum(axis=1),
-            np.einsum("ij,ij->i", rw, rw),
+            integer_sums(lw), integer_sums(lw, squares=True), integer_sums(rw),
+            integer_sums(rw, squares=True),
         )  # fmt: skip
     else:
         rank = criterion.split_rank(lw, rw)
     tol = rules.tie_tolerance * node_weight[cells.row]
-    has, _, first = segment_best(rank, cs[k], S, tolerance=tol)
+    has, _, first = segment_best(rank, cs, S, tolerance=tol)
     sg = np.flatnonzero(has)
-    pick = k[first[sg]]
-    i = ci[pick]
+    i = ci[first[sg]]
     ri, f = cells.row[sg], cells.feature[sg]
     lc = lw[first[sg]]
     parent = known[sg]
@@ -335,3 +382,42 @@ def search_cells(
         f, b[i], b[i + 1], rules.place_thresholds, rules.thresholds_per_feature
     )
     return PairSplits(ri, f, gain, score, b[i], threshold, children.sum(axis=2))
+
+
+#: Classes up to which :func:`_pure_class` and :func:`integer_sums` work column by
+#: column (numpy's reductions over a short last axis cost more per row than a few
+#: whole-column passes, and ``matmul`` may start BLAS threads).
+_COLUMN_CLASSES = 8
+
+
+def integer_sums(a: np.ndarray, squares: bool = False) -> np.ndarray:
+    """Sums (or sums of squares) over the last axis of an array of integer values.
+
+    Integers are summed exactly in any order (below 2**53), so the order is the
+    fastest one: column by column for a few classes.
+    """
+    K = a.shape[-1]
+    if K > _COLUMN_CLASSES:
+        return np.einsum("...k,...k->...", a, a) if squares else a.sum(axis=-1)
+    out = a[..., 0] * a[..., 0] if squares else a[..., 0].copy()
+    for k in range(1, K):
+        col = a[..., k]
+        out += col * col if squares else col
+    return out
+
+
+def _pure_class(counts: np.ndarray) -> np.ndarray:
+    """The one class with a positive count in each row of ``counts`` ``[c, K]``, or
+    ``-1`` where none or several are positive."""
+    K = counts.shape[1]
+    if K > _COLUMN_CLASSES:
+        positive = counts > 0
+        return np.where(np.count_nonzero(positive, axis=1) == 1, np.argmax(positive, axis=1), -1)
+    n_pos = np.zeros(counts.shape[0], dtype=np.int8)
+    which = np.zeros(counts.shape[0], dtype=np.int8)
+    for k in range(K):
+        pos = counts[:, k] > 0
+        n_pos += pos
+        if k:
+            which += pos * np.int8(k)
+    return np.where(n_pos == 1, which, np.int8(-1))

@@ -1,0 +1,176 @@
+"""Deep levels of dense ``splitter="hist"``: cells counted from the entries.
+
+:func:`treelearn._hist_cells.entry_cells` lists the non-empty (node, feature, code)
+cells of a group of nodes without building their dense histograms. The reference is
+the dense histogram itself (:func:`treelearn._builder_hist.chunk_histogram`): its
+non-empty cells, in (row, feature, code) order, must be the list, counts and entries
+exactly. The tree is pinned to the dense path's array for array (the path forced on
+for every level, and off), with several node groups and blocks. ``bin_data``'s codes
+and value ranges are pinned to ``apply_bins`` / ``value_range`` (searchsorted per
+value).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_hist import assert_same_tree
+
+from treelearn import DecisionTreeClassifier
+from treelearn import _builder_hist as bh
+from treelearn import _hist_cells as hc
+from treelearn._binning import apply_bins, bin_data, value_range
+from treelearn._builder_hist import chunk_histogram, new_chunk
+from treelearn._growth_rules import SklearnRules
+from treelearn.criteria import InformationGain
+
+
+@st.composite
+def entry_problems(draw):
+    """Codes of up to 6 features (the missing code never used), labels of up to 4
+    classes, entries spread over nodes, some nodes not searched."""
+    n = draw(st.integers(1, 80))
+    P = draw(st.integers(1, 6))
+    B = draw(st.sampled_from([2, 3, 9, 256]))
+    codes = np.array(
+        draw(st.lists(st.integers(0, B - 2), min_size=n * P, max_size=n * P)), dtype=np.uint8
+    ).reshape(n, P)
+    K = draw(st.integers(1, 4))
+    y = np.array(draw(st.lists(st.integers(0, K - 1), min_size=n, max_size=n)))
+    L = draw(st.integers(1, 6))
+    node = np.array(draw(st.lists(st.integers(0, L - 1), min_size=n, max_size=n)))
+    searched = np.array(draw(st.lists(st.booleans(), min_size=L, max_size=L)))
+    return codes, y, K, B, node, searched
+
+
+@settings(max_examples=150, deadline=None)
+@given(entry_problems(), st.booleans())
+def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, tiny_blocks):
+    codes, y, K, B, node, searched = problem
+    chunk = new_chunk(codes, y, np.ones(y.size))
+    chunk.e_node = node.astype(np.intp)
+    L = searched.size
+    row_of = np.full(L, -1, dtype=np.intp)
+    row_of[searched] = np.arange(int(searched.sum()))
+    r = int(searched.sum())
+    with pytest.MonkeyPatch.context() as mp:
+        if tiny_blocks:  # a block of one or two entries
+            mp.setattr(hc, "_BLOCK", codes.shape[1])
+        cells = hc.entry_cells(chunk, row_of, r, B, K, hc.CellScratch())
+    hist, _ = chunk_histogram(chunk, row_of, r, B, K, True)
+    n = hist.sum(axis=-1)
+    rr, ff, bb = np.nonzero(n)
+    pair = rr * codes.shape[1] + ff
+    new = np.r_[True, pair[1:] != pair[:-1]] if pair.size else pair.astype(bool)
+    np.testing.assert_array_equal(cells.row, rr[new])
+    np.testing.assert_array_equal(cells.feature, ff[new])
+    np.testing.assert_array_equal(cells.seg, np.cumsum(new) - 1)
+    np.testing.assert_array_equal(cells.code, bb)
+    np.testing.assert_array_equal(cells.counts, hist[rr, ff, bb])
+    np.testing.assert_array_equal(cells.sizes, n[rr, ff, bb])
+    assert cells.counts.dtype == np.float64
+
+
+def test_scratch_is_all_false_between_calls():
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 40, size=(300, 4)).astype(np.uint8)
+    chunk = new_chunk(codes, rng.integers(0, 3, 300), np.ones(300))
+    chunk.e_node = rng.integers(0, 7, 300).astype(np.intp)
+    scratch = hc.CellScratch()
+    first = hc.entry_cells(chunk, np.arange(7), 7, 64, 3, scratch)
+    assert not scratch.mark.any()
+    again = hc.entry_cells(chunk, np.arange(7), 7, 64, 3, scratch)
+    np.testing.assert_array_equal(first.counts, again.counts)
+
+
+def test_entry_groups_bound_work_and_memory():
+    nodes = np.arange(10, 30)
+    entries = np.full(20, 1000)
+    groups = hc.entry_groups(nodes, entries, 20, 256, max_bytes=1e12)
+    np.testing.assert_array_equal(np.concatenate(groups), nodes)
+    for g in groups:  # at most ENTRY_GROUP entries x features, or one node
+        assert g.size == 1 or 1000 * 20 * g.size <= hc.ENTRY_GROUP + 1000 * 20
+    by_memory = hc.entry_groups(nodes, np.ones(20, int), 20, 256, 3 * 20 * 256 * hc.CELL_BYTES)
+    assert [g.size for g in by_memory] == [3] * 6 + [2]
+
+
+def _data(n=3000, seed=0, classes=2):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 7)).astype(np.float32)
+    X[:, 2] = np.round(X[:, 2] * 2)  # ties
+    score = X[:, 0] + X[:, 1] * X[:, 2] - np.abs(X[:, 3]) + rng.normal(0, 0.8, n)
+    y = np.digitize(score, np.linspace(-1, 1, classes - 1))
+    return X, y
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"criterion": "gini"},
+        {"criterion": "entropy", "min_samples_leaf": 3},
+        {"criterion": InformationGain(), "max_bins": 16},
+        {"criterion": "gini", "max_features": 3, "random_state": 4},
+        {"criterion": "gain_ratio", "max_histogram_mb": 0.2, "min_samples_split": 5},
+        {"criterion": "gini", "max_leaf_nodes": 60},
+    ],
+)
+@pytest.mark.parametrize("classes", [2, 5])
+def test_tree_from_entries_equals_dense_histograms(monkeypatch, params, classes):
+    """Every level from the entries (in groups of a few nodes), or none: the tree
+    the dense histograms (and their subtraction) grow, array for array."""
+    X, y = _data(classes=classes)
+    monkeypatch.setattr(hc, "ENTRY_CELLS_FACTOR", np.inf)  # never
+    dense = DecisionTreeClassifier(splitter="hist", **params).fit(X, y)
+    monkeypatch.setattr(hc, "ENTRY_CELLS_FACTOR", 0.0)  # every level
+    monkeypatch.setattr(hc, "ENTRY_GROUP", 500)
+    est = DecisionTreeClassifier(splitter="hist", **params).fit(X, y)
+    assert_same_tree(dense.tree_, est.tree_)
+    monkeypatch.undo()
+    default = DecisionTreeClassifier(splitter="hist", **params).fit(X, y)
+    assert_same_tree(dense.tree_, default.tree_)
+    assert est.tree_.node_count > 50
+
+
+def test_weights_and_categoricals_keep_the_dense_path(monkeypatch):
+    """Weighted or categorical data never take the entry path (its counts would not
+    be the dense ones bit for bit): the path's rule is not consulted."""
+    calls = []
+    monkeypatch.setattr(bh, "use_entry_cells", lambda *a: calls.append(a) or True)
+    X, y = _data()
+    w = np.random.default_rng(1).uniform(0.5, 2, y.size)
+    DecisionTreeClassifier(splitter="hist").fit(X, y, sample_weight=w)
+    Xc = X.astype(np.float64)
+    Xc[:, 4] = np.abs(np.round(Xc[:, 4]))
+    DecisionTreeClassifier(splitter="hist", categorical_features=[4]).fit(Xc, y)
+    assert calls == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 200),
+    st.sampled_from([4, 5, 17, 255]),
+    st.floats(0, 0.5),
+    st.integers(0, 2**31),
+)
+def test_property_bin_data_codes_and_ranges_are_apply_bins(n, max_bins, nan_rate, seed):
+    rng = np.random.default_rng(seed)
+    X = np.column_stack(
+        [
+            rng.normal(size=n),
+            np.round(rng.normal(size=n) * 3),
+            rng.choice([-0.0, 0.0, 1.0, -2.5], size=n),
+            np.full(n, np.nan),
+            rng.integers(0, 4, n).astype(float),
+        ]
+    ).astype(np.float32 if seed % 2 else np.float64)
+    X[rng.random(X.shape) < nan_rate] = np.nan
+    is_cat = np.array([False, False, False, False, True])
+    n_cat = np.array([0, 0, 0, 0, 4])
+    rules = SklearnRules()
+    bins, codes = bin_data(X, is_cat, n_cat, max_bins, rules.numeric_gap, rules.place_thresholds)
+    np.testing.assert_array_equal(codes, apply_bins(X, bins))
+    lo, hi = value_range(X, bins)
+    np.testing.assert_array_equal(bins.lo, lo)
+    np.testing.assert_array_equal(bins.hi, hi)

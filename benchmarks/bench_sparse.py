@@ -152,6 +152,8 @@ def main() -> None:
         for _ in range(args.repeat):
             for which in runs:
                 runs[which].append(run_child(which, args, path, ypath))
+                # long fits (minutes each at the TF-IDF size): each result as it comes
+                print(f"{which}: {json.dumps(runs[which][-1])}", flush=True)
     print(
         f"{args.rows} x {args.cols}, density {X.nnz / (args.rows * args.cols):.4f} "
         f"({X.nnz} non-zeros, CSR {data_mb:.1f} MiB; dense float64 would be "

@@ -76,6 +76,9 @@ class SparseStore:
     n_rows: int
     n_features: int
     n_stored: int  # the root's entries (the non-zeros of X)
+    #: float64 cells the exact search writes each chunk's prefix sums into, reused
+    #: by every chunk of every level (allocated by the first search)
+    search_buffer: np.ndarray | None = None
 
 
 def presort(X: SparseColumns, y: np.ndarray, w: np.ndarray, n_classes: int) -> SparseStore:
@@ -310,6 +313,8 @@ def _search(store, splittable, counts, n_counts, node_weight, K, criterion, rule
     seg_end = np.cumsum(size + (n_counts.sum(axis=1)[g_node] > size))
     del size
     limit = chunk_positions(K, store.n_stored)
+    if draws is None and (store.search_buffer is None or store.search_buffer.size < K * limit):
+        store.search_buffer = np.empty(K * limit)
     found = []
     g0, G = 0, start.size
     while g0 < G:
@@ -338,14 +343,17 @@ def _search_chunk(store, sel, counts, n_counts, node_weight, K, criterion, rules
         store, sel, groups, zero_n
     )
     del groups, zero_n
-    feats, fidx = np.unique(g_feature, return_inverse=True)
     layout = LevelLayout(seg_start, seg_len, node_weight[g_node], np.ones(seg_start.size, bool))
     blocks = (pos_block, zero_w[block_group].T)
     del zero_w
-    args = ([int(f) for f in feats], [v], [y], [w], False, layout, K, criterion, rules)
-    segments = (fidx, g_node)
+    # the "features" are the groups' own (segment i is the group i)
+    args = (g_feature.astype(np.intp), [v], [y], [w], False, layout, K, criterion, rules)
+    segments = (np.arange(g_feature.size), g_node)
     if draws is None:
-        return best_thresholds(*args, multiplicity=mult, segments=segments, block_counts=blocks)
+        return best_thresholds(
+            *args, multiplicity=mult, segments=segments, block_counts=blocks,
+            buffer=store.search_buffer,
+        )  # fmt: skip
     return random_thresholds(  # the pairs' drawn numbers (pair_draws)
         *args, multiplicity=mult, segments=segments, block_counts=blocks, draws=draws
     )

@@ -315,7 +315,7 @@ def stacked_layout(layout: LevelLayout, n_features: int, n_entries: int) -> Leve
 
 
 def best_thresholds(
-    features: list[int],
+    features: list[int] | np.ndarray,
     values: list[np.ndarray],
     labels: list[np.ndarray],
     weights: list[np.ndarray] | None,
@@ -329,6 +329,7 @@ def best_thresholds(
     multiplicity: np.ndarray | None = None,
     segments: tuple[np.ndarray, np.ndarray] | None = None,
     block_counts: tuple[np.ndarray, np.ndarray] | None = None,
+    buffer: np.ndarray | None = None,
 ) -> NumericSplits | None:
     """Best threshold of each numeric feature of ``features`` in every node of the level.
 
@@ -358,6 +359,11 @@ def best_thresholds(
     entries each position stands for, and ``block_counts`` ``(positions, [K, p]
     class weights)`` the class counts of the positions that stand for a block of
     entries of one value (a zero block; its label is -1 unless one class has it all).
+
+    ``buffer`` (float64, 1-d) is where the weighted ``[K, m]`` prefix sums are
+    written when it holds ``K * m`` cells (else they get their own array): a caller
+    that searches many chunks reuses one buffer instead of allocating (and the
+    kernel zeroing) a fresh one per call.
     """
     K = n_classes
     F = len(features)
@@ -391,7 +397,13 @@ def best_thresholds(
         known = ~np.isnan(v)
         w_pos = 1.0 if wo is None else wo
         # "learned" counts the missing cases too (they are the counts minus the known)
-        cum = one_hot * (w_pos if learned else np.where(known, w_pos, 0.0))
+        w_known = w_pos if learned else np.where(known, w_pos, 0.0)
+        m = yo.size
+        if buffer is not None and buffer.size >= K * m:
+            cum = np.multiply(one_hot, w_known, out=buffer[: K * m].reshape(K, m))
+        else:
+            cum = one_hot * w_known
+        del w_known
         if block_counts is not None:
             cum[:, block_counts[0]] = block_counts[1]
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
@@ -500,7 +512,7 @@ def best_thresholds(
 
 
 def finish_splits(
-    features: list[int],
+    features: list[int] | np.ndarray,
     v: np.ndarray,
     i: np.ndarray,
     sg: np.ndarray,

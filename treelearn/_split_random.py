@@ -116,7 +116,7 @@ def pair_draws(
 
 
 def random_thresholds(
-    features: list[int],
+    features: list[int] | np.ndarray,
     values: list[np.ndarray],
     labels: list[np.ndarray],
     weights: list[np.ndarray] | None,

@@ -107,7 +107,9 @@ class Chunk:
 
     def code_at(self, rows: np.ndarray, features: np.ndarray) -> np.ndarray:
         """Code of every (row, feature) pair."""
-        return self.codes[rows, features].astype(np.intp)
+        # (a flat take: several times faster than codes[rows, features]; codes is C-contiguous)
+        flat = rows * self.codes.shape[1] + features
+        return np.take(self.codes.reshape(-1), flat).astype(np.intp)
 
 
 def new_chunk(codes: np.ndarray, y: np.ndarray, w: np.ndarray) -> Chunk:

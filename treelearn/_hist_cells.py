@@ -74,6 +74,8 @@ class CellScratch:
     def __init__(self) -> None:
         self.mark = np.zeros(0, dtype=bool)
         self.number = np.empty(0, dtype=np.intp)
+        self.keys = np.empty(0, dtype=np.intp)
+        self.cells = np.empty(0, dtype=np.intp)
 
     def arrays(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
         """``(mark, number)`` of at least ``n_cells`` cells."""
@@ -82,6 +84,16 @@ class CellScratch:
             self.mark = np.zeros(size, dtype=bool)
             self.number = np.empty(size, dtype=np.intp)
         return self.mark, self.number
+
+    def block(self, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(keys, cells)``: two flat ``intp`` arrays of at least ``n_pairs`` (entry,
+        feature) pairs, for one block of :func:`entry_cells` (at most :data:`_BLOCK`
+        pairs, or one entry's features)."""
+        if self.keys.size < n_pairs:
+            size = max(n_pairs, 2 * self.keys.size)
+            self.keys = np.empty(size, dtype=np.intp)
+            self.cells = np.empty(size, dtype=np.intp)
+        return self.keys, self.cells
 
 
 def entry_groups(
@@ -121,20 +133,26 @@ def entry_cells(
     # the entries in row order (a stable sort; radix sort for 16-bit rows), so that
     # the cells one block touches are a contiguous range, close in memory
     o = np.argsort(rs.astype(np.uint16) if n_rows <= 2**16 else rs, kind="stable")
-    rs, data_rows = rs[o], chunk.e_row[sel[o]]
+    data_rows = np.take(chunk.e_row, np.take(sel, o))
+    rs = np.take(rs, o)
     del sel, o
-    ys = chunk.y[data_rows]
+    ys = np.take(chunk.y, data_rows)
     n_cells = n_rows * P * B
     step = max(_BLOCK // max(P, 1), 1)
     blocks = [(a, min(a + step, rs.size)) for a in range(0, rs.size, step)]
-    offset = np.arange(P, dtype=np.int64) * B
+    offset = np.arange(P, dtype=np.intp) * B
+    scratch = CellScratch() if scratch is None else scratch
+    mark, number = scratch.arrays(n_cells)
+    key_buf, cell_buf = scratch.block(min(rs.size, step) * P)
 
     def keys(a: int, z: int) -> np.ndarray:  # [z - a, P] cell of every (entry, feature)
-        codes = np.take(chunk.codes, data_rows[a:z], axis=0)  # (take: faster than [])
-        return (rs[a:z] * (P * B))[:, None] + offset + codes
+        # (into the scratch block: a fresh array per level costs page faults)
+        out = key_buf[: (z - a) * P].reshape(z - a, P)
+        np.add((rs[a:z] * (P * B))[:, None], offset, out=out)
+        out += np.take(chunk.codes, data_rows[a:z], axis=0)  # (take: faster than [])
+        return out
 
     kept = keys(*blocks[0]) if len(blocks) == 1 else None  # else computed twice
-    mark, number = (CellScratch() if scratch is None else scratch).arrays(n_cells)
     for a, z in blocks:
         mark[keys(a, z) if kept is None else kept] = True
     p = np.flatnonzero(mark[:n_cells])
@@ -143,14 +161,25 @@ def entry_cells(
     number[p] = np.arange(0, c * K, K, dtype=np.intp)  # a marked cell's number, times K
     counted = np.zeros(c * K, dtype=np.int64)
     for a, z in blocks:
-        cells = np.take(number, keys(a, z) if kept is None else kept)
+        key = keys(a, z) if kept is None else kept
+        cells = cell_buf[: key.size].reshape(key.shape)
+        np.take(number, key, out=cells, mode="clip")  # (every key is a cell: no check)
         # the block's rows are a range, so are their cells
         lo, hi = np.searchsorted(p, [rs[a] * P * B, (rs[z - 1] + 1) * P * B])
-        cells += ys[a:z, None] - lo * K
+        cells += (ys[a:z] - lo * K)[:, None]
         counted[lo * K : hi * K] += np.bincount(cells.ravel(), minlength=(hi - lo) * K)
     counts = counted.reshape(c, K).astype(np.float64)
-    pair, code = np.divmod(p, B)
+    pair, code = _divmod_codes(p, B)
     new = np.r_[True, pair[1:] != pair[:-1]][: pair.size]
     row, feature = np.divmod(pair[new], P)
     entries = integer_sums(counted.reshape(c, K))
     return HistCells(row, feature, np.cumsum(new) - 1, code, counts, entries)
+
+
+def _divmod_codes(p: np.ndarray, B: int) -> tuple[np.ndarray, np.ndarray]:
+    """``divmod(p, B)`` of non-negative cell numbers, by shift and mask when ``B`` is a
+    power of two (255 bins and the missing code: 256), several times faster."""
+    if B & (B - 1):
+        return np.divmod(p, B)
+    shift = B.bit_length() - 1
+    return p >> shift, p & (B - 1)

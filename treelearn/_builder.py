@@ -44,7 +44,12 @@ from treelearn import (
 )
 from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
-from treelearn._missing import learned_categorical, learned_shares, sample_counts
+from treelearn._missing import (
+    fractional_shares,
+    learned_categorical,
+    learned_shares,
+    sample_counts,
+)
 from treelearn._routing import fan_out
 from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
@@ -826,14 +831,7 @@ class _LevelWiseBuilder:
         if self.learned:  # one-hot shares: the direction of a missing value
             fraction = learned_shares(n_children, child_w, split.missing_slot)
         else:
-            parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-            parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
-                parent_of_child
-            ]
-            with np.errstate(invalid="ignore", divide="ignore"):
-                fraction = np.where(
-                    parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
-                )
+            fraction = fractional_shares(n_children, child_w)
         copies = np.zeros(local.size, dtype=np.intp)
         copies[idx if all_routed else idx[routed]] = 1
 

@@ -55,7 +55,7 @@ from treelearn._hist_sparse import (
     sparse_histogram,
     sparse_splits,
 )
-from treelearn._missing import learned_shares, sample_counts
+from treelearn._missing import fractional_shares, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_store import choose_from_pairs
 from treelearn._sparse_values import SparseColumns
@@ -756,15 +756,7 @@ def _fractions(split: dict, n_next: int) -> tuple[np.ndarray, np.ndarray]:
         cols = np.arange(w.shape[1])
         use = cols < width[:, None]
         child_w[(first[nodes][:, None] + cols)[use]] = w[use]
-    parent_of_child = np.repeat(np.arange(n_children.size), n_children)
-    parent_known = np.bincount(parent_of_child, weights=child_w, minlength=n_children.size)[
-        parent_of_child
-    ]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(
-            parent_known > 0, child_w / parent_known, 1.0 / n_children[parent_of_child]
-        )
-    return share, child_w
+    return fractional_shares(n_children, child_w), child_w
 
 
 def check_missing_strategy(strategy: str, has_missing: Callable[[], bool]) -> None:

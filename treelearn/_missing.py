@@ -52,6 +52,7 @@ from treelearn.criteria import SplitCriterion
 __all__ = [
     "MISSING_VALUES",
     "check_strategy",
+    "fractional_shares",
     "learned_categorical",
     "learned_shares",
     "sample_counts",
@@ -112,6 +113,38 @@ def sample_counts(weight: np.ndarray, unit: float) -> np.ndarray:
     array([4., 1., 3.])
     """
     return np.asarray(weight, dtype=np.float64) / unit
+
+
+def fractional_shares(n_children: np.ndarray, child_weight: np.ndarray) -> np.ndarray:
+    """C4.5's ``missing_fraction`` of the children of the level's split nodes: each
+    child's share of its parent's known weight (``1 / n_children`` where the parent
+    had no known weight).
+
+    Parameters
+    ----------
+    n_children : ndarray of int, shape (n_nodes,)
+        Children of every node of the level (0 for a leaf); the next level's nodes
+        are their children in order.
+    child_weight : ndarray, shape (n_next,)
+        Training weight of the known values that went to each child.
+
+    Returns
+    -------
+    ndarray of float, shape (n_next,)
+
+    Examples
+    --------
+    >>> fractional_shares(np.array([2, 0, 2]), np.array([3.0, 1.0, 0.0, 0.0]))
+    array([0.75, 0.25, 0.5 , 0.5 ])
+    """
+    parent_of_child = np.repeat(np.arange(n_children.size), n_children)
+    parent_known = np.bincount(parent_of_child, weights=child_weight, minlength=n_children.size)[
+        parent_of_child
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(
+            parent_known > 0, child_weight / parent_known, 1.0 / n_children[parent_of_child]
+        )
 
 
 def learned_shares(

@@ -28,6 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import _peak
+
 ROOT = Path(__file__).resolve().parents[1]
 
 _CHILD = r"""
@@ -48,11 +50,7 @@ else:
     crit = case
 DecisionTreeClassifier(criterion=crit).fit(X[:50], y[:50])  # imports, first calls
 SkTree().fit(X[:50], y[:50])
-def status(key):  # bytes; VmHWM, not ru_maxrss, which keeps the parent's peak across exec
-    return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) * 1024
-with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to the RSS now
-    f.write("5")
-before = status("VmRSS")
+before = reset_peak()
 cpu, wall = time.process_time(), time.perf_counter()
 if lib == "treelearn":
     est = DecisionTreeClassifier(criterion=crit).fit(X, y)
@@ -69,7 +67,7 @@ print(json.dumps({"cpu": cpu, "wall": wall, "extra": peak - before, "depth": dep
 
 def fit_in_subprocess(lib: str, case: str, n: int) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, lib, case, str(n)],
+        [sys.executable, "-c", _peak.IMPORT + _CHILD, lib, case, str(n)],
         check=True,
         capture_output=True,
         text=True,

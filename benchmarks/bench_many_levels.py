@@ -31,6 +31,8 @@ import statistics
 import subprocess
 import sys
 
+import _peak
+
 SNIPPET = """
 import json, time
 import numpy as np, pandas as pd
@@ -55,11 +57,7 @@ else:
              "c45": lambda: tl.C45Classifier()}}[name]
 if {warm_up}:
     make().fit(X[:2000], y[:2000])
-def status(key):  # bytes; VmHWM, not ru_maxrss, which keeps the parent's peak across exec
-    return int(open("/proc/self/status").read().split(key + ":")[1].split()[0]) * 1024
-with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to the RSS now
-    f.write("5")
-before = status("VmRSS")
+before = reset_peak()
 cpu, wall = time.process_time(), time.perf_counter()
 error = None
 try:
@@ -75,7 +73,9 @@ print(json.dumps({{"cpu": cpu, "wall": wall, "extra_mib": (peak - before) / 2**2
 
 
 def run(name: str, rows: int, levels: int, classes: int, warm_up: bool = False) -> dict:
-    code = SNIPPET.format(rows=rows, levels=levels, classes=classes, name=name, warm_up=warm_up)
+    code = _peak.IMPORT + SNIPPET.format(
+        rows=rows, levels=levels, classes=classes, name=name, warm_up=warm_up
+    )
     out = subprocess.run(
         [sys.executable, "-P", "-c", code], capture_output=True, text=True, check=True, timeout=3600
     )

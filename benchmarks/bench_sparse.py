@@ -29,6 +29,8 @@ import sys
 import tempfile
 import textwrap
 
+import _peak
+
 
 def make_tfidf(rows: int, cols: int, density: float, classes: int, seed: int = 0):
     """A CSR matrix shaped like TF-IDF of documents, and their topics."""
@@ -82,24 +84,21 @@ CHILD = textwrap.dedent(
         splitter = "random" if {which!r} == "sklearn-random" else "best"
         est = DecisionTreeClassifier(criterion="gini", splitter=splitter, random_state=0,
                                      max_depth={max_depth})
-    def status(key):
-        for line in open("/proc/self/status"):
-            if line.startswith(key):
-                return int(line.split()[1]) / 1024
-    rss_before = status("VmRSS")
-    with open("/proc/self/clear_refs", "w") as f:  # reset the peak (VmHWM) to now
-        f.write("5")
+    rss_before = reset_peak() / 2**20
     w0, c0 = time.perf_counter(), time.process_time()
     est.fit(X, y)
     wall, cpu = time.perf_counter() - w0, time.process_time() - c0
-    print(json.dumps(dict(wall=wall, cpu=cpu, peak_mb=status("VmHWM"), before_fit_mb=rss_before,
-                          nodes=int(est.tree_.node_count), depth=int(est.get_depth()))))
+    print(json.dumps(dict(wall=wall, cpu=cpu, peak_mb=status("VmHWM") / 2**20,
+                          before_fit_mb=rss_before, nodes=int(est.tree_.node_count),
+                          depth=int(est.get_depth()))))
     """
 )
 
 
 def run_child(which: str, args, path: str, ypath: str) -> dict:
-    code = CHILD.format(path=path, ypath=ypath, which=which, max_depth=args.max_depth)
+    code = _peak.IMPORT + CHILD.format(
+        path=path, ypath=ypath, which=which, max_depth=args.max_depth
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout

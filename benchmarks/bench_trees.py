@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 
+import _peak
 import numpy as np
 import sklearn
 from sklearn.datasets import make_classification
@@ -148,19 +149,12 @@ if lib == "treelearn":
 else:
     from sklearn.tree import DecisionTreeClassifier as T
     est = T(criterion=crit, random_state=0)
-def status_kib(key):
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
 import gc
 gc.collect()
-with open("/proc/self/clear_refs", "w") as fh:  # reset the peak (VmHWM) to the current RSS
-    fh.write("5")
-before = status_kib("VmRSS")
+before = reset_peak()
 est.fit(X, y)
-peak = status_kib("VmHWM")
-print(json.dumps({{"extra_bytes": (peak - before) * 1024, "x_bytes": X.nbytes}}))
+peak = status("VmHWM")
+print(json.dumps({{"extra_bytes": peak - before, "x_bytes": X.nbytes}}))
 """
 
 
@@ -168,7 +162,7 @@ def extra_memory(lib: str, criterion: str, n_rows: int) -> dict:
     """Peak extra resident memory of one fit, in a fresh process."""
     import os
 
-    code = _MEMORY_CHILD.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
+    code = _peak.IMPORT + _MEMORY_CHILD.format(bench_dir=os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run(
         [sys.executable, "-c", code, lib, criterion, str(n_rows)],
         check=True,

@@ -265,3 +265,50 @@ def test_a_worker_dying_mid_fit_never_returns_a_half_tree(tmp_path):
             assert_same_tree(ref.tree_, est.tree_)  # the whole tree, not a part of it
         assert not flag.exists()  # a worker did die
         assert scheduler_tasks(c) == 0
+
+
+class _InputPeak(distributed.WorkerPlugin):
+    """The most bytes of row data (arrays, frames, series of 1000 rows or more: the
+    input's blocks and their encodings, not the chunks' bin codes) a worker holds."""
+
+    name = "treelearn-input-peak"
+
+    def setup(self, worker):
+        self.worker, self.peak = worker, 0
+
+    def transition(self, key, start, finish, **kwargs):
+        rows = (np.ndarray, pd.DataFrame, pd.Series)
+        held = sum(
+            v.nbytes if isinstance(v, np.ndarray) else int(v.memory_usage(index=False).sum())
+            for v in self.worker.data.values()
+            if isinstance(v, rows) and len(v) >= 1000
+        )
+        self.peak = max(self.peak, held)
+
+
+def _block_of(i, rows, seed):
+    """Rows ``i * rows ..`` of ``numeric_data``, made where the block is needed (a
+    from_array graph would hold the whole array on a worker)."""
+    X, y = numeric_data(n=16 * rows, seed=seed)
+    return X[i * rows : (i + 1) * rows], y[i * rows : (i + 1) * rows]
+
+
+def test_workers_never_hold_their_share_of_the_input(client):
+    """The fit reads each block again for each pass (encoding, bin edges, chunk
+    states) instead of keeping the raw or encoded blocks: a worker's row data stays
+    within a few blocks, not its share of the data (8 of the 16 blocks; the
+    previous code, which held every encoded block, reached 16-20 blocks)."""
+    from dask import delayed
+
+    X, y = numeric_data(n=16 * 4000, seed=8)
+    parts = [delayed(_block_of)(i, 4000, 8) for i in range(16)]
+    Xd = da.concatenate([da.from_delayed(p[0], (4000, 4), X.dtype) for p in parts])
+    yd = da.concatenate([da.from_delayed(p[1], (4000,), y.dtype) for p in parts])
+    block = X.nbytes / 16
+    client.register_plugin(_InputPeak())
+    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4)
+    est.fit(Xd, yd)
+    peaks = client.run(lambda dask_worker: dask_worker.plugins[_InputPeak.name].peak)
+    assert max(peaks.values()) <= 6 * block, (peaks, block)
+    ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4)
+    assert_same_tree(ref.fit(X, y).tree_, est.tree_)

@@ -182,28 +182,54 @@ def _make_chunk(Xe, y_block, w_block, classes, bins):
     return chunk, info
 
 
-def _first(pair):
-    return pair[0]
-
-
-def _second(pair):
-    return pair[1]
-
-
 _Y, _W = "__treelearn_y__", "__treelearn_sample_weight__"
 
 
-def _drop(frame, columns):
-    return frame[columns]
+def _rows(x_block, y_block, w_block, columns, joined):
+    """A chunk's X (a frame when X is a DataFrame), y and weights; ``joined``: ``x_block``
+    is X with y (and the weights) as extra columns (see :func:`_blocks`)."""
+    if joined:
+        y_block = x_block[_Y]
+        w_block = x_block[_W] if _W in x_block.columns else None
+        x_block = x_block[columns]
+    return _frame(x_block, columns), y_block, w_block
 
 
-def _pick(frame, column):
-    return frame[column]
+def _describe(x_block, y_block, w_block, columns, joined, mask):
+    """Pass 1 over a chunk: its representatives, its labels and its rows."""
+    x, y, _ = _rows(x_block, y_block, w_block, columns, joined)
+    return _representatives(x, mask), _labels(y), len(x)
+
+
+def _sample_chunk(x_block, y_block, w_block, columns, joined, encoding, take, seed):
+    """Pass 2 over a chunk: ``take`` of its encoded rows, and whether a value is missing."""
+    Xe = _encode(_rows(x_block, y_block, w_block, columns, joined)[0], encoding)
+    return _sample(Xe, take, seed), _has_missing(Xe)
+
+
+def _state_chunk(x_block, y_block, w_block, columns, joined, encoding, classes, bins, ranges):
+    """Pass 3 over a chunk: its :class:`~treelearn._builder_hist.Chunk`, what the client
+    needs of it, and (``ranges``) the value range of every bin over its rows."""
+    x, y, w = _rows(x_block, y_block, w_block, columns, joined)
+    Xe = _encode(x, encoding)
+    chunk, info = _make_chunk(Xe, y, w, classes, bins)
+    return chunk, info, value_range(Xe, bins) if ranges else None
+
+
+def _item(parts, i):
+    return parts[i]
 
 
 # -- blocks of the input ---------------------------------------------------------------------
-def _blocks(client, X, y, sample_weight):
-    """Futures of the row blocks of X, y and the weights, checked to match."""
+def _blocks(X, y, sample_weight):
+    """The row blocks of X, y and the weights, checked to match: per chunk a triple of
+    delayed blocks (y's and the weights' ``None`` when ``joined``: X's block holds them
+    as columns), X's column names (a DataFrame's) and ``joined``.
+
+    The fit reads every block three times (a pass each for the encoding, the bin edges
+    and the chunk states) instead of keeping the raw or encoded data on the workers:
+    a worker then holds its chunks' bin codes and one block in flight, never its share
+    of the data as float64."""
     import dask.array as da
     import dask.dataframe as dd
 
@@ -234,15 +260,7 @@ def _blocks(client, X, y, sample_weight):
                     "y (and sample_weight) must be Dask series aligned with X's rows; "
                     f"joining them to X failed: {exc}"
                 ) from exc
-            parts = client.compute(list(both.to_delayed()))
-            xf = client.map(_drop, parts, columns=columns, pure=False)
-            yf = client.map(_pick, parts, column=_Y, pure=False)
-            wf = (
-                [None] * len(parts)
-                if sample_weight is None
-                else client.map(_pick, parts, column=_W, pure=False)
-            )
-            return xf, yf, wf, columns
+            return [(p, None, None) for p in both.to_delayed()], columns, True
         x_parts = list(X.to_delayed())
         row_chunks = None
     else:
@@ -280,10 +298,7 @@ def _blocks(client, X, y, sample_weight):
 
     y_parts = parts_of(y, "y")
     w_parts = parts_of(sample_weight, "sample_weight")
-    xf = client.compute(x_parts)
-    yf = client.compute(y_parts)
-    wf = [None] * len(xf) if sample_weight is None else client.compute(w_parts)
-    return xf, yf, wf, columns
+    return list(zip(x_parts, y_parts, w_parts, strict=True)), columns, False
 
 
 def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
@@ -362,57 +377,61 @@ def _has_missing(encoded) -> bool:
 
 
 def _fit(estimator, client, criterion, X, y, sample_weight):
+    from dask import delayed
     from distributed import wait
 
-    xf, yf, wf, columns = _blocks(client, X, y, sample_weight)
-    frames = client.map(_frame, xf, columns=columns, pure=False)
-    head = _data._as_2d(client.submit(_representatives, frames[0], np.zeros(0, bool)).result())
+    blocks, columns, joined = _blocks(X, y, sample_weight)
+
+    def each(fn, *args, **per_chunk):
+        """``fn`` over every chunk's blocks (read again: nothing of the input is kept),
+        with ``per_chunk`` arguments taken chunk by chunk: futures, in chunk order."""
+        return client.compute([
+            delayed(fn, pure=False)(*b, columns, joined, *args,
+                                    *(v[i] for v in per_chunk.values()))
+            for i, b in enumerate(blocks)
+        ])  # fmt: skip
+
+    none = np.zeros(0, dtype=bool)  # no column categorical yet: the first chunk's head
+    head = client.compute(delayed(_describe, pure=False)(*blocks[0], columns, joined, none))
+    head = _data._as_2d(head.result()[0])
     n_features = head.shape[1]
     mask = _data._categorical_mask(head, estimator.categorical_features, n_features)
-    reps = client.gather(client.map(_representatives, frames, mask=mask, pure=False))
+    described = client.gather(each(_describe, mask))
+    reps = [d[0] for d in described]
     rep = pd.concat(reps) if isinstance(reps[0], pd.DataFrame) else np.concatenate(reps)
     validate_data(estimator, rep, reset=True, skip_check_array=True)
     _, encoding = _data.fit_encoding(rep, estimator.categorical_features)
-    encoded = client.map(_encode, frames, encoding=encoding, pure=False)
-    del frames, xf
-    labels = client.gather(client.map(_labels, yf, pure=False))
-    classes = np.unique(np.concatenate(labels))
+    classes = np.unique(np.concatenate([d[1] for d in described]))
     estimator.n_classes_ = classes.shape[0]
-    lengths = client.gather(client.map(len, encoded, pure=False))
+    lengths = [d[2] for d in described]
+    del described, reps, rep
     n = int(sum(lengths))
     if n == 0:
         raise ValueError("X has no rows.")
     rules0 = estimator._growth_rules(np.broadcast_to(np.empty((1, 1)), (n, n_features)),
                                      encoding, float(n))  # fmt: skip
-
-    def has_missing(blocks: list = encoded) -> bool:
-        return any(client.gather(client.map(_has_missing, blocks, pure=False)))
-
-    check_missing_strategy(getattr(estimator, "missing_values", "fractional"), has_missing)
-    del has_missing  # (it holds the encoded chunks' futures)
     max_bins = int(estimator.max_bins)
     want = sample_size(max_bins)
     takes = [min(m, int(np.ceil(want * m / n))) for m in lengths]
     seed = 0  # the sample does not depend on random_state: refits bin alike
-    sample = np.concatenate(client.gather([
-        client.submit(_sample, e, t, seed + i, pure=False)
-        for i, (e, t) in enumerate(zip(encoded, takes, strict=True))
-    ]))  # fmt: skip
+    sampled = client.gather(
+        each(_sample_chunk, encoding, take=takes, seed=[seed + i for i in range(len(blocks))])
+    )
+    missing = any(m for _, m in sampled)
+    check_missing_strategy(getattr(estimator, "missing_values", "fractional"), lambda: missing)
+    sample = np.concatenate([s for s, _ in sampled])
+    del sampled
     bins = fit_bins(sample, encoding.is_categorical, encoding.n_categories, max_bins,
                     rules0.numeric_gap, rules0.place_thresholds)  # fmt: skip
-    if sample.shape[0] < n:  # edges from the sample, value ranges from every row
-        bins.lo, bins.hi = merge_ranges(
-            client.gather(client.map(value_range, encoded, bins=bins, pure=False))
-        )
-    made = [
-        client.submit(_make_chunk, e, yb, wb, classes, bins, pure=False)
-        for e, yb, wb in zip(encoded, yf, wf, strict=True)
-    ]
+    ranges = sample.shape[0] < n  # edges from the sample, value ranges from every row
+    made = each(_state_chunk, encoding, classes, bins, ranges)
     wait(made)
-    infos = client.gather(client.map(_second, made, pure=False))
+    infos = client.gather(client.map(_item, made, i=1, pure=False))
+    if ranges:
+        bins.lo, bins.hi = merge_ranges(client.gather(client.map(_item, made, i=2, pure=False)))
     n = int(sum(i[3] for i in infos))  # rows of positive weight
-    states = client.map(_first, made, pure=False)
-    del made, encoded, yf, wf
+    states = client.map(_item, made, i=0, pure=False)
+    del made
     total = float(sum(i[0] for i in infos))
     if not total > 0:
         raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")

@@ -21,7 +21,7 @@ from test_hist import assert_same_tree
 from treelearn import DecisionTreeClassifier
 from treelearn import _builder_hist as bh
 from treelearn import _hist_cells as hc
-from treelearn._binning import apply_bins, bin_data, value_range
+from treelearn._binning import _numeric_edges, apply_bins, bin_data, value_range
 from treelearn._builder_hist import chunk_histogram, new_chunk
 from treelearn._growth_rules import SklearnRules
 from treelearn.criteria import InformationGain
@@ -174,3 +174,58 @@ def test_property_bin_data_codes_and_ranges_are_apply_bins(n, max_bins, nan_rate
     lo, hi = value_range(X, bins)
     np.testing.assert_array_equal(bins.lo, lo)
     np.testing.assert_array_equal(bins.hi, hi)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 3000),
+    st.sampled_from([2, 5, 31, 255]),
+    st.sampled_from(["float32", "float32 in float64", "float64"]),
+    st.integers(0, 2**31),
+)
+def test_property_bin_data_sort_is_np_unique(n, max_bins, kind, seed):
+    # bin_data's radix sort of float32 keys gives np.unique's edges (the reference,
+    # _numeric_edges) and value_range's ranges bit for bit, on negative and positive
+    # values, ties, signed zeros, tiny and huge magnitudes and missing values
+    rng = np.random.default_rng(seed)
+    X = np.column_stack(
+        [
+            rng.normal(size=n) * 10.0 ** rng.integers(-30, 30, n),
+            np.round(rng.normal(size=n) * 4) / 4,
+            rng.choice([-0.0, 0.0, -1e-30, 1e-30, -3.0e38, 3.0e38], size=n),
+            rng.exponential(size=n) - 1.0,
+        ]
+    ).astype(np.float64 if kind == "float64" else np.float32)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    if kind == "float32 in float64":
+        X = X.astype(np.float64)
+    rules = SklearnRules()
+    P = X.shape[1]
+    no_cat = np.zeros(P, dtype=bool)
+    bins, codes = bin_data(X, no_cat, np.zeros(P, int), max_bins, rules.numeric_gap,
+                           rules.place_thresholds)  # fmt: skip
+    for f in range(P):
+        col = X[:, f]
+        expected = _numeric_edges(col[~np.isnan(col)], max_bins, rules.numeric_gap, f,
+                                  rules.place_thresholds)  # fmt: skip
+        np.testing.assert_array_equal(bins.edges[f], expected)
+    np.testing.assert_array_equal(codes, apply_bins(X, bins))
+    lo, hi = value_range(X, bins)
+    np.testing.assert_array_equal(bins.lo.view(np.uint64), lo.view(np.uint64))
+    np.testing.assert_array_equal(bins.hi.view(np.uint64), hi.view(np.uint64))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 60), st.integers(1, 5), st.integers(0, 2**31))
+def test_property_boundaries_are_pure_class_changes(c, K, seed):
+    # a cut is a boundary point unless both neighbouring cells hold one and the same
+    # class; the two-class shortcut and the column-wise path agree with the definition
+    from treelearn._split_hist import _boundaries
+
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 3, (c, K)) * (rng.random((c, K)) < 0.6)
+    counts = counts.astype(np.float64)
+    positive = counts > 0
+    pure = np.where(positive.sum(axis=1) == 1, positive.argmax(axis=1), -1)
+    expected = ~((pure[:-1] >= 0) & (pure[:-1] == pure[1:]))
+    np.testing.assert_array_equal(_boundaries(counts), expected)

@@ -125,7 +125,9 @@ def quantile_starts(counts: np.ndarray, starts: np.ndarray, max_bins: int) -> np
     """The first distinct value of every bin of a feature with more than ``max_bins``
     groups: its groups (first values ``starts`` in its distinct values, which occur
     ``counts`` times) cut at count quantiles."""
-    cum = np.cumsum(np.add.reduceat(counts, starts))
+    # (every distinct value its own group: the groups' counts are the counts)
+    grouped = counts if starts.size == counts.size else np.add.reduceat(counts, starts)
+    cum = np.cumsum(grouped)
     targets = cum[-1] * np.arange(1, max_bins) / max_bins
     last = np.unique(np.searchsorted(cum, targets, side="left"))
     last = last[last < starts.size - 1]
@@ -152,6 +154,73 @@ def _edges_of(
         starts = quantile_starts(counts, starts, max_bins)
     ends = np.r_[starts[1:] - 1, u.size - 1]  # last value of each bin
     return place(feature, u[ends[:-1]], u[starts[1:]])
+
+
+def _edges_and_codes(
+    values: np.ndarray, max_bins: int, gap: float, feature: int, place: Placement
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`_numeric_edges` of known ``values``, every value's code (``uint8``,
+    what ``searchsorted(edges, value, side="left")`` gives), from one sort, and the
+    bins' smallest and largest values (:func:`value_range`'s) when the sort gives
+    them exactly (``None``: to be computed).
+
+    Values that float32 holds exactly are sorted by two 16-bit radix passes over
+    order-preserving ``uint32`` keys (several times faster than a comparison sort);
+    other float64 values by ``np.unique``. Either way the distinct values and their
+    counts are ``np.unique``'s (a zero's sign aside, which no edge comparison sees;
+    a feature holding a zero leaves its ranges to :func:`value_range`, which keeps
+    the zero's sign as ``X`` has it).
+    """
+    keys = _order_keys(values)
+    if keys is None:
+        u, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+        e = _edges_of(u, counts, max_bins, gap, feature, place)
+        # the codes of the distinct values, given to their occurrences
+        return e, np.searchsorted(e, u, side="left").astype(np.uint8)[inverse], None
+    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")  # (radix sorts)
+    high = np.take((keys >> 16).astype(np.uint16), low)
+    order = np.take(low, np.argsort(high, kind="stable"))
+    sorted_keys = np.take(keys, order)
+    first = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    u = _key_values(sorted_keys[first]).astype(values.dtype)  # (float32 exact in float64)
+    counts = np.diff(np.r_[first, values.size])
+    e = _edges_of(u, counts, max_bins, gap, feature, place)
+    # bin b holds the distinct values u[at[b] : at[b + 1]]: those above b edges (what
+    # searchsorted(e, u, side="left") says, from one search per edge)
+    at = np.r_[0, np.searchsorted(u, e, side="right"), u.size]
+    into = np.r_[first, values.size][at]  # the same in the sorted values
+    codes = np.empty(values.size, dtype=np.uint8)
+    codes[order] = np.repeat(np.arange(e.size + 1, dtype=np.uint8), np.diff(into))
+    ranges = None
+    if not (u == 0).any():  # each bin's first and last distinct value
+        full = at[1:] > at[:-1]
+        lo, hi = np.full(e.size + 1, np.inf), np.full(e.size + 1, -np.inf)
+        lo[full] = u[at[:-1][full]]
+        hi[full] = u[at[1:][full] - 1]
+        ranges = (lo, hi)
+    return e, codes, ranges
+
+
+def _order_keys(values: np.ndarray) -> np.ndarray | None:
+    """``uint32`` keys in the order of the (finite) ``values``, equal for equal values
+    (``-0.0`` and ``0.0`` too), or ``None`` when some value is not a float32."""
+    if values.dtype != np.float32:
+        if values.dtype != np.float64:
+            return None
+        narrow = values.astype(np.float32)
+        if not np.array_equal(narrow, values):
+            return None
+        values = narrow
+    bits = (values + np.float32(0.0)).view(np.uint32)  # (+0.0: no negative zero)
+    # negative values: every bit flipped (the arithmetic shift of the sign gives
+    # all ones); others: the sign bit set
+    return bits ^ ((bits.view(np.int32) >> 31).view(np.uint32) | np.uint32(0x80000000))
+
+
+def _key_values(keys: np.ndarray) -> np.ndarray:
+    """The float32 values of :func:`_order_keys`' keys."""
+    flip = np.where(keys >> 31 != 0, np.uint32(0x80000000), np.uint32(0xFFFFFFFF))
+    return (keys ^ flip).view(np.float32)
 
 
 def fit_bins(
@@ -215,26 +284,27 @@ def bin_data(
     n_bins = np.zeros(n_features, dtype=np.int64)
     codes = np.empty((n, n_features), dtype=np.uint8)
     coded = []  # numeric features coded here (with their missing values still to code)
+    partial = []  # those of them with missing values
+    ranges = {}  # numeric features' bins' smallest and largest values, from the sort
     for f in range(n_features):
         if is_categorical[f]:
             edges.append(None)
             n_bins[f] = max(int(n_categories[f]), 1)
             continue
-        col = X[:, f]
+        col = np.ascontiguousarray(X[:, f])  # (one strided pass: the sorts read it often)
         known = ~np.isnan(col)
         every = bool(known.all())
         values = col if every else col[known]
         if values.size:
-            u, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-            e = _edges_of(u, counts, max_bins, gap, f, place)
-            # the codes of the distinct values, given to their occurrences (what
-            # searchsorted on the edges gives every value)
-            c = np.searchsorted(e, u, side="left").astype(np.uint8)[inverse]
+            e, c, got = _edges_and_codes(values, max_bins, gap, f, place)
             if every:
                 codes[:, f] = c
             else:
                 codes[known, f] = c
+                partial.append(f)
             coded.append(f)
+            if got is not None:
+                ranges[f] = got
         else:
             e = np.empty(0)
         edges.append(e)
@@ -242,9 +312,14 @@ def bin_data(
     bins = Bins(edges, n_bins, np.empty((0, 0)), np.empty((0, 0)), is_categorical.copy())
     skip = np.array(coded, dtype=np.intp)
     apply_bins(X, bins, skip=skip, out=codes)  # the other features
-    for f in coded:
+    for f in partial:
         codes[np.isnan(X[:, f]), f] = bins.missing_code
-    bins.lo, bins.hi = value_range(X, bins, codes)
+    rest = np.array([f for f in range(n_features) if f not in ranges], dtype=np.intp)
+    bins.lo, bins.hi = value_range(X, bins, codes, rest)
+    start = bins.bin_start
+    for f, (lo, hi) in ranges.items():
+        bins.lo[start[f] : start[f + 1]] = lo
+        bins.hi[start[f] : start[f + 1]] = hi
     return bins, codes
 
 
@@ -274,16 +349,20 @@ def apply_bins(
 
 
 def value_range(
-    X: np.ndarray, bins: Bins, codes: np.ndarray | None = None
+    X: np.ndarray, bins: Bins, codes: np.ndarray | None = None, features: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Smallest and largest value of every numeric bin over the rows of ``X``
-    (ragged, as :class:`Bins` keeps them); ``codes``: ``X``'s codes when known."""
+    (ragged, as :class:`Bins` keeps them); ``codes``: ``X``'s codes when known;
+    ``features``: only these features' bins (the others' are left empty)."""
     start = bins.bin_start
     lo = np.full(int(start[-1]), np.inf)
     hi = np.full(int(start[-1]), -np.inf)
     if codes is None:
         codes = apply_bins(X, bins)
-    for f in np.flatnonzero(~bins.is_categorical).tolist():
+    numeric = ~bins.is_categorical
+    if features is not None:
+        numeric &= np.isin(np.arange(numeric.size), features)
+    for f in np.flatnonzero(numeric).tolist():
         col = X[:, f]
         known = ~np.isnan(col)
         at = start[f] + codes[known, f].astype(np.intp)

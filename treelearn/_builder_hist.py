@@ -47,7 +47,13 @@ from treelearn import _budget
 from treelearn._binning import Bins, bin_data
 from treelearn._builder import _Columns, best_first, one_sided_splits
 from treelearn._growth_rules import GrowthRules
-from treelearn._hist_cells import CellScratch, entry_cells, entry_groups, use_entry_cells
+from treelearn._hist_cells import (
+    CellScratch,
+    entry_cells,
+    entry_groups,
+    group_entries,
+    use_entry_cells,
+)
 from treelearn._hist_sparse import (
     SparseChunk,
     fit_sparse_bins,
@@ -147,8 +153,9 @@ def chunk_histogram(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Histograms of the nodes ``row_of >= 0`` (row ``row_of[node]``) of one chunk.
 
-    Returns the weighted ``[R, P, B, K]`` histogram and, unless every entry weighs 1
-    (``unit``), the entry counts ``[R, P, B]``.
+    Returns the weighted ``[R, P, B, K]`` histogram (``float64``; ``int64`` when
+    every entry weighs 1 -- ``unit`` --, the counts exact either way, and converted
+    where they are searched) and, unless ``unit``, the entry counts ``[R, P, B]``.
     """
     if isinstance(chunk, SparseChunk):  # codes of the non-zeros only
         return sparse_histogram(chunk, row_of, n_rows, n_codes, n_classes, unit)
@@ -167,21 +174,28 @@ def chunk_histogram(
     for a in range(0, sel.size, step):
         s = sel[a : a + step]
         rows = chunk.e_row[s]
-        # (np.take: a faster row gather than indexing)
-        cell = ((r[s] * P)[:, None] + feat) * B + np.take(chunk.codes, rows, axis=0)  # [b, P]
-        if n_hist is not None:
-            n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
-        key = (cell * K + chunk.y[rows][:, None]).ravel()
+        code = np.take(chunk.codes, rows, axis=0)  # [b, P] (np.take: a faster row gather)
         if unit:
-            counted = np.bincount(key, minlength=cells)
+            # the cell's key ((row * P + feature) * B + code) * K + class, in three
+            # passes over [b, P]: row and class per entry, feature, then code
+            key = np.add.outer(r[s] * (P * B * K) + chunk.y[rows], feat * (B * K))
+            for _ in range(K):  # (+ code * K without an int64 temporary)
+                key += code
+            counted = np.bincount(key.ravel(), minlength=cells)
         else:
+            cell = ((r[s] * P)[:, None] + feat) * B + code
+            if n_hist is not None:
+                n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
+            key = (cell * K + chunk.y[rows][:, None]).ravel()
             counted = np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
         if hist is None:
             hist = counted
         else:
             hist += counted
     assert hist is not None
-    w_hist = hist.reshape(n_rows, P, B, K).astype(np.float64, copy=False)
+    w_hist = hist.reshape(n_rows, P, B, K)
+    if not unit:
+        w_hist = w_hist.astype(np.float64, copy=False)  # (an empty chunk counts in int64)
     return w_hist, None if n_hist is None else n_hist.reshape(n_rows, P, B)
 
 
@@ -536,11 +550,12 @@ def _search_entries(chunk, splittable, n_ent, node_weight, bins, K, crit, rules,
     L, P, B = splittable.size, bins.n_bins.size, bins.n_codes
     searched = np.flatnonzero(splittable)
     found = []
-    for g in entry_groups(searched, n_ent[searched], P, B, max_mb * 2**20):
-        row_of = np.full(L, -1, dtype=np.intp)
-        row_of[g] = np.arange(g.size)
+    groups = entry_groups(searched, n_ent[searched], P, B, max_mb * 2**20)
+    row_of = np.full(L, -1, dtype=np.intp)
+    for g, entries in zip(groups, group_entries(chunk, groups, L), strict=True):
+        row_of[g] = np.arange(g.size)  # (only the group's own nodes are read)
         res = new_feature_splits(g.size, P)
-        cells = entry_cells(chunk, row_of, g.size, B, K, scratch)
+        cells = entry_cells(chunk, row_of, g.size, B, K, scratch, entries)
         pairs = search_cells(cells, node_weight[g], bins, crit, rules, True, False)
         if pairs is not None:
             pairs.write(res)

@@ -36,6 +36,7 @@ __all__ = [
     "CellScratch",
     "entry_cells",
     "entry_groups",
+    "group_entries",
     "use_entry_cells",
 ]
 
@@ -110,6 +111,22 @@ def entry_groups(
     return np.split(nodes, cut)
 
 
+def group_entries(chunk: Chunk, groups: list[np.ndarray], n_nodes: int) -> list[np.ndarray]:
+    """The chunk's entries of every group of nodes (of a level of ``n_nodes``), for
+    :func:`entry_cells`: one pass over the entries and one radix sort by group for
+    the level, instead of a pass per group."""
+    group_of = np.full(n_nodes, -1, dtype=np.intp)
+    for i, g in enumerate(groups):
+        group_of[g] = i
+    ge = np.take(group_of, chunk.e_node)
+    sel = np.flatnonzero(ge >= 0)
+    ge = np.take(ge, sel)
+    o = np.argsort(ge.astype(np.uint16) if len(groups) <= 2**16 else ge, kind="stable")
+    bounds = np.r_[0, np.cumsum(np.bincount(ge, minlength=len(groups)))]
+    ordered = np.take(sel, o)
+    return [ordered[a:z] for a, z in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)]
+
+
 def entry_cells(
     chunk: Chunk,
     row_of: np.ndarray,
@@ -117,19 +134,26 @@ def entry_cells(
     n_codes: int,
     n_classes: int,
     scratch: CellScratch | None = None,
+    entries: np.ndarray | None = None,
 ) -> HistCells:
     """The non-empty cells of the histograms of the nodes ``row_of >= 0`` (row
     ``row_of[node]`` of ``n_rows``), counted from the chunk's entries (unit weights).
 
     The cells are in increasing (row, feature, code) order, with their class counts
     and entries; every feature is numeric and no code is the missing one.
-    ``scratch`` holds the working arrays (a fresh one when ``None``).
+    ``scratch`` holds the working arrays (a fresh one when ``None``); ``entries``,
+    when given, are the chunk's entries of those nodes, in any order
+    (:func:`group_entries`: no pass over the chunk's other entries).
     """
     P = chunk.codes.shape[1]
     B, K = n_codes, n_classes
-    r = row_of[chunk.e_node]
-    sel = np.flatnonzero(r >= 0)
-    rs = r[sel]
+    if entries is None:
+        r = row_of[chunk.e_node]
+        sel = np.flatnonzero(r >= 0)
+        rs = r[sel]
+    else:
+        sel = entries
+        rs = np.take(row_of, np.take(chunk.e_node, sel))
     # the entries in row order (a stable sort; radix sort for 16-bit rows), so that
     # the cells one block touches are a contiguous range, close in memory
     o = np.argsort(rs.astype(np.uint16) if n_rows <= 2**16 else rs, kind="stable")

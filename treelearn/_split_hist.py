@@ -186,6 +186,7 @@ def feature_splits(
     """
     every_row = rows.size == hist.shape[0]  # (rows are increasing: all of them)
     r, P, B, K = rows.size, *hist.shape[1:]
+    integer = hist.dtype != np.float64  # unit weights' int64 counts (converted when read)
     out = new_feature_splits(r, P)
     numeric = bool((~bins.is_categorical).any()) and r > 0
     sizes = None
@@ -202,6 +203,7 @@ def feature_splits(
                 _numeric_splits(block, None, N, None, node_weight[a : a + step], bins,
                                 criterion, rules, out, True, a)  # fmt: skip
     else:
+        hist = hist.astype(np.float64) if integer else hist
         N = integer_sums(hist) if n_hist is None else n_hist
         N = N if every_row else N[rows]
         # the sizes the rules test: entries, or samples in weight (copies count
@@ -216,7 +218,7 @@ def feature_splits(
         C = int(n_categories[f])
         if C < 2 or not r:
             continue
-        counts = hist[rows, f, :C]
+        counts = hist[rows, f, :C].astype(np.float64, copy=False)
         if sizes is not None:
             n = sizes[:, f, :C]
         elif n_hist is None:
@@ -269,7 +271,8 @@ def _numeric_splits(
     srow, sfeat = np.divmod(pair[new], P)
     at = p if rows is None else p + ((rows[srow] - srow) * (P * B))[seg]  # in hist
     n_cell = flat_n[p].astype(np.int64) if sizes is None else sizes.reshape(-1)[p]
-    cells = HistCells(srow, sfeat, seg, b, np.take(hist.reshape(-1, K), at, axis=0), n_cell)
+    counts = np.take(hist.reshape(-1, K), at, axis=0).astype(np.float64, copy=False)
+    cells = HistCells(srow, sfeat, seg, b, counts, n_cell)
     found = search_cells(cells, node_weight, bins, criterion, rules, sizes is None and unit,
                          sizes is not None)  # fmt: skip
     if found is not None:
@@ -336,9 +339,7 @@ def search_cells(
     allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
     boundary = None
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
-        pure = _pure_class(counts)
-        a, z = pure[:-1], pure[1:]
-        boundary = (a < 0) | (z < 0) | (a != z)  # [c - 1], per cell position
+        boundary = _boundaries(counts)  # [c - 1], per cell position
     if allowed is None:  # every cut is admitted: the candidates straight from the masks
         ci = np.flatnonzero(same if boundary is None else same & boundary)
     else:
@@ -404,6 +405,18 @@ def integer_sums(a: np.ndarray, squares: bool = False) -> np.ndarray:
         col = a[..., k]
         out += col * col if squares else col
     return out
+
+
+def _boundaries(counts: np.ndarray) -> np.ndarray:
+    """Whether a cut after each row but the last of ``counts`` ``[c, K]`` is a boundary
+    point: not between two rows whose one positive class is the same."""
+    if counts.shape[1] == 2:  # (two classes: four masks, no class numbers)
+        has0, has1 = counts[:, 0] > 0, counts[:, 1] > 0
+        only0, only1 = has0 & ~has1, has1 & ~has0
+        return ~((only0[:-1] & only0[1:]) | (only1[:-1] & only1[1:]))
+    pure = _pure_class(counts)
+    a, z = pure[:-1], pure[1:]
+    return (a < 0) | (z < 0) | (a != z)
 
 
 def _pure_class(counts: np.ndarray) -> np.ndarray:

@@ -130,3 +130,25 @@ def test_numeric_surrogate_slots_match_rank_by_rank() -> None:
     want = [_surrogate_slot(tree, X[r], n) for r, n in zip(rows, nodes, strict=True)]
     assert slot.tolist() == want
     assert np.array_equal(used >= 0, slot >= 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32 - 1),
+    st.integers(1, 40),
+    st.sampled_from([1, 2, 3, 7, 16, 17]),
+)
+def test_leaf_sums_are_row_sums_bit_for_bit(seed: int, n: int, k: int) -> None:
+    """Column-by-column sums add the same products in the same order as the 2-D
+    ``row_sums`` (both sides of the 16-column switch, -0.0 and tiny weights too)."""
+    from treelearn._routing import leaf_sums, row_sums
+
+    rng = np.random.default_rng(seed)
+    table = rng.random((30, k)) * rng.choice([1.0, 1e-300, -0.0], size=(30, k))
+    m = int(rng.integers(0, 5 * n))
+    pos = rng.integers(0, n, m)
+    leaves = rng.integers(0, 30, m)
+    w = rng.random(m) * rng.choice([1.0, 1e-200, 3.0], size=m)
+    want = row_sums(pos, table[leaves] * w[:, None], n)
+    got = leaf_sums(pos, table, leaves, w, n)
+    assert got.tobytes() == want.tobytes()

@@ -175,12 +175,22 @@ def learned_shares(
     >>> learned_shares(np.array([2, 2, 0]), np.array([3, 3, 5, 1]), np.array([-1, 1, -1]))
     array([0., 1., 0., 1.])
     """
+    weight = np.asarray(child_weight, dtype=np.float64)
+    split = n_children > 0
+    if np.all(n_children[split] == 2):  # binary splits: pairs of children
+        pair = weight.reshape(-1, 2)
+        chosen = missing_slot[split]
+        # the heavier child, the right one of equal ones
+        right = np.where(chosen >= 0, chosen == 1, pair[:, 1] >= pair[:, 0])
+        out = np.empty(pair.shape)
+        out[:, 1] = right
+        out[:, 0] = ~right
+        return out.ravel()
     n_next = int(n_children.sum())
     start = np.cumsum(n_children) - n_children
     parent = np.repeat(np.arange(n_children.size), n_children)
     slot = np.arange(n_next) - start[parent]
     # the heaviest child, the last of ties
-    weight = np.asarray(child_weight, dtype=np.float64)
     top = np.full(n_children.size, -np.inf)
     np.maximum.at(top, parent, weight)
     last = np.full(n_children.size, -1)

@@ -9,7 +9,8 @@ Descent
     branch) stops at its node. :func:`spread` takes the stopped rows on down every
     branch. :func:`route` is the two in one call; on a numeric tree without
     surrogates it walks the rows with a missing value once from the root, down
-    every branch (:func:`_fan_walk`), in the order :func:`spread` keeps.
+    every branch. Both walks are :func:`_fan_walk`, the one home of the fan-out
+    order (which fixes the last bit of the summed probabilities).
 
 Fan-out
     A case whose split value is missing goes down every branch of the node, its
@@ -37,6 +38,7 @@ __all__ = [
     "fan_out",
     "flat_view",
     "float32_floor",
+    "leaf_sums",
     "route",
     "row_sums",
     "spread",
@@ -183,6 +185,24 @@ class DescentTables:
         first = self.spread_children[np.minimum(self.spread_start, self.spread_children.size - 1)]
         one_hot = (self.spread_count == 1) & (self.share[first] == 1.0)
         return (self.n_children > 0) & ~one_hot
+
+    @cached_property
+    def fan_table(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """Where a missing value fans out, as fixed-width tables over node ids (one
+        extra column for the spent node of :func:`_fan_walk`): ``kid[j, v]`` is the
+        ``j``-th child in ``spread_children`` of node ``v`` (``-1`` past its count),
+        ``share[j, v]`` that child's share, and whether every internal node has the
+        full width (then no ``-1`` needs filtering)."""
+        n = self.n_children.size
+        internal = self.n_children > 0
+        width = max(int(self.spread_count[internal].max()) if internal.any() else 1, 1)
+        kid = np.full((width, n + 1), -1, dtype=np.intp)
+        share = np.zeros((width, n + 1))
+        for j in range(width):
+            at = np.flatnonzero(internal & (self.spread_count > j))
+            kid[j, at] = self.spread_children[self.spread_start[at] + j]
+            share[j, at] = self.share[kid[j, at]]
+        return kid, share, bool((self.spread_count[internal] == width).all())
 
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
         """The thresholds to compare the values of ``flat`` (float32 or float64) with."""
@@ -451,7 +471,7 @@ def route(
     Returns ``(leaf, stuck_rows, rows, leaves, weights)``: the leaf of every row
     (``-1`` for a row spread over several leaves), the spread rows (in no particular
     order) and their ``(row, leaf, weight)`` triples, each row's triples in the order
-    :func:`spread` lists them (it fixes the last bit of sums over them).
+    :func:`_fan_walk` lists them (it fixes the last bit of sums over them).
 
     On a numeric tree without surrogates whose missing values go down several
     branches, the rows with a missing value walk once from the root
@@ -464,7 +484,7 @@ def route(
         or t.surrogates is not None
         or t.is_categorical.any()
         or not t.spreads.any()
-        or t.share.max() > 1.0  # _fan_walk tells spread rows by weights below 1
+        or t.share.max() > 1.0  # spread rows are told below by weights below 1
     ):
         leaf, stuck_rows, stuck_nodes = descend(t, X)
         if not stuck_rows.size:
@@ -486,8 +506,11 @@ def route(
         packed, shift = _packed(t, col_step)
         leaf[full] = _descend_numeric(t, flat, full * row_step, packed, shift)
     # the rows with a missing value, copied out (their reads stay in cache)
-    flat, row_step, col_step = flat_view(_take_rows(X, gappy))
-    g_rows, g_leaf, g_w, stopped = _fan_walk(t, flat, row_step, col_step)
+    g_rows, g_leaf, g_w = _fan_walk(t, _take_rows(X, gappy))
+    # a row spread at a node of ``spreads`` has two triples or more, or one of weight
+    # below 1 (shares are at most 1, so a product of them below 1 stays below 1)
+    stopped = np.bincount(g_rows, minlength=gappy.size) > 1
+    stopped[g_rows[g_w != 1.0]] = True
     # a row never spread has one triple, of weight 1: its leaf
     one = ~stopped[g_rows]
     leaf[gappy[g_rows[one]]] = g_leaf[one]
@@ -503,142 +526,65 @@ def _take_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
 
 
 def _fan_walk(
-    t: DescentTables, flat: np.ndarray, row_step: int, col_step: int, chunk: int = _CHUNK
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Walk rows from the root, a missing value down every branch, all rows at once.
+    t: DescentTables,
+    X: np.ndarray,
+    nodes: np.ndarray | None = None,
+    chunk: int = _CHUNK,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Walk the rows of ``X`` down to the leaves, a missing value down every branch.
 
-    Row ``r``'s value of feature ``f`` is ``flat[r * row_step + f * col_step]``.
-    Entries ``(row, node, weight)`` move one level per step; a missing value sends
-    its entry to a spent node (absorbing, like a leaf) and appends one copy per
-    child of ``spread_children`` (in slot order) with its weight times the child's
-    share. Entries at leaves and spent ones are taken out every few steps. A row's
-    triples then come out by leaf depth, then position, as :func:`spread` lists
-    them: there, leaves are taken out every step, and the moved entries keep their
-    order with the copies after them, as here (an entry parked at a leaf keeps its
-    place among the moved ones). Before a row first spreads it has one entry, so
-    where it was does not matter.
+    The one home of the fan-out order. Entries ``(row, node, weight)`` start at
+    ``nodes`` (the root when ``None``) and move one level per step, all at once. A
+    known value moves its entry to one child (a categorical node's table; the node's
+    surrogates first, where it has some, when the value is missing or its category
+    unseen); otherwise the entry goes to a spent node (absorbing, like a leaf) and one
+    copy per child of ``spread_children`` (in slot order) is appended behind the
+    moved entries, its weight times the child's share. So a row's entries keep their
+    order, its copies following them. Entries at leaves and spent ones are taken out
+    every few steps, and rows not yet started are then fed in at their start node
+    (``chunk`` entries walk together: their rows of ``X`` stay in cache). Each
+    row's entries then come out by leaf depth, then position.
 
-    Returns ``(row, leaf, weight)`` triples, each row's in :func:`spread`'s order,
-    and per row whether it was spread at a node of ``DescentTables.spreads``.
+    ``X`` is a C-ordered float32 or float64 copy of the rows (it is read row by row).
+
+    Returns ``(row, leaf, weight)`` triples, each row's in that order.
     """
-    n_rows = flat.size // row_step
+    n_rows = X.shape[0]
+    flat, row_step, col_step = flat_view(X)
+    row_step = max(row_step, 1)
     n = t.feature.size
     spent = n
     packed, shift = _packed(t, col_step)
     packed = np.append(packed, spent << shift)  # reads feature 0, stays
     absorbing = np.append(t.n_children == 0, True)  # leaves and the spent node
+    kid, kid_share, full = t.fan_table
+    width = kid.shape[0]
     mask = (1 << shift) - 1
     thr = np.append(t.thresholds_for(flat), np.inf).astype(flat.dtype)
-    out_at, out_leaf, out_w = [], [], []
-    for start in range(0, n_rows, chunk):
-        m = min(chunk, n_rows - start)
-        cap = 4 * m
-        at_buf = np.empty(cap, dtype=np.intp)
-        w_buf = np.empty(cap, dtype=np.float64)
-        at_buf[:m] = np.arange(start, start + m) * row_step
-        w_buf[:m] = 1.0
-        nodes = np.zeros(m, dtype=np.intp)
-        size = m
-        for it in range(t.max_depth):
-            at = at_buf[:size]
-            nxt, x = _step(packed, nodes, at, mask, shift, flat)
-            nxt += x > thr[nodes]
-            nan = np.flatnonzero(np.isnan(x))
-            if nan.size:
-                nan = nan[~absorbing[nodes[nan]]]  # a NaN read at a leaf is no split
-            if nan.size:
-                at_nodes = nodes[nan]
-                case, child, share = fan_out(
-                    at_nodes, t.spread_start, t.spread_count, t.share, None, t.spread_children
-                )
-                src = nan[case]
-                new_at = at_buf[src]
-                new_w = w_buf[src] * share  # kept even if it underflows
-                nxt[nan] = spent
-            if it % 3 == 2:
-                done = nxt == nodes
-                if np.count_nonzero(done) * 8 >= size:
-                    fin = np.flatnonzero(done)
-                    ends = nxt[fin]
-                    real = np.flatnonzero(ends != spent)
-                    out_at.append(at[fin[real]])
-                    out_leaf.append(ends[real])
-                    out_w.append(w_buf[fin[real]])
-                    keep = np.flatnonzero(~done)
-                    size = keep.size
-                    at_buf[:size] = at[keep]
-                    w_buf[:size] = w_buf[keep]
-                    nxt = nxt[keep]
-            if nan.size:
-                k = case.size
-                if size + k > cap:
-                    cap = 2 * (size + k)
-                    at_buf = np.concatenate([at_buf[:size], np.empty(cap - size, np.intp)])
-                    w_buf = np.concatenate([w_buf[:size], np.empty(cap - size)])
-                at_buf[size : size + k] = new_at
-                w_buf[size : size + k] = new_w
-                nxt = np.concatenate([nxt, child])
-                size += k
-            nodes = nxt
-            if not size:
-                break
-        real = np.flatnonzero(nodes != spent)
-        out_at.append(at_buf[:size][real])
-        out_leaf.append(nodes[real])
-        out_w.append(w_buf[:size][real])
-    leaf = np.concatenate(out_leaf)
-    depth = t.depth[leaf]
-    if t.max_depth < 1 << 16:  # a radix sort
-        depth = depth.astype(np.uint16)
-    order = np.argsort(depth, kind="stable")
-    rows = np.concatenate(out_at)[order] // row_step
-    w = np.concatenate(out_w)[order]
-    # spread at a node of ``spreads``: two triples or more, or one of weight below 1
-    # (shares are at most 1, so a product of them below 1 stays below 1)
-    stopped = np.bincount(rows, minlength=n_rows) > 1
-    stopped[rows[w != 1.0]] = True
-    return rows, leaf[order], w, stopped
-
-
-def spread(
-    t: DescentTables, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Route rows from the given nodes, missing values down every branch.
-
-    Level by level: entries at a leaf are output, a known value moves its entry
-    to one child, a missing value replaces it by one entry per child in
-    ``spread_children`` (appended after the moved ones, in slot order) with its
-    weight times the child's share. Returns ``(row, leaf, weight)`` triples.
-
-    The rows are first copied out of ``X`` into a small matrix of their own: every
-    step reads one value per entry, and those reads stay in cache.
-    """
-    given_rows = np.asarray(rows, dtype=np.intp)
-    X = np.ascontiguousarray(np.asarray(X)[given_rows])
-    flat, row_step, col_step = flat_view(X)
-    thr, base, is_cat = t.thresholds_for(flat), t.base, t.is_categorical
+    is_cat = np.append(t.is_categorical, False)
     has_cat = bool(is_cat.any())
-    col = t.feature * col_step
-    is_leaf = t.n_children == 0
-    # entries carry the offset of their row in flat, not the row
-    div = max(row_step, 1)
-    rows = np.arange(given_rows.size) * row_step
-    nodes = nodes.astype(np.intp, copy=True)
-    weights = np.ones(rows.size, dtype=np.float64)
-    done_rows, done_nodes, done_w = [], [], []
-    while rows.size:
-        at_leaf = is_leaf[nodes]
-        if at_leaf.any():
-            fin = np.flatnonzero(at_leaf)
-            done_rows.append(rows[fin])
-            done_nodes.append(nodes[fin])
-            done_w.append(weights[fin])
-            keep = np.flatnonzero(~at_leaf)
-            rows, nodes, weights = rows[keep], nodes[keep], weights[keep]
-            if not rows.size:
-                break
-        x = flat[rows + col[nodes]]
-        nxt = base[nodes] + (x > thr[nodes])
+    sur = t.surrogates
+    start_node = np.zeros(n_rows, dtype=np.intp) if nodes is None else nodes
+    out_at, out_leaf, out_w = [], [], []
+    cap = 4 * chunk
+    at_buf = np.empty(cap, dtype=np.intp)
+    w_buf = np.empty(cap, dtype=np.float64)
+    size = fed = 0
+    nodes = np.empty(0, dtype=np.intp)
+    it = 0
+    while True:
+        if it % 3 == 0 and size < chunk and fed < n_rows:  # feed rows in
+            k = min(chunk - size, n_rows - fed)
+            at_buf[size : size + k] = np.arange(fed, fed + k) * row_step
+            w_buf[size : size + k] = 1.0
+            nodes = np.concatenate([nodes, start_node[fed : fed + k]])
+            size += k
+            fed += k
+        if not size:
+            break
+        at = at_buf[:size]
+        nxt, x = _step(packed, nodes, at, mask, shift, flat)
+        nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
         multi = np.isnan(x)
         if has_cat:
             ci = np.flatnonzero(is_cat[nodes])
@@ -646,30 +592,83 @@ def spread(
                 nd = nodes[ci]
                 nxt[ci] = _category_next(t, x[ci], nd)
                 multi[ci] = nxt[ci] == nd  # missing or unseen category
-        if t.surrogates is not None and multi.any():
-            m = np.flatnonzero(multi)
-            slot, _ = surrogate_slots(t.surrogates, X, rows[m] // div, nodes[m])
-            hit = slot >= 0
-            nxt[m[hit]] = base[nodes[m[hit]]] + slot[hit]
-            multi[m[hit]] = False
-        if not multi.any():
-            nodes = nxt
-            continue
-        single = np.flatnonzero(~multi)
-        m = np.flatnonzero(multi)
-        case, rep_nodes, share = fan_out(
-            nodes[m], t.spread_start, t.spread_count, t.share, 0.0, t.spread_children
-        )
-        rep_rows = rows[m][case]
-        rep_w = weights[m][case] * share  # kept even if it underflows: every row ends somewhere
-        rows = np.concatenate([rows[single], rep_rows])
-        nodes = np.concatenate([nxt[single], rep_nodes])
-        weights = np.concatenate([weights[single], rep_w])
-    if not done_rows:
+        fan = np.flatnonzero(multi)
+        k = 0
+        if fan.size:
+            at_nodes = nodes[fan]
+            ok = ~absorbing[at_nodes]  # a NaN read at a leaf is no split
+            if not ok.all():
+                fan, at_nodes = fan[ok], at_nodes[ok]
+            if sur is not None and fan.size:
+                slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes)
+                hit = slot >= 0
+                nxt[fan[hit]] = t.base[at_nodes[hit]] + slot[hit]
+                fan, at_nodes = fan[~hit], at_nodes[~hit]
+        if fan.size:
+            nxt[fan] = spent
+            # one copy per (entry, slot), by entry and then slot
+            new_child = kid[:, at_nodes].T.ravel()
+            new_w = (w_buf[fan] * kid_share[:, at_nodes]).T.ravel()  # kept if it underflows
+            new_at = np.repeat(at[fan], width)
+            if not full:  # nodes with fewer children to spread to
+                keep = np.flatnonzero(new_child >= 0)
+                new_child, new_w, new_at = new_child[keep], new_w[keep], new_at[keep]
+            k = new_child.size
+        if it % 3 == 2:
+            done = nxt == nodes
+            if np.count_nonzero(done) * 8 >= size:
+                fin = np.flatnonzero(done)
+                out_at.append(at[fin])
+                out_leaf.append(nxt[fin])
+                out_w.append(w_buf[fin])
+                keep = np.flatnonzero(~done)
+                size = keep.size
+                at_buf[:size] = at[keep]
+                w_buf[:size] = w_buf[keep]
+                nxt = nxt[keep]
+        if k:
+            if size + k + chunk > cap:
+                cap = 2 * (size + k + chunk)
+                at_buf = np.concatenate([at_buf[:size], np.empty(cap - size, np.intp)])
+                w_buf = np.concatenate([w_buf[:size], np.empty(cap - size)])
+            at_buf[size : size + k] = new_at
+            w_buf[size : size + k] = new_w
+            nxt = np.concatenate([nxt, new_child])
+            size += k
+        nodes = nxt
+        it += 1
+    out_at.append(at_buf[:size])
+    out_leaf.append(nodes)
+    out_w.append(w_buf[:size])
+    leaf = np.concatenate(out_leaf)
+    real = np.flatnonzero(leaf != spent)
+    leaf = leaf[real]
+    depth = t.depth[leaf]
+    if t.max_depth < 1 << 16:  # a radix sort
+        depth = depth.astype(np.uint16)
+    order = np.argsort(depth, kind="stable")
+    real = real[order]
+    rows = np.concatenate(out_at)[real] // row_step
+    return rows, leaf[order], np.concatenate(out_w)[real]
+
+
+def spread(
+    t: DescentTables, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Route rows from the given nodes, missing values down every branch.
+
+    Returns ``(row, leaf, weight)`` triples, each row's in the order of
+    :func:`_fan_walk` (which walks them). The rows are first copied out of ``X``
+    into a small matrix of their own: every step reads one value per entry, and
+    those reads stay in cache.
+    """
+    given_rows = np.asarray(rows, dtype=np.intp)
+    if not given_rows.size:
         empty = np.empty(0, dtype=np.intp)
         return empty, empty, np.empty(0)
-    rows = given_rows[np.concatenate(done_rows) // div]
-    return rows, np.concatenate(done_nodes), np.concatenate(done_w)
+    X_rows = np.ascontiguousarray(_take_rows(X, given_rows))
+    out_rows, leaf, w = _fan_walk(t, X_rows, np.asarray(nodes, dtype=np.intp))
+    return given_rows[out_rows], leaf, w
 
 
 def row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -679,3 +678,33 @@ def row_sums(pos: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     k = values.shape[1]
     cell = pos[:, None] * k + np.arange(k)
     return np.bincount(cell.ravel(), weights=values.ravel(), minlength=n * k).reshape(n, k)
+
+
+#: Up to this many columns, :func:`leaf_sums` sums column by column (1-D gathers and
+#: one ``bincount`` per column: 4x faster than :func:`row_sums` of the 2-D products
+#: for 3 classes and 65k triples); wider tables take :func:`row_sums`.
+_COLUMN_SUMS_MAX = 16
+
+
+def leaf_sums(
+    pos: np.ndarray, table: np.ndarray, leaves: np.ndarray, weights: np.ndarray, n: int
+) -> np.ndarray:
+    """``row_sums(pos, table[leaves] * weights[:, None], n)``, bit for bit.
+
+    Each column's sums add the same products in the same order (``np.bincount``
+    adds in index order), so summing the columns one at a time changes no bit.
+
+    Examples
+    --------
+    >>> table = np.array([[0.5, 0.5], [0.25, 0.75]])
+    >>> leaf_sums(np.array([0, 0, 1]), table, np.array([0, 1, 1]), np.array([0.5, 0.5, 1.0]), 2)
+    array([[0.375, 0.625],
+           [0.25 , 0.75 ]])
+    """
+    k = table.shape[1]
+    if k > _COLUMN_SUMS_MAX:
+        return row_sums(pos, table[leaves] * weights[:, None], n)
+    out = np.empty((n, k))
+    for j, column in enumerate(table.T):
+        out[:, j] = np.bincount(pos, weights=column[leaves] * weights, minlength=n)
+    return out

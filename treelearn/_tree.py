@@ -60,7 +60,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._competitor_tables import Competitors
-from treelearn._routing import DescentTables, route, row_sums
+from treelearn._routing import DescentTables, leaf_sums, route
 from treelearn._split_lists import TableIndex, whole_codes
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
@@ -521,7 +521,7 @@ class Tree:
         out += 0.0
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
-        out[stuck_rows] = row_sums(pos[rows], table[leaves] * w[:, None], stuck_rows.size)
+        out[stuck_rows] = leaf_sums(pos[rows], table, leaves, w, stuck_rows.size)
         return out
 
     def _laplace_proba(self) -> np.ndarray:
@@ -548,7 +548,7 @@ class Tree:
         # rows spread by a missing value: sum their branches
         pos = np.empty(leaf.size, dtype=np.intp)
         pos[stuck_rows] = np.arange(stuck_rows.size)
-        proba = row_sums(pos[rows], self._node_proba[leaves] * w[:, None], stuck_rows.size)
+        proba = leaf_sums(pos[rows], self._node_proba, leaves, w, stuck_rows.size)
         out[stuck_rows] = labels[np.argmax(proba, axis=1)]
         return out
 

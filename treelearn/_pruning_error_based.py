@@ -90,6 +90,7 @@ class _Routed(NamedTuple):
     bags: np.ndarray | None  # [n_parents, width] bag weights (known + share of unknown)
     share: np.ndarray | None  # [len(children)] bag / total (J48's weights for unknown values)
     known_counts: np.ndarray | None  # [n_parents, width, K] known class weights per bag
+    all_known: bool = True  # every entry's value was known (no copies, no shares)
 
 
 class _ErrorBasedPruner:
@@ -128,6 +129,11 @@ class _ErrorBasedPruner:
         self.gain = tree.gain.copy()
         self.score = tree.split_score.copy()
         self.etree = np.zeros(tree.node_count)
+        # Branch estimates may add the counts a node's own data leaves at its largest
+        # branch's leaves (``value``) to those of its other data while the sums are
+        # exact: whole weights below 2**53, and no value met so far was unknown (no
+        # fractional copies, no proportions that the other data would change).
+        self.additive = bool(np.all(w == np.rint(w))) and float(w.sum()) < 2.0**53
 
     # -- routing, with this pruner's missing-value fan-out -------------------------------
     def _fan_out(
@@ -211,7 +217,7 @@ class _ErrorBasedPruner:
             flat = (loc[kn] * width + slot[kn]) * K + self.y[row[kn]]
             counts = np.bincount(flat, weights=w[kn], minlength=n * width * K).reshape(n, width, K)
         if len(rows) == 1:
-            return _Routed(children, rows[0], ws[0], locs[0], bags, child_share, counts)
+            return _Routed(children, rows[0], ws[0], locs[0], bags, child_share, counts, all_known)
         return _Routed(
             children,
             np.concatenate(rows),
@@ -220,6 +226,7 @@ class _ErrorBasedPruner:
             bags,
             child_share,
             counts,
+            all_known,
         )
 
     def _class_counts(self, n: int, row, w, loc) -> np.ndarray:
@@ -283,6 +290,9 @@ class _ErrorBasedPruner:
             level["row"], level["w"] = row[sel], w[sel]
             level["loc"] = (np.cumsum(inner) - 1)[loc[sel]]
             r = self._fan_out(inodes, level["row"], level["w"], level["loc"], with_counts=fresh)
+            self.additive &= r.all_known
+            if self.additive:  # every entry went to one child, in order: remember which
+                level["child"] = r.children[r.loc]
             level["bags"] = r.bags
             self.mfrac[r.children] = r.share
             if fresh:
@@ -301,10 +311,18 @@ class _ErrorBasedPruner:
             e_leaf = estimated_errors(self.value[T], self.cf)
             largest = self.first[T] + max_bag(level["bags"], self.nch[T])
             row_t, w_t, loc_t = level["row"], level["w"], level["loc"]
+            e_branch = np.full(T.size, JAVA_DOUBLE_MAX)
             if self.raising:
-                e_branch = self._branch_errors(largest, row_t, w_t, loc_t)
-            else:
-                e_branch = np.full(T.size, JAVA_DOUBLE_MAX)
+                found = None
+                if self.additive:  # only the data not already in the largest branch moves
+                    other = level["child"] != largest[loc_t]
+                    found = self._branch_errors(
+                        largest, row_t[other], w_t[other], loc_t[other], added=True
+                    )
+                if found is None:
+                    found = self._branch_errors(largest, row_t, w_t, loc_t)
+                    assert found is not None  # all the data: always an answer
+                e_branch = found
             to_leaf = sm_or_eq(e_leaf, e_tree + 0.1) & sm_or_eq(e_leaf, e_branch + 0.1)
             to_raise = ~to_leaf & sm_or_eq(e_branch, e_tree + 0.1)
             keep = ~to_leaf & ~to_raise
@@ -323,12 +341,18 @@ class _ErrorBasedPruner:
                 new_loc = (np.cumsum(to_raise) - 1)[loc_t[mine]]
                 yield R, row_t[mine], w_t[mine], new_loc
 
-    def _branch_errors(self, starts, row, w, loc) -> np.ndarray:
+    def _branch_errors(self, starts, row, w, loc, added: bool = False) -> np.ndarray | None:
         """J48's ``getEstimatedErrorsForBranch``: push data down the subtrees at ``starts``.
 
         Proportions for unknown values are recomputed from the data at every internal
         node; each leaf is charged est() of the data that arrives, against that data's
         own majority class. Nothing is stored.
+
+        ``added``: the entries are only the data that does not already reach
+        ``starts`` (:attr:`additive` holds), and each leaf's counts are theirs plus its
+        ``value`` (the counts of the data that does: exact sums, the same bits as
+        routing all of it). ``None`` if one of their values is unknown (the caller
+        then routes all the data).
         """
         levels = []
         leaf_counts = []
@@ -337,13 +361,18 @@ class _ErrorBasedPruner:
             n = nodes.size
             inner = ~self.leaf[nodes]
             if not inner.all():
-                leaf_counts.append(self._class_counts(n, row, w, loc)[~inner])
+                counts = self._class_counts(n, row, w, loc)[~inner]
+                if added:
+                    counts = counts + self.value[nodes[~inner]]
+                leaf_counts.append(counts)
             levels.append((inner, self.nch[nodes]))
             if not inner.any():
                 break
             pos = np.cumsum(inner) - 1
             sel = inner[loc]
             r = self._fan_out(nodes[inner], row[sel], w[sel], pos[loc[sel]], with_bags=False)
+            if added and not r.all_known:
+                return None
             nodes, row, w, loc = r.children, r.row, r.w, r.loc
         # one est() call for every leaf reached, then the nested sums bottom-up
         est = estimated_errors(np.concatenate(leaf_counts), self.cf)
@@ -359,6 +388,27 @@ class _ErrorBasedPruner:
             below = vals
         assert below is not None  # levels holds at least the start level
         return below
+
+    def run(self) -> Tree:
+        """Prune from the root with all the training data; re-prune raised nodes."""
+        n = self.X.shape[0]
+        stack = [
+            self.frame(
+                np.zeros(1, dtype=np.intp),
+                np.arange(n),
+                self.w.copy(),
+                np.zeros(n, dtype=np.intp),
+                fresh=False,
+            )
+        ]
+        while stack:
+            try:
+                request = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            stack.append(self.frame(*request, fresh=True))
+        return self.to_tree()
 
     # -- result ------------------------------------------------------------------------
     def to_tree(self) -> Tree:
@@ -440,7 +490,9 @@ def prune_error_based(
     proportion is ``> 1e-6``.
 
     Work per frame is one vectorised step per level and, with subtree raising, one
-    routing of each level's data down the largest branches; a raise re-prunes the
+    routing of each level's data down the largest branches (with whole weights and no
+    unknown value met, only the data outside the largest branch is routed: the
+    leaves add the counts of their own data, the same sums); a raise re-prunes the
     raised subtree. Typical trees take milliseconds; a degenerate chain of depth
     ``h`` where raising keeps firing costs ``O(h³)`` steps, as in J48.
 
@@ -480,21 +532,4 @@ def prune_error_based(
         bool(subtree_raising),
         criterion if criterion is not None else GainRatio(),
     )
-    n = X.shape[0]
-    stack = [
-        pruner.frame(
-            np.zeros(1, dtype=np.intp),
-            np.arange(n),
-            w.copy(),
-            np.zeros(n, dtype=np.intp),
-            fresh=False,
-        )
-    ]
-    while stack:
-        try:
-            request = next(stack[-1])
-        except StopIteration:
-            stack.pop()
-            continue
-        stack.append(pruner.frame(*request, fresh=True))
-    return pruner.to_tree()
+    return pruner.run()

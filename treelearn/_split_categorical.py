@@ -134,14 +134,60 @@ def category_counts(
     codes2 = codes.reshape(codes.shape[0], -1)
     F = codes2.shape[1]
     S, C, K = n_nodes * F, n_categories, n_classes
+    if not np.isnan(codes2).any():
+        return _known_category_counts(
+            codes2, node, labels, weights, n_nodes, C, K, node_weight, fractions
+        )
     known = ~np.isnan(codes2)
     entry, j = np.nonzero(known)  # row-major: entries in order, then features
     cs = codes2[entry, j].astype(np.intp)
     sk = j * n_nodes + node[entry]
     flat = (sk * C + cs) * K + labels[entry]
-    counts = np.bincount(flat, weights=weights[entry], minlength=S * C * K).reshape(S, C, K)
+    # (astype: bincount gives int64 when no entry is known, even with weights)
+    counts = np.bincount(flat, weights=weights[entry], minlength=S * C * K).astype(np.float64)
+    counts = counts.reshape(S, C, K)
     per = None if fractions is None else fractions[entry]
     branch_n = np.bincount(sk * C + cs, weights=per, minlength=S * C).reshape(S, C)
+    if per is not None:
+        branch_n = branch_n.astype(np.float64, copy=False)
+    return CategoryCounts(counts, branch_n, counts.sum(axis=1), np.tile(node_weight, F))
+
+
+def _known_category_counts(
+    codes2: np.ndarray,
+    node: np.ndarray,
+    labels: np.ndarray,
+    weights: np.ndarray,
+    n_nodes: int,
+    C: int,
+    K: int,
+    node_weight: np.ndarray,
+    fractions: np.ndarray | None,
+) -> CategoryCounts:
+    """:func:`category_counts` when every code is known: the keys feature-major, one
+    broadcast per step (no mask, no gather). Every count tensor row is one feature's,
+    and its entries are summed in entry order as the row-major scan sums them: the
+    same bits."""
+    F = codes2.shape[1]
+    S = n_nodes * F
+    cell = np.array(codes2.T, dtype=np.intp, order="C")  # [F, m]: (row, category) keys
+    cell += (node * C)[None, :]
+    cell += (np.arange(F, dtype=np.intp) * (n_nodes * C))[:, None]
+    flat = cell * K
+    flat += labels[None, :]
+    unit = fractions is None and bool((weights == 1.0).all())
+    if unit:  # whole counts: integer sums, exact in float64
+        whole = np.bincount(flat.ravel(), minlength=S * C * K).reshape(S, C, K)
+        counts: np.ndarray = whole.astype(np.float64)
+        branch_n: np.ndarray = whole.sum(axis=2)  # entries, as bincount counts them
+    else:
+        w = np.tile(weights, F)
+        counts = np.bincount(flat.ravel(), weights=w, minlength=S * C * K).astype(np.float64)
+        counts = counts.reshape(S, C, K)  # (astype: bincount of no entries is int64)
+        per = None if fractions is None else np.tile(fractions, F)
+        branch_n = np.bincount(cell.ravel(), weights=per, minlength=S * C).reshape(S, C)
+        if per is not None:
+            branch_n = branch_n.astype(np.float64, copy=False)
     return CategoryCounts(counts, branch_n, counts.sum(axis=1), np.tile(node_weight, F))
 
 

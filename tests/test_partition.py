@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from treelearn import _partition as P
@@ -183,6 +183,7 @@ def test_rows_path_with_float32_and_float64_features(seed, per_feature):
 
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n_features=st.sampled_from([1, 3]), weighted=st.booleans())
+@example(seed=479843872, n_features=3, weighted=False)  # the splitting node has no entries
 def test_rows_path_where_one_node_splits(seed, n_features, weighted):
     # a chain's levels: one node splits (the others become leaves), moved by a
     # stable sort of its sides

@@ -30,6 +30,7 @@ bytes per cell (32 MiB, ~320,000 cells by default): a larger search goes in chun
 
 from __future__ import annotations
 
+import functools
 import os
 
 __all__ = [
@@ -56,7 +57,14 @@ _CATEGORICAL_CELL_BYTES = 13 * 8
 
 def memory_budget() -> int:
     """The budget in bytes (``TREELEARN_MEMORY_BUDGET`` GiB, default 4)."""
-    text = os.environ.get("TREELEARN_MEMORY_BUDGET", "").strip()
+    return _budget_bytes(os.environ.get("TREELEARN_MEMORY_BUDGET", ""))
+
+
+@functools.lru_cache(maxsize=16)
+def _budget_bytes(setting: str) -> int:
+    """:func:`memory_budget` of the variable's text (parsed once per text: a deep
+    tree asks every level; a bad text raises every time, errors are not cached)."""
+    text = setting.strip()
     try:
         gib = float(text) if text else 4.0
     except ValueError:

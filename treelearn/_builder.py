@@ -355,7 +355,7 @@ class _LevelWiseBuilder:
             self._finish_splits(out, *chosen, node_weight)
             return out
         # segments are the level's nodes, in id order, as laid out in the store
-        layout = LevelLayout(np.cumsum(n_ent) - n_ent, n_ent, node_weight, splittable)
+        layout, window, node_of = self._search_layout(splittable, n_ent, node_weight, store, frac)
         gains = np.full((L, P), -np.inf)
         scores = np.full((L, P), -np.inf)
         valid = np.zeros((L, P), dtype=bool)
@@ -379,13 +379,13 @@ class _LevelWiseBuilder:
             ):
                 return best_thresholds_by_square_sums(
                     [int(f) for f in self.numeric[block]],
-                    [store.float_values(r) for r in block],
-                    [store.labels_at(r) for r in block], layout, self.K, crit, rules,
+                    [store.float_values(r, window) for r in block],
+                    [store.labels_at(r, window) for r in block], layout, self.K, crit, rules,
                 )  # fmt: skip
             return search(
                 [int(f) for f in self.numeric[block]],
-                [store.float_values(r) for r in block],
-                [store.labels_at(r) for r in block],
+                [store.float_values(r, window) for r in block],
+                [store.labels_at(r, window) for r in block],
                 None if store.weights is None else [store.weights[r] for r in block],
                 missing, layout, self.K, crit, rules, fractions,
             )  # fmt: skip
@@ -395,6 +395,8 @@ class _LevelWiseBuilder:
         workers = Workers(1) if rules.random_thresholds else self.workers
         for found in workers.map(search_block, blocks, int(n_ent.sum()) * self.numeric.size):
             if found is not None:
+                if node_of is not None:  # the searched window's node
+                    found.nodes = node_of[found.nodes]
                 gains[found.nodes, found.feature] = found.gain
                 scores[found.nodes, found.feature] = found.score
                 valid[found.nodes, found.feature] = True
@@ -444,6 +446,39 @@ class _LevelWiseBuilder:
                 best_table,
             )  # fmt: skip
         return out
+
+    def _search_layout(self, splittable, n_ent, node_weight, store, frac):
+        """Where the numeric searches of the level look: ``(layout, window of
+        positions, node of each searched segment or None)``.
+
+        Every node of the level in the store's order, or, when one node only may
+        split and counts are exact integers whatever the window (unit weights, no
+        missing value, not the random splitter's per-level draws), that node's
+        positions alone as a one-node layout: every cut, count and rank of the node
+        is the same, the other nodes' entries are not scanned and the layout costs
+        no per-position bookkeeping (:attr:`LevelLayout.single`).
+        """
+        seg_start = np.cumsum(n_ent) - n_ent
+        whole = LevelLayout(seg_start, n_ent, node_weight, splittable), slice(None), None
+        if n_ent.size == 1 or frac is not None or self.rules.random_thresholds:
+            return whole
+        if not self._unit_weights(store) or self._any_numeric_nan:
+            return whole
+        nodes = np.flatnonzero(splittable)
+        if nodes.size != 1:
+            return whole
+        p = int(nodes[0])
+        a = int(seg_start[p])
+        layout = LevelLayout(
+            np.zeros(1, dtype=seg_start.dtype), n_ent[p : p + 1], node_weight[p : p + 1],
+            np.ones(1, dtype=bool),
+        )  # fmt: skip
+        return layout, slice(a, a + int(n_ent[p])), nodes
+
+    @functools.cached_property
+    def _any_numeric_nan(self) -> bool:
+        """Whether some numeric feature has a missing value (fixed for the fit)."""
+        return bool(self.has_nan[self.numeric].any())
 
     def _finish_splits(self, out, nodes, win, gain, score, threshold, node_weight):
         """Record in ``out`` the chosen splits that the rules keep (numeric ones
@@ -715,6 +750,13 @@ class _LevelWiseBuilder:
     def _primary_slots(self, local, e_row, split):
         """The entries of split nodes and their child slot by the primary split
         (``-1``: missing value or a category without a branch)."""
+        idx, slot, _ = self._primary_slots_of(local, e_row, split)
+        return idx, slot
+
+    def _primary_slots_of(self, local, e_row, split):
+        """:meth:`_primary_slots`, and the one split node when only one splits on a
+        numeric feature without missing values (then every slot is 0 or 1), else
+        ``-1``."""
         split_nodes = np.flatnonzero(split.feature >= 0)
         if split_nodes.size == 1:  # one node splits (a chain's level)
             p = int(split_nodes[0])
@@ -725,7 +767,7 @@ class _LevelWiseBuilder:
                 )
                 rows = e_row[idx]
                 x = self.X[rows, f] if self.sparse else self.X[:, f].take(rows)
-                return idx, (x > split.threshold[p]).astype(np.intp)
+                return idx, (x > split.threshold[p]).astype(np.intp), p
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
         nl = local[idx]
@@ -734,7 +776,7 @@ class _LevelWiseBuilder:
         known = ~np.isnan(x)
         if not split.tables and known.all():  # numeric splits of known values
             slot[:] = x > split.threshold[nl]
-            return idx, slot
+            return idx, slot, -1
         k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
         slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
         row_of_node = np.full(split.n_children.size, -1, dtype=np.intp)
@@ -743,7 +785,7 @@ class _LevelWiseBuilder:
             at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
             slot[at] = table.slots_of(row_of_node[nl[at]], x[at])
             row_of_node[nodes] = -1
-        return idx, slot
+        return idx, slot, -1
 
     def _route_surrogates(self, local, e_row, e_y, e_w, split, first_local, n_ent, store):
         """As :meth:`_route` for ``missing_values="surrogate"``: one child per entry
@@ -814,7 +856,14 @@ class _LevelWiseBuilder:
         """
         n_children = split.n_children
         n_next = int(n_children.sum())
-        idx, slot = self._primary_slots(local, e_row, split)
+        idx, slot, p = self._primary_slots_of(local, e_row, split)
+        if p >= 0:  # one node splits, every entry known: one new entry each
+            child = slot if first_local[p] == 0 else slot + first_local[p]
+            child_w = np.bincount(child, None if unit else e_w[idx], n_next).astype(
+                np.float64, copy=False
+            )
+            return self._whole_move(local, e_row, e_w, n_ent, split, first_local, idx, child,
+                                    child_w)  # fmt: skip
         nl = local[idx]
         if self.learned:  # all of a node's missing cases go to one child
             miss = (slot < 0) & (split.missing_slot[nl] >= 0)
@@ -842,7 +891,8 @@ class _LevelWiseBuilder:
             )  # fmt: skip
 
         if all_routed:  # one new entry per entry of a split node, same weight
-            return move(child, e_w[idx], whole=True), idx, fraction
+            return self._whole_move(local, e_row, e_w, n_ent, split, first_local, idx, child,
+                                    child_w, fraction)  # fmt: skip
         # a missing value: one copy per child whose share is above J48's 1e-6
         self.copied = True
         miss = np.flatnonzero(~routed)
@@ -857,6 +907,27 @@ class _LevelWiseBuilder:
         # order new entries by source entry, copies in child order
         o = np.lexsort((all_child, all_src))
         return move(all_child[o], all_w[o]), all_src[o], fraction
+
+    def _whole_move(
+        self, local, e_row, e_w, n_ent, split, first_local, idx, child, child_w, fraction=None
+    ):  # fmt: skip
+        """:meth:`_route`'s result when every entry of a split node makes one new
+        entry of its weight (entries ``idx`` to children ``child``, whose known
+        weights are ``child_w``; ``fraction``: the missing fractions, when known)."""
+        n_children = split.n_children
+        if fraction is None:
+            fraction = (
+                learned_shares(n_children, child_w, split.missing_slot)
+                if self.learned
+                else fractional_shares(n_children, child_w)
+            )
+        copies = np.zeros(local.size, dtype=np.intp)
+        copies[idx] = 1
+        move = _partition.Move(
+            local, e_row, e_w, n_ent, n_children, first_local, copies, child, e_w[idx],
+            child_w.size, True,
+        )  # fmt: skip
+        return move, idx, fraction
 
 
 def one_sided_splits(

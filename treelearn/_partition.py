@@ -86,14 +86,16 @@ class SortedStore:
     # per row, 1 when it goes right (the "rows" path; allocated on first use)
     row_right: np.ndarray | None = field(default=None, repr=False)
 
-    def float_values(self, r: int) -> np.ndarray:
-        """Feature ``r``'s values as float64 (exact: float32 widens without rounding),
-        the dtype every split search computes midpoints and gaps in."""
-        return self.values[r].astype(np.float64, copy=False)
+    def float_values(self, r: int, window: slice = slice(None)) -> np.ndarray:
+        """Feature ``r``'s values (at the positions of ``window``) as float64 (exact:
+        float32 widens without rounding), the dtype every split search computes
+        midpoints and gaps in."""
+        return self.values[r][window].astype(np.float64, copy=False)
 
-    def labels_at(self, r: int) -> np.ndarray:
-        """Feature ``r``'s class code at each position (gathered from the entries')."""
-        return self.entry_labels[self.entries[r]]
+    def labels_at(self, r: int, window: slice = slice(None)) -> np.ndarray:
+        """Feature ``r``'s class code at each position (of ``window``), gathered from
+        the entries'."""
+        return self.entry_labels[self.entries[r][window]]
 
 
 @dataclass
@@ -428,7 +430,7 @@ def _partition_rows_together(
     def scatter(arrays: list[np.ndarray], at: np.ndarray) -> list[np.ndarray]:
         # at[j]: the destinations of arrays[j] within its own block of m
         n = len(arrays)
-        at = at + np.arange(0, n * m, m, dtype=index)[:, None]
+        at = at + (np.arange(n, dtype=index) * m)[:, None]  # arange's step of m fails at m == 0
         out = np.empty(n * m, dtype=arrays[0].dtype)
         out[at.ravel()] = np.stack(arrays).ravel()
         return list(out.reshape(n, m)[:, :n_new])

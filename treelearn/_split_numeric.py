@@ -80,14 +80,25 @@ class LevelLayout:
         return int(self.seg_len.size)
 
     @cached_property
+    def single(self) -> bool:
+        """Whether the layout is one segment starting at position 0 (the searched
+        window of a level where one node may split): then every position is that
+        node's, and nothing lies before it."""
+        return self.n_segments == 1 and int(self.seg_start[0]) == 0
+
+    @cached_property
     def position_segment(self) -> np.ndarray:
         """Node of every position."""
+        if self.single:
+            return np.zeros(int(self.seg_len[0]), dtype=np.intp)
         return np.repeat(np.arange(self.n_segments), self.seg_len)
 
     @cached_property
     def interior(self) -> np.ndarray:
         """A cut after position ``i`` stays inside one splittable node."""
         m = int(self.seg_len.sum())
+        if self.single:
+            return np.full(max(m - 1, 0), bool(self.splittable[0]))
         interior = np.zeros(max(m - 1, 0), dtype=bool)
         if m > 1:
             interior[:] = self.splittable[self.position_segment[:-1]]
@@ -417,7 +428,10 @@ def best_thresholds(
         n_known = seg_len
         cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
     # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
-    base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
+    if layout.single:  # nothing before the one segment
+        base = np.zeros((K, 1), dtype=cum.dtype)
+    else:
+        base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
     known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S] ("learned": all counts)
     known_w = known_counts.sum(axis=0).astype(np.float64)
 
@@ -470,7 +484,7 @@ def best_thresholds(
         go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
-    seg = position_segment[cand]
+    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else position_segment[cand]
 
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
@@ -632,7 +646,7 @@ def _best_thresholds_blocked(
     cand = np.flatnonzero(cand_mask)
     if cand.size == 0:
         return None
-    seg = position_segment[cand]
+    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else position_segment[cand]
     # pass 2: rank every candidate, one block at a time
     rank = np.empty(cand.size)
     bounds = np.asarray(np.searchsorted(cand, np.r_[0, stops])).tolist()

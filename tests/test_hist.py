@@ -258,11 +258,11 @@ def test_bad_input_is_refused_clearly():
             missing_values="fractional", splitter="hist", max_histogram_mb=0
         ).fit(X, y)
     with pytest.raises(ValueError, match="no surrogate splits"):
-        CARTClassifier(splitter="hist").fit(X, y)
+        CARTClassifier(splitter="hist").fit(X, y)  # "surrogate" by default
     Xn = X.copy()
     Xn[0, 0] = np.nan
-    with pytest.raises(ValueError, match="fractionally"):
-        DecisionTreeClassifier(splitter="hist").fit(Xn, y)  # "learned" by default
+    with pytest.raises(ValueError, match="no surrogate splits"):
+        DecisionTreeClassifier(missing_values="surrogate", splitter="hist").fit(Xn, y)
     cats = pd.DataFrame({"c": pd.Categorical([f"v{i % 300}" for i in range(600)])})
     with pytest.raises(ValueError, match="more than max_bins=255 categories"):
         DecisionTreeClassifier(missing_values="fractional", splitter="hist").fit(

@@ -25,7 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
-from treelearn._sparse_values import SparseColumns, is_sparse_columns
+from treelearn._sparse_values import SparseColumns
 from treelearn._threads import effective_n_jobs
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
 from treelearn._tree import Tree
@@ -459,10 +459,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                     "max_competitors needs the exact search's score tables: use "
                     "splitter='best' (or 'random'), or max_competitors=0 with splitter='hist'."
                 )
-            check_missing_strategy(
-                getattr(self, "missing_values", "fractional"),
-                lambda: not is_sparse_columns(Xe) and bool(np.isnan(Xe).any()),
-            )
+            check_missing_strategy(getattr(self, "missing_values", "fractional"))
             return build_tree_hist(
                 *data, max_bins=int(self.max_bins), max_histogram_mb=float(self.max_histogram_mb)
             )

@@ -44,12 +44,7 @@ from treelearn import (
 )
 from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
-from treelearn._missing import (
-    fractional_shares,
-    learned_categorical,
-    learned_shares,
-    sample_counts,
-)
+from treelearn._missing import fractional_shares, learned_shares, sample_counts
 from treelearn._routing import fan_out
 from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
@@ -652,26 +647,12 @@ class _LevelWiseBuilder:
             best_table[f] = (every_node, grouped.tables[rows])
 
     def _categorical_scores(self, grouped, stats, node_counts, any_missing=None):
-        """The feature scores of categorical splits, and (``"learned"``) the branch
-        each node's missing cases join; ``grouped``'s gains and branch weights are
-        updated with them (:func:`treelearn._missing.learned_categorical`), when a
-        node has missing weight (``any_missing``: when one of the level's has)."""
-        slot = np.full(grouped.gain.shape, -1, dtype=np.intp)
-        missing_weight = stats.missing_weight
-        if any_missing is None:
-            any_missing = bool((missing_weight > 0).any())
-        if self.learned and any_missing:
-            gain, branch_w, slot = learned_categorical(
-                grouped.tables, stats.counts, stats.known_counts, node_counts, self.criterion
-            )
-            has = slot >= 0
-            grouped.gain = np.where(has, gain, grouped.gain)
-            per_slot = np.zeros_like(grouped.branch_weights)  # slots, then zeros
-            per_slot[:, : branch_w.shape[1]] = branch_w
-            grouped.branch_weights = np.where(has[:, None], per_slot, grouped.branch_weights)
-            missing_weight = np.where(has, 0.0, missing_weight)
-        score = self.criterion.feature_score(grouped.gain, grouped.branch_weights, missing_weight)
-        return score, slot
+        """The feature scores of categorical splits and (``"learned"``) the branch
+        each node's missing cases join
+        (:func:`treelearn._split_categorical.categorical_scores`)."""
+        return _split_categorical.categorical_scores(
+            grouped, stats, node_counts, self.criterion, self.learned, any_missing
+        )
 
     def _numeric_blocks(self, store: _partition.SortedStore) -> list[list[int]]:
         """The numeric features (store rows) searched together, in blocks.

@@ -1,10 +1,14 @@
 """The histogram builder (``splitter="hist"``): level-wise growth over binned features.
 
 The data are one or more *chunks* of rows (one in memory, many on Dask), each with
-its bin codes (:mod:`treelearn._binning`, one byte per value), labels, weights and
-its *entries* -- (row, weight, node) triples as in :mod:`treelearn._builder`: a row
-whose split value is missing is copied into every child with the child's share of
-the known weight (C4.5's fractional routing, :func:`~treelearn._routing.fan_out`).
+its bin codes (:mod:`treelearn._binning`, one byte per value, missing values a code
+of their own), labels, weights and its *entries* -- (row, weight, node) triples as in
+:mod:`treelearn._builder`. A row whose split value is missing follows the
+``missing_values`` strategy: under ``"fractional"`` it is copied into every child
+with the child's share of the known weight (C4.5's fractional routing,
+:func:`~treelearn._routing.fan_out`); under ``"learned"`` it goes whole to the child
+the split search chose for the node's missing cases (``missing_slot``), as in the
+exact builder. (``"surrogate"`` has no histogram form: :func:`check_missing_strategy`.)
 Per level
 
 1. every chunk counts its entries' classes per node (one ``bincount``); the sums
@@ -89,6 +93,7 @@ __all__ = [
     "chunk_histogram",
     "new_chunk",
     "route_chunk",
+    "unit_entries",
 ]
 
 #: Default of ``max_histogram_mb``: MiB of histograms counted in one pass.
@@ -212,10 +217,13 @@ class Routing:
     n_children: np.ndarray  # [L]
     fraction: np.ndarray  # [n_next] each child's share of its parent's known weight
     missing_code: int
+    # [L] "learned": the child slot of the node's missing cases (-1: fractional copies)
+    missing_slot: np.ndarray
 
 
 def route_chunk(chunk: Chunk | SparseChunk, routing: Routing) -> Chunk | SparseChunk:
-    """The chunk's entries at the next level (copies for missing values)."""
+    """The chunk's entries at the next level: a missing value goes to its node's
+    ``missing_slot``, or where the node has none as fractional copies."""
     local = chunk.e_node
     node_feat = routing.feature[local]
     idx = np.flatnonzero(node_feat >= 0)
@@ -229,6 +237,8 @@ def route_chunk(chunk: Chunk | SparseChunk, routing: Routing) -> Chunk | SparseC
     tr = routing.table_row[nl]
     cat = known & (tr >= 0)
     slot[cat] = routing.tables[tr[cat], code[cat]]
+    to_slot = ~known & (routing.missing_slot[nl] >= 0)  # "learned": whole, to one side
+    slot[to_slot] = routing.missing_slot[nl[to_slot]]
     routed = slot >= 0
     child = routing.first_local[nl] + slot
     if routed.all():
@@ -383,9 +393,10 @@ def build_hist_tree(
 ) -> Tree:
     """Grow a tree by ``rules`` on the chunks of ``backend`` (see the module docstring).
 
-    ``unit`` says every weight is 1 and no value is missing (entry counts are then
-    the weighted histogram's sums); ``unit_weight`` is the smallest row weight;
-    ``weighted`` says some row weight is not 1 (``None``: not ``unit``).
+    ``unit`` says every entry weighs 1: unit row weights, and no value missing or
+    ``missing_values="learned"`` (no fractional copies; entry counts are then the
+    weighted histogram's sums; :func:`unit_entries`); ``unit_weight`` is the
+    smallest row weight; ``weighted`` says some row weight is not 1 (``None``: not ``unit``).
 
     ``cells``: the chunk is sparse X (one :class:`~treelearn._hist_sparse.SparseChunk`),
     searched over its non-empty histogram cells
@@ -482,7 +493,7 @@ def build_hist_tree(
                     )  # fmt: skip
                 srows = np.flatnonzero(splittable[g])
                 fs = backend.submit(
-                    _feature_splits_of, summed, srows, node_weight[g[srows]], bins,
+                    _feature_splits_of, summed, srows, counts[g[srows]], bins,
                     n_categories, crit, rules, sample_unit,
                 )  # fmt: skip
                 res: FeatureSplits = backend.gather(fs)
@@ -555,7 +566,9 @@ def _search_entries(chunk, splittable, n_ent, node_weight, bins, K, crit, rules,
     for g, entries in zip(groups, group_entries(chunk, groups, L), strict=True):
         row_of[g] = np.arange(g.size)  # (only the group's own nodes are read)
         res = new_feature_splits(g.size, P)
-        cells = entry_cells(chunk, row_of, g.size, B, K, scratch, entries)
+        cells = entry_cells(
+            chunk, row_of, g.size, B, K, scratch, entries, rules.missing_values == "learned"
+        )
         pairs = search_cells(cells, node_weight[g], bins, crit, rules, True, False)
         if pairs is not None:
             pairs.write(res)
@@ -567,7 +580,8 @@ def _from_entries(backend, bins, unit, n_ent, splittable) -> bool:
     """Whether the level is searched over cells counted from its entries
     (:func:`treelearn._hist_cells.entry_cells`, by its rule
     :func:`~treelearn._hist_cells.use_entry_cells`): one dense chunk in this process,
-    unit weights and numeric features only (cells bit for bit the dense ones)."""
+    unit entries (no fractional copy) and numeric features only (cells bit for bit
+    the dense ones)."""
     return (
         unit
         and isinstance(backend, LocalBackend)
@@ -598,6 +612,7 @@ def _route_guarded(backend, split, bins, rules, K):
         routing = Routing(
             split["feature"], split["kind"], split["cut"], split["table_row"], split["tables"],
             first_local, n_children.astype(np.intp), fraction, bins.missing_code,
+            split["missing_slot"],
         )  # fmt: skip
         states = backend.map(route_chunk, backend.states, routing)
         counts = backend.gather(
@@ -606,13 +621,9 @@ def _route_guarded(backend, split, bins, rules, K):
         one_sided = one_sided_splits(is_split, n_children, counts[1])
         if one_sided.size == 0:
             stored = fraction
-            if rules.missing_values == "learned":  # (no missing value in X: the
-                # estimator refuses hist with "learned" on data with some) the
-                # heavier child, one-hot
-                stored = learned_shares(
-                    n_children.astype(np.intp), child_w,
-                    np.full(n_children.size, -1, dtype=np.intp),
-                )  # fmt: skip
+            if rules.missing_values == "learned":  # one-hot: the missing cases' side,
+                # or where a node met none the heavier child
+                stored = learned_shares(n_children.astype(np.intp), child_w, split["missing_slot"])
             return states, counts, first_local, stored
         _make_hist_leaves(split, one_sided)
 
@@ -627,6 +638,7 @@ def _make_hist_leaves(split: dict, nodes: np.ndarray) -> None:
     split["score"][nodes] = np.nan
     split["gain"][nodes] = np.nan
     split["exact_sum"][nodes] = False
+    split["missing_slot"][nodes] = -1
     split["table_row"][nodes] = -1
     split["col_tables"] = [
         (ids[keep], table[keep])
@@ -638,11 +650,12 @@ def _make_hist_leaves(split: dict, nodes: np.ndarray) -> None:
     ]
 
 
-def _feature_splits_of(summed, rows, node_weight, bins, n_categories, criterion, rules, unit):
+def _feature_splits_of(summed, rows, node_counts, bins, n_categories, criterion, rules, unit):
     hist, n_hist = summed
     return feature_splits(
-        hist, n_hist, rows, node_weight, bins, n_categories, criterion, rules, unit
-    )
+        hist, n_hist, rows, node_counts.sum(axis=1), bins, n_categories, criterion, rules, unit,
+        node_counts,
+    )  # fmt: skip
 
 
 def _groups(nodes: np.ndarray, parent_local: np.ndarray, size: int) -> list[np.ndarray]:
@@ -673,6 +686,7 @@ def _no_splits(L: int, bins: Bins) -> dict:
         "score": np.full(L, np.nan),
         "gain": np.full(L, np.nan),
         "exact_sum": np.zeros(L, dtype=bool),
+        "missing_slot": np.full(L, -1, dtype=np.intp),  # "learned": missing cases' child
         "table_row": np.full(L, -1, dtype=np.intp),
         "tables": np.zeros((0, bins.n_codes), dtype=np.int32),
         "col_tables": [],
@@ -700,6 +714,7 @@ def _choose_pairs(rules, crit, pairs, splittable, node_weight, total_weight, bin
     out["score"][nodes] = pairs.score[pick]
     out["gain"][nodes] = g[keep]
     out["exact_sum"][nodes] = True
+    out["missing_slot"][nodes] = pairs.missing_slot[pick]
     out["kind"][nodes] = SPLIT_NUMERIC
     out["threshold"][nodes] = pairs.threshold[pick]
     out["cut"][nodes] = pairs.cut[pick]
@@ -729,11 +744,15 @@ def _choose(rules, crit, gains, scores, valid, splittable, node_weight, total_we
     table_parts = []
     n_tab = 0
     child_w = []
+    # "learned" sends a node's missing cases whole to one child: its children's
+    # histograms add up to its own, as without missing values
+    learned = rules.missing_values == "learned"
     for group_nodes, res in found:
         at = np.isin(nodes, group_nodes)
         gn, gw = nodes[at], win[at]
         row = np.searchsorted(group_nodes, gn)
-        out["exact_sum"][gn] = res.n_missing[row, gw] == 0
+        out["exact_sum"][gn] = (res.n_missing[row, gw] == 0) | learned
+        out["missing_slot"][gn] = res.missing_slot[row, gw]
         num = ~bins.is_categorical[gw]
         n_nodes, n_rows, n_f = gn[num], row[num], gw[num]
         out["kind"][n_nodes] = SPLIT_NUMERIC
@@ -774,23 +793,24 @@ def _fractions(split: dict, n_next: int) -> tuple[np.ndarray, np.ndarray]:
     return fractional_shares(n_children, child_w), child_w
 
 
-def check_missing_strategy(strategy: str, has_missing: Callable[[], bool]) -> None:
+def check_missing_strategy(strategy: str) -> None:
     """Raise a clear ``ValueError`` for a ``missing_values`` strategy the histogram
-    builder cannot grow by: it routes missing values fractionally (C4.5) only, has no
-    surrogate splits, and grows ``"learned"`` trees (one-hot directions) only on data
-    without missing values. ``has_missing`` is asked only when that matters."""
+    builder cannot grow by: it routes missing values ``"fractional"`` (C4.5) or
+    ``"learned"`` (scikit-learn), and has no surrogate splits (their search ranks
+    other features' exact cuts by agreement row by row)."""
     if strategy == "surrogate":
         raise ValueError(
             "splitter='hist' (and Dask input, which grows by it) has no surrogate splits; "
-            "pass missing_values='fractional' (or 'learned' on data without missing "
-            "values) or splitter='best'."
+            "pass missing_values='learned' or 'fractional', or splitter='best'."
         )
-    if strategy != "fractional" and has_missing():
-        raise ValueError(
-            "splitter='hist' (and Dask input, which grows by it) routes missing values "
-            f"fractionally (C4.5) only; got missing_values={strategy!r} with missing "
-            "values in X. Pass missing_values='fractional' or splitter='best'."
-        )
+
+
+def unit_entries(strategy: str, unit_weights: bool, has_missing: Callable[[], bool]) -> bool:
+    """Whether every entry of a fit weighs 1 (``build_hist_tree``'s ``unit``): unit
+    row weights, and no fractional copies -- none under ``"learned"``, which sends a
+    missing value whole to one child, nor without missing values (``has_missing``
+    is asked only when that matters)."""
+    return unit_weights and (strategy == "learned" or not has_missing())
 
 
 def build_tree_hist(
@@ -822,7 +842,7 @@ def build_tree_hist(
             X, is_categorical, n_categories, max_bins, rules.numeric_gap, rules.place_thresholds
         )
         chunk = new_chunk(dense_codes, y, sample_weight)
-        unit = not weighted and not bool(np.isnan(X).any())
+        unit = unit_entries(rules.missing_values, not weighted, lambda: bool(np.isnan(X).any()))
     return build_hist_tree(
         LocalBackend([chunk]), bins, n_classes, n_categories, criterion, rules,
         float(sample_weight.sum()), float(sample_weight.min()), unit, max_histogram_mb,

@@ -32,7 +32,12 @@ import pandas as pd
 
 from treelearn import _data
 from treelearn._binning import apply_bins, fit_bins, merge_ranges, sample_size, value_range
-from treelearn._builder_hist import build_hist_tree, check_missing_strategy, new_chunk
+from treelearn._builder_hist import (
+    build_hist_tree,
+    check_missing_strategy,
+    new_chunk,
+    unit_entries,
+)
 from treelearn._validation import check_y, is_sparse, validate_data
 
 __all__ = ["DaskBackend", "fit", "is_dask_collection", "predict"]
@@ -175,7 +180,7 @@ def _make_chunk(Xe, y_block, w_block, classes, bins):
     info = (
         float(w[used].sum()),
         float(w[used].min(initial=np.inf)),
-        bool((w[used] == 1).all()) and not bool(np.isnan(Xe).any()),
+        bool(np.isnan(Xe).any()),
         int(used.sum()),
         bool((w[used] == 1).all()),
     )
@@ -202,9 +207,9 @@ def _describe(x_block, y_block, w_block, columns, joined, mask):
 
 
 def _sample_chunk(x_block, y_block, w_block, columns, joined, encoding, take, seed):
-    """Pass 2 over a chunk: ``take`` of its encoded rows, and whether a value is missing."""
+    """Pass 2 over a chunk: ``take`` of its encoded rows."""
     Xe = _encode(_rows(x_block, y_block, w_block, columns, joined)[0], encoding)
-    return _sample(Xe, take, seed), _has_missing(Xe)
+    return _sample(Xe, take, seed)
 
 
 def _state_chunk(x_block, y_block, w_block, columns, joined, encoding, classes, bins, ranges):
@@ -372,10 +377,6 @@ def _check_futures(v, name: str) -> None:
             )
 
 
-def _has_missing(encoded) -> bool:
-    return bool(np.isnan(encoded).any())
-
-
 def _fit(estimator, client, criterion, X, y, sample_weight):
     from dask import delayed
     from distributed import wait
@@ -417,9 +418,9 @@ def _fit(estimator, client, criterion, X, y, sample_weight):
     sampled = client.gather(
         each(_sample_chunk, encoding, take=takes, seed=[seed + i for i in range(len(blocks))])
     )
-    missing = any(m for _, m in sampled)
-    check_missing_strategy(getattr(estimator, "missing_values", "fractional"), lambda: missing)
-    sample = np.concatenate([s for s, _ in sampled])
+    strategy = getattr(estimator, "missing_values", "fractional")
+    check_missing_strategy(strategy)
+    sample = np.concatenate(sampled)
     del sampled
     bins = fit_bins(sample, encoding.is_categorical, encoding.n_categories, max_bins,
                     rules0.numeric_gap, rules0.place_thresholds)  # fmt: skip
@@ -435,7 +436,7 @@ def _fit(estimator, client, criterion, X, y, sample_weight):
     total = float(sum(i[0] for i in infos))
     if not total > 0:
         raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
-    unit = all(i[2] for i in infos)
+    unit = unit_entries(strategy, all(i[4] for i in infos), lambda: any(i[2] for i in infos))
     rules = estimator._growth_rules(np.broadcast_to(np.empty((1, 1)), (n, n_features)),
                                     encoding, total)  # fmt: skip
     unit_weight = float(min(i[1] for i in infos))

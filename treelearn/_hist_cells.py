@@ -12,10 +12,13 @@ list with one ``bincount`` -- the segmented list
 (:mod:`treelearn._hist_sparse`). Work is proportional to the entries × features of
 the searched nodes, memory to their cells (5 bytes each) plus one block of entries.
 
-Only for unit weights (every entry weighs 1, no missing value, numeric features):
-the counts are then integers, exact in ``float64`` in any order, so the cells are
-those of the dense histogram (counted or derived by subtraction) bit for bit, and so
-is the tree. :func:`use_entry_cells` is the rule of when a level takes this path.
+Only for unit weights (every entry weighs 1 -- no fractional copy of a row --,
+numeric features): the counts are then integers, exact in ``float64`` in any order,
+so the cells are those of the dense histogram (counted or derived by subtraction)
+bit for bit, and so is the tree. Missing values (``missing_values="learned"``, whose
+entries are whole rows) are their pair's missing counts
+(:func:`~treelearn._split_hist.cells_of`). :func:`use_entry_cells` is the rule of
+when a level takes this path.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from treelearn._split_hist import HistCells, integer_sums
+from treelearn._split_hist import HistCells, cells_of, integer_sums
 
 if TYPE_CHECKING:
     from treelearn._builder_hist import Chunk
@@ -135,12 +138,15 @@ def entry_cells(
     n_classes: int,
     scratch: CellScratch | None = None,
     entries: np.ndarray | None = None,
+    learned: bool = False,
 ) -> HistCells:
     """The non-empty cells of the histograms of the nodes ``row_of >= 0`` (row
     ``row_of[node]`` of ``n_rows``), counted from the chunk's entries (unit weights).
 
     The cells are in increasing (row, feature, code) order, with their class counts
-    and entries; every feature is numeric and no code is the missing one.
+    and entries; every feature is numeric. The missing code (the last) is no cell:
+    under ``"learned"`` (``learned``) its counts are the pair's ``missing`` counts, else
+    it is dropped.
     ``scratch`` holds the working arrays (a fresh one when ``None``); ``entries``,
     when given, are the chunk's entries of those nodes, in any order
     (:func:`group_entries`: no pass over the chunk's other entries).
@@ -194,10 +200,8 @@ def entry_cells(
         counted[lo * K : hi * K] += np.bincount(cells.ravel(), minlength=(hi - lo) * K)
     counts = counted.reshape(c, K).astype(np.float64)
     pair, code = _divmod_codes(p, B)
-    new = np.r_[True, pair[1:] != pair[:-1]][: pair.size]
-    row, feature = np.divmod(pair[new], P)
     entries = integer_sums(counted.reshape(c, K))
-    return HistCells(row, feature, np.cumsum(new) - 1, code, counts, entries)
+    return cells_of(pair, code, counts, entries, P, B - 1, learned)
 
 
 def _divmod_codes(p: np.ndarray, B: int) -> tuple[np.ndarray, np.ndarray]:

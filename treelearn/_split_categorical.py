@@ -34,6 +34,7 @@ from functools import partial
 import numpy as np
 
 from treelearn._budget import categorical_search_cells
+from treelearn._missing import learned_categorical
 from treelearn._split_lists import WHOLE_TABLE_CATEGORIES, TablePairs, pack_tables, slot_pairs
 from treelearn._tolerances import J48_SMALL
 from treelearn.criteria import SplitCriterion
@@ -44,6 +45,7 @@ __all__ = [
     "PresentTables",
     "best_subsets",
     "best_value_against_rest",
+    "categorical_scores",
     "category_counts",
     "declared_categories",
     "known_fraction",
@@ -106,6 +108,65 @@ class CategoricalSplits:
     gain: np.ndarray  # [S]
     branch_weights: np.ndarray  # [S, B] known weight per branch
     ok: np.ndarray  # [S] the node has an admissible split
+
+
+def categorical_scores(
+    grouped: CategoricalSplits,
+    stats: CategoryCounts,
+    node_counts: np.ndarray | None,
+    criterion: SplitCriterion,
+    learned: bool,
+    any_missing: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The feature scores of a categorical search's splits and, under
+    ``missing_values="learned"``, the branch each node's missing cases join.
+
+    Under ``"learned"``, when a node has missing weight (``any_missing``: when one
+    of the searched nodes has; ``None``: asked of ``stats``), the missing cases join
+    a branch by :func:`treelearn._missing.learned_categorical` and ``grouped``'s
+    gains and branch weights are updated in place with them. Both builders (exact
+    and histogram) score categorical splits here.
+
+    Parameters
+    ----------
+    grouped : CategoricalSplits
+        The rules' best grouping per node (chosen on the known values).
+    stats : CategoryCounts
+        The count tensors it was chosen on.
+    node_counts : ndarray of shape (S, K) or None
+        Class counts of every case at each node, missing values included (read
+        under ``"learned"`` only).
+    criterion : SplitCriterion
+    learned : bool
+        Whether the strategy is ``"learned"``.
+    any_missing : bool, optional
+        Whether some searched node has missing weight.
+
+    Returns
+    -------
+    score : ndarray of shape (S,)
+        The criterion's ``feature_score`` of every node's split.
+    slot : ndarray of int of shape (S,)
+        The branch of the node's missing cases (``-1``: none, or not ``"learned"``).
+    """
+    slot = np.full(grouped.gain.shape, -1, dtype=np.intp)
+    missing_weight = stats.missing_weight
+    if any_missing is None:
+        any_missing = bool((missing_weight > 0).any())
+    if learned and any_missing:
+        if node_counts is None:
+            raise ValueError('missing_values="learned" needs the nodes\' class counts')
+        gain, branch_w, slot = learned_categorical(
+            grouped.tables, stats.counts, stats.known_counts, node_counts, criterion
+        )
+        has = slot >= 0
+        grouped.gain = np.where(has, gain, grouped.gain)
+        per_slot = np.zeros_like(grouped.branch_weights)  # slots, then zeros
+        per_slot[:, : branch_w.shape[1]] = branch_w
+        grouped.branch_weights = np.where(has[:, None], per_slot, grouped.branch_weights)
+        missing_weight = np.where(has, 0.0, missing_weight)
+    score = criterion.feature_score(grouped.gain, grouped.branch_weights, missing_weight)
+    return score, slot
 
 
 def category_counts(

@@ -13,8 +13,14 @@ at every node from them with the same growth rules and criterion as the exact se
   :mod:`treelearn._split_numeric`), the criterion's ``split_rank`` orders them, the
   first within the rules' tolerance wins, and its gain is ``split_score`` scaled by
   the known fraction; the threshold is placed between the two bins' training values;
+  under ``missing_values="learned"`` the missing code's counts go to one side, tried
+  in the exact search's order (:func:`treelearn._split_numeric.best_thresholds`):
+  every cut with them on the right, the cut "every known value left, the missing
+  right" (threshold ``inf``), then every cut with them on the left;
 * categorical features: the rules' ``categorical_splits`` on the histogram's
-  ``[node, category, class]`` tensor, the exact categorical search itself.
+  ``[node, category, class]`` tensor, the exact categorical search itself, and under
+  ``"learned"`` the exact search's branch for the missing cases
+  (:func:`treelearn._split_categorical.categorical_scores`).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import numpy as np
 from treelearn._binning import Bins
 from treelearn._growth_rules import GrowthRules
 from treelearn._missing import sample_counts
-from treelearn._split_categorical import CategoryCounts, known_fraction
+from treelearn._split_categorical import CategoryCounts, categorical_scores, known_fraction
 from treelearn._split_numeric import range_ends, segment_best
 from treelearn.criteria import SplitCriterion
 
@@ -39,6 +45,7 @@ __all__ = [
     "FeatureSplits",
     "HistCells",
     "PairSplits",
+    "cells_of",
     "feature_splits",
     "integer_sums",
     "new_feature_splits",
@@ -50,17 +57,23 @@ class _HistSides:
     """Sizes of the two sides of candidate cuts (what ``admissible_cuts`` reads),
     computed on use from the prefix sums (the sizes' own prefix sums too: most rules
     read no size). Sizes count entries, or (``fractional``) samples in weight
-    (:func:`treelearn._missing.sample_counts`)."""
+    (:func:`treelearn._missing.sample_counts`).
 
-    def __init__(self, seg, same, cum, base, known, sizes, starts, last, fractional):
-        self._seg, self._same, self._cum, self._base, self._known = seg, same, cum, base, known
+    ``cut`` marks the cut positions (after cell ``i``). ``missing`` (``"learned"``):
+    the entries and weight of every segment's missing code, on the right side of
+    every cut, or with ``missing_left`` on the left."""
+
+    def __init__(self, seg, cut, cum, base, known, sizes, starts, last, fractional,
+                 missing=None, missing_left=False):  # fmt: skip
+        self._seg, self._cut, self._cum, self._base, self._known = seg, cut, cum, base, known
         self._sizes, self._starts, self._last = sizes, starts, last
         self.fractional = fractional
+        self._missing, self._missing_left = missing, missing_left
 
     @cached_property
     def ci(self) -> np.ndarray:
-        """Every cut position: a cell with a next cell of its segment."""
-        return np.flatnonzero(self._same)
+        """Every cut position."""
+        return np.flatnonzero(self._cut)
 
     @cached_property
     def cs(self) -> np.ndarray:
@@ -77,20 +90,31 @@ class _HistSides:
 
     @cached_property
     def left_n(self) -> np.ndarray:
-        return self._ncum[self.ci] - self._nbase[self.cs]
+        left = self._ncum[self.ci] - self._nbase[self.cs]
+        if self._missing is not None and self._missing_left:
+            left = left + self._missing[0][self.cs]
+        return left
 
     @cached_property
     def right_n(self) -> np.ndarray:
-        n_known = self._ncum[self._last] - self._nbase
-        return n_known[self.cs] - self.left_n
+        n_all = self._ncum[self._last] - self._nbase
+        if self._missing is not None:
+            n_all = n_all + self._missing[0]
+        return n_all[self.cs] - self.left_n
 
     @cached_property
     def left_w(self) -> np.ndarray:
-        return (self._cum[self.ci] - self._base[self.cs]).sum(axis=1)
+        left = (self._cum[self.ci] - self._base[self.cs]).sum(axis=1)
+        if self._missing is not None and self._missing_left:
+            left = left + self._missing[1][self.cs]
+        return left
 
     @cached_property
     def right_w(self) -> np.ndarray:
-        return self._known[self.cs].sum(axis=1) - self.left_w
+        w_all = self._known.sum(axis=1)
+        if self._missing is not None:
+            w_all = w_all + self._missing[1]
+        return w_all[self.cs] - self.left_w
 
 
 @dataclass
@@ -106,6 +130,8 @@ class FeatureSplits:
     # numeric: [r, P, 2] known weight left/right; categorical, per feature:
     # (tables [r, C], child known weights [r, C])
     child_w: np.ndarray
+    # [r, P] "learned": the child slot of the node's missing cases (-1: none)
+    missing_slot: np.ndarray
     tables: dict = field(default_factory=dict)
 
 
@@ -122,6 +148,7 @@ class PairSplits:
     cut: np.ndarray  # [s] last bin on the left
     threshold: np.ndarray  # [s] the real threshold
     child_w: np.ndarray  # [s, 2] known weight left/right
+    missing_slot: np.ndarray  # [s] "learned": side of the missing cases (-1: none)
 
     def write(self, out: FeatureSplits) -> None:
         """Enter the pairs' splits into the tables ``out`` (valid there)."""
@@ -132,6 +159,7 @@ class PairSplits:
         out.cut[ri, f] = self.cut
         out.threshold[ri, f] = self.threshold
         out.child_w[ri, f] = self.child_w
+        out.missing_slot[ri, f] = self.missing_slot
 
     def take(self, at: np.ndarray) -> PairSplits:
         """The pairs ``at`` (indices or a mask)."""
@@ -142,11 +170,11 @@ class PairSplits:
         """The pairs of ``parts`` one after another (none: an empty list)."""
         if not parts:
             z = np.zeros(0, dtype=np.intp)
-            return PairSplits(z, z, np.zeros(0), np.zeros(0), z, np.zeros(0), np.zeros((0, 2)))
+            return PairSplits(z, z, np.zeros(0), np.zeros(0), z, np.zeros(0), np.zeros((0, 2)), z)
         return PairSplits(*(np.concatenate([getattr(p, n) for p in parts]) for n in _PAIR_FIELDS))
 
 
-_PAIR_FIELDS = ("row", "feature", "gain", "score", "cut", "threshold", "child_w")
+_PAIR_FIELDS = ("row", "feature", "gain", "score", "cut", "threshold", "child_w", "missing_slot")
 
 
 def new_feature_splits(r: int, n_features: int) -> FeatureSplits:
@@ -155,7 +183,7 @@ def new_feature_splits(r: int, n_features: int) -> FeatureSplits:
     return FeatureSplits(
         np.full((r, P), -np.inf), np.full((r, P), -np.inf), np.zeros((r, P), dtype=bool),
         np.zeros((r, P), dtype=np.intp), np.full((r, P), np.nan),
-        np.zeros((r, P), dtype=np.int64), np.zeros((r, P, 2)),
+        np.zeros((r, P), dtype=np.int64), np.zeros((r, P, 2)), np.full((r, P), -1, dtype=np.intp),
     )  # fmt: skip
 
 
@@ -169,13 +197,17 @@ def feature_splits(
     criterion: SplitCriterion,
     rules: GrowthRules,
     sample_unit: float | None = None,
+    node_counts: np.ndarray | None = None,
 ) -> FeatureSplits:
     """Best split of every feature at the histogram rows ``rows`` (splittable nodes).
 
-    ``node_weight`` is per row of ``rows``. Sizes (what the rules' leaf-size tests
-    read) count entries, or with ``sample_unit`` the weight in units of the lightest
-    row, as the exact builder counts them under ``missing_values="fractional"``
-    (:func:`treelearn._missing.sample_counts`: a fractional copy counts its share).
+    ``node_weight`` is per row of ``rows``, and so is ``node_counts`` (the level's
+    class counts of the nodes, missing values included, which ``"learned"``
+    categorical splits read; ``None``: summed from the histogram). Sizes (what the
+    rules' leaf-size tests read) count entries, or with ``sample_unit`` the weight in
+    units of the lightest row, as the exact builder counts them under
+    ``missing_values="fractional"`` (:func:`treelearn._missing.sample_counts`: a
+    fractional copy counts its share).
 
     Numeric features: every cut after a non-empty bin with known entries beyond it
     is a candidate; the rules admit cuts, the criterion ranks them (``split_rank``),
@@ -183,12 +215,15 @@ def feature_splits(
     criterion's ``split_score`` (scaled by the known fraction) and ``feature_score``,
     as in :func:`~treelearn._split_numeric.best_thresholds`. Categorical features:
     the rules' ``categorical_splits`` on the ``[node, category, class]`` tensor.
+    Under ``missing_values="learned"`` the missing code's counts go to the side (or
+    branch) the exact search sends them to, and ``missing_slot`` says which.
     """
     every_row = rows.size == hist.shape[0]  # (rows are increasing: all of them)
     r, P, B, K = rows.size, *hist.shape[1:]
     integer = hist.dtype != np.float64  # unit weights' int64 counts (converted when read)
     out = new_feature_splits(r, P)
     numeric = bool((~bins.is_categorical).any()) and r > 0
+    learned = rules.missing_values == "learned"
     sizes = None
     if n_hist is None and sample_unit is None:
         # every entry weighs 1: entries are the class counts' sums (integers, exact
@@ -227,11 +262,14 @@ def feature_splits(
             n = n_hist[rows, f, :C].astype(np.int64)
         stats = CategoryCounts(counts, n, counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
+        if learned and node_counts is None:
+            node_counts = hist[rows].sum(axis=2)[:, f].astype(np.float64, copy=False)
+        score, slot = categorical_scores(grouped, stats, node_counts, criterion, learned)
         ok = grouped.ok & ~np.isnan(grouped.gain)
-        score = criterion.feature_score(grouped.gain, grouped.branch_weights, stats.missing_weight)
         out.gain[ok, f] = grouped.gain[ok]
         out.score[ok, f] = score[ok]
         out.valid[ok, f] = True
+        out.missing_slot[ok, f] = slot[ok]
         tables = grouped.tables[:, :C].astype(np.int32)
         at = tables >= 0
         i = np.nonzero(at)[0]
@@ -252,27 +290,28 @@ def _numeric_splits(
 
     Only the non-empty known bins of numeric features are searched
     (:func:`search_cells`): they are laid end to end in (node, feature, bin) order, so
-    that small nodes cost their entries, not ``max_bins``.
+    that small nodes cost their entries, not ``max_bins``; under ``"learned"`` each
+    (node, feature) pair's missing code goes with them (:func:`cells_of`).
     """
     _, P, B = N.shape
     K = hist.shape[-1]
+    learned = rules.missing_values == "learned"
     flat_n = N.reshape(-1)
     p = np.flatnonzero(flat_n)
     pair, b = np.divmod(p, B)  # (node, feature) pair and bin of each cell
-    if bins.is_categorical.any() or N[:, :, B - 1].any():  # not searched here
-        keep = b < B - 1
+    drop_missing = not learned and bool(N[:, :, B - 1].any())  # not searched here
+    if bins.is_categorical.any() or drop_missing:
+        keep = b < B - 1 if drop_missing else np.ones(p.size, dtype=bool)
         if bins.is_categorical.any():
             keep &= ~bins.is_categorical[pair % P]
         p, pair, b = p[keep], pair[keep], b[keep]
-    if p.size < 2:
+    if p.size < (1 if learned else 2):
         return
-    new = np.r_[True, pair[1:] != pair[:-1]]
-    seg = np.cumsum(new) - 1
-    srow, sfeat = np.divmod(pair[new], P)
-    at = p if rows is None else p + ((rows[srow] - srow) * (P * B))[seg]  # in hist
+    ri = pair // P
+    at = p if rows is None else p + (rows[ri] - ri) * (P * B)  # in hist
     n_cell = flat_n[p].astype(np.int64) if sizes is None else sizes.reshape(-1)[p]
     counts = np.take(hist.reshape(-1, K), at, axis=0).astype(np.float64, copy=False)
-    cells = HistCells(srow, sfeat, seg, b, counts, n_cell)
+    cells = cells_of(pair, b, counts, n_cell, P, B - 1, learned)
     found = search_cells(cells, node_weight, bins, criterion, rules, sizes is None and unit,
                          sizes is not None)  # fmt: skip
     if found is not None:
@@ -301,6 +340,45 @@ class HistCells:
     code: np.ndarray  # [c] bin code of each cell, increasing within a segment
     counts: np.ndarray  # [c, K] class counts (float64)
     sizes: np.ndarray  # [c] what the rules' leaf-size tests count: entries or samples
+    # "learned": each segment's missing code, apart from its cells (None: not searched)
+    missing: np.ndarray | None = None  # [S, K] class counts
+    missing_sizes: np.ndarray | None = None  # [S] entries
+
+
+def cells_of(
+    pair: np.ndarray,
+    code: np.ndarray,
+    counts: np.ndarray,
+    sizes: np.ndarray,
+    n_features: int,
+    missing_code: int,
+    learned: bool,
+) -> HistCells:
+    """The :class:`HistCells` of non-empty cells listed in increasing (pair, code)
+    order (``pair``: ``row * n_features + feature``).
+
+    Cells of ``missing_code`` are not cut between: they are dropped, or under
+    ``"learned"`` (``learned``) kept as their segment's ``missing`` counts (a pair
+    whose only cell is missing has no segment: with no known value it has no cut).
+    """
+    miss = code == missing_code
+    missing = missing_sizes = None
+    if miss.any():
+        m_pair, m_counts, m_sizes = pair[miss], counts[miss], sizes[miss]
+        known = ~miss
+        pair, code, counts, sizes = pair[known], code[known], counts[known], sizes[known]
+    new = np.r_[True, pair[1:] != pair[:-1]][: pair.size]
+    spair = pair[new]
+    row, feature = np.divmod(spair, n_features)
+    if learned and miss.any():
+        at = np.searchsorted(spair, m_pair)  # the segment of each missing cell
+        hit = at < spair.size
+        hit[hit] = spair[at[hit]] == m_pair[hit]
+        missing = np.zeros((spair.size, counts.shape[1]))
+        missing[at[hit]] = m_counts[hit]
+        missing_sizes = np.zeros(spair.size, dtype=sizes.dtype)
+        missing_sizes[at[hit]] = m_sizes[hit]
+    return HistCells(row, feature, np.cumsum(new) - 1, code, counts, sizes, missing, missing_sizes)
 
 
 def search_cells(
@@ -321,11 +399,20 @@ def search_cells(
     :func:`~treelearn._split_numeric.best_thresholds`. ``integer``: the class counts
     are integers (the rank may use exact square sums); ``fractional``: ``sizes`` are
     samples in weight. ``node_weight`` is per histogram row.
+
+    With ``cells.missing`` (``"learned"``) a segment's missing cases go to one side,
+    in the candidates' order of :func:`~treelearn._split_numeric.best_thresholds`:
+    every cut with them on the right, the cut after the last known cell (threshold
+    ``inf``), then every cut with them on the left; the first best wins, and the
+    split is scored on every case of the node.
     """
     seg, b = cells.seg, cells.code
     S = cells.row.size
     c = seg.size
-    if c < 2:
+    missing = cells.missing
+    # (no missing case in any segment: the plain search, bit for bit)
+    learned = cells.missing_sizes is not None and bool(cells.missing_sizes.any())
+    if c < (1 if learned else 2):
         return None
     counts = cells.counts
     cum = np.cumsum(counts, axis=0)
@@ -335,24 +422,35 @@ def search_cells(
     base = np.where((starts > 0)[:, None], cum[before], 0.0)  # [S, K]
     last = np.r_[starts[1:], c] - 1  # last cell of each segment
     known = cum[last] - base
-    sides = _HistSides(seg, same, cum, base, known, cells.sizes, starts, last, fractional)
-    allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
     boundary = None
     if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
         boundary = _boundaries(counts)  # [c - 1], per cell position
-    if allowed is None:  # every cut is admitted: the candidates straight from the masks
-        ci = np.flatnonzero(same if boundary is None else same & boundary)
+    go_left = None
+    if learned:
+        assert missing is not None and cells.missing_sizes is not None
+        ci, go_left, n_cand = _learned_candidates(
+            cells, same, cum, base, known, starts, last, boundary, rules
+        )
+        total = known + missing
     else:
-        keep = np.asarray(allowed, dtype=bool)
-        if boundary is not None:  # the ends of the admitted range may be optimal too
-            keep &= boundary[sides.ci] | range_ends(keep, sides.cs)
-        ci = sides.ci[keep]
+        sides = _HistSides(seg, same, cum, base, known, cells.sizes, starts, last, fractional)
+        allowed, n_cand = rules.admissible_cuts(cast("CutSides", sides))  # (duck-typed)
+        if allowed is None:  # every cut is admitted: the candidates straight from the masks
+            ci = np.flatnonzero(same if boundary is None else same & boundary)
+        else:
+            keep = np.asarray(allowed, dtype=bool)
+            if boundary is not None:  # the ends of the admitted range may be optimal too
+                keep &= boundary[sides.ci] | range_ends(keep, sides.cs)
+            ci = sides.ci[keep]
+        total = known
     if ci.size == 0:
         return None
     cs = seg[ci]  # the candidates' segments
     # class counts left and right of the candidates (np.take: a faster row gather)
     lw = np.take(cum, ci, axis=0) - np.take(base, cs, axis=0)
-    rw = np.take(known, cs, axis=0) - lw
+    if go_left is not None and missing is not None:
+        lw[go_left] += np.take(missing, cs[go_left], axis=0)
+    rw = np.take(total, cs, axis=0) - lw
     if integer and criterion.ranks_by_square_sums:
         # integer counts: the sums are exact (in any order), the rank is split_rank's,
         # bit for bit
@@ -365,10 +463,11 @@ def search_cells(
     tol = rules.tie_tolerance * node_weight[cells.row]
     has, _, first = segment_best(rank, cs, S, tolerance=tol)
     sg = np.flatnonzero(has)
-    i = ci[first[sg]]
+    pick = first[sg]
+    i = ci[pick]
     ri, f = cells.row[sg], cells.feature[sg]
-    lc = lw[first[sg]]
-    parent = known[sg]
+    lc = lw[pick]
+    parent = total[sg]
     children = np.stack([lc, parent - lc], axis=1)  # [s, 2, K]
     fraction = known_fraction(parent.sum(axis=-1), node_weight[ri])
     gain = criterion.split_score(parent, children) * fraction
@@ -376,13 +475,56 @@ def search_cells(
         gain, None if n_cand is None else n_cand[sg], node_weight[ri]
     )
     ri, f, i, gain, children, parent = ri[ok], f[ok], i[ok], gain[ok], children[ok], parent[ok]
+    sg, pick = sg[ok], pick[ok]
     score = criterion.feature_score(
         gain, children.sum(axis=2), np.maximum(node_weight[ri] - parent.sum(axis=1), 0.0)
     )
-    threshold = bins.threshold(
-        f, b[i], b[i + 1], rules.place_thresholds, rules.thresholds_per_feature
-    )
-    return PairSplits(ri, f, gain, score, b[i], threshold, children.sum(axis=2))
+    slot = np.full(sg.size, -1, dtype=np.intp)
+    after_known = np.zeros(sg.size, dtype=bool)  # the cut before the missing code (inf)
+    if go_left is not None and cells.missing_sizes is not None:
+        # the side each winner's missing cases take (-1: the segment has none)
+        slot = np.where(go_left[pick], 0, np.where(cells.missing_sizes[sg] > 0, 1, -1))
+        after_known = i == last[sg]
+    hi = np.where(after_known, b[i], b[np.minimum(i + 1, c - 1)])
+    threshold = bins.threshold(f, b[i], hi, rules.place_thresholds, rules.thresholds_per_feature)
+    threshold[after_known] = np.inf
+    return PairSplits(ri, f, gain, score, b[i], threshold, children.sum(axis=2), slot)
+
+
+def _learned_candidates(cells, same, cum, base, known, starts, last, boundary, rules):
+    """The candidate cuts of :func:`search_cells` under ``"learned"``: their cell
+    positions, whether their segment's missing cases go left, grouped by segment in
+    the exact search's order, and the rules' candidates per segment (from the
+    missing-right cuts, as :func:`~treelearn._split_numeric.best_thresholds`)."""
+    assert cells.missing is not None and cells.missing_sizes is not None
+    seg, c = cells.seg, cells.seg.size
+    has_missing = cells.missing_sizes > 0
+    miss = (cells.missing_sizes, cells.missing.sum(axis=1))
+    same_c = np.r_[same, False]  # [c]: a cut after cell i inside its segment
+    after_known = np.zeros(c, dtype=bool)  # "every known value left, the missing right"
+    after_known[last[has_missing]] = True
+    right = _HistSides(seg, same_c | after_known, cum, base, known, cells.sizes, starts, last,
+                       False, miss)  # fmt: skip
+    left = _HistSides(seg, same_c & has_missing[seg], cum, base, known, cells.sizes, starts,
+                      last, False, miss, missing_left=True)  # fmt: skip
+    allowed, n_cand = rules.admissible_cuts(cast("CutSides", right))
+    allowed_left, _ = rules.admissible_cuts(cast("CutSides", left))
+    inf_r = after_known[right.ci]
+    keep_r = ~inf_r if allowed is None else np.asarray(allowed, dtype=bool) & ~inf_r
+    keep_l = np.ones(left.ci.size, dtype=bool) if allowed_left is None else allowed_left
+    keep_l = np.asarray(keep_l, dtype=bool)
+    if boundary is not None:  # boundary points, and the ends of the admitted ranges
+        at_boundary = np.r_[boundary, False]
+        keep_l = keep_l & (at_boundary[left.ci] | range_ends(keep_l, left.cs))
+        if allowed is None:
+            keep_r &= at_boundary[right.ci]
+        else:
+            keep_r &= at_boundary[right.ci] | range_ends(keep_r, right.cs)
+    keep_r |= inf_r if allowed is None else inf_r & np.asarray(allowed, dtype=bool)
+    both = np.concatenate([right.ci[keep_r], left.ci[keep_l]])
+    go_left = np.r_[np.zeros(int(keep_r.sum()), dtype=bool), np.ones(int(keep_l.sum()), dtype=bool)]
+    order = np.argsort(seg[both], kind="stable")  # per segment: right, inf, then left
+    return both[order], go_left[order], n_cand
 
 
 #: Classes up to which :func:`_pure_class` and :func:`integer_sums` work column by

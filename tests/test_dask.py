@@ -3,7 +3,8 @@
 The tree fitted on Dask must be, array for array, the in-process ``splitter="hist"``
 tree on the same data (which tests/test_hist.py pins to the exact splitter), for
 every chunking. With missing values the fractional weights of C4.5's routing are
-summed per chunk, so the structure is identical and the weights agree to 1e-12.
+summed per chunk, so the structure is identical and the weights agree to 1e-12;
+under "learned" (the default estimator's) no weight is split: bit for bit.
 """
 
 from __future__ import annotations
@@ -147,6 +148,48 @@ def test_missing_values(client, k):
         *chunked(X, y, k)
     )
     assert_same_tree(ref.tree_, est.tree_, rtol=0.0 if k == 1 else 1e-12)
+
+
+@pytest.mark.parametrize("k", [1, 3, 8])
+def test_learned_missing_values_with_the_default_estimator(client, k):
+    """The default DecisionTreeClassifier (missing_values="learned") on Dask input
+    with NaN: every chunk's histograms carry the missing code and the workers send
+    missing cases whole to the chosen side, so the tree is the in-process hist tree
+    bit for bit (and, at 200 rows, the exact learned tree)."""
+    X, y = numeric_data(seed=2, missing=True)
+    ref = DecisionTreeClassifier(splitter="hist").fit(X, y)
+    Xd, yd = chunked(X, y, k)
+    est = DecisionTreeClassifier().fit(Xd, yd)
+    assert_same_tree(ref.tree_, est.tree_)
+    exact = DecisionTreeClassifier().fit(X, y)
+    assert_same_tree(exact.tree_, est.tree_)
+    assert np.isin(est.tree_.missing_fraction, [0.0, 1.0]).all()  # one side, whole
+    np.testing.assert_array_equal(est.predict_proba(Xd).compute(), exact.predict_proba(X))
+    assert scheduler_tasks(client) == 0
+
+
+def test_learned_categoricals_weights_and_missing_values_from_a_dataframe(client):
+    rng = np.random.default_rng(6)
+    n = 300
+    df = pd.DataFrame({
+        "colour": pd.Categorical(rng.choice(["red", "green", "blue", "grey"], n)),
+        "x": rng.normal(size=n).round(1),
+        "z": rng.integers(0, 9, n).astype(float),
+    })  # fmt: skip
+    y = pd.Series(np.where((df.colour == "red") | (df.x > 0.5), 1, 0))
+    df.loc[rng.random(n) < 0.15, "colour"] = np.nan
+    df.loc[rng.random(n) < 0.15, "x"] = np.nan
+    w = pd.Series(rng.integers(1, 4, n).astype(float))
+    for split in ("binary", "multiway"):
+        kw = {"categorical_split": split, "min_samples_leaf": 2}
+        ref = DecisionTreeClassifier(splitter="hist", **kw).fit(df, y, sample_weight=w)
+        est = DecisionTreeClassifier(**kw).fit(
+            dd.from_pandas(df, npartitions=3), dd.from_pandas(y, npartitions=3),
+            sample_weight=dd.from_pandas(w, npartitions=3),
+        )  # fmt: skip
+        assert_same_tree(ref.tree_, est.tree_)
+        exact = DecisionTreeClassifier(**kw).fit(df, y, sample_weight=w)
+        assert_same_tree(exact.tree_, est.tree_)
 
 
 def test_weights_and_cart_cp(client):

@@ -143,8 +143,9 @@ class DecisionTreeClassifier(BaseDecisionTree):
         over at most ``max_bins`` quantile bins per feature
         (:mod:`treelearn._builder_hist`), the same criterion and growth rules; on
         features with at most ``max_bins`` distinct values it grows the exact tree;
-        missing values are routed ``"fractional"`` (other strategies with missing
-        values in X: a ``ValueError``); sparse X is binned from its non-zeros, with
+        missing values get a bin of their own and are routed ``"learned"`` or
+        ``"fractional"`` as by the exact search (``"surrogate"``: a ``ValueError``);
+        sparse X is binned from its non-zeros, with
         the densified matrix's bins and tree (:mod:`treelearn._hist_sparse`). Dask
         input to ``fit`` always uses it.
         :class:`C45Classifier` takes neither ``"random"`` nor ``"hist"``.

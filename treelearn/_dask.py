@@ -140,8 +140,12 @@ def _representatives(block, mask: np.ndarray):
     rows = {0} if len(block) else set()
     for j in np.flatnonzero(mask).tolist():
         col = block.iloc[:, j] if isinstance(block, pd.DataFrame) else block[:, j]
-        values = pd.Series(np.asarray(col, dtype=object)).astype(str)
-        rows.update(np.unique(values.to_numpy(), return_index=True)[1].tolist())
+        values = pd.Series(np.asarray(col, dtype=object))
+        # (missing values are no category; pandas' str dtype would keep them as NaN,
+        # which np.unique cannot order among strings)
+        known = np.flatnonzero(values.notna().to_numpy())
+        names = values.iloc[known].astype(str).to_numpy(dtype=object)
+        rows.update(known[np.unique(names, return_index=True)[1]].tolist())
     idx = np.array(sorted(rows), dtype=np.intp)
     return block.iloc[idx] if isinstance(block, pd.DataFrame) else block[idx]
 

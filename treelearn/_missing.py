@@ -36,7 +36,11 @@ estimators call these functions, the tree reads what they stored.
     branch of their own would make every categorical split one branch wider.)
     Either way all missing cases of a node go to one child: the tree stores that as
     a one-hot ``Tree.missing_fraction`` over the node's children, which prediction
-    honours as it honours fractional shares.
+    honours as it honours fractional shares. The histogram search
+    (``splitter="hist"``, Dask input) tries the same candidates in the same order on
+    each histogram's missing bin (:func:`treelearn._split_hist.search_cells`), and
+    scores categorical splits through the same function as the exact search
+    (:func:`treelearn._split_categorical.categorical_scores`).
 
 ``"surrogate"`` (CART as R's rpart runs it)
     The primary split is chosen on the known cases; a case whose primary value is

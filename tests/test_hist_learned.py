@@ -19,6 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import datasets
 from sklearn.tree import DecisionTreeClassifier as SkTree
+from user_criteria import NormalisedGain, Tsallis, WorstChild
 
 from treelearn import CARTClassifier, DecisionTreeClassifier, ID3Classifier, load_json
 from treelearn._tree import Tree
@@ -65,7 +66,7 @@ def fit_both(cls, X, y, w=None, **kw):
     seed=st.integers(0, 2**31 - 1),
     rate=st.floats(0.0, 0.6),
     n_categorical=st.integers(0, 2),
-    crit=st.sampled_from(["gini", "entropy"]),
+    crit=st.sampled_from(["gini", "entropy", "misclassification"]),
     weighted=st.booleans(),
     leaf=st.integers(1, 4),
     split=st.sampled_from(["binary", "multiway"]),
@@ -73,7 +74,8 @@ def fit_both(cls, X, y, w=None, **kw):
 def test_property_same_tree_as_exact(n, levels, seed, rate, n_categorical, crit, weighted,
                                      leaf, split):  # fmt: skip
     """Integer weights keep every sum exact in any order, so weighted trees are equal
-    bit for bit too."""
+    bit for bit too. (Misclassification error ties often: the first best candidate
+    must be the exact search's, boundary points and all.)"""
     X, y = frame(n, levels, seed, rate, n_categorical)
     w = np.random.default_rng(seed).integers(1, 4, size=n).astype(float) if weighted else None
     exact, hist = fit_both(
@@ -85,6 +87,21 @@ def test_property_same_tree_as_exact(n, levels, seed, rate, n_categorical, crit,
     if len(rows):
         np.testing.assert_array_equal(exact.predict_proba(rows), hist.predict_proba(rows))
         np.testing.assert_array_equal(exact.predict(rows), hist.predict(rows))
+
+
+@pytest.mark.parametrize(
+    "criterion",
+    ["gain_ratio", "hellinger", "twoing", "chi_square", "renyi", Tsallis(q=3), NormalisedGain(),
+     WorstChild()],
+)  # fmt: skip
+def test_other_criteria_as_exact(criterion):
+    """Criteria with feature scores of their own (gain ratio's split information),
+    non-concave ones (searched at every cut) and user criteria."""
+    X, y = frame(400, 12, 5, 0.2, 1)
+    w = np.random.default_rng(5).integers(1, 4, size=len(y)).astype(float)
+    for weights in (None, w):
+        exact, hist = fit_both(DecisionTreeClassifier, X, y, weights, criterion=criterion)
+        assert_same_tree(exact.tree_, hist.tree_)
 
 
 def test_missing_cases_take_every_direction():
@@ -132,7 +149,8 @@ def test_small_histogram_budget_and_growth_limits():
     y = (X[:, 0] + X[:, 1] + rng.normal(0, 8, 2000) > 30).astype(int)
     X[rng.random(X.shape) < 0.1] = np.nan
     for params in ({"max_histogram_mb": 0.02}, {"min_samples_split": 40, "max_depth": 6},
-                   {"min_weight_fraction_leaf": 0.01}, {"max_leaf_nodes": 15}):  # fmt: skip
+                   {"min_weight_fraction_leaf": 0.01}, {"max_leaf_nodes": 15},
+                   {"max_features": 2, "random_state": 4}):  # fmt: skip
         exact_kw = {k: v for k, v in params.items() if k != "max_histogram_mb"}
         exact = DecisionTreeClassifier(criterion="gini", **exact_kw).fit(X, y)
         hist = DecisionTreeClassifier(criterion="gini", splitter="hist", **params).fit(X, y)

@@ -514,7 +514,7 @@ def _learned_candidates(cells, same, cum, base, known, starts, last, boundary, r
     keep_l = np.ones(left.ci.size, dtype=bool) if allowed_left is None else allowed_left
     keep_l = np.asarray(keep_l, dtype=bool)
     if boundary is not None:  # boundary points, and the ends of the admitted ranges
-        at_boundary = np.r_[boundary, False]
+        at_boundary = _boundaries_with_missing(boundary, cells, starts, last, has_missing)
         keep_l = keep_l & (at_boundary[left.ci] | range_ends(keep_l, left.cs))
         if allowed is None:
             keep_r &= at_boundary[right.ci]
@@ -525,6 +525,30 @@ def _learned_candidates(cells, same, cum, base, known, starts, last, boundary, r
     go_left = np.r_[np.zeros(int(keep_r.sum()), dtype=bool), np.ones(int(keep_l.sum()), dtype=bool)]
     order = np.argsort(seg[both], kind="stable")  # per segment: right, inf, then left
     return both[order], go_left[order], n_cand
+
+
+def _boundaries_with_missing(boundary, cells, starts, last, has_missing) -> np.ndarray:
+    """The boundary points of ``"learned"`` segments, per cell position (``[c]``), as
+    the exact search finds them.
+
+    The exact search (:func:`treelearn._split_numeric.class_boundaries`) sorts a
+    node's missing cases after its known values and reads them as part of its last
+    value block: when they are not all of that block's one class, the cut before
+    the block counts as a boundary point too (as for a block of several classes),
+    whatever the order of the rows. A segment's last known cell and its missing
+    code stand for those rows here.
+    """
+    assert cells.missing is not None
+    at_boundary = np.r_[boundary, False]
+    s = np.flatnonzero(has_missing & (last > starts))  # a cut before the last cell
+    if s.size:
+        lk = last[s]
+        pure = _pure_class(cells.counts[lk]).astype(np.intp)
+        miss = cells.missing[s]
+        own = np.take_along_axis(miss, np.maximum(pure, 0)[:, None], axis=1)[:, 0]
+        other = miss.sum(axis=1) - own > 0  # a missing case of another class
+        at_boundary[lk[(pure >= 0) & other] - 1] = True
+    return at_boundary
 
 
 #: Classes up to which :func:`_pure_class` and :func:`integer_sums` work column by

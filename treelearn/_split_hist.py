@@ -263,7 +263,7 @@ def feature_splits(
         stats = CategoryCounts(counts, n, counts.sum(axis=1), node_weight)
         grouped = rules.categorical_splits(stats, criterion)
         if learned and node_counts is None:
-            node_counts = hist[rows].sum(axis=2)[:, f].astype(np.float64, copy=False)
+            node_counts = hist[rows, f].sum(axis=1).astype(np.float64, copy=False)
         score, slot = categorical_scores(grouped, stats, node_counts, criterion, learned)
         ok = grouped.ok & ~np.isnan(grouped.gain)
         out.gain[ok, f] = grouped.gain[ok]

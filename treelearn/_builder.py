@@ -55,6 +55,7 @@ from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
     PresentTables,
     category_counts,
+    may_split_on,
     present_chunks,
     table_pairs,
 )
@@ -417,7 +418,9 @@ class _LevelWiseBuilder:
             if small and _budget.categorical_level_fits(len(block) * L, C, self.K):
                 # small tensors (every multi-feature block is, within the memory
                 # budget): the block in one pass, every node, no sort needed
-                self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, level)
+                self._categorical_block(
+                    block, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
+                )
                 continue
             for f in block:  # large: each feature over the nodes that can split on it
                 self._categorical_restricted(f, int(self.n_cat[f]), e_row, e_y, e_w, local,
@@ -553,7 +556,7 @@ class _LevelWiseBuilder:
         known = ~np.isnan(codes)
         pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
         n_present = np.bincount(pairs // C, minlength=L)
-        sub = np.flatnonzero((n_present >= 2) & splittable)
+        sub = np.flatnonzero(may_split_on(n_present, splittable))
         if not sub.size:
             return
         _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
@@ -624,32 +627,46 @@ class _LevelWiseBuilder:
             best_slot[sub, f] = slot[ok]
         best_table[f] = (np.arange(L), tables)
 
-    def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, level):
+    def _categorical_block(
+        self, block, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
+    ):  # fmt: skip
         """Search categorical features ``block`` (``C`` categories each) in one pass.
 
-        Their count tensors are small (at most ``_SMALL_TENSOR`` cells each), so every
-        node of the level is searched; ``level`` holds the level's ``(gains, scores,
-        valid, best_table)``, filled in here.
+        Their count tensors are small (at most ``_SMALL_TENSOR`` cells each), so they
+        are counted over every node of the level in one ``bincount``; the search then
+        looks at the (node, feature) rows that may split only (:func:`may_split_on`).
+        ``level`` holds the level's ``(gains, scores, valid, best_table)``, filled in here.
         """
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
         name = block[0] if len(block) == 1 else tuple(block)
         _budget.check_categorical_level(name, len(block) * L, C, self.K, self.depth)
         codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
         stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight, frac)
+        # "learned" looks for missing cases' branches when any row has missing weight
+        any_missing = bool((stats.missing_weight > 0).any()) if self.learned else False
+        F = len(block)
+        rows = np.flatnonzero(
+            may_split_on(np.count_nonzero(stats.branch_n > 0, axis=1), np.tile(splittable, F))
+        )
+        if not rows.size:
+            return
+        stats = stats.rows(rows)
         grouped = self.rules.categorical_splits(stats, self.criterion)
         score, slot = self._categorical_scores(
-            grouped, stats, np.tile(node_counts, (len(block), 1))
+            grouped, stats, np.tile(node_counts, (F, 1))[rows], any_missing
         )
         ok = grouped.ok & ~np.isnan(grouped.gain)
-        every_node = np.arange(L)
-        for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
-            rows = slice(j * L, (j + 1) * L)
-            okj = ok[rows]
-            gains[okj, f] = grouped.gain[rows][okj]
-            scores[okj, f] = score[rows][okj]
-            valid[okj, f] = True
-            best_slot[okj, f] = slot[rows][okj]
-            best_table[f] = (every_node, grouped.tables[rows])
+        j_of, node_of = np.divmod(rows, L)  # rows j·L .. (j+1)·L - 1 are feature j's
+        feat = np.asarray(block)[j_of]
+        at, f_at = node_of[ok], feat[ok]
+        gains[at, f_at] = grouped.gain[ok]
+        scores[at, f_at] = score[ok]
+        valid[at, f_at] = True
+        best_slot[at, f_at] = slot[ok]
+        row_of = np.full((F, L), -1, dtype=np.intp)
+        row_of[j_of, node_of] = np.arange(rows.size)
+        for j, f in enumerate(block):
+            best_table[f] = (row_of[j], grouped.tables)
 
     def _categorical_scores(self, grouped, stats, node_counts, any_missing=None):
         """The feature scores of categorical splits, and (``"learned"``) the branch

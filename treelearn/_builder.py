@@ -89,6 +89,12 @@ _SMALL_TENSOR = 2**22
 #: padded to the block's largest number, where padding changes no search
 #: (:meth:`~treelearn._growth_rules.GrowthRules.ordered_cuts_only`).
 _PADDED_CATEGORIES = 16
+#: Multiway searches (one branch per category: ID3's present categories, C4.5's
+#: declared ones) pad features of at most this many categories into one block when
+#: every count is a whole number: their sums over categories (and over the branches
+#: and the unknown weight of C4.5's split information) stay below numpy's 8 terms of
+#: pairwise summation, so the appended zeros change no bit.
+_PADDED_MULTIWAY = 6
 
 
 class _PackedTables:
@@ -724,37 +730,36 @@ class _LevelWiseBuilder:
         has_nan = self.has_nan[self.numeric]
         return np.flatnonzero(~has_nan).tolist(), np.flatnonzero(has_nan).tolist()
 
-    def _pads_categories(self, frac: np.ndarray | None) -> bool:
-        """Whether this level's categorical searches may pad features to more
-        categories: ordered cuts of whole rows (:meth:`GrowthRules.ordered_cuts_only`,
-        no fractional copies, sample counts in entries) with whole-number weights (the
+    def _pads_categories(self, frac: np.ndarray | None) -> int:
+        """The most categories this level's categorical searches may pad features to
+        (0: none). Ordered cuts of whole rows (:meth:`GrowthRules.ordered_cuts_only`)
+        up to ``_PADDED_CATEGORIES``, multiway splits up to ``_PADDED_MULTIWAY``; both
+        with sample counts in entries, no fractional copy and whole-number weights (the
         sums over categories that padding lengthens are then exact)."""
-        return (
-            frac is None
-            and not self.copied
-            and not self.learned
-            and self.whole_weights
-            and self.rules.ordered_cuts_only(self.K)
-        )
+        if frac is not None or self.copied or self.learned or not self.whole_weights:
+            return 0
+        if self.rules.ordered_cuts_only(self.K):
+            return _PADDED_CATEGORIES
+        if self.rules.categorical_split == "multiway":
+            return _PADDED_MULTIWAY
+        return 0
 
-    def _categorical_blocks(self, n_nodes: int, padded: bool = False) -> list[list[int]]:
+    def _categorical_blocks(self, n_nodes: int, padded: int = 0) -> list[list[int]]:
         """The categorical features searched together: same number of categories.
 
         Features with ``C`` categories each form blocks of up to
         ``BLOCK_ENTRIES // (n_nodes · 2^(C-1) · K)`` features (the largest count
         tensor a search may build is ``[nodes, 2^(C-1), 2, K]``, CART's exhaustive
         subsets), so that small data searches them in one pass per block. With
-        ``padded`` (:meth:`_pads_categories`: ordered cuts, tensors ``[nodes, C, K]``)
-        the features of 2 .. ``_PADDED_CATEGORIES`` categories form blocks together,
-        searched with the block's largest number of categories.
+        ``padded`` (:meth:`_pads_categories`: ordered cuts or multiway splits, tensors
+        ``[nodes, C, K]``) the features of 2 .. ``padded`` categories form blocks
+        together, searched with the block's largest number of categories.
         """
         blocks: list[list[int]] = []
         if self.categorical.size == 0:
             return blocks
         n_cat = self.n_cat[self.categorical]
-        group = (
-            np.where((n_cat >= 2) & (n_cat <= _PADDED_CATEGORIES), 0, n_cat) if padded else n_cat
-        )
+        group = np.where((n_cat >= 2) & (n_cat <= padded), 0, n_cat) if padded else n_cat
         for g in np.unique(group).tolist():
             feats = self.categorical[group == g].tolist()
             C = int(n_cat[group == g].max())

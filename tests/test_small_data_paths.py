@@ -1,11 +1,13 @@
 """The small-data fast paths give what the general paths give (issue 19, small data).
 
 * CART's ordered-cut categorical search of features padded into one block grows the
-  tree of the search by exact number of categories (``_builder._PADDED_CATEGORIES``);
+  tree of the search by exact number of categories (``_builder._PADDED_CATEGORIES``),
+  and so do the multiway searches of C4.5 and ID3 (``_builder._PADDED_MULTIWAY``);
 * ``validate_features`` sets and checks feature names as scikit-learn's
   ``validate_data`` does, and falls back to it for every mismatch;
 * ``check_y`` of a categorical target with string categories returns the labels the
-  object conversion returns.
+  object conversion returns;
+* J48's majority class of whole-number counts is their first maximum.
 """
 
 from __future__ import annotations
@@ -18,20 +20,20 @@ from hypothesis import strategies as st
 from sklearn.tree import DecisionTreeClassifier as SkTree
 from sklearn.utils.validation import validate_data
 
-from treelearn import CARTClassifier, DecisionTreeClassifier
+from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
 from treelearn import _builder as builder
 from treelearn._growth_rules import RpartRules, SklearnRules
 from treelearn._validation import check_y, validate_features
 
 
-def _mixed_frame(seed: int, n: int = 120) -> tuple[pd.DataFrame, pd.Series]:
+def _mixed_frame(seed: int, n: int = 120, missing: float = 0.1) -> tuple[pd.DataFrame, pd.Series]:
     rng = np.random.default_rng(seed)
     cols = {}
     for j, c in enumerate((2, 3, 5, 9, 13, 3, 20)):
         codes = rng.integers(0, c, n)
         values = pd.Categorical.from_codes(codes, [f"v{k}" for k in range(c)])
         s = pd.Series(values)
-        s[rng.random(n) < 0.1] = np.nan
+        s[rng.random(n) < missing] = np.nan
         cols[f"c{j}"] = s
     cols["x"] = rng.normal(size=n)
     X = pd.DataFrame(cols)
@@ -61,6 +63,38 @@ def test_padded_categorical_blocks_grow_the_same_tree(seed, which):
         exact = ESTIMATORS[which]().fit(X, y)
     finally:
         builder._PADDED_CATEGORIES = old
+    assert padded.to_json() == exact.to_json()
+    np.testing.assert_array_equal(padded.predict_proba(X), exact.predict_proba(X))
+
+
+MULTIWAY = [
+    lambda: C45Classifier(),
+    lambda: C45Classifier(pruning=None, min_samples_leaf=1),
+    lambda: ID3Classifier(),
+    lambda: DecisionTreeClassifier(criterion="gain_ratio", missing_values="fractional"),
+]
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    which=st.integers(0, len(MULTIWAY) - 1),
+    missing=st.sampled_from([0.0, 0.1]),
+    weighted=st.booleans(),
+)
+def test_padded_multiway_blocks_grow_the_same_tree(seed, which, missing, weighted):
+    """Multiway searches of features of up to ``_PADDED_MULTIWAY`` categories padded
+    into one block grow the tree of the search by exact number of categories (whole
+    weights; fractional copies of rows turn the padding off)."""
+    X, y = _mixed_frame(seed, missing=missing)
+    w = np.random.default_rng(seed).integers(1, 4, len(y)).astype(float) if weighted else None
+    padded = MULTIWAY[which]().fit(X, y, sample_weight=w)
+    old = builder._PADDED_MULTIWAY
+    builder._PADDED_MULTIWAY = 1  # every feature in a block of its own number
+    try:
+        exact = MULTIWAY[which]().fit(X, y, sample_weight=w)
+    finally:
+        builder._PADDED_MULTIWAY = old
     assert padded.to_json() == exact.to_json()
     np.testing.assert_array_equal(padded.predict_proba(X), exact.predict_proba(X))
 
@@ -137,3 +171,46 @@ def test_categorical_target_with_numeric_categories(labels):
     theirs = SkTree().fit(X, y)
     np.testing.assert_array_equal(ours.classes_, theirs.classes_)
     np.testing.assert_array_equal(ours.predict(X), theirs.predict(X))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    counts=st.lists(st.lists(st.integers(0, 5), min_size=3, max_size=3), min_size=1, max_size=12)
+)
+def test_whole_counts_take_the_first_maximum(counts):
+    """``max_class(whole=True)`` (counts known to be whole numbers) is J48's scan, and
+    the estimates built on it are the general path's bit for bit."""
+    from treelearn._j48_estimates import estimated_errors, max_class
+
+    dist = np.array(counts, dtype=np.float64)
+    np.testing.assert_array_equal(max_class(dist, whole=True), max_class(dist))
+    np.testing.assert_array_equal(
+        estimated_errors(dist, 0.25, whole=True), estimated_errors(dist, 0.25)
+    )
+
+
+BLOCK_ESTIMATORS = [
+    *ESTIMATORS,
+    lambda: C45Classifier(),
+    lambda: C45Classifier(categorical_split="binary"),
+    lambda: ID3Classifier(),
+    lambda: DecisionTreeClassifier(criterion="gini", categorical_split="binary", max_depth=3),
+]
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), which=st.integers(0, len(BLOCK_ESTIMATORS) - 1))
+def test_categorical_blocks_search_the_rows_that_may_split(seed, which):
+    """A block of categorical features searched over the (node, feature) rows that may
+    split (``may_split_on``) grows the tree of the search over every row."""
+    X, y = _mixed_frame(seed)
+    y = y.where(X["x"] < 1.2, "maybe") if which % 2 else y  # three classes: exhaustive
+    fast = BLOCK_ESTIMATORS[which]().fit(X, y)
+    old = builder.may_split_on
+    builder.may_split_on = lambda n_present, splittable: np.ones_like(splittable)
+    try:
+        every = BLOCK_ESTIMATORS[which]().fit(X, y)
+    finally:
+        builder.may_split_on = old
+    assert fast.to_json() == every.to_json()
+    np.testing.assert_array_equal(fast.predict_proba(X), every.predict_proba(X))

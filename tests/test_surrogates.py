@@ -304,6 +304,15 @@ def test_integer_sums_find_the_cuts_of_float_sums(seed, n_seg, rows):
     if exact is not None and floats is not None:
         for a, b in zip(exact, floats, strict=True):
             np.testing.assert_array_equal(a, b)
+    # weights of 0 and 1: the case counts left out are wl + wr
+    ones = np.minimum(w, 1)
+    l1, r1 = np.where(side == 0, ones, 0), np.where(side == 1, ones, 0)
+    given = numeric_cuts(x, seg, l1, r1, (ones > 0).astype(np.int64), rows * n_seg)
+    derived = numeric_cuts(x, seg, l1, r1, None, rows * n_seg)
+    assert (given is None) == (derived is None)
+    if given is not None and derived is not None:
+        for a, b in zip(given, derived, strict=True):
+            np.testing.assert_array_equal(a, b)
     if rows == 1:  # 1-D input: the same as its one row
         flat = numeric_cuts(x[0], seg[0], wl[0], wr[0], n[0], n_seg)
         assert (flat is None) == (exact is None)

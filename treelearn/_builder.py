@@ -50,6 +50,7 @@ from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
     PresentTables,
     category_counts,
+    may_split_on,
     present_chunks,
     table_pairs,
 )
@@ -83,6 +84,12 @@ _SMALL_TENSOR = 2**22
 #: padded to the block's largest number, where padding changes no search
 #: (:meth:`~treelearn._growth_rules.GrowthRules.ordered_cuts_only`).
 _PADDED_CATEGORIES = 16
+#: Multiway searches (one branch per category: ID3's present categories, C4.5's
+#: declared ones) pad features of at most this many categories into one block when
+#: every count is a whole number: their sums over categories (and over the branches
+#: and the unknown weight of C4.5's split information) stay below numpy's 8 terms of
+#: pairwise summation, so the appended zeros change no bit.
+_PADDED_MULTIWAY = 6
 
 
 class _PackedTables:
@@ -412,7 +419,9 @@ class _LevelWiseBuilder:
             if small and _budget.categorical_level_fits(len(block) * L, C, self.K):
                 # small tensors (every multi-feature block is, within the memory
                 # budget): the block in one pass, every node, no sort needed
-                self._categorical_block(block, C, e_row, e_y, e_w, local, node_weight, L, level)
+                self._categorical_block(
+                    block, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
+                )
                 continue
             for f in block:  # large: each feature over the nodes that can split on it
                 self._categorical_restricted(f, int(self.n_cat[f]), e_row, e_y, e_w, local,
@@ -548,7 +557,7 @@ class _LevelWiseBuilder:
         known = ~np.isnan(codes)
         pairs = np.unique(local[known] * C + codes[known].astype(np.intp))
         n_present = np.bincount(pairs // C, minlength=L)
-        sub = np.flatnonzero((n_present >= 2) & splittable)
+        sub = np.flatnonzero(may_split_on(n_present, splittable))
         if not sub.size:
             return
         _budget.check_categorical_level(f, sub.size, C, self.K, self.depth)
@@ -619,32 +628,46 @@ class _LevelWiseBuilder:
             best_slot[sub, f] = slot[ok]
         best_table[f] = (np.arange(L), tables)
 
-    def _categorical_block(self, block, C, e_row, e_y, e_w, local, node_weight, L, level):
+    def _categorical_block(
+        self, block, C, e_row, e_y, e_w, local, node_weight, L, splittable, level
+    ):  # fmt: skip
         """Search categorical features ``block`` (``C`` categories each) in one pass.
 
-        Their count tensors are small (at most ``_SMALL_TENSOR`` cells each), so every
-        node of the level is searched; ``level`` holds the level's ``(gains, scores,
-        valid, best_table)``, filled in here.
+        Their count tensors are small (at most ``_SMALL_TENSOR`` cells each), so they
+        are counted over every node of the level in one ``bincount``; the search then
+        looks at the (node, feature) rows that may split only (:func:`may_split_on`).
+        ``level`` holds the level's ``(gains, scores, valid, best_table)``, filled in here.
         """
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
         name = block[0] if len(block) == 1 else tuple(block)
         _budget.check_categorical_level(name, len(block) * L, C, self.K, self.depth)
         codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
         stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight, frac)
+        # "learned" looks for missing cases' branches when any row has missing weight
+        any_missing = bool((stats.missing_weight > 0).any()) if self.learned else False
+        F = len(block)
+        rows = np.flatnonzero(
+            may_split_on(np.count_nonzero(stats.branch_n > 0, axis=1), np.tile(splittable, F))
+        )
+        if not rows.size:
+            return
+        stats = stats.rows(rows)
         grouped = self.rules.categorical_splits(stats, self.criterion)
         score, slot = self._categorical_scores(
-            grouped, stats, np.tile(node_counts, (len(block), 1))
+            grouped, stats, np.tile(node_counts, (F, 1))[rows], any_missing
         )
         ok = grouped.ok & ~np.isnan(grouped.gain)
-        every_node = np.arange(L)
-        for j, f in enumerate(block):  # rows j·L .. (j+1)·L - 1 are feature f's
-            rows = slice(j * L, (j + 1) * L)
-            okj = ok[rows]
-            gains[okj, f] = grouped.gain[rows][okj]
-            scores[okj, f] = score[rows][okj]
-            valid[okj, f] = True
-            best_slot[okj, f] = slot[rows][okj]
-            best_table[f] = (every_node, grouped.tables[rows])
+        j_of, node_of = np.divmod(rows, L)  # rows j·L .. (j+1)·L - 1 are feature j's
+        feat = np.asarray(block)[j_of]
+        at, f_at = node_of[ok], feat[ok]
+        gains[at, f_at] = grouped.gain[ok]
+        scores[at, f_at] = score[ok]
+        valid[at, f_at] = True
+        best_slot[at, f_at] = slot[ok]
+        row_of = np.full((F, L), -1, dtype=np.intp)
+        row_of[j_of, node_of] = np.arange(rows.size)
+        for j, f in enumerate(block):
+            best_table[f] = (row_of[j], grouped.tables)
 
     def _categorical_scores(self, grouped, stats, node_counts, any_missing=None):
         """The feature scores of categorical splits and (``"learned"``) the branch
@@ -688,37 +711,36 @@ class _LevelWiseBuilder:
         has_nan = self.has_nan[self.numeric]
         return np.flatnonzero(~has_nan).tolist(), np.flatnonzero(has_nan).tolist()
 
-    def _pads_categories(self, frac: np.ndarray | None) -> bool:
-        """Whether this level's categorical searches may pad features to more
-        categories: ordered cuts of whole rows (:meth:`GrowthRules.ordered_cuts_only`,
-        no fractional copies, sample counts in entries) with whole-number weights (the
+    def _pads_categories(self, frac: np.ndarray | None) -> int:
+        """The most categories this level's categorical searches may pad features to
+        (0: none). Ordered cuts of whole rows (:meth:`GrowthRules.ordered_cuts_only`)
+        up to ``_PADDED_CATEGORIES``, multiway splits up to ``_PADDED_MULTIWAY``; both
+        with sample counts in entries, no fractional copy and whole-number weights (the
         sums over categories that padding lengthens are then exact)."""
-        return (
-            frac is None
-            and not self.copied
-            and not self.learned
-            and self.whole_weights
-            and self.rules.ordered_cuts_only(self.K)
-        )
+        if frac is not None or self.copied or self.learned or not self.whole_weights:
+            return 0
+        if self.rules.ordered_cuts_only(self.K):
+            return _PADDED_CATEGORIES
+        if self.rules.categorical_split == "multiway":
+            return _PADDED_MULTIWAY
+        return 0
 
-    def _categorical_blocks(self, n_nodes: int, padded: bool = False) -> list[list[int]]:
+    def _categorical_blocks(self, n_nodes: int, padded: int = 0) -> list[list[int]]:
         """The categorical features searched together: same number of categories.
 
         Features with ``C`` categories each form blocks of up to
         ``BLOCK_ENTRIES // (n_nodes · 2^(C-1) · K)`` features (the largest count
         tensor a search may build is ``[nodes, 2^(C-1), 2, K]``, CART's exhaustive
         subsets), so that small data searches them in one pass per block. With
-        ``padded`` (:meth:`_pads_categories`: ordered cuts, tensors ``[nodes, C, K]``)
-        the features of 2 .. ``_PADDED_CATEGORIES`` categories form blocks together,
-        searched with the block's largest number of categories.
+        ``padded`` (:meth:`_pads_categories`: ordered cuts or multiway splits, tensors
+        ``[nodes, C, K]``) the features of 2 .. ``padded`` categories form blocks
+        together, searched with the block's largest number of categories.
         """
         blocks: list[list[int]] = []
         if self.categorical.size == 0:
             return blocks
         n_cat = self.n_cat[self.categorical]
-        group = (
-            np.where((n_cat >= 2) & (n_cat <= _PADDED_CATEGORIES), 0, n_cat) if padded else n_cat
-        )
+        group = np.where((n_cat >= 2) & (n_cat <= padded), 0, n_cat) if padded else n_cat
         for g in np.unique(group).tolist():
             feats = self.categorical[group == g].tolist()
             C = int(n_cat[group == g].max())

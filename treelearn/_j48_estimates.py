@@ -220,7 +220,7 @@ def _confidence_and_z(confidence: float) -> tuple[float, float]:
     return cf, normal_inverse(float(np.float32(1) - np.float32(confidence)))
 
 
-def max_class(dist: np.ndarray) -> np.ndarray:
+def max_class(dist: np.ndarray, whole: bool = False) -> np.ndarray:
     """J48's ``Distribution.maxClass``: the first class whose weight beats the best by > 1e-6.
 
     Scanning classes in order, class ``c`` replaces the running best ``b`` only if
@@ -230,6 +230,10 @@ def max_class(dist: np.ndarray) -> np.ndarray:
     ----------
     dist : ndarray of shape (m, n_classes)
         Weighted class counts, one row per node (or bag).
+    whole : bool, default=False
+        The caller knows every count is a whole number: two counts are then equal
+        or at least 1 apart, so the scan's class is the first maximum (``argmax``;
+        class 0 for a row of zeros) and no near-tie is looked for.
 
     Returns
     -------
@@ -243,6 +247,8 @@ def max_class(dist: np.ndarray) -> np.ndarray:
     if not dist.size:
         return np.zeros(dist.shape[0], dtype=np.intp)
     best = np.argmax(dist, axis=1)
+    if whole:
+        return best
     # The first maximum is J48's class unless another class (or 0, where the scan
     # starts) is within twice J48's 1e-6 of it: those rows take J48's scan. With no
     # weight above 1e-6 the scan never moves from class 0.
@@ -268,12 +274,13 @@ def _max_class_scan(dist: np.ndarray) -> np.ndarray:
     return best
 
 
-def num_incorrect(dist: np.ndarray) -> np.ndarray:
-    """Training errors of a leaf: ``total − dist[maxClass]`` of each row of class counts."""
-    return dist.sum(axis=1) - dist[np.arange(dist.shape[0]), max_class(dist)]
+def num_incorrect(dist: np.ndarray, whole: bool = False) -> np.ndarray:
+    """Training errors of a leaf: ``total − dist[maxClass]`` of each row of class counts
+    (``whole``: every count is a whole number, see :func:`max_class`)."""
+    return dist.sum(axis=1) - dist[np.arange(dist.shape[0]), max_class(dist, whole)]
 
 
-def estimated_errors(dist: np.ndarray, cf: float) -> np.ndarray:
+def estimated_errors(dist: np.ndarray, cf: float, whole: bool = False) -> np.ndarray:
     """J48's ``getEstimatedErrorsForDistribution``: ``e + addErrs(N, e, CF)`` per row.
 
     ``N`` is the row's total and ``e`` its :func:`num_incorrect`; an empty row
@@ -284,6 +291,8 @@ def estimated_errors(dist: np.ndarray, cf: float) -> np.ndarray:
     dist : ndarray of shape (m, n_classes)
     cf : float
         The confidence factor (J48's ``-C``).
+    whole : bool, default=False
+        Every count is a whole number (:func:`max_class`).
 
     Returns
     -------
@@ -295,7 +304,7 @@ def estimated_errors(dist: np.ndarray, cf: float) -> np.ndarray:
     [1.2377968, 0.0]
     """
     total = dist.sum(axis=1)
-    e = num_incorrect(dist)
+    e = num_incorrect(dist, whole)
     empty = (total == 0) | (np.abs(total) < J48_SMALL)
     safe_total = np.where(empty, 1.0, total)
     return np.where(empty, 0.0, e + add_errors(safe_total, np.where(empty, 0.0, e), cf))

@@ -298,17 +298,20 @@ class _ErrorBasedPruner:
             if fresh:
                 self._split_statistics(inodes, r)
             nodes, row, w, loc = r.children, r.row, r.w, r.loc
+        whole = self.additive  # no unknown value met: every count is a sum of whole weights
         for level in reversed(levels):
             nodes, inner = level["nodes"], level["inner"]
+            # the leaves' estimates and the internal nodes' as leaves, in one call
+            est = estimated_errors(self.value[nodes], self.cf, whole)
             leaves = nodes[~inner]
             if leaves.size:
-                self.etree[leaves] = estimated_errors(self.value[leaves], self.cf)
+                self.etree[leaves] = est[~inner]
             T = nodes[inner]
             if not T.size:
                 continue
             kids, _ = expand_ranges(self.first[T], self.nch[T])
             e_tree = sequential_block_sums(self.etree[kids], self.nch[T])
-            e_leaf = estimated_errors(self.value[T], self.cf)
+            e_leaf = est[inner]
             largest = self.first[T] + max_bag(level["bags"], self.nch[T])
             row_t, w_t, loc_t = level["row"], level["w"], level["loc"]
             e_branch = np.full(T.size, JAVA_DOUBLE_MAX)
@@ -357,6 +360,7 @@ class _ErrorBasedPruner:
         levels = []
         leaf_counts = []
         nodes = starts
+        whole = self.additive  # and no unknown value below (then no copy has a share)
         while True:
             n = nodes.size
             inner = ~self.leaf[nodes]
@@ -373,9 +377,10 @@ class _ErrorBasedPruner:
             r = self._fan_out(nodes[inner], row[sel], w[sel], pos[loc[sel]], with_bags=False)
             if added and not r.all_known:
                 return None
+            whole &= r.all_known
             nodes, row, w, loc = r.children, r.row, r.w, r.loc
         # one est() call for every leaf reached, then the nested sums bottom-up
-        est = estimated_errors(np.concatenate(leaf_counts), self.cf)
+        est = estimated_errors(np.concatenate(leaf_counts), self.cf, whole)
         end = est.size
         below: np.ndarray | None = None
         for inner, nch in reversed(levels):

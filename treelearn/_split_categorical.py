@@ -49,6 +49,7 @@ __all__ = [
     "category_counts",
     "declared_categories",
     "known_fraction",
+    "may_split_on",
     "present_categories",
     "present_chunk_cells",
     "present_chunks",
@@ -98,6 +99,22 @@ class CategoryCounts:
     @property
     def n_classes(self) -> int:
         return int(self.counts.shape[2])
+
+    def rows(self, rows: np.ndarray) -> CategoryCounts:
+        """The counts of ``rows`` only (every search treats rows independently)."""
+        if rows.size == self.counts.shape[0]:
+            return self
+        return CategoryCounts(
+            self.counts[rows], self.branch_n[rows], self.known_counts[rows],
+            self.node_weight[rows], self.n_declared,
+        )  # fmt: skip
+
+
+def may_split_on(n_present: np.ndarray, splittable: np.ndarray) -> np.ndarray:
+    """Whether a node may split on a categorical feature, from the number of its
+    categories present at the node: two at least (every search's children need a case
+    each: one present category sends all known cases one way), and the node splittable."""
+    return (n_present >= 2) & splittable
 
 
 @dataclass

@@ -173,7 +173,9 @@ class _LevelEntries:
 
     w_left: np.ndarray  # entry weight if the primary sends it to slot 0, else 0
     w_right: np.ndarray  # the same for slot 1
-    counted: np.ndarray  # 1 if the primary's value is known and the weight positive
+    #: 1 if the primary's value is known and the weight positive; ``None`` when every
+    #: weight is 0 or 1, where it is ``w_left + w_right``
+    counted: np.ndarray | None
 
     @classmethod
     def of(cls, side: np.ndarray, w: np.ndarray) -> _LevelEntries:
@@ -184,18 +186,18 @@ class _LevelEntries:
         several times faster than float ones."""
         side = np.append(side, -1)
         w = np.append(w, 0.0)
-        if np.all(w == np.floor(w)) and w.sum() < 2.0**53:  # (weights are finite, >= 0)
+        whole = bool(np.all(w == np.floor(w))) and w.sum() < 2.0**53  # (finite, >= 0)
+        if whole:
             w = w.astype(np.int64)
-        return cls(
-            np.where(side == 0, w, 0),
-            np.where(side == 1, w, 0),
-            ((side >= 0) & (w > 0)).astype(np.int64),
-        )
+        counted = None
+        if not (whole and bool((w <= 1).all())):
+            counted = ((side >= 0) & (w > 0)).astype(np.int64)
+        return cls(np.where(side == 0, w, 0), np.where(side == 1, w, 0), counted)
 
     @property
     def left_out(self) -> int:
         """The all-zero slot."""
-        return self.counted.size - 1
+        return self.w_left.size - 1
 
 
 def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos, pos_feature,
@@ -222,8 +224,8 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     out |= pos_feature == feats[:, None]
     ent[out] = level.left_out
     seg = np.arange(B)[:, None] * L + pos_node
-    found = numeric_cuts(values, seg, level.w_left[ent], level.w_right[ent],
-                         level.counted[ent], B * L)  # fmt: skip
+    counted = None if level.counted is None else level.counted[ent]
+    found = numeric_cuts(values, seg, level.w_left[ent], level.w_right[ent], counted, B * L)
     if found is None:
         return None
     groups, i, best, low_slot = found
@@ -236,28 +238,36 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
 
 
 def numeric_cuts(
-    x: np.ndarray, seg: np.ndarray, wl: np.ndarray, wr: np.ndarray, n_cases: np.ndarray, L: int
+    x: np.ndarray,
+    seg: np.ndarray,
+    wl: np.ndarray,
+    wr: np.ndarray,
+    n_cases: np.ndarray | None,
+    L: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """The best surrogate cut of one numeric feature in every segment (rpart's rule).
 
     Positions are grouped by segment (``seg`` non-decreasing, segment ids below
     ``L``), values ``x`` increasing within a segment; a position is one or more
     cases of the same value: ``wl``/``wr`` their weight the primary sends left /
-    right, ``n_cases`` how many of them have a positive weight. The arrays may be
-    2-D (``[rows, positions]``, ``seg`` non-decreasing in row-major order, no
-    segment across two rows): each row's sums are then its own, as if it were
-    searched alone. Returns ``(segments, position, agreement, low_slot)`` of the
-    segments whose best cut sends more weight the primary's way than the majority
-    does: the flat position just right of the cut (the first lowest cut of the best
-    agreement), the agreeing weight, and the slot the low side goes to; ``None``
-    when no segment has one.
+    right, ``n_cases`` how many of them have a positive weight (``None``: integer
+    weights, each 0 or 1, so that it is ``wl + wr``). The arrays may be 2-D
+    (``[rows, positions]``, ``seg`` non-decreasing in row-major order, no segment
+    across two rows): each row's sums are then its own, as if it were searched alone.
+    Returns ``(segments, position, agreement, low_slot)`` of the segments whose best
+    cut sends more weight the primary's way than the majority does: the flat position
+    just right of the cut (the first lowest cut of the best agreement), the agreeing
+    weight, and the slot the low side goes to; ``None`` when no segment has one.
     """
     seg = seg.ravel()
     starts = np.searchsorted(seg, np.arange(L))
     first = starts[seg]  # first position of every position's segment
     bl, tot_l = _segment_sums(wl, seg, starts, first)
     br, tot_r = _segment_sums(wr, seg, starts, first)
-    n_before, tot_n = _segment_sums(n_cases, seg, starts, first)
+    if n_cases is None:  # (integer sums: exact)
+        n_before, tot_n = bl + br, tot_l + tot_r
+    else:
+        n_before, tot_n = _segment_sums(n_cases, seg, starts, first)
     # a new value (n_before >= 2 excludes a segment's first position)
     new_value = np.empty(x.shape, dtype=bool)
     new_value[..., 0] = False

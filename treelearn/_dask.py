@@ -5,11 +5,13 @@
 :mod:`treelearn._builder_hist` on the current ``dask.distributed`` client, or on a
 ``LocalCluster`` it starts for the fit and closes afterwards. Each chunk is encoded,
 binned and kept on its worker as a :class:`~treelearn._builder_hist.Chunk` (a
-future); each level is one map over the chunks and a sum on a worker, where every
-feature's best split is found too; the client receives the per-node class counts
-and each feature's best split per node, never rows. The fitted estimator is the
-ordinary in-memory one; ``predict``/``predict_proba`` on Dask input return Dask
-arrays (``map_blocks``).
+future); each level is one task per worker over the chunks it holds, summing their
+histograms as they are counted, then the search sharded over the workers by node
+range (each sums its range of the workers' histograms and finds every feature's best
+split there); the client receives the per-node class counts and each feature's best
+split per node, never rows, and no histogram grows with the chunks per worker. The
+fitted estimator is the ordinary in-memory one; ``predict``/``predict_proba`` on Dask
+input return Dask arrays (``map_blocks``).
 
 The encoding (categories) is that of the whole data: every chunk contributes the
 rows where a category first appears. The bin edges are those of a sample of
@@ -32,7 +34,7 @@ import pandas as pd
 
 from treelearn import _data
 from treelearn._binning import apply_bins, fit_bins, merge_ranges, sample_size, value_range
-from treelearn._builder_hist import build_hist_tree, check_missing_strategy, new_chunk
+from treelearn._builder_hist import accumulate, build_hist_tree, check_missing_strategy, new_chunk
 from treelearn._validation import check_y, is_sparse, validate_data
 
 __all__ = ["DaskBackend", "fit", "is_dask_collection", "predict"]
@@ -58,45 +60,56 @@ def _require():
 
 
 class DaskBackend:
-    """Runs the histogram builder's steps as futures on a ``distributed`` client."""
+    """Runs the histogram builder's steps as futures on a ``distributed`` client.
+
+    :meth:`partial_sums` runs one task per worker over the chunks it holds (in chunk
+    order, summed as they are counted), so that a worker holds one chunk's result
+    beside its running sum however many chunks it has, and one result per worker
+    leaves it; :meth:`submit` runs a step on the worker of its ``near`` result."""
 
     def __init__(self, client: Any, states: list):
         self.client = client
         self.states = states
+        self._where: dict[str, str] = {}  # key of a result -> the worker asked to run it
 
     def map(self, fn: Callable, states: list, *args: Any) -> list:
         return [self.client.submit(fn, s, *args, pure=False) for s in states]
 
-    def submit(self, fn: Callable, *args: Any) -> Any:
-        return self.client.submit(fn, *args, pure=False)
+    def _on(self, fn: Callable, args: tuple, worker: str | None) -> Any:
+        future = self.client.submit(fn, *args, pure=False,
+                                    workers=[worker] if worker else None,
+                                    allow_other_workers=True)  # fmt: skip
+        if worker:
+            self._where[future.key] = worker
+        return future
+
+    def partial_sums(self, fn: Callable, states: list, *args: Any) -> list:
+        """``fn`` over the chunks, summed on each worker over the chunks it holds:
+        one future per worker, in order of their first chunk."""
+        from distributed import wait
+
+        wait(states)
+        where = self.client.who_has(states)
+        by_worker: dict[str, list] = {}
+        for state in states:
+            holders = sorted(where.get(state.key, ()))
+            by_worker.setdefault(holders[0] if holders else "", []).append(state)
+        return [
+            self._on(accumulate, (fn, args, *group), worker or None)
+            for worker, group in by_worker.items()
+        ]
+
+    def submit(self, fn: Callable, *args: Any, near: Any = None) -> Any:
+        return self._on(fn, args, None if near is None else self._where.get(near.key))
 
     def gather(self, handle: Any) -> Any:
         return handle.result()
 
+    def gather_all(self, handles: list) -> list:
+        return list(self.client.gather(handles))
+
     def replace_states(self, states: list) -> None:
         self.states = states
-
-    def reduce(self, fn: Callable, parts: list) -> Any:
-        """``fn`` over the chunks' results: first on each worker over the chunks it
-        holds (in chunk order), then over the workers' sums (in order of their first
-        chunk), so that only one partial result per worker travels."""
-        from distributed import wait
-
-        wait(parts)
-        where = self.client.who_has(parts)
-        by_worker: dict[str, list] = {}
-        for part in parts:
-            holders = sorted(where.get(part.key, ()))
-            by_worker.setdefault(holders[0] if holders else "", []).append(part)
-        if len(by_worker) == 1:
-            return self.client.submit(fn, *parts, pure=False)
-        sums = [
-            self.client.submit(fn, *group, pure=False, workers=[w] if w else None,
-                               allow_other_workers=True)
-            if len(group) > 1 else group[0]
-            for w, group in by_worker.items()
-        ]  # fmt: skip
-        return self.client.submit(fn, *sums, pure=False)
 
 
 @contextlib.contextmanager

@@ -92,6 +92,79 @@ def test_data_of_a_closed_client_is_refused():
         DecisionTreeClassifier(splitter="hist").fit(X, y)
 
 
+def _fit_within(seconds: float, *args) -> BaseException | None:
+    """``DecisionTreeClassifier(splitter="hist").fit(*args)`` in a thread: what it
+    raised (``None``: it returned); the test fails if it is still running after
+    ``seconds`` (a hang)."""
+    import threading
+
+    outcome: list = []
+
+    def run():
+        try:
+            DecisionTreeClassifier(splitter="hist", max_depth=3).fit(*args)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"fit still running after {seconds} s"
+    return outcome[0]
+
+
+def test_a_cluster_without_workers_is_refused(monkeypatch):
+    from treelearn import _dask
+
+    monkeypatch.setattr(_dask, "WORKER_WAIT", 1.0)
+    X, y = numeric_data(n=40)
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        err = _fit_within(30, *chunked(X, y, 2))
+    assert isinstance(err, RuntimeError), err
+    assert "no worker" in str(err) and "waited 1 s" in str(err)
+
+
+def test_a_client_whose_scheduler_is_gone(tmp_path):
+    """The scheduler process ends under a connected client: fit names the lost
+    scheduler at once (the client has noticed) or within the client's reconnection
+    timeout (it has not yet), never hangs, and leaves no cluster of its own."""
+    import subprocess
+    import sys
+
+    file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with distributed.Client(scheduler_file=str(file), timeout="5s") as client:
+            address = client.scheduler.address
+            scheduler.kill()
+            scheduler.wait()
+            X, y = numeric_data(n=40)
+            err = _fit_within(60, *chunked(X, y, 2))  # the client may not have noticed
+            assert isinstance(err, RuntimeError), err
+            assert f"lost the scheduler at {address}" in str(err)
+            deadline = time.monotonic() + 30
+            while client.status == "running" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            err = _fit_within(10, *chunked(X, y, 2))  # it has
+            assert isinstance(err, RuntimeError) and "lost the scheduler" in str(err), err
+    finally:
+        scheduler.kill()
+        scheduler.wait()
+    with pytest.raises(ValueError):
+        distributed.get_client()  # no client left behind
+
+
 # -- on a module-wide 2-worker cluster ------------------------------------------------------
 @pytest.fixture(scope="module")
 def client():

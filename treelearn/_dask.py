@@ -112,6 +112,52 @@ class DaskBackend:
         self.states = states
 
 
+#: Seconds ``fit`` waits for a worker when the current client's cluster has none
+#: (an adaptive cluster may be starting them) before it refuses clearly.
+WORKER_WAIT = 30.0
+
+
+def _scheduler_of(client: Any) -> str:
+    """The address of a client's scheduler, for messages."""
+    try:
+        address = client.scheduler.address
+    except Exception:
+        address = None
+    return f"the scheduler at {address}" if address else "its scheduler"
+
+
+def _unreachable(client: Any, lost: bool = False) -> str:
+    """Why a client that is not running cannot fit, naming its scheduler (``lost``: it
+    lost its scheduler, whatever its status now)."""
+    if client.status == "closed" and not lost:
+        return (
+            f"the current Dask client ({_scheduler_of(client)}) is closed. Start a new "
+            "one (distributed.Client(...)), or drop the closed one (no client at all) so "
+            "that treelearn starts its own LocalCluster. No tree was fitted."
+        )
+    return (
+        f"the current Dask client lost {_scheduler_of(client)} (client {client.status}): "
+        "the cluster is gone or cannot be reached. Start it again and connect a new "
+        "distributed.Client, or close this client so that treelearn starts its own "
+        "LocalCluster. No tree was fitted."
+    )
+
+
+def _check_workers(client: Any) -> None:
+    """Refuse a cluster with no worker (after ``WORKER_WAIT`` seconds for one) instead of
+    waiting for ever on tasks that nothing runs."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except Exception as exc:
+        if client.status != "running":
+            raise RuntimeError(_unreachable(client)) from exc
+        raise RuntimeError(
+            f"the Dask cluster of the current client ({_scheduler_of(client)}) has no "
+            f"worker (waited {WORKER_WAIT:g} s for one): start workers (dask worker "
+            "ADDRESS, or cluster.scale(n)) before fitting. No tree was fitted."
+        ) from exc
+
+
 @contextlib.contextmanager
 def _client():
     """The current client, or a ``LocalCluster`` started here and closed on exit."""
@@ -122,11 +168,8 @@ def _client():
         client = None
     if client is not None:
         if client.status != "running":
-            raise RuntimeError(
-                f"the current Dask client is {client.status}; start a new one "
-                "(distributed.Client(...)) or close it fully so that treelearn starts "
-                "its own LocalCluster."
-            )
+            raise RuntimeError(_unreachable(client))
+        _check_workers(client)
         yield client
         return
     with (
@@ -358,15 +401,14 @@ def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
             err = exc
         try:
             raise err
-        except distributed.client.FutureCancelledError as exc:
-            raise RuntimeError(
-                f"the Dask fit lost data it needed ({exc}); a worker died or the data was "
-                "held by a closed client. No tree was fitted."
-            ) from exc
         except Exception as exc:
-            if client.status != "running":
+            lost = "scheduler-connection-lost" in str(exc)
+            if client.status != "running" or lost:
+                raise RuntimeError(f"during the fit, {_unreachable(client, lost)}") from exc
+            if isinstance(exc, distributed.client.FutureCancelledError):
                 raise RuntimeError(
-                    f"the Dask client closed during the fit ({client.status}); no tree was fitted."
+                    f"the Dask fit lost data it needed ({exc}); a worker died or the data "
+                    "was held by a closed client. No tree was fitted."
                 ) from exc
             raise
 

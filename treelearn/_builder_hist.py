@@ -134,7 +134,7 @@ def new_chunk(codes: np.ndarray, y: np.ndarray, w: np.ndarray) -> Chunk:
         np.asarray(y, dtype=np.intp),
         w,
         np.arange(n, dtype=np.intp),
-        w.copy(),
+        w,  # the entries' weights are the rows' until routed (never written in place)
         np.zeros(n, dtype=np.intp),
     )
 

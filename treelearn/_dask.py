@@ -226,8 +226,9 @@ def _make_chunk(Xe, y_block, w_block, classes, bins):
         raise ValueError("sample_weight must be finite and non-negative.")
     codes = np.searchsorted(classes, y)
     used = w > 0
-    codes_x = apply_bins(Xe[used], bins)
-    chunk = new_chunk(codes_x, codes[used], w[used])
+    every = bool(used.all())  # (then no copy of the encoded block)
+    codes_x = apply_bins(Xe if every else Xe[used], bins)
+    chunk = new_chunk(codes_x, codes if every else codes[used], w if every else w[used])
     info = (
         float(w[used].sum()),
         float(w[used].min(initial=np.inf)),

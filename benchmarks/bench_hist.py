@@ -31,6 +31,7 @@ import sys
 import time
 
 import numpy as np
+from _peak import worker_peaks_mib
 from sklearn.tree import DecisionTreeClassifier as SkTree
 
 from treelearn import DecisionTreeClassifier
@@ -94,29 +95,24 @@ FLAT_TARGET = 1.3  # time per row at the largest size / at the smallest
 WORKER_MEMORY = "6GiB"  # each worker's memory limit: the budget its peak is held to
 
 
-def write_parquet(n: int, directory: str) -> str:
-    """``n`` rows as Parquet files of ``ROWS_PER_FILE`` rows (each drawn with its own
+def write_parquet(n: int, directory: str, rows_per_file: int = ROWS_PER_FILE) -> str:
+    """``n`` rows as Parquet files of ``rows_per_file`` rows (each drawn with its own
     seed, so that no process holds more than one file), written once."""
     import os
 
     import pandas as pd
 
-    path = os.path.join(directory, f"hist_{n}")
+    name = f"hist_{n}" if rows_per_file == ROWS_PER_FILE else f"hist_{n}_{rows_per_file}"
+    path = os.path.join(directory, name)
     if os.path.exists(path):
         return path
     os.makedirs(path)
-    for i, a in enumerate(range(0, n, ROWS_PER_FILE)):
-        X, y = make_data(min(ROWS_PER_FILE, n - a), seed=1000 + i)
+    for i, a in enumerate(range(0, n, rows_per_file)):
+        X, y = make_data(min(rows_per_file, n - a), seed=1000 + i)
         frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(FEATURES)])
         frame["y"] = y
         frame.to_parquet(os.path.join(path, f"part.{i:04d}.parquet"), index=False)
     return path
-
-
-def _peak_rss_mib() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
 def run_dask(n: int, directory: str, lightgbm: bool) -> dict:
@@ -144,7 +140,7 @@ def run_dask(n: int, directory: str, lightgbm: bool) -> dict:
             out[f"{name}_wall"] = time.perf_counter() - wall
             out[f"{name}_client_cpu"] = time.process_time() - cpu
             out[f"{name}_leaves"] = leaves
-            out[f"{name}_peaks"] = sorted(client.run(_peak_rss_mib).values())
+            out[f"{name}_peaks"] = worker_peaks_mib(client)
     return out
 
 

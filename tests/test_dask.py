@@ -3,7 +3,10 @@
 The tree fitted on Dask must be, array for array, the in-process ``splitter="hist"``
 tree on the same data (which tests/test_hist.py pins to the exact splitter), for
 every chunking. With missing values the fractional weights of C4.5's routing are
-summed per chunk, so the structure is identical and the weights agree to 1e-12;
+summed per chunk, and each shard of a level's nodes is searched with its own
+class-count prefix sum (``_split_hist.search_cells``: one running sum over the
+searched rows, whose rounding depends on the rows before), so the structure is
+identical and the weights and scores agree to 1e-12 (1e-11 on fully grown trees);
 under "learned" (the default estimator's) no weight is split: bit for bit.
 """
 
@@ -88,6 +91,79 @@ def test_data_of_a_closed_client_is_refused():
     assert client.status == "closed"
     with pytest.raises(RuntimeError, match="closed"):
         DecisionTreeClassifier(splitter="hist").fit(X, y)
+
+
+def _fit_within(seconds: float, *args) -> BaseException | None:
+    """``DecisionTreeClassifier(splitter="hist").fit(*args)`` in a thread: what it
+    raised (``None``: it returned); the test fails if it is still running after
+    ``seconds`` (a hang)."""
+    import threading
+
+    outcome: list = []
+
+    def run():
+        try:
+            DecisionTreeClassifier(splitter="hist", max_depth=3).fit(*args)
+            outcome.append(None)
+        except BaseException as exc:  # handed to the test
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"fit still running after {seconds} s"
+    return outcome[0]
+
+
+def test_a_cluster_without_workers_is_refused(monkeypatch):
+    from treelearn import _dask
+
+    monkeypatch.setattr(_dask, "WORKER_WAIT", 1.0)
+    X, y = numeric_data(n=40)
+    with (
+        distributed.LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+    ):
+        err = _fit_within(30, *chunked(X, y, 2))
+    assert isinstance(err, RuntimeError), err
+    assert "no worker" in str(err) and "waited 1 s" in str(err)
+
+
+def test_a_client_whose_scheduler_is_gone(tmp_path):
+    """The scheduler process ends under a connected client: fit names the lost
+    scheduler at once (the client has noticed) or within the client's reconnection
+    timeout (it has not yet), never hangs, and leaves no cluster of its own."""
+    import subprocess
+    import sys
+
+    file = tmp_path / "scheduler.json"
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", "0", "--no-dashboard", "--scheduler-file", str(file)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        with distributed.Client(scheduler_file=str(file), timeout="5s") as client:
+            address = client.scheduler.address
+            scheduler.kill()
+            scheduler.wait()
+            X, y = numeric_data(n=40)
+            err = _fit_within(60, *chunked(X, y, 2))  # the client may not have noticed
+            assert isinstance(err, RuntimeError), err
+            assert f"lost the scheduler at {address}" in str(err)
+            deadline = time.monotonic() + 30
+            while client.status == "running" and time.monotonic() < deadline:
+                time.sleep(0.1)
+            err = _fit_within(10, *chunked(X, y, 2))  # it has
+            assert isinstance(err, RuntimeError) and "lost the scheduler" in str(err), err
+    finally:
+        scheduler.kill()
+        scheduler.wait()
+    with pytest.raises(ValueError):
+        distributed.get_client()  # no client left behind
 
 
 # -- on a module-wide 2-worker cluster ------------------------------------------------------
@@ -358,3 +434,88 @@ def test_workers_never_hold_their_share_of_the_input(client):
     assert max(peaks.values()) <= 6 * block, (peaks, block)
     ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4)
     assert_same_tree(ref.fit(X, y).tree_, est.tree_)
+
+
+class _HistogramPeak(distributed.WorkerPlugin):
+    """The most bytes of histograms (arrays of 3 dimensions or more, each buffer counted
+    once however many views of it are held) among a worker's results."""
+
+    name = "treelearn-histogram-peak"
+
+    def setup(self, worker):
+        self.worker, self.peak = worker, 0
+
+    def transition(self, key, start, finish, **kwargs):
+        held: dict[int, int] = {}
+
+        def walk(v, depth=0):
+            if isinstance(v, np.ndarray) and v.ndim >= 3:
+                base = v if v.base is None else v.base
+                held[id(base)] = base.nbytes
+            elif isinstance(v, tuple | list) and depth < 3:
+                for item in v:
+                    walk(item, depth + 1)
+
+        for v in list(self.worker.data.values()):
+            walk(v)
+        self.peak = max(self.peak, sum(held.values()))
+
+
+def _histogram_bytes_moved(dask_worker) -> int:
+    """Bytes of histograms a worker received from the others (its transfer log)."""
+    from dask.utils import funcname
+
+    from treelearn._builder_hist import rows_of, take_rows
+
+    names = {funcname(rows_of), funcname(take_rows)}
+    return sum(
+        n
+        for entry in dask_worker.transfer_incoming_log
+        for key, n in entry["keys"].items()
+        if str(key[0] if isinstance(key, tuple) else key).rsplit("-", 5)[0] in names
+    )
+
+
+def test_level_histograms_are_summed_on_each_worker(client):
+    """A worker sums its chunks' histograms as it counts them, and the sum over workers
+    is sharded by node range: the histograms a worker holds and those that travel
+    between workers are the same for 2 and for 8 chunks per worker (the previous code,
+    which held every chunk's histogram until the worker's sum, held 3-4x more at 8
+    chunks per worker than at 2 -- 15 levels' worth --, and summed all of a level on
+    one worker)."""
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(16000, 8)).round(2)
+    y = (X[:, 0] + X[:, 1] * X[:, 2] > 0).astype(int)
+    ref = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=6).fit(X, y)
+    peak, moved = {}, {}
+    for k in (4, 16):  # 2 and 8 chunks per worker
+        client.register_plugin(_HistogramPeak())
+        client.run(lambda dask_worker: dask_worker.transfer_incoming_log.clear())
+        est = DecisionTreeClassifier(criterion="gini", splitter="hist", max_depth=6)
+        est.fit(*chunked(X, y, k))
+        assert_same_tree(ref.tree_, est.tree_)
+        peaks = client.run(lambda dask_worker: dask_worker.plugins[_HistogramPeak.name].peak)
+        peak[k] = max(peaks.values())
+        moved[k] = sorted(client.run(_histogram_bytes_moved).values())
+    # a level's histograms, at depth 5: 32 nodes x 8 features x 256 codes x 2 classes;
+    # a worker holds its sum, a shard received and its sum, the kept shard of the
+    # level above and the parents' rows it needs: about 2.5 levels
+    level = 32 * 8 * 256 * 2 * 8
+    assert peak[16] <= 1.15 * peak[4], peak
+    assert peak[16] <= 3 * level, (peak, level)
+    assert moved[16] == moved[4], moved  # the same shards travel, whatever the chunks
+    assert all(m > 0 for m in moved[4]), moved  # both workers search a shard
+
+
+@pytest.mark.parametrize("k", [3, 8])
+def test_memory_budget_passes_and_shards(client, k):
+    """A level counted in several passes (a tiny ``max_histogram_mb``: no histogram is
+    kept for subtraction) and in one (kept as shards on the workers) grow the
+    in-process tree (fully grown, fractional weights: scores to 1e-11, see the module
+    docstring)."""
+    X, y = numeric_data(n=600, seed=10, missing=True)
+    for mb in (0.01, 256.0):
+        hist = {"missing_values": "fractional", "splitter": "hist", "max_histogram_mb": mb}
+        ref = DecisionTreeClassifier(**hist).fit(X, y)
+        est = DecisionTreeClassifier(**hist).fit(*chunked(X, y, k))
+        assert_same_tree(ref.tree_, est.tree_, rtol=1e-11)

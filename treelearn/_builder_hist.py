@@ -14,14 +14,18 @@ Per level
 1. every chunk counts its entries' classes per node (one ``bincount``); the sums
    over chunks go to the growth rules, which say which nodes may split;
 2. every chunk builds the ``[nodes, features, codes, classes]`` histogram of the
-   nodes that need one (one ``bincount``); the chunks' histograms are summed. A
+   nodes that need one (one ``bincount``), summed where the chunks are as they are
+   counted (:meth:`Backend.partial_sums`: one sum per worker, whatever its number of
+   chunks). The nodes are then cut into shards by node range, one per partial sum
+   (:func:`_shard_cuts`, never splitting a family), and each shard sums its rows of
+   the partials (:func:`shard_splits`, on the worker of the shard's own partial). A
    node whose parent's histogram is kept and whose siblings are counted gets its
    own by subtraction (the largest child of each split, so the smaller ones are
    counted);
-3. :func:`feature_splits` finds every feature's best split at every node from the
-   summed histogram: cuts between bins scored by the same criterion and growth
-   rules as the exact search, categories by the exact categorical search on the
-   histogram's count tensors;
+3. :func:`feature_splits` finds, shard by shard, every feature's best split at every
+   node from the summed histogram: cuts between bins scored by the same criterion
+   and growth rules as the exact search, categories by the exact categorical search
+   on the histogram's count tensors;
 4. the rules choose each node's feature (here, where their state and random draws
    live) and every chunk routes its entries to the children.
 
@@ -33,10 +37,12 @@ chunk's state stays on its worker -- so both grow the same tree.
 
 Memory: the histograms of one pass hold at most ``max_histogram_mb`` MiB (Spark
 MLlib's ``maxMemoryInMB``); a level whose nodes need more is counted in several
-passes over the data, node groups in id order. A level's histograms are kept for
-the next level's subtraction only when they fit in one pass; peak histogram memory
-is then about twice the budget on the side that sums, plus one budget per chunk
-being counted.
+passes over the data, node groups in id order. A level's histograms are kept (as
+shards, where they were summed) for the next level's subtraction only when they fit
+in one pass. On each worker the histograms of a pass are then about twice the
+budget while its chunks are counted (the running sum and one chunk's), plus its
+shard of the sum and of the kept level: neither the memory nor the bytes that
+travel between workers grow with the number of chunks a worker holds.
 """
 
 from __future__ import annotations
@@ -86,6 +92,7 @@ __all__ = [
     "Backend",
     "Chunk",
     "LocalBackend",
+    "accumulate",
     "build_hist_tree",
     "build_tree_hist",
     "check_missing_strategy",
@@ -132,7 +139,7 @@ def new_chunk(codes: np.ndarray, y: np.ndarray, w: np.ndarray) -> Chunk:
         np.asarray(y, dtype=np.intp),
         w,
         np.arange(n, dtype=np.intp),
-        w.copy(),
+        w,  # the entries' weights are the rows' until routed (never written in place)
         np.zeros(n, dtype=np.intp),
     )
 
@@ -257,23 +264,22 @@ def route_chunk(chunk: Chunk | SparseChunk, routing: Routing) -> Chunk | SparseC
 
 def assemble(
     computed: tuple[np.ndarray, np.ndarray | None],
-    parent: tuple[np.ndarray, np.ndarray | None] | None,
+    parent_rows: tuple[np.ndarray, np.ndarray | None] | None,
     derive_row: np.ndarray,
-    parent_row: np.ndarray,
     sibling_rows: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """A group's histograms: counted rows, and derived ones by subtraction.
 
-    Row ``derive_row[i]`` is its parent's histogram (row ``parent_row[i]`` of
-    ``parent``) minus its siblings' (rows ``sibling_rows[i]``, ``-1`` padded).
+    Row ``derive_row[i]`` is its parent's histogram (row ``i`` of ``parent_rows``)
+    minus its siblings' (rows ``sibling_rows[i]``, ``-1`` padded).
     """
     hist, n_hist = computed
-    if parent is None or derive_row.size == 0:
+    if parent_rows is None or derive_row.size == 0:
         return hist, n_hist
-    ph, pn = parent
-    hist[derive_row] = ph[parent_row]
+    ph, pn = parent_rows
+    hist[derive_row] = ph
     if n_hist is not None and pn is not None:
-        n_hist[derive_row] = pn[parent_row]
+        n_hist[derive_row] = pn
     for k in range(sibling_rows.shape[1]):
         at = sibling_rows[:, k] >= 0
         hist[derive_row[at]] -= hist[sibling_rows[at, k]]
@@ -306,15 +312,87 @@ def add_counts(*parts: tuple) -> tuple[np.ndarray, np.ndarray]:
     return counts, n_ent
 
 
+def accumulate(fn: Callable, args: tuple, *states: Any) -> tuple:
+    """``fn(state, *args)`` summed over ``states`` in their order, array by array
+    (``None`` kept): one state's result is held beside the running sum, however many
+    states there are (a worker's chunks). ``fn`` returns fresh arrays (the first is the
+    sum)."""
+    total = fn(states[0], *args)
+    for state in states[1:]:
+        for t, p in zip(total, fn(state, *args), strict=True):
+            if t is not None:
+                t += p
+    return total
+
+
+def rows_of(pair: tuple, a: int, b: int) -> tuple:
+    """Rows ``a:b`` of a ``(histogram, counts)`` pair (views)."""
+    hist, n_hist = pair
+    return hist[a:b], None if n_hist is None else n_hist[a:b]
+
+
+def take_rows(pair: tuple, rows: np.ndarray) -> tuple:
+    """Rows ``rows`` of a ``(histogram, counts)`` pair (copies)."""
+    hist, n_hist = pair
+    return np.take(hist, rows, axis=0), None if n_hist is None else np.take(n_hist, rows, axis=0)
+
+
+def shard_splits(pieces, parents, derive_row, sibling_rows, rows, node_counts, bins,
+                 n_categories, criterion, rules, unit) -> tuple:  # fmt: skip
+    """One shard of a group's nodes (a range of its histogram rows): the sum of the
+    partial histograms ``pieces`` (one per worker, in order), the derived rows
+    (:func:`assemble`; ``parents``: ``(positions, rows)`` pieces of the derived nodes'
+    parents' histograms) and the best split of every feature at the shard's rows
+    ``rows`` (``node_counts``: their class counts, missing values included). Returns
+    ``(FeatureSplits, histograms)``."""
+    hist, n_hist = add_histograms(*pieces)
+    parent_rows = None
+    if derive_row.size:
+        ph = np.empty((derive_row.size, *hist.shape[1:]), dtype=hist.dtype)
+        pn = None if n_hist is None else np.empty((derive_row.size, *n_hist.shape[1:]), np.int64)
+        for pos, (h, n) in parents:
+            ph[pos] = h
+            if pn is not None:
+                pn[pos] = n
+        parent_rows = (ph, pn)
+    summed = assemble((hist, n_hist), parent_rows, derive_row, sibling_rows)
+    found = feature_splits(
+        summed[0], summed[1], rows, node_counts.sum(axis=1), bins, n_categories, criterion,
+        rules, unit, node_counts,
+    )  # fmt: skip
+    return found, summed
+
+
+def _item(parts: tuple, i: int) -> Any:
+    return parts[i]
+
+
+def _shard_cuts(family: np.ndarray, n_shards: int) -> np.ndarray:
+    """Row ranges ``cuts[s]:cuts[s + 1]`` of about equal size over a group's nodes
+    (their parents ``family``, sorted), never splitting a family (a derived node and
+    its siblings are in one shard); no range is empty."""
+    n = family.size
+    if n_shards <= 1 or n <= 1:
+        return np.array([0, n], dtype=np.intp)
+    starts = np.flatnonzero(np.r_[True, family[1:] != family[:-1]])
+    targets = (np.arange(1, n_shards) * n) // n_shards
+    at = np.searchsorted(starts, targets)
+    cuts = np.where(at < starts.size, starts[np.minimum(at, starts.size - 1)], n)
+    return np.unique(np.r_[0, cuts, n])
+
+
 # -- where the steps run -----------------------------------------------------------------
 class Backend(Protocol):
-    """Runs the steps: ``map`` over the chunks' states, ``submit`` one step, ``gather``."""
+    """Runs the steps: ``map`` over the chunks' states, ``partial_sums`` of a step over
+    them (one sum per place the states are, summed there), ``submit`` one step (by
+    ``near``'s result, where it lives), ``gather`` results."""
 
     def map(self, fn, states: list, *args) -> list: ...
-    def submit(self, fn, *args) -> Any: ...
+    def partial_sums(self, fn, states: list, *args) -> list: ...
+    def submit(self, fn, *args, near: Any = None) -> Any: ...
     def gather(self, handle) -> Any: ...
+    def gather_all(self, handles: list) -> list: ...
     def replace_states(self, states: list) -> None: ...
-    def reduce(self, fn: Callable, parts: list) -> Any: ...
 
     states: list
 
@@ -328,17 +406,26 @@ class LocalBackend:
     def map(self, fn: Callable, states: list, *args: Any) -> list:
         return [fn(s, *args) for s in states]
 
-    def submit(self, fn: Callable, *args: Any) -> Any:
+    def partial_sums(self, fn: Callable, states: list, *args: Any) -> list:
+        return [accumulate(fn, args, *states)]
+
+    def submit(self, fn: Callable, *args: Any, near: Any = None) -> Any:
         return fn(*args)
 
     def gather(self, handle: Any) -> Any:
         return handle
 
+    def gather_all(self, handles: list) -> list:
+        return list(handles)
+
     def replace_states(self, states: list) -> None:
         self.states = states
 
-    def reduce(self, fn: Callable, parts: list) -> Any:
-        return fn(*parts)
+
+def level_counts(backend: Backend, states: list, n_nodes: int, n_classes: int) -> tuple:
+    """The level's class counts ``[L, K]`` and entries ``[L]`` per node, over all chunks."""
+    parts = backend.gather_all(backend.partial_sums(chunk_counts, states, n_nodes, n_classes))
+    return add_counts(*parts)
 
 
 # -- the level loop ------------------------------------------------------------------------
@@ -420,7 +507,7 @@ def build_hist_tree(
     plain, every = criterion, check_every_level()
     guarded = CheckedCriterion(plain)
     prev_split = None  # the previous level's splits, for subtraction
-    prev_hist = None  # its histograms (a handle), when kept
+    prev_hist = None  # its histograms, when kept: (first row, end row, handle) per shard
     fractional = rules.missing_values == "fractional"
     copied = False  # whether some entry is a fractional copy of a row
     weighted = (not unit) if weighted is None else weighted
@@ -430,9 +517,7 @@ def build_hist_tree(
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)
         if next_counts is None:
-            next_counts = backend.gather(
-                backend.reduce(add_counts, backend.map(chunk_counts, backend.states, L, K))
-            )
+            next_counts = level_counts(backend, backend.states, L, K)
         counts, n_ent = next_counts
         next_counts = None
         impurity = crit.impurity(counts)
@@ -449,7 +534,6 @@ def build_hist_tree(
             gains = np.full((L, P), -np.inf)
             scores = np.full((L, P), -np.inf)
             valid = np.zeros((L, P), dtype=bool)
-        found_rows = np.full(L, -1, dtype=np.intp)  # node -> row of its FeatureSplits
         found: list[tuple[np.ndarray, FeatureSplits]] = []
         pairs = PairSplits.concatenate([])
         kept_hist, kept_row = None, np.full(L, -1, dtype=np.intp)
@@ -476,33 +560,27 @@ def build_hist_tree(
             # node groups of at most group_nodes histograms, cut between families
             # (a derived node's siblings are in its group)
             groups = _groups(with_hist, parent, group_nodes)
+            d_nodes = np.flatnonzero(derived)
             for g in groups:
                 row_of = np.full(L, -1, dtype=np.intp)
                 row_of[g] = np.arange(g.size)
                 count_row = np.where(counted, row_of, -1)
-                parts = backend.map(chunk_histogram, backend.states, count_row, g.size, B, K, unit)
-                summed = backend.reduce(add_histograms, parts)
-                dn = np.flatnonzero(derived[g])
-                if dn.size:
-                    sel = np.isin(np.flatnonzero(derived), g)
-                    sib = d_sib[sel]
-                    sib_rows = np.where(sib >= 0, row_of[np.maximum(sib, 0)], -1)
-                    summed = backend.submit(
-                        assemble, summed, prev_hist, row_of[np.flatnonzero(derived)[sel]],
-                        d_prow[sel], sib_rows,
-                    )  # fmt: skip
-                srows = np.flatnonzero(splittable[g])
-                fs = backend.submit(
-                    _feature_splits_of, summed, srows, counts[g[srows]], bins,
-                    n_categories, crit, rules, sample_unit,
+                # one histogram per worker, summed there over its chunks; the sum over
+                # workers and the search sharded by node range, shard s by worker s
+                partials = backend.partial_sums(chunk_histogram, backend.states, count_row,
+                                                g.size, B, K, unit)  # fmt: skip
+                sel = np.isin(d_nodes, g)
+                derive = (row_of[d_nodes[sel]], d_prow[sel], d_sib[sel])
+                got, kept = _search_shards(
+                    backend, partials, g, row_of, parent, derive, prev_hist, splittable,
+                    counts, bins, n_categories, crit, rules, sample_unit, len(groups) == 1,
                 )  # fmt: skip
-                res: FeatureSplits = backend.gather(fs)
-                nodes = g[srows]
-                gains[nodes], scores[nodes], valid[nodes] = res.gain, res.score, res.valid
-                found_rows[nodes] = np.arange(nodes.size)
-                found.append((nodes, res))
-                if len(groups) == 1:
-                    kept_hist = summed
+                del partials
+                for nodes, res in got:
+                    gains[nodes], scores[nodes], valid[nodes] = res.gain, res.score, res.valid
+                found.extend(got)
+                if kept is not None:
+                    kept_hist = kept
                     kept_row[g] = np.arange(g.size)
         if cells:
             split = _choose_pairs(rules, crit, pairs, splittable, node_weight, total_weight, bins)
@@ -550,6 +628,43 @@ def build_hist_tree(
     if rules.max_leaf_nodes is not None:
         tree = best_first(tree, rules.max_leaf_nodes, total_weight)
     return tree
+
+
+def _search_shards(backend, partials, g, row_of, parent, derive, prev_hist, splittable,
+                   counts, bins, n_categories, crit, rules, sample_unit,
+                   keep) -> tuple:  # fmt: skip
+    """The split search of a node group ``g`` from its partial histograms (one per
+    worker), sharded by node range (:func:`_shard_cuts`): shard ``s`` sums its rows of
+    every partial on the worker of partial ``s`` (:func:`shard_splits`), derived rows
+    from their parents' rows in ``prev_hist``'s shards. Returns ``(nodes, splits)`` per
+    shard and, when ``keep``, the shards' histograms as ``(first row, end row, handle)``."""
+    d_rows, d_par, sib = derive
+    sib_rows = np.where(sib >= 0, row_of[np.maximum(sib, 0)], -1)
+    cuts = _shard_cuts(parent[g], len(partials))
+    jobs = []
+    for s, (a, b) in enumerate(zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)):
+        pieces = [backend.submit(rows_of, p, a, b, near=p) for p in partials]
+        here = np.flatnonzero((d_rows >= a) & (d_rows < b))
+        pr = d_par[here]
+        parents = []
+        for lo_t, hi_t, kept_t in prev_hist or ():
+            at = np.flatnonzero((pr >= lo_t) & (pr < hi_t))
+            if at.size:
+                parents.append((at, backend.submit(take_rows, kept_t, pr[at] - lo_t, near=kept_t)))
+        rows = np.flatnonzero(splittable[g[a:b]])
+        job = backend.submit(
+            shard_splits, pieces, parents, d_rows[here] - a,
+            np.where(sib_rows[here] >= 0, sib_rows[here] - a, -1), rows,
+            counts[g[a + rows]], bins, n_categories, crit, rules, sample_unit,
+            near=partials[min(s, len(partials) - 1)],
+        )  # fmt: skip
+        jobs.append((a, b, rows, job))
+    results = backend.gather_all([backend.submit(_item, job, 0, near=job) for *_, job in jobs])
+    got = [(g[a + rows], res) for (a, _, rows, _), res in zip(jobs, results, strict=True)]
+    kept = None
+    if keep:
+        kept = [(a, b, backend.submit(_item, job, 1, near=job)) for a, b, _, job in jobs]
+    return got, kept
 
 
 def _search_entries(chunk, splittable, n_ent, node_weight, bins, K, crit, rules, max_mb,
@@ -615,9 +730,7 @@ def _route_guarded(backend, split, bins, rules, K):
             split["missing_slot"],
         )  # fmt: skip
         states = backend.map(route_chunk, backend.states, routing)
-        counts = backend.gather(
-            backend.reduce(add_counts, backend.map(chunk_counts, states, n_next, K))
-        )
+        counts = level_counts(backend, states, n_next, K)
         one_sided = one_sided_splits(is_split, n_children, counts[1])
         if one_sided.size == 0:
             stored = fraction
@@ -648,14 +761,6 @@ def _make_hist_leaves(split: dict, nodes: np.ndarray) -> None:
     split["child_w"] = [
         (ids[keep], w[keep]) for ids, w in split["child_w"] if (keep := ~np.isin(ids, nodes)).any()
     ]
-
-
-def _feature_splits_of(summed, rows, node_counts, bins, n_categories, criterion, rules, unit):
-    hist, n_hist = summed
-    return feature_splits(
-        hist, n_hist, rows, node_counts.sum(axis=1), bins, n_categories, criterion, rules, unit,
-        node_counts,
-    )  # fmt: skip
 
 
 def _groups(nodes: np.ndarray, parent_local: np.ndarray, size: int) -> list[np.ndarray]:

@@ -5,11 +5,13 @@
 :mod:`treelearn._builder_hist` on the current ``dask.distributed`` client, or on a
 ``LocalCluster`` it starts for the fit and closes afterwards. Each chunk is encoded,
 binned and kept on its worker as a :class:`~treelearn._builder_hist.Chunk` (a
-future); each level is one map over the chunks and a sum on a worker, where every
-feature's best split is found too; the client receives the per-node class counts
-and each feature's best split per node, never rows. The fitted estimator is the
-ordinary in-memory one; ``predict``/``predict_proba`` on Dask input return Dask
-arrays (``map_blocks``).
+future); each level is one task per worker over the chunks it holds, summing their
+histograms as they are counted, then the search sharded over the workers by node
+range (each sums its range of the workers' histograms and finds every feature's best
+split there); the client receives the per-node class counts and each feature's best
+split per node, never rows, and no histogram grows with the chunks per worker. The
+fitted estimator is the ordinary in-memory one; ``predict``/``predict_proba`` on Dask
+input return Dask arrays (``map_blocks``).
 
 The encoding (categories) is that of the whole data: every chunk contributes the
 rows where a category first appears. The bin edges are those of a sample of
@@ -33,6 +35,7 @@ import pandas as pd
 from treelearn import _data
 from treelearn._binning import apply_bins, fit_bins, merge_ranges, sample_size, value_range
 from treelearn._builder_hist import (
+    accumulate,
     build_hist_tree,
     check_missing_strategy,
     new_chunk,
@@ -63,45 +66,102 @@ def _require():
 
 
 class DaskBackend:
-    """Runs the histogram builder's steps as futures on a ``distributed`` client."""
+    """Runs the histogram builder's steps as futures on a ``distributed`` client.
+
+    :meth:`partial_sums` runs one task per worker over the chunks it holds (in chunk
+    order, summed as they are counted), so that a worker holds one chunk's result
+    beside its running sum however many chunks it has, and one result per worker
+    leaves it; :meth:`submit` runs a step on the worker of its ``near`` result."""
 
     def __init__(self, client: Any, states: list):
         self.client = client
         self.states = states
+        self._where: dict[str, str] = {}  # key of a result -> the worker asked to run it
 
     def map(self, fn: Callable, states: list, *args: Any) -> list:
         return [self.client.submit(fn, s, *args, pure=False) for s in states]
 
-    def submit(self, fn: Callable, *args: Any) -> Any:
-        return self.client.submit(fn, *args, pure=False)
+    def _on(self, fn: Callable, args: tuple, worker: str | None) -> Any:
+        future = self.client.submit(fn, *args, pure=False,
+                                    workers=[worker] if worker else None,
+                                    allow_other_workers=True)  # fmt: skip
+        if worker:
+            self._where[future.key] = worker
+        return future
+
+    def partial_sums(self, fn: Callable, states: list, *args: Any) -> list:
+        """``fn`` over the chunks, summed on each worker over the chunks it holds:
+        one future per worker, in order of their first chunk."""
+        from distributed import wait
+
+        wait(states)
+        where = self.client.who_has(states)
+        by_worker: dict[str, list] = {}
+        for state in states:
+            holders = sorted(where.get(state.key, ()))
+            by_worker.setdefault(holders[0] if holders else "", []).append(state)
+        return [
+            self._on(accumulate, (fn, args, *group), worker or None)
+            for worker, group in by_worker.items()
+        ]
+
+    def submit(self, fn: Callable, *args: Any, near: Any = None) -> Any:
+        return self._on(fn, args, None if near is None else self._where.get(near.key))
 
     def gather(self, handle: Any) -> Any:
         return handle.result()
 
+    def gather_all(self, handles: list) -> list:
+        return list(self.client.gather(handles))
+
     def replace_states(self, states: list) -> None:
         self.states = states
 
-    def reduce(self, fn: Callable, parts: list) -> Any:
-        """``fn`` over the chunks' results: first on each worker over the chunks it
-        holds (in chunk order), then over the workers' sums (in order of their first
-        chunk), so that only one partial result per worker travels."""
-        from distributed import wait
 
-        wait(parts)
-        where = self.client.who_has(parts)
-        by_worker: dict[str, list] = {}
-        for part in parts:
-            holders = sorted(where.get(part.key, ()))
-            by_worker.setdefault(holders[0] if holders else "", []).append(part)
-        if len(by_worker) == 1:
-            return self.client.submit(fn, *parts, pure=False)
-        sums = [
-            self.client.submit(fn, *group, pure=False, workers=[w] if w else None,
-                               allow_other_workers=True)
-            if len(group) > 1 else group[0]
-            for w, group in by_worker.items()
-        ]  # fmt: skip
-        return self.client.submit(fn, *sums, pure=False)
+#: Seconds ``fit`` waits for a worker when the current client's cluster has none
+#: (an adaptive cluster may be starting them) before it refuses clearly.
+WORKER_WAIT = 30.0
+
+
+def _scheduler_of(client: Any) -> str:
+    """The address of a client's scheduler, for messages."""
+    try:
+        address = client.scheduler.address
+    except Exception:
+        address = None
+    return f"the scheduler at {address}" if address else "its scheduler"
+
+
+def _unreachable(client: Any, lost: bool = False) -> str:
+    """Why a client that is not running cannot fit, naming its scheduler (``lost``: it
+    lost its scheduler, whatever its status now)."""
+    if client.status == "closed" and not lost:
+        return (
+            f"the current Dask client ({_scheduler_of(client)}) is closed. Start a new "
+            "one (distributed.Client(...)), or drop the closed one (no client at all) so "
+            "that treelearn starts its own LocalCluster. No tree was fitted."
+        )
+    return (
+        f"the current Dask client lost {_scheduler_of(client)} (client {client.status}): "
+        "the cluster is gone or cannot be reached. Start it again and connect a new "
+        "distributed.Client, or close this client so that treelearn starts its own "
+        "LocalCluster. No tree was fitted."
+    )
+
+
+def _check_workers(client: Any) -> None:
+    """Refuse a cluster with no worker (after ``WORKER_WAIT`` seconds for one) instead of
+    waiting for ever on tasks that nothing runs."""
+    try:
+        client.wait_for_workers(1, timeout=WORKER_WAIT)
+    except Exception as exc:
+        if client.status != "running":
+            raise RuntimeError(_unreachable(client)) from exc
+        raise RuntimeError(
+            f"the Dask cluster of the current client ({_scheduler_of(client)}) has no "
+            f"worker (waited {WORKER_WAIT:g} s for one): start workers (dask worker "
+            "ADDRESS, or cluster.scale(n)) before fitting. No tree was fitted."
+        ) from exc
 
 
 @contextlib.contextmanager
@@ -114,11 +174,8 @@ def _client():
         client = None
     if client is not None:
         if client.status != "running":
-            raise RuntimeError(
-                f"the current Dask client is {client.status}; start a new one "
-                "(distributed.Client(...)) or close it fully so that treelearn starts "
-                "its own LocalCluster."
-            )
+            raise RuntimeError(_unreachable(client))
+        _check_workers(client)
         yield client
         return
     with (
@@ -179,8 +236,9 @@ def _make_chunk(Xe, y_block, w_block, classes, bins):
         raise ValueError("sample_weight must be finite and non-negative.")
     codes = np.searchsorted(classes, y)
     used = w > 0
-    codes_x = apply_bins(Xe[used], bins)
-    chunk = new_chunk(codes_x, codes[used], w[used])
+    every = bool(used.all())  # (then no copy of the encoded block)
+    codes_x = apply_bins(Xe if every else Xe[used], bins)
+    chunk = new_chunk(codes_x, codes if every else codes[used], w if every else w[used])
     info = (
         float(w[used].sum()),
         float(w[used].min(initial=np.inf)),
@@ -354,15 +412,14 @@ def fit(estimator: Any, X: Any, y: Any, sample_weight: Any) -> Any:
             err = exc
         try:
             raise err
-        except distributed.client.FutureCancelledError as exc:
-            raise RuntimeError(
-                f"the Dask fit lost data it needed ({exc}); a worker died or the data was "
-                "held by a closed client. No tree was fitted."
-            ) from exc
         except Exception as exc:
-            if client.status != "running":
+            lost = "scheduler-connection-lost" in str(exc)
+            if client.status != "running" or lost:
+                raise RuntimeError(f"during the fit, {_unreachable(client, lost)}") from exc
+            if isinstance(exc, distributed.client.FutureCancelledError):
                 raise RuntimeError(
-                    f"the Dask client closed during the fit ({client.status}); no tree was fitted."
+                    f"the Dask fit lost data it needed ({exc}); a worker died or the data "
+                    "was held by a closed client. No tree was fitted."
                 ) from exc
             raise
 

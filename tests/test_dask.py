@@ -428,12 +428,19 @@ def test_workers_never_hold_their_share_of_the_input(client):
     yd = da.concatenate([da.from_delayed(p[1], (4000,), y.dtype) for p in parts])
     block = X.nbytes / 16
     client.register_plugin(_InputPeak())
-    est = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4)
+    # max_bins=63: the bin-edge sample is max(63², 10000) = 10000 of the 64000 rows (at
+    # the default 255 it would be max(255², 10000) > 64000: every row, which a worker
+    # holds until the client gathers it; that bound is the sample's, not the data's)
+    hist = dict(missing_values="fractional", splitter="hist", max_depth=4, max_bins=63)
+    est = DecisionTreeClassifier(**hist)
     est.fit(Xd, yd)
     peaks = client.run(lambda dask_worker: dask_worker.plugins[_InputPeak.name].peak)
     assert max(peaks.values()) <= 6 * block, (peaks, block)
-    ref = DecisionTreeClassifier(missing_values="fractional", splitter="hist", max_depth=4)
-    assert_same_tree(ref.fit(X, y).tree_, est.tree_)
+    # the same tree as the same blocks held in memory (the same sample, so the same edges)
+    ref = DecisionTreeClassifier(**hist).fit(
+        da.from_array(X, chunks=(4000, 4)), da.from_array(y, chunks=4000)
+    )
+    assert_same_tree(ref.tree_, est.tree_)
 
 
 class _HistogramPeak(distributed.WorkerPlugin):

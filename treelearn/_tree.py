@@ -60,7 +60,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._competitor_tables import Competitors
-from treelearn._routing import DescentTables, leaf_sums, route
+from treelearn._routing import DescentTables, NanRows, leaf_sums, route
 from treelearn._split_lists import TableIndex, whole_codes
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
@@ -499,18 +499,23 @@ class Tree:
             np.concatenate([np.ones(done.size), w]),
         )
 
-    def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
+    def predict_proba(
+        self, X: np.ndarray, laplace: bool = False, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Class probabilities of the rows of the encoded matrix ``X``.
 
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
+        ``nan_rows``: :func:`~treelearn._routing.nan_rows` of ``X`` if known.
         """
         table = self._laplace_proba() if laplace else self._node_proba
-        return self._predict_table(table, X)
+        return self._predict_table(table, X, nan_rows)
 
-    def _predict_table(self, table: np.ndarray, X: np.ndarray) -> np.ndarray:
+    def _predict_table(
+        self, table: np.ndarray, X: np.ndarray, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Rows of the per-node ``table`` [nodes, k] reached by the rows of ``X``,
         summed by their weights over the leaves a missing value spreads them to."""
-        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X, nan_rows)
         if not stuck_rows.size:  # no row stopped at a missing value: one leaf each
             return table[leaf]
         out = table[np.maximum(leaf, 0)]
@@ -531,12 +536,15 @@ class Tree:
         proba[self._empty] = proba[self.parent[self._empty]]
         return proba
 
-    def predict_class(self, X: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    def predict_class(
+        self, X: np.ndarray, labels: np.ndarray | None = None, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Index of the most probable class per row (the first one on ties).
 
         With ``labels``, return ``labels[index]`` instead (one lookup per row, not two).
+        ``nan_rows``: :func:`~treelearn._routing.nan_rows` of ``X`` if known.
         """
-        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X, nan_rows)
         if labels is None:
             labels = np.arange(self.n_classes)
             at_node = self.leaf_class

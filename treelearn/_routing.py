@@ -192,19 +192,20 @@ class DescentTables:
     @cached_property
     def fan_table(self) -> tuple[np.ndarray, np.ndarray, bool]:
         """Where a missing value fans out, as fixed-width tables over node ids (one
-        extra column for the spent node of :func:`_fan_walk`): ``kid[j, v]`` is the
+        extra row for the spent node of :func:`_fan_walk`): ``kid[v, j]`` is the
         ``j``-th child in ``spread_children`` of node ``v`` (``-1`` past its count),
-        ``share[j, v]`` that child's share, and whether every internal node has the
-        full width (then no ``-1`` needs filtering)."""
+        ``share[v, j]`` that child's share, and whether every internal node has the
+        full width (then no ``-1`` needs filtering). Node-major: the rows of the
+        entries that fan out, gathered, list their copies by entry, then slot."""
         n = self.n_children.size
         internal = self.n_children > 0
         width = max(int(self.spread_count[internal].max()) if internal.any() else 1, 1)
-        kid = np.full((width, n + 1), -1, dtype=np.intp)
-        share = np.zeros((width, n + 1))
+        kid = np.full((n + 1, width), -1, dtype=np.intp)
+        share = np.zeros((n + 1, width))
         for j in range(width):
             at = np.flatnonzero(internal & (self.spread_count > j))
-            kid[j, at] = self.spread_children[self.spread_start[at] + j]
-            share[j, at] = self.share[kid[j, at]]
+            kid[at, j] = self.spread_children[self.spread_start[at] + j]
+            share[at, j] = self.share[kid[at, j]]
         return kid, share, bool((self.spread_count[internal] == width).all())
 
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
@@ -589,7 +590,8 @@ def _fan_walk(
     copy per child of ``spread_children`` (in slot order) is appended behind the
     moved entries, its weight times the child's share. So a row's entries keep their
     order, its copies following them. Entries at leaves and spent ones are taken out
-    every few steps, and rows not yet started are then fed in at their start node
+    every few steps (spent ones discarded), and rows not yet started are then fed in
+    at their start node
     (``chunk`` entries walk together: their rows of ``X`` stay in cache). Each
     row's entries then come out by leaf depth, then position.
 
@@ -605,10 +607,10 @@ def _fan_walk(
     col, base, thr = _lookup(t, flat, col_step)
     # the spent node reads feature 0 and stays
     thr = np.append(thr, np.inf).astype(flat.dtype)
-    tables = (np.append(col, 0), np.append(base, spent), thr)
-    absorbing = np.append(t.n_children == 0, True)  # leaves and the spent node
+    col, base = np.append(col, 0), np.append(base, spent)
+    internal = np.append(t.n_children > 0, False)  # not leaves, not the spent node
     kid, kid_share, full = t.fan_table
-    width = kid.shape[0]
+    width = kid.shape[1]
     is_cat = np.append(t.is_categorical, False)
     has_cat = bool(is_cat.any())
     sur = t.surrogates
@@ -617,21 +619,27 @@ def _fan_walk(
     cap = 4 * chunk
     at_buf = np.empty(cap, dtype=np.intp)
     w_buf = np.empty(cap, dtype=np.float64)
-    size = fed = 0
-    nodes = np.empty(0, dtype=np.intp)
-    it = 0
+    # the entries' nodes and their next nodes, the two buffers swapped every step
+    # (copies are written behind the next nodes, no concatenation)
+    node_buf = [np.empty(cap, dtype=np.intp), np.empty(cap, dtype=np.intp)]
+    cur = size = fed = it = 0
     while True:
         if it % 3 == 0 and size < chunk and fed < n_rows:  # feed rows in
             k = min(chunk - size, n_rows - fed)
             at_buf[size : size + k] = np.arange(fed, fed + k) * row_step
             w_buf[size : size + k] = 1.0
-            nodes = np.concatenate([nodes, start_node[fed : fed + k]])
+            node_buf[cur][size : size + k] = start_node[fed : fed + k]
             size += k
             fed += k
         if not size:
             break
         at = at_buf[:size]
-        nxt, x = _step(tables, nodes, at, flat)
+        nodes = node_buf[cur][:size]
+        nxt = node_buf[1 - cur][:size]
+        idx = col.take(nodes)
+        idx += at
+        np.take(base, nodes, out=nxt, mode="wrap")  # valid ids: no bounds check
+        x = flat.take(idx)
         nxt += x > thr.take(nodes)  # categorical nodes have thr = inf: fixed below
         multi = np.isnan(x)
         if has_cat:
@@ -643,8 +651,8 @@ def _fan_walk(
         fan = np.flatnonzero(multi)
         k = 0
         if fan.size:
-            at_nodes = nodes[fan]
-            ok = ~absorbing[at_nodes]  # a NaN read at a leaf is no split
+            at_nodes = nodes.take(fan)
+            ok = internal.take(at_nodes)  # a NaN read at a leaf is no split
             if not ok.all():
                 fan, at_nodes = fan[ok], at_nodes[ok]
             if sur is not None and fan.size:
@@ -655,49 +663,56 @@ def _fan_walk(
         if fan.size:
             nxt[fan] = spent
             # one copy per (entry, slot), by entry and then slot
-            new_child = kid[:, at_nodes].T.ravel()
-            new_w = (w_buf[fan] * kid_share[:, at_nodes]).T.ravel()  # kept if it underflows
-            new_at = np.repeat(at[fan], width)
+            new_child = kid.take(at_nodes, axis=0).ravel()
+            # share times weight (kept if it underflows)
+            new_w = (kid_share.take(at_nodes, axis=0) * w_buf.take(fan)[:, None]).ravel()
+            new_at = np.repeat(at.take(fan), width)
             if not full:  # nodes with fewer children to spread to
                 keep = np.flatnonzero(new_child >= 0)
                 new_child, new_w, new_at = new_child[keep], new_w[keep], new_at[keep]
             k = new_child.size
+        cur = 1 - cur  # the next nodes are the nodes now
         if it % 3 == 2:
             done = nxt == nodes
             if np.count_nonzero(done) * 8 >= size:
                 fin = np.flatnonzero(done)
-                out_at.append(at[fin])
-                out_leaf.append(nxt[fin])
-                out_w.append(w_buf[fin])
+                at_leaf = nxt.take(fin)
+                real = np.flatnonzero(at_leaf != spent)  # spent entries are dropped
+                fin = fin.take(real)
+                out_at.append(at.take(fin))
+                out_leaf.append(at_leaf.take(real))
+                out_w.append(w_buf.take(fin))
                 keep = np.flatnonzero(~done)
                 size = keep.size
-                at_buf[:size] = at[keep]
-                w_buf[:size] = w_buf[keep]
-                nxt = nxt[keep]
+                at_buf[:size] = at.take(keep)
+                w_buf[:size] = w_buf.take(keep)
+                node_buf[cur][:size] = nxt.take(keep)
         if k:
             if size + k + chunk > cap:
                 cap = 2 * (size + k + chunk)
                 at_buf = np.concatenate([at_buf[:size], np.empty(cap - size, np.intp)])
                 w_buf = np.concatenate([w_buf[:size], np.empty(cap - size)])
+                grown = np.empty(cap, dtype=np.intp)
+                grown[:size] = node_buf[cur][:size]
+                node_buf[cur] = grown
+                node_buf[1 - cur] = np.empty(cap, dtype=np.intp)
             at_buf[size : size + k] = new_at
             w_buf[size : size + k] = new_w
-            nxt = np.concatenate([nxt, new_child])
+            node_buf[cur][size : size + k] = new_child
             size += k
-        nodes = nxt
         it += 1
-    out_at.append(at_buf[:size])
-    out_leaf.append(nodes)
-    out_w.append(w_buf[:size])
+    if not out_leaf:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty, np.empty(0)
     leaf = np.concatenate(out_leaf)
-    real = np.flatnonzero(leaf != spent)
-    leaf = leaf[real]
-    depth = t.depth[leaf]
-    if t.max_depth < 1 << 16:  # a radix sort
+    depth = t.depth.take(leaf)
+    if t.max_depth < 1 << 8:  # a radix sort, one pass
+        depth = depth.astype(np.uint8)
+    elif t.max_depth < 1 << 16:
         depth = depth.astype(np.uint16)
     order = np.argsort(depth, kind="stable")
-    real = real[order]
-    rows = np.concatenate(out_at)[real] // row_step
-    return rows, leaf[order], np.concatenate(out_w)[real]
+    rows = np.concatenate(out_at).take(order) // row_step
+    return rows, leaf.take(order), np.concatenate(out_w).take(order)
 
 
 def spread(

@@ -348,6 +348,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             state["feature_names_in_"] = self.feature_names_in_
         state.update(pruned_state)
         state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
+        state["tree_"].prepare_prediction()  # the fitted model is ready to predict
         self._set_fitted_state(state)
         return self
 

@@ -453,6 +453,20 @@ class Tree:
             )
         return self._descent
 
+    def prepare_prediction(self) -> None:
+        """Build every table prediction reads now (``fit`` calls this), so that the
+        first ``predict`` pays no set-up: :attr:`descent_tables` with the float32
+        thresholds and, where the tree uses them, the fan-out and surrogate tables,
+        and :attr:`leaf_class`. O(nodes); the tables are the ones a later call would
+        build (each is built once per tree either way)."""
+        t = self.descent_tables
+        t.threshold32  # noqa: B018 (cached properties, built here)
+        if t.spreads.any():
+            t.fan_table  # noqa: B018
+        if t.surrogates is not None:
+            t.whole_next  # noqa: B018
+        self.leaf_class  # noqa: B018
+
     def _spread_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Children a missing value goes down (grouped by parent) and every node's share.
 

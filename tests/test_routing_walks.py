@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
 from treelearn._routing import route
-from treelearn._surrogate_tables import surrogate_slots
+from treelearn._surrogate_tables import surrogate_ranks, surrogate_slots
 
 
 def _surrogate_slot(tree, x: np.ndarray, node: int) -> int:
@@ -130,6 +130,18 @@ def test_numeric_surrogate_slots_match_rank_by_rank() -> None:
     want = [_surrogate_slot(tree, X[r], n) for r, n in zip(rows, nodes, strict=True)]
     assert slot.tolist() == want
     assert np.array_equal(used >= 0, slot >= 0)
+    # the per-tree rank table prediction keeps gives the same slots and surrogates
+    ranked = surrogate_ranks(tree.surrogates)
+    assert np.array_equal(ranked, tree.descent_tables.surrogate_ranks)
+    got_slot, got_used = surrogate_slots(tree.surrogates, X, rows, nodes, ranked)
+    assert np.array_equal(got_slot, slot) and np.array_equal(got_used, used)
+    X32 = X.astype(np.float32)
+    got = surrogate_slots(tree.surrogates, X32, rows, nodes, ranked)
+    want32 = surrogate_slots(tree.surrogates, X32, rows, nodes)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want32, strict=True))
+    leaves = np.flatnonzero(tree.n_children == 0)[:5]  # no surrogates there: -1
+    none, _ = surrogate_slots(tree.surrogates, X, np.arange(5), leaves, ranked)
+    assert (none == -1).all()
 
 
 @settings(max_examples=60, deadline=None)

@@ -30,7 +30,7 @@ import scipy.sparse as sp
 
 from treelearn._sparse_values import SparseColumns, descend_sparse, is_sparse_columns
 from treelearn._split_lists import TableIndex
-from treelearn._surrogate_tables import Surrogates, surrogate_slots
+from treelearn._surrogate_tables import Surrogates, surrogate_ranks, surrogate_slots
 
 __all__ = [
     "DescentTables",
@@ -207,6 +207,12 @@ class DescentTables:
             kid[at, j] = self.spread_children[self.spread_start[at] + j]
             share[at, j] = self.share[kid[at, j]]
         return kid, share, bool((self.spread_count[internal] == width).all())
+
+    @cached_property
+    def surrogate_ranks(self) -> np.ndarray | None:
+        """:func:`~treelearn._surrogate_tables.surrogate_ranks` of the surrogates
+        (``None``: no surrogates)."""
+        return None if self.surrogates is None else surrogate_ranks(self.surrogates)
 
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
         """The thresholds to compare the values of ``flat`` (float32 or float64) with."""
@@ -424,6 +430,7 @@ def _walk(
     ``missing_next``, step by step."""
     thr, is_cat = tables[2], t.is_categorical
     has_cat = bool(is_cat.any())
+    ranked = t.surrogate_ranks if by_rows is not None else None
     res = np.empty(at.size, dtype=np.intp)
     all_at, all_nodes = at, nodes
     for start in range(0, all_at.size, chunk):
@@ -442,7 +449,8 @@ def _walk(
                     nxt[i] = missing_next[stop]
                 else:
                     assert t.surrogates is not None
-                    slot, _ = surrogate_slots(t.surrogates, by_rows[0], at[i] // by_rows[1], stop)
+                    rows = at[i] // by_rows[1]
+                    slot, _ = surrogate_slots(t.surrogates, by_rows[0], rows, stop, ranked)
                     nxt[i] = np.where(slot >= 0, t.base[stop] + slot, missing_next[stop])
             if has_cat:
                 ci = np.flatnonzero(is_cat[nodes])
@@ -613,7 +621,7 @@ def _fan_walk(
     width = kid.shape[1]
     is_cat = np.append(t.is_categorical, False)
     has_cat = bool(is_cat.any())
-    sur = t.surrogates
+    sur, ranked = t.surrogates, t.surrogate_ranks
     start_node = np.zeros(n_rows, dtype=np.intp) if nodes is None else nodes
     out_at, out_leaf, out_w = [], [], []
     cap = 4 * chunk
@@ -656,7 +664,7 @@ def _fan_walk(
             if not ok.all():
                 fan, at_nodes = fan[ok], at_nodes[ok]
             if sur is not None and fan.size:
-                slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes)
+                slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes, ranked)
                 hit = slot >= 0
                 nxt[fan[hit]] = t.base[at_nodes[hit]] + slot[hit]
                 fan, at_nodes = fan[~hit], at_nodes[~hit]

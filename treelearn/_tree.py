@@ -465,6 +465,7 @@ class Tree:
             t.fan_table  # noqa: B018
         if t.surrogates is not None:
             t.whole_next  # noqa: B018
+            t.surrogate_ranks  # noqa: B018
         self.leaf_class  # noqa: B018
 
     def _spread_shares(self) -> tuple[np.ndarray, np.ndarray]:

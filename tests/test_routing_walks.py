@@ -11,6 +11,8 @@ bit of the summed probabilities.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -164,3 +166,22 @@ def test_leaf_sums_are_row_sums_bit_for_bit(seed: int, n: int, k: int) -> None:
     want = row_sums(pos, table[leaves] * w[:, None], n)
     got = leaf_sums(pos, table, leaves, w, n)
     assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+def test_fit_leaves_the_prediction_tables_built(name: str) -> None:
+    """``fit`` builds the routing tables (no set-up in the first ``predict``); predict
+    uses those very tables, and a tree unpickled without them predicts the same."""
+    X, y = _data(5, 300, 0.1, np.float32)
+    est = _MODELS[name]().fit(X, y)
+    tables = est.tree_.__dict__["_descent"]
+    assert tables is not None
+    built = dict(tables.__dict__)  # the cached properties fit filled in
+    assert "threshold32" in built
+    assert ("fan_table" in built) == bool(tables.spreads.any())
+    assert ("surrogate_ranks" in built) == (tables.surrogates is not None)
+    proba = est.predict_proba(X)
+    assert est.tree_.descent_tables is tables
+    again = pickle.loads(pickle.dumps(est))
+    assert again.tree_.__dict__["_descent"] is None
+    assert again.predict_proba(X).tobytes() == proba.tobytes()

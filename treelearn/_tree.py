@@ -137,6 +137,10 @@ class NodeView:
         return float(self.value.sum())
 
 
+#: Widest fan-out whose table :meth:`Tree.prepare_prediction` builds at fit.
+_FAN_TABLE_WIDTH = 8
+
+
 class Tree:
     """A fitted tree as parallel arrays.
 
@@ -461,7 +465,11 @@ class Tree:
         build (each is built once per tree either way)."""
         t = self.descent_tables
         t.threshold32  # noqa: B018 (cached properties, built here)
-        if t.spreads.any():
+        internal = t.n_children > 0
+        # the fan-out table is [nodes, widest fan-out]: built here for binary and
+        # narrow multiway splits only (a 20,000-way split would make it GiB-sized;
+        # such a tree builds it, if ever, when a predict needs it)
+        if t.spreads.any() and int(t.spread_count[internal].max()) <= _FAN_TABLE_WIDTH:
             t.fan_table  # noqa: B018
         if t.surrogates is not None:
             t.whole_next  # noqa: B018

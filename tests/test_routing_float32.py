@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
-from treelearn._routing import descend, flat_view, float32_floor
+from treelearn._data import _as_2d_nan_rows
+from treelearn._routing import NanRows, descend, flat_view, float32_floor
 
 _F32 = st.floats(width=32, allow_nan=True, allow_infinity=True)
 _F64 = st.floats(allow_nan=False, allow_infinity=True)
@@ -136,3 +137,49 @@ def test_a_row_sum_that_overflows_still_routes_as_the_plain_descent() -> None:
     assert none.size == 0
     assert np.array_equal(leaf[:200], plain)
     assert not np.isin(np.arange(200), stuck_rows).any()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: DecisionTreeClassifier(missing_values="learned"),
+        lambda: DecisionTreeClassifier(missing_values="fractional"),
+        CARTClassifier,
+        C45Classifier,
+    ],
+)
+def test_the_nan_rows_validation_finds_route_as_rows_found_by_the_tree(make) -> None:
+    """float32 predict: validation's one pass over ``X`` finds the rows that may hold a
+    NaN and copies them out; the tree routes with them exactly as it does looking
+    itself (huge rows whose sums overflow included)."""
+    X, y, rng = _data(0.05, seed=3)
+    est = make().fit(X, y)
+    X32 = X.astype(np.float32)
+    big = np.float32(np.finfo(np.float32).max)
+    X32[:50] = rng.choice([big, -big, np.float32(0.5)], size=(50, X.shape[1]))
+    kept = X32.copy()
+    arr, found = _as_2d_nan_rows(X32)
+    assert arr is X32  # read as given
+    assert found is not None and found.mask is not None and found.values is not None
+    gappy = np.isnan(X32).any(axis=1)
+    assert not (gappy & ~found.mask).any()  # every row with a NaN (and maybe more)
+    assert np.array_equal(found.values, X32[found.mask], equal_nan=True)
+    tree = est.tree_
+    proba = tree.predict_proba(X32, laplace=getattr(est, "laplace", False))
+    assert est.predict_proba(X32).tobytes() == proba.tobytes()
+    assert np.array_equal(est.predict(X32), est.classes_[tree.predict_class(X32)])
+    assert np.array_equal(X32, kept, equal_nan=True)
+    clean = X32[~gappy]
+    assert _as_2d_nan_rows(clean[50:])[1] == NanRows(None)
+    assert np.array_equal(est.predict(clean), est.classes_[tree.predict_class(clean)])
+
+
+@pytest.mark.parametrize("value", [np.inf, -np.inf])
+def test_infinity_in_float32_x_is_still_refused_with_a_nan_beside_it(value) -> None:
+    X, y, _ = _data(0.05, seed=4)
+    est = DecisionTreeClassifier().fit(X, y)
+    X32 = X.astype(np.float32)
+    X32[7, 1] = value
+    X32[7, 2] = np.nan
+    with pytest.raises(ValueError, match="infinity"):
+        est.predict(X32)

@@ -11,6 +11,8 @@ bit of the summed probabilities.
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,7 +20,7 @@ from hypothesis import strategies as st
 
 from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
 from treelearn._routing import route
-from treelearn._surrogate_tables import surrogate_slots
+from treelearn._surrogate_tables import surrogate_ranks, surrogate_slots
 
 
 def _surrogate_slot(tree, x: np.ndarray, node: int) -> int:
@@ -130,6 +132,18 @@ def test_numeric_surrogate_slots_match_rank_by_rank() -> None:
     want = [_surrogate_slot(tree, X[r], n) for r, n in zip(rows, nodes, strict=True)]
     assert slot.tolist() == want
     assert np.array_equal(used >= 0, slot >= 0)
+    # the per-tree rank table prediction keeps gives the same slots and surrogates
+    ranked = surrogate_ranks(tree.surrogates)
+    assert np.array_equal(ranked, tree.descent_tables.surrogate_ranks)
+    got_slot, got_used = surrogate_slots(tree.surrogates, X, rows, nodes, ranked)
+    assert np.array_equal(got_slot, slot) and np.array_equal(got_used, used)
+    X32 = X.astype(np.float32)
+    got = surrogate_slots(tree.surrogates, X32, rows, nodes, ranked)
+    want32 = surrogate_slots(tree.surrogates, X32, rows, nodes)
+    assert all(np.array_equal(a, b) for a, b in zip(got, want32, strict=True))
+    leaves = np.flatnonzero(tree.n_children == 0)[:5]  # no surrogates there: -1
+    none, _ = surrogate_slots(tree.surrogates, X, np.arange(5), leaves, ranked)
+    assert (none == -1).all()
 
 
 @settings(max_examples=60, deadline=None)
@@ -152,3 +166,22 @@ def test_leaf_sums_are_row_sums_bit_for_bit(seed: int, n: int, k: int) -> None:
     want = row_sums(pos, table[leaves] * w[:, None], n)
     got = leaf_sums(pos, table, leaves, w, n)
     assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("name", sorted(_MODELS))
+def test_fit_leaves_the_prediction_tables_built(name: str) -> None:
+    """``fit`` builds the routing tables (no set-up in the first ``predict``); predict
+    uses those very tables, and a tree unpickled without them predicts the same."""
+    X, y = _data(5, 300, 0.1, np.float32)
+    est = _MODELS[name]().fit(X, y)
+    tables = est.tree_.__dict__["_descent"]
+    assert tables is not None
+    built = dict(tables.__dict__)  # the cached properties fit filled in
+    assert "threshold32" in built
+    assert ("fan_table" in built) == bool(tables.spreads.any())
+    assert ("surrogate_ranks" in built) == (tables.surrogates is not None)
+    proba = est.predict_proba(X)
+    assert est.tree_.descent_tables is tables
+    again = pickle.loads(pickle.dumps(est))
+    assert again.tree_.__dict__["_descent"] is None
+    assert again.predict_proba(X).tobytes() == proba.tobytes()

@@ -25,6 +25,7 @@ from treelearn._growth_rules import GrowthRules, SklearnRules
 from treelearn._missing import MISSING_VALUES, check_strategy
 from treelearn._multioutput import build_multioutput_tree
 from treelearn._pruning_ccp import cost_complexity_pruning_path, prune_ccp
+from treelearn._routing import NanRows
 from treelearn._sparse_values import SparseColumns
 from treelearn._threads import effective_n_jobs
 from treelearn._tolerances import WEIGHT_FRACTION_SLACK
@@ -347,6 +348,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
             state["feature_names_in_"] = self.feature_names_in_
         state.update(pruned_state)
         state["ccp_alpha_"], state["tree_"] = self._prune_ccp(X, y, sample_weight, used, tree)
+        state["tree_"].prepare_prediction()  # the fitted model is ready to predict
         self._set_fitted_state(state)
         return self
 
@@ -524,8 +526,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
 
     # -- prediction --------------------------------------------------------------------
     def _encode(self, X) -> np.ndarray | SparseColumns:
+        return self._encode_nan_rows(X)[0]
+
+    def _encode_nan_rows(self, X) -> tuple[np.ndarray | SparseColumns, NanRows | None]:
+        """The encoded matrix of ``X``, and its NaN rows when validation found them
+        (float32 numpy input: one pass checks the values and finds them)."""
         check_is_fitted(self, "tree_")
-        X = _data._as_2d(X)  # shape errors first, in scikit-learn's words
+        X, nan_rows = _data._as_2d_nan_rows(X)  # shape errors first, in scikit-learn's words
         validate_features(self, X, reset=False)
         Xe = _data.transform(X, self._encoding, checked=True)
         if Xe.shape[1] != self.n_features_in_:
@@ -533,7 +540,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                 f"X has {Xe.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        return Xe
+        return Xe, nan_rows if Xe is X else None
 
     def predict_proba(self, X):
         """Class probabilities: the leaf's class distribution (summed over branches
@@ -544,11 +551,11 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         """
         if _dask.is_dask_collection(X):
             return _dask.predict(self, X, "predict_proba")
-        Xe = self._encode(X)
-        proba = self.tree_.predict_proba(Xe)
+        Xe, nan_rows = self._encode_nan_rows(X)
         if self.n_outputs_ > 1:
+            proba = self.tree_.predict_proba(Xe)
             return [proba[:, o, :k] for o, k in enumerate(self.n_classes_.tolist())]
-        return proba
+        return self.tree_.predict_proba(Xe, nan_rows=nan_rows)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba` (a list for multi-output ``y``)."""
@@ -563,7 +570,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         for multi-output ``y``; a Dask array for Dask input."""
         if _dask.is_dask_collection(X):
             return _dask.predict(self, X, "predict")
-        Xe = self._encode(X)
+        Xe, nan_rows = self._encode_nan_rows(X)
         if self.n_outputs_ > 1:
             proba = self.tree_.predict_proba(Xe)
             return np.column_stack(
@@ -572,7 +579,7 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
                     for o, c in enumerate(self.classes_)
                 ]
             )
-        return self.tree_.predict_class(Xe, labels=self.classes_)
+        return self.tree_.predict_class(Xe, labels=self.classes_, nan_rows=nan_rows)
 
     def apply(self, X) -> np.ndarray:
         """Index of the leaf each sample ends in (the heaviest one for missing values)."""

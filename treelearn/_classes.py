@@ -642,8 +642,8 @@ categorical_features, max_competitors
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities (Laplace-smoothed at the leaves when ``laplace=True``)."""
-        Xe = self._encode(X)
-        return self.tree_.predict_proba(Xe, laplace=self.laplace)
+        Xe, nan_rows = self._encode_nan_rows(X)
+        return self.tree_.predict_proba(Xe, laplace=self.laplace, nan_rows=nan_rows)
 
 
 #: The estimators by class name (what a JSON document may name).

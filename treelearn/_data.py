@@ -23,6 +23,7 @@ from pandas.api.types import (
     is_string_dtype,
 )
 
+from treelearn._routing import NanRows, nan_rows, odd_rows
 from treelearn._sparse_values import SparseColumns, is_sparse_columns
 from treelearn._validation import assert_all_finite, check_array, is_sparse
 
@@ -328,22 +329,30 @@ def _encode_columns(X, categories: list, *, fitting: bool) -> np.ndarray:
 
 
 def _as_2d(X):
+    """``X`` checked as a 2-D matrix (numpy, pandas or sparse), in scikit-learn's words."""
+    return _as_2d_nan_rows(X)[0]
+
+
+def _as_2d_nan_rows(X) -> tuple:
+    """:func:`_as_2d`, and for a float32 numpy ``X`` the rows that may hold a NaN
+    (:class:`~treelearn._routing.NanRows`, from the pass that checks the values;
+    ``None`` for any other input)."""
     if isinstance(X, pd.DataFrame):
         if X.shape[0] == 0 or X.shape[1] == 0:
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) and {X.shape[1]} feature(s) "
                 "(shape=%s) while a minimum of 1 is required." % (X.shape,)
             )
-        return X
+        return X, None
     if isinstance(X, pd.Series):
         raise ValueError(
             "Expected a 2D array, got a 1D pandas Series. Reshape your data with "
             "X.to_frame() or array.reshape(-1, 1)."
         )
     if is_sparse_columns(X):
-        return X
+        return X, None
     if is_sparse(X):
-        return _sparse_2d(X)
+        return _sparse_2d(X), None
     arr = np.asarray(X) if not hasattr(X, "toarray") else None
     if arr is None:
         raise TypeError(
@@ -360,7 +369,7 @@ def _as_2d(X):
                 f"Found array with {arr.shape[0]} sample(s) and {arr.shape[1]} feature(s) "
                 f"(shape={arr.shape}) while a minimum of 1 is required."
             )
-        return arr
+        return arr, None
     if arr.dtype.kind in "mM":  # check_array would cast them to float silently
         raise _times_error(f"X (dtype {arr.dtype})")
     # numeric numpy input: scikit-learn's own checks and messages
@@ -372,8 +381,21 @@ def _as_2d(X):
         allow_nd=False,
         copy=False,
     )
+    if arr.dtype == np.float32:
+        return arr, _check_float32_values(arr)
     _check_float32_range(arr, "", infinity=True)
-    return arr
+    return arr, None
+
+
+def _check_float32_values(arr: np.ndarray) -> NanRows:
+    """:func:`_check_float32_range` of a 2-D float32 ``arr`` (only infinity can be
+    out of range), and its NaN rows, from one pass: the rows whose sum is not finite
+    (:func:`~treelearn._routing.odd_rows`) are the only ones that can hold either,
+    and they are copied out once, for this check and for the tree's walk."""
+    found = nan_rows(arr, odd_rows(arr))
+    if found.values is not None and np.isinf(found.values).any():
+        assert_all_finite(arr, allow_nan=True)  # scikit-learn's message
+    return found
 
 
 def _sparse_2d(X) -> SparseColumns:

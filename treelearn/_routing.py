@@ -30,15 +30,18 @@ import scipy.sparse as sp
 
 from treelearn._sparse_values import SparseColumns, descend_sparse, is_sparse_columns
 from treelearn._split_lists import TableIndex
-from treelearn._surrogate_tables import Surrogates, surrogate_slots
+from treelearn._surrogate_tables import Surrogates, surrogate_ranks, surrogate_slots
 
 __all__ = [
     "DescentTables",
+    "NanRows",
     "descend",
     "fan_out",
     "flat_view",
     "float32_floor",
     "leaf_sums",
+    "nan_rows",
+    "odd_rows",
     "route",
     "row_sums",
     "spread",
@@ -48,6 +51,12 @@ __all__ = [
 #: Rows descended together: a chunk's rows of ``X`` (8192 x 20 float32 values, 640 KiB)
 #: stay in cache through the chunk's steps; 4x larger chunks were 1.5x slower here.
 _CHUNK = 8192
+#: Steps between two looks for the entries that reached a leaf in :func:`_descend_numeric`
+#: and :func:`_walk` (written out and dropped when at least 1/8 of them did): a look
+#: costs two passes over the entries. Every 5th step against every 3rd: plain descent
+#: of 100k rows 12.3 -> 11.7 ms (Gini tree, depth 42), 1M 190 -> 176 ms (CPU medians
+#: of 25 and 5); the walk of the rows with a NaN is the same either way.
+_DROP_EVERY = 5
 #: Bytes of ``X`` walked together when surrogates are followed at every step: a
 #: step's surrogate lookup costs ~20 numpy calls whatever its size, so fewer, larger
 #: chunks (32768 rows of 20 float32 values: 0.8x the time of 8192 on 33k rows with
@@ -189,24 +198,69 @@ class DescentTables:
     @cached_property
     def fan_table(self) -> tuple[np.ndarray, np.ndarray, bool]:
         """Where a missing value fans out, as fixed-width tables over node ids (one
-        extra column for the spent node of :func:`_fan_walk`): ``kid[j, v]`` is the
+        extra row for the spent node of :func:`_fan_walk`): ``kid[v, j]`` is the
         ``j``-th child in ``spread_children`` of node ``v`` (``-1`` past its count),
-        ``share[j, v]`` that child's share, and whether every internal node has the
-        full width (then no ``-1`` needs filtering)."""
+        ``share[v, j]`` that child's share, and whether every internal node has the
+        full width (then no ``-1`` needs filtering). Node-major: the rows of the
+        entries that fan out, gathered, list their copies by entry, then slot."""
         n = self.n_children.size
         internal = self.n_children > 0
         width = max(int(self.spread_count[internal].max()) if internal.any() else 1, 1)
-        kid = np.full((width, n + 1), -1, dtype=np.intp)
-        share = np.zeros((width, n + 1))
+        kid = np.full((n + 1, width), -1, dtype=np.intp)
+        share = np.zeros((n + 1, width))
         for j in range(width):
             at = np.flatnonzero(internal & (self.spread_count > j))
-            kid[j, at] = self.spread_children[self.spread_start[at] + j]
-            share[j, at] = self.share[kid[j, at]]
+            kid[at, j] = self.spread_children[self.spread_start[at] + j]
+            share[at, j] = self.share[kid[at, j]]
         return kid, share, bool((self.spread_count[internal] == width).all())
+
+    @cached_property
+    def surrogate_ranks(self) -> np.ndarray | None:
+        """:func:`~treelearn._surrogate_tables.surrogate_ranks` of the surrogates
+        (``None``: no surrogates)."""
+        return None if self.surrogates is None else surrogate_ranks(self.surrogates)
 
     def thresholds_for(self, flat: np.ndarray) -> np.ndarray:
         """The thresholds to compare the values of ``flat`` (float32 or float64) with."""
         return self.threshold32 if flat.dtype == np.float32 else self.threshold
+
+
+#: Per node, for one memory layout of ``X`` (:func:`_lookup`): the offset of its
+#: feature's column in the flat view, its first child, its threshold.
+_Lookup = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class NanRows:
+    """Which rows of a matrix may hold a NaN: ``mask`` (``None``: no row does), and
+    those rows copied out (``values``, C-ordered, as :func:`_take_rows`), if taken.
+
+    A row flagged without a NaN only takes the slower walk, to the same leaf.
+    """
+
+    mask: np.ndarray | None
+    values: np.ndarray | None = None
+
+
+def nan_rows(X: np.ndarray, odd: np.ndarray | None = None) -> NanRows:
+    """The rows of ``X`` that may hold a NaN, for :func:`route` and :func:`descend`
+    when a caller looked already. Given ``odd`` (:func:`odd_rows` of ``X``), those
+    rows are copied out here, once: the walk reads them, and so can the caller."""
+    if odd is None:
+        return NanRows(_rows_with_nan(X))
+    if not odd.size:
+        return NanRows(None)
+    mask = np.zeros(X.shape[0], dtype=bool)
+    mask[odd] = True
+    return NanRows(mask, _take_rows(X, odd))
+
+
+def _gappy_values(X: np.ndarray, gappy: np.ndarray, nan: NanRows | None) -> np.ndarray:
+    """``X``'s rows ``gappy`` (the rows of ``nan.mask``), copied out unless ``nan``
+    holds them."""
+    if nan is not None and nan.values is not None:
+        return nan.values
+    return _take_rows(X, gappy)
 
 
 def flat_view(X: np.ndarray) -> tuple[np.ndarray, int, int]:
@@ -223,7 +277,9 @@ def flat_view(X: np.ndarray) -> tuple[np.ndarray, int, int]:
     return X.ravel(order="K"), row_step, col_step
 
 
-def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def descend(
+    t: DescentTables, X: np.ndarray, nan_rows: NanRows | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Follow known values down to a leaf, all rows at once.
 
     Leaves are absorbing (they point to themselves with an infinite threshold), so
@@ -232,7 +288,8 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
     whose category was unseen at a node stops there.
 
     Returns the leaf of every row (``-1`` for stopped rows) and the stopped rows
-    with their nodes (ordered by depth, then row).
+    with their nodes (ordered by depth, then row). ``nan_rows``: :func:`nan_rows` of
+    ``X``, when the caller has it (else it is computed here).
     """
     # a scipy.sparse matrix passed to the tree directly is read as SparseColumns
     given = SparseColumns(X) if sp.issparse(X) else X
@@ -245,65 +302,75 @@ def descend(t: DescentTables, X: np.ndarray) -> tuple[np.ndarray, np.ndarray, np
         return leaf, empty, empty
     n = X.shape[0]
     flat, row_step, col_step = flat_view(X)
-    packed, shift = _packed(t, col_step)
+    tables = _lookup(t, flat, col_step)
     offsets = np.arange(n) * row_step
     if t.is_categorical.any():
-        return _descend_general(t, X, flat, offsets, packed, shift, row_step)
+        return _descend_general(t, X, flat, offsets, tables, row_step)
     empty = np.empty(0, dtype=np.intp)
-    gappy = _rows_with_nan(X)
+    gappy = _rows_with_nan(X) if nan_rows is None else nan_rows.mask
     if gappy is None:
-        return _descend_numeric(t, flat, offsets, packed, shift), empty, empty
+        return _descend_numeric(t, flat, offsets, tables), empty, empty
     # the rows with no missing value anywhere take the plain numeric descent; the
     # others are copied out (their reads stay in cache) and take the general one
     full = np.flatnonzero(~gappy)
     gappy = np.flatnonzero(gappy)
     leaf = np.empty(n, dtype=np.intp)
     if full.size:
-        leaf[full] = _descend_numeric(t, flat, offsets[full], packed, shift)
-    X_gappy = _take_rows(X, gappy)
+        leaf[full] = _descend_numeric(t, flat, offsets[full], tables)
+    X_gappy = _gappy_values(X, gappy, nan_rows)
     flat, row_step, col_step = flat_view(X_gappy)
-    packed, shift = _packed(t, col_step)
+    tables = _lookup(t, flat, col_step)
     offsets = np.arange(gappy.size) * row_step
-    part, stuck, stuck_nodes = _descend_general(t, X_gappy, flat, offsets, packed, shift, row_step)
+    part, stuck, stuck_nodes = _descend_general(t, X_gappy, flat, offsets, tables, row_step)
     leaf[gappy] = part
     return leaf, gappy[stuck], stuck_nodes
+
+
+def odd_rows(X: np.ndarray) -> np.ndarray:
+    """The rows of a 2-D float ``X`` whose sum is not finite: every row with a NaN or
+    an infinity, and any whose sum overflows.
+
+    A sum is cheaper than a NaN mask (``einsum`` sums rows of a C-ordered ``X`` 5x
+    faster than ``X.sum(axis=1)`` here), and one pass finds both kinds of value:
+    input validation (``_data``) looks at these rows only.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        sums = np.einsum("ij->i", X)
+    return np.flatnonzero(~np.isfinite(sums))
 
 
 def _rows_with_nan(X: np.ndarray) -> np.ndarray | None:
     """A mask of the rows that may hold a NaN (``None``: no row does).
 
-    A NaN makes its row's sum NaN (cheaper than a NaN mask; ``einsum`` sums rows of
-    a C-ordered ``X`` 5x faster than ``X.sum(axis=1)`` here); a sum that overflows to
-    ``inf - inf`` flags a row without one, which only sends it the general way.
+    The rows of :func:`odd_rows` (a row flagged without a NaN, for an infinity or an
+    overflowing sum, only takes the slower walk, to the same leaf).
     """
     X = np.asarray(X)
     if X.dtype.kind != "f" or not X.size:
         return None
-    with np.errstate(invalid="ignore", over="ignore"):
-        gappy = np.isnan(np.einsum("ij->i", X))
-    return gappy if gappy.any() else None
+    odd = odd_rows(X)
+    if not odd.size:
+        return None
+    gappy = np.zeros(X.shape[0], dtype=bool)
+    gappy[odd] = True
+    return gappy
 
 
-def _packed(t: DescentTables, col_step: int) -> tuple[np.ndarray, int]:
-    """``base << shift | column offset`` per node, and ``shift``."""
-    col = t.feature * col_step  # per node: offset of its feature's column
-    shift = int(col.max()).bit_length()
-    if shift + int(t.feature.size).bit_length() >= 63:  # needs X of hundreds of GB
-        raise ValueError(
-            "X is too large to predict in one call (a node's child and column offset "
-            "must fit one int64); predict it in row chunks."
-        )
-    return t.base << shift | col, shift
+def _lookup(t: DescentTables, flat: np.ndarray, col_step: int) -> _Lookup:
+    """Per node: the offset of its feature's column in ``flat`` (``X`` with that
+    ``col_step``), its first child and its threshold in ``flat``'s dtype."""
+    return t.feature * col_step, t.base, t.thresholds_for(flat)
 
 
-def _step(packed, nodes, at, mask, shift, flat):
-    """One descent step: ``(base[nodes], X value at the node's feature)`` from
-    one lookup of ``packed`` (``base << shift | column offset``)."""
-    nxt = packed[nodes]
-    idx = nxt & mask
+def _step(tables: _Lookup, nodes, at, flat):
+    """One descent step: ``(base[nodes], X value at the node's feature)``.
+
+    Three lookups of per-node tables (``take``: faster than fancy indexing here, and
+    no shift to unpack a combined table: numpy's int64 ``>>`` is not vectorised)."""
+    col, base, _ = tables
+    idx = col.take(nodes)
     idx += at
-    nxt >>= shift
-    return nxt, flat[idx]
+    return base.take(nodes), flat.take(idx)
 
 
 def _drop_finished(nodes, nxt, at, ent, out):
@@ -328,29 +395,26 @@ def _category_next(t: DescentTables, x, nodes):
     return out
 
 
-def _descend_numeric(t: DescentTables, flat, offsets, packed, shift, chunk=_CHUNK):
+def _descend_numeric(t: DescentTables, flat, offsets, tables: _Lookup, chunk=_CHUNK):
     """The leaf of every entry, for numeric splits and entries with no missing value.
 
-    ``offsets`` holds each entry's offset of its first value in ``flat``.
-    ``packed[i]`` is ``base[i] << shift | col[i]``: one gather per step gives both
-    the first child and the column offset of the node's feature. Entries go in
-    chunks; every third step, if at least 1/8 of them have reached a leaf, those
-    are written out and dropped.
+    ``offsets`` holds each entry's offset of its first value in ``flat``; ``tables``
+    is :func:`_lookup`'s. Entries go in chunks; every ``_DROP_EVERY`` steps, if at least 1/8 of
+    them have reached a leaf, those are written out and dropped.
     """
-    thr = t.thresholds_for(flat)
-    mask = (1 << shift) - 1
-    root_child, root_col = packed[0] >> shift, packed[0] & mask
+    col, base, thr = tables
+    root_child, root_col, root_thr = base[0], col[0], thr[0]
     leaf = np.empty(offsets.size, dtype=np.intp)
     for start in range(0, offsets.size, chunk):
         at = offsets[start : start + chunk]
         ent = np.arange(start, start + at.size)
         # first step: every row is at the root, no per-node gathers needed
-        nodes = root_child + (flat[root_col + at] > thr[0])
+        nodes = root_child + (flat.take(root_col + at) > root_thr)
         for it in range(1, t.max_depth):
             # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
-            nxt, x = _step(packed, nodes, at, mask, shift, flat)
-            nxt += x > thr[nodes]
-            if it % 3 == 2:
+            nxt, x = _step(tables, nodes, at, flat)
+            nxt += x > thr.take(nodes)
+            if it % _DROP_EVERY == _DROP_EVERY - 1:
                 at, nxt, ent = _drop_finished(nodes, nxt, at, ent, leaf)
             nodes = nxt
             if not nodes.size:
@@ -360,7 +424,7 @@ def _descend_numeric(t: DescentTables, flat, offsets, packed, shift, chunk=_CHUN
 
 
 def _walk(
-    t: DescentTables, flat, at, nodes, packed, shift, missing_next, chunk=_CHUNK, by_rows=None
+    t: DescentTables, flat, at, nodes, tables: _Lookup, missing_next, chunk=_CHUNK, by_rows=None
 ):
     """The node where each entry (offset ``at`` in ``flat``, at node ``nodes``) ends:
     a leaf, or the internal node where its value is missing (or its category
@@ -370,9 +434,9 @@ def _walk(
     ``by_rows=(X, row_step)`` (numeric splits only): a missing value follows the
     node's surrogates first (``X[at // row_step]`` is the entry's row), then
     ``missing_next``, step by step."""
-    thr, is_cat = t.thresholds_for(flat), t.is_categorical
-    mask = (1 << shift) - 1
+    thr, is_cat = tables[2], t.is_categorical
     has_cat = bool(is_cat.any())
+    ranked = t.surrogate_ranks if by_rows is not None else None
     res = np.empty(at.size, dtype=np.intp)
     all_at, all_nodes = at, nodes
     for start in range(0, all_at.size, chunk):
@@ -380,8 +444,8 @@ def _walk(
         nodes = all_nodes[start : start + chunk]
         ent = np.arange(start, start + at.size)
         for it in range(t.max_depth):
-            nxt, x = _step(packed, nodes, at, mask, shift, flat)
-            nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
+            nxt, x = _step(tables, nodes, at, flat)
+            nxt += x > thr.take(nodes)  # categorical nodes have thr = inf: fixed below
             # a missing value goes to the node's one missing child, or stops the row
             nan = np.isnan(x)
             if nan.any():
@@ -391,13 +455,14 @@ def _walk(
                     nxt[i] = missing_next[stop]
                 else:
                     assert t.surrogates is not None
-                    slot, _ = surrogate_slots(t.surrogates, by_rows[0], at[i] // by_rows[1], stop)
+                    rows = at[i] // by_rows[1]
+                    slot, _ = surrogate_slots(t.surrogates, by_rows[0], rows, stop, ranked)
                     nxt[i] = np.where(slot >= 0, t.base[stop] + slot, missing_next[stop])
             if has_cat:
                 ci = np.flatnonzero(is_cat[nodes])
                 if ci.size:
                     nxt[ci] = _category_next(t, x[ci], nodes[ci])
-            if it % 3 == 2:
+            if it % _DROP_EVERY == _DROP_EVERY - 1:
                 at, nxt, ent = _drop_finished(nodes, nxt, at, ent, res)
             nodes = nxt
             if not nodes.size:
@@ -406,7 +471,7 @@ def _walk(
     return res
 
 
-def _descend_general(t: DescentTables, X, flat, offsets, packed, shift, row_step):
+def _descend_general(t: DescentTables, X, flat, offsets, tables: _Lookup, row_step):
     """:func:`descend` of the rows of ``X`` (at ``offsets`` in its ``flat`` view) with
     missing values or categorical splits: a row whose value is missing (or whose category is
     unseen) at an internal node stops there, unless all of the node's missing
@@ -420,14 +485,14 @@ def _descend_general(t: DescentTables, X, flat, offsets, packed, shift, row_step
     if t.surrogates is not None and not t.is_categorical.any():
         # surrogates followed at every step (one walk; all of a step's rows at once)
         chunk = max(_CHUNK, _SURROGATE_CHUNK_BYTES // max(X.shape[1] * flat.itemsize, 1))
-        res = _walk(t, flat, offsets, start, packed, shift, t.whole_next,
+        res = _walk(t, flat, offsets, start, tables, t.whole_next,
                     chunk=chunk, by_rows=(X, row_step))  # fmt: skip
         stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     else:
-        res = _walk(t, flat, offsets, start, packed, shift, t.missing_next)
+        res = _walk(t, flat, offsets, start, tables, t.missing_next)
         stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     if t.surrogates is not None and t.is_categorical.any() and stuck_rows.size:
-        _follow_surrogates(t, X, flat, offsets, packed, shift, res, stuck_rows)
+        _follow_surrogates(t, X, flat, offsets, tables, res, stuck_rows)
         stuck_rows = np.flatnonzero(t.n_children[res] > 0)
     stuck_nodes = res[stuck_rows]
     res[stuck_rows] = -1
@@ -436,7 +501,7 @@ def _descend_general(t: DescentTables, X, flat, offsets, packed, shift, row_step
     return res, stuck_rows[order], stuck_nodes[order]
 
 
-def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, rows) -> None:
+def _follow_surrogates(t: DescentTables, X, flat, offsets, tables: _Lookup, res, rows) -> None:
     """Move the ``rows`` stopped at internal nodes (``res``) on by their surrogates.
 
     A row stopped by a missing primary value (or an unseen category) goes to the
@@ -457,14 +522,14 @@ def _follow_surrogates(t: DescentTables, X, flat, offsets, packed, shift, res, r
         nxt = np.where(slot >= 0, t.base[nodes] + slot, whole[nodes])
         go = np.flatnonzero(nxt >= 0)
         rows = rows[go]
-        res[rows] = _walk(t, flat, offsets[rows], nxt[go], packed, shift, t.missing_next)
+        res[rows] = _walk(t, flat, offsets[rows], nxt[go], tables, t.missing_next)
         stop = np.flatnonzero(t.n_children[res[rows]] > 0)
         rows = rows[stop]
         nodes = res[rows]
 
 
 def route(
-    t: DescentTables, X: np.ndarray
+    t: DescentTables, X: np.ndarray, nan_rows: NanRows | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`descend`, then :func:`spread` of the rows it stopped, as one call.
 
@@ -486,27 +551,25 @@ def route(
         or not t.spreads.any()
         or t.share.max() > 1.0  # spread rows are told below by weights below 1
     ):
-        leaf, stuck_rows, stuck_nodes = descend(t, X)
+        leaf, stuck_rows, stuck_nodes = descend(t, X, nan_rows)
         if not stuck_rows.size:
             empty = np.empty(0, dtype=np.intp)
             return leaf, stuck_rows, empty, empty, np.empty(0)
         return (leaf, stuck_rows, *spread(t, X, stuck_rows, stuck_nodes))
     n = X.shape[0]
     empty = np.empty(0, dtype=np.intp)
-    gappy = _rows_with_nan(X)
+    gappy = _rows_with_nan(X) if nan_rows is None else nan_rows.mask
     flat, row_step, col_step = flat_view(X)
     if gappy is None:
-        packed, shift = _packed(t, col_step)
-        leaf = _descend_numeric(t, flat, np.arange(n) * row_step, packed, shift)
+        leaf = _descend_numeric(t, flat, np.arange(n) * row_step, _lookup(t, flat, col_step))
         return leaf, empty, empty, empty, np.empty(0)
     full = np.flatnonzero(~gappy)
     gappy = np.flatnonzero(gappy)
     leaf = np.empty(n, dtype=np.intp)
     if full.size:
-        packed, shift = _packed(t, col_step)
-        leaf[full] = _descend_numeric(t, flat, full * row_step, packed, shift)
+        leaf[full] = _descend_numeric(t, flat, full * row_step, _lookup(t, flat, col_step))
     # the rows with a missing value, copied out (their reads stay in cache)
-    g_rows, g_leaf, g_w = _fan_walk(t, _take_rows(X, gappy))
+    g_rows, g_leaf, g_w = _fan_walk(t, _gappy_values(X, gappy, nan_rows))
     # a row spread at a node of ``spreads`` has two triples or more, or one of weight
     # below 1 (shares are at most 1, so a product of them below 1 stays below 1)
     stopped = np.bincount(g_rows, minlength=gappy.size) > 1
@@ -541,7 +604,8 @@ def _fan_walk(
     copy per child of ``spread_children`` (in slot order) is appended behind the
     moved entries, its weight times the child's share. So a row's entries keep their
     order, its copies following them. Entries at leaves and spent ones are taken out
-    every few steps, and rows not yet started are then fed in at their start node
+    every few steps (spent ones discarded), and rows not yet started are then fed in
+    at their start node
     (``chunk`` entries walk together: their rows of ``X`` stay in cache). Each
     row's entries then come out by leaf depth, then position.
 
@@ -554,37 +618,43 @@ def _fan_walk(
     row_step = max(row_step, 1)
     n = t.feature.size
     spent = n
-    packed, shift = _packed(t, col_step)
-    packed = np.append(packed, spent << shift)  # reads feature 0, stays
-    absorbing = np.append(t.n_children == 0, True)  # leaves and the spent node
+    col, base, thr = _lookup(t, flat, col_step)
+    # the spent node reads feature 0 and stays
+    thr = np.append(thr, np.inf).astype(flat.dtype)
+    col, base = np.append(col, 0), np.append(base, spent)
+    internal = np.append(t.n_children > 0, False)  # not leaves, not the spent node
     kid, kid_share, full = t.fan_table
-    width = kid.shape[0]
-    mask = (1 << shift) - 1
-    thr = np.append(t.thresholds_for(flat), np.inf).astype(flat.dtype)
+    width = kid.shape[1]
     is_cat = np.append(t.is_categorical, False)
     has_cat = bool(is_cat.any())
-    sur = t.surrogates
+    sur, ranked = t.surrogates, t.surrogate_ranks
     start_node = np.zeros(n_rows, dtype=np.intp) if nodes is None else nodes
     out_at, out_leaf, out_w = [], [], []
     cap = 4 * chunk
     at_buf = np.empty(cap, dtype=np.intp)
     w_buf = np.empty(cap, dtype=np.float64)
-    size = fed = 0
-    nodes = np.empty(0, dtype=np.intp)
-    it = 0
+    # the entries' nodes and their next nodes, the two buffers swapped every step
+    # (copies are written behind the next nodes, no concatenation)
+    node_buf = [np.empty(cap, dtype=np.intp), np.empty(cap, dtype=np.intp)]
+    cur = size = fed = it = 0
     while True:
         if it % 3 == 0 and size < chunk and fed < n_rows:  # feed rows in
             k = min(chunk - size, n_rows - fed)
             at_buf[size : size + k] = np.arange(fed, fed + k) * row_step
             w_buf[size : size + k] = 1.0
-            nodes = np.concatenate([nodes, start_node[fed : fed + k]])
+            node_buf[cur][size : size + k] = start_node[fed : fed + k]
             size += k
             fed += k
         if not size:
             break
         at = at_buf[:size]
-        nxt, x = _step(packed, nodes, at, mask, shift, flat)
-        nxt += x > thr[nodes]  # categorical nodes have thr = inf: fixed below
+        nodes = node_buf[cur][:size]
+        nxt = node_buf[1 - cur][:size]
+        idx = col.take(nodes)
+        idx += at
+        np.take(base, nodes, out=nxt, mode="wrap")  # valid ids: no bounds check
+        x = flat.take(idx)
+        nxt += x > thr.take(nodes)  # categorical nodes have thr = inf: fixed below
         multi = np.isnan(x)
         if has_cat:
             ci = np.flatnonzero(is_cat[nodes])
@@ -595,61 +665,68 @@ def _fan_walk(
         fan = np.flatnonzero(multi)
         k = 0
         if fan.size:
-            at_nodes = nodes[fan]
-            ok = ~absorbing[at_nodes]  # a NaN read at a leaf is no split
+            at_nodes = nodes.take(fan)
+            ok = internal.take(at_nodes)  # a NaN read at a leaf is no split
             if not ok.all():
                 fan, at_nodes = fan[ok], at_nodes[ok]
             if sur is not None and fan.size:
-                slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes)
+                slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes, ranked)
                 hit = slot >= 0
                 nxt[fan[hit]] = t.base[at_nodes[hit]] + slot[hit]
                 fan, at_nodes = fan[~hit], at_nodes[~hit]
         if fan.size:
             nxt[fan] = spent
             # one copy per (entry, slot), by entry and then slot
-            new_child = kid[:, at_nodes].T.ravel()
-            new_w = (w_buf[fan] * kid_share[:, at_nodes]).T.ravel()  # kept if it underflows
-            new_at = np.repeat(at[fan], width)
+            new_child = kid.take(at_nodes, axis=0).ravel()
+            # share times weight (kept if it underflows)
+            new_w = (kid_share.take(at_nodes, axis=0) * w_buf.take(fan)[:, None]).ravel()
+            new_at = np.repeat(at.take(fan), width)
             if not full:  # nodes with fewer children to spread to
                 keep = np.flatnonzero(new_child >= 0)
                 new_child, new_w, new_at = new_child[keep], new_w[keep], new_at[keep]
             k = new_child.size
+        cur = 1 - cur  # the next nodes are the nodes now
         if it % 3 == 2:
             done = nxt == nodes
             if np.count_nonzero(done) * 8 >= size:
                 fin = np.flatnonzero(done)
-                out_at.append(at[fin])
-                out_leaf.append(nxt[fin])
-                out_w.append(w_buf[fin])
+                at_leaf = nxt.take(fin)
+                real = np.flatnonzero(at_leaf != spent)  # spent entries are dropped
+                fin = fin.take(real)
+                out_at.append(at.take(fin))
+                out_leaf.append(at_leaf.take(real))
+                out_w.append(w_buf.take(fin))
                 keep = np.flatnonzero(~done)
                 size = keep.size
-                at_buf[:size] = at[keep]
-                w_buf[:size] = w_buf[keep]
-                nxt = nxt[keep]
+                at_buf[:size] = at.take(keep)
+                w_buf[:size] = w_buf.take(keep)
+                node_buf[cur][:size] = nxt.take(keep)
         if k:
             if size + k + chunk > cap:
                 cap = 2 * (size + k + chunk)
                 at_buf = np.concatenate([at_buf[:size], np.empty(cap - size, np.intp)])
                 w_buf = np.concatenate([w_buf[:size], np.empty(cap - size)])
+                grown = np.empty(cap, dtype=np.intp)
+                grown[:size] = node_buf[cur][:size]
+                node_buf[cur] = grown
+                node_buf[1 - cur] = np.empty(cap, dtype=np.intp)
             at_buf[size : size + k] = new_at
             w_buf[size : size + k] = new_w
-            nxt = np.concatenate([nxt, new_child])
+            node_buf[cur][size : size + k] = new_child
             size += k
-        nodes = nxt
         it += 1
-    out_at.append(at_buf[:size])
-    out_leaf.append(nodes)
-    out_w.append(w_buf[:size])
+    if not out_leaf:
+        empty = np.empty(0, dtype=np.intp)
+        return empty, empty, np.empty(0)
     leaf = np.concatenate(out_leaf)
-    real = np.flatnonzero(leaf != spent)
-    leaf = leaf[real]
-    depth = t.depth[leaf]
-    if t.max_depth < 1 << 16:  # a radix sort
+    depth = t.depth.take(leaf)
+    if t.max_depth < 1 << 8:  # a radix sort, one pass
+        depth = depth.astype(np.uint8)
+    elif t.max_depth < 1 << 16:
         depth = depth.astype(np.uint16)
     order = np.argsort(depth, kind="stable")
-    real = real[order]
-    rows = np.concatenate(out_at)[real] // row_step
-    return rows, leaf[order], np.concatenate(out_w)[real]
+    rows = np.concatenate(out_at).take(order) // row_step
+    return rows, leaf.take(order), np.concatenate(out_w).take(order)
 
 
 def spread(

@@ -32,7 +32,7 @@ import numpy as np
 
 from treelearn._split_lists import SplitList
 
-__all__ = ["Surrogates", "surrogate_slots"]
+__all__ = ["Surrogates", "surrogate_ranks", "surrogate_slots"]
 
 #: The kinds of a surrogate test (the values of ``Tree.split_kind``).
 _NUMERIC, _CATEGORICAL = 1, 2
@@ -65,8 +65,23 @@ class Surrogates(SplitList):
         return bool((self.kind == _CATEGORICAL).any())
 
 
+def surrogate_ranks(sur: Surrogates) -> np.ndarray:
+    """Every node's surrogates by rank, ``[node_count, max rank]``: ``table[v, r]`` is
+    node ``v``'s surrogate of rank ``r`` (``-1`` past its count). Built once per tree
+    for prediction (``DescentTables.surrogate_ranks``), it saves
+    :func:`surrogate_slots` the per-call construction of its cases' rows."""
+    first = sur.ptr[:-1]
+    count = sur.ptr[1:] - first
+    ranks = np.arange(int(count.max()) if count.size else 0)
+    return np.where(ranks < count[:, None], first[:, None] + ranks, -1).astype(np.intp)
+
+
 def surrogate_slots(
-    sur: Surrogates, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+    sur: Surrogates,
+    X: np.ndarray,
+    rows: np.ndarray,
+    nodes: np.ndarray,
+    ranked: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The child slot of each case by the first surrogate of its node that applies.
 
@@ -81,6 +96,8 @@ def surrogate_slots(
         Encoded values (missing: NaN; categories: codes).
     rows, nodes : ndarray of int
         Each case's row of ``X`` and node (an index of ``sur.ptr``).
+    ranked : ndarray of int, optional
+        :func:`surrogate_ranks` of ``sur``, if the caller keeps it.
 
     Returns
     -------
@@ -90,7 +107,7 @@ def surrogate_slots(
         The surrogate (index into ``sur``'s arrays) that decided, ``-1`` where none.
     """
     if not sur.has_categorical:
-        return _numeric_slots(sur, X, rows, nodes)
+        return _numeric_slots(sur, X, rows, nodes, ranked)
     slot = np.full(rows.size, -1, dtype=np.intp)
     used = np.full(rows.size, -1, dtype=np.intp)
     count = sur.count[nodes]
@@ -116,24 +133,32 @@ def surrogate_slots(
 
 
 def _numeric_slots(
-    sur: Surrogates, X: np.ndarray, rows: np.ndarray, nodes: np.ndarray
+    sur: Surrogates,
+    X: np.ndarray,
+    rows: np.ndarray,
+    nodes: np.ndarray,
+    ranked: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`surrogate_slots` when every surrogate is numeric: all ranks at once
     (a case's first surrogate whose value it has decides)."""
-    first_split = sur.ptr[nodes]
-    count = sur.ptr[nodes + 1] - first_split
-    ranks = np.arange(int(count.max()) if count.size else 0)
-    if not ranks.size:
+    if ranked is None:
+        first_split = sur.ptr[nodes]
+        count = sur.ptr[nodes + 1] - first_split
+        ranks = np.arange(int(count.max()) if count.size else 0)
+        s = np.where(ranks < count[:, None], first_split[:, None] + ranks, -1)
+    else:
+        s = ranked.take(nodes, axis=0)
+    if not s.shape[1]:
         none = np.full(rows.size, -1, dtype=np.intp)
         return none, none.copy()
-    has_rank = ranks < count[:, None]
-    s = np.where(has_rank, first_split[:, None] + ranks, 0)
-    x = X[rows[:, None], sur.feature[s]]
-    known = has_rank & ~np.isnan(x)
+    # past a node's count (-1) read the last surrogate's feature: never used
+    x = X[rows[:, None], sur.feature.take(s, mode="wrap")]
+    known = s >= 0
+    known &= ~np.isnan(x)
     first = known.argmax(axis=1)
     pick = np.arange(rows.size), first
     found = known[pick]
     s, x = s[pick], x[pick]
-    low = sur.low_slot[s].astype(np.intp)
-    slot = np.where(found, np.where(x <= sur.threshold[s], low, 1 - low), -1)
+    low = sur.low_slot.take(s, mode="wrap").astype(np.intp)
+    slot = np.where(found, np.where(x <= sur.threshold.take(s, mode="wrap"), low, 1 - low), -1)
     return slot, np.where(found, s, -1)

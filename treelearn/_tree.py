@@ -60,7 +60,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from treelearn._competitor_tables import Competitors
-from treelearn._routing import DescentTables, leaf_sums, route
+from treelearn._routing import DescentTables, NanRows, leaf_sums, route
 from treelearn._split_lists import TableIndex, whole_codes
 from treelearn._surrogate_tables import Surrogates
 from treelearn._tolerances import EMPTY_WEIGHT
@@ -135,6 +135,10 @@ class NodeView:
     def weighted_n_samples(self) -> float:
         """Total training weight at the node."""
         return float(self.value.sum())
+
+
+#: Widest fan-out whose table :meth:`Tree.prepare_prediction` builds at fit.
+_FAN_TABLE_WIDTH = 8
 
 
 class Tree:
@@ -453,6 +457,25 @@ class Tree:
             )
         return self._descent
 
+    def prepare_prediction(self) -> None:
+        """Build every table prediction reads now (``fit`` calls this), so that the
+        first ``predict`` pays no set-up: :attr:`descent_tables` with the float32
+        thresholds and, where the tree uses them, the fan-out and surrogate tables,
+        and :attr:`leaf_class`. O(nodes); the tables are the ones a later call would
+        build (each is built once per tree either way)."""
+        t = self.descent_tables
+        t.threshold32  # noqa: B018 (cached properties, built here)
+        internal = t.n_children > 0
+        # the fan-out table is [nodes, widest fan-out]: built here for binary and
+        # narrow multiway splits only (a 20,000-way split would make it GiB-sized;
+        # such a tree builds it, if ever, when a predict needs it)
+        if t.spreads.any() and int(t.spread_count[internal].max()) <= _FAN_TABLE_WIDTH:
+            t.fan_table  # noqa: B018
+        if t.surrogates is not None:
+            t.whole_next  # noqa: B018
+            t.surrogate_ranks  # noqa: B018
+        self.leaf_class  # noqa: B018
+
     def _spread_shares(self) -> tuple[np.ndarray, np.ndarray]:
         """Children a missing value goes down (grouped by parent) and every node's share.
 
@@ -499,18 +522,23 @@ class Tree:
             np.concatenate([np.ones(done.size), w]),
         )
 
-    def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
+    def predict_proba(
+        self, X: np.ndarray, laplace: bool = False, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Class probabilities of the rows of the encoded matrix ``X``.
 
         ``laplace=True`` uses ``(n_c + 1) / (n + K)`` at the leaves (C4.5's ``-A``).
+        ``nan_rows``: :func:`~treelearn._routing.nan_rows` of ``X`` if known.
         """
         table = self._laplace_proba() if laplace else self._node_proba
-        return self._predict_table(table, X)
+        return self._predict_table(table, X, nan_rows)
 
-    def _predict_table(self, table: np.ndarray, X: np.ndarray) -> np.ndarray:
+    def _predict_table(
+        self, table: np.ndarray, X: np.ndarray, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Rows of the per-node ``table`` [nodes, k] reached by the rows of ``X``,
         summed by their weights over the leaves a missing value spreads them to."""
-        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X, nan_rows)
         if not stuck_rows.size:  # no row stopped at a missing value: one leaf each
             return table[leaf]
         out = table[np.maximum(leaf, 0)]
@@ -531,12 +559,15 @@ class Tree:
         proba[self._empty] = proba[self.parent[self._empty]]
         return proba
 
-    def predict_class(self, X: np.ndarray, labels: np.ndarray | None = None) -> np.ndarray:
+    def predict_class(
+        self, X: np.ndarray, labels: np.ndarray | None = None, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Index of the most probable class per row (the first one on ties).
 
         With ``labels``, return ``labels[index]`` instead (one lookup per row, not two).
+        ``nan_rows``: :func:`~treelearn._routing.nan_rows` of ``X`` if known.
         """
-        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X)
+        leaf, stuck_rows, rows, leaves, w = route(self.descent_tables, X, nan_rows)
         if labels is None:
             labels = np.arange(self.n_classes)
             at_node = self.leaf_class

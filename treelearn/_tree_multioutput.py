@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from treelearn._routing import NanRows
 from treelearn._tree import Tree, empty_nodes
 
 __all__ = ["MultiOutputTree"]
@@ -91,22 +92,27 @@ class MultiOutputTree(Tree):
             self._classes_at = np.argmax(self._node_proba, axis=2)
         return self._classes_at
 
-    def predict_proba(self, X: np.ndarray, laplace: bool = False) -> np.ndarray:
+    def predict_proba(
+        self, X: np.ndarray, laplace: bool = False, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Class probabilities of every output, ``(n_rows, n_outputs, max_n_classes)``."""
         if laplace:
             raise ValueError(
                 "Laplace-smoothed probabilities are not defined for multi-output trees."
             )
         flat = self._node_proba.reshape(self.node_count, -1)
-        return self._predict_table(flat, X).reshape(X.shape[0], *self.value.shape[1:])
+        proba = self._predict_table(flat, X, nan_rows)
+        return proba.reshape(X.shape[0], *self.value.shape[1:])
 
-    def predict_class(self, X: np.ndarray, labels=None) -> np.ndarray:
+    def predict_class(
+        self, X: np.ndarray, labels=None, nan_rows: NanRows | None = None
+    ) -> np.ndarray:
         """Most probable class of every output per row, ``(n_rows, n_outputs)``.
 
         Indices (the first one on ties), or with ``labels`` (one array per output)
         the labels themselves.
         """
-        proba = self.predict_proba(X)
+        proba = self.predict_proba(X, nan_rows=nan_rows)
         index = np.argmax(proba, axis=2)
         if labels is None:
             return index

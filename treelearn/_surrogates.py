@@ -295,7 +295,7 @@ def numeric_cuts(
 
 
 def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature, known_total,
-                       major_total, left_slot):  # fmt: skip
+                       major_total, left_slot, unit=False):  # fmt: skip
     """Best grouping of every categorical feature of a block (codes below ``C``)
     as a surrogate at every usable node.
 
@@ -303,7 +303,11 @@ def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature
     level's split nodes whose primary value is known (``s``: the primary's slot).
     Ties are broken in rpart's orientation of the primary, whose left child is slot
     ``left_slot`` here. Each (feature, node) pair is a row of the ``[pairs, C, 2]``
-    weight tensors, summed as that feature's own tensor would be.
+    weight tensors, summed as that feature's own tensor would be. ``unit``: every
+    weight is 0 or 1, so that the counts of positive weight are the weights' sums.
+
+    A cell with no case of positive weight sums to ``0.0`` on both sides, so the
+    agreeing and disagreeing sums need not mask the absent categories out.
     """
     B = len(feats)
     s = np.where(left_slot[node] == 0, s, 1 - s)  # 0: rpart's left
@@ -315,16 +319,16 @@ def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature
     w = np.broadcast_to(wt[:, None], ok.shape)[ok]
     P = B * L
     W = np.bincount(cell, weights=w, minlength=P * C * 2).reshape(P, C, 2)
-    N = np.bincount(cell[w > 0], minlength=P * C * 2).reshape(P, C, 2)
+    N = W if unit else np.bincount(cell[w > 0], minlength=P * C * 2).reshape(P, C, 2)
     lw, rw = W[:, :, 0], W[:, :, 1]
     ln, rn = N[:, :, 0], N[:, :, 1]
     all_l, all_r = lw.sum(axis=1), rw.sum(axis=1)
     default_right = ~(all_l > all_r)
     absent = (ln == 0) & (rn == 0)
     go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
-    agree = np.where(absent, 0.0, np.where(go_right, rw, lw)).sum(axis=1)
-    n_agree = np.where(absent, 0, np.where(go_right, rn, ln)).sum(axis=1)
-    n_other = np.where(absent, 0, np.where(go_right, ln, rn)).sum(axis=1)
+    agree = np.where(go_right, rw, lw).sum(axis=1)
+    n_agree = agree if unit else np.where(go_right, rn, ln).sum(axis=1)
+    n_other = np.where(go_right, ln, rn).sum(axis=1)
     b_of, node_of = np.divmod(np.arange(P), L)
     usable = split_node[node_of] & (node_feature[node_of] != feats[b_of])
     pairs = np.flatnonzero(usable & (n_agree > 1) & (n_other > 1))
@@ -408,26 +412,28 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     """The best ``max_surrogates`` candidates per node, by agreement (lower feature first)."""
     if not found:
         return LevelSurrogates(np.zeros(0, dtype=np.intp), Surrogates.empty(L))
-    node = np.concatenate([c.node for c in found])
+
+    def joined(attr):  # one attribute over every candidate block
+        parts = [getattr(c, attr) for c in found]
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    node = joined("node")
     feature = np.concatenate([np.broadcast_to(c.feature, c.node.shape) for c in found])
-    agreement = np.concatenate([c.agreement for c in found])
-    src = np.concatenate([np.arange(c.node.size) for c in found])
-    which = np.concatenate([np.full(c.node.size, j) for j, c in enumerate(found)])
+    agreement = joined("agreement")
     order = np.lexsort((feature, -agreement, node))
-    node, which, src, feature = node[order], which[order], src[order], feature[order]
-    start = np.searchsorted(node, node)  # first candidate of each one's node
-    keep = np.flatnonzero(np.arange(node.size) - start < max_surrogates)
-    node, which, src, feature = node[keep], which[keep], src[keep], feature[keep]
+    sorted_node = node[order]
+    start = np.searchsorted(sorted_node, sorted_node)  # first candidate of each one's node
+    kept = order[np.arange(order.size) - start < max_surrogates]  # kept, in rank order
+    node, feature = node[kept], feature[kept]
+    sizes = [c.node.size for c in found]
+    which = np.repeat(np.arange(len(found)), sizes)[kept]  # candidate block of each kept one
+    src = kept - np.repeat(np.cumsum(sizes) - sizes, sizes)[kept]  # its row in that block
     count = np.bincount(node, minlength=L)
     ptr = np.zeros(L + 1, dtype=np.int64)
     np.cumsum(count, out=ptr[1:])
 
     def gather(attr, dtype):
-        out = np.zeros(node.size, dtype=dtype)
-        for j, c in enumerate(found):
-            at = which == j
-            out[at] = getattr(c, attr)[src[at]]
-        return out
+        return joined(attr)[kept].astype(dtype, copy=False)
 
     kind = np.array([c.kind for c in found], dtype=np.int8)[which]
     feat = feature.astype(np.int32)
@@ -457,12 +463,20 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
 
 
 def rpart_left_slot(
-    local: np.ndarray, side: np.ndarray, e_y: np.ndarray, e_w: np.ndarray, L: int, K: int
+    local: np.ndarray,
+    side: np.ndarray,
+    e_y: np.ndarray,
+    e_w: np.ndarray,
+    L: int,
+    K: int,
+    known: np.ndarray | None = None,
 ) -> np.ndarray:
     """The slot rpart calls *left* at every node: the side whose mean class index
     (``Σ_j j·p_j`` over its known cases) is lower; slot 1 on equal means (rpart's
-    orientation when it finds no order). Only ties between directions depend on it."""
-    known = side >= 0
+    orientation when it finds no order). Only ties between directions depend on it.
+    ``known``: the entries whose ``side`` is known, ascending, when the caller has them."""
+    if known is None:
+        known = np.flatnonzero(side >= 0)
     cell = (local[known] * 2 + side[known]) * K + e_y[known]
     counts = np.bincount(cell, weights=e_w[known], minlength=L * 2 * K).reshape(L, 2, K)
     total = counts.sum(axis=2)
@@ -530,15 +544,15 @@ def route_with_surrogates(
     split_node = n_children > 0
     side = np.full(m, -1, dtype=np.intp)
     side[idx] = slot
-    known = side >= 0
-    w_known = np.where(known, e_w, 0.0)
-    t_left = np.bincount(local, weights=np.where(side == 0, e_w, 0.0), minlength=L)
-    t_right = np.bincount(local, weights=np.where(side == 1, e_w, 0.0), minlength=L)
+    kn = np.flatnonzero(side >= 0)
+    # each side's weight per node, summed over the known entries in entry order (the
+    # same sums as over every entry with 0.0 for the others)
+    t_side = np.bincount(local[kn] * 2 + side[kn], weights=e_w[kn], minlength=2 * L)
+    t_left, t_right = t_side[0::2], t_side[1::2]
     known_total = t_left + t_right
     major_total = np.maximum(t_left, t_right)
     found: list[_Candidates] = []
-    if max_surrogates > 0 and (split_node & (np.bincount(local, weights=w_known, minlength=L)
-                                             > 0)).any():  # fmt: skip
+    if max_surrogates > 0 and (split_node & (known_total > 0)).any():
         if numeric_search is not None:
             found += numeric_search(local, side, e_w, split_node, node_feature, known_total,
                                     major_total)  # fmt: skip
@@ -562,10 +576,9 @@ def route_with_surrogates(
                                    place)  # fmt: skip
                 if c is not None:
                     found.append(c)
-        kn = np.flatnonzero(known)
         cat = np.flatnonzero(is_categorical & (n_categories >= 1))
         if cat.size:
-            left_slot = rpart_left_slot(local, side, e_y, e_w, L, int(e_y.max(initial=0)) + 1)
+            left_slot = rpart_left_slot(local, side, e_y, e_w, L, int(e_y.max(initial=0)) + 1, kn)
             k_rows, k_node = e_row[kn], local[kn]
             # features of fewer than 8 categories share one width (their sums over
             # categories are then sequential, as each feature's own: pairwise
@@ -573,6 +586,7 @@ def route_with_surrogates(
             width = n_categories[cat].astype(np.intp)
             narrow = width < 8
             width[narrow] = width[narrow].max(initial=1)
+            unit = bool(np.all((e_w == 0) | (e_w == 1)))
             common = (k_node, side[kn], e_w[kn], L, split_node, node_feature, known_total,
                       major_total, left_slot)  # fmt: skip
             for C in np.unique(width).tolist():
@@ -585,7 +599,9 @@ def route_with_surrogates(
                             found.append(c)
                     continue
                 for feats in _blocks(feats_c, L * 2 * C):
-                    c = _categorical_block(feats, int(C), X[k_rows[:, None], feats], *common)
+                    c = _categorical_block(
+                        feats, int(C), X[k_rows[:, None], feats], *common, unit=unit
+                    )
                     if c is not None:
                         found.append(c)
     level = _rank(found, L, max_surrogates, n_categories)

@@ -229,3 +229,26 @@ def test_property_boundaries_are_pure_class_changes(c, K, seed):
     pure = np.where(positive.sum(axis=1) == 1, positive.argmax(axis=1), -1)
     expected = ~((pure[:-1] >= 0) & (pure[:-1] == pure[1:]))
     np.testing.assert_array_equal(_boundaries(counts), expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(2, 5000), st.sampled_from([2, 7, 63, 255]), st.integers(0, 2**31))
+def test_property_bin_codes_in_mixed_key_buckets(n, max_bins, seed):
+    # values a few float32 steps apart share a bucket of _codes_of_keys' table with
+    # values of other bins (edges inside the bucket): their codes are searched, and
+    # every code is apply_bins' (searchsorted of the edges) all the same
+    from treelearn._binning import _BUCKET_SHIFT, _order_keys
+
+    rng = np.random.default_rng(seed)
+    start = np.float32(rng.choice([-2.5, 1.0, 3e5, 7e30]))
+    steps = rng.integers(0, 3 * 2**_BUCKET_SHIFT, n).astype(np.int32)
+    col = (start.view(np.int32) + steps).view(np.float32)  # consecutive float32 bit patterns
+    X = np.column_stack([col, rng.permutation(col)])
+    rules = SklearnRules()
+    no_cat = np.zeros(2, dtype=bool)
+    # (gap 0: neighbouring float32 values are bins of their own)
+    bins, codes = bin_data(X, no_cat, np.zeros(2, int), max_bins, 0.0, rules.place_thresholds)
+    np.testing.assert_array_equal(codes, apply_bins(X, bins))
+    buckets = _order_keys(col) >> _BUCKET_SHIFT
+    mixed = [np.unique(codes[buckets == b, 0]).size > 1 for b in np.unique(buckets)]
+    assert n < 300 or max_bins < 7 or any(mixed)  # (the searched path is taken)

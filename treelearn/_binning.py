@@ -164,12 +164,12 @@ def _edges_and_codes(
     bins' smallest and largest values (:func:`value_range`'s) when the sort gives
     them exactly (``None``: to be computed).
 
-    Values that float32 holds exactly are sorted by two 16-bit radix passes over
-    order-preserving ``uint32`` keys (several times faster than a comparison sort);
-    other float64 values by ``np.unique``. Either way the distinct values and their
-    counts are ``np.unique``'s (a zero's sign aside, which no edge comparison sees;
-    a feature holding a zero leaves its ranges to :func:`value_range`, which keeps
-    the zero's sign as ``X`` has it).
+    Values that float32 holds exactly are sorted as order-preserving ``uint32`` keys
+    (one ``np.sort``: no permutation to keep), their codes looked up by the keys'
+    high bits (:func:`_codes_of_keys`); other float64 values go through ``np.unique``.
+    Either way the distinct values and their counts are ``np.unique``'s (a zero's
+    sign aside, which no edge comparison sees; a feature holding a zero leaves its
+    ranges to :func:`value_range`, which keeps the zero's sign as ``X`` has it).
     """
     keys = _order_keys(values)
     if keys is None:
@@ -177,20 +177,17 @@ def _edges_and_codes(
         e = _edges_of(u, counts, max_bins, gap, feature, place)
         # the codes of the distinct values, given to their occurrences
         return e, np.searchsorted(e, u, side="left").astype(np.uint8)[inverse], None
-    low = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")  # (radix sorts)
-    high = np.take((keys >> 16).astype(np.uint16), low)
-    order = np.take(low, np.argsort(high, kind="stable"))
-    sorted_keys = np.take(keys, order)
+    sorted_keys = np.sort(keys)
     first = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    u = _key_values(sorted_keys[first]).astype(values.dtype)  # (float32 exact in float64)
+    u_keys = sorted_keys[first]
+    del sorted_keys
+    u = _key_values(u_keys).astype(values.dtype)  # (float32 exact in float64)
     counts = np.diff(np.r_[first, values.size])
     e = _edges_of(u, counts, max_bins, gap, feature, place)
     # bin b holds the distinct values u[at[b] : at[b + 1]]: those above b edges (what
     # searchsorted(e, u, side="left") says, from one search per edge)
     at = np.r_[0, np.searchsorted(u, e, side="right"), u.size]
-    into = np.r_[first, values.size][at]  # the same in the sorted values
-    codes = np.empty(values.size, dtype=np.uint8)
-    codes[order] = np.repeat(np.arange(e.size + 1, dtype=np.uint8), np.diff(into))
+    codes = _codes_of_keys(keys, u_keys, np.diff(at), e, values)
     ranges = None
     if not (u == 0).any():  # each bin's first and last distinct value
         full = at[1:] > at[:-1]
@@ -199,6 +196,33 @@ def _edges_and_codes(
         hi[full] = u[at[1:][full] - 1]
         ranges = (lo, hi)
     return e, codes, ranges
+
+
+#: Low bits of :func:`_order_keys`' keys below a bucket of :func:`_codes_of_keys`
+#: (2**20 buckets: a table of 1 MiB, and few values share a bucket with an edge).
+_BUCKET_SHIFT = 12
+
+
+def _codes_of_keys(
+    keys: np.ndarray, u_keys: np.ndarray, per_bin: np.ndarray, e: np.ndarray, values: np.ndarray
+) -> np.ndarray:
+    """Every value's code (``searchsorted(e, value, side="left")``) from its key,
+    given the sorted distinct keys ``u_keys`` and how many of them each bin holds
+    (``per_bin``, in order): a table lookup by the key's high bits, and a search of
+    ``e`` only for the values whose bucket of keys holds distinct values of two bins.
+    """
+    code_u = np.repeat(np.arange(per_bin.size, dtype=np.uint8), per_bin)
+    bucket = u_keys >> _BUCKET_SHIFT  # non-decreasing, as the codes
+    n_buckets = (0xFFFFFFFF >> _BUCKET_SHIFT) + 1
+    lowest = np.zeros(n_buckets, dtype=np.uint8)
+    highest = np.zeros(n_buckets, dtype=np.uint8)
+    lowest[bucket[::-1]] = code_u[::-1]  # (the last write wins: each bucket's first code)
+    highest[bucket] = code_u
+    of_value = keys >> _BUCKET_SHIFT
+    codes = np.take(lowest, of_value)
+    mixed = np.flatnonzero(np.take(lowest != highest, of_value))
+    codes[mixed] = np.searchsorted(e, np.take(values, mixed), side="left")
+    return codes
 
 
 def _order_keys(values: np.ndarray) -> np.ndarray | None:

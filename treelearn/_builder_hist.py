@@ -347,7 +347,9 @@ def shard_splits(pieces, parents, derive_row, sibling_rows, rows, node_counts, b
     ``(FeatureSplits, histograms)``."""
     hist, n_hist = add_histograms(*pieces)
     parent_rows = None
-    if derive_row.size:
+    if len(parents) == 1 and parents[0][0].size == derive_row.size:
+        parent_rows = parents[0][1]  # one piece holds every row, in order: no copy
+    elif derive_row.size:
         ph = np.empty((derive_row.size, *hist.shape[1:]), dtype=hist.dtype)
         pn = None if n_hist is None else np.empty((derive_row.size, *n_hist.shape[1:]), np.int64)
         for pos, (h, n) in parents:

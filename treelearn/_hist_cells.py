@@ -189,11 +189,17 @@ def entry_cells(
     mark[p] = False  # (all false again)
     c = p.size
     number[p] = np.arange(0, c * K, K, dtype=np.intp)  # a marked cell's number, times K
-    counted = np.zeros(c * K, dtype=np.int64)
-    for a, z in blocks:
-        key = keys(a, z) if kept is None else kept
+    if kept is not None:  # one block: its cells are all, counted straight into place
+        cells = cell_buf[: kept.size].reshape(kept.shape)
+        np.take(number, kept, out=cells, mode="clip")  # (every key is a cell: no check)
+        cells += ys[:, None]
+        counted = np.bincount(cells.ravel(), minlength=c * K)
+    else:
+        counted = np.zeros(c * K, dtype=np.int64)
+    for a, z in blocks if kept is None else ():
+        key = keys(a, z)
         cells = cell_buf[: key.size].reshape(key.shape)
-        np.take(number, key, out=cells, mode="clip")  # (every key is a cell: no check)
+        np.take(number, key, out=cells, mode="clip")
         # the block's rows are a range, so are their cells
         lo, hi = np.searchsorted(p, [rs[a] * P * B, (rs[z - 1] + 1) * P * B])
         cells += (ys[a:z] - lo * K)[:, None]

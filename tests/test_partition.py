@@ -248,3 +248,24 @@ def test_bad_forced_path_is_refused():
     if int(move.n_children.max()) > 2:
         with pytest.raises(ValueError, match="binary"):
             P.partition(copy.deepcopy(store), move, path="coded")
+
+
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(0, 80),
+    levels=st.integers(1, 12),
+    nan_share=st.sampled_from([0.0, 0.02, 0.3, 1.0]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+@settings(max_examples=200, deadline=None)
+def test_stable_argsort_is_numpys_stable_sort_with_missing_values(
+    seed, n, levels, nan_share, dtype
+):
+    """Ties in row order and NaN last in row order, as ``np.argsort(kind="stable")``
+    (the missing values are left out of the sort, which numpy runs slower with NaN)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, levels, n).astype(dtype)
+    if levels > 8:
+        x = rng.standard_normal(n).astype(dtype)
+    x[rng.random(n) < nan_share] = np.nan
+    np.testing.assert_array_equal(P.stable_argsort(x), np.argsort(x, kind="stable"))

@@ -125,15 +125,20 @@ class Move:
 def stable_argsort(values: np.ndarray) -> np.ndarray:
     """``np.argsort(values, kind="stable")``, faster when few values are tied.
 
-    numpy's default (unstable) sort is quicker; equal values, and the missing
-    values it puts last, are then put back in row order.
+    numpy's default (unstable) sort is quicker; equal values are then put back in
+    row order. Missing values are left out of the sort and put last in row order:
+    numpy's vectorised sort falls back to a several times slower one on an array
+    with any NaN (100k float32 with 2 % NaN: 8.2 ms against 1.3 ms without).
     """
-    order = np.argsort(values)
-    v = values[order]
-    n_nan = int(np.count_nonzero(np.isnan(v[-1:]))) and int(np.count_nonzero(np.isnan(v)))
+    nan = np.isnan(values)
+    n_nan = int(np.count_nonzero(nan))
     if n_nan:
-        order[order.size - n_nan :].sort()
-        v = v[: order.size - n_nan]
+        known = np.flatnonzero(~nan)
+        order = np.concatenate([known[np.argsort(values[known])], np.flatnonzero(nan)])
+        v = values[order[: order.size - n_nan]]
+    else:
+        order = np.argsort(values)
+        v = values[order]
     tied = np.flatnonzero(v[1:] == v[:-1])
     if tied.size == 0:
         return order

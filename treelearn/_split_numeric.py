@@ -406,21 +406,27 @@ def best_thresholds(
     samples = None
     if has_missing or wo is not None:
         known = ~np.isnan(v)
-        w_pos = 1.0 if wo is None else wo
-        # "learned" counts the missing cases too (they are the counts minus the known)
-        w_known = w_pos if learned else np.where(known, w_pos, 0.0)
         m = yo.size
-        if buffer is not None and buffer.size >= K * m:
-            cum = np.multiply(one_hot, w_known, out=buffer[: K * m].reshape(K, m))
+        if wo is None and block_counts is None:
+            # unit weights: running integer counts, exact like the float sums (the
+            # criterion gets float64 sides either way) and half the memory traffic;
+            # "learned" counts the missing cases too (the counts minus the known)
+            counted = one_hot if learned else np.logical_and(one_hot, known, out=one_hot)
+            cum = np.cumsum(counted, axis=1, dtype=np.int32 if m < 2**31 else None)
         else:
-            cum = one_hot * w_known
-        del w_known
-        if block_counts is not None:
-            cum[:, block_counts[0]] = block_counts[1]
+            w_pos = 1.0 if wo is None else wo
+            w_known = w_pos if learned else np.where(known, w_pos, 0.0)
+            if buffer is not None and buffer.size >= K * m:
+                cum = np.multiply(one_hot, w_known, out=buffer[: K * m].reshape(K, m))
+            else:
+                cum = one_hot * w_known
+            del w_known
+            if block_counts is not None:
+                cum[:, block_counts[0]] = block_counts[1]
+            cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         del one_hot
-        cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
         if fractions is not None:
             fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
@@ -448,6 +454,7 @@ def best_thresholds(
         last_known = np.maximum(seg_start + n_known - 1, 0)
         only_known = np.where(n_known > 0, np.take(cum, last_known, axis=1) - base, 0.0)
         missing_counts = known_counts - only_known  # [K, S]
+        missing_ext = np.concatenate([np.zeros_like(missing_counts), missing_counts], axis=1)
         # the cut "every known value left, every missing value right" (threshold inf)
         inf_cut = np.zeros(cut.size, dtype=bool)
         inf_cut[last_known[(n_missing > 0) & (n_known > 0) & layout.splittable]] = True
@@ -496,8 +503,8 @@ def best_thresholds(
             base[:, s : s + 1] if one else np.take(base, at_seg, axis=1),
             dtype=np.float64,
         )  # [K, c]
-        if learned:
-            left[:, missing_left] += np.take(missing_counts, at_seg[missing_left], axis=1)
+        if learned:  # plus the node's missing counts where they go left (+0.0: exact)
+            left += np.take(missing_ext, at_seg + S * missing_left, axis=1)
         return left, (
             known_counts[:, s : s + 1] if one else np.take(known_counts, at_seg, axis=1)
         ) - left

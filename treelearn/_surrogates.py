@@ -123,7 +123,8 @@ def _segment_sums(
     sums) takes each total from the running sum at the segment's end; float ``v``
     adds it up from zero (``bincount``), as the search always has.
     """
-    c = np.cumsum(v, axis=-1).ravel()
+    # int32 (unit weights, :class:`_LevelEntries`) sums in int32: half the bytes
+    c = np.cumsum(v, axis=-1, dtype=np.int32 if v.dtype == np.int32 else None).ravel()
     v = v.ravel()
     before = c - v
     before -= before[first]
@@ -182,16 +183,18 @@ class _LevelEntries:
         """From the primary's slot of every entry (``-1``: missing) and the weights.
 
         Integer weights whose total is below 2^53 (unit weights above all) are kept
-        as int64: every sum of them is then exact in any order, and integer sums are
-        several times faster than float ones."""
+        as integers (int32 below a total of 2^31, else int64): every sum of them is
+        then exact in any order, and integer sums are several times faster than
+        float ones."""
         side = np.append(side, -1)
         w = np.append(w, 0.0)
-        whole = bool(np.all(w == np.floor(w))) and w.sum() < 2.0**53  # (finite, >= 0)
+        total = w.sum()
+        whole = bool(np.all(w == np.floor(w))) and total < 2.0**53  # (finite, >= 0)
         if whole:
-            w = w.astype(np.int64)
+            w = w.astype(np.int32 if total < 2.0**31 else np.int64)
         counted = None
         if not (whole and bool((w <= 1).all())):
-            counted = ((side >= 0) & (w > 0)).astype(np.int64)
+            counted = ((side >= 0) & (w > 0)).astype(w.dtype if whole else np.int64)
         return cls(np.where(side == 0, w, 0), np.where(side == 1, w, 0), counted)
 
     @property
@@ -214,7 +217,8 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     would find alone.
     """
     B, m = len(rs), pos_node.size
-    values = np.empty((B, m))
+    # the values as stored (float32 when exact): the search only compares them
+    values = np.empty((B, m), dtype=np.result_type(*(store.values[r].dtype for r in rs)))
     ent = np.empty((B, m), dtype=np.intp)
     for j, r in enumerate(rs):  # stacking the block's rows: a copy each
         values[j] = store.values[r]
@@ -232,7 +236,7 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     b, nodes = np.divmod(groups, L)
     feature = feats[b]
     flat = values.ravel()
-    threshold = place(feature, flat[i - 1], flat[i])
+    threshold = place(feature, flat[i - 1].astype(np.float64), flat[i].astype(np.float64))
     return _finish(nodes, feature, SPLIT_NUMERIC, best, known_total, major_total, threshold,
                    low_slot, None)  # fmt: skip
 

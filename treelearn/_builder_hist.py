@@ -288,28 +288,30 @@ def assemble(
     return hist, n_hist
 
 
+def _add_into(total: tuple, part: tuple) -> None:
+    """Add ``part``'s arrays to ``total``'s in place, array by array (``None`` kept)."""
+    for t, p in zip(total, part, strict=True):
+        if t is not None:
+            t += p
+
+
+def _sum_in_order(parts: tuple) -> tuple:
+    """The array-by-array sum of ``parts`` in their order, in fresh arrays."""
+    total = tuple(None if a is None else a.copy() for a in parts[0])
+    for part in parts[1:]:
+        _add_into(total, part)
+    return total
+
+
 def add_histograms(*parts: tuple) -> tuple[np.ndarray, np.ndarray | None]:
     """The sum of chunks' ``(histogram, counts)`` pairs, in chunk order (one chunk's
     own pair when it is the only one: every pair is counted afresh per pass)."""
-    if len(parts) == 1:
-        return parts[0]
-    hist = parts[0][0].copy()
-    n_hist = None if parts[0][1] is None else parts[0][1].copy()
-    for h, n in parts[1:]:
-        hist += h
-        if n_hist is not None:
-            n_hist += n
-    return hist, n_hist
+    return parts[0] if len(parts) == 1 else _sum_in_order(parts)
 
 
 def add_counts(*parts: tuple) -> tuple[np.ndarray, np.ndarray]:
     """The sum of chunks' ``(counts, entries)`` per node, in chunk order."""
-    counts = parts[0][0].copy()
-    n_ent = parts[0][1].copy()
-    for c, n in parts[1:]:
-        counts += c
-        n_ent += n
-    return counts, n_ent
+    return _sum_in_order(parts)
 
 
 def accumulate(fn: Callable, args: tuple, *states: Any) -> tuple:
@@ -319,9 +321,7 @@ def accumulate(fn: Callable, args: tuple, *states: Any) -> tuple:
     sum)."""
     total = fn(states[0], *args)
     for state in states[1:]:
-        for t, p in zip(total, fn(state, *args), strict=True):
-            if t is not None:
-                t += p
+        _add_into(total, fn(state, *args))
     return total
 
 

@@ -95,7 +95,7 @@ class SortedStore:
     def labels_at(self, r: int, window: slice = slice(None)) -> np.ndarray:
         """Feature ``r``'s class code at each position (of ``window``), gathered from
         the entries'."""
-        return self.entry_labels[self.entries[r][window]]
+        return self.entry_labels.take(self.entries[r][window])  # take: faster than [...]
 
 
 @dataclass
@@ -362,7 +362,7 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
 
     def one(r: int) -> None:
         entries = store.entries[r]
-        slot = row_right[entries]
+        slot = row_right.take(entries)  # (take: several times faster than [entries])
         ones = np.cumsum(slot, dtype=index)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
         # (a masked copy is several times slower on a random slot pattern)
@@ -371,6 +371,8 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         pos *= slot
         pos += left_base
         pos -= ones
+        # scatters index in intp: converted once here, not once per scatter
+        pos = pos.astype(np.intp, copy=False)
         out = np.empty(m, dtype=entries.dtype)
         out[pos] = entries
         store.entries[r] = out[:n_new]

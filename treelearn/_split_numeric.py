@@ -127,8 +127,10 @@ class CutSides:
         left_weight: np.ndarray | None = None,
         samples: tuple[np.ndarray, np.ndarray] | None = None,
         left_count: np.ndarray | None = None,
+        unit_weights: bool = False,
     ):
         self.cut = cut
+        self._unit = unit_weights  # every weight 1: a side's weight is its count
         self._cum, self._base, self._layout = cum, base, layout
         self.n_known, self.known_w = n_known, known_w
         self.n_segments = layout.n_segments
@@ -169,6 +171,8 @@ class CutSides:
 
     @cached_property
     def left_w(self) -> np.ndarray:
+        if self._unit:
+            return self.left_n
         m1 = self.cut.size
         assert self._cum is not None and self._base is not None
         return self._cum[:, :m1].sum(axis=0) - self._base.sum(axis=0)[self.seg]
@@ -204,6 +208,50 @@ class _MissingLeftSides(CutSides):
     @cached_property
     def right_w(self) -> np.ndarray:
         return self._plain.right_w - self._missing_w[self.seg]
+
+
+class PackedCounts:
+    """Running class counts of unit-weight positions, every class in one int64.
+
+    Class ``k`` owns bits ``k·b .. (k+1)·b - 1`` of each number, ``b`` the bits of
+    the number of positions: a count never reaches ``2**b``, so adding or
+    subtracting running counts never carries from one class into the next. One
+    ``cumsum`` of 64-bit numbers then does the work of ``K`` class-count prefix
+    sums (numpy's ``cumsum`` of a boolean ``[K, m]`` one-hot into integers is
+    several times slower per cell), and a side's counts at a cut are one gather and
+    one subtraction, unpacked into classes only at the candidates. The counts are
+    the same integers either way.
+    """
+
+    def __init__(self, labels: np.ndarray, n_classes: int, bits: int):
+        self.n_classes = n_classes
+        self._shifts = (np.arange(n_classes, dtype=np.int64) * bits)[:, None]  # [K, 1]
+        self._mask = np.int64((1 << bits) - 1)
+        unit = np.left_shift(np.int64(1), self._shifts[:, 0])  # [K]: one of class k
+        cum = unit.take(labels)
+        #: [m] the packed counts of positions ``0 .. i``
+        self.cum = np.cumsum(cum, out=cum)
+
+    @classmethod
+    def of(cls, labels: np.ndarray, n_classes: int) -> PackedCounts | None:
+        """The packed counts of ``labels``, or ``None`` when ``n_classes`` counts of up
+        to ``labels.size`` do not fit 63 bits."""
+        bits = max(int(labels.size).bit_length(), 1)
+        if n_classes * bits > 63:
+            return None
+        return cls(labels, n_classes, bits)
+
+    def unpack(self, packed: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+        """Class counts ``[K, n]`` (``dtype``) of packed counts ``[n]``."""
+        shifted = np.right_shift(packed[None, :], self._shifts)
+        out = np.empty(shifted.shape, dtype=dtype)
+        return np.bitwise_and(shifted, self._mask, out=out, casting="unsafe")
+
+    def square_sums(self, packed: np.ndarray) -> np.ndarray:
+        """``Σ_k c_k²`` (exact, float64) of packed counts ``[n]``."""
+        counts = self.unpack(packed)
+        counts *= counts
+        return counts.sum(axis=0).astype(np.float64)
 
 
 @dataclass
@@ -404,6 +452,7 @@ def best_thresholds(
     # compares False, so cuts next to missing values drop out by themselves)
     cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
     samples = None
+    packed: PackedCounts | None = None
     if has_missing or wo is not None:
         known = ~np.isnan(v)
         m = yo.size
@@ -426,19 +475,31 @@ def best_thresholds(
             cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
-        del one_hot
         if fractions is not None:
             fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
     else:  # every weight 1 and no missing value: counts are running one-hot sums
         n_known = seg_len
-        cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
-    # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
-    if layout.single:  # nothing before the one segment
-        base = np.zeros((K, 1), dtype=cum.dtype)
+        packed = PackedCounts.of(yo, K)
+        if packed is None:
+            cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
+    del one_hot
+    if packed is not None:  # the same counts, K classes to a number
+        pcum = packed.cum
+        base_p = (
+            np.zeros(1, dtype=np.int64)
+            if layout.single
+            else np.where(seg_start > 0, pcum[before], 0)
+        )  # [S]
+        known_p = pcum[seg_end] - base_p  # [S]
+        known_counts = packed.unpack(known_p)  # [K, S]
     else:
-        base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
-    known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S] ("learned": all counts)
+        # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
+        if layout.single:  # nothing before the one segment
+            base = np.zeros((K, 1), dtype=cum.dtype)
+        else:
+            base = np.where(seg_start > 0, np.take(cum, before, axis=1), 0)  # [K, S]
+        known_counts = np.take(cum, seg_end, axis=1) - base  # [K, S] ("learned": all counts)
     known_w = known_counts.sum(axis=0).astype(np.float64)
 
     # which cut positions the rules admit (a contiguous range of positions per
@@ -466,8 +527,12 @@ def best_thresholds(
         if allowed_left is not None:
             mask_left &= allowed_left
     else:
-        sides = CutSides(
-            cut, cum, base, layout, n_known, known_w, samples=samples, left_count=left_count
+        sides = (
+            CutSides(cut, None, None, layout, n_known, known_w, unit_weights=True)
+            if packed is not None
+            else CutSides(
+                cut, cum, base, layout, n_known, known_w, samples=samples, left_count=left_count
+            )
         )
         allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
@@ -493,7 +558,19 @@ def best_thresholds(
         return None
     seg = np.zeros(cand.size, dtype=np.intp) if layout.single else position_segment[cand]
 
+    def packed_sides(at: np.ndarray, at_seg: np.ndarray):
+        # the packed counts of both sides; one node: its numbers, broadcast
+        one = at_seg.size > 0 and at_seg[0] == at_seg[-1]
+        s = int(at_seg[0]) if one else 0
+        left = pcum[at]
+        left -= base_p[s] if one else base_p[at_seg]
+        right = (known_p[s] if one else known_p[at_seg]) - left
+        return left, right
+
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
+        if packed is not None:  # float64 [K, c], as below
+            left, right = packed_sides(at, at_seg)
+            return packed.unpack(left, np.float64), packed.unpack(right, np.float64)
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
         # views they get would cost more than the arithmetic
         one = at_seg.size > 0 and at_seg[0] == at_seg[-1]  # one node: its column, broadcast
@@ -512,7 +589,17 @@ def best_thresholds(
     # ranked in chunks of candidates: working memory within the budget's cap
     rank = np.empty(cand.size)
     bounds = candidate_chunks(cand.size, K)
+    by_squares = packed is not None and criterion.ranks_by_square_sums
     for a, b in itertools.pairwise(bounds):
+        if by_squares:  # Gini: split_rank's numbers from each side's size and Σ c²
+            assert packed is not None
+            left_p, right_p = packed_sides(cand[a:b], seg[a:b])
+            n_left = (cand[a:b] + 1 - seg_start[seg[a:b]]).astype(np.float64)
+            rank[a:b] = criterion.square_sum_rank(
+                n_left, packed.square_sums(left_p),
+                known_w[seg[a:b]] - n_left, packed.square_sums(right_p),
+            )  # fmt: skip
+            continue
         left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
         rank[a:b] = criterion.split_rank(left.T, right.T)
         del left, right

@@ -225,9 +225,9 @@ class PackedCounts:
 
     def __init__(self, labels: np.ndarray, n_classes: int, bits: int):
         self.n_classes = n_classes
-        self._shifts = (np.arange(n_classes, dtype=np.int64) * bits)[:, None]  # [K, 1]
+        self._shifts = [k * bits for k in range(n_classes)]
         self._mask = np.int64((1 << bits) - 1)
-        unit = np.left_shift(np.int64(1), self._shifts[:, 0])  # [K]: one of class k
+        unit = np.left_shift(np.int64(1), np.asarray(self._shifts, dtype=np.int64))  # [K]
         cum = unit.take(labels)
         #: [m] the packed counts of positions ``0 .. i``
         self.cum = np.cumsum(cum, out=cum)
@@ -241,17 +241,33 @@ class PackedCounts:
             return None
         return cls(labels, n_classes, bits)
 
+    def _class(self, packed: np.ndarray, k: int) -> np.ndarray:
+        """Class ``k``'s counts (a new int64 array) of packed counts."""
+        if k == 0:
+            return packed & self._mask
+        counts = packed >> self._shifts[k]
+        if k < self.n_classes - 1:  # the last class has nothing above it
+            counts &= self._mask
+        return counts
+
     def unpack(self, packed: np.ndarray, dtype: type = np.int64) -> np.ndarray:
         """Class counts ``[K, n]`` (``dtype``) of packed counts ``[n]``."""
-        shifted = np.right_shift(packed[None, :], self._shifts)
-        out = np.empty(shifted.shape, dtype=dtype)
-        return np.bitwise_and(shifted, self._mask, out=out, casting="unsafe")
+        # one class at a time on 1-d arrays: a broadcast [K, n] shift-and-cast
+        # is several times slower in numpy
+        out: np.ndarray = np.empty((self.n_classes, packed.size), dtype=dtype)
+        for k in range(self.n_classes):
+            out[k] = self._class(packed, k)
+        return out
 
     def square_sums(self, packed: np.ndarray) -> np.ndarray:
         """``Σ_k c_k²`` (exact, float64) of packed counts ``[n]``."""
-        counts = self.unpack(packed)
-        counts *= counts
-        return counts.sum(axis=0).astype(np.float64)
+        total = self._class(packed, 0)
+        total *= total
+        for k in range(1, self.n_classes):
+            counts = self._class(packed, k)
+            counts *= counts
+            total += counts
+        return total.astype(np.float64)
 
 
 @dataclass

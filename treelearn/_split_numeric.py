@@ -460,7 +460,6 @@ def best_thresholds(
         layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
     S = layout.n_segments
-    one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
     seg_end = seg_start + seg_len - 1
     before = np.maximum(seg_start - 1, 0)
     interior = layout.interior
@@ -470,6 +469,7 @@ def best_thresholds(
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
+        one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
         known = ~np.isnan(v)
         m = yo.size
         if wo is None and block_counts is None:
@@ -489,6 +489,7 @@ def best_thresholds(
             if block_counts is not None:
                 cum[:, block_counts[0]] = block_counts[1]
             cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
+        del one_hot
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         if fractions is not None:
@@ -498,8 +499,9 @@ def best_thresholds(
         n_known = seg_len
         packed = PackedCounts.of(yo, K)
         if packed is None:
+            one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
             cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
-    del one_hot
+        del one_hot
     if packed is not None:  # the same counts, K classes to a number
         pcum = packed.cum
         base_p = (

@@ -501,7 +501,7 @@ def best_thresholds(
         if packed is None:
             one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
             cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
-        del one_hot
+            del one_hot
     if packed is not None:  # the same counts, K classes to a number
         pcum = packed.cum
         base_p = (

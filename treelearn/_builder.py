@@ -384,9 +384,16 @@ class _LevelWiseBuilder:
                     [store.float_values(r, window) for r in block],
                     [store.labels_at(r, window) for r in block], layout, self.K, crit, rules,
                 )  # fmt: skip
+            # the exact search takes float32 values as stored (it widens what it
+            # needs); the random splitter float64
+            values = (
+                [store.values[r][window] for r in block]
+                if search is best_thresholds
+                else [store.float_values(r, window) for r in block]
+            )
             return search(
                 [int(f) for f in self.numeric[block]],
-                [store.float_values(r, window) for r in block],
+                values,
                 [store.labels_at(r, window) for r in block],
                 None if store.weights is None else [store.weights[r] for r in block],
                 missing, layout, self.K, crit, rules, fractions,

@@ -38,6 +38,7 @@ __all__ = [
     "finish_splits",
     "segment_best",
     "stacked_layout",
+    "value_gaps",
 ]
 
 #: Above this many class-count cells (classes × sorted positions) a feature's split
@@ -371,6 +372,40 @@ def class_boundaries(
     return keep
 
 
+#: float32 differences within this relative distance of the gap are tested in float64
+#: (see :func:`value_gaps`).
+_GAP_BAND = 2.0**-19
+
+
+def value_gaps(v: np.ndarray, gap: float) -> np.ndarray:
+    """``v[1:] > v[:-1] + gap`` as float64 computes it (``False`` next to a NaN).
+
+    The rule that two neighbouring sorted values are distinct enough to cut between.
+    float64 ``v`` is tested as written. float32 ``v`` (the store's values of float32
+    input) is tested on float32 differences, without a widened copy: a difference
+    ``d = fl32(b - a)`` is within ``2**-24`` of ``b - a`` (relatively), and
+    ``fl64(a + gap)`` within ``(|a| + gap)·2**-53`` of ``a + gap``, so ``d`` above
+    ``gap·(1 + 2**-19)`` means a cut and below ``gap·(1 - 2**-19)`` none, wherever
+    ``|a| < gap·2**33``; beyond that float32 values are at least ``|a|·2**-25 ≫ gap``
+    apart or equal, and the two tests agree again. The few differences in between
+    are tested in float64, so the result is the float64 test's, bit for bit.
+    """
+    if v.dtype != np.float32 or not 1e-30 < gap < 1e30:
+        w = v.astype(np.float64, copy=False)
+        return w[1:] > w[:-1] + gap
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf: NaN, no cut
+        d = np.subtract(v[1:], v[:-1])  # float32
+    above = np.nextafter(np.float32(gap * (1.0 + _GAP_BAND)), np.float32(np.inf))
+    below = np.nextafter(np.float32(gap * (1.0 - _GAP_BAND)), np.float32(0.0))
+    cut = d > above
+    near = d >= below
+    near ^= cut  # below <= d <= above (NaN: neither)
+    if near.any():
+        at = np.flatnonzero(near)
+        cut[at] = v[at + 1].astype(np.float64) > v[at].astype(np.float64) + gap
+    return cut
+
+
 def stacked_layout(layout: LevelLayout, n_features: int, n_entries: int) -> LevelLayout:
     """The layout of ``n_features`` features' arrays laid end to end.
 
@@ -446,7 +481,8 @@ def best_thresholds(
     too_large = segments is None and F == 1 and K * values[0].size > BLOCK_ELEMENTS
     if too_large and not learned:  # [K, m] sums would not fit
         return _best_thresholds_blocked(
-            features[0], values[0], labels[0], None if weights is None else weights[0],
+            features[0], values[0].astype(np.float64, copy=False), labels[0],
+            None if weights is None else weights[0],
             layout, n_classes, criterion, rules, None if fractions is None else fractions[0],
         )  # fmt: skip
     S0 = layout.n_segments
@@ -456,6 +492,8 @@ def best_thresholds(
     else:
         v, yo = np.concatenate(values), np.concatenate(labels)
         wo = None if weights is None else np.concatenate(weights)
+    if has_missing or wo is not None:  # float32 values stay float32 on the plain path only
+        v = v.astype(np.float64, copy=False)
     if segments is None:
         layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
@@ -465,7 +503,7 @@ def best_thresholds(
     interior = layout.interior
     # a cut after position i: same node, both known, distinct values (NaN
     # compares False, so cuts next to missing values drop out by themselves)
-    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    cut = interior & value_gaps(v, rules.numeric_gap)
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
@@ -677,10 +715,13 @@ def finish_splits(
     else:
         block, node = segments[0][sg], segments[1][sg]
     feature = np.asarray(features, dtype=np.intp)[block]
-    # the cut before the missing values (learned) has no upper value: threshold inf
-    hi_missing = np.isnan(v[i + 1])
-    hi = np.where(hi_missing, v[i], v[i + 1])
-    threshold = rules.place_thresholds_of(feature, v[i], hi)
+    # the cut before the missing values (learned) has no upper value: threshold inf;
+    # thresholds are placed in float64 (float32 values widen exactly)
+    lo = v[i].astype(np.float64, copy=False)
+    up = v[i + 1].astype(np.float64, copy=False)
+    hi_missing = np.isnan(up)
+    hi = np.where(hi_missing, lo, up)
+    threshold = rules.place_thresholds_of(feature, lo, hi)
     threshold[hi_missing] = np.inf
     return NumericSplits(node, feature, gain, score, threshold, slot)
 
@@ -724,7 +765,7 @@ def _best_thresholds_blocked(
     stops = np.r_[np.arange(step, m, step), m]
     position_segment = layout.position_segment
     interior = layout.interior
-    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    cut = interior & value_gaps(v, rules.numeric_gap)
     kcum = np.cumsum(known)
     before = np.maximum(seg_start - 1, 0)
     n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)

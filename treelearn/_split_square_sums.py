@@ -33,6 +33,7 @@ from treelearn._split_numeric import (
     range_ends,
     segment_best,
     stacked_layout,
+    value_gaps,
 )
 from treelearn.criteria import SplitCriterion
 
@@ -95,7 +96,7 @@ def best_thresholds_by_square_sums(
     S, m = layout.n_segments, v.size
     position_segment = layout.position_segment
     interior = layout.interior
-    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    cut = interior & value_gaps(v, rules.numeric_gap)
     left_n = np.arange(1, m, dtype=np.int64) - seg_start[position_segment[:-1]]
     known_w = seg_len.astype(np.float64)
     sides = CutSides(cut, None, None, layout, seg_len, known_w, left_weight=left_n)

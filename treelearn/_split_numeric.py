@@ -217,6 +217,9 @@ class NumericSplits:
     threshold: np.ndarray  # [s]
     # [s] "learned": the slot the node's missing cases go to (-1: the node has none)
     missing_slot: np.ndarray | None = None
+    # [s] each split's cut: the position (in the searched arrays, features laid end to
+    # end) of the last value left of it; None where not recorded
+    cut: np.ndarray | None = None
 
 
 def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -577,7 +580,7 @@ def finish_splits(
     hi = np.where(hi_missing, v[i], v[i + 1])
     threshold = rules.place_thresholds_of(feature, v[i], hi)
     threshold[hi_missing] = np.inf
-    return NumericSplits(node, feature, gain, score, threshold, slot)
+    return NumericSplits(node, feature, gain, score, threshold, slot, i)
 
 
 def _prefix_blocks(labels, weights, n_classes, stops):

@@ -281,7 +281,7 @@ def segment_best(
 
 
 def class_boundaries(
-    cut: np.ndarray, y: np.ndarray, interior: np.ndarray, position_segment: np.ndarray
+    cut: np.ndarray, y: np.ndarray, interior: np.ndarray | None, position_segment: np.ndarray
 ) -> np.ndarray:
     """Which cuts separate two value blocks that are not both of one same class.
 
@@ -290,11 +290,12 @@ def class_boundaries(
     the split, so only the run ends need scoring. A block is a run of equal
     values inside one node (no cut inside); it is pure when all its cases share
     a class. The cut between two pure blocks is kept when their classes differ;
-    a cut next to an impure block is always kept.
+    a cut next to an impure block is always kept. ``interior=None``: every position
+    pair lies in one node.
     """
     change = y[1:] != y[:-1]  # class changes between position i and i + 1
     # class changes inside a block: not a cut, and both positions in one node
-    inner = np.flatnonzero(change & np.greater(interior, cut))
+    inner = np.flatnonzero(change & (~cut if interior is None else np.greater(interior, cut)))
     if not inner.size:  # every block is pure (always so without tied values)
         return change
     keep = change.copy()
@@ -402,10 +403,14 @@ def best_thresholds(
     one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
     seg_end = seg_start + seg_len - 1
     before = np.maximum(seg_start - 1, 0)
-    interior = layout.interior
     # a cut after position i: same node, both known, distinct values (NaN
     # compares False, so cuts next to missing values drop out by themselves)
-    cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
+    if layout.single and layout.splittable[0]:  # every position is the one node's
+        interior = None
+        cut = v[1:] > v[:-1] + rules.numeric_gap
+    else:
+        interior = layout.interior
+        cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
     samples = None
     if has_missing or wo is not None:
         known = ~np.isnan(v)
@@ -513,18 +518,27 @@ def best_thresholds(
         ) - left
 
     # ranked in chunks of candidates: working memory within the budget's cap
-    rank = np.empty(cand.size)
     bounds = candidate_chunks(cand.size, K)
-    for a, b in itertools.pairwise(bounds):
-        left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
-        rank[a:b] = criterion.split_rank(left.T, right.T)
+    if len(bounds) == 2:  # one chunk: the criterion's array is the rank
+        left, right = sides_of(cand, seg, go_left)
+        rank = np.asarray(criterion.split_rank(left.T, right.T), dtype=np.float64)
+        if rank.shape != cand.shape:
+            rank = np.broadcast_to(rank, cand.shape).copy()
         del left, right
+    else:
+        rank = np.empty(cand.size)
+        for a, b in itertools.pairwise(bounds):
+            left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
+            rank[a:b] = criterion.split_rank(left.T, right.T)
+            del left, right
     has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
     sg = np.flatnonzero(has)
     pick = first[sg]
     i = cand[pick]
     left, right = sides_of(i, sg, go_left[pick])
-    children = np.stack([left.T, right.T], axis=1).astype(np.float64)  # [s, 2, K]
+    children = np.empty((sg.size, 2, K))  # [s, 2, K]
+    children[:, 0] = left.T
+    children[:, 1] = right.T
     parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
     slot = None
     if learned:  # the side each winner's missing cases take (-1: the node has none)

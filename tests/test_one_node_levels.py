@@ -43,6 +43,13 @@ def _assert_same(lean, general):
         a, b = getattr(lean, name), getattr(general, name)
         assert a.dtype == b.dtype, name
         np.testing.assert_array_equal(a, b, err_msg=name)
+    assert (lean.surrogates is None) == (general.surrogates is None)
+    if lean.surrogates is not None:  # CART: the run searches them in the node's window
+        sa, sb = lean.surrogates.to_arrays(), general.surrogates.to_arrays()
+        assert sa.keys() == sb.keys()
+        for name in sa:
+            assert sa[name].dtype == sb[name].dtype, name
+            np.testing.assert_array_equal(sa[name], sb[name], err_msg=name)
 
 
 ESTIMATORS = [
@@ -57,6 +64,7 @@ ESTIMATORS = [
     lambda: DecisionTreeClassifier(max_depth=7, min_samples_split=4),
     lambda: DecisionTreeClassifier(criterion="gini", min_impurity_decrease=1e-4),
     lambda: C45Classifier(pruning=None, min_samples_leaf=1),
+    lambda: CARTClassifier(max_surrogates=1, cp=0.0),
 ]
 
 

@@ -359,13 +359,12 @@ class _LevelWiseBuilder:
         """Whether this fit's levels where one node may split take
         :meth:`_one_node_run`: dense numeric features only, no missing value, every
         weight 1 (so no row is ever copied and every count is an exact integer), no
-        surrogates, competitors or random thresholds (fixed for the fit)."""
+        competitors or random thresholds (fixed for the fit)."""
         return (
             self.lean_levels
             and not self.sparse
             and self.numeric.size > 0
             and self.categorical.size == 0
-            and self.max_surrogates is None
             and self.max_competitors == 0
             and not self.rules.random_thresholds
             and not self._any_numeric_nan
@@ -432,18 +431,22 @@ class _LevelWiseBuilder:
             else:
                 child[1] = side_counts
                 np.subtract(counts[p], child[1], out=child[0])
+            child_n = np.array([n_left, n - n_left])
+            if cols.surrogates is not None:  # p's surrogates, searched in its window
+                missing_fraction, surrogates = self._window_surrogates(f, r, a, n, n_left, store)
+                cols.surrogates.append((lo + p, surrogates))  # a level of node lo + p
+            else:
+                child_w = child_n.astype(np.float64)
+                missing_fraction = (
+                    learned_shares(two, child_w, no_slot)
+                    if self.learned
+                    else fractional_shares(two, child_w)
+                )
             if n_features > 1:  # which way each row goes, for the other features
                 store.row_right[entries[a : a + n_left]] = 0
                 store.row_right[entries[a + n_left : a + n]] = 1
             _partition._partition_one_node(store, store.row_right, a, a + n, r, self.workers)
             # the next level: p's two children
-            child_n = np.array([n_left, n - n_left])
-            child_w = child_n.astype(np.float64)
-            missing_fraction = (
-                learned_shares(two, child_w, no_slot)
-                if self.learned
-                else fractional_shares(two, child_w)
-            )
             parent = np.full(2, lo + p, dtype=np.int32)
             lo, L, depth, counts, n_ent = first_child, 2, depth + 1, child, child_n
             _budget.check_level(cols.node_count + pending, L, K, depth)
@@ -468,6 +471,28 @@ class _LevelWiseBuilder:
         e_y = store.entry_labels[e_row]
         e_local = np.repeat(np.arange(2, dtype=np.intp), n_ent)
         return lo, L, depth, parent, missing_fraction, e_row, e_y, np.ones(e_row.size), e_local
+
+    def _window_surrogates(self, f, r, a, n, n_left, store):
+        """:meth:`_route_surrogates` of a run's split node (feature ``f``, store row
+        ``r``, entries at positions ``a .. a + n - 1``, the first ``n_left`` of row ``r``
+        going left), as a level of that node alone: its children's missing fractions
+        and its :class:`~treelearn._surrogates.LevelSurrogates`. Every weight is 1 and
+        nothing is missing, so the entries' order changes no sum."""
+        assert self.max_surrogates is not None
+        rows = store.entries[r][a : a + n]
+        slot = np.ones(n, dtype=np.intp)
+        slot[:n_left] = 0
+        window = _partition.SortedStore(
+            [e[a : a + n] for e in store.entries], [v[a : a + n] for v in store.values],
+            store.entry_labels, None, store.n_rows, store.by_row,
+        )  # fmt: skip
+        routing = _surrogates.route_with_surrogates(
+            self.X, rows, store.entry_labels[rows], np.ones(n), np.zeros(n, dtype=np.intp), slot,
+            np.arange(n), np.full(1, f, dtype=np.intp), np.full(1, 2, dtype=np.int32),
+            np.zeros(1, dtype=np.int32), np.full(1, n), window, self.numeric, self.is_cat,
+            self.n_cat, self.max_surrogates, functools.partial(_surrogates.place_cuts, self.rules),
+        )  # fmt: skip
+        return routing.share, routing.level
 
     def _one_node_split(self, p, L, counts, n_ent, a, n, store):
         """The split of node ``p`` (its entries at positions ``a .. a + n - 1`` of the

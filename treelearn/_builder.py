@@ -390,8 +390,9 @@ class _LevelWiseBuilder:
         No level state is rebuilt: the node's entries are a window of positions of the
         store (the stable partition keeps the order, so a child's window is a
         sub-window of its parent's), its children's class counts are counted from the
-        split feature's side with fewer entries, and the levels' tree arrays are
-        added in batches. Each level asks the criterion and the rules what the general
+        split feature's side with fewer entries, its surrogates (CART) are searched in
+        its window (:meth:`_window_surrogates`), and the levels' tree arrays are added
+        in batches. Each level asks the criterion and the rules what the general
         level asks them, on the same arrays: the tree is the same.
 
         Returns ``None`` when the tree is grown, else the state of the level (two

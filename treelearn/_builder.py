@@ -409,12 +409,26 @@ class _LevelWiseBuilder:
         L = n_ent.size
         a, n = (int(n_ent[:p].sum()) if p else 0), int(n_ent[p])
         two, no_slot = np.full(1, 2, dtype=np.int32), np.full(1, -1, dtype=np.intp)
+        run_surrogates: list[tuple[int, Surrogates]] = []  # (node id, its surrogates)
+
+        def add_levels() -> None:
+            self._add_run_levels(cols, levels)
+            if run_surrogates:  # one piece for the batch: not an object per level
+                first = run_surrogates[0][0]
+                span = run_surrogates[-1][0] - first + 1
+                merged = Surrogates.stack([(v - first, s) for v, s in run_surrogates], span)
+                assert cols.surrogates is not None
+                cols.surrogates.append(
+                    (first, _surrogates.LevelSurrogates(np.zeros(0, dtype=np.intp), merged))
+                )
+                run_surrogates.clear()
+
         while True:
             found = self._one_node_split(p, L, counts, n_ent, a, n, store)
             if found is None:  # p is a leaf too: nothing splits any more
                 levels.append((L, -1, 0, 0.0, 0.0, 0.0, counts, n_ent, impurity, parent,
                                depth, missing_fraction))  # fmt: skip
-                self._add_run_levels(cols, levels)
+                add_levels()
                 return None
             f, r, threshold, score, gain, n_left = found
             first_child = lo + L
@@ -435,7 +449,7 @@ class _LevelWiseBuilder:
             child_n = np.array([n_left, n - n_left])
             if cols.surrogates is not None:  # p's surrogates, searched in its window
                 missing_fraction, surrogates = self._window_surrogates(f, r, a, n, n_left, store)
-                cols.surrogates.append((lo + p, surrogates))  # a level of node lo + p
+                run_surrogates.append((lo + p, surrogates.surrogates))  # node lo + p's
             else:
                 child_w = child_n.astype(np.float64)
                 missing_fraction = (
@@ -454,7 +468,7 @@ class _LevelWiseBuilder:
             impurity = crit.impurity(counts)
             splittable = rules.may_split(counts, n_ent, depth)
             if len(levels) >= _MERGE_LEVELS:
-                self._add_run_levels(cols, levels)
+                add_levels()
                 pending = 0
             if splittable[0] == splittable[1]:  # both leaves, or both may split
                 break
@@ -463,9 +477,9 @@ class _LevelWiseBuilder:
         if not splittable[0]:  # two leaves: the tree is grown
             levels.append((L, -1, 0, 0.0, 0.0, 0.0, counts, n_ent, impurity, parent, depth,
                            missing_fraction))  # fmt: skip
-            self._add_run_levels(cols, levels)
+            add_levels()
             return None
-        self._add_run_levels(cols, levels)
+        add_levels()
         # the general level's entries: the store's, in its order (by node); counts
         # of unit weights do not depend on the entries' order
         e_row = store.entries[0].copy()

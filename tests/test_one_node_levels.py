@@ -185,3 +185,24 @@ def test_learned_shares_binary_and_multiway(children, seed):
     ms = np.where(nc > 0, rng.integers(-1, 3, nc.size), -1)
     ms = np.minimum(ms, nc - 1)
     np.testing.assert_array_equal(learned_shares(nc, w, ms), _learned_shares_general(nc, w, ms))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: DecisionTreeClassifier(criterion="gini"),
+        lambda: DecisionTreeClassifier(n_jobs=2),
+        lambda: CARTClassifier(),
+    ],
+)
+def test_large_windows_of_several_features(make, monkeypatch):
+    """A run's large windows (above MIN_THREADED_ELEMENTS positions over the other
+    features) partition each feature by its own stable sort, on threads with n_jobs."""
+    rng = np.random.default_rng(0)
+    n = 40_000
+    X = np.column_stack([np.arange(n), rng.normal(size=n), rng.integers(0, 50, n)])
+    y = np.zeros(n, dtype=int)
+    y[:8] = np.arange(8) % 2  # a few peels at the bottom, then a pure node
+    lean, general = _trees(make, X.astype(np.float64), y, monkeypatch)
+    assert int(lean.depth.max()) >= 4
+    _assert_same(lean, general)

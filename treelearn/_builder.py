@@ -542,7 +542,11 @@ class _LevelWiseBuilder:
             valid[p, found.feature] = True
             best_thr[p, found.feature] = found.threshold
             if found.cut is not None:  # positions in the block's windows, end to end
-                js = np.searchsorted(self.numeric[block], found.feature).tolist()
+                js = (
+                    [0] * found.feature.size
+                    if len(block) == 1
+                    else np.searchsorted(self.numeric[block], found.feature)
+                )
                 for f, j, c in zip(found.feature.tolist(), js, found.cut.tolist(), strict=True):
                     cut_of[f] = (block[j], c - j * n)
         valid = rules.sample_features(valid)
@@ -553,9 +557,8 @@ class _LevelWiseBuilder:
         if not rules.keep_splits(gain, node_weight[p : p + 1], self.total_weight)[0]:
             return None
         threshold = best_thr[p, f]
-        r = int(np.searchsorted(self.numeric, f))
+        r, c = cut_of.get(f, (int(np.searchsorted(self.numeric, f)), -1))
         values = store.values[r]
-        c = cut_of.get(f, (r, -1))[1]
         if 0 <= c < n - 1 and float(values[a + c]) <= threshold < float(values[a + c + 1]):
             n_left = c + 1  # the sorted window: the cut's values left, the rest right
         else:
@@ -616,7 +619,8 @@ class _LevelWiseBuilder:
         ``layout`` (positions ``window`` of the store; ``n_level``: the level's
         entries, ``frac``: :meth:`_choose_splits`' samples per entry)."""
         crit, rules = self.criterion, self.rules
-        missing = bool(self.has_nan[self.numeric[block]].any())
+        missing = self._any_numeric_nan and bool(self.has_nan[self.numeric[block]].any())
+        features = self.numeric[block].tolist()
         fractions = (
             None
             if frac is None or store.weights is None
@@ -628,13 +632,13 @@ class _LevelWiseBuilder:
             and square_sums_apply(crit, self.K, store.weights is not None, missing, n_level)
         ):
             return best_thresholds_by_square_sums(
-                [int(f) for f in self.numeric[block]],
+                features,
                 [store.float_values(r, window) for r in block],
                 [store.labels_at(r, window) for r in block], layout, self.K, crit, rules,
             )  # fmt: skip
         search = random_thresholds if rules.random_thresholds else best_thresholds
         return search(
-            [int(f) for f in self.numeric[block]],
+            features,
             [store.float_values(r, window) for r in block],
             [store.labels_at(r, window) for r in block],
             None if store.weights is None else [store.weights[r] for r in block],

@@ -281,7 +281,10 @@ def segment_best(
 
 
 def class_boundaries(
-    cut: np.ndarray, y: np.ndarray, interior: np.ndarray | None, position_segment: np.ndarray
+    cut: np.ndarray,
+    y: np.ndarray,
+    interior: np.ndarray | None,
+    position_segment: np.ndarray | None,
 ) -> np.ndarray:
     """Which cuts separate two value blocks that are not both of one same class.
 
@@ -290,8 +293,8 @@ def class_boundaries(
     the split, so only the run ends need scoring. A block is a run of equal
     values inside one node (no cut inside); it is pure when all its cases share
     a class. The cut between two pure blocks is kept when their classes differ;
-    a cut next to an impure block is always kept. ``interior=None``: every position
-    pair lies in one node.
+    a cut next to an impure block is always kept. ``interior=None`` and
+    ``position_segment=None``: every position lies in one node.
     """
     change = y[1:] != y[:-1]  # class changes between position i and i + 1
     # class changes inside a block: not a cut, and both positions in one node
@@ -301,11 +304,15 @@ def class_boundaries(
     keep = change.copy()
     cuts = np.flatnonzero(cut)
     k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
-    seg = position_segment[inner]
     after = k < cuts.size
+    before = k > 0
+    if position_segment is None:  # one node: every cut is in the change's node
+        keep[cuts[k[after]]] = True
+        keep[cuts[k[before] - 1]] = True
+        return keep
+    seg = position_segment[inner]
     at = cuts[k[after]]
     keep[at[position_segment[at] == seg[after]]] = True  # the block's closing cut
-    before = k > 0
     at = cuts[k[before] - 1]
     keep[at[position_segment[at] == seg[before]]] = True  # the cut that opens it
     return keep
@@ -400,7 +407,7 @@ def best_thresholds(
         layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
     S = layout.n_segments
-    one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
+    classes = np.arange(K, dtype=yo.dtype)
     seg_end = seg_start + seg_len - 1
     before = np.maximum(seg_start - 1, 0)
     # a cut after position i: same node, both known, distinct values (NaN
@@ -413,6 +420,7 @@ def best_thresholds(
         cut = interior & (v[1:] > v[:-1] + rules.numeric_gap)
     samples = None
     if has_missing or wo is not None:
+        one_hot = np.equal.outer(classes, yo)  # [K, m]
         known = ~np.isnan(v)
         m = yo.size
         if wo is None and block_counts is None:
@@ -440,7 +448,14 @@ def best_thresholds(
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
     else:  # every weight 1 and no missing value: counts are running one-hot sums
         n_known = seg_len
-        cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
+        m = yo.size
+        count = np.dtype(np.int32 if seg_len.sum() < 2**31 else np.int_)
+        cum = np.empty((K, m), dtype=count)
+        np.cumsum(np.equal.outer(classes[:-1], yo), axis=1, dtype=count, out=cum[:-1])
+        # the last class's: every position counts one, less the other classes' (exact
+        # integers; one running sum fewer, numpy's accumulate being the slow pass)
+        others = cum[0] if K == 2 else cum[:-1].sum(axis=0, dtype=count)
+        np.subtract(np.arange(1, m + 1, dtype=count), others, out=cum[-1])
     # np.take keeps [K, n] rows contiguous (fancy indexing on axis 1 would not)
     if layout.single:  # nothing before the one segment
         base = np.zeros((K, 1), dtype=cum.dtype)
@@ -456,7 +471,8 @@ def best_thresholds(
         left_count = (
             kcum[:-1] - np.where(seg_start > 0, kcum[before], 0)[layout.position_segment[:-1]]
         )
-    position_segment = layout.position_segment
+    # the node of every position (None: the one node's, not materialised)
+    position_segment = None if interior is None else layout.position_segment
     if learned:
         n_missing = seg_len - n_known
         last_known = np.maximum(seg_start + n_known - 1, 0)
@@ -470,7 +486,7 @@ def best_thresholds(
         left_sides = _MissingLeftSides(sides, n_missing, missing_counts.sum(axis=0))
         allowed, n_cand = rules.admissible_cuts(sides)
         allowed_left, _ = rules.admissible_cuts(left_sides)
-        mask_left = cut & (n_missing > 0)[position_segment[:-1]]
+        mask_left = cut & (n_missing > 0)[layout.position_segment[:-1]]
         if allowed_left is not None:
             mask_left &= allowed_left
     else:
@@ -482,10 +498,10 @@ def best_thresholds(
     if criterion.concave:
         keep = class_boundaries(cut, yo, interior, position_segment)
         if learned:
-            keep_left = keep | range_ends(mask_left, position_segment[:-1])
+            keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left
         if allowed is not None:  # the ends of the admitted range may be optimal too
-            keep |= range_ends(cand_mask, position_segment[:-1])
+            keep |= range_ends(cand_mask, layout.position_segment[:-1])
         cand_mask = cand_mask & keep
     if learned:
         cand_mask |= inf_cut if allowed is None else inf_cut & allowed
@@ -494,12 +510,12 @@ def best_thresholds(
     if learned:  # per node: the missing-right cuts (inf last), then the missing-left ones
         cand_left = np.flatnonzero(mask_left)
         both = np.concatenate([cand, cand_left])
-        order = np.argsort(position_segment[both], kind="stable")
+        order = np.argsort(layout.position_segment[both], kind="stable")
         cand = both[order]
         go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
-    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else position_segment[cand]
+    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment[cand]
 
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]

@@ -9,6 +9,12 @@ numpy, scikit-learn and treelearn imported), treelearn and scikit-learn interlea
 PASS when treelearn's CPU time is at most ``--limit`` times scikit-learn's (the target:
 no slower).
 
+``--presets`` (default ``cart,c45,id3``) also fits ``CARTClassifier``,
+``C45Classifier`` and ``ID3Classifier`` with their defaults on the chain, reported
+beside scikit-learn's gini (CART) and entropy (ID3, C4.5) trees without a verdict:
+CART grows surrogates (the one-node runs do not apply), C4.5's MDL penalty and
+``min_samples_leaf=2`` make the chain a single leaf as J48 does.
+
 The second case is a fully grown ``DecisionTreeClassifier(criterion="misclassification")``
 on ``make_classification(--mis-rows, 20)``: most splits gain 0, so the tree becomes a
 chain of small peels; it is timed beside Gini on the same data (issue 16).
@@ -38,7 +44,8 @@ import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier as SkTree
 import treelearn
-from treelearn import DecisionTreeClassifier
+from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, ID3Classifier
+PRESETS = {"cart": CARTClassifier, "c45": C45Classifier, "id3": ID3Classifier}
 lib, case, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 if case == "chain":
     X = np.arange(n, dtype=np.float64).reshape(-1, 1)
@@ -55,8 +62,12 @@ cpu, wall = time.process_time(), time.perf_counter()
 if lib == "treelearn":
     est = DecisionTreeClassifier(criterion=crit).fit(X, y)
     depth, leaves = est.get_depth(), est.get_n_leaves()
+elif lib in PRESETS:  # the presets with their defaults (C4.5: J48's -C 0.25 -M 2)
+    est = PRESETS[lib]().fit(X, y)
+    depth, leaves = est.get_depth(), est.get_n_leaves()
 else:
-    est = SkTree(criterion=crit, random_state=0).fit(X, y)
+    sk_crit = "entropy" if lib == "sklearn-entropy" else crit
+    est = SkTree(criterion=sk_crit, random_state=0).fit(X, y)
     depth, leaves = int(est.get_depth()), int(est.get_n_leaves())
 cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
 peak = status("VmHWM")
@@ -101,6 +112,9 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=1.0)
     parser.add_argument("--no-chain", action="store_true")
     parser.add_argument("--no-mis", action="store_true")
+    parser.add_argument(
+        "--presets", default="cart,c45,id3", help="presets fitted on the chain ('' for none)"
+    )
     args = parser.parse_args()
     failed = 0
     print(f"medians of {args.repeat} fits, each in a fresh subprocess; extra = peak RSS "
@@ -120,6 +134,19 @@ def main() -> int:
             print(f"{f'chain {args.rows:,} {lib}':34s} {r['cpu']:7.2f} {r['wall']:7.2f} "
                   f"{r['extra_mib']:9.1f} {r['depth']:6d} {r['leaves']:6d} "
                   f"{ratio:6.2f}x {verdict}")  # fmt: skip
+        presets = [p for p in args.presets.split(",") if p]
+        if presets:
+            ref = measure("chain", args.rows, args.repeat, ("sklearn-entropy", *presets))
+            for lib in presets:
+                r = ref[lib]
+                sk_lib = "sklearn" if lib == "cart" else "sklearn-entropy"
+                base = sk["cpu"] if lib == "cart" else ref["sklearn-entropy"]["cpu"]
+                print(f"{f'chain {args.rows:,} {lib}':34s} {r['cpu']:7.2f} {r['wall']:7.2f} "
+                      f"{r['extra_mib']:9.1f} {r['depth']:6d} {r['leaves']:6d} "
+                      f"{r['cpu'] / base:6.2f}x (vs {sk_lib})")  # fmt: skip
+            r = ref["sklearn-entropy"]
+            print(f"{f'chain {args.rows:,} sklearn-entropy':34s} {r['cpu']:7.2f} {r['wall']:7.2f} "
+                  f"{r['extra_mib']:9.1f} {r['depth']:6d} {r['leaves']:6d}")  # fmt: skip
     if not args.no_mis:
         mis = measure("misclassification", args.mis_rows, args.repeat, ("treelearn",))
         gini = measure("gini", args.mis_rows, args.repeat, ("treelearn", "sklearn"))

@@ -283,6 +283,14 @@ class _LevelWiseBuilder:
             else:
                 samples = sample_counts(counts, self.unit)
                 splittable = rules.may_split(counts, samples.sum(axis=1), depth, samples)
+            p = self._one_split_node(splittable) if self.criterion is plain else -1
+            if p >= 0:  # one node may split, every weight 1, numeric, nothing missing
+                level = (lo, depth, counts, n_ent, impurity, parent, missing_fraction)
+                state = self._one_node_run(p, level, store, cols)
+                if state is None:  # the tree is grown
+                    break
+                lo, L, depth, parent, missing_fraction, e_row, e_y, e_w, e_local = state
+                continue
             split = self._choose_splits(
                 splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac
             )
@@ -341,6 +349,309 @@ class _LevelWiseBuilder:
         row has been copied (a store without numeric features never takes weights)."""
         return store.weights is None and not self.copied
 
+    # -- levels where one node may split ------------------------------------------------
+    #: Whether levels where one node may split take :meth:`_one_node_run` (tests set
+    #: it False to compare with the general level).
+    lean_levels = True
+
+    @functools.cached_property
+    def _lean_fit(self) -> bool:
+        """Whether this fit's levels where one node may split take
+        :meth:`_one_node_run`: dense numeric features only, no missing value, every
+        weight 1 (so no row is ever copied and every count is an exact integer), no
+        competitors or random thresholds (fixed for the fit)."""
+        return (
+            self.lean_levels
+            and not self.sparse
+            and self.numeric.size > 0
+            and self.categorical.size == 0
+            and self.max_competitors == 0
+            and not self.rules.random_thresholds
+            and not self._any_numeric_nan
+            and bool(np.all(self.w == 1.0))
+        )
+
+    def _one_split_node(self, splittable: np.ndarray) -> int:
+        """The one node of the level that may split when :meth:`_one_node_run`
+        applies to it, else ``-1``."""
+        if not self._lean_fit:
+            return -1
+        if splittable.size == 1:
+            return 0 if splittable[0] else -1
+        nodes = np.flatnonzero(splittable)
+        return int(nodes[0]) if nodes.size == 1 else -1
+
+    def _one_node_run(self, p, level, store, cols):
+        """Grow levels where one node may split (:attr:`_lean_fit`), starting at the
+        level ``level = (lo, depth, counts, n_ent, impurity, parent, missing_fraction)``
+        whose node ``p`` alone may split, for as long as the split node's two
+        children (the next level) hold one node that may split: a chain's every level.
+
+        No level state is rebuilt: the node's entries are a window of positions of the
+        store (the stable partition keeps the order, so a child's window is a
+        sub-window of its parent's), its children's class counts are counted from the
+        split feature's side with fewer entries, its surrogates (CART) are searched in
+        its window (:meth:`_window_surrogates`), and the levels' tree arrays are added
+        in batches. Each level asks the criterion and the rules what the general
+        level asks them, on the same arrays: the tree is the same.
+
+        Returns ``None`` when the tree is grown, else the state of the level (two
+        nodes that may both split) the general loop takes over: ``(lo, L, depth,
+        parent, missing_fraction, e_row, e_y, e_w, e_local)``.
+        """
+        lo, depth, counts, n_ent, impurity, parent, missing_fraction = level
+        K, rules, crit = self.K, self.rules, self.criterion
+        n_features = len(store.entries)
+        if n_features > 1 and store.row_right is None:
+            store.row_right = np.zeros(store.n_rows, dtype=np.int8)
+        levels: list[tuple] = []  # the levels not yet added to cols
+        pending = 0  # their nodes
+        L = n_ent.size
+        a, n = (int(n_ent[:p].sum()) if p else 0), int(n_ent[p])
+        two, no_slot = np.full(1, 2, dtype=np.int32), np.full(1, -1, dtype=np.intp)
+        run_surrogates: list[tuple[int, Surrogates]] = []  # (node id, its surrogates)
+
+        def add_levels() -> None:
+            self._add_run_levels(cols, levels)
+            if run_surrogates:  # one piece for the batch: not an object per level
+                first = run_surrogates[0][0]
+                span = run_surrogates[-1][0] - first + 1
+                merged = Surrogates.stack([(v - first, s) for v, s in run_surrogates], span)
+                assert cols.surrogates is not None
+                cols.surrogates.append(
+                    (first, _surrogates.LevelSurrogates(np.zeros(0, dtype=np.intp), merged))
+                )
+                run_surrogates.clear()
+
+        while True:
+            found = self._one_node_split(p, L, counts, n_ent, a, n, store)
+            if found is None:  # p is a leaf too: nothing splits any more
+                levels.append((L, -1, 0, 0.0, 0.0, 0.0, counts, n_ent, impurity, parent,
+                               depth, missing_fraction))  # fmt: skip
+                add_levels()
+                return None
+            f, r, threshold, score, gain, n_left = found
+            first_child = lo + L
+            levels.append((L, p, f, threshold, score, gain, counts, n_ent, impurity, parent,
+                           depth, missing_fraction))  # fmt: skip
+            pending += L
+            # the children: class counts from the split feature's smaller side
+            entries = store.entries[r]
+            side = slice(a, a + n_left) if 2 * n_left <= n else slice(a + n_left, a + n)
+            side_counts = np.bincount(store.entry_labels[entries[side]], minlength=K)
+            child = np.empty((2, K))
+            if 2 * n_left <= n:
+                child[0] = side_counts
+                np.subtract(counts[p], child[0], out=child[1])
+            else:
+                child[1] = side_counts
+                np.subtract(counts[p], child[1], out=child[0])
+            child_n = np.array([n_left, n - n_left])
+            if cols.surrogates is not None:  # p's surrogates, searched in its window
+                missing_fraction, surrogates = self._window_surrogates(f, r, a, n, n_left, store)
+                run_surrogates.append((lo + p, surrogates.surrogates))  # node lo + p's
+            else:
+                child_w = child_n.astype(np.float64)
+                missing_fraction = (
+                    learned_shares(two, child_w, no_slot)
+                    if self.learned
+                    else fractional_shares(two, child_w)
+                )
+            if n_features > 1:  # which way each row goes, for the other features
+                store.row_right[entries[a : a + n_left]] = 0
+                store.row_right[entries[a + n_left : a + n]] = 1
+            _partition._partition_one_node(store, store.row_right, a, a + n, r, self.workers)
+            # the next level: p's two children
+            parent = np.full(2, lo + p, dtype=np.int32)
+            lo, L, depth, counts, n_ent = first_child, 2, depth + 1, child, child_n
+            _budget.check_level(cols.node_count + pending, L, K, depth)
+            impurity = crit.impurity(counts)
+            splittable = rules.may_split(counts, n_ent, depth)
+            if len(levels) >= _MERGE_LEVELS:
+                add_levels()
+                pending = 0
+            if splittable[0] == splittable[1]:  # both leaves, or both may split
+                break
+            p = 0 if splittable[0] else 1
+            a, n = (0, n_left) if p == 0 else (n_left, n - n_left)
+        if not splittable[0]:  # two leaves: the tree is grown
+            levels.append((L, -1, 0, 0.0, 0.0, 0.0, counts, n_ent, impurity, parent, depth,
+                           missing_fraction))  # fmt: skip
+            add_levels()
+            return None
+        add_levels()
+        # the general level's entries: the store's, in its order (by node); counts
+        # of unit weights do not depend on the entries' order
+        e_row = store.entries[0].copy()
+        e_y = store.entry_labels[e_row]
+        e_local = np.repeat(np.arange(2, dtype=np.intp), n_ent)
+        return lo, L, depth, parent, missing_fraction, e_row, e_y, np.ones(e_row.size), e_local
+
+    def _window_surrogates(self, f, r, a, n, n_left, store):
+        """:meth:`_route_surrogates` of a run's split node (feature ``f``, store row
+        ``r``, entries at positions ``a .. a + n - 1``, the first ``n_left`` of row ``r``
+        going left), as a level of that node alone: its children's missing fractions
+        and its :class:`~treelearn._surrogates.LevelSurrogates`. Every weight is 1 and
+        nothing is missing, so the entries' order changes no sum."""
+        assert self.max_surrogates is not None
+        rows = store.entries[r][a : a + n]
+        slot = np.ones(n, dtype=np.intp)
+        slot[:n_left] = 0
+        window = _partition.SortedStore(
+            [e[a : a + n] for e in store.entries], [v[a : a + n] for v in store.values],
+            store.entry_labels, None, store.n_rows, store.by_row,
+        )  # fmt: skip
+        routing = _surrogates.route_with_surrogates(
+            self.X, rows, store.entry_labels[rows], np.ones(n), np.zeros(n, dtype=np.intp), slot,
+            np.arange(n), np.full(1, f, dtype=np.intp), np.full(1, 2, dtype=np.int32),
+            np.zeros(1, dtype=np.int32), np.full(1, n), window, self.numeric, self.is_cat,
+            self.n_cat, self.max_surrogates, functools.partial(_surrogates.place_cuts, self.rules),
+        )  # fmt: skip
+        return routing.share, routing.level
+
+    def _one_node_split(self, p, L, counts, n_ent, a, n, store):
+        """The split of node ``p`` (its entries at positions ``a .. a + n - 1`` of the
+        store), as :meth:`_choose_splits` chooses it, or ``None``: ``(feature, store
+        row, threshold, score, gain, entries going left)``. ``None`` too for a split
+        that sends every entry one way (:meth:`_route_level`'s guard)."""
+        P, rules = self.n_features, self.rules
+        node_weight = counts.sum(axis=1)
+        layout = LevelLayout(
+            np.zeros(1, dtype=n_ent.dtype), n_ent[p : p + 1], node_weight[p : p + 1],
+            np.ones(1, dtype=bool),
+        )  # fmt: skip
+        window = slice(a, a + n)
+        gains = np.full((L, P), -np.inf)
+        scores = np.full((L, P), -np.inf)
+        valid = np.zeros((L, P), dtype=bool)
+        best_thr = np.full((L, P), np.nan)
+        total = int(n_ent.sum())
+        cut_of: dict[int, tuple[int, int]] = {}  # feature: (store row, its cut position)
+
+        def search_block(block):
+            return self._search_numeric(block, layout, window, total, None, store)
+
+        blocks = self._numeric_blocks(store)
+        for block, found in zip(
+            blocks, self.workers.map(search_block, blocks, total * self.numeric.size), strict=True
+        ):
+            if found is None:
+                continue
+            gains[p, found.feature] = found.gain  # segment 0: node p
+            scores[p, found.feature] = found.score
+            valid[p, found.feature] = True
+            best_thr[p, found.feature] = found.threshold
+            if found.cut is not None:  # positions in the block's windows, end to end
+                js = (
+                    [0] * found.feature.size
+                    if len(block) == 1
+                    else np.searchsorted(self.numeric[block], found.feature)
+                )
+                for f, j, c in zip(found.feature.tolist(), js, found.cut.tolist(), strict=True):
+                    cut_of[f] = (block[j], c - j * n)
+        valid = rules.sample_features(valid)
+        f = int(rules.select_feature(self.criterion, gains, scores, valid)[p])
+        if f < 0:
+            return None
+        gain = gains[p : p + 1, f]
+        if not rules.keep_splits(gain, node_weight[p : p + 1], self.total_weight)[0]:
+            return None
+        threshold = best_thr[p, f]
+        r, c = cut_of.get(f, (int(np.searchsorted(self.numeric, f)), -1))
+        values = store.values[r]
+        if 0 <= c < n - 1 and float(values[a + c]) <= threshold < float(values[a + c + 1]):
+            n_left = c + 1  # the sorted window: the cut's values left, the rest right
+        else:
+            x = self.X[:, f].take(store.entries[r][window])
+            n_left = int(np.count_nonzero(x <= threshold))
+        if n_left == 0 or n_left == n:
+            return None
+        return f, r, threshold, scores[p, f], gains[p, f], n_left
+
+    def _add_run_levels(self, cols: _Columns, levels: list[tuple]) -> None:
+        """Add the levels of :meth:`_one_node_run` to the tree's arrays in one chunk
+        (as the general loop adds a level: leaves have feature ``-2``, threshold
+        ``-2``, no score), and empty ``levels``. Each level is ``(L, split node or
+        -1, feature, threshold, score, gain, counts, n_ent, impurity, parent, depth,
+        missing_fraction)``; a split node's children are the next level's first
+        two nodes."""
+        if not levels:
+            return
+        sizes = np.array([lv[0] for lv in levels])
+        start = np.cumsum(sizes) - sizes
+        N = int(sizes.sum())
+        split = np.array([lv[1] for lv in levels])
+        has = split >= 0
+        at = (start + split)[has]
+        feature = np.full(N, -2, dtype=np.intp)
+        threshold = np.full(N, -2.0)
+        kind = np.zeros(N, dtype=np.int8)
+        first_child = np.full(N, -1, dtype=np.int32)
+        n_children = np.zeros(N, dtype=np.int32)
+        split_score = np.full(N, np.nan)
+        gain = np.full(N, np.nan)
+        feature[at] = [lv[2] for lv in levels if lv[1] >= 0]
+        threshold[at] = [lv[3] for lv in levels if lv[1] >= 0]
+        split_score[at] = [lv[4] for lv in levels if lv[1] >= 0]
+        gain[at] = [lv[5] for lv in levels if lv[1] >= 0]
+        kind[at] = SPLIT_NUMERIC
+        n_children[at] = 2
+        first_child[at] = (cols.node_count + start + sizes)[has]
+        cols.add(
+            feature=feature,
+            threshold=threshold,
+            split_kind=kind,
+            first_child=first_child,
+            n_children=n_children,
+            parent=np.concatenate([lv[9] for lv in levels]),
+            depth=np.repeat([lv[10] for lv in levels], sizes),
+            impurity=np.concatenate([lv[8] for lv in levels]),
+            split_score=split_score,
+            gain=gain,
+            n_node_samples=np.concatenate([lv[7] for lv in levels]),
+            missing_fraction=np.concatenate([lv[11] for lv in levels]),
+            value=np.concatenate([lv[6] for lv in levels]),
+        )
+        levels.clear()
+
+    def _search_numeric(self, block, layout, window, n_level, frac, store):
+        """The best split of numeric features ``block`` (store rows) at the nodes of
+        ``layout`` (positions ``window`` of the store; ``n_level``: the level's
+        entries, ``frac``: :meth:`_choose_splits`' samples per entry)."""
+        crit, rules = self.criterion, self.rules
+        missing = self._any_numeric_nan and bool(self.has_nan[self.numeric[block]].any())
+        features = self.numeric[block].tolist()
+        fractions = (
+            None
+            if frac is None or store.weights is None
+            else [sample_counts(store.weights[r], self.unit) for r in block]
+        )
+        if (
+            frac is None
+            and not rules.random_thresholds
+            and square_sums_apply(crit, self.K, store.weights is not None, missing, n_level)
+        ):
+            return best_thresholds_by_square_sums(
+                features,
+                [store.float_values(r, window) for r in block],
+                [store.labels_at(r, window) for r in block], layout, self.K, crit, rules,
+            )  # fmt: skip
+        search = random_thresholds if rules.random_thresholds else best_thresholds
+        # the exact search takes float32 values as stored (it widens what it
+        # needs); the random splitter float64
+        values = (
+            [store.values[r][window] for r in block]
+            if search is best_thresholds
+            else [store.float_values(r, window) for r in block]
+        )
+        return search(
+            features,
+            values,
+            [store.labels_at(r, window) for r in block],
+            None if store.weights is None else [store.weights[r] for r in block],
+            missing, layout, self.K, crit, rules, fractions,
+        )  # fmt: skip
+
     # -- split search ------------------------------------------------------------------
     def _choose_splits(self, splittable, counts, e_row, e_w, e_y, local, store, n_ent, frac):
         """Best split of every splittable node of the level (``frac``: the samples
@@ -365,39 +676,10 @@ class _LevelWiseBuilder:
         best_slot = np.full((L, P), -1, dtype=np.intp)  # "learned": missing cases' slot
         # per categorical feature: (row of every node in the tables, or -1; tables)
         best_table: dict[int, tuple[np.ndarray, np.ndarray | PresentTables]] = {}
-        search = random_thresholds if rules.random_thresholds else best_thresholds
+        n_level = int(n_ent.sum())
 
         def search_block(block):
-            missing = bool(self.has_nan[self.numeric[block]].any())
-            fractions = (
-                None
-                if frac is None or store.weights is None
-                else [sample_counts(store.weights[r], self.unit) for r in block]
-            )
-            if (
-                frac is None
-                and not rules.random_thresholds
-                and square_sums_apply(crit, self.K, store.weights is not None, missing, n_ent.sum())
-            ):
-                return best_thresholds_by_square_sums(
-                    [int(f) for f in self.numeric[block]],
-                    [store.float_values(r, window) for r in block],
-                    [store.labels_at(r, window) for r in block], layout, self.K, crit, rules,
-                )  # fmt: skip
-            # the exact search takes float32 values as stored (it widens what it
-            # needs); the random splitter float64
-            values = (
-                [store.values[r][window] for r in block]
-                if search is best_thresholds
-                else [store.float_values(r, window) for r in block]
-            )
-            return search(
-                [int(f) for f in self.numeric[block]],
-                values,
-                [store.labels_at(r, window) for r in block],
-                None if store.weights is None else [store.weights[r] for r in block],
-                missing, layout, self.K, crit, rules, fractions,
-            )  # fmt: skip
+            return self._search_numeric(block, layout, window, n_level, frac, store)
 
         blocks = self._numeric_blocks(store)
         # the random splitter draws from the rules' stream in block order: one thread

@@ -387,29 +387,58 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     workers.map(one, range(len(store.entries)), m * len(store.entries))
 
 
-def _partition_one_node(store: SortedStore, row_right: np.ndarray, a: int, b: int) -> None:
+def _partition_one_node(
+    store: SortedStore,
+    row_right: np.ndarray,
+    a: int,
+    b: int,
+    ordered: int | None = None,
+    workers: Workers | None = None,
+) -> None:
     """The ``"rows"`` path for a level where one node splits (binary, no copies), its
     entries at positions ``a .. b - 1`` (the other nodes' entries leave the store):
     each feature's segment is reordered by one stable sort of its sides (0 left, 1
     right), which keeps the value order within each side. Several features (a
     small level without weights) take :func:`_partition_rows_together`'s pass over
-    the segment: left entries keep their rank among the left, right ones follow."""
-    if len(store.entries) == 1:
-        entries = store.entries[0][a:b]
-        order = np.argsort(row_right[entries], kind="stable")
-        store.entries[0] = entries[order]
-        store.values[0] = store.values[0][a:b][order]
+    the segment: left entries keep their rank among the left, right ones follow.
+
+    ``ordered``: a store row whose segment is already in side order (the split's own
+    numeric feature: its left side is a prefix), only cut to the segment (a view).
+    ``workers``: threads over the features of a large segment.
+    """
+    n_features = len(store.entries)
+    rows = [r for r in range(n_features) if r != ordered]
+    if ordered is not None:
+        store.entries[ordered] = store.entries[ordered][a:b]
+        store.values[ordered] = store.values[ordered][a:b]
         if store.weights is not None:
-            store.weights[0] = store.weights[0][a:b][order]
+            store.weights[ordered] = store.weights[ordered][a:b]
+    if not rows:
         return
-    # several features: the node's segments, with its constants
-    store.entries = [e[a:b] for e in store.entries]
-    store.values = [v[a:b] for v in store.values]
     n = b - a
-    index = np.int32 if 4 * n + 4 < 2**31 else np.intp
-    left_base = np.arange(n, dtype=index)
-    n_left = n - int(np.count_nonzero(row_right[store.entries[0]]))
-    _partition_rows_together(store, row_right, left_base, n_left - 1 - left_base, n, index)
+    if n_features > 1 and (
+        n * len(rows) < _threads.MIN_THREADED_ELEMENTS and store.weights is None
+    ):  # several small features: the node's segments, with its constants
+        for r in rows:
+            store.entries[r] = store.entries[r][a:b]
+            store.values[r] = store.values[r][a:b]
+        index = np.int32 if 4 * n + 4 < 2**31 else np.intp
+        left_base = np.arange(n, dtype=index)
+        n_left = n - int(np.count_nonzero(row_right[store.entries[rows[0]]]))
+        _partition_rows_together(
+            store, row_right, left_base, n_left - 1 - left_base, n, index, rows
+        )
+        return
+
+    def one(r: int) -> None:
+        entries = store.entries[r][a:b]
+        order = np.argsort(row_right[entries], kind="stable")
+        store.entries[r] = entries[order]
+        store.values[r] = store.values[r][a:b][order]
+        if store.weights is not None:
+            store.weights[r] = store.weights[r][a:b][order]
+
+    (workers or Workers(1)).map(one, rows, n * len(rows))
 
 
 def _partition_rows_together(
@@ -419,13 +448,24 @@ def _partition_rows_together(
     right_minus_left: np.ndarray,
     n_new: int,
     index: type[np.signedinteger],
+    rows: list[int] | None = None,
 ) -> None:
     """The ``"rows"`` path's scatter for every feature at once (small levels: below
     :data:`~treelearn._threads.MIN_THREADED_ELEMENTS` positions over all features,
     where the per-feature passes are mostly numpy's call overhead). The same
     destinations as one feature at a time, computed on ``[features, positions]``
-    arrays; the features' new arrays are rows of one array (values grouped by dtype)."""
+    arrays; the features' new arrays are rows of one array (values grouped by dtype).
+    ``rows``: the store rows moved (default every one)."""
     m = left_base.size
+    if rows is not None and len(rows) < len(store.entries):
+        sub = SortedStore(
+            [store.entries[r] for r in rows], [store.values[r] for r in rows],
+            store.entry_labels, None, store.n_rows,
+        )  # fmt: skip
+        _partition_rows_together(sub, row_right, left_base, right_minus_left, n_new, index)
+        for j, r in enumerate(rows):
+            store.entries[r], store.values[r] = sub.entries[j], sub.values[j]
+        return
     slot = row_right[np.stack(store.entries)]  # [features, m]
     ones = np.cumsum(slot, axis=1, dtype=index)
     pos: np.ndarray = 2 * ones

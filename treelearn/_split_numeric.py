@@ -282,6 +282,9 @@ class NumericSplits:
     threshold: np.ndarray  # [s]
     # [s] "learned": the slot the node's missing cases go to (-1: the node has none)
     missing_slot: np.ndarray | None = None
+    # [s] each split's cut: the position (in the searched arrays, features laid end to
+    # end) of the last value left of it; None where not recorded
+    cut: np.ndarray | None = None
 
 
 def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
@@ -343,7 +346,10 @@ def segment_best(
 
 
 def class_boundaries(
-    cut: np.ndarray, y: np.ndarray, interior: np.ndarray, position_segment: np.ndarray
+    cut: np.ndarray,
+    y: np.ndarray,
+    interior: np.ndarray | None,
+    position_segment: np.ndarray | None,
 ) -> np.ndarray:
     """Which cuts separate two value blocks that are not both of one same class.
 
@@ -352,21 +358,26 @@ def class_boundaries(
     the split, so only the run ends need scoring. A block is a run of equal
     values inside one node (no cut inside); it is pure when all its cases share
     a class. The cut between two pure blocks is kept when their classes differ;
-    a cut next to an impure block is always kept.
+    a cut next to an impure block is always kept. ``interior=None`` and
+    ``position_segment=None``: every position lies in one node.
     """
     change = y[1:] != y[:-1]  # class changes between position i and i + 1
     # class changes inside a block: not a cut, and both positions in one node
-    inner = np.flatnonzero(change & np.greater(interior, cut))
+    inner = np.flatnonzero(change & (~cut if interior is None else np.greater(interior, cut)))
     if not inner.size:  # every block is pure (always so without tied values)
         return change
     keep = change.copy()
     cuts = np.flatnonzero(cut)
     k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
-    seg = position_segment[inner]
     after = k < cuts.size
+    before = k > 0
+    if position_segment is None:  # one node: every cut is in the change's node
+        keep[cuts[k[after]]] = True
+        keep[cuts[k[before] - 1]] = True
+        return keep
+    seg = position_segment[inner]
     at = cuts[k[after]]
     keep[at[position_segment[at] == seg[after]]] = True  # the block's closing cut
-    before = k > 0
     at = cuts[k[before] - 1]
     keep[at[position_segment[at] == seg[before]]] = True  # the cut that opens it
     return keep
@@ -498,16 +509,21 @@ def best_thresholds(
         layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
     S = layout.n_segments
+    classes = np.arange(K, dtype=yo.dtype)
     seg_end = seg_start + seg_len - 1
     before = np.maximum(seg_start - 1, 0)
-    interior = layout.interior
     # a cut after position i: same node, both known, distinct values (NaN
     # compares False, so cuts next to missing values drop out by themselves)
-    cut = interior & value_gaps(v, rules.numeric_gap)
+    if layout.single and layout.splittable[0]:  # every position is the one node's
+        interior = None
+        cut = value_gaps(v, rules.numeric_gap)
+    else:
+        interior = layout.interior
+        cut = interior & value_gaps(v, rules.numeric_gap)
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
-        one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
+        one_hot = np.equal.outer(classes, yo)  # [K, m]
         known = ~np.isnan(v)
         m = yo.size
         if wo is None and block_counts is None:
@@ -537,9 +553,15 @@ def best_thresholds(
         n_known = seg_len
         packed = PackedCounts.of(yo, K)
         if packed is None:
-            one_hot = np.equal.outer(np.arange(K, dtype=yo.dtype), yo)  # [K, m]
-            cum = np.cumsum(one_hot, axis=1, dtype=np.int32 if seg_len.sum() < 2**31 else None)
-            del one_hot
+            m = yo.size
+            count = np.dtype(np.int32 if seg_len.sum() < 2**31 else np.int_)
+            cum = np.empty((K, m), dtype=count)
+            np.cumsum(np.equal.outer(classes[:-1], yo), axis=1, dtype=count, out=cum[:-1])
+            # the last class's: every position counts one, less the other classes'
+            # (exact integers; one running sum fewer, numpy's accumulate being the
+            # slow pass)
+            others = cum[0] if K == 2 else cum[:-1].sum(axis=0, dtype=count)
+            np.subtract(np.arange(1, m + 1, dtype=count), others, out=cum[-1])
     if packed is not None:  # the same counts, K classes to a number
         pcum = packed.cum
         base_p = (
@@ -565,7 +587,8 @@ def best_thresholds(
         left_count = (
             kcum[:-1] - np.where(seg_start > 0, kcum[before], 0)[layout.position_segment[:-1]]
         )
-    position_segment = layout.position_segment
+    # the node of every position (None: the one node's, not materialised)
+    position_segment = None if interior is None else layout.position_segment
     if learned:
         n_missing = seg_len - n_known
         last_known = np.maximum(seg_start + n_known - 1, 0)
@@ -579,7 +602,7 @@ def best_thresholds(
         left_sides = _MissingLeftSides(sides, n_missing, missing_counts.sum(axis=0))
         allowed, n_cand = rules.admissible_cuts(sides)
         allowed_left, _ = rules.admissible_cuts(left_sides)
-        mask_left = cut & (n_missing > 0)[position_segment[:-1]]
+        mask_left = cut & (n_missing > 0)[layout.position_segment[:-1]]
         if allowed_left is not None:
             mask_left &= allowed_left
     else:
@@ -595,10 +618,10 @@ def best_thresholds(
     if criterion.concave:
         keep = class_boundaries(cut, yo, interior, position_segment)
         if learned:
-            keep_left = keep | range_ends(mask_left, position_segment[:-1])
+            keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left
         if allowed is not None:  # the ends of the admitted range may be optimal too
-            keep |= range_ends(cand_mask, position_segment[:-1])
+            keep |= range_ends(cand_mask, layout.position_segment[:-1])
         cand_mask = cand_mask & keep
     if learned:
         cand_mask |= inf_cut if allowed is None else inf_cut & allowed
@@ -607,12 +630,12 @@ def best_thresholds(
     if learned:  # per node: the missing-right cuts (inf last), then the missing-left ones
         cand_left = np.flatnonzero(mask_left)
         both = np.concatenate([cand, cand_left])
-        order = np.argsort(position_segment[both], kind="stable")
+        order = np.argsort(layout.position_segment[both], kind="stable")
         cand = both[order]
         go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
-    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else position_segment[cand]
+    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment[cand]
 
     def packed_sides(at: np.ndarray, at_seg: np.ndarray):
         # the packed counts of both sides; one node: its numbers, broadcast
@@ -643,28 +666,38 @@ def best_thresholds(
         ) - left
 
     # ranked in chunks of candidates: working memory within the budget's cap
-    rank = np.empty(cand.size)
     bounds = candidate_chunks(cand.size, K)
     by_squares = packed is not None and criterion.ranks_by_square_sums
-    for a, b in itertools.pairwise(bounds):
-        if by_squares:  # Gini: split_rank's numbers from each side's size and Σ c²
-            assert packed is not None
+    if by_squares:  # Gini: split_rank's numbers from each side's size and Σ c²
+        assert packed is not None
+        rank = np.empty(cand.size)
+        for a, b in itertools.pairwise(bounds):
             left_p, right_p = packed_sides(cand[a:b], seg[a:b])
             n_left = (cand[a:b] + 1 - seg_start[seg[a:b]]).astype(np.float64)
             rank[a:b] = criterion.square_sum_rank(
                 n_left, packed.square_sums(left_p),
                 known_w[seg[a:b]] - n_left, packed.square_sums(right_p),
             )  # fmt: skip
-            continue
-        left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
-        rank[a:b] = criterion.split_rank(left.T, right.T)
+    elif len(bounds) == 2:  # one chunk: the criterion's array is the rank
+        left, right = sides_of(cand, seg, go_left)
+        rank = np.asarray(criterion.split_rank(left.T, right.T), dtype=np.float64)
+        if rank.shape != cand.shape:
+            rank = np.broadcast_to(rank, cand.shape).copy()
         del left, right
+    else:
+        rank = np.empty(cand.size)
+        for a, b in itertools.pairwise(bounds):
+            left, right = sides_of(cand[a:b], seg[a:b], go_left[a:b])
+            rank[a:b] = criterion.split_rank(left.T, right.T)
+            del left, right
     has, _, first = segment_best(rank, seg, S, tolerance=rules.tie_tolerance * node_weight)
     sg = np.flatnonzero(has)
     pick = first[sg]
     i = cand[pick]
     left, right = sides_of(i, sg, go_left[pick])
-    children = np.stack([left.T, right.T], axis=1).astype(np.float64)  # [s, 2, K]
+    children = np.empty((sg.size, 2, K))  # [s, 2, K]
+    children[:, 0] = left.T
+    children[:, 1] = right.T
     parent = np.take(known_counts, sg, axis=1).T.astype(np.float64)
     slot = None
     if learned:  # the side each winner's missing cases take (-1: the node has none)
@@ -723,7 +756,7 @@ def finish_splits(
     hi = np.where(hi_missing, lo, up)
     threshold = rules.place_thresholds_of(feature, lo, hi)
     threshold[hi_missing] = np.inf
-    return NumericSplits(node, feature, gain, score, threshold, slot)
+    return NumericSplits(node, feature, gain, score, threshold, slot, i)
 
 
 def _prefix_blocks(labels, weights, n_classes, stops):

@@ -560,7 +560,11 @@ def route_with_surrogates(
         if numeric_search is not None:
             found += numeric_search(local, side, e_w, split_node, node_feature, known_total,
                                     major_total)  # fmt: skip
-        elif numeric.size:
+        rows = np.arange(numeric.size)
+        primary = np.unique(node_feature[split_node])
+        if primary.size == 1:  # every split node's own feature: none of its positions
+            rows = rows[numeric != primary[0]]  # counts (a chain's one feature)
+        if numeric_search is None and rows.size:
             assert store is not None
             if store.by_row:  # the store holds rows: index by row
                 side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
@@ -573,7 +577,6 @@ def route_with_surrogates(
             pos_node = np.repeat(np.arange(L), n_ent)
             unused_pos = ~split_node[pos_node]
             pos_feature = node_feature[pos_node]
-            rows = np.arange(numeric.size)
             for rs in _blocks(rows, pos_node.size):
                 c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node,
                                    unused_pos, pos_feature, L, known_total, major_total,

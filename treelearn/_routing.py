@@ -366,11 +366,13 @@ def _step(tables: _Lookup, nodes, at, flat):
     """One descent step: ``(base[nodes], X value at the node's feature)``.
 
     Three lookups of per-node tables (``take``: faster than fancy indexing here, and
-    no shift to unpack a combined table: numpy's int64 ``>>`` is not vectorised)."""
+    no shift to unpack a combined table: numpy's int64 ``>>`` is not vectorised),
+    with ``mode="wrap"``: the ids are valid, and numpy's default ``"raise"`` checks
+    every index (plain descent of 67k rows 6.1 -> 5.3 ms)."""
     col, base, _ = tables
-    idx = col.take(nodes)
+    idx = col.take(nodes, mode="wrap")
     idx += at
-    return base.take(nodes), flat.take(idx)
+    return base.take(nodes, mode="wrap"), flat.take(idx, mode="wrap")
 
 
 def _drop_finished(nodes, nxt, at, ent, out):
@@ -381,9 +383,9 @@ def _drop_finished(nodes, nxt, at, ent, out):
     if np.count_nonzero(done) * 8 < done.size:
         return at, nxt, ent
     fin = np.flatnonzero(done)
-    out[ent[fin]] = nxt[fin]
+    out[ent.take(fin, mode="wrap")] = nxt.take(fin, mode="wrap")
     keep = np.flatnonzero(~done)
-    return at[keep], nxt[keep], ent[keep]
+    return at.take(keep, mode="wrap"), nxt.take(keep, mode="wrap"), ent.take(keep, mode="wrap")
 
 
 def _category_next(t: DescentTables, x, nodes):
@@ -409,11 +411,11 @@ def _descend_numeric(t: DescentTables, flat, offsets, tables: _Lookup, chunk=_CH
         at = offsets[start : start + chunk]
         ent = np.arange(start, start + at.size)
         # first step: every row is at the root, no per-node gathers needed
-        nodes = root_child + (flat.take(root_col + at) > root_thr)
+        nodes = root_child + (flat.take(root_col + at, mode="wrap") > root_thr)
         for it in range(1, t.max_depth):
             # nxt = base[nodes] + (flat[col[nodes] + at] > thr[nodes])
             nxt, x = _step(tables, nodes, at, flat)
-            nxt += x > thr.take(nodes)
+            nxt += x > thr.take(nodes, mode="wrap")
             if it % _DROP_EVERY == _DROP_EVERY - 1:
                 at, nxt, ent = _drop_finished(nodes, nxt, at, ent, leaf)
             nodes = nxt
@@ -445,7 +447,7 @@ def _walk(
         ent = np.arange(start, start + at.size)
         for it in range(t.max_depth):
             nxt, x = _step(tables, nodes, at, flat)
-            nxt += x > thr.take(nodes)  # categorical nodes have thr = inf: fixed below
+            nxt += x > thr.take(nodes, mode="wrap")  # categorical nodes have thr = inf: fixed below
             # a missing value goes to the node's one missing child, or stops the row
             nan = np.isnan(x)
             if nan.any():
@@ -573,13 +575,20 @@ def route(
     # a row spread at a node of ``spreads`` has two triples or more, or one of weight
     # below 1 (shares are at most 1, so a product of them below 1 stays below 1)
     stopped = np.bincount(g_rows, minlength=gappy.size) > 1
-    stopped[g_rows[g_w != 1.0]] = True
+    kid, _, full = t.fan_table
+    if not full or kid.shape[1] < 2:
+        # (when every internal node spreads to `width` >= 2 children, a row that
+        # fans out has two triples or more and one that does not has weight 1: the
+        # count alone tells)
+        stopped[g_rows[g_w != 1.0]] = True
     # a row never spread has one triple, of weight 1: its leaf
-    one = ~stopped[g_rows]
-    leaf[gappy[g_rows[one]]] = g_leaf[one]
-    many = np.flatnonzero(~one)
-    leaf[gappy[stopped]] = -1
-    return leaf, gappy[stopped], gappy[g_rows[many]], g_leaf[many], g_w[many]
+    g_leaf_of = np.empty(gappy.size, dtype=np.intp)
+    g_leaf_of[g_rows] = g_leaf
+    g_leaf_of[stopped] = -1
+    leaf[gappy] = g_leaf_of
+    many = np.flatnonzero(stopped.take(g_rows, mode="wrap"))
+    rows = gappy.take(g_rows.take(many, mode="wrap"), mode="wrap")
+    return leaf, gappy[stopped], rows, g_leaf.take(many, mode="wrap"), g_w.take(many, mode="wrap")
 
 
 def _take_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -650,11 +659,11 @@ def _fan_walk(
         at = at_buf[:size]
         nodes = node_buf[cur][:size]
         nxt = node_buf[1 - cur][:size]
-        idx = col.take(nodes)
+        idx = col.take(nodes, mode="wrap")
         idx += at
         np.take(base, nodes, out=nxt, mode="wrap")  # valid ids: no bounds check
-        x = flat.take(idx)
-        nxt += x > thr.take(nodes)  # categorical nodes have thr = inf: fixed below
+        x = flat.take(idx, mode="wrap")
+        nxt += x > thr.take(nodes, mode="wrap")  # categorical nodes have thr = inf: fixed below
         multi = np.isnan(x)
         if has_cat:
             ci = np.flatnonzero(is_cat[nodes])
@@ -665,8 +674,8 @@ def _fan_walk(
         fan = np.flatnonzero(multi)
         k = 0
         if fan.size:
-            at_nodes = nodes.take(fan)
-            ok = internal.take(at_nodes)  # a NaN read at a leaf is no split
+            at_nodes = nodes.take(fan, mode="wrap")
+            ok = internal.take(at_nodes, mode="wrap")  # a NaN read at a leaf is no split
             if not ok.all():
                 fan, at_nodes = fan[ok], at_nodes[ok]
             if sur is not None and fan.size:
@@ -690,17 +699,17 @@ def _fan_walk(
             done = nxt == nodes
             if np.count_nonzero(done) * 8 >= size:
                 fin = np.flatnonzero(done)
-                at_leaf = nxt.take(fin)
+                at_leaf = nxt.take(fin, mode="wrap")
                 real = np.flatnonzero(at_leaf != spent)  # spent entries are dropped
-                fin = fin.take(real)
-                out_at.append(at.take(fin))
-                out_leaf.append(at_leaf.take(real))
-                out_w.append(w_buf.take(fin))
+                fin = fin.take(real, mode="wrap")
+                out_at.append(at.take(fin, mode="wrap"))
+                out_leaf.append(at_leaf.take(real, mode="wrap"))
+                out_w.append(w_buf.take(fin, mode="wrap"))
                 keep = np.flatnonzero(~done)
                 size = keep.size
-                at_buf[:size] = at.take(keep)
-                w_buf[:size] = w_buf.take(keep)
-                node_buf[cur][:size] = nxt.take(keep)
+                at_buf[:size] = at.take(keep, mode="wrap")
+                w_buf[:size] = w_buf.take(keep, mode="wrap")
+                node_buf[cur][:size] = nxt.take(keep, mode="wrap")
         if k:
             if size + k + chunk > cap:
                 cap = 2 * (size + k + chunk)
@@ -719,14 +728,14 @@ def _fan_walk(
         empty = np.empty(0, dtype=np.intp)
         return empty, empty, np.empty(0)
     leaf = np.concatenate(out_leaf)
-    depth = t.depth.take(leaf)
+    depth = t.depth.take(leaf, mode="wrap")
     if t.max_depth < 1 << 8:  # a radix sort, one pass
         depth = depth.astype(np.uint8)
     elif t.max_depth < 1 << 16:
         depth = depth.astype(np.uint16)
     order = np.argsort(depth, kind="stable")
-    rows = np.concatenate(out_at).take(order) // row_step
-    return rows, leaf.take(order), np.concatenate(out_w).take(order)
+    rows = np.concatenate(out_at).take(order, mode="wrap") // row_step
+    return rows, leaf.take(order, mode="wrap"), np.concatenate(out_w).take(order, mode="wrap")
 
 
 def spread(

@@ -593,8 +593,40 @@ def route(
 
 def _take_rows(X: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``X[rows]`` for valid row indices (``take`` without its bounds check is 4x
-    faster than fancy indexing here)."""
-    return np.asarray(X).take(rows, axis=0, mode="clip")
+    faster than fancy indexing here), C-ordered.
+
+    A float32 or float64 copy is the front of a buffer one value longer, whose last
+    value is 0: the value :func:`_fan_walk` reads at leaves (:func:`_flat_and_zero`).
+    """
+    X = np.asarray(X)
+    if X.ndim != 2 or X.dtype not in (np.float32, np.float64):
+        return X.take(rows, axis=0, mode="clip")
+    size = rows.size * X.shape[1]
+    buf = np.empty(size + 1, dtype=X.dtype)
+    buf[size] = 0.0
+    out = buf[:size].reshape(rows.size, X.shape[1])
+    np.take(X, rows, axis=0, mode="clip", out=out)
+    return out
+
+
+def _flat_and_zero(X: np.ndarray) -> np.ndarray:
+    """The values of a C-ordered float32 or float64 ``X`` in a flat array one value
+    longer, its last value 0 (no copy for a copy made by :func:`_take_rows`)."""
+    base = X.base
+    if (
+        X.flags.c_contiguous
+        and isinstance(base, np.ndarray)
+        and base.ndim == 1
+        and base.dtype == X.dtype
+        and base.size == X.size + 1
+        and base.ctypes.data == X.ctypes.data
+        and base[X.size] == 0.0
+    ):
+        return base
+    flat = np.empty(X.size + 1, dtype=np.float32 if X.dtype == np.float32 else np.float64)
+    flat[: X.size] = X.ravel()
+    flat[X.size] = 0.0
+    return flat
 
 
 def _fan_walk(
@@ -618,20 +650,25 @@ def _fan_walk(
     (``chunk`` entries walk together: their rows of ``X`` stay in cache). Each
     row's entries then come out by leaf depth, then position.
 
-    ``X`` is a C-ordered float32 or float64 copy of the rows (it is read row by row).
+    ``X`` is a C-ordered float32 or float64 copy of the rows (it is read row by row),
+    best one made by :func:`_take_rows`: leaves and the spent node read the 0 behind
+    its values, so a NaN read is always at an internal node (with feature 0 read
+    there, rows with a NaN in it kept sending entries at leaves down the fan-out
+    path: 33k rows with a NaN, 13.6k nodes: 11.2 -> 10.1 ms).
 
     Returns ``(row, leaf, weight)`` triples, each row's in that order.
     """
     n_rows = X.shape[0]
-    flat, row_step, col_step = flat_view(X)
-    row_step = max(row_step, 1)
+    flat = _flat_and_zero(X)
+    row_step = max(X.shape[1], 1)
     n = t.feature.size
     spent = n
-    col, base, thr = _lookup(t, flat, col_step)
-    # the spent node reads feature 0 and stays
+    col, base, thr = _lookup(t, flat, 1)
+    # leaves and the spent node read the 0 behind the values (``col`` past every
+    # row, clipped) and stay
     thr = np.append(thr, np.inf).astype(flat.dtype)
-    col, base = np.append(col, 0), np.append(base, spent)
-    internal = np.append(t.n_children > 0, False)  # not leaves, not the spent node
+    col = np.where(np.append(t.n_children > 0, False), np.append(col, 0), X.size)
+    base = np.append(base, spent)
     kid, kid_share, full = t.fan_table
     width = kid.shape[1]
     is_cat = np.append(t.is_categorical, False)
@@ -662,9 +699,9 @@ def _fan_walk(
         idx = col.take(nodes, mode="wrap")
         idx += at
         np.take(base, nodes, out=nxt, mode="wrap")  # valid ids: no bounds check
-        x = flat.take(idx, mode="wrap")
+        x = flat.take(idx, mode="clip")  # past the values: the 0 behind them
         nxt += x > thr.take(nodes, mode="wrap")  # categorical nodes have thr = inf: fixed below
-        multi = np.isnan(x)
+        multi = np.isnan(x)  # at internal nodes only
         if has_cat:
             ci = np.flatnonzero(is_cat[nodes])
             if ci.size:
@@ -675,10 +712,7 @@ def _fan_walk(
         k = 0
         if fan.size:
             at_nodes = nodes.take(fan, mode="wrap")
-            ok = internal.take(at_nodes, mode="wrap")  # a NaN read at a leaf is no split
-            if not ok.all():
-                fan, at_nodes = fan[ok], at_nodes[ok]
-            if sur is not None and fan.size:
+            if sur is not None:
                 slot, _ = surrogate_slots(sur, X, at[fan] // row_step, at_nodes, ranked)
                 hit = slot >= 0
                 nxt[fan[hit]] = t.base[at_nodes[hit]] + slot[hit]

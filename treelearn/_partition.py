@@ -95,7 +95,8 @@ class SortedStore:
     def labels_at(self, r: int, window: slice = slice(None)) -> np.ndarray:
         """Feature ``r``'s class code at each position (of ``window``), gathered from
         the entries'."""
-        return self.entry_labels[self.entries[r][window]]
+        # (take: int32 ids through fancy indexing are 2.5x slower at 100k)
+        return self.entry_labels.take(self.entries[r][window])
 
 
 @dataclass
@@ -362,7 +363,7 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
 
     def one(r: int) -> None:
         entries = store.entries[r]
-        slot = row_right[entries]
+        slot = row_right.take(entries)  # (take: 2.5x faster than row_right[entries])
         ones = np.cumsum(slot, dtype=index)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
         # (a masked copy is several times slower on a random slot pattern)
@@ -514,24 +515,24 @@ def _partition_entries(
     def one(r: int) -> None:
         entries = store.entries[r]
         if packed_of is not None:
-            packed = packed_of[entries]
+            packed = packed_of.take(entries)
             src = np.flatnonzero(packed >= 0)
             packed = packed[src]
             new_id = (packed >> 32).astype(np.int32)
             slot, offset = packed & 1, (packed & 0xFFFFFFFF) >> 1
         elif simple:
-            new_id = new_id_of[entries]
+            new_id = new_id_of.take(entries)
             src = np.flatnonzero(new_id >= 0)
             kept_entries = entries[src]
             new_id = new_id[src]
             if code_of is not None:
-                code = code_of[kept_entries]
+                code = code_of.take(kept_entries)
                 slot, offset = code & 1, code >> 1
             else:
-                slot, offset = slot_of[kept_entries], offset_of[kept_entries]
+                slot, offset = slot_of.take(kept_entries), offset_of.take(kept_entries)
         else:
             assert position_parent is not None
-            c = copies[entries]
+            c = copies.take(entries)
             src = np.repeat(np.arange(entries.size), c)
             k = np.arange(src.size) - np.repeat(np.cumsum(c) - c, c)
             new_id = new_start[entries[src]] + k

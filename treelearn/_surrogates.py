@@ -127,7 +127,7 @@ def _segment_sums(
     c = np.cumsum(v, axis=-1, dtype=np.int32 if v.dtype == np.int32 else None).ravel()
     v = v.ravel()
     before = c - v
-    before -= before[first]
+    before -= before.take(first, mode="wrap")  # (take: valid ids, no bounds check)
     L = starts.size
     if v.dtype.kind not in "iu":
         return before, np.bincount(seg, weights=v, minlength=L)
@@ -226,10 +226,11 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     out = np.isnan(values)
     out |= unused_pos
     out |= pos_feature == feats[:, None]
-    ent[out] = level.left_out
+    np.putmask(ent, out, level.left_out)
     seg = np.arange(B)[:, None] * L + pos_node
-    counted = None if level.counted is None else level.counted[ent]
-    found = numeric_cuts(values, seg, level.w_left[ent], level.w_right[ent], counted, B * L)
+    counted = None if level.counted is None else level.counted.take(ent, mode="wrap")
+    w_left, w_right = level.w_left.take(ent, mode="wrap"), level.w_right.take(ent, mode="wrap")
+    found = numeric_cuts(values, seg, w_left, w_right, counted, B * L)
     if found is None:
         return None
     groups, i, best, low_slot = found
@@ -265,7 +266,8 @@ def numeric_cuts(
     """
     seg = seg.ravel()
     starts = np.searchsorted(seg, np.arange(L))
-    first = starts[seg]  # first position of every position's segment
+    # (gathers by ``take``: valid ids, no bounds check; 1.2-1.5x faster than a[seg])
+    first = starts.take(seg, mode="wrap")  # first position of every position's segment
     bl, tot_l = _segment_sums(wl, seg, starts, first)
     br, tot_r = _segment_sums(wr, seg, starts, first)
     if n_cases is None:  # (integer sums: exact)
@@ -278,17 +280,18 @@ def numeric_cuts(
     np.not_equal(x[..., 1:], x[..., :-1], out=new_value[..., 1:])
     cand = new_value.ravel()
     cand &= n_before >= 2
-    cand &= tot_n[seg] - n_before >= 2
+    cand &= tot_n.take(seg, mode="wrap") - n_before >= 2
     at = np.flatnonzero(cand)
     if not at.size:
         return None
     # low side to the right (rpart's "< goes right") or to the left; at every
     # position (fewer gathers than at the candidates only)
-    a_right = tot_l[seg] - bl
+    a_right = tot_l.take(seg, mode="wrap") - bl
     a_right += br
-    a_left = tot_r[seg] - br
+    a_left = tot_r.take(seg, mode="wrap") - br
     a_left += bl
-    has, best, pos = segment_best(np.maximum(a_right, a_left)[at], seg[at], L)
+    score = np.maximum(a_right, a_left).take(at, mode="wrap")
+    has, best, pos = segment_best(score, seg.take(at, mode="wrap"), L)
     majority = np.maximum(tot_l, tot_r)
     nodes = np.flatnonzero(has & (best > majority))
     if not nodes.size:

@@ -680,12 +680,13 @@ def _search_entries(chunk, splittable, n_ent, node_weight, bins, K, crit, rules,
     found = []
     groups = entry_groups(searched, n_ent[searched], P, B, max_mb * 2**20)
     row_of = np.full(L, -1, dtype=np.intp)
+    # runs of one class as one cell: the search ranks boundary points only, all admitted
+    runs = bool(crit.concave) and rules.admits_every_cut
+    learned = rules.missing_values == "learned"
     for g, entries in zip(groups, group_entries(chunk, groups, L), strict=True):
         row_of[g] = np.arange(g.size)  # (only the group's own nodes are read)
         res = new_feature_splits(g.size, P)
-        cells = entry_cells(
-            chunk, row_of, g.size, B, K, scratch, entries, rules.missing_values == "learned"
-        )
+        cells = entry_cells(chunk, row_of, g.size, B, K, scratch, entries, learned, runs)
         pairs = search_cells(cells, node_weight[g], bins, crit, rules, True, False)
         if pairs is not None:
             pairs.write(res)

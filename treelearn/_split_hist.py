@@ -343,6 +343,9 @@ class HistCells:
     # "learned": each segment's missing code, apart from its cells (None: not searched)
     missing: np.ndarray | None = None  # [S, K] class counts
     missing_sizes: np.ndarray | None = None  # [S] entries
+    # runs: each cell a run of cells of one class, ``code`` its last code and this its
+    # first (treelearn._hist_cells.entry_cells); every cut between cells a boundary point
+    first: np.ndarray | None = None  # [c]
 
 
 def cells_of(
@@ -423,7 +426,8 @@ def search_cells(
     last = np.r_[starts[1:], c] - 1  # last cell of each segment
     known = cum[last] - base
     boundary = None
-    if criterion.concave:  # boundary points only (Fayyad & Irani), as the exact search
+    # boundary points only (Fayyad & Irani), as the exact search (runs: every cut is one)
+    if criterion.concave and cells.first is None:
         boundary = _boundaries(counts)  # [c - 1], per cell position
     go_left = None
     if learned:
@@ -485,7 +489,8 @@ def search_cells(
         # the side each winner's missing cases take (-1: the segment has none)
         slot = np.where(go_left[pick], 0, np.where(cells.missing_sizes[sg] > 0, 1, -1))
         after_known = i == last[sg]
-    hi = np.where(after_known, b[i], b[np.minimum(i + 1, c - 1)])
+    b_next = b if cells.first is None else cells.first  # (runs: the next run's first code)
+    hi = np.where(after_known, b[i], b_next[np.minimum(i + 1, c - 1)])
     threshold = bins.threshold(f, b[i], hi, rules.place_thresholds, rules.thresholds_per_feature)
     threshold[after_known] = np.inf
     return PairSplits(ri, f, gain, score, b[i], threshold, children.sum(axis=2), slot)

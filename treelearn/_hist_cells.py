@@ -177,17 +177,18 @@ def entry_cells(
     new[0] = True
     np.not_equal(flat[1:], flat[:-1], out=new[1:])
     at = np.flatnonzero(new)
+    del new
     u_key = np.take(flat, at)
-    u_n = np.diff(at, append=m)  # pairs of each (cell, class)
     if K == 2:
         u_cell, u_class = u_key >> 1, u_key & 1
     else:
         u_cell, u_class = np.divmod(u_key, K)
-    del u_key, new
+    del u_key
     u = u_cell.size
     opens = np.empty(u, dtype=bool)  # the first (cell, class) of every cell
     opens[0] = True
     np.not_equal(u_cell[1:], u_cell[:-1], out=opens[1:])
+    cell_opens = opens
     if runs and not (_divmod_codes(u_cell, B)[1] == B - 1).any():
         pure = opens.copy()  # a cell of one class: its only (cell, class)
         pure[:-1] &= opens[1:]
@@ -197,15 +198,28 @@ def entry_cells(
         joins[1:] &= pure[1:]
         joins[1:] &= pure[:-1]
         joins[1:] &= u_class[1:] == u_class[:-1]
-        opens &= ~joins
+        opens = opens & ~joins
         del pure, pair, joins
     else:
         runs = False
-    cell = np.cumsum(opens) - 1  # the cell of each (cell, class)
-    c = int(cell[-1]) + 1
-    counts = np.bincount(cell * K + u_class, weights=u_n, minlength=c * K).reshape(c, K)
-    first_u = np.flatnonzero(opens)
-    sizes = np.diff(np.take(at, first_u), append=m)
+    first_u = np.flatnonzero(opens)  # the first (cell, class) of every cell (or run)
+    c = first_u.size
+    first_at = np.take(at, first_u)
+    sizes = np.diff(first_at, append=m)
+    counts: np.ndarray  # [c, K] float64
+    if K == 2:  # (no bincount) a cell or run of one class is all of that class; a cell
+        # of both is never joined, its class-0 pairs first, then the class-1 pairs
+        c0 = np.where(np.take(u_class, first_u) == 0, sizes, 0)
+        both = np.flatnonzero(~np.take(cell_opens, np.minimum(first_u + 1, u - 1)))
+        both = both[first_u[both] + 1 < u]
+        c0[both] = np.take(at, first_u[both] + 1) - first_at[both]
+        counts = np.empty((c, 2))
+        counts[:, 0] = c0
+        np.subtract(sizes, c0, out=counts[:, 1])
+    else:
+        cell = np.cumsum(opens) - 1  # the cell of each (cell, class)
+        u_n = np.diff(at, append=m)  # pairs of each (cell, class)
+        counts = np.bincount(cell * K + u_class, weights=u_n, minlength=c * K).reshape(c, K)
     last = np.take(u_cell, np.r_[first_u[1:] - 1, u - 1]).astype(np.intp)
     pair, last_code = _divmod_codes(last, B)
     cells = cells_of(pair, last_code, counts, sizes, P, B - 1, learned)

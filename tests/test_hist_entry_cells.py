@@ -306,3 +306,29 @@ def test_tree_from_entries_with_missing_values_learned(monkeypatch, criterion):
     est = DecisionTreeClassifier(**params).fit(X, y)
     assert_same_tree(dense.tree_, est.tree_)
     assert est.tree_.node_count > 50
+
+
+@settings(max_examples=100, deadline=None)
+@given(entry_problems(), st.booleans())
+def test_property_unit_histogram_is_the_count_of_every_cell(problem, tiny_blocks):
+    # the unit path (feature by feature, from transposed blocks of codes) against a
+    # plain np.add.at count, and against the weighted path with unit weights
+    codes, y, K, B, node, searched = problem
+    chunk = new_chunk(codes, y, np.ones(y.size))
+    chunk.e_node = node.astype(np.intp)
+    row_of = np.full(searched.size, -1, dtype=np.intp)
+    row_of[searched] = np.arange(int(searched.sum()))
+    r = int(searched.sum())
+    with pytest.MonkeyPatch.context() as mp:
+        if tiny_blocks:  # blocks of a few entries
+            mp.setattr(bh, "_BLOCK_CELLS", 2 * codes.shape[1])
+        hist, n_hist = chunk_histogram(chunk, row_of, r, B, K, True)
+    assert n_hist is None and hist.dtype == np.int64
+    expected = np.zeros((r, codes.shape[1], B, K), dtype=np.int64)
+    e = np.flatnonzero(row_of[node] >= 0)
+    for f in range(codes.shape[1]):
+        np.add.at(expected, (row_of[node[e]], f, codes[e, f], y[e]), 1)
+    np.testing.assert_array_equal(hist, expected)
+    weighted, n = chunk_histogram(chunk, row_of, r, B, K, False)
+    np.testing.assert_array_equal(weighted, expected)
+    np.testing.assert_array_equal(n, expected.sum(axis=-1))

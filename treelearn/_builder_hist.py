@@ -175,40 +175,59 @@ def chunk_histogram(
     B, K = n_codes, n_classes
     r = row_of[chunk.e_node]
     sel = np.flatnonzero(r >= 0)
+    if unit:
+        return _unit_histogram(chunk, r, sel, n_rows, B, K), None
     cells = n_rows * P * B * K
-    # (unit: the first block's counts are the histogram, no zeroed array to add to)
-    hist: np.ndarray | None = None
-    if not (unit and sel.size):
-        hist = np.zeros(cells, dtype=np.float64 if not unit else np.int64)
-    n_hist = None if unit else np.zeros(n_rows * P * B, dtype=np.int64)
+    hist = np.zeros(cells, dtype=np.float64)
+    n_hist = np.zeros(n_rows * P * B, dtype=np.int64)
     step = max(_BLOCK_CELLS // max(P, 1), cells // max(P * 4, 1), 1)
     feat = np.arange(P, dtype=np.intp)
     for a in range(0, sel.size, step):
         s = sel[a : a + step]
         rows = chunk.e_row[s]
         code = np.take(chunk.codes, rows, axis=0)  # [b, P] (np.take: a faster row gather)
-        if unit:
-            # the cell's key ((row * P + feature) * B + code) * K + class, in three
-            # passes over [b, P]: row and class per entry, feature, then code
-            key = np.add.outer(r[s] * (P * B * K) + chunk.y[rows], feat * (B * K))
-            for _ in range(K):  # (+ code * K without an int64 temporary)
-                key += code
-            counted = np.bincount(key.ravel(), minlength=cells)
-        else:
-            cell = ((r[s] * P)[:, None] + feat) * B + code
-            if n_hist is not None:
-                n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
-            key = (cell * K + chunk.y[rows][:, None]).ravel()
-            counted = np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
-        if hist is None:
-            hist = counted
-        else:
-            hist += counted
-    assert hist is not None
-    w_hist = hist.reshape(n_rows, P, B, K)
-    if not unit:
-        w_hist = w_hist.astype(np.float64, copy=False)  # (an empty chunk counts in int64)
-    return w_hist, None if n_hist is None else n_hist.reshape(n_rows, P, B)
+        cell = ((r[s] * P)[:, None] + feat) * B + code
+        n_hist += np.bincount(cell.ravel(), minlength=n_rows * P * B)
+        key = (cell * K + chunk.y[rows][:, None]).ravel()
+        hist += np.bincount(key, weights=np.repeat(chunk.e_w[s], P), minlength=cells)
+    return hist.reshape(n_rows, P, B, K), n_hist.reshape(n_rows, P, B)
+
+
+def _unit_histogram(chunk: Chunk, r: np.ndarray, sel: np.ndarray, n_rows: int, B: int,
+                    K: int) -> np.ndarray:  # fmt: skip
+    """:func:`chunk_histogram` of unit entries ``sel`` (histogram row ``r[e]`` of entry
+    ``e``): ``int64`` counts ``[R, P, B, K]``.
+
+    Counted feature by feature (one ``bincount`` of ``R × B × K`` cells each, small
+    enough to stay in cache, where one over every feature's cells misses it: 1.5-2.3×
+    faster at 16-2048 rows), from a block of the entries' codes transposed to
+    feature-major order."""
+    P = chunk.codes.shape[1]
+    width = n_rows * B * K
+    hist = np.empty((n_rows, P, width // max(n_rows, 1)), dtype=np.int64)
+    if sel.size == 0:
+        hist.fill(0)
+        return hist.reshape(n_rows, P, B, K)
+    dtype = np.int32 if width < 2**31 else np.int64
+    step = max(_BLOCK_CELLS // max(P, 1), 1)  # entries of one transposed block
+    key = np.empty(min(step, sel.size), dtype=dtype)
+    for a in range(0, sel.size, step):
+        s = sel[a : a + step]
+        rows = np.take(chunk.e_row, s)
+        # row and class of each entry; its code per feature from the block [P, b]
+        base = (np.take(r, s) * (B * K) + np.take(chunk.y, rows)).astype(dtype)
+        codes = np.ascontiguousarray(np.take(chunk.codes, rows, axis=0).T)
+        k = key[: s.size]
+        for f in range(P):
+            np.add(base, codes[f], out=k)
+            for _ in range(K - 1):  # (+ code * K without a temporary)
+                k += codes[f]
+            counted = np.bincount(k, minlength=width).reshape(n_rows, -1)
+            if a == 0:
+                hist[:, f] = counted
+            else:
+                hist[:, f] += counted
+    return hist.reshape(n_rows, P, B, K)
 
 
 @dataclass

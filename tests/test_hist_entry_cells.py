@@ -332,3 +332,34 @@ def test_property_unit_histogram_is_the_count_of_every_cell(problem, tiny_blocks
     weighted, n = chunk_histogram(chunk, row_of, r, B, K, False)
     np.testing.assert_array_equal(weighted, expected)
     np.testing.assert_array_equal(n, expected.sum(axis=-1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 300), st.integers(1, 20), st.integers(0, 2**31))
+def test_property_two_class_rank_is_the_square_sum_rank(c, n_segments, seed):
+    # search_cells' two-class path (column by column) ranks every candidate as the
+    # [c, K] path does (integer_sums of the left and right counts), bit for bit
+    from treelearn._split_hist import _two_class_rank, integer_sums
+    from treelearn.criteria import Gini
+
+    rng = np.random.default_rng(seed)
+    counts = (rng.integers(0, 4, (c, 2)) * (rng.random((c, 2)) < 0.7)).astype(np.float64)
+    counts[counts.sum(axis=1) == 0, rng.integers(0, 2)] = 1.0  # (no cell is empty)
+    seg = np.sort(rng.integers(0, n_segments, c))
+    seg = np.unique(seg, return_inverse=True)[1]
+    same = seg[1:] == seg[:-1]
+    starts = np.flatnonzero(np.r_[True, ~same])
+    before, last = np.maximum(starts - 1, 0), np.r_[starts[1:], c] - 1
+    ci = np.flatnonzero(same)
+    cs = seg[ci]
+    crit = Gini()
+    rank, known, left_of = _two_class_rank(counts, starts, before, last, ci, cs, crit)
+    cum = np.cumsum(counts, axis=0)
+    base = np.where((starts > 0)[:, None], cum[before], 0.0)
+    lw = cum[ci] - base[cs]
+    rw = (cum[last] - base)[cs] - lw
+    expected = crit.square_sum_rank(integer_sums(lw), integer_sums(lw, squares=True),
+                                    integer_sums(rw), integer_sums(rw, squares=True))  # fmt: skip
+    np.testing.assert_array_equal(rank.view(np.uint64), expected.view(np.uint64))
+    np.testing.assert_array_equal(known, cum[last] - base)
+    np.testing.assert_array_equal(left_of(np.arange(ci.size)), lw)

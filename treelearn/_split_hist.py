@@ -381,7 +381,10 @@ def cells_of(
         missing[at[hit]] = m_counts[hit]
         missing_sizes = np.zeros(spair.size, dtype=sizes.dtype)
         missing_sizes[at[hit]] = m_sizes[hit]
-    return HistCells(row, feature, np.cumsum(new) - 1, code, counts, sizes, missing, missing_sizes)
+    # (int32: a 2x faster cumsum of the mask than into int64)
+    seg: np.ndarray = np.cumsum(new, dtype=np.intp if new.size >= 2**31 else np.int32)
+    seg -= 1
+    return HistCells(row, feature, seg, code, counts, sizes, missing, missing_sizes)
 
 
 def search_cells(

@@ -170,6 +170,7 @@ def entry_cells(
     base = (rs * (P * B * K) + np.take(chunk.y, data_rows)).astype(dtype)
     np.add(base[:, None], np.arange(0, P * B * K, B * K, dtype=dtype), out=key)
     code = np.take(chunk.codes, data_rows, axis=0)  # [e, P] (take: faster than [])
+    runs = runs and not (code == B - 1).any()  # (a missing code: plain cells)
     for _ in range(K):  # (+ code * K without a temporary)
         key += code
     del base, code, rs, data_rows
@@ -191,7 +192,7 @@ def entry_cells(
     opens[0] = True
     np.not_equal(u_cell[1:], u_cell[:-1], out=opens[1:])
     cell_opens = opens
-    if runs and not (_divmod_codes(u_cell, B)[1] == B - 1).any():
+    if runs:
         pure = opens.copy()  # a cell of one class: its only (cell, class)
         pure[:-1] &= opens[1:]
         pair = _divmod_codes(u_cell, B)[0]
@@ -202,8 +203,6 @@ def entry_cells(
         joins[1:] &= u_class[1:] == u_class[:-1]
         opens = opens & ~joins
         del pure, pair, joins
-    else:
-        runs = False
     first_u = np.flatnonzero(opens)  # the first (cell, class) of every cell (or run)
     c = first_u.size
     first_at = np.take(at, first_u)
@@ -222,11 +221,11 @@ def entry_cells(
         cell = np.cumsum(opens) - 1  # the cell of each (cell, class)
         u_n = np.diff(at, append=m)  # pairs of each (cell, class)
         counts = np.bincount(cell * K + u_class, weights=u_n, minlength=c * K).reshape(c, K)
-    last = np.take(u_cell, np.r_[first_u[1:] - 1, u - 1]).astype(np.intp)
+    last = np.take(u_cell, np.r_[first_u[1:] - 1, u - 1])
     pair, last_code = _divmod_codes(last, B)
     cells = cells_of(pair, last_code, counts, sizes, P, B - 1, learned)
     if runs:
-        cells.first = _divmod_codes(np.take(u_cell, first_u).astype(np.intp), B)[1]
+        cells.first = _divmod_codes(np.take(u_cell, first_u), B)[1]
     return cells
 
 

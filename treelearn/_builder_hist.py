@@ -302,6 +302,15 @@ def assemble(
     if parent_rows is None or derive_row.size == 0:
         return hist, n_hist
     ph, pn = parent_rows
+    if ((sibling_rows >= 0).sum(axis=1) == 1).all():  # one sibling each (binary splits):
+        # one gather of the siblings and one write of the differences
+        sib = sibling_rows.max(axis=1)
+        for h, p in ((hist, ph), (n_hist, pn)):
+            if h is not None and p is not None:
+                diff = np.take(h, sib, axis=0)
+                np.subtract(p, diff, out=diff)
+                h[derive_row] = diff
+        return hist, n_hist
     hist[derive_row] = ph
     if n_hist is not None and pn is not None:
         n_hist[derive_row] = pn

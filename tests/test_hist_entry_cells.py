@@ -47,7 +47,7 @@ def entry_problems(draw):
 
 @settings(max_examples=150, deadline=None)
 @given(entry_problems(), st.booleans())
-def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, tiny_blocks):
+def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, reuse):
     codes, y, K, B, node, searched = problem
     chunk = new_chunk(codes, y, np.ones(y.size))
     chunk.e_node = node.astype(np.intp)
@@ -55,10 +55,10 @@ def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, 
     row_of = np.full(L, -1, dtype=np.intp)
     row_of[searched] = np.arange(int(searched.sum()))
     r = int(searched.sum())
-    with pytest.MonkeyPatch.context() as mp:
-        if tiny_blocks:  # a block of one or two entries
-            mp.setattr(hc, "_BLOCK", codes.shape[1])
-        cells = hc.entry_cells(chunk, row_of, r, B, K, hc.CellScratch())
+    scratch = hc.CellScratch()
+    if reuse:  # a scratch kept from a larger call (another key width) is reused
+        hc.entry_cells(chunk, np.zeros(L, dtype=np.intp), 1, 2**21, K, scratch)
+    cells = hc.entry_cells(chunk, row_of, r, B, K, scratch)
     hist, _ = chunk_histogram(chunk, row_of, r, B, K, True)
     n = hist.sum(axis=-1)
     rr, ff, bb = np.nonzero(n)
@@ -71,18 +71,53 @@ def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, 
     np.testing.assert_array_equal(cells.counts, hist[rr, ff, bb])
     np.testing.assert_array_equal(cells.sizes, n[rr, ff, bb])
     assert cells.counts.dtype == np.float64
+    assert cells.first is None
 
 
-def test_scratch_is_all_false_between_calls():
-    rng = np.random.default_rng(3)
-    codes = rng.integers(0, 40, size=(300, 4)).astype(np.uint8)
-    chunk = new_chunk(codes, rng.integers(0, 3, 300), np.ones(300))
-    chunk.e_node = rng.integers(0, 7, 300).astype(np.intp)
-    scratch = hc.CellScratch()
-    first = hc.entry_cells(chunk, np.arange(7), 7, 64, 3, scratch)
-    assert not scratch.mark.any()
-    again = hc.entry_cells(chunk, np.arange(7), 7, 64, 3, scratch)
-    np.testing.assert_array_equal(first.counts, again.counts)
+@settings(max_examples=150, deadline=None)
+@given(entry_problems())
+def test_property_runs_are_the_cells_between_boundary_points(problem):
+    # runs=True: consecutive cells of a pair holding one and the same class are one
+    # cell (code: the last cell's, first: the first cell's), counts and entries summed;
+    # every other cut between cells is kept (the reference: the plain cells, grouped
+    # by the boundary points _boundaries finds)
+    from treelearn._split_hist import _boundaries
+
+    codes, y, K, B, node, searched = problem
+    chunk = new_chunk(codes, y, np.ones(y.size))
+    chunk.e_node = node.astype(np.intp)
+    row_of = np.full(searched.size, -1, dtype=np.intp)
+    row_of[searched] = np.arange(int(searched.sum()))
+    r = int(searched.sum())
+    plain = hc.entry_cells(chunk, row_of, r, B, K)
+    runs = hc.entry_cells(chunk, row_of, r, B, K, runs=True)
+    c = plain.seg.size
+    if c == 0:
+        assert runs.seg.size == 0
+        return
+    cut = np.ones(c, dtype=bool)  # a run opens at cell i
+    if c > 1:
+        cut[1:] = (plain.seg[1:] != plain.seg[:-1]) | _boundaries(plain.counts)
+    run = np.cumsum(cut) - 1
+    np.testing.assert_array_equal(runs.row, plain.row)
+    np.testing.assert_array_equal(runs.feature, plain.feature)
+    np.testing.assert_array_equal(runs.seg, plain.seg[cut])
+    np.testing.assert_array_equal(runs.first, plain.code[cut])
+    np.testing.assert_array_equal(runs.code, plain.code[np.r_[np.flatnonzero(cut)[1:] - 1, c - 1]])
+    np.testing.assert_array_equal(runs.counts, np.add.reduceat(plain.counts, np.flatnonzero(cut)))
+    np.testing.assert_array_equal(runs.sizes, np.bincount(run, weights=plain.sizes).astype(int))
+    assert runs.counts.dtype == np.float64
+
+
+def test_runs_keep_plain_cells_with_a_missing_code():
+    # a missing code (the last) present: plain cells (its cut before the last known
+    # value may be a boundary point of its own), with its missing counts under "learned"
+    codes = np.array([[0], [1], [2], [3]], dtype=np.uint8)
+    chunk = new_chunk(codes, np.array([0, 0, 0, 1]), np.ones(4))
+    cells = hc.entry_cells(chunk, np.zeros(1, dtype=np.intp), 1, 4, 2, learned=True, runs=True)
+    assert cells.first is None
+    np.testing.assert_array_equal(cells.code, [0, 1, 2])
+    np.testing.assert_array_equal(cells.missing, [[0.0, 1.0]])
 
 
 def test_entry_groups_bound_work_and_memory():
@@ -252,3 +287,79 @@ def test_property_bin_codes_in_mixed_key_buckets(n, max_bins, seed):
     buckets = _order_keys(col) >> _BUCKET_SHIFT
     mixed = [np.unique(codes[buckets == b, 0]).size > 1 for b in np.unique(buckets)]
     assert n < 300 or max_bins < 7 or any(mixed)  # (the searched path is taken)
+
+
+@pytest.mark.parametrize("criterion", ["gini", "entropy"])
+def test_tree_from_entries_with_missing_values_learned(monkeypatch, criterion):
+    """NaN under "learned" (whole rows, unit entries): the levels from the entries, with
+    the missing code's counts apart and runs kept off where it is present, grow the
+    dense path's tree."""
+    X, y = _data(seed=5)
+    rng = np.random.default_rng(5)
+    X[rng.random(X.shape) < 0.05] = np.nan
+    X[:1500, 4] = np.nan  # a feature missing at whole nodes
+    params = {"criterion": criterion, "missing_values": "learned", "splitter": "hist"}
+    monkeypatch.setattr(hc, "ENTRY_CELLS_FACTOR", np.inf)  # never
+    dense = DecisionTreeClassifier(**params).fit(X, y)
+    monkeypatch.setattr(hc, "ENTRY_CELLS_FACTOR", 0.0)  # every level
+    monkeypatch.setattr(hc, "ENTRY_GROUP", 500)
+    est = DecisionTreeClassifier(**params).fit(X, y)
+    assert_same_tree(dense.tree_, est.tree_)
+    assert est.tree_.node_count > 50
+
+
+@settings(max_examples=100, deadline=None)
+@given(entry_problems(), st.booleans())
+def test_property_unit_histogram_is_the_count_of_every_cell(problem, tiny_blocks):
+    # the unit path (feature by feature, from transposed blocks of codes) against a
+    # plain np.add.at count, and against the weighted path with unit weights
+    codes, y, K, B, node, searched = problem
+    chunk = new_chunk(codes, y, np.ones(y.size))
+    chunk.e_node = node.astype(np.intp)
+    row_of = np.full(searched.size, -1, dtype=np.intp)
+    row_of[searched] = np.arange(int(searched.sum()))
+    r = int(searched.sum())
+    with pytest.MonkeyPatch.context() as mp:
+        if tiny_blocks:  # blocks of a few entries
+            mp.setattr(bh, "_BLOCK_CELLS", 2 * codes.shape[1])
+        hist, n_hist = chunk_histogram(chunk, row_of, r, B, K, True)
+    assert n_hist is None and hist.dtype == np.int64
+    expected = np.zeros((r, codes.shape[1], B, K), dtype=np.int64)
+    e = np.flatnonzero(row_of[node] >= 0)
+    for f in range(codes.shape[1]):
+        np.add.at(expected, (row_of[node[e]], f, codes[e, f], y[e]), 1)
+    np.testing.assert_array_equal(hist, expected)
+    weighted, n = chunk_histogram(chunk, row_of, r, B, K, False)
+    np.testing.assert_array_equal(weighted, expected)
+    np.testing.assert_array_equal(n, expected.sum(axis=-1))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 300), st.integers(1, 20), st.integers(0, 2**31))
+def test_property_two_class_rank_is_the_square_sum_rank(c, n_segments, seed):
+    # search_cells' two-class path (column by column) ranks every candidate as the
+    # [c, K] path does (integer_sums of the left and right counts), bit for bit
+    from treelearn._split_hist import _two_class_rank, integer_sums
+    from treelearn.criteria import Gini
+
+    rng = np.random.default_rng(seed)
+    counts = (rng.integers(0, 4, (c, 2)) * (rng.random((c, 2)) < 0.7)).astype(np.float64)
+    counts[counts.sum(axis=1) == 0, rng.integers(0, 2)] = 1.0  # (no cell is empty)
+    seg = np.sort(rng.integers(0, n_segments, c))
+    seg = np.unique(seg, return_inverse=True)[1]
+    same = seg[1:] == seg[:-1]
+    starts = np.flatnonzero(np.r_[True, ~same])
+    before, last = np.maximum(starts - 1, 0), np.r_[starts[1:], c] - 1
+    ci = np.flatnonzero(same)
+    cs = seg[ci]
+    crit = Gini()
+    rank, known, left_of = _two_class_rank(counts, starts, before, last, ci, cs, crit)
+    cum = np.cumsum(counts, axis=0)
+    base = np.where((starts > 0)[:, None], cum[before], 0.0)
+    lw = cum[ci] - base[cs]
+    rw = (cum[last] - base)[cs] - lw
+    expected = crit.square_sum_rank(integer_sums(lw), integer_sums(lw, squares=True),
+                                    integer_sums(rw), integer_sums(rw, squares=True))  # fmt: skip
+    np.testing.assert_array_equal(rank.view(np.uint64), expected.view(np.uint64))
+    np.testing.assert_array_equal(known, cum[last] - base)
+    np.testing.assert_array_equal(left_of(np.arange(ci.size)), lw)

@@ -146,6 +146,12 @@ class GrowthRules(abc.ABC):
         the rules do not need it.
         """
 
+    @property
+    def admits_every_cut(self) -> bool:
+        """Whether :meth:`admissible_cuts` admits every cut of whole rows (no fractional
+        copies) and counts no candidates: ``(None, None)`` whatever the sides."""
+        return False
+
     def adjust_numeric_gains(
         self, gain: np.ndarray, n_candidates: np.ndarray | None, node_weight: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray]:
@@ -308,8 +314,12 @@ class SklearnRules(GrowthRules):
         """
         return np.count_nonzero(class_samples >= 1.0 - SAMPLE_SLACK, axis=1) >= 1 + self.n_outputs
 
+    @property
+    def admits_every_cut(self) -> bool:
+        return not self.constrained
+
     def admissible_cuts(self, sides: CutSides) -> tuple[np.ndarray | None, np.ndarray | None]:
-        if not self.constrained and not sides.fractional:  # (a copy: < 1 sample)
+        if self.admits_every_cut and not sides.fractional:  # (a copy: < 1 sample)
             return None, None
         allowed = self.admissible(sides.left_n, lambda: sides.left_w)
         allowed &= self.admissible(sides.right_n, lambda: sides.right_w)

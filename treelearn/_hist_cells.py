@@ -3,14 +3,16 @@
 Deep in a fully grown tree a node holds a few rows but its histogram has
 ``features × codes × classes`` cells, almost all empty, and the level's histograms
 cost nodes × features × codes however few rows are left. There
-:func:`entry_cells` skips the dense tensor: it marks the (node, feature, code)
-cells the entries fall in (one byte per cell of the group's nodes), numbers the
-marked ones in increasing order, and counts the entries' classes into that compact
-list with one ``bincount`` -- the segmented list
+:func:`entry_cells` skips the dense tensor: it sorts one integer key per (entry,
+feature) pair -- its (node, feature, code) cell and class -- and reads the cells and
+their class counts off the runs of equal keys: the segmented list
 :class:`~treelearn._split_hist.HistCells` that the histogram search
 (:func:`~treelearn._split_hist.search_cells`) scores, as the sparse path's cells
-(:mod:`treelearn._hist_sparse`). Work is proportional to the entries × features of
-the searched nodes, memory to their cells (5 bytes each) plus one block of entries.
+(:mod:`treelearn._hist_sparse`). When the search ranks boundary points only, the
+cells between two of them are one (``runs``), a third of the cells on the 1M
+benchmark. Work is proportional to the entries × features of the searched nodes
+(an AVX-512 sort of 32-bit keys, ~4 ns a key here), memory to them (the keys, kept
+in :class:`CellScratch`) and to the cells.
 
 Only for unit weights (every entry weighs 1 -- no fractional copy of a row --,
 numeric features): the counts are then integers, exact in ``float64`` in any order,
@@ -27,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from treelearn._split_hist import HistCells, cells_of, integer_sums
+from treelearn._split_hist import HistCells, cells_of
 
 if TYPE_CHECKING:
     from treelearn._builder_hist import Chunk
@@ -50,18 +52,18 @@ __all__ = [
 #: per level at 300k rows × 20 features, benchmarks/RESULTS.md).
 ENTRY_CELLS_FACTOR = 0.5
 
-#: Bytes of working memory per (node, feature, code) cell of :func:`entry_cells`
-#: (a one-byte mark and an ``intp`` cell number, :class:`CellScratch`).
+#: Bytes per (node, feature, code) cell that a group of :func:`entry_cells` may span
+#: within ``max_histogram_mb`` (:func:`entry_groups`): it bounds the nodes of a group,
+#: so that the cells' keys stay within 32 bits.
 CELL_BYTES = 9
 
 #: Entries × features of one call of :func:`entry_cells` (a group of nodes,
-#: :func:`entry_groups`): its temporaries (8 bytes each) then stay well under the
-#: allocator's mmap threshold, so the heap recycles them from call to call instead
-#: of mapping fresh pages (page faults cost more than the level's arithmetic).
-ENTRY_GROUP = 2**20
-
-#: Entries × features of one block within a call (a node larger than a group).
-_BLOCK = 2**21
+#: :func:`entry_groups`): its temporaries (4-8 bytes each) then stay in the CPU's
+#: cache and well under the allocator's mmap threshold, so the heap recycles them
+#: from call to call instead of mapping fresh pages (page faults cost more than the
+#: level's arithmetic). The deep levels of the 1M benchmark fit, 3 rounds in one
+#: process: 5.69 s CPU with 2**20, 5.25 with 2**18, 5.19 with 2**17.
+ENTRY_GROUP = 2**18
 
 
 def use_entry_cells(n_entries: int, n_nodes: int, n_codes: int) -> bool:
@@ -71,33 +73,20 @@ def use_entry_cells(n_entries: int, n_nodes: int, n_codes: int) -> bool:
 
 
 class CellScratch:
-    """The working arrays of :func:`entry_cells`, kept from one level to the next of a
+    """The working array of :func:`entry_cells`, kept from one level to the next of a
     fit: a fresh array of this size per level costs more in page faults than the
-    level's work. ``mark`` is all false between calls."""
+    level's work."""
 
     def __init__(self) -> None:
-        self.mark = np.zeros(0, dtype=bool)
-        self.number = np.empty(0, dtype=np.intp)
-        self.keys = np.empty(0, dtype=np.intp)
-        self.cells = np.empty(0, dtype=np.intp)
+        self.keys = np.empty(0, dtype=np.int64)
 
-    def arrays(self, n_cells: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(mark, number)`` of at least ``n_cells`` cells."""
-        if self.mark.size < n_cells:  # (grown geometrically: a few times per fit)
-            size = max(n_cells, 2 * self.mark.size)
-            self.mark = np.zeros(size, dtype=bool)
-            self.number = np.empty(size, dtype=np.intp)
-        return self.mark, self.number
-
-    def block(self, n_pairs: int) -> tuple[np.ndarray, np.ndarray]:
-        """``(keys, cells)``: two flat ``intp`` arrays of at least ``n_pairs`` (entry,
-        feature) pairs, for one block of :func:`entry_cells` (at most :data:`_BLOCK`
-        pairs, or one entry's features)."""
-        if self.keys.size < n_pairs:
-            size = max(n_pairs, 2 * self.keys.size)
-            self.keys = np.empty(size, dtype=np.intp)
-            self.cells = np.empty(size, dtype=np.intp)
-        return self.keys, self.cells
+    def block(self, n_pairs: int, dtype: type[np.integer]) -> np.ndarray:
+        """A flat array of ``n_pairs`` (entry, feature) keys of ``dtype``
+        (``int32`` or ``int64``), a view of the kept buffer."""
+        size = n_pairs * np.dtype(dtype).itemsize // 8 + 1
+        if self.keys.size < size:  # (grown geometrically: a few times per fit)
+            self.keys = np.empty(max(size, 2 * self.keys.size), dtype=np.int64)
+        return self.keys.view(dtype)[:n_pairs]
 
 
 def entry_groups(
@@ -139,6 +128,7 @@ def entry_cells(
     scratch: CellScratch | None = None,
     entries: np.ndarray | None = None,
     learned: bool = False,
+    runs: bool = False,
 ) -> HistCells:
     """The non-empty cells of the histograms of the nodes ``row_of >= 0`` (row
     ``row_of[node]`` of ``n_rows``), counted from the chunk's entries (unit weights).
@@ -147,67 +137,96 @@ def entry_cells(
     and entries; every feature is numeric. The missing code (the last) is no cell:
     under ``"learned"`` (``learned``) its counts are the pair's ``missing`` counts, else
     it is dropped.
-    ``scratch`` holds the working arrays (a fresh one when ``None``); ``entries``,
+    ``scratch`` holds the working array (a fresh one when ``None``); ``entries``,
     when given, are the chunk's entries of those nodes, in any order
     (:func:`group_entries`: no pass over the chunk's other entries).
+
+    ``runs``: the caller searches boundary points only and admits every cut
+    (:meth:`~treelearn._growth_rules.GrowthRules.admits_every_cut`). Then consecutive
+    cells of a pair that hold one and the same class (no boundary point between them)
+    are one cell, with the code of its last cell (``code``) and of its first
+    (``first``): the search's candidates, their counts and thresholds are those of
+    the plain cells, with fewer cells to pass over. Not when a missing code is
+    present (its cut before the last known value is a boundary point of its own,
+    :func:`~treelearn._split_hist._boundaries_with_missing`): plain cells then.
+
+    Every (entry, feature) pair is one integer key ``((row · P + feature) · B + code) ·
+    K + class``; one sort of the keys puts them in cell order, and the cells and
+    their class counts are the runs of equal keys.
     """
     P = chunk.codes.shape[1]
     B, K = n_codes, n_classes
     if entries is None:
-        r = row_of[chunk.e_node]
-        sel = np.flatnonzero(r >= 0)
-        rs = r[sel]
-    else:
-        sel = entries
-        rs = np.take(row_of, np.take(chunk.e_node, sel))
-    # the entries in row order (a stable sort; radix sort for 16-bit rows), so that
-    # the cells one block touches are a contiguous range, close in memory
-    o = np.argsort(rs.astype(np.uint16) if n_rows <= 2**16 else rs, kind="stable")
-    data_rows = np.take(chunk.e_row, np.take(sel, o))
-    rs = np.take(rs, o)
-    del sel, o
-    ys = np.take(chunk.y, data_rows)
-    n_cells = n_rows * P * B
-    step = max(_BLOCK // max(P, 1), 1)
-    blocks = [(a, min(a + step, rs.size)) for a in range(0, rs.size, step)]
-    offset = np.arange(P, dtype=np.intp) * B
+        entries = np.flatnonzero(row_of[chunk.e_node] >= 0)
+    rs = np.take(row_of, np.take(chunk.e_node, entries))
+    data_rows = np.take(chunk.e_row, entries)
+    m = rs.size * P
+    if m == 0:
+        return cells_of(*(np.empty(0, dtype=np.intp),) * 2, np.zeros((0, K)),
+                        np.empty(0, dtype=np.int64), P, B - 1, learned)  # fmt: skip
+    dtype = np.int32 if n_rows * P * B * K < 2**31 else np.int64
     scratch = CellScratch() if scratch is None else scratch
-    mark, number = scratch.arrays(n_cells)
-    key_buf, cell_buf = scratch.block(min(rs.size, step) * P)
-
-    def keys(a: int, z: int) -> np.ndarray:  # [z - a, P] cell of every (entry, feature)
-        # (into the scratch block: a fresh array per level costs page faults)
-        out = key_buf[: (z - a) * P].reshape(z - a, P)
-        np.add((rs[a:z] * (P * B))[:, None], offset, out=out)
-        out += np.take(chunk.codes, data_rows[a:z], axis=0)  # (take: faster than [])
-        return out
-
-    kept = keys(*blocks[0]) if len(blocks) == 1 else None  # else computed twice
-    for a, z in blocks:
-        mark[keys(a, z) if kept is None else kept] = True
-    p = np.flatnonzero(mark[:n_cells])
-    mark[p] = False  # (all false again)
-    c = p.size
-    number[p] = np.arange(0, c * K, K, dtype=np.intp)  # a marked cell's number, times K
-    if kept is not None:  # one block: its cells are all, counted straight into place
-        cells = cell_buf[: kept.size].reshape(kept.shape)
-        np.take(number, kept, out=cells, mode="clip")  # (every key is a cell: no check)
-        cells += ys[:, None]
-        counted = np.bincount(cells.ravel(), minlength=c * K)
+    key = scratch.block(m, dtype).reshape(rs.size, P)
+    base = (rs * (P * B * K) + np.take(chunk.y, data_rows)).astype(dtype)
+    np.add(base[:, None], np.arange(0, P * B * K, B * K, dtype=dtype), out=key)
+    code = np.take(chunk.codes, data_rows, axis=0)  # [e, P] (take: faster than [])
+    runs = runs and not (code == B - 1).any()  # (a missing code: plain cells)
+    for _ in range(K):  # (+ code * K without a temporary)
+        key += code
+    del base, code, rs, data_rows
+    flat = key.reshape(-1)
+    flat.sort()
+    new = np.empty(m, dtype=bool)  # the first pair of every (cell, class)
+    new[0] = True
+    np.not_equal(flat[1:], flat[:-1], out=new[1:])
+    at = np.flatnonzero(new)
+    del new
+    u_key = np.take(flat, at)
+    if K == 2:
+        u_cell, u_class = u_key >> 1, u_key & 1
     else:
-        counted = np.zeros(c * K, dtype=np.int64)
-    for a, z in blocks if kept is None else ():
-        key = keys(a, z)
-        cells = cell_buf[: key.size].reshape(key.shape)
-        np.take(number, key, out=cells, mode="clip")
-        # the block's rows are a range, so are their cells
-        lo, hi = np.searchsorted(p, [rs[a] * P * B, (rs[z - 1] + 1) * P * B])
-        cells += (ys[a:z] - lo * K)[:, None]
-        counted[lo * K : hi * K] += np.bincount(cells.ravel(), minlength=(hi - lo) * K)
-    counts = counted.reshape(c, K).astype(np.float64)
-    pair, code = _divmod_codes(p, B)
-    entries = integer_sums(counted.reshape(c, K))
-    return cells_of(pair, code, counts, entries, P, B - 1, learned)
+        u_cell, u_class = np.divmod(u_key, K)
+    del u_key
+    u = u_cell.size
+    opens = np.empty(u, dtype=bool)  # the first (cell, class) of every cell
+    opens[0] = True
+    np.not_equal(u_cell[1:], u_cell[:-1], out=opens[1:])
+    cell_opens = opens
+    if runs:
+        pure = opens.copy()  # a cell of one class: its only (cell, class)
+        pure[:-1] &= opens[1:]
+        pair = _divmod_codes(u_cell, B)[0]
+        joins = np.zeros(u, dtype=bool)  # into the previous cell: same pair and class
+        np.equal(pair[1:], pair[:-1], out=joins[1:])
+        joins[1:] &= pure[1:]
+        joins[1:] &= pure[:-1]
+        joins[1:] &= u_class[1:] == u_class[:-1]
+        opens = opens & ~joins
+        del pure, pair, joins
+    first_u = np.flatnonzero(opens)  # the first (cell, class) of every cell (or run)
+    c = first_u.size
+    first_at = np.take(at, first_u)
+    sizes = np.diff(first_at, append=m)
+    counts: np.ndarray  # [c, K] float64
+    if K == 2:  # (no bincount) a cell or run of one class is all of that class; a cell
+        # of both is never joined, its class-0 pairs first, then the class-1 pairs
+        c0 = np.where(np.take(u_class, first_u) == 0, sizes, 0)
+        both = np.flatnonzero(~np.take(cell_opens, np.minimum(first_u + 1, u - 1)))
+        both = both[first_u[both] + 1 < u]
+        c0[both] = np.take(at, first_u[both] + 1) - first_at[both]
+        counts = np.empty((c, 2))
+        counts[:, 0] = c0
+        np.subtract(sizes, c0, out=counts[:, 1])
+    else:
+        cell = np.cumsum(opens) - 1  # the cell of each (cell, class)
+        u_n = np.diff(at, append=m)  # pairs of each (cell, class)
+        counts = np.bincount(cell * K + u_class, weights=u_n, minlength=c * K).reshape(c, K)
+    last = np.take(u_cell, np.r_[first_u[1:] - 1, u - 1])
+    pair, last_code = _divmod_codes(last, B)
+    cells = cells_of(pair, last_code, counts, sizes, P, B - 1, learned)
+    if runs:
+        cells.first = _divmod_codes(np.take(u_cell, first_u), B)[1]
+    return cells
 
 
 def _divmod_codes(p: np.ndarray, B: int) -> tuple[np.ndarray, np.ndarray]:

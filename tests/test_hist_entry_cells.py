@@ -45,16 +45,23 @@ def entry_problems(draw):
     return codes, y, K, B, node, searched
 
 
+def problem_chunk(problem):
+    """An entry problem's chunk (unit weights, its entries at their nodes), the table
+    row of every node (-1: not searched) and the number of searched nodes."""
+    codes, y, _K, _B, node, searched = problem
+    chunk = new_chunk(codes, y, np.ones(y.size))
+    chunk.e_node = node.astype(np.intp)
+    row_of = np.full(searched.size, -1, dtype=np.intp)
+    row_of[searched] = np.arange(int(searched.sum()))
+    return chunk, row_of, int(searched.sum())
+
+
 @settings(max_examples=150, deadline=None)
 @given(entry_problems(), st.booleans())
 def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, reuse):
-    codes, y, K, B, node, searched = problem
-    chunk = new_chunk(codes, y, np.ones(y.size))
-    chunk.e_node = node.astype(np.intp)
+    codes, _y, K, B, _node, searched = problem
+    chunk, row_of, r = problem_chunk(problem)
     L = searched.size
-    row_of = np.full(L, -1, dtype=np.intp)
-    row_of[searched] = np.arange(int(searched.sum()))
-    r = int(searched.sum())
     scratch = hc.CellScratch()
     if reuse:  # a scratch kept from a larger call (another key width) is reused
         hc.entry_cells(chunk, np.zeros(L, dtype=np.intp), 1, 2**21, K, scratch)
@@ -83,12 +90,8 @@ def test_property_runs_are_the_cells_between_boundary_points(problem):
     # by the boundary points _boundaries finds)
     from treelearn._split_hist import _boundaries
 
-    codes, y, K, B, node, searched = problem
-    chunk = new_chunk(codes, y, np.ones(y.size))
-    chunk.e_node = node.astype(np.intp)
-    row_of = np.full(searched.size, -1, dtype=np.intp)
-    row_of[searched] = np.arange(int(searched.sum()))
-    r = int(searched.sum())
+    _codes, _y, K, B, _node, _searched = problem
+    chunk, row_of, r = problem_chunk(problem)
     plain = hc.entry_cells(chunk, row_of, r, B, K)
     runs = hc.entry_cells(chunk, row_of, r, B, K, runs=True)
     c = plain.seg.size
@@ -313,12 +316,8 @@ def test_tree_from_entries_with_missing_values_learned(monkeypatch, criterion):
 def test_property_unit_histogram_is_the_count_of_every_cell(problem, tiny_blocks):
     # the unit path (feature by feature, from transposed blocks of codes) against a
     # plain np.add.at count, and against the weighted path with unit weights
-    codes, y, K, B, node, searched = problem
-    chunk = new_chunk(codes, y, np.ones(y.size))
-    chunk.e_node = node.astype(np.intp)
-    row_of = np.full(searched.size, -1, dtype=np.intp)
-    row_of[searched] = np.arange(int(searched.sum()))
-    r = int(searched.sum())
+    codes, y, K, B, node, _searched = problem
+    chunk, row_of, r = problem_chunk(problem)
     with pytest.MonkeyPatch.context() as mp:
         if tiny_blocks:  # blocks of a few entries
             mp.setattr(bh, "_BLOCK_CELLS", 2 * codes.shape[1])

@@ -8,14 +8,18 @@ float64 test only near the gap) against the float64 test ``v[1:] > v[:-1] + gap`
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from treelearn._split_numeric import PackedCounts, value_gaps
-from treelearn.criteria import Gini
+from treelearn._c45_rules import C45Rules
+from treelearn._growth_rules import SklearnRules
+from treelearn._split_numeric import LevelLayout, PackedCounts, best_thresholds, value_gaps
+from treelearn.criteria import CRITERIA, Gini
 
 
 def _one_hot_cumsum(labels: np.ndarray, K: int) -> np.ndarray:
@@ -128,3 +132,96 @@ def test_value_gaps_on_dense_float32_data():
     v = np.sort(rng.standard_normal(100_000).astype(np.float32))
     for gap in (1e-7, 1e-5):
         np.testing.assert_array_equal(value_gaps(v, gap), _reference(v, gap))
+
+
+# -- the search with missing values: packed counts against the one-hot prefix sums ------
+
+
+def _level(data, K: int, n_features: int, tie: bool):
+    """A level's sorted arrays: per feature, each node's known values in increasing
+    order, then its missing ones (NaN), as the store keeps them."""
+    n_nodes = data.draw(st.integers(1, 5))
+    seg_len = np.asarray(
+        data.draw(st.lists(st.integers(0, 40), min_size=n_nodes, max_size=n_nodes))
+    )
+    seg_len[0] = max(seg_len[0], 2)  # a level has entries
+    m = int(seg_len.sum())
+    seg_start = np.r_[0, np.cumsum(seg_len)[:-1]].astype(np.intp)
+    node = np.repeat(np.arange(n_nodes), seg_len)
+    labels = data.draw(hnp.arrays(np.int8, m, elements=st.integers(0, K - 1)))
+    nan_rate = data.draw(st.sampled_from([0.0, 0.05, 0.3, 1.0]))
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    values, feature_labels = [], []
+    for _ in range(n_features):
+        x = rng.standard_normal(m)
+        if tie:
+            x = np.round(x, 0)
+        x[rng.random(m) < nan_rate] = np.nan
+        order = np.lexsort((np.where(np.isnan(x), np.inf, x), node))  # NaN last per node
+        values.append(x[order])
+        feature_labels.append(labels[order])
+    splittable = np.asarray(data.draw(st.lists(st.booleans(), min_size=n_nodes, max_size=n_nodes)))
+    layout = LevelLayout(seg_start, seg_len, seg_len.astype(np.float64), splittable)
+    return values, feature_labels, layout
+
+
+def _splits_equal(a, b) -> None:
+    assert (a is None) == (b is None)
+    if a is None:
+        return
+    for name in ("nodes", "feature", "gain", "score", "threshold", "missing_slot", "cut"):
+        x, y = getattr(a, name), getattr(b, name)
+        if x is None or y is None:
+            assert x is None and y is None, name
+            continue
+        assert x.dtype == y.dtype, name
+        np.testing.assert_array_equal(x, y, err_msg=name)
+        assert x.tobytes() == y.tobytes(), name  # bit for bit (signed zeros, NaN)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    K=st.integers(2, 6),
+    n_features=st.integers(1, 3),
+    tie=st.booleans(),
+    missing=st.sampled_from(["learned", "fractional", "surrogate"]),
+    criterion=st.sampled_from(["entropy", "gini", "gain_ratio", "twoing"]),
+    leaf=st.sampled_from([(1, 0.0), (3, 0.0), (1, 2.5), ("c45", 2.0)]),
+    with_fractions=st.booleans(),
+    data=st.data(),
+)
+def test_search_with_missing_values_packed_is_the_one_hot_search(
+    K, n_features, tie, missing, criterion, leaf, with_fractions, data
+):
+    """Unit weights with NaN: the packed counts ("learned": every case, the others:
+    the known values) give the one-hot search's splits, bit for bit."""
+    values, labels, layout = _level(data, K, n_features, tie)
+    crit = CRITERIA[criterion]()
+    if leaf[0] == "c45":
+        distinct = [np.unique(v[~np.isnan(v)]) for v in values]
+        rules = C45Rules(
+            min_cases=leaf[1], n_classes=K, sorted_values=distinct,
+            first_rows=[np.arange(d.size) for d in distinct],
+            many_values=np.zeros(n_features, dtype=bool),
+        )  # fmt: skip
+        if missing == "learned":
+            return
+    else:
+        rules = SklearnRules(
+            min_samples_leaf=leaf[0], min_weight_leaf=leaf[1],
+            missing_values="learned" if missing == "learned" else "fractional",
+        )  # fmt: skip
+    has_missing = any(np.isnan(v).any() for v in values)
+    fractions = [np.ones(v.size) for v in values] if with_fractions and has_missing else None
+    features = list(range(n_features))
+
+    def search():
+        return best_thresholds(
+            features, values, labels, None, has_missing, layout, K, crit, rules, fractions
+        )
+
+    packed = search()
+    with mock.patch.object(PackedCounts, "of", return_value=None):
+        plain = search()
+    _splits_equal(packed, plain)

@@ -114,7 +114,10 @@ class CutSides:
     ``left_n``/``right_n`` count the known samples (entries, or with ``samples`` the
     fractions of rows the entries stand for, :func:`treelearn._missing.sample_counts`),
     ``left_w``/``right_w`` their weight; ``seg`` is each cut's node;
-    ``n_known``/``known_w`` are per node (entries and weight).
+    ``n_known``/``known_w`` are per node (entries and weight). With ``unit_weights``
+    a side's weight is its number of entries. Sizes are meant at cuts (and the
+    "learned" cut before the missing values), where every entry left of the cut is
+    known; at other positions they may count missing entries too.
     """
 
     def __init__(
@@ -160,11 +163,16 @@ class CutSides:
         return np.where(self.n_known > 0, fcum[np.maximum(end, 0)] - fbase, 0.0)
 
     @cached_property
+    def left_entries(self) -> np.ndarray:
+        """Entries of the node up to and including each cut position."""
+        return np.arange(1, self.cut.size + 1) - self._layout.seg_start[self.seg]
+
+    @cached_property
     def left_n(self) -> np.ndarray:
         if self._samples is not None:
             fcum, fbase = self._samples
             return fcum[: self.cut.size] - fbase[self.seg]
-        return np.arange(1, self.cut.size + 1) - self._layout.seg_start[self.seg]
+        return self.left_entries
 
     @cached_property
     def right_n(self) -> np.ndarray:
@@ -173,7 +181,7 @@ class CutSides:
     @cached_property
     def left_w(self) -> np.ndarray:
         if self._unit:
-            return self.left_n
+            return self.left_entries
         m1 = self.cut.size
         assert self._cum is not None and self._base is not None
         return self._cum[:, :m1].sum(axis=0) - self._base.sum(axis=0)[self.seg]
@@ -221,26 +229,35 @@ class PackedCounts:
     sums (numpy's ``cumsum`` of a boolean ``[K, m]`` one-hot into integers is
     several times slower per cell), and a side's counts at a cut are one gather and
     one subtraction, unpacked into classes only at the candidates. The counts are
-    the same integers either way.
+    the same integers either way. With ``known`` only the known positions count
+    (a missing position adds zero), as the known-value counts of a search with
+    missing values do.
     """
 
-    def __init__(self, labels: np.ndarray, n_classes: int, bits: int):
+    def __init__(
+        self, labels: np.ndarray, n_classes: int, bits: int, known: np.ndarray | None = None
+    ):
         self.n_classes = n_classes
         self._shifts = [k * bits for k in range(n_classes)]
         self._mask = np.int64((1 << bits) - 1)
         unit = np.left_shift(np.int64(1), np.asarray(self._shifts, dtype=np.int64))  # [K]
         cum = unit.take(labels)
+        if known is not None:
+            np.multiply(cum, known, out=cum)
         #: [m] the packed counts of positions ``0 .. i``
         self.cum = np.cumsum(cum, out=cum)
 
     @classmethod
-    def of(cls, labels: np.ndarray, n_classes: int) -> PackedCounts | None:
-        """The packed counts of ``labels``, or ``None`` when ``n_classes`` counts of up
-        to ``labels.size`` do not fit 63 bits."""
+    def of(
+        cls, labels: np.ndarray, n_classes: int, known: np.ndarray | None = None
+    ) -> PackedCounts | None:
+        """The packed counts of ``labels`` (with ``known``: of the known positions
+        only), or ``None`` when ``n_classes`` counts of up to ``labels.size`` do not
+        fit 63 bits."""
         bits = max(int(labels.size).bit_length(), 1)
         if n_classes * bits > 63:
             return None
-        return cls(labels, n_classes, bits)
+        return cls(labels, n_classes, bits, known)
 
     def _class(self, packed: np.ndarray, k: int) -> np.ndarray:
         """Class ``k``'s counts (a new int64 array) of packed counts."""
@@ -523,16 +540,23 @@ def best_thresholds(
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
-        one_hot = np.equal.outer(classes, yo)  # [K, m]
         known = ~np.isnan(v)
         m = yo.size
-        if wo is None and block_counts is None:
+        if wo is None and block_counts is None and multiplicity is None:
+            # unit weights: the K running counts in one number (as without missing
+            # values); "learned" counts the missing cases too (the counts minus the
+            # known), the others the known values only
+            packed = PackedCounts.of(yo, K, None if learned else known)
+        if packed is None and wo is None and block_counts is None:
+            one_hot = np.equal.outer(classes, yo)  # [K, m]
             # unit weights: running integer counts, exact like the float sums (the
             # criterion gets float64 sides either way) and half the memory traffic;
             # "learned" counts the missing cases too (the counts minus the known)
             counted = one_hot if learned else np.logical_and(one_hot, known, out=one_hot)
             cum = np.cumsum(counted, axis=1, dtype=np.int32 if m < 2**31 else None)
-        else:
+            del one_hot, counted
+        elif packed is None:
+            one_hot = np.equal.outer(classes, yo)  # [K, m]
             w_pos = 1.0 if wo is None else wo
             w_known = w_pos if learned else np.where(known, w_pos, 0.0)
             if buffer is not None and buffer.size >= K * m:
@@ -543,7 +567,7 @@ def best_thresholds(
             if block_counts is not None:
                 cum[:, block_counts[0]] = block_counts[1]
             cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
-        del one_hot
+            del one_hot
         kcum = np.cumsum(known if multiplicity is None else multiplicity)
         n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         if fractions is not None:
@@ -592,13 +616,22 @@ def best_thresholds(
     if learned:
         n_missing = seg_len - n_known
         last_known = np.maximum(seg_start + n_known - 1, 0)
-        only_known = np.where(n_known > 0, np.take(cum, last_known, axis=1) - base, 0.0)
-        missing_counts = known_counts - only_known  # [K, S]
-        missing_ext = np.concatenate([np.zeros_like(missing_counts), missing_counts], axis=1)
+        if packed is not None:  # the node's missing counts, packed: all less the known
+            missing_p = known_p - np.where(n_known > 0, pcum[last_known] - base_p, 0)  # [S]
+            missing_counts = packed.unpack(missing_p, np.float64)  # [K, S]
+            missing_p_ext = np.concatenate([np.zeros_like(missing_p), missing_p])
+        else:
+            only_known = np.where(n_known > 0, np.take(cum, last_known, axis=1) - base, 0.0)
+            missing_counts = known_counts - only_known  # [K, S]
+            missing_ext = np.concatenate([np.zeros_like(missing_counts), missing_counts], axis=1)
         # the cut "every known value left, every missing value right" (threshold inf)
         inf_cut = np.zeros(cut.size, dtype=bool)
         inf_cut[last_known[(n_missing > 0) & (n_known > 0) & layout.splittable]] = True
-        sides = CutSides(cut | inf_cut, cum, base, layout, seg_len, known_w)
+        sides = (
+            CutSides(cut | inf_cut, None, None, layout, seg_len, known_w, unit_weights=True)
+            if packed is not None
+            else CutSides(cut | inf_cut, cum, base, layout, seg_len, known_w)
+        )
         left_sides = _MissingLeftSides(sides, n_missing, missing_counts.sum(axis=0))
         allowed, n_cand = rules.admissible_cuts(sides)
         allowed_left, _ = rules.admissible_cuts(left_sides)
@@ -607,7 +640,7 @@ def best_thresholds(
             mask_left &= allowed_left
     else:
         sides = (
-            CutSides(cut, None, None, layout, n_known, known_w, unit_weights=True)
+            CutSides(cut, None, None, layout, n_known, known_w, samples=samples, unit_weights=True)
             if packed is not None
             else CutSides(
                 cut, cum, base, layout, n_known, known_w, samples=samples, left_count=left_count
@@ -637,18 +670,20 @@ def best_thresholds(
         return None
     seg = np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment[cand]
 
-    def packed_sides(at: np.ndarray, at_seg: np.ndarray):
+    def packed_sides(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # the packed counts of both sides; one node: its numbers, broadcast
         one = at_seg.size > 0 and at_seg[0] == at_seg[-1]
         s = int(at_seg[0]) if one else 0
         left = pcum[at]
         left -= base_p[s] if one else base_p[at_seg]
+        if learned:  # plus the node's missing counts where they go left (no carry)
+            left += missing_p_ext.take(at_seg + S * missing_left)
         right = (known_p[s] if one else known_p[at_seg]) - left
         return left, right
 
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         if packed is not None:  # float64 [K, c], as below
-            left, right = packed_sides(at, at_seg)
+            left, right = packed_sides(at, at_seg, missing_left)
             return packed.unpack(left, np.float64), packed.unpack(right, np.float64)
         # float64 [K, c]: criteria compute in floats, and converting the [c, K]
         # views they get would cost more than the arithmetic
@@ -672,8 +707,10 @@ def best_thresholds(
         assert packed is not None
         rank = np.empty(cand.size)
         for a, b in itertools.pairwise(bounds):
-            left_p, right_p = packed_sides(cand[a:b], seg[a:b])
+            left_p, right_p = packed_sides(cand[a:b], seg[a:b], go_left[a:b])
             n_left = (cand[a:b] + 1 - seg_start[seg[a:b]]).astype(np.float64)
+            if learned:  # the missing cases left of a missing-left candidate
+                n_left += np.where(go_left[a:b], n_missing[seg[a:b]], 0)
             rank[a:b] = criterion.square_sum_rank(
                 n_left, packed.square_sums(left_p),
                 known_w[seg[a:b]] - n_left, packed.square_sums(right_p),

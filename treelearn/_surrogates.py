@@ -60,7 +60,14 @@ from treelearn._surrogate_tables import Surrogates, surrogate_slots
 from treelearn._tolerances import RPART_SURROGATE_ADJ
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC
 
-__all__ = ["LevelSurrogates", "SurrogateRouting", "place_cuts", "route_with_surrogates"]
+__all__ = [
+    "LevelSurrogates",
+    "SurrogateRouting",
+    "majority_shares",
+    "place_cuts",
+    "route_with_surrogates",
+    "searches_nothing",
+]
 
 #: Cells (positions x features, or nodes x categories x 2 x features) one block of the
 #: surrogate search holds in each of its temporary arrays: small data searches all its
@@ -627,16 +634,57 @@ def route_with_surrogates(
     entry = idx[go]
     child = first_local[nl[go]] + slot[go]
     n_next = int(n_children.sum())
-    # prediction's majority direction: the child with more training cases
     child_n = np.bincount(child, minlength=n_next)
     child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
-    parent = np.repeat(np.arange(L), n_children)
+    share = majority_shares(child_n, child_w, n_children, first_local)
+    return SurrogateRouting(entry, child, share, level)
+
+
+def majority_shares(
+    child_n: np.ndarray, child_w: np.ndarray, n_children: np.ndarray, first_local: np.ndarray
+) -> np.ndarray:
+    """Prediction's majority direction at every split node of a level, as each child's
+    one-hot ``missing_fraction``: the child with more training cases (rpart's
+    ``predict``); the children's weight shares when both have as many.
+
+    Parameters
+    ----------
+    child_n, child_w : ndarray
+        Per child of the next level: its training cases and their weight.
+    n_children, first_local : ndarray
+        Per node of the level: children (0 or 2) and first child (local to the next
+        level).
+
+    Returns
+    -------
+    ndarray
+        Per child, its share.
+    """
+    n_next = child_n.size
+    parent = np.repeat(np.arange(n_children.size), n_children)
     first = first_local[parent]
     sibling = np.where(np.arange(n_next) == first, first + 1, first)
     parent_w = child_w + child_w[sibling]
     with np.errstate(invalid="ignore", divide="ignore"):
         by_weight = np.where(parent_w > 0, child_w / parent_w, 0.5)
-    share = np.where(
+    return np.where(
         child_n > child_n[sibling], 1.0, np.where(child_n < child_n[sibling], 0.0, by_weight)
     )
-    return SurrogateRouting(entry, child, share, level)
+
+
+def searches_nothing(
+    max_surrogates: int,
+    primary: np.ndarray,
+    numeric: np.ndarray,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+) -> bool:
+    """Whether no feature can give a surrogate at a level whose split nodes' primary
+    features are ``primary`` (unique): none asked for, or every numeric feature is the
+    one primary of every split node (none of its positions counts) and no categorical
+    feature has a category. :func:`route_with_surrogates` then keeps no surrogate."""
+    if max_surrogates <= 0:
+        return True
+    if bool((is_categorical & (n_categories >= 1)).any()):
+        return False
+    return bool(numeric.size == 0 or (primary.size == 1 and (numeric == primary[0]).all()))

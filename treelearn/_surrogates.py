@@ -80,6 +80,11 @@ _BLOCK_CELLS = 2**17
 #: :func:`~treelearn._split_categorical.present_chunk_cells` cells
 #: (:func:`treelearn._split_categorical.present_chunks`), as the split search does.
 _DENSE_CELLS = 2**22
+#: While the sorted store holds row ids, a level with at least one in this many of the
+#: rows reads its numeric candidates' weights from per-row tables; a level of fewer
+#: rows from per-entry tables, its row ids mapped to entries (one gather more per
+#: position): either way the work is proportional to the level, not to ``X``.
+_ROW_TABLES = 4
 
 
 @dataclass
@@ -211,7 +216,8 @@ class _LevelEntries:
 
 
 def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos, pos_feature,
-                   L, known_total, major_total, place) -> _Candidates | None:  # fmt: skip
+                   L, known_total, major_total, place,
+                   entry_of_row=None) -> _Candidates | None:  # fmt: skip
     """Best cut of every numeric feature of a block as a surrogate at every usable node.
 
     ``rs`` are the features' rows in ``store`` (node, value order, missing last),
@@ -221,7 +227,9 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     node or splits on the feature itself, gets no weight and no case (the all-zero
     slot of ``level``): every sum over the others is what it would be without it
     (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds the cut it
-    would find alone.
+    would find alone. ``entry_of_row``: the entry of every row of the level when the
+    store holds row ids and ``level`` is indexed by entry (``None``: ``level`` is
+    indexed as the store is).
     """
     B, m = len(rs), pos_node.size
     # the values as stored (float32 when exact): the search only compares them
@@ -229,7 +237,10 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     ent = np.empty((B, m), dtype=np.intp)
     for j, r in enumerate(rs):  # stacking the block's rows: a copy each
         values[j] = store.values[r]
-        ent[j] = store.entries[r]
+        if entry_of_row is None:
+            ent[j] = store.entries[r]
+        else:
+            entry_of_row.take(store.entries[r], out=ent[j], mode="wrap")
     out = np.isnan(values)
     out |= unused_pos
     out |= pos_feature == feats[:, None]
@@ -576,21 +587,25 @@ def route_with_surrogates(
             rows = rows[numeric != primary[0]]  # counts (a chain's one feature)
         if numeric_search is None and rows.size:
             assert store is not None
-            if store.by_row:  # the store holds rows: index by row
-                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
+            entry_of_row = None
+            if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
+                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)  # index by row
                 side_of_row[e_row] = side
                 w_of_row = np.zeros(X.shape[0])
                 w_of_row[e_row] = e_w
                 entries = _LevelEntries.of(side_of_row, w_of_row)
-            else:
+            else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)
+                if store.by_row:  # the store's row ids to entries (the level's rows only)
+                    entry_of_row = np.empty(X.shape[0], dtype=np.intp)
+                    entry_of_row[e_row] = np.arange(m)
             pos_node = np.repeat(np.arange(L), n_ent)
             unused_pos = ~split_node[pos_node]
             pos_feature = node_feature[pos_node]
             for rs in _blocks(rows, pos_node.size):
                 c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node,
                                    unused_pos, pos_feature, L, known_total, major_total,
-                                   place)  # fmt: skip
+                                   place, entry_of_row)  # fmt: skip
                 if c is not None:
                     found.append(c)
         cat = np.flatnonzero(is_categorical & (n_categories >= 1))

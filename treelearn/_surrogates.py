@@ -233,14 +233,16 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     """
     B, m = len(rs), pos_node.size
     # the values as stored (float32 when exact): the search only compares them
-    values = np.empty((B, m), dtype=np.result_type(*(store.values[r].dtype for r in rs)))
-    ent = np.empty((B, m), dtype=np.intp)
-    for j, r in enumerate(rs):  # stacking the block's rows: a copy each
-        values[j] = store.values[r]
-        if entry_of_row is None:
-            ent[j] = store.entries[r]
-        else:
-            entry_of_row.take(store.entries[r], out=ent[j], mode="wrap")
+    # the block's rows stacked (one concatenate each: fewer calls than a copy per row)
+    values = np.concatenate(
+        [store.values[r] for r in rs],
+        dtype=np.result_type(*(store.values[r].dtype for r in rs)),
+    ).reshape(B, m)
+    rows = [store.entries[r] for r in rs]
+    if entry_of_row is None:
+        ent = np.concatenate(rows, dtype=np.intp).reshape(B, m)
+    else:
+        ent = entry_of_row.take(np.concatenate(rows)).reshape(B, m)
     out = np.isnan(values)
     out |= unused_pos
     out |= pos_feature == feats[:, None]
@@ -465,8 +467,10 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     width = np.where(kind == SPLIT_CATEGORICAL, n_cat[feat], 0)
     parts = []  # per candidate block: its kept surrogates' tables as pairs
     for j, c in enumerate(found):
+        if c.table is None:
+            continue
         at = np.flatnonzero(which == j)
-        if c.table is None or not at.size:
+        if not at.size:
             continue
         if isinstance(c.table, np.ndarray):
             rows = src[at]

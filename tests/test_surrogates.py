@@ -494,3 +494,40 @@ def test_cli_show_surrogates(tmp_path, capsys):
     assert "WHERE physician-fee-freeze missing: adoption" in capsys.readouterr().out
     assert main(["show", str(model), "--format", "dot", "--show", "samples"]) == 0
     assert "if missing" not in capsys.readouterr().out
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    weights=st.sampled_from(["unit", "integer", "float"]),
+    nan=st.sampled_from([0.0, 0.1, 0.3]),
+)
+def test_level_tables_by_entry_or_by_row_give_the_same_tree(seed, weights, nan):
+    """A level whose store holds row ids reads its numeric candidates' weights from
+    per-row tables or, when it holds few rows, from per-entry tables with its rows
+    mapped to entries (``_surrogates._ROW_TABLES``): every tree and surrogate is the
+    same whichever a level uses."""
+    from treelearn import _surrogates
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(30, 300))
+    X = rng.normal(size=(n, 4)).round(1)
+    X[:, 3] = rng.integers(0, 5, n)
+    X[rng.random(X.shape) < nan] = np.nan
+    y = rng.integers(0, 3, n)
+    w = {
+        "unit": None,
+        "integer": rng.integers(1, 4, n).astype(float),
+        "float": rng.random(n) + 0.25,
+    }[weights]
+    fits = []
+    kept = _surrogates._ROW_TABLES
+    try:
+        for every_level_by_row in (True, False):
+            _surrogates._ROW_TABLES = 10**9 if every_level_by_row else 0
+            est = CARTClassifier(cp=0.0).fit(X, y, sample_weight=w)
+            fits.append((est.to_json(), est.predict_proba(X)))
+    finally:
+        _surrogates._ROW_TABLES = kept
+    assert fits[0][0] == fits[1][0]
+    np.testing.assert_array_equal(fits[0][1], fits[1][1])

@@ -494,6 +494,17 @@ class _LevelWiseBuilder:
         and its :class:`~treelearn._surrogates.LevelSurrogates`. Every weight is 1 and
         nothing is missing, so the entries' order changes no sum."""
         assert self.max_surrogates is not None
+        primary = np.full(1, f, dtype=np.intp)
+        if _surrogates.searches_nothing(
+            self.max_surrogates, primary, self.numeric, self.is_cat, self.n_cat
+        ):  # (a chain of one feature): no search, every entry goes by the primary
+            child_n = np.array([n_left, n - n_left])
+            share = _surrogates.majority_shares(
+                child_n, child_n.astype(np.float64), np.full(1, 2), np.zeros(1, dtype=np.intp)
+            )
+            return share, _surrogates.LevelSurrogates(
+                np.zeros(0, dtype=np.intp), Surrogates.empty(1)
+            )
         rows = store.entries[r][a : a + n]
         slot = np.ones(n, dtype=np.intp)
         slot[:n_left] = 0

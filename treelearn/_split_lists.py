@@ -181,6 +181,8 @@ def assemble_tables(
     code, branch : ndarray of int32
         The pairs, codes ascending in every row.
     """
+    if not parts:  # (every row's table empty: numeric surrogates only)
+        return np.zeros(n_rows + 1, dtype=np.int64), np.zeros(0, np.int32), np.zeros(0, np.int32)
     count = np.zeros(n_rows, dtype=np.int64)
     for ids, p in parts:
         count[ids] = width[ids] if p.whole else p.count

@@ -60,7 +60,14 @@ from treelearn._surrogate_tables import Surrogates, surrogate_slots
 from treelearn._tolerances import RPART_SURROGATE_ADJ
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC
 
-__all__ = ["LevelSurrogates", "SurrogateRouting", "place_cuts", "route_with_surrogates"]
+__all__ = [
+    "LevelSurrogates",
+    "SurrogateRouting",
+    "majority_shares",
+    "place_cuts",
+    "route_with_surrogates",
+    "searches_nothing",
+]
 
 #: Cells (positions x features, or nodes x categories x 2 x features) one block of the
 #: surrogate search holds in each of its temporary arrays: small data searches all its
@@ -73,6 +80,11 @@ _BLOCK_CELLS = 2**17
 #: :func:`~treelearn._split_categorical.present_chunk_cells` cells
 #: (:func:`treelearn._split_categorical.present_chunks`), as the split search does.
 _DENSE_CELLS = 2**22
+#: While the sorted store holds row ids, a level with at least one in this many of the
+#: rows reads its numeric candidates' weights from per-row tables; a level of fewer
+#: rows from per-entry tables, its row ids mapped to entries (one gather more per
+#: position): either way the work is proportional to the level, not to ``X``.
+_ROW_TABLES = 4
 
 
 @dataclass
@@ -204,7 +216,8 @@ class _LevelEntries:
 
 
 def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos, pos_feature,
-                   L, known_total, major_total, place) -> _Candidates | None:  # fmt: skip
+                   L, known_total, major_total, place,
+                   entry_of_row=None) -> _Candidates | None:  # fmt: skip
     """Best cut of every numeric feature of a block as a surrogate at every usable node.
 
     ``rs`` are the features' rows in ``store`` (node, value order, missing last),
@@ -214,15 +227,22 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     node or splits on the feature itself, gets no weight and no case (the all-zero
     slot of ``level``): every sum over the others is what it would be without it
     (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds the cut it
-    would find alone.
+    would find alone. ``entry_of_row``: the entry of every row of the level when the
+    store holds row ids and ``level`` is indexed by entry (``None``: ``level`` is
+    indexed as the store is).
     """
     B, m = len(rs), pos_node.size
     # the values as stored (float32 when exact): the search only compares them
-    values = np.empty((B, m), dtype=np.result_type(*(store.values[r].dtype for r in rs)))
-    ent = np.empty((B, m), dtype=np.intp)
-    for j, r in enumerate(rs):  # stacking the block's rows: a copy each
-        values[j] = store.values[r]
-        ent[j] = store.entries[r]
+    # the block's rows stacked (one concatenate each: fewer calls than a copy per row)
+    values = np.concatenate(
+        [store.values[r] for r in rs],
+        dtype=np.result_type(*(store.values[r].dtype for r in rs)),
+    ).reshape(B, m)
+    rows = [store.entries[r] for r in rs]
+    if entry_of_row is None:
+        ent = np.concatenate(rows, dtype=np.intp).reshape(B, m)
+    else:
+        ent = entry_of_row.take(np.concatenate(rows)).reshape(B, m)
     out = np.isnan(values)
     out |= unused_pos
     out |= pos_feature == feats[:, None]
@@ -447,8 +467,10 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     width = np.where(kind == SPLIT_CATEGORICAL, n_cat[feat], 0)
     parts = []  # per candidate block: its kept surrogates' tables as pairs
     for j, c in enumerate(found):
+        if c.table is None:
+            continue
         at = np.flatnonzero(which == j)
-        if c.table is None or not at.size:
+        if not at.size:
             continue
         if isinstance(c.table, np.ndarray):
             rows = src[at]
@@ -569,21 +591,25 @@ def route_with_surrogates(
             rows = rows[numeric != primary[0]]  # counts (a chain's one feature)
         if numeric_search is None and rows.size:
             assert store is not None
-            if store.by_row:  # the store holds rows: index by row
-                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)
+            entry_of_row = None
+            if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
+                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)  # index by row
                 side_of_row[e_row] = side
                 w_of_row = np.zeros(X.shape[0])
                 w_of_row[e_row] = e_w
                 entries = _LevelEntries.of(side_of_row, w_of_row)
-            else:
+            else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)
+                if store.by_row:  # the store's row ids to entries (the level's rows only)
+                    entry_of_row = np.empty(X.shape[0], dtype=np.intp)
+                    entry_of_row[e_row] = np.arange(m)
             pos_node = np.repeat(np.arange(L), n_ent)
             unused_pos = ~split_node[pos_node]
             pos_feature = node_feature[pos_node]
             for rs in _blocks(rows, pos_node.size):
                 c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node,
                                    unused_pos, pos_feature, L, known_total, major_total,
-                                   place)  # fmt: skip
+                                   place, entry_of_row)  # fmt: skip
                 if c is not None:
                     found.append(c)
         cat = np.flatnonzero(is_categorical & (n_categories >= 1))
@@ -627,16 +653,57 @@ def route_with_surrogates(
     entry = idx[go]
     child = first_local[nl[go]] + slot[go]
     n_next = int(n_children.sum())
-    # prediction's majority direction: the child with more training cases
     child_n = np.bincount(child, minlength=n_next)
     child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
-    parent = np.repeat(np.arange(L), n_children)
+    share = majority_shares(child_n, child_w, n_children, first_local)
+    return SurrogateRouting(entry, child, share, level)
+
+
+def majority_shares(
+    child_n: np.ndarray, child_w: np.ndarray, n_children: np.ndarray, first_local: np.ndarray
+) -> np.ndarray:
+    """Prediction's majority direction at every split node of a level, as each child's
+    one-hot ``missing_fraction``: the child with more training cases (rpart's
+    ``predict``); the children's weight shares when both have as many.
+
+    Parameters
+    ----------
+    child_n, child_w : ndarray
+        Per child of the next level: its training cases and their weight.
+    n_children, first_local : ndarray
+        Per node of the level: children (0 or 2) and first child (local to the next
+        level).
+
+    Returns
+    -------
+    ndarray
+        Per child, its share.
+    """
+    n_next = child_n.size
+    parent = np.repeat(np.arange(n_children.size), n_children)
     first = first_local[parent]
     sibling = np.where(np.arange(n_next) == first, first + 1, first)
     parent_w = child_w + child_w[sibling]
     with np.errstate(invalid="ignore", divide="ignore"):
         by_weight = np.where(parent_w > 0, child_w / parent_w, 0.5)
-    share = np.where(
+    return np.where(
         child_n > child_n[sibling], 1.0, np.where(child_n < child_n[sibling], 0.0, by_weight)
     )
-    return SurrogateRouting(entry, child, share, level)
+
+
+def searches_nothing(
+    max_surrogates: int,
+    primary: np.ndarray,
+    numeric: np.ndarray,
+    is_categorical: np.ndarray,
+    n_categories: np.ndarray,
+) -> bool:
+    """Whether no feature can give a surrogate at a level whose split nodes' primary
+    features are ``primary`` (unique): none asked for, or every numeric feature is the
+    one primary of every split node (none of its positions counts) and no categorical
+    feature has a category. :func:`route_with_surrogates` then keeps no surrogate."""
+    if max_surrogates <= 0:
+        return True
+    if bool((is_categorical & (n_categories >= 1)).any()):
+        return False
+    return bool(numeric.size == 0 or (primary.size == 1 and (numeric == primary[0]).all()))

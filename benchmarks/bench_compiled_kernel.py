@@ -45,6 +45,7 @@ from treelearn import DecisionTreeClassifier, _builder, _partition
 from treelearn._partition import SortedStore
 from treelearn._threads import Workers
 
+SEARCHES = ("numpy", "fused", "table", "hybrid")
 TREE_FIELDS = (
     "feature",
     "threshold",
@@ -226,9 +227,12 @@ def levels(n_rows: int, criterion: str, repeat: int, every: int) -> dict:
     }
 
 
-def fits(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> list[dict]:
-    """Whole fits, interleaved: numpy builder, numba fused, numba hybrid, scikit-learn
-    (and YDF); every numba tree compared with the numpy builder's."""
+def fits(
+    n_rows: int, criteria: list[str], repeat: int, with_ydf: bool, kinds=SEARCHES
+) -> list[dict]:
+    """Whole fits, interleaved: the numpy builder, the numba searches ``kinds[1:]``
+    (each with the numba partition), scikit-learn (and YDF); every numba tree compared
+    with the numpy builder's."""
     X, y = make_data(n_rows)
     warm = slice(0, min(n_rows, 5000))
 
@@ -241,12 +245,12 @@ def fits(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> list[
 
     fns = {}
     for crit in criteria:
-        for search in SEARCHES[1:]:
+        for search in kinds[1:]:
             patched_fit(crit, search)()  # compiles (or loads the cache) before timing
         DecisionTreeClassifier(criterion=crit).fit(X[warm], y[warm])
         SkTree(criterion=crit).fit(X[warm], y[warm])
         fns[f"numpy_{crit}"] = lambda c=crit: DecisionTreeClassifier(criterion=c).fit(X, y)
-        for search in SEARCHES[1:]:
+        for search in kinds[1:]:
             fns[f"{search}_{crit}"] = patched_fit(crit, search)
         fns[f"sk_{crit}"] = lambda c=crit: SkTree(criterion=c, random_state=0).fit(X, y)
     if with_ydf:
@@ -259,17 +263,15 @@ def fits(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> list[
             "rows": n_rows,
             "criterion": crit,
             "repeat": repeat,
-            **{k: t[f"{k}_{crit}"] for k in (*SEARCHES, "sk")},
+            **{k: t[f"{k}_{crit}"] for k in (*kinds, "sk")},
+            "kinds": kinds,
         }
-        for k in SEARCHES[1:]:
+        for k in kinds[1:]:
             row[f"same_{k}"] = same_tree(models[f"numpy_{crit}"], models[f"{k}_{crit}"])
         if with_ydf:
             row["ydf"] = t["ydf"]
         out.append(row)
     return out
-
-
-SEARCHES = ("numpy", "fused", "table", "hybrid")
 
 
 def print_levels(res: dict, top: int) -> None:
@@ -322,7 +324,7 @@ def print_fits(rows: list[dict]) -> None:
         def judged(name: str, x: float, key=key, crit=crit) -> str:
             return f"{x:.2f}× {verdict(f'{name}_{key}_{crit}', x)}" if key else f"{x:.2f}×"
 
-        for k in SEARCHES:
+        for k in r["kinds"]:
             fit = r[k]
             same = "—" if k == "numpy" else str(r[f"same_{k}"])
             label = "numpy" if k == "numpy" else f"numba {k}"
@@ -350,6 +352,7 @@ import numba
 t_imp, c_imp = time.perf_counter() - t, time.process_time() - c
 sys.path.insert(0, {bench!r})
 import numpy as np
+import sklearn, treelearn, bench_trees
 t = time.perf_counter(); c = time.process_time()
 import compiled_kernel as ck
 t_mod = time.perf_counter() - t
@@ -416,7 +419,10 @@ def costs(repeat: int) -> None:
         "(first fit: 2,000 rows, gini, fused kernels; "
         "its wall time includes compiling or loading every kernel it calls)\n",
     )
-    print("| case | import numba wall (CPU) | import compiled_kernel wall | first fit wall (CPU) |")
+    print(
+        "| case | import numba wall (CPU) | then import compiled_kernel wall |"
+        " first fit wall (CPU) |"
+    )
     print("|---|---|---|---|")
     for name, rs in rows.items():
         m = [statistics.median(r[i] for r in rs) for i in range(5)]
@@ -438,6 +444,13 @@ def main() -> None:
     ap.add_argument("--no-levels", action="store_true")
     ap.add_argument("--no-fits", action="store_true")
     ap.add_argument("--no-ydf", action="store_true")
+    ap.add_argument(
+        "--fit-kinds",
+        nargs="+",
+        default=list(SEARCHES[1:]),
+        choices=SEARCHES[1:],
+        help="numba searches timed in whole fits (beside numpy)",
+    )
     ap.add_argument("--costs", action="store_true", help="sizes, import and compile times only")
     args = ap.parse_args()
     print(f"numba {ck.numba.__version__}, numpy {np.__version__}, load {load()}")
@@ -451,7 +464,9 @@ def main() -> None:
                 print_levels(levels(n, crit, args.repeat, every), args.top)
                 print(f"(load {load()})")
         if not args.no_fits:
-            print_fits(fits(n, args.criteria, args.repeat, have_ydf() and not args.no_ydf))
+            kinds = ("numpy", *args.fit_kinds)
+            with_ydf = have_ydf() and not args.no_ydf
+            print_fits(fits(n, args.criteria, args.repeat, with_ydf, kinds))
             print(f"(load {load()})")
 
 

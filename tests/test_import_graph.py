@@ -16,7 +16,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "treelearn"
 # Lowest first. A module may import modules of its own layer (without a circle) or of
 # lower layers, never of higher ones. An entry ending in "." takes a whole package.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("foundations", ["treelearn._version", "treelearn._tolerances", "treelearn._threads"]),
+    (
+        "foundations",
+        ["treelearn._version", "treelearn._tolerances", "treelearn._threads", "treelearn._scratch"],
+    ),
     ("information measures", ["treelearn.information", "treelearn.information."]),
     ("criteria", ["treelearn.criteria", "treelearn.criteria."]),
     (

@@ -321,6 +321,63 @@ def test_integer_sums_find_the_cuts_of_float_sums(seed, n_seg, rows):
                 np.testing.assert_array_equal(a, b)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_nodes=st.integers(1, 6),
+    n_features=st.integers(1, 3),
+    weights=st.sampled_from(["unit", "zero_one", "integer"]),
+    scratch=st.booleans(),
+)
+def test_whole_cuts_find_the_cuts_of_numeric_cuts(seed, n_nodes, n_features, weights, scratch):
+    """Integer weights' search from running sums over the block (``whole_cuts``, one
+    packed cumsum, first best found by int64 keys) finds, segment by segment, the
+    cuts, agreements and directions of ``numeric_cuts`` over the masked positions:
+    ties of values, missing values (a node's tail), primary-missing entries, zero
+    weights, unusable segments, several features in one block, a reused scratch."""
+    from treelearn._scratch import Scratch
+    from treelearn._surrogates import _LevelEntries, numeric_cuts, whole_cuts
+
+    rng = np.random.default_rng(seed)
+    n_ent = rng.integers(0, 24, n_nodes)
+    n_ent[0] += 1  # (a level has an entry)
+    m = int(n_ent.sum())
+    node_of = np.repeat(np.arange(n_nodes), n_ent)
+    side = rng.integers(-1, 2, m)  # the primary's slot of every entry (-1: missing)
+    w = {
+        "unit": np.ones(m),
+        "zero_one": rng.integers(0, 2, m).astype(float),
+        "integer": rng.integers(0, 4, m).astype(float),
+    }[weights]
+    level = _LevelEntries.of(side, w)
+    values = np.empty((n_features, m), dtype=np.float32)
+    ent = np.empty((n_features, m), dtype=np.intp)
+    for f in range(n_features):  # per node: its entries in a random order, values sorted
+        for j in range(n_nodes):
+            at = np.flatnonzero(node_of == j)
+            x = np.sort(rng.integers(0, int(rng.integers(2, 12)), at.size)).astype(np.float32)
+            x[at.size - int(rng.integers(0, at.size + 1)) :] = np.nan  # missing last
+            values[f, at] = x
+            ent[f, at] = rng.permutation(at)
+    usable = rng.random(n_features * n_nodes) < 0.8
+    work = Scratch() if scratch else None
+    if work is not None:  # buffers left over from a larger call must not matter
+        whole_cuts(np.zeros((1, m + 7), np.float32), np.zeros(m + 7, np.intp), level,
+                   np.array([m + 7]), np.ones(1, dtype=bool), work)  # fmt: skip
+    got = whole_cuts(values, ent.ravel(), level, n_ent, usable, work)
+    seg = np.arange(n_features)[:, None] * n_nodes + node_of
+    masked = np.where(np.isnan(values) | ~usable[seg], level.left_out, ent)
+    w_left, w_right = level.sides()
+    counted = None if level.counted is None else level.counted[masked]
+    want = numeric_cuts(values, seg, w_left[masked], w_right[masked], counted,
+                        n_features * n_nodes)  # fmt: skip
+    assert (got is None) == (want is None)
+    if got is not None and want is not None:
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+            assert a.dtype == b.dtype
+
+
 @pytest.mark.parametrize("name", ["vote", "soybean", "credit_g", "diabetes"])
 def test_descent_by_surrogates_equals_the_level_by_level_spread(name):
     """Prediction follows surrogates walk by walk (one per stop on a path): the same

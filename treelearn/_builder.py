@@ -46,6 +46,7 @@ from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import fractional_shares, learned_shares, sample_counts
 from treelearn._routing import fan_out
+from treelearn._scratch import Scratch
 from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
     PresentTables,
@@ -76,6 +77,11 @@ __all__ = ["best_first", "build_tree", "one_sided_splits"]
 
 #: The per-level chunks of the tree's arrays are merged every this many levels.
 _MERGE_LEVELS = 128
+#: The surrogate search's working arrays (:class:`~treelearn._scratch.Scratch`, ~40
+#: bytes a position of the largest level) are kept from level to level up to this
+#: many bytes (100k rows: ~4 MiB); larger ones are released after each level, so
+#: that they are not held through the partition (peak memory).
+_SCRATCH_KEPT = 2**26
 
 #: A categorical count tensor of at most this many cells is built for every node of
 #: the level; a larger one only for the nodes that can split on the feature.
@@ -236,6 +242,8 @@ class _LevelWiseBuilder:
         self.whole_weights = bool(np.all(np.floor(w) == w)) and self.total_weight < 2**52
         self.depth = 0  # of the level being grown
         self.workers = Workers(1)  # threads over features and feature blocks (n_jobs)
+        # the surrogate search's working arrays, from feature to feature and level to level
+        self.scratch = Scratch()
 
     # -- the main loop -----------------------------------------------------------------
     def build(self) -> Tree:
@@ -517,8 +525,16 @@ class _LevelWiseBuilder:
             np.arange(n), np.full(1, f, dtype=np.intp), np.full(1, 2, dtype=np.int32),
             np.zeros(1, dtype=np.int32), np.full(1, n), window, self.numeric, self.is_cat,
             self.n_cat, self.max_surrogates, functools.partial(_surrogates.place_cuts, self.rules),
+            None, self.scratch,
         )  # fmt: skip
+        self._keep_scratch_small()
         return routing.share, routing.level
+
+    def _keep_scratch_small(self) -> None:
+        """Release the surrogate search's working arrays when they exceed
+        ``_SCRATCH_KEPT`` bytes (large data: not held through the level)."""
+        if self.scratch.nbytes > _SCRATCH_KEPT:
+            self.scratch.clear()
 
     def _one_node_split(self, p, L, counts, n_ent, a, n, store):
         """The split of node ``p`` (its entries at positions ``a .. a + n - 1`` of the
@@ -1105,8 +1121,9 @@ class _LevelWiseBuilder:
         routing = _surrogates.route_with_surrogates(
             self.X, e_row, e_y, e_w, local, slot, idx, split.feature, split.n_children,
             first_local, n_ent, store, self.numeric, self.is_cat, self.n_cat,
-            self.max_surrogates, place, search,
+            self.max_surrogates, place, search, self.scratch,
         )  # fmt: skip
+        self._keep_scratch_small()
         copies = np.zeros(local.size, dtype=np.intp)
         copies[routing.entry] = 1
         move = _partition.Move(

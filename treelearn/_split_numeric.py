@@ -520,8 +520,9 @@ def best_thresholds(
     else:
         v, yo = np.concatenate(values), np.concatenate(labels)
         wo = None if weights is None else np.concatenate(weights)
-    if has_missing or wo is not None:  # float32 values stay float32 on the plain path only
-        v = v.astype(np.float64, copy=False)
+    # float32 values stay float32 (half the bytes): the search only tests them for NaN
+    # and for gaps (value_gaps, exactly as in float64) and finish_splits widens the
+    # winners' neighbours
     if segments is None:
         layout = stacked_layout(layout, F, values[0].size)
     seg_start, seg_len, node_weight = layout.seg_start, layout.seg_len, layout.node_weight
@@ -540,7 +541,8 @@ def best_thresholds(
     samples = None
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
-        known = ~np.isnan(v)
+        missing = np.isnan(v)
+        known = ~missing
         m = yo.size
         if wo is None and block_counts is None and multiplicity is None:
             # unit weights: the K running counts in one number (as without missing
@@ -568,8 +570,16 @@ def best_thresholds(
                 cum[:, block_counts[0]] = block_counts[1]
             cum = np.cumsum(cum, axis=1, dtype=np.float64, out=cum)  # in place: one [K, m]
             del one_hot
-        kcum = np.cumsum(known if multiplicity is None else multiplicity)
-        n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
+        if multiplicity is None and segments is None:
+            # a node's missing values are its last positions (the sorted store's
+            # order): count them from their few positions, not by a running sum
+            nan_at = np.flatnonzero(missing)
+            n_known = seg_len - (
+                np.searchsorted(nan_at, seg_end + 1) - np.searchsorted(nan_at, seg_start)
+            )
+        else:
+            kcum = np.cumsum(known if multiplicity is None else multiplicity)
+            n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         if fractions is not None:
             fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))

@@ -53,6 +53,7 @@ import numpy as np
 from treelearn import _budget, _split_categorical
 from treelearn._growth_rules import GrowthRules
 from treelearn._partition import SortedStore
+from treelearn._scratch import Scratch
 from treelearn._split_categorical import PresentTables, present_chunks, table_pairs
 from treelearn._split_lists import assemble_tables
 from treelearn._split_numeric import segment_best
@@ -182,75 +183,152 @@ def place_cuts(
 class _LevelEntries:
     """Per entry of a level (per row while the store holds rows), what every numeric
     candidate reads, computed once per level; one more slot at the end (all zeros)
-    stands for the positions a feature's search leaves out."""
+    stands for the positions a feature's search leaves out.
 
-    w_left: np.ndarray  # entry weight if the primary sends it to slot 0, else 0
-    w_right: np.ndarray  # the same for slot 1
+    Integer weights (``whole``) keep integer tables, read by :func:`whole_cuts` (weights
+    of 0 and 1 the packed one only); other weights the two sides' weights and the case
+    counts, read by :func:`numeric_cuts` (:meth:`sides` gives those of integer tables
+    too).
+    """
+
+    #: entry weight if the primary sends it to slot 0, else 0 (``None``: ``whole``)
+    w_left: np.ndarray | None
+    w_right: np.ndarray | None  # the same for slot 1
     #: 1 if the primary's value is known and the weight positive; ``None`` when every
-    #: weight is 0 or 1, where it is ``w_left + w_right``
+    #: weight is 0 or 1, where it is ``w_left + w_right`` (``known`` when ``whole``)
     counted: np.ndarray | None
+    #: ``whole``: the weight the primary sends to slot 1 less the weight it sends to
+    #: slot 0 (``w_right - w_left``), and the primary-known weight (``w_left + w_right``);
+    #: ``None`` for weights of 0 and 1 (the halves of ``packed``)
+    turn: np.ndarray | None = None
+    known: np.ndarray | None = None
+    total: int = 0  # ``whole``: the weights' total
+    #: ``whole`` below a total of 2^31: ``turn · 2^32 + cases`` in one int64 (cases:
+    #: ``counted``, or ``known`` when that is ``None``), so that one running sum holds
+    #: both (the cases' sum never reaches the upper half, and the turn's is signed)
+    packed: np.ndarray | None = None
 
     @classmethod
-    def of(cls, side: np.ndarray, w: np.ndarray) -> _LevelEntries:
-        """From the primary's slot of every entry (``-1``: missing) and the weights.
+    def of(
+        cls, side: np.ndarray, w: np.ndarray, rows: np.ndarray | None = None, n_rows: int = 0
+    ) -> _LevelEntries:
+        """From the primary's slot of every entry (``-1``: missing) and the weights;
+        with ``rows`` (every entry's row), tables indexed by row (``n_rows`` of them,
+        the rows out of the level all zeros).
 
         Integer weights whose total is below 2^53 (unit weights above all) are kept
         as integers (int32 below a total of 2^31, else int64): every sum of them is
         then exact in any order, and integer sums are several times faster than
-        float ones."""
+        float ones. Weights of 0 and 1 (below 2^31 entries) need the packed table
+        only, made over the level's entries and scattered to the rows."""
+        if side.size < 2**31 and bool(((w == 1) | (w == 0)).all()):
+            known = w.astype(np.int64)
+            known *= side >= 0
+            # turn · 2^32 + cases = known · ((2 · side - 1) · 2^32 + 1)
+            step = np.left_shift(2 * side - 1, 32, dtype=np.int64)
+            step += 1
+            step *= known
+            table = np.zeros((side.size if rows is None else n_rows) + 1, dtype=np.int64)
+            table[slice(side.size) if rows is None else rows] = step
+            return cls(None, None, None, None, None, int(w.sum()), table)
+        if rows is not None:
+            side_of_row = np.full(n_rows, -1, dtype=np.intp)
+            side_of_row[rows] = side
+            w_of_row = np.zeros(n_rows)
+            w_of_row[rows] = w
+            side, w = side_of_row, w_of_row
         side = np.append(side, -1)
         w = np.append(w, 0.0)
         total = w.sum()
         whole = bool(np.all(w == np.floor(w))) and total < 2.0**53  # (finite, >= 0)
-        if whole:
-            w = w.astype(np.int32 if total < 2.0**31 else np.int64)
-        counted = None
-        if not (whole and bool((w <= 1).all())):
-            counted = ((side >= 0) & (w > 0)).astype(w.dtype if whole else np.int64)
-        return cls(np.where(side == 0, w, 0), np.where(side == 1, w, 0), counted)
+        if not whole:
+            cases = ((side >= 0) & (w > 0)).astype(np.int64)
+            return cls(np.where(side == 0, w, 0), np.where(side == 1, w, 0), cases)
+        w = w.astype(np.int32 if total < 2.0**31 else np.int64)
+        known = np.where(side >= 0, w, 0)
+        turn = np.where(side == 1, w, -w)
+        np.putmask(turn, side < 0, 0)
+        counted: np.ndarray | None = None
+        if not bool((w <= 1).all()):
+            counted = ((side >= 0) & (w > 0)).astype(w.dtype)
+        packed: np.ndarray | None = None
+        if total < 2.0**31:
+            packed = np.left_shift(turn, 32, dtype=np.int64)
+            packed += known if counted is None else counted
+        return cls(None, None, counted, turn, known, int(total), packed)
+
+    def sides(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(w_left, w_right)``, also of integer tables."""
+        if self.w_left is not None:
+            assert self.w_right is not None
+            return self.w_left, self.w_right
+        turn, known = self.turn, self.known
+        if turn is None:  # weights of 0 and 1: the packed table's two halves
+            assert self.packed is not None
+            known = self.packed & np.int64(2**32 - 1)
+            turn = self.packed >> 32
+        assert known is not None
+        return (known - turn) // 2, (known + turn) // 2
 
     @property
     def left_out(self) -> int:
         """The all-zero slot."""
-        return self.w_left.size - 1
+        table = self.packed if self.w_left is None else self.w_left
+        assert table is not None
+        return table.size - 1
 
 
-def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos, pos_feature,
-                   L, known_total, major_total, place,
-                   entry_of_row=None) -> _Candidates | None:  # fmt: skip
+def _numeric_block(rs, feats, store, level: _LevelEntries, n_ent, split_node,
+                   node_feature, L, known_total, major_total, place,
+                   entry_of_row=None, scratch=None) -> _Candidates | None:  # fmt: skip
     """Best cut of every numeric feature of a block as a surrogate at every usable node.
 
     ``rs`` are the features' rows in ``store`` (node, value order, missing last),
-    ``feats`` their feature indices; every feature's positions are those of
-    ``pos_node`` (node of every store position), stacked into a ``[features,
-    positions]`` array. A position whose value is missing, or whose node is no split
-    node or splits on the feature itself, gets no weight and no case (the all-zero
-    slot of ``level``): every sum over the others is what it would be without it
-    (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds the cut it
-    would find alone. ``entry_of_row``: the entry of every row of the level when the
-    store holds row ids and ``level`` is indexed by entry (``None``: ``level`` is
-    indexed as the store is).
+    ``feats`` their feature indices; every feature's positions are the level's
+    (``n_ent`` positions a node, nodes in order), stacked into a ``[features,
+    positions]`` array. A (feature, node) segment is usable when
+    the node splits (``split_node``) on another feature (``node_feature``).
+    ``entry_of_row``: the entry of every row of the level when the store holds row
+    ids and ``level`` is indexed by entry (``None``: ``level`` is indexed as the store
+    is). ``scratch``: where the position-sized arrays of integer weights' search
+    are kept (:class:`~treelearn._scratch.Scratch`).
+
+    Integer weights go to :func:`whole_cuts` (the cuts from running sums over the
+    block); other weights to :func:`numeric_cuts`, where a position whose value is
+    missing, or whose segment is not usable, gets no weight and no case (the
+    all-zero slot of ``level``): every sum over the others is what it would be
+    without it (a sum plus ``0.0`` is the sum), so each (feature, node) segment finds
+    the cut it would find alone.
     """
-    B, m = len(rs), pos_node.size
+    B, m = len(rs), int(n_ent.sum())
+    work = Scratch() if scratch is None else scratch
     # the values as stored (float32 when exact): the search only compares them
-    # the block's rows stacked (one concatenate each: fewer calls than a copy per row)
-    values = np.concatenate(
-        [store.values[r] for r in rs],
-        dtype=np.result_type(*(store.values[r].dtype for r in rs)),
-    ).reshape(B, m)
-    rows = [store.entries[r] for r in rs]
-    if entry_of_row is None:
-        ent = np.concatenate(rows, dtype=np.intp).reshape(B, m)
+    if B == 1:  # one feature: its row as it is
+        values = store.values[rs[0]].reshape(1, m)
+        rows = store.entries[rs[0]]
+    else:  # the block's rows stacked (one concatenate each: fewer calls than a copy per row)
+        dtype = np.result_type(*(store.values[r].dtype for r in rs))
+        values = np.concatenate(
+            [store.values[r] for r in rs], out=work.array("values", B * m, dtype)
+        ).reshape(B, m)
+        kind = np.result_type(*(store.entries[r].dtype for r in rs))
+        rows = np.concatenate([store.entries[r] for r in rs], out=work.array("rows", B * m, kind))
+    if entry_of_row is not None:
+        rows = entry_of_row.take(rows, out=work.array("entries", B * m, entry_of_row.dtype))
+    usable = split_node & (node_feature != feats[:, None])  # [B, L]
+    if level.packed is not None and whole_cuts_fit(B * level.total, B * m):
+        found = whole_cuts(values, rows, level, n_ent, usable.ravel(), work)
     else:
-        ent = entry_of_row.take(np.concatenate(rows)).reshape(B, m)
-    out = np.isnan(values)
-    out |= unused_pos
-    out |= pos_feature == feats[:, None]
-    np.putmask(ent, out, level.left_out)
-    seg = np.arange(B)[:, None] * L + pos_node
-    counted = None if level.counted is None else level.counted.take(ent, mode="wrap")
-    w_left, w_right = level.w_left.take(ent, mode="wrap"), level.w_right.take(ent, mode="wrap")
-    found = numeric_cuts(values, seg, w_left, w_right, counted, B * L)
+        pos_node = np.repeat(np.arange(L), n_ent)
+        ent = rows.astype(np.intp, copy=True).reshape(B, m)
+        out = np.isnan(values)
+        out |= ~usable.ravel()[np.arange(B)[:, None] * L + pos_node]
+        np.putmask(ent, out, level.left_out)
+        seg = np.arange(B)[:, None] * L + pos_node
+        counted = None if level.counted is None else level.counted.take(ent, mode="wrap")
+        w_l, w_r = level.sides()
+        w_left, w_right = w_l.take(ent, mode="wrap"), w_r.take(ent, mode="wrap")
+        found = numeric_cuts(values, seg, w_left, w_right, counted, B * L)
     if found is None:
         return None
     groups, i, best, low_slot = found
@@ -260,6 +338,121 @@ def _numeric_block(rs, feats, store, level: _LevelEntries, pos_node, unused_pos,
     threshold = place(feature, flat[i - 1].astype(np.float64), flat[i].astype(np.float64))
     return _finish(nodes, feature, SPLIT_NUMERIC, best, known_total, major_total, threshold,
                    low_slot, None)  # fmt: skip
+
+
+def whole_cuts_fit(total: int, n: int) -> bool:
+    """Whether :func:`whole_cuts` can search ``n`` positions (of one block) holding
+    ``total`` weight: running sums of ``turn · 2^32 + cases`` and keys
+    ``turn's sum · 2^32 ± position`` then fit in an int64."""
+    return total < 2**31 and n < 2**32
+
+
+def whole_cuts(
+    values: np.ndarray,
+    ent: np.ndarray,
+    level: _LevelEntries,
+    n_ent: np.ndarray,
+    usable: np.ndarray,
+    scratch: Scratch | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """:func:`numeric_cuts` of a block of features for integer weights, from running
+    sums over the whole block: the same cuts, a fraction of the passes.
+
+    ``values`` (``[B, m]``: every feature's positions, grouped by node, ``n_ent`` a
+    node, values increasing within a node, missing last), ``ent`` the slot in
+    ``level`` (integer tables, ``packed``; :func:`whole_cuts_fit` of the block) of
+    every position (flat), ``usable`` ([B * L]) the (feature, node) segments
+    searched. Returns what :func:`numeric_cuts` returns with segment ids
+    ``feature * L + node`` and flat positions. The position-sized arrays are views of
+    ``scratch``'s buffers (a fresh :class:`~treelearn._scratch.Scratch` when
+    ``None``).
+
+    With ``D``, ``N`` the running sums before every position (over the flat block) of
+    ``turn`` (``w_right - w_left``) and of the cases (one running sum of the packed
+    table: ``D · 2^32 + N``), a segment ``[a, e)`` whose known values end at ``k`` has
+    ``tot_r - tot_l = D[k] - D[a]``, and at a cut before ``p`` the agreement
+    ``tot_l + d`` (low side right) or ``tot_r - d`` (low side left), ``d = D[p] -
+    D[a]``. The best is therefore the segment's largest or smallest ``D`` over its
+    candidates (a new value, at least two cases before it and two from it on: because
+    ``N`` never decreases, a range ``[lo, hi]`` of positions), the first of each found
+    by one ``reduceat`` of int64 keys ``D · 2^32 ∓ p``. Integer sums are exact in any
+    order, so the cuts (and their agreements) are bit for bit those of
+    :func:`numeric_cuts`.
+    """
+    B, m = values.shape
+    L = n_ent.size
+    n = B * m
+    assert level.packed is not None
+    work = Scratch() if scratch is None else scratch
+    flat = values.ravel()
+    low = np.int64(2**32 - 1)
+    # the packed running sums before every position: D · 2^32 + N
+    key = work.array("key", n + 1, np.int64)
+    key[0] = 0
+    np.cumsum(level.packed.take(ent, mode="wrap", out=key[1:]), out=key[1:])
+    N = np.bitwise_and(key, low, out=work.array("cases", n + 1, np.int64))
+    key -= N  # D · 2^32
+    # segments: (feature, node) for every usable pair, [a, e), known values to k
+    node_start = np.zeros(L + 1, dtype=np.intp)
+    np.cumsum(n_ent, out=node_start[1:])
+    g = np.flatnonzero(usable)
+    b, node = np.divmod(g, L)
+    a = b * m + node_start[node]
+    e = b * m + node_start[node + 1]
+    # (missing last in a node: a segment's tail)
+    nan = np.flatnonzero(np.isnan(flat, out=work.array("nan", n, np.bool_)))
+    k = e - (np.searchsorted(nan, e) - np.searchsorted(nan, a))
+    lo = np.searchsorted(N, N[a] + 2, side="left")
+    hi = np.searchsorted(N, N[k] - 2, side="right") - 1
+    keep = lo <= hi
+    if not keep.any():
+        return None
+    g, a, k, lo, hi = g[keep], a[keep], k[keep], lo[keep], hi[keep]
+    pos = work.arange(n + 1)
+    # position p + 1 holds no new value: never a candidate
+    same = np.flatnonzero(np.equal(flat[1:], flat[:-1], out=work.array("same", n - 1, np.bool_)))
+    same += 1
+    idx = np.empty(2 * g.size, dtype=np.intp)
+    idx[0::2] = lo
+    idx[1::2] = hi + 1  # (<= k <= n: a valid index of the n + 1 keys)
+    top = np.subtract(key, pos, out=work.array("top", n + 1, np.int64))  # largest D, first p
+    top[same] = np.iinfo(np.int64).min
+    top = np.maximum.reduceat(top, idx)[0::2]
+    has = top != np.iinfo(np.int64).min  # (then the smallest has a candidate too)
+    if not has.any():
+        return None
+    base = key[a] >> 32
+    turn_total = (key[k] >> 32) - base
+    key += pos  # smallest D, first position
+    key[same] = np.iinfo(np.int64).max
+    bottom = np.minimum.reduceat(key, idx)[0::2]
+    g, a, k, top, bottom = g[has], a[has], k[has], top[has], bottom[has]
+    base, turn_total = base[has], turn_total[has]
+    p_top, d_top = (-top) & low, -((-top) >> 32)
+    p_bottom, d_bottom = bottom & low, bottom >> 32
+    if level.counted is None:  # unit weights: the cases are the known weight
+        known_total = N[k] - N[a]
+    else:
+        assert level.known is not None
+        S = work.array("known", n + 1, np.int64)  # (int64: the block's total < 2^31)
+        S[0] = 0
+        np.cumsum(level.known.take(ent, mode="wrap"), dtype=np.int64, out=S[1:])
+        known_total = S[k] - S[a]
+    tot_l = (known_total - turn_total) // 2
+    tot_r = (known_total + turn_total) // 2
+    a_right = tot_l + (d_top - base)  # low side right, at its first best cut
+    a_left = tot_r - (d_bottom - base)
+    best = np.maximum(a_right, a_left)
+    at = np.where(
+        a_right > a_left, p_top, np.where(a_left > a_right, p_bottom, np.minimum(p_top, p_bottom))
+    )
+    ok = best > np.maximum(tot_l, tot_r)
+    if not ok.any():
+        return None
+    g, at, best, base, tot_l, tot_r = g[ok], at[ok], best[ok], base[ok], tot_l[ok], tot_r[ok]
+    d = ((key[at] - pos[at]) >> 32) - base
+    low_slot = np.where(tot_l + d > tot_r - d, 1, 0).astype(np.int8)
+    return g, at.astype(np.intp), best.astype(np.float64), low_slot
 
 
 def numeric_cuts(
@@ -533,6 +726,7 @@ def route_with_surrogates(
     max_surrogates: int,
     place: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
     numeric_search: Callable[..., list[_Candidates]] | None = None,
+    scratch: Scratch | None = None,
 ) -> SurrogateRouting:
     """Surrogates of every split node of a level, and the child of every entry.
 
@@ -564,6 +758,9 @@ def route_with_surrogates(
         :func:`treelearn._sparse_surrogates.numeric_candidates`), called as
         ``numeric_search(local, side, e_w, usable, node_feature, known_total,
         major_total)`` with ``usable`` the split nodes.
+    scratch : Scratch, optional
+        Where the numeric search keeps its position-sized arrays from one feature
+        (and, when the caller keeps it, one level) to the next.
 
     Returns
     -------
@@ -593,23 +790,17 @@ def route_with_surrogates(
             assert store is not None
             entry_of_row = None
             if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
-                side_of_row = np.full(X.shape[0], -1, dtype=np.intp)  # index by row
-                side_of_row[e_row] = side
-                w_of_row = np.zeros(X.shape[0])
-                w_of_row[e_row] = e_w
-                entries = _LevelEntries.of(side_of_row, w_of_row)
+                entries = _LevelEntries.of(side, e_w, e_row, X.shape[0])  # index by row
             else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)
                 if store.by_row:  # the store's row ids to entries (the level's rows only)
                     entry_of_row = np.empty(X.shape[0], dtype=np.intp)
                     entry_of_row[e_row] = np.arange(m)
-            pos_node = np.repeat(np.arange(L), n_ent)
-            unused_pos = ~split_node[pos_node]
-            pos_feature = node_feature[pos_node]
-            for rs in _blocks(rows, pos_node.size):
-                c = _numeric_block(rs.tolist(), numeric[rs], store, entries, pos_node,
-                                   unused_pos, pos_feature, L, known_total, major_total,
-                                   place, entry_of_row)  # fmt: skip
+            work = Scratch() if scratch is None else scratch
+            for rs in _blocks(rows, m):
+                c = _numeric_block(rs.tolist(), numeric[rs], store, entries, n_ent,
+                                   split_node, node_feature, L, known_total, major_total,
+                                   place, entry_of_row, work)  # fmt: skip
                 if c is not None:
                     found.append(c)
         cat = np.flatnonzero(is_categorical & (n_categories >= 1))

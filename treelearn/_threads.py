@@ -13,6 +13,7 @@ one, and so on.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -95,6 +96,28 @@ class Workers:
             if error is not None:
                 raise error
         return [f.result() for f in futures]
+
+    def slices(self, n: int) -> list[slice]:
+        """``range(n)`` cut into contiguous pieces of near-equal size, one per thread
+        (one piece with one thread or below :data:`MIN_THREADED_ELEMENTS`): the items
+        of a :meth:`map` over the positions of an array, each piece computing its
+        part of an elementwise result (the caller joins the parts in order, so the
+        result does not depend on the number of pieces).
+
+        Parameters
+        ----------
+        n : int
+            The number of positions.
+
+        Returns
+        -------
+        list of slice
+            Covering ``0 .. n - 1`` in order, sizes differing by at most one, none
+            empty but the one piece of ``n == 0``.
+        """
+        pieces = 1 if n < MIN_THREADED_ELEMENTS else max(min(self.n_threads, n), 1)
+        bounds = [n * i // pieces for i in range(pieces + 1)]
+        return [slice(a, b) for a, b in itertools.pairwise(bounds)]
 
     def close(self) -> None:
         """End the threads (a later :meth:`map` starts new ones)."""

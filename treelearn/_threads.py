@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 __all__ = ["MIN_THREADED_ELEMENTS", "Workers", "effective_n_jobs"]
@@ -91,6 +91,9 @@ class Workers:
                 max_workers=self.n_threads, thread_name_prefix="treelearn"
             )
         futures = [self._pool.submit(fn, item) for item in work]
+        # one wake-up when all are done: waiting on each in turn would wake this
+        # thread (and have it take the GIL from the workers) once per item
+        wait(futures)
         errors = [f.exception() for f in futures]
         for error in errors:
             if error is not None:

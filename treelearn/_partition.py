@@ -357,9 +357,9 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         part = pieces[j]
         nodes = position_node[part]
         base, minus = left_base[part], right_minus_left[part]
-        np.take(a_left, nodes, out=base)
+        np.take(a_left, nodes, out=base, mode="clip")  # (valid: unbuffered out)
         np.add(base, np.arange(part.start, part.stop, dtype=index), out=base)
-        np.take(a_right, nodes, out=minus)
+        np.take(a_right, nodes, out=minus, mode="clip")
         np.subtract(minus, base, out=minus)
         # per row of the piece's entries: 1 when it goes right (new entries are
         # those of split nodes, in entry order)

@@ -22,6 +22,7 @@ measured ``n_jobs=2`` CPU time beside ``T1`` bounds that.
 Usage::
 
     python benchmarks/bench_n_jobs_amdahl.py [--rows 1000000] [--repeat 2] [--criteria entropy]
+        [--no-n-jobs-2] [--threaded]
 """
 
 from __future__ import annotations
@@ -183,6 +184,10 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--criteria", nargs="+", default=["entropy"])
     parser.add_argument("--no-n-jobs-2", action="store_true", help="skip the real n_jobs=2 fit")
+    parser.add_argument(
+        "--threaded", action="store_true",
+        help="also a real n_jobs=2 fit's task CPU per call site (contention: more than P)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     X, y = make_data(args.rows)
     DecisionTreeClassifier(n_jobs=2).fit(X[:5000], y[:5000])  # imports, thread start
@@ -216,6 +221,12 @@ def main(argv=None) -> int:
         print(f"P = {P:.2f} s, S = {S:.2f} s ({100 * S / total:.1f} %), makespan M = {M:.2f} s")
         print(f"Amdahl (S + P/2) / T1 = {(S + P / 2) / T1:.3f}; "
               f"list-scheduled (S + M) / T1 = {(S + M) / T1:.3f}")  # fmt: skip
+        if args.threaded:
+            cpu, wall, c, w = threaded_cpu(X, y, criterion, 2)
+            print(f"real n_jobs=2 fit: {c:.2f} s CPU, {w:.2f} s wall; per call site, "
+                  "task CPU on the threads / accounted P / the maps' wall (s):")  # fmt: skip
+            for site, spent in sorted(cpu.items(), key=lambda kv: -kv[1]):
+                print(f"  {site}: {spent:.2f} / {sum(acc.tasks[site]):.2f} / {wall[site]:.2f}")
     print(f"\nload after {load()}")
     return 0
 

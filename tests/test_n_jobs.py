@@ -9,6 +9,7 @@ is shared out, and the trees are compared array by array with ``n_jobs=1``.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from pathlib import Path
 
@@ -167,6 +168,38 @@ def test_workers_keep_order_and_raise_the_first_error():
         with pytest.raises(KeyError, match="3"):
             workers.map(fail, range(10), elements=10**9)
     assert workers._pool is None  # the threads ended with the block
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 300_000), threads=st.integers(1, 5))
+def test_slices_cover_the_positions_in_even_pieces(n, threads):
+    pieces = _threads.Workers(threads).slices(n)
+    assert [p.step for p in pieces] == [None] * len(pieces)
+    assert pieces[0].start == 0 and pieces[-1].stop == n
+    assert all(a.stop == b.start for a, b in itertools.pairwise(pieces))
+    sizes = [p.stop - p.start for p in pieces]
+    assert max(sizes) - min(sizes) <= 1
+    threaded = threads > 1 and n >= _threads.MIN_THREADED_ELEMENTS
+    assert len(pieces) == (min(threads, n) if threaded else 1)
+    assert n == 0 or min(sizes) > 0
+
+
+@pytest.mark.parametrize("order", ["C", "F", "view"])
+def test_routing_in_pieces_same_tree_for_any_memory_order(order, always_threaded):
+    # the level's entries are routed in pieces on the threads, reading X's values
+    # by flat position (C or F order) or by fancy indexing (a strided view)
+    rng = np.random.default_rng(5)
+    X, y = make_classification(3000, 12, n_informative=6, n_classes=3, random_state=2)
+    X = X.astype(np.float32)
+    X[rng.random(X.shape) < 0.02] = np.nan
+    ref = DecisionTreeClassifier(n_jobs=1).fit(np.ascontiguousarray(X[:, ::2]), y)
+    data = {"C": np.ascontiguousarray(X[:, ::2]), "F": np.asfortranarray(X[:, ::2]),
+            "view": X[:, ::2]}[order]  # fmt: skip
+    for est in (DecisionTreeClassifier, CARTClassifier, C45Classifier):
+        one = est(n_jobs=1).fit(data, y)
+        two = est(n_jobs=2).fit(data, y)
+        _assert_same_tree(one, two, f"{est.__name__} {order}")
+    _assert_same_tree(ref, DecisionTreeClassifier(n_jobs=2).fit(data, y), order)
 
 
 # -- memory: the sorted store keeps float32 values where that is exact --------------------

@@ -45,7 +45,7 @@ from treelearn import (
 from treelearn._competitor_tables import Competitors, top_competitors
 from treelearn._growth_rules import GrowthRules, weighted_impurity_decrease
 from treelearn._missing import fractional_shares, learned_shares, sample_counts
-from treelearn._routing import fan_out
+from treelearn._routing import fan_out, flat_view
 from treelearn._scratch import Scratch
 from treelearn._sparse_values import is_sparse_columns
 from treelearn._split_categorical import (
@@ -1069,13 +1069,14 @@ class _LevelWiseBuilder:
     def _primary_slots(self, local, e_row, split):
         """The entries of split nodes and their child slot by the primary split
         (``-1``: missing value or a category without a branch)."""
-        idx, slot, _ = self._primary_slots_of(local, e_row, split)
+        idx, slot, _, _ = self._primary_slots_of(local, e_row, split)
         return idx, slot
 
     def _primary_slots_of(self, local, e_row, split):
-        """:meth:`_primary_slots`, and the one split node when only one splits on a
+        """:meth:`_primary_slots`, the one split node when only one splits on a
         numeric feature without missing values (then every slot is 0 or 1), else
-        ``-1``."""
+        ``-1``, and, when every split is numeric and every value known (every slot
+        0 or 1 again), the node of each entry ``idx``, else ``None``."""
         split_nodes = np.flatnonzero(split.feature >= 0)
         if split_nodes.size == 1:  # one node splits (a chain's level)
             p = int(split_nodes[0])
@@ -1086,25 +1087,71 @@ class _LevelWiseBuilder:
                 )
                 rows = e_row[idx]
                 x = self.X[rows, f] if self.sparse else self.X[:, f].take(rows)
-                return idx, (x > split.threshold[p]).astype(np.intp), p
-        node_feat = split.feature[local]
-        idx = np.flatnonzero(node_feat >= 0)
-        nl = local[idx]
-        x = self.X[e_row[idx], node_feat[idx]]
+                return idx, (x > split.threshold[p]).astype(np.intp), p, None
+        idx, nl, x, above = self._split_values(local, e_row, split)
+        if not split.tables and above is not None:  # numeric splits of known values
+            return idx, above, -1, nl
+        node_feat = split.feature[nl]
         slot = np.full(idx.size, -1, dtype=np.intp)
         known = ~np.isnan(x)
-        if not split.tables and known.all():  # numeric splits of known values
-            slot[:] = x > split.threshold[nl]
-            return idx, slot, -1
         k_num = known & (split.kind[nl] == SPLIT_NUMERIC)
         slot[k_num] = (x[k_num] > split.threshold[nl[k_num]]).astype(np.intp)
         row_of_node = np.full(split.n_children.size, -1, dtype=np.intp)
         for f, nodes, table in split.tables:
             row_of_node[nodes] = np.arange(nodes.size)
-            at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat[idx] == f))
+            at = np.flatnonzero(known & (row_of_node[nl] >= 0) & (node_feat == f))
             slot[at] = table.slots_of(row_of_node[nl[at]], x[at])
             row_of_node[nodes] = -1
-        return idx, slot, -1
+        return idx, slot, -1, None
+
+    def _split_values(self, local, e_row, split):
+        """The entries of split nodes (ids ``idx``), their nodes, their values of their
+        node's split feature, and, when every one is known, the primary slot of
+        each as a numeric split sends it (``x > threshold``; ``None`` when some
+        value is missing). Computed piece by piece over the level's entries on the
+        workers' threads (every step is elementwise: the same arrays for any
+        ``n_jobs``)."""
+        feature, threshold = split.feature, split.threshold
+        flat = self._flat_X
+
+        def one(part: slice):
+            loc = local[part]
+            at = np.flatnonzero(feature[loc] >= 0)
+            nl = loc[at]
+            rows = e_row[part][at]
+            if flat is None:
+                x = self.X[rows, feature[nl]]
+            else:  # one take from the flat values: 2.5x faster than X[rows, features]
+                values, row_step, col_step = flat
+                pos = rows.astype(np.intp) * row_step
+                pos += feature[nl] * col_step
+                x = values.take(pos, mode="clip")
+            above = None
+            if not np.isnan(x).any():
+                above = (x > threshold[nl]).astype(np.intp)
+            return at + part.start, nl, x, above
+
+        parts = self.workers.map(one, self.workers.slices(local.size), local.size)
+        if len(parts) == 1:
+            return parts[0]
+        joined = [np.concatenate([p[i] for p in parts]) for i in range(3)]
+        above = None
+        if all(p[3] is not None for p in parts):
+            above = np.concatenate([p[3] for p in parts])
+        return (*joined, above)
+
+    @functools.cached_property
+    def _flat_X(self) -> tuple[np.ndarray, int, int] | None:
+        """:func:`treelearn._routing.flat_view` of a dense float ``X`` that needs no
+        copy for it (C- or F-contiguous float32 or float64), else ``None``."""
+        X = self.X
+        if self.sparse or not isinstance(X, np.ndarray) or X.ndim != 2:
+            return None
+        if X.dtype not in (np.float32, np.float64):
+            return None
+        if not (X.flags.c_contiguous or X.flags.f_contiguous):
+            return None
+        return flat_view(X)
 
     def _route_surrogates(self, local, e_row, e_y, e_w, split, first_local, n_ent, store):
         """As :meth:`_route` for ``missing_values="surrogate"``: one child per entry
@@ -1176,9 +1223,12 @@ class _LevelWiseBuilder:
         """
         n_children = split.n_children
         n_next = int(n_children.sum())
-        idx, slot, p = self._primary_slots_of(local, e_row, split)
-        if p >= 0:  # one node splits, every entry known: one new entry each
-            child = slot if first_local[p] == 0 else slot + first_local[p]
+        idx, slot, p, known_nodes = self._primary_slots_of(local, e_row, split)
+        if p >= 0 or known_nodes is not None:  # every entry known: one new entry each
+            if p >= 0:
+                child = slot if first_local[p] == 0 else slot + first_local[p]
+            else:
+                child = first_local[known_nodes] + slot
             child_w = np.bincount(child, None if unit else e_w[idx], n_next).astype(
                 np.float64, copy=False
             )

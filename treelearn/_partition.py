@@ -343,17 +343,33 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     # in int32 when that is exact: half the bytes of the level's largest temporaries
     index = np.int32 if 4 * m + 4 < 2**31 else np.intp
     position_node = np.repeat(np.arange(n_ent.size), n_ent)
-    left_base = a_left.astype(index)[position_node]
-    left_base += np.arange(m, dtype=index)
-    right_minus_left = a_right.astype(index)[position_node]
-    right_minus_left -= left_base
-    del position_node
-    # per row: 1 when it goes right
-    split_e = split[local]
+    a_left, a_right = a_left.astype(index), a_right.astype(index)
+    left_base = np.empty(m, dtype=index)
+    right_minus_left = np.empty(m, dtype=index)
     row_right = store.row_right
-    row_right[e_row] = 0
-    goes_right = new_node == first_local[local[split_e]] + 1
-    row_right[e_row[split_e][goes_right]] = 1
+    split_e = split[local]
+    # pieces of positions (for the per-position constants) and of entries (for the
+    # per-row direction), each written by one thread: elementwise, the same arrays
+    pieces = workers.slices(m)
+    new_before = np.cumsum([0] + [int(np.count_nonzero(split_e[p])) for p in pieces])
+
+    def constants(j: int) -> None:
+        part = pieces[j]
+        nodes = position_node[part]
+        base, minus = left_base[part], right_minus_left[part]
+        np.take(a_left, nodes, out=base, mode="clip")  # (valid: unbuffered out)
+        np.add(base, np.arange(part.start, part.stop, dtype=index), out=base)
+        np.take(a_right, nodes, out=minus, mode="clip")
+        np.subtract(minus, base, out=minus)
+        # per row of the piece's entries: 1 when it goes right (new entries are
+        # those of split nodes, in entry order)
+        at = split_e[part]
+        right = np.zeros(part.stop - part.start, dtype=np.int8)
+        right[at] = new_node[new_before[j] : new_before[j + 1]] == first_local[local[part][at]] + 1
+        row_right[e_row[part]] = right
+
+    workers.map(constants, range(len(pieces)), m)
+    position_node = position_node[:0]  # not kept through the features' passes
     weights = store.weights
     n_features = len(store.entries)
     if m * n_features < _threads.MIN_THREADED_ELEMENTS and weights is None:

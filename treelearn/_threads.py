@@ -13,9 +13,10 @@ one, and so on.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from typing import TypeVar
 
 __all__ = ["MIN_THREADED_ELEMENTS", "Workers", "effective_n_jobs"]
@@ -90,11 +91,36 @@ class Workers:
                 max_workers=self.n_threads, thread_name_prefix="treelearn"
             )
         futures = [self._pool.submit(fn, item) for item in work]
+        # one wake-up when all are done: waiting on each in turn would wake this
+        # thread (and have it take the GIL from the workers) once per item
+        wait(futures)
         errors = [f.exception() for f in futures]
         for error in errors:
             if error is not None:
                 raise error
         return [f.result() for f in futures]
+
+    def slices(self, n: int) -> list[slice]:
+        """``range(n)`` cut into contiguous pieces of near-equal size, one per thread
+        (one piece with one thread or below :data:`MIN_THREADED_ELEMENTS`): the items
+        of a :meth:`map` over the positions of an array, each piece computing its
+        part of an elementwise result (the caller joins the parts in order, so the
+        result does not depend on the number of pieces).
+
+        Parameters
+        ----------
+        n : int
+            The number of positions.
+
+        Returns
+        -------
+        list of slice
+            Covering ``0 .. n - 1`` in order, sizes differing by at most one, none
+            empty but the one piece of ``n == 0``.
+        """
+        pieces = 1 if n < MIN_THREADED_ELEMENTS else max(min(self.n_threads, n), 1)
+        bounds = [n * i // pieces for i in range(pieces + 1)]
+        return [slice(a, b) for a, b in itertools.pairwise(bounds)]
 
     def close(self) -> None:
         """End the threads (a later :meth:`map` starts new ones)."""

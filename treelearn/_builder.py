@@ -328,18 +328,25 @@ class _LevelWiseBuilder:
             if n_next == 0:
                 break
             move, src, missing_fraction, level = routed
+            del routed
             if level is not None:
                 assert cols.surrogates is not None
                 cols.surrogates.append((lo, level))
+            if move.whole and src.size == e_row.size:
+                # every entry goes on, one new entry each, in entry order (a whole
+                # move's sources are increasing): the entries stay as they are, and
+                # their sources are not held through the partition
+                src = None
             if isinstance(store, _sparse_store.SparseStore):
                 _sparse_store.partition(store, move)
             else:
                 _partition.partition(store, move, workers=self.workers)
-            e_row = e_row[src]
-            e_y = e_y[src]
+            if src is not None:
+                e_row = e_row[src]
+                e_y = e_y[src]
             e_w = move.new_weights
             e_local = move.new_node  # the next level's local ids (it starts at next_lo)
-            del move, src, local, routed  # this level's entry arrays: not kept through the next
+            del move, src, local  # this level's entry arrays: not kept through the next
             parent = np.repeat(np.arange(lo, lo + L, dtype=np.int32), split.n_children)
             depth += 1
             lo, L = next_lo, n_next

@@ -432,14 +432,14 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         slot = row_right.take(entries)  # (take: several times faster than [entries])
         ones = np.cumsum(slot, dtype=index)
         # pos = A_L + i - ones going left, A_R + ones going right; branch-free
-        # (a masked copy is several times slower on a random slot pattern)
-        pos: np.ndarray = 2 * ones
+        # (a masked copy is several times slower on a random slot pattern); in intp
+        # from the first step, as the scatters index (no int32 copy beside it)
+        pos: np.ndarray = np.multiply(ones, 2, dtype=np.intp)
         pos += right_minus_left
         pos *= slot
         pos += left_base
         pos -= ones
-        # scatters index in intp: converted once here, not once per scatter
-        pos = pos.astype(np.intp, copy=False)
+        del ones
         # into spare buffers; the old arrays become spares (SortedStore.buffer)
         out = store.buffer(entries.dtype, m)
         out[pos] = entries
@@ -457,6 +457,8 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
             weights[r] = out_w[:n_new]
 
     workers.map(one, range(len(store.entries)), m * len(store.entries))
+    # the spares go back to the allocator: the level's search reuses their pages
+    store.spares.clear()
 
 
 def _partition_one_node(

@@ -246,9 +246,10 @@ class _LevelWiseBuilder:
         # unit weights: one read-only 1.0 seen at every entry (no array per level)
         e_w = unit_weights(n) if bool(np.all(self.w == 1.0)) else self.w.astype(np.float64)
         e_y = self.y.astype(_partition.label_dtype(K))  # class codes: a byte each
-        # per entry: its node's id local to the level (the level's nodes are lo + 0 ..)
-        # (int32, as the children's ids the routing gives: half the bytes of intp)
-        e_local = np.zeros(n, dtype=np.int32)
+        # per entry: its node's id local to the level (the level's nodes are lo + 0 ..);
+        # intp: int32 ids (0.23x X less at 1M) cost ~2 % of the 100k fit in numpy's
+        # conversions of int32 indices
+        e_local = np.zeros(n, dtype=np.intp)
         store: _partition.SortedStore | _sparse_store.SparseStore
         if is_sparse_columns(X):
             store = _sparse_store.presort(X, self.y, self.w, K)
@@ -1085,12 +1086,12 @@ class _LevelWiseBuilder:
                 )
                 rows = e_row[idx]
                 x = self.X[rows, f] if self.sparse else self.X[:, f].take(rows)
-                return idx, (x > split.threshold[p]).astype(np.int32), p
+                return idx, (x > split.threshold[p]).astype(np.intp), p
         node_feat = split.feature[local]
         idx = np.flatnonzero(node_feat >= 0)
         nl = local[idx]
         x = self.X[e_row[idx], node_feat[idx]]
-        slot = np.full(idx.size, -1, dtype=np.int32)  # child slots: int32 is plenty
+        slot = np.full(idx.size, -1, dtype=np.intp)
         known = ~np.isnan(x)
         if not split.tables and known.all():  # numeric splits of known values
             slot[:] = x > split.threshold[nl]

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils import Bunch
 
 from treelearn import _dask, _data, _model_selection, _persistence, _to_sklearn
-from treelearn._builder import build_tree
+from treelearn._builder import build_tree, unit_weights
 from treelearn._builder_hist import DEFAULT_HISTOGRAM_MB, build_tree_hist, check_missing_strategy
 from treelearn._data import FeatureEncoding
 from treelearn._growth_rules import GrowthRules, SklearnRules
@@ -312,9 +312,12 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         else:
             classes, y_codes = encode_classes(y_raw, y)
             self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
+        no_weights = sample_weight is None and self.class_weight is None
         sample_weight = check_sample_weight(
             sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
         )
+        if no_weights:  # every weight 1: one read-only value, no array held through the fit
+            sample_weight = unit_weights(sample_weight.shape[0])
         if self.class_weight is not None:
             _check_class_weight(self.class_weight, classes)
             sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)

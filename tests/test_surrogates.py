@@ -378,6 +378,24 @@ def test_whole_cuts_find_the_cuts_of_numeric_cuts(seed, n_nodes, n_features, wei
             assert a.dtype == b.dtype
 
 
+def test_integer_weights_beyond_the_packed_table_scale_the_tree():
+    """Integer weights whose total passes 2^31 (no packed table: the float sums'
+    search over integer tables) grow the tree unit weights grow, when every weight
+    is the same (scores are ratios of weights, exact at 10^9 times): splits,
+    thresholds and surrogates equal, and a light-rows case still reaches a leaf."""
+    rng = np.random.default_rng(3)
+    X = rng.integers(0, 6, (300, 4)).astype(float)
+    X[rng.random(X.shape) < 0.1] = np.nan
+    y = (np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 1]) + rng.integers(0, 3, 300)) % 3
+    unit = CARTClassifier().fit(X, y).tree_.to_arrays()
+    heavy = CARTClassifier().fit(X, y, sample_weight=np.full(300, 10**9)).tree_.to_arrays()
+    assert unit["feature"].size > 9
+    for key in ("feature", "threshold", "first_child", "surrogate_ptr",
+                "surrogate_feature", "surrogate_threshold", "surrogate_low_slot"):  # fmt: skip
+        np.testing.assert_array_equal(unit[key], heavy[key], err_msg=key)
+    np.testing.assert_allclose(unit["surrogate_agreement"], heavy["surrogate_agreement"])
+
+
 @pytest.mark.parametrize("name", ["vote", "soybean", "credit_g", "diabetes"])
 def test_descent_by_surrogates_equals_the_level_by_level_spread(name):
     """Prediction follows surrogates walk by walk (one per stop on a path): the same

@@ -272,9 +272,9 @@ class _LevelEntries:
 
     @property
     def left_out(self) -> int:
-        """The all-zero slot."""
-        table = self.packed if self.w_left is None else self.w_left
-        assert table is not None
+        """The all-zero slot (the last of every table)."""
+        tables = (self.w_left, self.packed, self.turn)
+        table = next(t for t in tables if t is not None)  # every level has one of them
         return table.size - 1
 
 

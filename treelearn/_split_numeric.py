@@ -367,6 +367,7 @@ def class_boundaries(
     y: np.ndarray,
     interior: np.ndarray | None,
     position_segment: np.ndarray | None,
+    tail: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Which cuts separate two value blocks that are not both of one same class.
 
@@ -377,13 +378,44 @@ def class_boundaries(
     a class. The cut between two pure blocks is kept when their classes differ;
     a cut next to an impure block is always kept. ``interior=None`` and
     ``position_segment=None``: every position lies in one node.
+
+    ``tail``: ``(missing, seg_start, n_known)`` when values are missing (the missing
+    positions, each node's last, and every segment's start and number of known
+    values). A node's last known value and its missing ones then form one block (no
+    cut between them), impure when their classes differ: its opening cut, the
+    node's last, is kept. When that cut is the one just before the last known value
+    (distinct last two values: the usual case) it is found from the node's counts,
+    and the other class changes decide alone whether the general pass is needed.
     """
     change = y[1:] != y[:-1]  # class changes between position i and i + 1
     # class changes inside a block: not a cut, and both positions in one node
-    inner = np.flatnonzero(change & (~cut if interior is None else np.greater(interior, cut)))
+    not_cut = ~cut if interior is None else np.greater(interior, cut)
+    inner = np.flatnonzero(np.logical_and(change, not_cut, out=not_cut))
+    tail_cuts = None
+    if tail is not None and inner.size:
+        missing, seg_start, n_known = tail
+        in_tail = missing.take(inner + 1)  # the next value missing: in a node's tail
+        if in_tail.any():
+            at_tail = inner[in_tail]
+            inner = inner[~in_tail]
+            seg = (
+                np.zeros(at_tail.size, dtype=np.intp)
+                if position_segment is None
+                else position_segment.take(at_tail)
+            )
+            count = n_known.take(seg)
+            opening = seg_start.take(seg) + count - 2  # the cut before the last known value
+            found = count >= 2  # (fewer: no cut in the node, nothing kept)
+            direct = found & cut.take(np.maximum(opening, 0))
+            tail_cuts = opening[direct]
+            rest = at_tail[found & ~direct]
+            if rest.size:  # the node's last cut lies further back: the general pass
+                inner = np.sort(np.concatenate([inner, rest]))
+    keep = change  # (our own array: marked in place)
+    if tail_cuts is not None:
+        keep[tail_cuts] = True
     if not inner.size:  # every block is pure (always so without tied values)
-        return change
-    keep = change.copy()
+        return keep
     cuts = np.flatnonzero(cut)
     k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
     after = k < cuts.size
@@ -659,7 +691,8 @@ def best_thresholds(
         allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     if criterion.concave:
-        keep = class_boundaries(cut, yo, interior, position_segment)
+        tail = (missing, seg_start, n_known) if has_missing else None
+        keep = class_boundaries(cut, yo, interior, position_segment, tail)
         if learned:
             keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left

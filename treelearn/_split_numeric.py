@@ -229,35 +229,43 @@ class PackedCounts:
     sums (numpy's ``cumsum`` of a boolean ``[K, m]`` one-hot into integers is
     several times slower per cell), and a side's counts at a cut are one gather and
     one subtraction, unpacked into classes only at the candidates. The counts are
-    the same integers either way. With ``known`` only the known positions count
-    (a missing position adds zero), as the known-value counts of a search with
-    missing values do.
+    the same integers either way. With ``missing_at`` (the missing positions: a few
+    writes, not a pass over a mask) only the known positions count (a missing
+    position adds zero), as the known-value counts of a search with missing values
+    do.
     """
 
     def __init__(
-        self, labels: np.ndarray, n_classes: int, bits: int, known: np.ndarray | None = None
+        self,
+        labels: np.ndarray,
+        n_classes: int,
+        bits: int,
+        missing_at: np.ndarray | None = None,
     ):
         self.n_classes = n_classes
         self._shifts = [k * bits for k in range(n_classes)]
         self._mask = np.int64((1 << bits) - 1)
         unit = np.left_shift(np.int64(1), np.asarray(self._shifts, dtype=np.int64))  # [K]
         cum = unit.take(labels)
-        if known is not None:
-            np.multiply(cum, known, out=cum)
+        if missing_at is not None:
+            cum[missing_at] = 0
         #: [m] the packed counts of positions ``0 .. i``
         self.cum = np.cumsum(cum, out=cum)
 
     @classmethod
     def of(
-        cls, labels: np.ndarray, n_classes: int, known: np.ndarray | None = None
+        cls,
+        labels: np.ndarray,
+        n_classes: int,
+        missing_at: np.ndarray | None = None,
     ) -> PackedCounts | None:
-        """The packed counts of ``labels`` (with ``known``: of the known positions
-        only), or ``None`` when ``n_classes`` counts of up to ``labels.size`` do not
+        """The packed counts of ``labels`` (with ``missing_at``: of the other
+        positions only), or ``None`` when ``n_classes`` counts of up to ``labels.size`` do not
         fit 63 bits."""
         bits = max(int(labels.size).bit_length(), 1)
         if n_classes * bits > 63:
             return None
-        return cls(labels, n_classes, bits, known)
+        return cls(labels, n_classes, bits, missing_at)
 
     def _class(self, packed: np.ndarray, k: int) -> np.ndarray:
         """Class ``k``'s counts (a new int64 array) of packed counts."""
@@ -367,6 +375,7 @@ def class_boundaries(
     y: np.ndarray,
     interior: np.ndarray | None,
     position_segment: np.ndarray | None,
+    tail: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Which cuts separate two value blocks that are not both of one same class.
 
@@ -377,13 +386,44 @@ def class_boundaries(
     a class. The cut between two pure blocks is kept when their classes differ;
     a cut next to an impure block is always kept. ``interior=None`` and
     ``position_segment=None``: every position lies in one node.
+
+    ``tail``: ``(missing, seg_start, n_known)`` when values are missing (the missing
+    positions, each node's last, and every segment's start and number of known
+    values). A node's last known value and its missing ones then form one block (no
+    cut between them), impure when their classes differ: its opening cut, the
+    node's last, is kept. When that cut is the one just before the last known value
+    (distinct last two values: the usual case) it is found from the node's counts,
+    and the other class changes decide alone whether the general pass is needed.
     """
     change = y[1:] != y[:-1]  # class changes between position i and i + 1
     # class changes inside a block: not a cut, and both positions in one node
-    inner = np.flatnonzero(change & (~cut if interior is None else np.greater(interior, cut)))
+    not_cut = ~cut if interior is None else np.greater(interior, cut)
+    inner = np.flatnonzero(np.logical_and(change, not_cut, out=not_cut))
+    tail_cuts = None
+    if tail is not None and inner.size:
+        missing, seg_start, n_known = tail
+        in_tail = missing.take(inner + 1)  # the next value missing: in a node's tail
+        if in_tail.any():
+            at_tail = inner[in_tail]
+            inner = inner[~in_tail]
+            seg = (
+                np.zeros(at_tail.size, dtype=np.intp)
+                if position_segment is None
+                else position_segment.take(at_tail)
+            )
+            count = n_known.take(seg)
+            opening = seg_start.take(seg) + count - 2  # the cut before the last known value
+            found = count >= 2  # (fewer: no cut in the node, nothing kept)
+            direct = found & cut.take(np.maximum(opening, 0))
+            tail_cuts = opening[direct]
+            rest = at_tail[found & ~direct]
+            if rest.size:  # the node's last cut lies further back: the general pass
+                inner = np.sort(np.concatenate([inner, rest]))
+    keep = change  # (our own array: marked in place)
+    if tail_cuts is not None:
+        keep[tail_cuts] = True
     if not inner.size:  # every block is pure (always so without tied values)
-        return change
-    keep = change.copy()
+        return keep
     cuts = np.flatnonzero(cut)
     k = np.searchsorted(cuts, inner)  # cuts[k]: the first cut after the change
     after = k < cuts.size
@@ -542,25 +582,25 @@ def best_thresholds(
     packed: PackedCounts | None = None
     if has_missing or wo is not None:
         missing = np.isnan(v)
-        known = ~missing
+        nan_at = np.flatnonzero(missing)
         m = yo.size
         if wo is None and block_counts is None and multiplicity is None:
             # unit weights: the K running counts in one number (as without missing
             # values); "learned" counts the missing cases too (the counts minus the
             # known), the others the known values only
-            packed = PackedCounts.of(yo, K, None if learned else known)
+            packed = PackedCounts.of(yo, K, missing_at=None if learned else nan_at)
         if packed is None and wo is None and block_counts is None:
             one_hot = np.equal.outer(classes, yo)  # [K, m]
             # unit weights: running integer counts, exact like the float sums (the
             # criterion gets float64 sides either way) and half the memory traffic;
             # "learned" counts the missing cases too (the counts minus the known)
-            counted = one_hot if learned else np.logical_and(one_hot, known, out=one_hot)
+            counted = one_hot if learned else np.logical_and(one_hot, ~missing, out=one_hot)
             cum = np.cumsum(counted, axis=1, dtype=np.int32 if m < 2**31 else None)
             del one_hot, counted
         elif packed is None:
             one_hot = np.equal.outer(classes, yo)  # [K, m]
             w_pos = 1.0 if wo is None else wo
-            w_known = w_pos if learned else np.where(known, w_pos, 0.0)
+            w_known = w_pos if learned else np.where(missing, 0.0, w_pos)
             if buffer is not None and buffer.size >= K * m:
                 cum = np.multiply(one_hot, w_known, out=buffer[: K * m].reshape(K, m))
             else:
@@ -573,15 +613,14 @@ def best_thresholds(
         if multiplicity is None and segments is None:
             # a node's missing values are its last positions (the sorted store's
             # order): count them from their few positions, not by a running sum
-            nan_at = np.flatnonzero(missing)
             n_known = seg_len - (
                 np.searchsorted(nan_at, seg_end + 1) - np.searchsorted(nan_at, seg_start)
             )
         else:
-            kcum = np.cumsum(known if multiplicity is None else multiplicity)
+            kcum = np.cumsum(~missing if multiplicity is None else multiplicity)
             n_known = kcum[seg_end] - np.where(seg_start > 0, kcum[before], 0)
         if fractions is not None:
-            fcum = np.cumsum(np.where(known, np.concatenate(fractions), 0.0))
+            fcum = np.cumsum(np.where(missing, 0.0, np.concatenate(fractions)))
             samples = (fcum, np.where(seg_start > 0, fcum[before], 0.0))
     else:  # every weight 1 and no missing value: counts are running one-hot sums
         n_known = seg_len
@@ -659,7 +698,8 @@ def best_thresholds(
         allowed, n_cand = rules.admissible_cuts(sides)
     cand_mask = cut if allowed is None else cut & allowed
     if criterion.concave:
-        keep = class_boundaries(cut, yo, interior, position_segment)
+        tail = (missing, seg_start, n_known) if has_missing else None
+        keep = class_boundaries(cut, yo, interior, position_segment, tail)
         if learned:
             keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left

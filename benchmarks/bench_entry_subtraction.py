@@ -35,6 +35,7 @@ from bench_hist import make_data
 import treelearn._builder_hist as bh
 import treelearn._hist_cells as hc
 from treelearn import DecisionTreeClassifier
+from treelearn._scratch import Scratch
 from treelearn._split_hist import HistCells, cells_of
 
 
@@ -186,7 +187,7 @@ def main() -> None:
             bounds = np.r_[fam[np.flatnonzero(np.r_[True, gid[1:] != gid[:-1]])], L]
             order = np.argsort(chunk.e_node, kind="stable")
             starts = np.r_[0, np.cumsum(n_ent)]
-            scratch = hc.CellScratch()
+            scratch = Scratch()
             for a, z in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
                 ents = order[starts[a] : starts[z]]
                 e_node = chunk.e_node[ents]

@@ -24,6 +24,7 @@ from treelearn import _hist_cells as hc
 from treelearn._binning import _numeric_edges, apply_bins, bin_data, value_range
 from treelearn._builder_hist import chunk_histogram, new_chunk
 from treelearn._growth_rules import SklearnRules
+from treelearn._scratch import Scratch
 from treelearn.criteria import InformationGain
 
 
@@ -62,7 +63,7 @@ def test_property_entry_cells_are_the_dense_histograms_non_empty_cells(problem, 
     codes, _y, K, B, _node, searched = problem
     chunk, row_of, r = problem_chunk(problem)
     L = searched.size
-    scratch = hc.CellScratch()
+    scratch = Scratch()
     if reuse:  # a scratch kept from a larger call (another key width) is reused
         hc.entry_cells(chunk, np.zeros(L, dtype=np.intp), 1, 2**21, K, scratch)
     cells = hc.entry_cells(chunk, row_of, r, B, K, scratch)

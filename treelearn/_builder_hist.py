@@ -58,7 +58,6 @@ from treelearn._binning import Bins, bin_data
 from treelearn._builder import _Columns, best_first, one_sided_splits
 from treelearn._growth_rules import GrowthRules
 from treelearn._hist_cells import (
-    CellScratch,
     entry_cells,
     entry_groups,
     group_entries,
@@ -73,6 +72,7 @@ from treelearn._hist_sparse import (
 )
 from treelearn._missing import fractional_shares, learned_shares, sample_counts
 from treelearn._routing import fan_out
+from treelearn._scratch import Scratch
 from treelearn._sparse_store import choose_from_pairs
 from treelearn._sparse_values import SparseColumns
 from treelearn._split_hist import (
@@ -548,7 +548,7 @@ def build_hist_tree(
     copied = False  # whether some entry is a fractional copy of a row
     weighted = (not unit) if weighted is None else weighted
     next_counts = None  # the level's (counts, entries), when the guard counted them
-    scratch = CellScratch()  # entry_cells' working arrays, from level to level
+    scratch = Scratch()  # entry_cells' working arrays, from level to level
     while L:
         crit = guarded if depth == 0 or every else plain
         _budget.check_level(cols.node_count, L, K, depth)

@@ -12,7 +12,7 @@ their class counts off the runs of equal keys: the segmented list
 cells between two of them are one (``runs``), a third of the cells on the 1M
 benchmark. Work is proportional to the entries × features of the searched nodes
 (an AVX-512 sort of 32-bit keys, ~4 ns a key here), memory to them (the keys, kept
-in :class:`CellScratch`) and to the cells.
+in a :class:`~treelearn._scratch.Scratch`) and to the cells.
 
 Only for unit weights (every entry weighs 1 -- no fractional copy of a row --,
 numeric features): the counts are then integers, exact in ``float64`` in any order,
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from treelearn._scratch import Scratch
 from treelearn._split_hist import HistCells, cells_of
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ __all__ = [
     "CELL_BYTES",
     "ENTRY_CELLS_FACTOR",
     "ENTRY_GROUP",
-    "CellScratch",
     "entry_cells",
     "entry_groups",
     "group_entries",
@@ -70,23 +70,6 @@ def use_entry_cells(n_entries: int, n_nodes: int, n_codes: int) -> bool:
     """Whether ``n_nodes`` searched nodes holding ``n_entries`` entries in all are
     searched from their entries rather than from dense histograms."""
     return n_entries * ENTRY_CELLS_FACTOR < n_nodes * n_codes
-
-
-class CellScratch:
-    """The working array of :func:`entry_cells`, kept from one level to the next of a
-    fit: a fresh array of this size per level costs more in page faults than the
-    level's work."""
-
-    def __init__(self) -> None:
-        self.keys = np.empty(0, dtype=np.int64)
-
-    def block(self, n_pairs: int, dtype: type[np.integer]) -> np.ndarray:
-        """A flat array of ``n_pairs`` (entry, feature) keys of ``dtype``
-        (``int32`` or ``int64``), a view of the kept buffer."""
-        size = n_pairs * np.dtype(dtype).itemsize // 8 + 1
-        if self.keys.size < size:  # (grown geometrically: a few times per fit)
-            self.keys = np.empty(max(size, 2 * self.keys.size), dtype=np.int64)
-        return self.keys.view(dtype)[:n_pairs]
 
 
 def entry_groups(
@@ -125,7 +108,7 @@ def entry_cells(
     n_rows: int,
     n_codes: int,
     n_classes: int,
-    scratch: CellScratch | None = None,
+    scratch: Scratch | None = None,
     entries: np.ndarray | None = None,
     learned: bool = False,
     runs: bool = False,
@@ -165,8 +148,8 @@ def entry_cells(
         return cells_of(*(np.empty(0, dtype=np.intp),) * 2, np.zeros((0, K)),
                         np.empty(0, dtype=np.int64), P, B - 1, learned)  # fmt: skip
     dtype = np.int32 if n_rows * P * B * K < 2**31 else np.int64
-    scratch = CellScratch() if scratch is None else scratch
-    key = scratch.block(m, dtype).reshape(rs.size, P)
+    scratch = Scratch() if scratch is None else scratch
+    key = scratch.array("cell keys", m, dtype).reshape(rs.size, P)
     base = (rs * (P * B * K) + np.take(chunk.y, data_rows)).astype(dtype)
     np.add(base[:, None], np.arange(0, P * B * K, B * K, dtype=dtype), out=key)
     code = np.take(chunk.codes, data_rows, axis=0)  # [e, P] (take: faster than [])

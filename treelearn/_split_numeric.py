@@ -149,6 +149,34 @@ class CutSides:
         return self._layout.position_segment[: self.cut.size]
 
     @property
+    def unit_weights(self) -> bool:
+        """Whether a side's weight is its number of entries (``left_w == left_entries``)."""
+        return self._unit
+
+    @property
+    def seg_len(self) -> np.ndarray:
+        """Entries of each node (its positions, consecutive in node order)."""
+        return self._layout.seg_len
+
+    def left_entries_within(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether each cut's :attr:`left_entries` lie in ``[lo, hi]`` of its node.
+
+        ``lo``/``hi`` (integers, per node) bound the entries left of a cut; the mask is
+        built from each node's three runs (below, inside, above), without a gather per
+        position.
+        """
+        layout = self._layout
+        seg_len = layout.seg_len.astype(np.intp, copy=False)
+        # left entries at a node's k-th position: k + 1 + offset (offset 0 unless the
+        # nodes do not start where the previous one ends)
+        offset = np.cumsum(seg_len) - seg_len - layout.seg_start
+        first = np.clip(lo - 1 - offset, 0, seg_len)
+        stop = np.maximum(np.clip(hi - offset, 0, seg_len), first)
+        runs = np.stack([first, stop - first, seg_len - stop], axis=1).ravel()
+        inside = np.tile(np.array([False, True, False]), seg_len.size)
+        return np.repeat(inside, runs)[: self.cut.size]
+
+    @property
     def fractional(self) -> bool:
         """Whether samples are fractions of rows (then a side may hold less than one)."""
         return self._samples is not None

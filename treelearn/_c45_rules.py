@@ -270,6 +270,20 @@ class C45Rules(GrowthRules):
         if chain_start.size == values.size:  # no two values within 1e-6: no chain to replay
             return np.where(found, values[top], thresholds)
         low = np.maximum(chain_start[chain[top]], top - 255)
+        out = np.where(found, values[top], thresholds)
+        # a maximum that opens its chain is the running maximum itself: replay the others
+        replay = np.flatnonzero(found & (low < top))
+        if not replay.size:
+            return out
+        out[replay] = self._replay_chains(values, first, top[replay], low[replay])
+        return out
+
+    @staticmethod
+    def _replay_chains(
+        values: np.ndarray, first: np.ndarray, top: np.ndarray, low: np.ndarray
+    ) -> np.ndarray:
+        """J48's running maximum over the values ``low .. top`` of each chain, taken in
+        first-row order, moving only by more than 1e-6."""
         width = int((top - low).max()) + 1 if top.size else 1
         idx = low[:, None] + np.arange(width)[None, :]
         inside = idx <= top[:, None]
@@ -277,11 +291,11 @@ class C45Rules(GrowthRules):
         order = np.argsort(np.where(inside, first[idx], np.iinfo(np.int64).max), axis=1)
         steps = np.take_along_axis(idx, order, axis=1)
         ok = np.take_along_axis(inside, order, axis=1)
-        current = np.full(thresholds.shape, -np.inf)
+        current = np.full(top.shape, -np.inf)
         for j in range(width):
             v = values[steps[:, j]]
             current = np.where(ok[:, j] & (v - current > J48_SMALL), v, current)
-        return np.where(found, current, thresholds)
+        return current
 
     def place_thresholds_of(
         self, features: np.ndarray, lo: np.ndarray, hi: np.ndarray

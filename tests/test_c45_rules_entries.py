@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from treelearn._c45_rules import C45Rules, _distinct
-from treelearn._split_numeric import CutSides, LevelLayout
+from treelearn._split_numeric import CutSides, LevelLayout, range_ends
 
 
 @settings(max_examples=200, deadline=None)
@@ -80,3 +80,18 @@ def test_admitted_entry_ranges_are_the_per_position_tests(n_nodes, min_cases, n_
     expected, expected_n = rules.admissible_cuts(general)
     np.testing.assert_array_equal(allowed, expected)
     np.testing.assert_array_equal(n_cand, expected_n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seg_len=st.lists(st.integers(0, 12), min_size=1, max_size=8),
+    data=st.data(),
+)
+def test_range_ends_from_counts_are_the_looked_up_ends(seg_len, data):
+    """``range_ends`` with each segment's number of true positions (what C4.5's
+    ``admissible_cuts`` counts) marks the very positions it finds by segment lookup."""
+    seg = np.repeat(np.arange(len(seg_len)), seg_len)
+    mask = np.asarray(data.draw(st.lists(st.booleans(), min_size=seg.size, max_size=seg.size)))
+    mask = mask.astype(bool)
+    counts = np.bincount(seg[mask], minlength=len(seg_len))
+    np.testing.assert_array_equal(range_ends(mask, seg, counts), range_ends(mask, seg))

@@ -340,11 +340,21 @@ class NumericSplits:
     cut: np.ndarray | None = None
 
 
-def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Mark the first and the last true position of ``mask`` within each segment."""
+def range_ends(mask: np.ndarray, seg: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Mark the first and the last true position of ``mask`` within each segment.
+
+    ``counts`` (optional): the number of true positions of each segment, in segment
+    order (C4.5's candidate counts); the ends are then read from them, without
+    looking up the segment of every true position.
+    """
     pos = np.flatnonzero(mask)
     ends = np.zeros(mask.size, dtype=bool)
-    if pos.size:
+    if pos.size and counts is not None:
+        stop = np.cumsum(counts)
+        has = counts > 0
+        ends[pos[stop[has] - counts[has]]] = True
+        ends[pos[stop[has] - 1]] = True
+    elif pos.size:
         s = seg[pos]
         new = np.r_[True, s[1:] != s[:-1]]
         ends[pos[new]] = True
@@ -732,7 +742,10 @@ def best_thresholds(
             keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left
         if allowed is not None:  # the ends of the admitted range may be optimal too
-            keep |= range_ends(cand_mask, layout.position_segment[:-1])
+            # (n_cand counts cand_mask's positions per node unless "learned" adds its
+            # cut before the missing values)
+            counts = None if learned else n_cand
+            keep |= range_ends(cand_mask, layout.position_segment[:-1], counts)
         cand_mask = cand_mask & keep
     if learned:
         cand_mask |= inf_cut if allowed is None else inf_cut & allowed

@@ -20,8 +20,8 @@ wide       not run                                               bench_wide 1000
 deep       bench_deep's 10,000-level chain, repeat 1             repeat 3
 exports    bench_deep_exports: 10,000-level chain, repeat 1      repeat 3
 classes    bench_many_classes: 100 and 1,000 classes, repeat 1   100, 1,000, 5,000, repeat 3
-c45        C4.5 on credit-g × 100 (100k mixed rows), vs sklearn  same, repeat 3
-           and Weka J48's whole process (when java is there)
+c45        bench_c45's 100k mixed sets (credit-g × 100, synthetic  same, repeat 3
+           100k), vs sklearn and J48's whole process (with java)
 10m        only with ``--10m`` (≥ 8 GiB available): bench_10m    same
 =========  ====================================================  ==========================
 
@@ -45,12 +45,11 @@ import json
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from _targets import TARGETS, verdict
-from _timing import interleaved, load, timed
+from _timing import interleaved, load
 
 SECTIONS = ("docs", "trees", "wide", "small", "c45", "deep", "exports", "classes", "compare",
             "n_jobs", "10m")  # fmt: skip
@@ -191,41 +190,18 @@ def run_classes(full: bool):
 def run_c45(full: bool):
     import bench_c45
 
-    from treelearn import C45Classifier
-    from treelearn.datasets import load_arff
-
-    X, y = bench_c45.credit_g_times(100)
-    C45Classifier().fit(X[:2000], y[:2000])  # first calls
-    t, _ = interleaved(
-        {
-            "c45": lambda: C45Classifier().fit(X, y),
-            "sk": lambda: bench_c45.sklearn_on_mixed(X).fit(X, y),
-        },
-        3 if full else 1,
-        keep=False,
-    )
-    m: dict = {"rows": len(y), "c45": t["c45"], "sklearn": t["sk"], "load": load()}
-    values = {"c45_mixed": t["c45"][0] / t["sk"][0]}
-    detail = {"c45_mixed": f"{_cpu(t['c45'])} vs {_cpu(t['sk'])}, {len(y):,} rows"}
-    with tempfile.TemporaryDirectory() as tmp:
-        arff = Path(tmp) / "credit-g-x100.arff"
-        bench_c45.write_arff(X, y, arff)
-        j48 = bench_c45.j48_times(arff, 1)
-        if j48 is not None:
-
-            def ours():
-                frame = load_arff(arff)  # the class is the last column
-                return C45Classifier().fit(frame.iloc[:, :-1], frame.iloc[:, -1])
-
-            cpu, wall, _ = timed(ours)
-            m["ours_arff"] = (cpu, wall)
-            m["j48"] = j48
-            values["c45_j48"] = wall / j48[1]
-            detail["c45_j48"] = (
-                f"load_arff + fit {wall:.2f} s wall vs java {j48[1]:.2f} s (J48 build "
-                f"{j48[0]:.2f} s)"
+    m = bench_c45.measure(list(bench_c45.MIXED_100K), 3 if full else 1, j48_repeat=1)
+    detail = {}
+    for row in m["rows"]:
+        fit_key, j48_key = bench_c45.MIXED_100K[row["name"]]
+        detail[fit_key] = f"{_cpu(row['c45'])} vs {_cpu(row['sk'])}, {row['n_rows']:,} rows"
+        if "j48" in row:
+            o, j = row["ours_arff"], row["j48"]
+            detail[j48_key] = (
+                f"load_arff + fit {o['wall']:.2f} s wall vs java {j['wall']:.2f} s (J48 build "
+                f"{j['build']:.2f} s); size {o['size'][1]} vs J48 {j['size'][1]}"
             )
-    return m, values, detail
+    return m, bench_c45.target_values(m), detail
 
 
 def run_10m(full: bool):

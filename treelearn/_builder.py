@@ -973,7 +973,7 @@ class _LevelWiseBuilder:
         gains, scores, valid, best_table, best_slot, node_counts, frac = level
         name = block[0] if len(block) == 1 else tuple(block)
         _budget.check_categorical_level(name, len(block) * L, C, self.K, self.depth)
-        codes = self.X[e_row[:, None], np.asarray(block)]  # [m, F]
+        codes = self._block_codes(block, e_row)  # [m, F]
         stats = category_counts(codes, local, e_y, e_w, L, C, self.K, node_weight, frac)
         # "learned" looks for missing cases' branches when any row has missing weight
         any_missing = bool((stats.missing_weight > 0).any()) if self.learned else False
@@ -1000,6 +1000,31 @@ class _LevelWiseBuilder:
         row_of[j_of, node_of] = np.arange(rows.size)
         for j, f in enumerate(block):
             best_table[f] = (row_of[j], grouped.tables)
+
+    @functools.cached_property
+    def _category_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """The categorical columns of ``X`` feature-major (``[p_cat, n]``; float32, whose
+        integers are exact, when every code is below ``2**24``; NaN stays NaN), and
+        each feature's row in them: a block's codes are then one contiguous gather per
+        feature instead of a two-dimensional one."""
+        exact32 = self.categorical.size == 0 or int(self.n_cat[self.categorical].max()) < 2**24
+        codes = np.empty(
+            (self.categorical.size, self.X.shape[0]), dtype=np.float32 if exact32 else np.float64
+        )
+        for i, f in enumerate(self.categorical.tolist()):
+            codes[i] = self.X[:, f]
+        row = np.full(self.n_features, -1, dtype=np.intp)
+        row[self.categorical] = np.arange(self.categorical.size)
+        return codes, row
+
+    def _block_codes(self, block: list[int], e_row: np.ndarray) -> np.ndarray:
+        """The category codes ``[m, F]`` (a transposed ``[F, m]`` array) of the entries
+        ``e_row`` under the categorical features ``block``."""
+        codes, row = self._category_codes
+        out = np.empty((len(block), e_row.size), dtype=codes.dtype)
+        for j, f in enumerate(block):
+            np.take(codes[row[f]], e_row, out=out[j])
+        return out.T
 
     def _categorical_scores(self, grouped, stats, node_counts, any_missing=None):
         """The feature scores of categorical splits and (``"learned"``) the branch

@@ -149,6 +149,34 @@ class CutSides:
         return self._layout.position_segment[: self.cut.size]
 
     @property
+    def unit_weights(self) -> bool:
+        """Whether a side's weight is its number of entries (``left_w == left_entries``)."""
+        return self._unit
+
+    @property
+    def seg_len(self) -> np.ndarray:
+        """Entries of each node (its positions, consecutive in node order)."""
+        return self._layout.seg_len
+
+    def left_entries_within(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """Whether each cut's :attr:`left_entries` lie in ``[lo, hi]`` of its node.
+
+        ``lo``/``hi`` (integers, per node) bound the entries left of a cut; the mask is
+        built from each node's three runs (below, inside, above), without a gather per
+        position.
+        """
+        layout = self._layout
+        seg_len = layout.seg_len.astype(np.intp, copy=False)
+        # left entries at a node's k-th position: k + 1 + offset (offset 0 unless the
+        # nodes do not start where the previous one ends)
+        offset = np.cumsum(seg_len) - seg_len - layout.seg_start
+        first = np.clip(lo - 1 - offset, 0, seg_len)
+        stop = np.maximum(np.clip(hi - offset, 0, seg_len), first)
+        runs = np.stack([first, stop - first, seg_len - stop], axis=1).ravel()
+        inside = np.tile(np.array([False, True, False]), seg_len.size)
+        return np.repeat(inside, runs)[: self.cut.size]
+
+    @property
     def fractional(self) -> bool:
         """Whether samples are fractions of rows (then a side may hold less than one)."""
         return self._samples is not None
@@ -312,11 +340,21 @@ class NumericSplits:
     cut: np.ndarray | None = None
 
 
-def range_ends(mask: np.ndarray, seg: np.ndarray) -> np.ndarray:
-    """Mark the first and the last true position of ``mask`` within each segment."""
+def range_ends(mask: np.ndarray, seg: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Mark the first and the last true position of ``mask`` within each segment.
+
+    ``counts`` (optional): the number of true positions of each segment, in segment
+    order (C4.5's candidate counts); the ends are then read from them, without
+    looking up the segment of every true position.
+    """
     pos = np.flatnonzero(mask)
     ends = np.zeros(mask.size, dtype=bool)
-    if pos.size:
+    if pos.size and counts is not None:
+        stop = np.cumsum(counts)
+        has = counts > 0
+        ends[pos[stop[has] - counts[has]]] = True
+        ends[pos[stop[has] - 1]] = True
+    elif pos.size:
         s = seg[pos]
         new = np.r_[True, s[1:] != s[:-1]]
         ends[pos[new]] = True
@@ -704,7 +742,10 @@ def best_thresholds(
             keep_left = keep | range_ends(mask_left, layout.position_segment[:-1])
             mask_left &= keep_left
         if allowed is not None:  # the ends of the admitted range may be optimal too
-            keep |= range_ends(cand_mask, layout.position_segment[:-1])
+            # (n_cand counts cand_mask's positions per node unless "learned" adds its
+            # cut before the missing values)
+            counts = None if learned else n_cand
+            keep |= range_ends(cand_mask, layout.position_segment[:-1], counts)
         cand_mask = cand_mask & keep
     if learned:
         cand_mask |= inf_cut if allowed is None else inf_cut & allowed

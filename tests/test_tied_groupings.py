@@ -1,0 +1,199 @@
+"""Tied groupings of categories do not depend on the order of the training rows (issue 17).
+
+Two groupings of a categorical feature whose children hold the same class counts
+(swapped: ``{0} | {1, 3}`` and ``{0, 1} | {3}`` when categories 0 and 3 hold the same
+counts) score the same, up to the last bit of sums taken in row order. Fractional
+copies of rows (``missing_values="fractional"``) and real weights make those bits
+differ between two orders of the same rows. The searches of
+:func:`treelearn._split_categorical.best_subsets` treat scores within the rules'
+tie tolerance (``SCORE_TIE``) as ties and break them by category code:
+
+* all groupings: the lowest left side as a binary number (category ``c`` is bit ``c``);
+* ordered cuts: class proportions within the tolerance are equal and ordered by code,
+  the first tied cut and the first tied order win.
+
+Checked here: the helpers; the search on count tensors perturbed by a few ulps (rounding
+as a different row order makes it), whose best score also does not depend on the
+labels of the categories; hypothesis' counterexample of
+``test_missing_values.py::test_predictions_do_not_depend_on_row_order`` as a
+regression test; and a property on data built to tie (categories duplicated with the
+same rows and real weights, fractional copies) for every estimator and strategy.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from treelearn import CARTClassifier
+from treelearn._growth_rules import SklearnRules
+from treelearn._split_categorical import CategoryCounts, best_subsets, tied_order
+from treelearn._tolerances import SCORE_TIE, first_tied
+from treelearn.criteria import Gini, InformationGain
+
+
+def stats_of(counts: np.ndarray, branch_n: np.ndarray | None = None) -> CategoryCounts:
+    counts = np.asarray(counts, dtype=np.float64)
+    n = counts.sum(axis=2) if branch_n is None else branch_n
+    return CategoryCounts(counts, n, counts.sum(axis=1), counts.sum(axis=(1, 2)))
+
+
+# ---------------------------------------------------------------------------------------
+# The helpers
+# ---------------------------------------------------------------------------------------
+
+
+def test_first_tied_takes_the_first_score_within_the_tolerance():
+    scores = np.array([[0.5, 0.7, 0.7 + 1e-15, 0.1], [-np.inf, -np.inf, -np.inf, -np.inf]])
+    assert first_tied(scores, SCORE_TIE, axis=1).tolist() == [1, 0]
+    assert np.argmax(scores, axis=1).tolist() == [2, 0]  # what argmax alone would take
+    assert first_tied(scores, 0.25, axis=1).tolist() == [0, 0]
+    assert first_tied(scores.T, SCORE_TIE, axis=0).tolist() == [1, 0]
+    # NaN never wins; all NaN: the first, as argmax
+    assert first_tied(np.array([np.nan, 0.2, 0.3]), SCORE_TIE).tolist() == 2
+    assert first_tied(np.array([np.nan, np.nan]), SCORE_TIE).tolist() == 0
+    # a tolerance per row
+    rows = np.array([[0.3, 0.4], [0.3, 0.4]])
+    assert first_tied(rows, np.array([0.0, 0.2]), axis=1).tolist() == [1, 0]
+
+
+def test_tied_order_orders_keys_equal_up_to_rounding_by_code():
+    third = 1 / 3
+    bumped = np.nextafter(third, 1.0)
+    keys = np.array([[bumped, 0.1, third, np.inf], [third, 0.1, bumped, np.inf]])
+    assert np.argsort(keys, axis=1, kind="stable").tolist() == [[1, 2, 0, 3], [1, 0, 2, 3]]
+    assert tied_order(keys, SCORE_TIE).tolist() == [[1, 0, 2, 3], [1, 0, 2, 3]]
+    # no near tie: the stable sort itself
+    keys = np.array([[0.5, 0.2, 0.5, 0.2, np.inf, np.inf]])
+    assert tied_order(keys, SCORE_TIE).tolist() == [[1, 3, 0, 2, 4, 5]]
+
+
+# ---------------------------------------------------------------------------------------
+# The search on count tensors rounded differently
+# ---------------------------------------------------------------------------------------
+
+#: The count tensor of hypothesis' counterexample at node 3 (categories 0..3, 2 absent):
+#: categories 0 and 3 hold one case of class 0 and 10/27 of class 1 each (fractional
+#: copies), category 1 holds 10/27 of class 1. Summed in another row order, 10/27 comes
+#: out one ulp apart.
+W = 10 / 27
+
+
+def counterexample_stats(bits: tuple[int, int, int]) -> CategoryCounts:
+    w = [W if b == 0 else np.nextafter(W, b * np.inf) for b in bits]
+    counts = np.array([[[1.0, w[0]], [0.0, w[1]], [0.0, 0.0], [1.0, w[2]]]])
+    return stats_of(counts)
+
+
+@pytest.mark.parametrize("exhaustive", [True, False])
+@pytest.mark.parametrize("order_class", [0, 1])
+def test_the_counterexample_node_groups_the_same_whatever_the_rounding(exhaustive, order_class):
+    rules = SklearnRules()
+    tables = set()
+    for bits in itertools.product([-1, 0, 1], repeat=3):
+        found = best_subsets(
+            counterexample_stats(bits), Gini(), rules.admissible,
+            exhaustive=exhaustive, max_exhaustive=10, order_class=order_class,
+        )  # fmt: skip
+        assert found.ok[0]
+        tables.add(tuple(found.tables[0].tolist()))
+    # {0} | {1, 3} and {0, 1} | {3} tie. All groupings: the lowest left side as a
+    # number, {0}, wins. Ordered cuts: categories 0 and 3 have equal proportions, so
+    # 0 comes first; by class 1's proportion (ascending) the order is 0, 3, 1 and the
+    # first cut is {0} | {3, 1}; by class 0's it is 1, 0, 3, whose cuts are {1} | {0, 3}
+    # and {1, 0} | {3}: the second is the tie.
+    expected = (0, 0, -1, 1) if (order_class == 0 and not exhaustive) else (0, 1, -1, 1)
+    assert tables == {expected}
+
+
+@st.composite
+def tied_tensors(draw):
+    """Count tensors ``[S, C, K]`` whose categories repeat a few patterns of real
+    counts, each cell then moved by up to 2 ulps (another order of summation)."""
+    S = draw(st.integers(1, 4))
+    C = draw(st.integers(2, 6))
+    K = draw(st.integers(2, 3))
+    n_patterns = draw(st.integers(1, 3))
+    cell = st.sampled_from([0.0, 0.1, 0.3, 1.0, 2.0, 10 / 27, 0.7, 1 / 3])
+    patterns = np.array(draw(st.lists(cell, min_size=n_patterns * K, max_size=n_patterns * K)))
+    patterns = patterns.reshape(n_patterns, K)
+    which = np.array(draw(st.lists(st.integers(0, n_patterns - 1), min_size=S * C, max_size=S * C)))
+    counts = patterns[which].reshape(S, C, K)
+    steps = np.array(draw(st.lists(st.integers(-2, 2), min_size=S * C * K, max_size=S * C * K)))
+    return counts, steps.reshape(S, C, K)
+
+
+def nudged(counts: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    out = counts.copy()
+    for _ in range(2):
+        move = np.abs(steps) > _
+        toward = np.where(steps > 0, np.inf, -np.inf)
+        out = np.where(move & (out > 0), np.nextafter(out, toward), out)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    case=tied_tensors(),
+    exhaustive=st.booleans(),
+    order_class=st.integers(0, 1),
+    criterion=st.sampled_from([Gini(), InformationGain()]),
+    labels=st.randoms(use_true_random=False),
+)
+def test_groupings_do_not_depend_on_rounding_and_scores_not_on_labels(
+    case, exhaustive, order_class, criterion, labels
+):
+    counts, steps = case
+    rules = SklearnRules()
+
+    def search(c):
+        return best_subsets(
+            stats_of(c), criterion, rules.admissible,
+            exhaustive=exhaustive, max_exhaustive=10, order_class=order_class,
+        )  # fmt: skip
+
+    a, b = search(counts), search(nudged(counts, steps))
+    np.testing.assert_array_equal(a.ok, b.ok)
+    np.testing.assert_array_equal(a.tables[a.ok], b.tables[b.ok])
+    np.testing.assert_allclose(a.gain[a.ok], b.gain[b.ok], rtol=0, atol=1e-12)
+    if exhaustive:  # every grouping: the best score does not depend on the labels
+        perm = list(range(counts.shape[1]))
+        labels.shuffle(perm)
+        c = search(counts[:, perm])
+        np.testing.assert_array_equal(a.ok, c.ok)
+        np.testing.assert_allclose(a.gain[a.ok], c.gain[c.ok], rtol=0, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------
+# Hypothesis' counterexample (issue 17's row-order test)
+# ---------------------------------------------------------------------------------------
+
+
+def column(text: str) -> np.ndarray:
+    return np.array([np.nan if ch == "n" else float(ch) for ch in text])
+
+
+def test_the_row_order_counterexample_grows_one_tree():
+    X = np.c_[
+        column("001n10111nn1nn1000nnn1nn0n100nn1n10n"),
+        column("n3nnn0000nn0nn02nnn1nn3n2n02nnnn00nn"),
+    ]
+    y = np.array([int(ch) for ch in "000000000002002000020020000000002200"])
+    perm = np.arange(len(y))
+    perm[[1, 16]] = [16, 1]
+    params = dict(missing_values="fractional", categorical_features=[False, True])
+    a = CARTClassifier(**params).fit(X, y)
+    b = CARTClassifier(**params).fit(X[perm], y[perm])
+    assert a.tree_.node_count == b.tree_.node_count == 9
+    for node in range(a.tree_.node_count):
+        assert a.tree_.feature[node] == b.tree_.feature[node]
+        if a.tree_.feature[node] == 1 and a.tree_.n_children[node]:
+            assert a.tree_.branch_categories(node) == b.tree_.branch_categories(node)
+    # node 3 (x0 <= 0.5 under x1 in {0, 1, 3}): {0} | {1, 3}, the lowest left side
+    assert a.tree_.branch_categories(3) == [[0], [1, 3]]
+    grid = np.array([[v0, v1] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 0, 1, 2, 3, 7)])
+    np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), rtol=0, atol=1e-12)

@@ -29,7 +29,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from treelearn import CARTClassifier
+from treelearn import CARTClassifier, DecisionTreeClassifier
 from treelearn._growth_rules import SklearnRules
 from treelearn._split_categorical import CategoryCounts, best_subsets, tied_order
 from treelearn._tolerances import SCORE_TIE, first_tied
@@ -197,3 +197,61 @@ def test_the_row_order_counterexample_grows_one_tree():
     assert a.tree_.branch_categories(3) == [[0], [1, 3]]
     grid = np.array([[v0, v1] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 0, 1, 2, 3, 7)])
     np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), rtol=0, atol=1e-12)
+
+
+def test_learned_missing_cases_join_the_same_of_two_equal_branches_in_any_row_order():
+    # categories 0 and 1 hold the same rows; {0} | {1} and the missing cases (class 0)
+    # join either branch at the same cost, up to the order in which 0.1 + 0.7 + 0.3 is
+    # summed: the first branch, whatever that order
+    rows = [(c, 1, v) for c in (0, 1) for v in (0.1, 0.7, 0.3)]
+    rows += [(0, 0, 0.2), (1, 0, 0.2), (np.nan, 0, 1.3), (np.nan, 0, 0.3)]
+    X = np.array([[r[0]] for r in rows])
+    y = np.array([r[1] for r in rows])
+    w = np.array([r[2] for r in rows])
+    grid = np.array([[0.0], [1.0], [np.nan]])
+
+    def fit(order):
+        est = DecisionTreeClassifier(categorical_features=[True], categorical_split="binary")
+        return est.fit(X[order], y[order], sample_weight=w[order])
+
+    a = fit(np.arange(len(y)))
+    b = fit(np.array([0, 2, 1, 3, 4, 5, 6, 7, 8, 9]))  # category 0's 0.1 + 0.3 + 0.7
+    assert a.tree_.branch_categories(0) == b.tree_.branch_categories(0) == [[0], [1]]
+    np.testing.assert_array_equal(a.tree_.missing_fraction[1:3], [1.0, 0.0])
+    np.testing.assert_array_equal(b.tree_.missing_fraction[1:3], [1.0, 0.0])
+    np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), rtol=0, atol=1e-12)
+
+
+def test_rounding_is_not_a_missing_case_under_learned():
+    # no value is missing; the root's weight (0.7 + 26 x 0.1 in row order) and its
+    # categories' sums differ by 1e-15 in one order of the rows: that difference is no
+    # missing case, so a missing value at predict goes to the heavier child (2.1 > 1.8)
+    cat = np.array([0] * 3 + [1] * 7 + [2] * 7 + [3] * 3 + [4] * 7, dtype=float)
+    X = np.c_[np.zeros(cat.size), cat]
+    y = np.zeros(cat.size, dtype=int)
+    y[[9, 16, 26]] = 1
+    w = np.full(cat.size, 0.1)
+    w[[0, 17]] = 0.7
+    grid = np.array([[0.0, np.nan], [np.nan, np.nan]])
+    probas = []
+    for order in (np.arange(cat.size), np.r_[1:11, 0, 11 : cat.size]):
+        est = CARTClassifier(
+            missing_values="learned", categorical_features=[False, True], min_impurity_decrease=1e-9
+        ).fit(X[order], y[order], sample_weight=w[order])
+        assert est.tree_.branch_categories(0) == [[0, 3], [1, 2, 4]]
+        np.testing.assert_array_equal(est.tree_.missing_fraction[1:3], [0.0, 1.0])
+        probas.append(est.predict_proba(grid))
+    np.testing.assert_allclose(probas[0], probas[1], rtol=0, atol=1e-12)
+
+
+def test_learned_missing_value_goes_right_of_children_equal_up_to_rounding():
+    # no missing value in training: a missing value goes to the heavier child, the
+    # right one of equal ones; 1.1 | 0.1 + 0.7 + 0.3 are equal whichever order the
+    # right child's weights are summed in (1.0999999999999999 or 1.1)
+    X = np.array([[0.0], [1.0], [1.0], [1.0]])
+    y = np.array([0, 1, 1, 1])
+    for order in ([0, 1, 2, 3], [0, 2, 3, 1]):
+        w = np.array([1.1, 0.1, 0.7, 0.3])[order]
+        est = DecisionTreeClassifier().fit(X, y, sample_weight=w)
+        np.testing.assert_array_equal(est.tree_.missing_fraction[1:3], [0.0, 1.0])
+        assert est.predict(np.array([[np.nan]])).tolist() == [1]

@@ -90,7 +90,15 @@ class CategoryCounts:
 
     @property
     def missing_weight(self) -> np.ndarray:
-        return np.maximum(self.node_weight - self.known_weight, 0.0)
+        """[S]: weight of the cases whose value is missing.
+
+        The node's weight and its known counts are sums of the same real weights
+        taken in different orders: a difference within ``SCORE_TIE`` times the
+        node's weight is rounding, not a missing case (else it would decide, by the
+        order of the rows, whether ``"learned"`` sends phantom missing cases down a
+        branch)."""
+        missing = self.node_weight - self.known_weight
+        return np.where(missing > SCORE_TIE * self.node_weight, missing, 0.0)
 
     @property
     def fraction(self) -> np.ndarray:

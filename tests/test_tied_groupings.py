@@ -346,3 +346,27 @@ def test_tied_categories_give_one_tree_in_any_row_order(problem, fit, data):
     assert a.tree_.node_count == b.tree_.node_count
     grid = np.array([[v0, v1] for v0 in (np.nan, 0, 1, 2) for v1 in (np.nan, *range(7))])
     np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), rtol=0, atol=1e-9)
+
+
+def test_surrogates_tied_in_agreement_rank_by_feature_in_any_row_order():
+    # The snapshot's "ties/cart_balanced": balanced class weights make agreements sums of
+    # real weights; two surrogates whose agreement differs only by rounding were ranked
+    # by the last bit, which the row order decides.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent / "snapshot"))
+    import make_snapshot
+
+    ((make, X, y, w),) = [
+        c[1:] for c in make_snapshot.configurations() if c[0] == "ties/cart_balanced"
+    ]
+    holes = X.copy()
+    holes[np.random.default_rng(1).random(X.shape) < 0.2] = np.nan
+    ref = make().fit(X, y, sample_weight=w)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        p = rng.permutation(len(y))
+        est = make().fit(X[p], y[p], sample_weight=None if w is None else w[p])
+        np.testing.assert_array_equal(est.tree_.surrogate_feature, ref.tree_.surrogate_feature)
+        np.testing.assert_allclose(est.predict_proba(holes), ref.predict_proba(holes), atol=1e-12)

@@ -35,7 +35,8 @@ own trees:
   cases with a known primary value (missing surrogate values count as
   disagreements); ``adj = (agreement − majority) / (1 − majority)``. A surrogate
   is kept if ``adj > RPART_SURROGATE_ADJ``; the best ``max_surrogates`` by
-  agreement are kept, the lower feature index first on ties.
+  agreement are kept, the lower feature index first on ties (agreements within
+  ``SCORE_TIE``).
 * The majority direction of the fit is the heavier side of the primary's known
   cases; when both weigh the same (within ``SCORE_TIE`` times their weight) there
   is none and a case no surrogate sends stays out of both children (as rpart).
@@ -655,6 +656,24 @@ def _blocks(features: np.ndarray, width: int) -> list[np.ndarray]:
     return [features[i : i + per] for i in range(0, features.size, per)]
 
 
+def _ranked(node: np.ndarray, feature: np.ndarray, agreement: np.ndarray) -> np.ndarray:
+    """Candidates in rank order: by node, then agreement (highest first), then the
+    lower feature. Agreements of one node within ``SCORE_TIE`` of their neighbour in
+    that order are equal (shares of sums of real weights taken in row order), ranked
+    by feature; the second sort runs only when such a near tie exists."""
+    order = np.lexsort((feature, -agreement, node))
+    if order.size < 2:
+        return order
+    a, n = agreement[order], node[order]
+    gap = a[:-1] - a[1:]
+    same_node = n[1:] == n[:-1]
+    if not (same_node & (gap > 0) & (gap <= SCORE_TIE)).any():
+        return order
+    group = np.zeros(order.size, dtype=np.intp)
+    np.cumsum(~same_node | (gap > SCORE_TIE), out=group[1:])
+    return order[np.lexsort((feature[order], group))]
+
+
 def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarray):
     """The best ``max_surrogates`` candidates per node, by agreement (lower feature first)."""
     if not found:
@@ -667,7 +686,7 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     node = joined("node")
     feature = np.concatenate([np.broadcast_to(c.feature, c.node.shape) for c in found])
     agreement = joined("agreement")
-    order = np.lexsort((feature, -agreement, node))
+    order = _ranked(node, feature, agreement)
     sorted_node = node[order]
     start = np.searchsorted(sorted_node, sorted_node)  # first candidate of each one's node
     kept = order[np.arange(order.size) - start < max_surrogates]  # kept, in rank order

@@ -69,6 +69,24 @@ def test_strategy_survives_json_and_pickle(cls, strategy):
         np.testing.assert_array_equal(back.tree_.missing_fraction, est.tree_.missing_fraction)
 
 
+@pytest.mark.parametrize("strategy", [*STRATEGIES, "surrogate"])
+@pytest.mark.parametrize("cls", ESTIMATORS)
+def test_an_entirely_missing_categorical_column_is_never_chosen(cls, strategy):
+    # a categorical column with no known value has no category: it never splits and
+    # never crashes (it did: a block of features with 0 categories divided by 0)
+    import pandas as pd
+
+    if strategy == "surrogate" and cls is not CARTClassifier:
+        pytest.skip("surrogates need binary categorical splits (CART's)")
+    X = np.array([[0, np.nan], [1, np.nan], [2, np.nan], [3, np.nan]] * 2)
+    y = np.array([0, 0, 1, 1] * 2)
+    frame = pd.DataFrame({"x": X[:, 0], "empty": pd.Categorical([None] * 8, categories=["a", "b"])})
+    for data, cats in ((X, [False, True]), (frame, "auto")):
+        est = cls(missing_values=strategy, categorical_features=cats).fit(data, y)
+        assert 1 not in est.tree_.feature
+        np.testing.assert_array_equal(est.predict(data), y)
+
+
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_input_is_not_modified(strategy):
     X = np.array([[0.0, 1.0], [np.nan, 2.0], [2.0, np.nan], [3.0, 0.0]] * 3)

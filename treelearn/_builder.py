@@ -1094,12 +1094,15 @@ class _LevelWiseBuilder:
         together, searched with the block's largest number of categories.
         """
         blocks: list[list[int]] = []
-        if self.categorical.size == 0:
+        # a feature of fewer than 2 categories (a column entirely missing: none) never
+        # splits, and is in no block
+        searched = self.categorical[self.n_cat[self.categorical] >= 2]
+        if searched.size == 0:
             return blocks
-        n_cat = self.n_cat[self.categorical]
-        group = np.where((n_cat >= 2) & (n_cat <= padded), 0, n_cat) if padded else n_cat
+        n_cat = self.n_cat[searched]
+        group = np.where(n_cat <= padded, 0, n_cat) if padded else n_cat
         for g in np.unique(group).tolist():
-            feats = self.categorical[group == g].tolist()
+            feats = searched[group == g].tolist()
             C = int(n_cat[group == g].max())
             width = C if padded else 2.0 ** min(max(C - 1, 0), 62)
             per_block = max(int(BLOCK_ENTRIES // (n_nodes * width * self.K)), 1)

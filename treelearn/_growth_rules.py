@@ -346,6 +346,7 @@ class SklearnRules(GrowthRules):
                 criterion,
                 self.admissible,
                 max_exhaustive=self.max_exhaustive_categories,
+                tie_tolerance=self.tie_tolerance,
             )
             if self.constrained or stats.n_classes > 2:
                 return search(exhaustive=True)
@@ -411,5 +412,6 @@ class RpartRules(SklearnRules):
                 exhaustive=stats.n_classes > 2,
                 max_exhaustive=self.max_exhaustive_categories,
                 order_class=0,
+                tie_tolerance=self.tie_tolerance,
             )
         return super().categorical_splits(stats, criterion)

@@ -31,7 +31,8 @@ estimators call these functions, the tree reads what they stored.
     weights; weight keeps integer weights equal to duplicated rows.) Categorical splits:
     the grouping of the categories is chosen on the known values, then the missing
     cases join the branch where they raise the children's impurity mass
-    (``SplitCriterion.impurity_mass``) least, the first such branch on ties; the
+    (``SplitCriterion.impurity_mass``) least, the first such branch on ties (within
+    ``SCORE_TIE`` times the node's weight, as numeric ranks); the
     split is then scored with them. (scikit-learn has no categorical splits; a
     branch of their own would make every categorical split one branch wider.)
     Either way all missing cases of a node go to one child: the tree stores that as
@@ -51,6 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from treelearn._tolerances import SCORE_TIE, first_tied
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -167,7 +169,8 @@ def learned_shares(
         The child slot the node's missing cases went to in training, ``-1`` where
         the node had none: those send a missing value to the child with the most
         training weight, the last of equal ones (as scikit-learn's
-        ``n_left > n_right`` goes left and a tie right).
+        ``n_left > n_right`` goes left and a tie right); weights within
+        ``SCORE_TIE`` times the node's weight are equal (sums in row order).
 
     Returns
     -------
@@ -184,8 +187,10 @@ def learned_shares(
     if np.all(n_children[split] == 2):  # binary splits: pairs of children
         pair = weight.reshape(-1, 2)
         chosen = missing_slot[split]
-        # the heavier child, the right one of equal ones
-        right = np.where(chosen >= 0, chosen == 1, pair[:, 1] >= pair[:, 0])
+        # the heavier child, the right one of equal ones (within SCORE_TIE x their
+        # weight: sums of real weights taken in row order)
+        tol = SCORE_TIE * pair.sum(axis=1)
+        right = np.where(chosen >= 0, chosen == 1, pair[:, 1] >= pair[:, 0] - tol)
         out = np.empty(pair.shape)
         out[:, 1] = right
         out[:, 0] = ~right
@@ -194,11 +199,12 @@ def learned_shares(
     start = np.cumsum(n_children) - n_children
     parent = np.repeat(np.arange(n_children.size), n_children)
     slot = np.arange(n_next) - start[parent]
-    # the heaviest child, the last of ties
+    # the heaviest child, the last of ties (within SCORE_TIE x the node's weight)
     top = np.full(n_children.size, -np.inf)
     np.maximum.at(top, parent, weight)
+    tol = SCORE_TIE * np.bincount(parent, weights=weight, minlength=n_children.size)
     last = np.full(n_children.size, -1)
-    np.maximum.at(last, parent, np.where(weight == top[parent], slot, -1))
+    np.maximum.at(last, parent, np.where(weight >= top[parent] - tol[parent], slot, -1))
     heaviest = slot == last[parent]
     chosen = missing_slot[parent]
     out = np.where(chosen >= 0, slot == chosen, heaviest)
@@ -233,7 +239,8 @@ def learned_categorical(
         known-fraction scaling), each branch's weight with them, and their branch
         (``-1`` where the node has no missing value; the split is then unchanged).
         The missing cases join the branch holding known cases where they raise the
-        children's impurity mass least (the first such branch).
+        children's impurity mass least (the first such branch; increases within
+        ``SCORE_TIE`` times the node's weight of the least are ties).
     """
     S, _, K = branch_counts.shape
     B = max(int(tables.max(initial=0)) + 1, 1)
@@ -242,11 +249,17 @@ def learned_categorical(
     children = np.bincount(cell, weights=branch_counts.ravel(), minlength=S * (B + 1) * K)
     children = children.reshape(S, B + 1, K)[:, :B]
     missing = np.maximum(node_counts - known_counts, 0.0)
-    has = missing.sum(axis=1) > 0
+    node_weight = node_counts.sum(axis=1)
+    # (a difference within SCORE_TIE x the node's weight is rounding, not a missing
+    # case: CategoryCounts.missing_weight)
+    has = missing.sum(axis=1) > SCORE_TIE * node_weight
+    missing = np.where(has[:, None], missing, 0.0)
     cost = criterion.impurity_mass(children + missing[:, None, :])
     cost = cost - criterion.impurity_mass(children)
     cost = np.where(children.sum(axis=2) > 0, cost, np.inf)
-    best = np.argmin(cost, axis=1)
+    # costs within SCORE_TIE x the node's weight are ties (two branches of equal counts,
+    # summed in row order), won by the first branch
+    best = first_tied(-cost, SCORE_TIE * node_weight, axis=1)
     children[np.arange(S), best] += np.where(has[:, None], missing, 0.0)
     gain = criterion.split_score(node_counts, children)
     return gain, children.sum(axis=2), np.where(has, best, -1)

@@ -36,7 +36,7 @@ import numpy as np
 from treelearn._budget import categorical_search_cells
 from treelearn._missing import learned_categorical
 from treelearn._split_lists import WHOLE_TABLE_CATEGORIES, TablePairs, pack_tables, slot_pairs
-from treelearn._tolerances import J48_SMALL
+from treelearn._tolerances import J48_SMALL, SCORE_TIE, first_tied
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -90,7 +90,15 @@ class CategoryCounts:
 
     @property
     def missing_weight(self) -> np.ndarray:
-        return np.maximum(self.node_weight - self.known_weight, 0.0)
+        """[S]: weight of the cases whose value is missing.
+
+        The node's weight and its known counts are sums of the same real weights
+        taken in different orders: a difference within ``SCORE_TIE`` times the
+        node's weight is rounding, not a missing case (else it would decide, by the
+        order of the rows, whether ``"learned"`` sends phantom missing cases down a
+        branch)."""
+        missing = self.node_weight - self.known_weight
+        return np.where(missing > SCORE_TIE * self.node_weight, missing, 0.0)
 
     @property
     def fraction(self) -> np.ndarray:
@@ -353,6 +361,7 @@ def best_subsets(
     exhaustive: bool,
     max_exhaustive: int,
     order_class: int = 1,
+    tie_tolerance: float = SCORE_TIE,
 ) -> CategoricalSplits:
     """Best two-way grouping of the categories at every node.
 
@@ -362,8 +371,20 @@ def best_subsets(
     for two classes without leaf-size rules, Breiman et al. 1984); more classes,
     the best ordered cut over the K orderings by each class's proportion (a
     heuristic). Both sides must be admissible. ``order_class`` is the class whose
-    proportion orders two classes' categories (ascending, stable; the first of
-    equally good cuts wins): rpart orders by the first class's.
+    proportion orders two classes' categories (ascending): rpart orders by the
+    first class's.
+
+    Ties do not depend on the order of the training rows. Scores within
+    ``tie_tolerance`` of the best (the rules' :attr:`~treelearn._growth_rules.
+    GrowthRules.tie_tolerance`, :data:`~treelearn._tolerances.SCORE_TIE`) are ties
+    (:func:`~treelearn._tolerances.first_tied`): two groupings whose children hold
+    the same class counts, swapped, score the same up to the rounding of sums
+    taken in row order. Among all groupings the tie goes to the lowest left side
+    read as a binary number (category ``c`` is bit ``c``; the left side is the
+    one without the highest category present at the node). Among ordered cuts,
+    proportions within ``tie_tolerance`` of each other are equal and ordered by
+    category code, the first tied cut of an order wins and the first tied order
+    (by class index) wins.
     """
     counts3, branch_n, known_counts = stats.counts, stats.branch_n, stats.known_counts
     S, C, _ = counts3.shape
@@ -380,11 +401,14 @@ def best_subsets(
         )
         ok = admissible(left_n, lambda: left.sum(-1)) & admissible(right_n, lambda: right.sum(-1))
         score = np.where(ok, score, -np.inf)
-        best_t = np.argmax(score, axis=1)
+        # masks in code order: each grouping's first mask is its canonical one
+        best_t = first_tied(score, tie_tolerance, axis=1)
         best = score[np.arange(S), best_t]
         best_left = masks[best_t]
     else:
-        best, best_left = _ordered_cuts(stats, criterion, admissible, parent_imp, order_class)
+        best, best_left = _ordered_cuts(
+            stats, criterion, admissible, parent_imp, order_class, tie_tolerance
+        )
     has = np.isfinite(best)
     gain = np.where(has, best, np.nan) * stats.fraction
     left_w = (counts3.sum(axis=2) * best_left).sum(axis=1)
@@ -400,6 +424,7 @@ def _ordered_cuts(
     admissible: Admissible,
     parent_imp: np.ndarray,
     order_class: int = 1,
+    tie_tolerance: float = SCORE_TIE,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Best cut of the categories ordered by each class's proportion (see
     :func:`best_subsets`): the best score and its left-side mask per node."""
@@ -413,12 +438,12 @@ def _ordered_cuts(
         if K == 2
         else [counts3[:, :, k] / safe_tot for k in range(K)]
     )
-    best_all = np.full(S, -np.inf)
-    left_all = np.zeros((S, C), dtype=bool)
+    best_all = np.full((len(keys), S), -np.inf)
+    left_all = np.zeros((len(keys), S, C), dtype=bool)
     rows = np.arange(S)[:, None]
-    for key in keys:
+    for i, key in enumerate(keys):  # a loop over classes (orderings), not nodes
         key = np.where(present, key, np.inf)  # absent categories last
-        perm = np.argsort(key, axis=1, kind="stable")
+        perm = tied_order(key, tie_tolerance)
         sc = counts3[rows, perm]  # [S, C, K]
         sn = branch_n[rows, perm]
         left = np.cumsum(sc, axis=1)[:, :-1]
@@ -433,14 +458,37 @@ def _ordered_cuts(
             known_counts[:, None, :], np.stack([left, right], axis=2), parent_imp[:, None]
         )
         score = np.where(ok, score, -np.inf)
-        cut = np.argmax(score, axis=1)
-        best = score[np.arange(S), cut]
-        better = best > best_all
-        in_left = np.zeros((S, C), dtype=bool)
-        np.put_along_axis(in_left, perm, np.arange(C)[None, :] <= cut[:, None], axis=1)
-        left_all[better] = in_left[better]
-        best_all[better] = best[better]
-    return best_all, left_all
+        cut = first_tied(score, tie_tolerance, axis=1)
+        best_all[i] = score[np.arange(S), cut]
+        np.put_along_axis(left_all[i], perm, np.arange(C)[None, :] <= cut[:, None], axis=1)
+    if len(keys) == 1:
+        return best_all[0], left_all[0]
+    pick = first_tied(best_all, tie_tolerance, axis=0)
+    return best_all[pick, np.arange(S)], left_all[pick, np.arange(S)]
+
+
+def tied_order(key: np.ndarray, tolerance: float) -> np.ndarray:
+    """``argsort`` of ``key`` along axis 1 in which keys within ``tolerance`` of their
+    neighbour in the sorted order are equal, ordered by their index (category code).
+
+    A category's class proportion is a ratio of sums taken in row order: two
+    categories of equal proportions may differ in its last bit, and the order of
+    the training rows would then decide their order (and so a grouping). Equal keys
+    come out in index order from the stable sort itself; the second sort runs only
+    when some neighbours differ by more than nothing but at most ``tolerance``.
+    """
+    perm = np.argsort(key, axis=1, kind="stable")
+    if key.shape[1] < 2:
+        return perm
+    ordered = np.take_along_axis(key, perm, axis=1)
+    with np.errstate(invalid="ignore"):  # inf - inf: absent categories, last
+        gap = np.diff(ordered, axis=1)
+    if not ((gap > 0) & (gap <= tolerance)).any():
+        return perm
+    group = np.zeros(key.shape, dtype=np.intp)
+    np.cumsum(~(gap <= tolerance), axis=1, out=group[:, 1:])
+    again = np.argsort(group * key.shape[1] + perm, axis=1, kind="stable")
+    return np.take_along_axis(perm, again, axis=1)
 
 
 @dataclass

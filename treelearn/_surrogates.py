@@ -26,21 +26,25 @@ own trees:
   agreement wins. The threshold is placed as the primary's
   (:meth:`~treelearn._growth_rules.GrowthRules.place_thresholds`).
 * A categorical candidate sends each category the way most of its weight went
-  (ties: the way most of the weight went overall, right when that ties too);
+  (ties: the way most of the weight went overall, right when that ties too;
+  weights within ``SCORE_TIE`` times the node's weight are equal, so that the order
+  in which real weights were summed does not decide, :func:`category_directions`);
   categories with no such case get no slot. It needs more than one case agreeing
   and more than one disagreeing (rpart's count of the two).
 * Agreement and the majority are then divided by the weight of *all* the node's
   cases with a known primary value (missing surrogate values count as
   disagreements); ``adj = (agreement − majority) / (1 − majority)``. A surrogate
   is kept if ``adj > RPART_SURROGATE_ADJ``; the best ``max_surrogates`` by
-  agreement are kept, the lower feature index first on ties.
+  agreement are kept, the lower feature index first on ties (agreements within
+  ``SCORE_TIE``).
 * The majority direction of the fit is the heavier side of the primary's known
-  cases; when both weigh the same there is none and a case no surrogate sends
-  stays out of both children (as rpart). Prediction's majority direction is the
-  child with more training cases (rpart's ``predict``), stored as a one-hot
-  ``missing_fraction``; when both have as many, the shares are the children's
-  weights (rpart ends the case at the node and predicts the node's distribution;
-  here every case reaches leaves, as ``apply`` promises).
+  cases; when both weigh the same (within ``SCORE_TIE`` times their weight) there
+  is none and a case no surrogate sends stays out of both children (as rpart).
+  Prediction's majority direction is the child with more training cases (rpart's
+  ``predict``), stored as a one-hot ``missing_fraction``; when both have as many,
+  the shares are the children's weights (rpart ends the case at the node and
+  predicts the node's distribution; here every case reaches leaves, as ``apply``
+  promises).
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from treelearn._split_categorical import PresentTables, present_chunks, table_pa
 from treelearn._split_lists import assemble_tables
 from treelearn._split_numeric import segment_best
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
-from treelearn._tolerances import RPART_SURROGATE_ADJ
+from treelearn._tolerances import RPART_SURROGATE_ADJ, SCORE_TIE
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC
 
 __all__ = [
@@ -514,6 +518,32 @@ def numeric_cuts(
     return nodes, i, best[nodes], low_slot
 
 
+def category_directions(
+    lw: np.ndarray, rw: np.ndarray, all_l: np.ndarray, all_r: np.ndarray
+) -> np.ndarray:
+    """Whether each category of a categorical surrogate goes right (rpart's left: 0).
+
+    Parameters
+    ----------
+    lw, rw : ndarray of shape (R, C)
+        Weight of each category's cases that the primary sends left and right.
+    all_l, all_r : ndarray of shape (R,)
+        Their sums over the categories.
+
+    Returns
+    -------
+    ndarray of bool, shape (R, C)
+        A category goes the way most of its weight went; on a tie the way most of
+        all the weight went, right when that ties too. Weights within
+        :data:`~treelearn._tolerances.SCORE_TIE` times ``all_l + all_r`` are equal:
+        they are sums of the same real weights taken in row order.
+    """
+    tol = SCORE_TIE * (all_l + all_r)
+    default_right = ~(all_l - all_r > tol)
+    tol = tol[:, None]
+    return (rw - lw > tol) | ((np.abs(lw - rw) <= tol) & default_right[:, None])
+
+
 def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature, known_total,
                        major_total, left_slot, unit=False):  # fmt: skip
     """Best grouping of every categorical feature of a block (codes below ``C``)
@@ -543,9 +573,8 @@ def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature
     lw, rw = W[:, :, 0], W[:, :, 1]
     ln, rn = N[:, :, 0], N[:, :, 1]
     all_l, all_r = lw.sum(axis=1), rw.sum(axis=1)
-    default_right = ~(all_l > all_r)
     absent = (ln == 0) & (rn == 0)
-    go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
+    go_right = category_directions(lw, rw, all_l, all_r)
     agree = np.where(go_right, rw, lw).sum(axis=1)
     n_agree = agree if unit else np.where(go_right, rn, ln).sum(axis=1)
     n_other = np.where(go_right, ln, rn).sum(axis=1)
@@ -595,9 +624,8 @@ def _categorical_present(f, C, codes, node, s, wt, L, split_node, node_feature, 
         ln, rn = N[:, :, 0], N[:, :, 1]
         all_l = chunk.declared_sums(tables, lw, _split_categorical.present_chunk_cells())
         all_r = chunk.declared_sums(tables, rw, _split_categorical.present_chunk_cells())
-        default_right = ~(all_l > all_r)
         absent = (ln == 0) & (rn == 0)
-        go_right = (lw < rw) | ((lw == rw) & default_right[:, None])
+        go_right = category_directions(lw, rw, all_l, all_r)
         agree = chunk.declared_sums(
             tables,
             np.where(absent, 0.0, np.where(go_right, rw, lw)),
@@ -628,6 +656,24 @@ def _blocks(features: np.ndarray, width: int) -> list[np.ndarray]:
     return [features[i : i + per] for i in range(0, features.size, per)]
 
 
+def _ranked(node: np.ndarray, feature: np.ndarray, agreement: np.ndarray) -> np.ndarray:
+    """Candidates in rank order: by node, then agreement (highest first), then the
+    lower feature. Agreements of one node within ``SCORE_TIE`` of their neighbour in
+    that order are equal (shares of sums of real weights taken in row order), ranked
+    by feature; the second sort runs only when such a near tie exists."""
+    order = np.lexsort((feature, -agreement, node))
+    if order.size < 2:
+        return order
+    a, n = agreement[order], node[order]
+    gap = a[:-1] - a[1:]
+    same_node = n[1:] == n[:-1]
+    if not (same_node & (gap > 0) & (gap <= SCORE_TIE)).any():
+        return order
+    group = np.zeros(order.size, dtype=np.intp)
+    np.cumsum(~same_node | (gap > SCORE_TIE), out=group[1:])
+    return order[np.lexsort((feature[order], group))]
+
+
 def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarray):
     """The best ``max_surrogates`` candidates per node, by agreement (lower feature first)."""
     if not found:
@@ -640,7 +686,7 @@ def _rank(found: list[_Candidates], L: int, max_surrogates: int, n_cat: np.ndarr
     node = joined("node")
     feature = np.concatenate([np.broadcast_to(c.feature, c.node.shape) for c in found])
     agreement = joined("agreement")
-    order = np.lexsort((feature, -agreement, node))
+    order = _ranked(node, feature, agreement)
     sorted_node = node[order]
     start = np.searchsorted(sorted_node, sorted_node)  # first candidate of each one's node
     kept = order[np.arange(order.size) - start < max_surrogates]  # kept, in rank order
@@ -838,7 +884,9 @@ def route_with_surrogates(
     miss = np.flatnonzero(slot < 0)
     if miss.size:
         s, _ = surrogate_slots(level.surrogates, X, e_row[idx[miss]], nl[miss])
-        majority = np.where(t_left > t_right, 0, np.where(t_left < t_right, 1, -1))
+        # (sides within SCORE_TIE x the node's weight weigh the same: no majority)
+        tie = SCORE_TIE * known_total
+        majority = np.where(t_left - t_right > tie, 0, np.where(t_right - t_left > tie, 1, -1))
         slot[miss] = np.where(s >= 0, s, majority[nl[miss]])
     go = slot >= 0
     entry = idx[go]

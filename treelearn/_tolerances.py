@@ -53,3 +53,34 @@ RPART_SURROGATE_ADJ = 1e-10
 #: ratio of sums taken in different orders: it may exceed 1 by rounding alone
 #: (1.0000000000000002 under rescaled weights). Model files accept it up to this.
 SHARE_ROUNDING = 1e-12
+
+
+def first_tied(scores: np.ndarray, tolerance: float | np.ndarray, axis: int = -1) -> np.ndarray:
+    """The first candidate along ``axis`` whose score is within ``tolerance`` of the best.
+
+    The tie rule of every dense choice among candidates (:data:`SCORE_TIE`): scores
+    that differ by rounding alone (sums taken in another order, the children of a
+    two-way split swapped) are ties, won by the lowest index, so that the winner does
+    not depend on the order in which the training rows were summed. NaN scores never
+    win; where no score is finite (or all are NaN) the index is that of the first
+    candidate, as ``argmax`` gives.
+
+    Parameters
+    ----------
+    scores : ndarray
+        Scores, higher is better (``-inf``: not a candidate).
+    tolerance : float or ndarray
+        Scores at least ``best - tolerance`` are ties; an array broadcasts against
+        ``scores`` with ``axis`` removed.
+    axis : int, default=-1
+
+    Returns
+    -------
+    ndarray of int
+        ``scores``'s shape without ``axis``.
+    """
+    best = np.fmax.reduce(scores, axis=axis, keepdims=True)  # NaN only when all are
+    tol = np.asarray(tolerance, dtype=np.float64)
+    if tol.ndim:
+        tol = np.expand_dims(tol, axis)
+    return np.argmax(scores >= best - tol, axis=axis)

@@ -772,7 +772,7 @@ def best_thresholds(
             at_seg = seg[a:b]
             left_p, right_p = packed_sides(cand[a:b], at_seg, go_left[a:b])
             # exact integers, converted once (the sizes as before)
-            n_left = np.subtract(cand[a:b], seg_open.take(at_seg), dtype=np.float64)
+            n_left = np.subtract(cand[a:b], seg_open.take(at_seg)).astype(np.float64)
             if learned:  # the missing cases left of a missing-left candidate
                 n_left += np.where(go_left[a:b], n_missing[at_seg], 0)
             rank[a:b] = criterion.square_sum_rank(

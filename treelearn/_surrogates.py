@@ -84,7 +84,9 @@ _DENSE_CELLS = 2**22
 #: While the sorted store holds row ids, a level with at least one in this many of the
 #: rows reads its numeric candidates' weights from per-row tables; a level of fewer
 #: rows from per-entry tables, its row ids mapped to entries (one gather more per
-#: position): either way the work is proportional to the level, not to ``X``.
+#: position): either way the work is proportional to the level, not to ``X``. With
+#: weights of 0 and 1 (one per-row table, a fill of the rows) the level's entries are
+#: counted once per searched feature, as each would pay the mapping.
 _ROW_TABLES = 4
 
 
@@ -415,15 +417,16 @@ def whole_cuts(
     idx = np.empty(2 * g.size, dtype=np.intp)
     idx[0::2] = lo
     idx[1::2] = hi + 1  # (<= k <= n: a valid index of the n + 1 keys)
-    top = np.subtract(key, pos, out=work.array("top", n + 1, np.int64))  # largest D, first p
-    top[same] = np.iinfo(np.int64).min
-    top = np.maximum.reduceat(top, idx)[0::2]
+    base = key[a] >> 32
+    turn_total = (key[k] >> 32) - base
+    key -= pos  # largest D, first p (in place: two streams, not three)
+    key[same] = np.iinfo(np.int64).min
+    top = np.maximum.reduceat(key, idx)[0::2]
     has = top != np.iinfo(np.int64).min  # (then the smallest has a candidate too)
     if not has.any():
         return None
-    base = key[a] >> 32
-    turn_total = (key[k] >> 32) - base
-    key += pos  # smallest D, first position
+    key += pos  # smallest D, first position (the positions that hold no new value
+    key += pos  # are overwritten next: only they lost their keys above)
     key[same] = np.iinfo(np.int64).max
     bottom = np.minimum.reduceat(key, idx)[0::2]
     g, a, k, top, bottom = g[has], a[has], k[has], top[has], bottom[has]
@@ -789,7 +792,10 @@ def route_with_surrogates(
         if numeric_search is None and rows.size:
             assert store is not None
             entry_of_row = None
-            if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
+            # weights of 0 and 1 build one per-row table (an O(rows) fill), against a
+            # gather per position of every searched feature to map rows to entries
+            per = rows.size if bool(((e_w == 1) | (e_w == 0)).all()) else 1
+            if store.by_row and m * _ROW_TABLES * per >= X.shape[0]:  # most rows in play:
                 entries = _LevelEntries.of(side, e_w, e_row, X.shape[0])  # index by row
             else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)

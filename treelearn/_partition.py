@@ -233,13 +233,17 @@ def presort(
 
     def one(j_f: tuple[int, int]) -> tuple[np.ndarray, ...]:
         j, f = j_f
+        # the column once contiguous (one strided pass): the sort's passes and the
+        # gather then read it at unit stride (a C-ordered X's column is strided)
+        column = np.ascontiguousarray(X[:, f])
         order = kept_entries[j]
-        order[:] = stable_argsort(X[:, f])
+        order[:] = stable_argsort(column)
         sorted_w = () if unit else (w[order],)
         if float32:  # float32 values are kept as they are (exact)
-            values = np.take(X[:, f], order, out=kept_values[j])
+            values = np.take(column, order, out=kept_values[j])
         else:
-            values = _narrow(X[order, f])
+            values = _narrow(column[order])
+        del column
         return (order, values, *sorted_w)
 
     parts = (workers or Workers(1)).map(

@@ -725,7 +725,9 @@ def best_thresholds(
         go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
-    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment[cand]
+    seg = (
+        np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment.take(cand)
+    )
 
     def packed_sides(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # the packed counts of both sides; one node: its numbers, broadcast

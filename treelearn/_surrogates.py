@@ -774,9 +774,17 @@ def route_with_surrogates(
     side = np.full(m, -1, dtype=np.intp)
     side[idx] = slot
     kn = np.flatnonzero(side >= 0)
+    # every weight 1: weight sums are the counts (exact integers in float64)
+    all_one = bool((e_w == 1.0).all())
     # each side's weight per node, summed over the known entries in entry order (the
     # same sums as over every entry with 0.0 for the others)
-    t_side = np.bincount(local[kn] * 2 + side[kn], weights=e_w[kn], minlength=2 * L)
+    cell = local[kn] * 2 + side[kn]
+    t_side: np.ndarray
+    if all_one:
+        t_side = np.bincount(cell, minlength=2 * L).astype(np.float64)
+    else:
+        t_side = np.bincount(cell, weights=e_w[kn], minlength=2 * L)
+    del cell
     t_left, t_right = t_side[0::2], t_side[1::2]
     known_total = t_left + t_right
     major_total = np.maximum(t_left, t_right)
@@ -851,7 +859,11 @@ def route_with_surrogates(
     child = first_local[nl[go]] + slot[go]
     n_next = int(n_children.sum())
     child_n = np.bincount(child, minlength=n_next)
-    child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
+    child_w: np.ndarray
+    if all_one:
+        child_w = child_n.astype(np.float64)
+    else:
+        child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
     share = majority_shares(child_n, child_w, n_children, first_local)
     return SurrogateRouting(entry, child, share, level)
 

@@ -776,6 +776,7 @@ def route_with_surrogates(
     kn = np.flatnonzero(side >= 0)
     # every weight 1: weight sums are the counts (exact integers in float64)
     all_one = bool((e_w == 1.0).all())
+    zero_one = all_one or bool(((e_w == 0) | (e_w == 1)).all())  # weights of 0 and 1
     # each side's weight per node, summed over the known entries in entry order (the
     # same sums as over every entry with 0.0 for the others)
     cell = local[kn] * 2 + side[kn]
@@ -802,7 +803,7 @@ def route_with_surrogates(
             entry_of_row = None
             # weights of 0 and 1 build one per-row table (an O(rows) fill), against a
             # gather per position of every searched feature to map rows to entries
-            per = rows.size if bool(((e_w == 1) | (e_w == 0)).all()) else 1
+            per = rows.size if zero_one else 1
             if store.by_row and m * _ROW_TABLES * per >= X.shape[0]:  # most rows in play:
                 entries = _LevelEntries.of(side, e_w, e_row, X.shape[0])  # index by row
             else:  # tables by entry (the same values: the rows out of play are never read)
@@ -827,7 +828,7 @@ def route_with_surrogates(
             width = n_categories[cat].astype(np.intp)
             narrow = width < 8
             width[narrow] = width[narrow].max(initial=1)
-            unit = bool(np.all((e_w == 0) | (e_w == 1)))
+            unit = zero_one
             common = (k_node, side[kn], e_w[kn], L, split_node, node_feature, known_total,
                       major_total, left_slot)  # fmt: skip
             for C in np.unique(width).tolist():

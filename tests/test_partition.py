@@ -20,10 +20,11 @@ from treelearn import _threads
 
 def _level(
     rng: np.random.Generator, *, multiway: bool, copies: bool, weighted: bool,
-    one_split: bool = False,
+    one_split: bool = False, drops: bool = False,
 ):  # fmt: skip
     """A random level: a store sorted by (node, value) and a move of its entries
-    (``one_split``: exactly one node splits, in two)."""
+    (``one_split``: exactly one node splits, in two; ``drops``: some entries of split
+    nodes go to no child, as a surrogate split's cases without a direction)."""
     n_rows = int(rng.integers(5, 60))
     n_nodes = int(rng.integers(1, 6))
     local = np.sort(rng.integers(0, n_nodes, n_rows))
@@ -43,7 +44,7 @@ def _level(
     new_node, new_w, count = [], [], np.zeros(n_rows, dtype=np.intp)
     for e in range(n_rows):
         v = local[e]
-        if n_children[v] == 0:
+        if n_children[v] == 0 or (drops and rng.random() < 0.15):
             continue
         if copies and rng.random() < 0.3:  # a missing value: copied into every child
             share = rng.dirichlet(np.ones(n_children[v]))
@@ -93,7 +94,7 @@ def _same(a: P.SortedStore, b: P.SortedStore) -> None:
 def _applicable(store: P.SortedStore, move: P.Move):
     binary = int(move.n_children.max()) <= 2
     no_copies = bool(np.all(move.copies <= 1))
-    unchanged = np.array_equal(move.new_weights, move.weights[move.n_children[move.local] > 0])
+    unchanged = np.array_equal(move.new_weights, move.weights[move.copies > 0])
     out = []
     if binary and no_copies and unchanged:
         out.append(("rows", None))
@@ -147,6 +148,23 @@ def _compare_paths_on(store, move, expected, paths, workers=None) -> int:
 )
 def test_every_path_equals_the_reference(seed, multiway, copies, weighted):
     assert _compare_paths(seed, multiway=multiway, copies=copies, weighted=weighted) >= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), weighted=st.booleans(), one_split=st.booleans())
+def test_rows_path_drops_entries_that_go_to_no_child(seed, weighted, one_split):
+    # surrogate splits: a case that no surrogate sends, at a node without a majority
+    # direction, goes to no child; the rows path deletes it and keeps the store's rows
+    rng = np.random.default_rng(seed)
+    store, move = _level(
+        rng, multiway=False, copies=False, weighted=weighted, one_split=one_split, drops=True
+    )
+    assert P.choose_path(store, move) == "rows"
+    expected = P.reference_partition(store, move)
+    _compare_paths_on(store, move, expected, _applicable(store, move))
+    got = copy.deepcopy(store)
+    P.partition(got, move)
+    assert got.by_row
 
 
 @settings(max_examples=30, deadline=None)

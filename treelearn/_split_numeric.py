@@ -273,8 +273,12 @@ class PackedCounts:
         self.n_classes = n_classes
         self._shifts = [k * bits for k in range(n_classes)]
         self._mask = np.int64((1 << bits) - 1)
-        unit = np.left_shift(np.int64(1), np.asarray(self._shifts, dtype=np.int64))  # [K]
-        cum = unit.take(labels)
+        if labels.dtype.kind in "iu":  # 2^(label · bits): one shift (the shifts fit
+            # any integer dtype: at most 63), faster than a lookup by byte labels
+            cum = np.left_shift(np.int64(1), labels * labels.dtype.type(bits), dtype=np.int64)
+        else:
+            unit = np.left_shift(np.int64(1), np.asarray(self._shifts, dtype=np.int64))
+            cum = unit.take(labels)
         if missing_at is not None:
             cum[missing_at] = 0
         #: [m] the packed counts of positions ``0 .. i``
@@ -317,8 +321,11 @@ class PackedCounts:
         """``Σ_k c_k²`` (exact, float64) of packed counts ``[n]``."""
         total = self._class(packed, 0)
         total *= total
+        counts = np.empty_like(total)  # every other class's counts, in turn
         for k in range(1, self.n_classes):
-            counts = self._class(packed, k)
+            np.right_shift(packed, self._shifts[k], out=counts)
+            if k < self.n_classes - 1:  # (as _class: the last has nothing above it)
+                counts &= self._mask
             counts *= counts
             total += counts
         return total.astype(np.float64)
@@ -759,17 +766,23 @@ def best_thresholds(
         go_left = np.r_[go_left, np.ones(cand_left.size, dtype=bool)][order]
     if cand.size == 0:
         return None
-    seg = np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment[cand]
+    seg = (
+        np.zeros(cand.size, dtype=np.intp) if layout.single else layout.position_segment.take(cand)
+    )
 
     def packed_sides(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
         # the packed counts of both sides; one node: its numbers, broadcast
         one = at_seg.size > 0 and at_seg[0] == at_seg[-1]
         s = int(at_seg[0]) if one else 0
-        left = pcum[at]
-        left -= base_p[s] if one else base_p[at_seg]
+        left = pcum.take(at)  # (take: faster than pcum[at])
+        left -= base_p[s] if one else base_p.take(at_seg)
         if learned:  # plus the node's missing counts where they go left (no carry)
             left += missing_p_ext.take(at_seg + S * missing_left)
-        right = (known_p[s] if one else known_p[at_seg]) - left
+        if one:
+            right = known_p[s] - left
+        else:
+            right = known_p.take(at_seg)
+            right -= left
         return left, right
 
     def sides_of(at: np.ndarray, at_seg: np.ndarray, missing_left: np.ndarray):
@@ -797,14 +810,17 @@ def best_thresholds(
     if by_squares:  # Gini: split_rank's numbers from each side's size and Σ c²
         assert packed is not None
         rank = np.empty(cand.size)
+        seg_open = seg_start - 1  # a cut after i leaves i - seg_start + 1 positions left
         for a, b in itertools.pairwise(bounds):
-            left_p, right_p = packed_sides(cand[a:b], seg[a:b], go_left[a:b])
-            n_left = (cand[a:b] + 1 - seg_start[seg[a:b]]).astype(np.float64)
+            at_seg = seg[a:b]
+            left_p, right_p = packed_sides(cand[a:b], at_seg, go_left[a:b])
+            # exact integers, converted once (the sizes as before)
+            n_left = np.subtract(cand[a:b], seg_open.take(at_seg)).astype(np.float64)
             if learned:  # the missing cases left of a missing-left candidate
-                n_left += np.where(go_left[a:b], n_missing[seg[a:b]], 0)
+                n_left += np.where(go_left[a:b], n_missing[at_seg], 0)
             rank[a:b] = criterion.square_sum_rank(
                 n_left, packed.square_sums(left_p),
-                known_w[seg[a:b]] - n_left, packed.square_sums(right_p),
+                known_w.take(at_seg) - n_left, packed.square_sums(right_p),
             )  # fmt: skip
     elif len(bounds) == 2:  # one chunk: the criterion's array is the rank
         left, right = sides_of(cand, seg, go_left)

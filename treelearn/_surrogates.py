@@ -88,7 +88,9 @@ _DENSE_CELLS = 2**22
 #: While the sorted store holds row ids, a level with at least one in this many of the
 #: rows reads its numeric candidates' weights from per-row tables; a level of fewer
 #: rows from per-entry tables, its row ids mapped to entries (one gather more per
-#: position): either way the work is proportional to the level, not to ``X``.
+#: position): either way the work is proportional to the level, not to ``X``. With
+#: weights of 0 and 1 (one per-row table, a fill of the rows) the level's entries are
+#: counted once per searched feature, as each would pay the mapping.
 _ROW_TABLES = 4
 
 
@@ -419,15 +421,16 @@ def whole_cuts(
     idx = np.empty(2 * g.size, dtype=np.intp)
     idx[0::2] = lo
     idx[1::2] = hi + 1  # (<= k <= n: a valid index of the n + 1 keys)
-    top = np.subtract(key, pos, out=work.array("top", n + 1, np.int64))  # largest D, first p
-    top[same] = np.iinfo(np.int64).min
-    top = np.maximum.reduceat(top, idx)[0::2]
+    base = key[a] >> 32
+    turn_total = (key[k] >> 32) - base
+    key -= pos  # largest D, first p (in place: two streams, not three)
+    key[same] = np.iinfo(np.int64).min
+    top = np.maximum.reduceat(key, idx)[0::2]
     has = top != np.iinfo(np.int64).min  # (then the smallest has a candidate too)
     if not has.any():
         return None
-    base = key[a] >> 32
-    turn_total = (key[k] >> 32) - base
-    key += pos  # smallest D, first position
+    key += pos  # smallest D, first position (the positions that hold no new value
+    key += pos  # are overwritten next: only they lost their keys above)
     key[same] = np.iinfo(np.int64).max
     bottom = np.minimum.reduceat(key, idx)[0::2]
     g, a, k, top, bottom = g[has], a[has], k[has], top[has], bottom[has]
@@ -817,9 +820,18 @@ def route_with_surrogates(
     side = np.full(m, -1, dtype=np.intp)
     side[idx] = slot
     kn = np.flatnonzero(side >= 0)
+    # every weight 1: weight sums are the counts (exact integers in float64)
+    all_one = bool((e_w == 1.0).all())
+    zero_one = all_one or bool(((e_w == 0) | (e_w == 1)).all())  # weights of 0 and 1
     # each side's weight per node, summed over the known entries in entry order (the
     # same sums as over every entry with 0.0 for the others)
-    t_side = np.bincount(local[kn] * 2 + side[kn], weights=e_w[kn], minlength=2 * L)
+    cell = local[kn] * 2 + side[kn]
+    t_side: np.ndarray
+    if all_one:
+        t_side = np.bincount(cell, minlength=2 * L).astype(np.float64)
+    else:
+        t_side = np.bincount(cell, weights=e_w[kn], minlength=2 * L)
+    del cell
     t_left, t_right = t_side[0::2], t_side[1::2]
     known_total = t_left + t_right
     major_total = np.maximum(t_left, t_right)
@@ -835,7 +847,10 @@ def route_with_surrogates(
         if numeric_search is None and rows.size:
             assert store is not None
             entry_of_row = None
-            if store.by_row and m * _ROW_TABLES >= X.shape[0]:  # most rows in play:
+            # weights of 0 and 1 build one per-row table (an O(rows) fill), against a
+            # gather per position of every searched feature to map rows to entries
+            per = rows.size if zero_one else 1
+            if store.by_row and m * _ROW_TABLES * per >= X.shape[0]:  # most rows in play:
                 entries = _LevelEntries.of(side, e_w, e_row, X.shape[0])  # index by row
             else:  # tables by entry (the same values: the rows out of play are never read)
                 entries = _LevelEntries.of(side, e_w)
@@ -859,7 +874,7 @@ def route_with_surrogates(
             width = n_categories[cat].astype(np.intp)
             narrow = width < 8
             width[narrow] = width[narrow].max(initial=1)
-            unit = bool(np.all((e_w == 0) | (e_w == 1)))
+            unit = zero_one
             common = (k_node, side[kn], e_w[kn], L, split_node, node_feature, known_total,
                       major_total, left_slot)  # fmt: skip
             for C in np.unique(width).tolist():
@@ -893,7 +908,11 @@ def route_with_surrogates(
     child = first_local[nl[go]] + slot[go]
     n_next = int(n_children.sum())
     child_n = np.bincount(child, minlength=n_next)
-    child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
+    child_w: np.ndarray
+    if all_one:
+        child_w = child_n.astype(np.float64)
+    else:
+        child_w = np.bincount(child, weights=e_w[entry], minlength=n_next)
     share = majority_shares(child_n, child_w, n_children, first_local)
     return SurrogateRouting(entry, child, share, level)
 

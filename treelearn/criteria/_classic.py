@@ -140,6 +140,17 @@ class Gini(SplitCriterion):
         squares_right: np.ndarray,
     ) -> np.ndarray:
         """``-(n_L·gini(L) + n_R·gini(R))`` from the sums: :meth:`split_rank`'s numbers."""
-        mass_left = n_left * information._gini_from_sums(n_left, squares_left)
-        mass_right = n_right * information._gini_from_sums(n_right, squares_right)
-        return -(mass_left + mass_right)
+        gini_left = information._gini_from_sums(n_left, squares_left)
+        gini_right = information._gini_from_sums(n_right, squares_right)
+        shape = np.shape(gini_left)
+        if not (
+            isinstance(gini_left, np.ndarray)
+            and isinstance(gini_right, np.ndarray)
+            and np.shape(n_left) == shape == np.shape(n_right) == gini_right.shape
+        ):
+            return -(n_left * gini_left + n_right * gini_right)
+        # in place (the split search's candidates): the same products and sum
+        gini_left *= n_left
+        gini_right *= n_right
+        gini_left += gini_right
+        return np.negative(gini_left, out=gini_left)

@@ -25,7 +25,13 @@ def _gini_from_sums(
     The one formula both :func:`_gini` and the many-class split search (which gets
     the sums without the class counts) use; totals must be at least ``_UNDERFLOW``.
     """
-    return np.maximum(1.0 - squares / (total * total), 0.0)
+    out = np.multiply(total, total)
+    if not isinstance(out, np.ndarray) or out.dtype != np.float64 or out.shape != np.shape(squares):
+        return np.maximum(1.0 - squares / out, 0.0)
+    # in place: the same operations in the same order (one array, not four)
+    np.divide(squares, out, out=out)
+    np.subtract(1.0, out, out=out)
+    return np.maximum(out, 0.0, out=out)
 
 
 def _gini(counts: NDArray[np.float64], axis: int = -1) -> NDArray[np.float64]:

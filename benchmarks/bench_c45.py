@@ -227,6 +227,15 @@ def target_values(measured: dict) -> dict[str, float]:
     return values
 
 
+def _judged(name: str, which: int, values: dict) -> str:
+    """The target cell of a table row: the verdict of the set's fit (``which=0``) or
+    J48 (``which=1``) target, "–" for a set without one."""
+    if name not in MIXED_100K:
+        return "–"
+    key = MIXED_100K[name][which]
+    return f"≤ {TARGETS[key].threshold:g}×: {verdict(key, values.get(key))}"
+
+
 def report(measured: dict) -> str:
     """The markdown tables: fits against scikit-learn, then against J48."""
     values = target_values(measured)
@@ -245,10 +254,7 @@ def report(measured: dict) -> str:
         size = ""
         if "c45_size" in row:
             size = "{} / {}; {} / {}".format(*row["c45_size"], *row["sk_size"])
-        judged = "–"
-        if row["name"] in MIXED_100K:
-            key = MIXED_100K[row["name"]][0]
-            judged = f"≤ {TARGETS[key].threshold:g}×: {verdict(key, values.get(key))}"
+        judged = _judged(row["name"], 0, values)
         lines.append(
             f"| {row['name']} | {c:.3f} ({cw:.3f}) | {s:.3f} ({sw:.3f}) | {c / s:.2f}× | "
             f"{size} | {judged} |"
@@ -268,10 +274,7 @@ def report(measured: dict) -> str:
         ]
         for row in with_j48:
             o, j = row["ours_arff"], row["j48"]
-            judged = "–"
-            if row["name"] in MIXED_100K:
-                key = MIXED_100K[row["name"]][1]
-                judged = f"≤ {TARGETS[key].threshold:g}×: {verdict(key, values.get(key))}"
+            judged = _judged(row["name"], 1, values)
             lines.append(
                 f"| {row['name']} | {o['cpu']:.2f} ({o['wall']:.2f}) | {j['cpu']:.2f} "
                 f"({j['wall']:.2f}) | {j['build']:.2f} | {o['wall'] / j['wall']:.2f}× | "

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from treelearn._tolerances import SCORE_TIE, first_tied
+from treelearn._tolerances import SCORE_TIE, first_tied, outweighs
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -189,8 +189,8 @@ def learned_shares(
         chosen = missing_slot[split]
         # the heavier child, the right one of equal ones (within SCORE_TIE x their
         # weight: sums of real weights taken in row order)
-        tol = SCORE_TIE * pair.sum(axis=1)
-        right = np.where(chosen >= 0, chosen == 1, pair[:, 1] >= pair[:, 0] - tol)
+        left_heavier = outweighs(pair[:, 0], pair[:, 1], pair.sum(axis=1))
+        right = np.where(chosen >= 0, chosen == 1, ~left_heavier)
         out = np.empty(pair.shape)
         out[:, 1] = right
         out[:, 0] = ~right
@@ -202,9 +202,10 @@ def learned_shares(
     # the heaviest child, the last of ties (within SCORE_TIE x the node's weight)
     top = np.full(n_children.size, -np.inf)
     np.maximum.at(top, parent, weight)
-    tol = SCORE_TIE * np.bincount(parent, weights=weight, minlength=n_children.size)
+    total = np.bincount(parent, weights=weight, minlength=n_children.size)
     last = np.full(n_children.size, -1)
-    np.maximum.at(last, parent, np.where(weight >= top[parent] - tol[parent], slot, -1))
+    lighter = outweighs(top[parent], weight, total[parent])
+    np.maximum.at(last, parent, np.where(~lighter, slot, -1))
     heaviest = slot == last[parent]
     chosen = missing_slot[parent]
     out = np.where(chosen >= 0, slot == chosen, heaviest)
@@ -252,7 +253,7 @@ def learned_categorical(
     node_weight = node_counts.sum(axis=1)
     # (a difference within SCORE_TIE x the node's weight is rounding, not a missing
     # case: CategoryCounts.missing_weight)
-    has = missing.sum(axis=1) > SCORE_TIE * node_weight
+    has = outweighs(missing.sum(axis=1), 0.0, node_weight)
     missing = np.where(has[:, None], missing, 0.0)
     cost = criterion.impurity_mass(children + missing[:, None, :])
     cost = cost - criterion.impurity_mass(children)
@@ -260,6 +261,6 @@ def learned_categorical(
     # costs within SCORE_TIE x the node's weight are ties (two branches of equal counts,
     # summed in row order), won by the first branch
     best = first_tied(-cost, SCORE_TIE * node_weight, axis=1)
-    children[np.arange(S), best] += np.where(has[:, None], missing, 0.0)
+    children[np.arange(S), best] += missing  # (zero where the node has none)
     gain = criterion.split_score(node_counts, children)
     return gain, children.sum(axis=2), np.where(has, best, -1)

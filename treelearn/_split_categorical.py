@@ -36,7 +36,7 @@ import numpy as np
 from treelearn._budget import categorical_search_cells
 from treelearn._missing import learned_categorical
 from treelearn._split_lists import WHOLE_TABLE_CATEGORIES, TablePairs, pack_tables, slot_pairs
-from treelearn._tolerances import J48_SMALL, SCORE_TIE, first_tied
+from treelearn._tolerances import J48_SMALL, SCORE_TIE, first_tied, outweighs
 from treelearn.criteria import SplitCriterion
 
 __all__ = [
@@ -98,7 +98,9 @@ class CategoryCounts:
         order of the rows, whether ``"learned"`` sends phantom missing cases down a
         branch)."""
         missing = self.node_weight - self.known_weight
-        return np.where(missing > SCORE_TIE * self.node_weight, missing, 0.0)
+        return np.where(
+            outweighs(self.node_weight, self.known_weight, self.node_weight), missing, 0.0
+        )
 
     @property
     def fraction(self) -> np.ndarray:

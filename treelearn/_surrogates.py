@@ -62,7 +62,7 @@ from treelearn._split_categorical import PresentTables, present_chunks, table_pa
 from treelearn._split_lists import assemble_tables
 from treelearn._split_numeric import segment_best
 from treelearn._surrogate_tables import Surrogates, surrogate_slots
-from treelearn._tolerances import RPART_SURROGATE_ADJ, SCORE_TIE
+from treelearn._tolerances import RPART_SURROGATE_ADJ, SCORE_TIE, outweighs
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_NUMERIC
 
 __all__ = [
@@ -541,10 +541,11 @@ def category_directions(
         :data:`~treelearn._tolerances.SCORE_TIE` times ``all_l + all_r`` are equal:
         they are sums of the same real weights taken in row order.
     """
-    tol = SCORE_TIE * (all_l + all_r)
-    default_right = ~(all_l - all_r > tol)
-    tol = tol[:, None]
-    return (rw - lw > tol) | ((np.abs(lw - rw) <= tol) & default_right[:, None])
+    total = all_l + all_r
+    default_right = ~outweighs(all_l, all_r, total)
+    total = total[:, None]
+    right, left = outweighs(rw, lw, total), outweighs(lw, rw, total)
+    return right | (~left & default_right[:, None])
 
 
 def _categorical_block(feats, C, codes, node, s, wt, L, split_node, node_feature, known_total,
@@ -899,9 +900,12 @@ def route_with_surrogates(
     miss = np.flatnonzero(slot < 0)
     if miss.size:
         s, _ = surrogate_slots(level.surrogates, X, e_row[idx[miss]], nl[miss])
-        # (sides within SCORE_TIE x the node's weight weigh the same: no majority)
-        tie = SCORE_TIE * known_total
-        majority = np.where(t_left - t_right > tie, 0, np.where(t_right - t_left > tie, 1, -1))
+        # (sides equal up to rounding weigh the same: no majority)
+        majority = np.where(
+            outweighs(t_left, t_right, known_total),
+            0,
+            np.where(outweighs(t_right, t_left, known_total), 1, -1),
+        )
         slot[miss] = np.where(s >= 0, s, majority[nl[miss]])
     go = slot >= 0
     entry = idx[go]

@@ -55,6 +55,19 @@ RPART_SURROGATE_ADJ = 1e-10
 SHARE_ROUNDING = 1e-12
 
 
+def outweighs(a: np.ndarray, b: np.ndarray | float, total: np.ndarray) -> np.ndarray:
+    """Whether weight ``a`` is heavier than ``b`` by more than rounding: ``a - b >
+    SCORE_TIE * total``.
+
+    The one rule for comparing two sums of the same real weights taken in different
+    orders (a node's sides, a category's two directions, a node's weight and its
+    known weight): a difference within :data:`SCORE_TIE` times their ``total`` is a
+    tie, so that the order of the training rows does not decide. Integer weights
+    (exact sums) compare as they are.
+    """
+    return a - b > SCORE_TIE * total
+
+
 def first_tied(scores: np.ndarray, tolerance: float | np.ndarray, axis: int = -1) -> np.ndarray:
     """The first candidate along ``axis`` whose score is within ``tolerance`` of the best.
 

@@ -5,7 +5,9 @@ informative, 3 classes), ``--nan`` of the values knocked out at random, in train
 and in the predicted rows. Fully grown trees: ``DecisionTreeClassifier`` with every
 ``missing_values`` strategy this build grows, ``C45Classifier`` (fractional, J48's
 rules and pruning), and ``sklearn.tree.DecisionTreeClassifier`` (its "learned" rule).
-The runs are interleaved, ``--repeat`` times; medians of wall and CPU time
+The runs are interleaved, ``--repeat`` times (each fitted model predicts
+``--predict-repeat`` times in a row: a predict takes ~20 ms, and one timing of it per
+round left the median of 3 rounds ±5 % of noise); medians of wall and CPU time
 (``time.process_time``) are reported, with ratios to scikit-learn.
 
 Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
@@ -22,7 +24,7 @@ Targets (issue 17, part 4), printed PASS/FAIL on CPU time:
 Usage::
 
     python benchmarks/bench_missing_predict.py [--rows 100000] [--nan 0.02] [--repeat 5]
-        [--dtype float64|float32]
+        [--dtype float64|float32] [--predict-repeat 5]
 
 ``--dtype float32`` passes ``X`` as float32 (the dtype scikit-learn's trees work in;
 issue 19: treelearn reads it without a float64 copy at fit and predict).
@@ -67,6 +69,7 @@ def main() -> int:
     parser.add_argument("--nan", type=float, default=0.02)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dtype", choices=["float64", "float32"], default="float64")
+    parser.add_argument("--predict-repeat", type=int, default=5)
     args = parser.parse_args()
     X, y = make_classification(
         n_samples=2 * args.rows, n_features=20, n_informative=10, n_classes=3, random_state=0
@@ -96,15 +99,17 @@ def main() -> int:
             times[name]["fit_wall"].append(w)
             times[name]["fit_cpu"].append(c)
             times[name]["search"].append(_SEARCH["cpu"] / c)
-            _, w, c = timed(lambda est=est: est.predict(X_test))
-            times[name]["pred_wall"].append(w)
-            times[name]["pred_cpu"].append(c)
+            for _ in range(args.predict_repeat):  # the first call (tables built) too
+                _, w, c = timed(lambda est=est: est.predict(X_test))
+                times[name]["pred_wall"].append(w)
+                times[name]["pred_cpu"].append(c)
             nodes[name] = est.tree_.node_count
     med = {m: {k: float(np.median(v)) for k, v in t.items()} for m, t in times.items()}
     sk = med["scikit-learn"]
     print(
         f"{args.rows:,} training rows, {args.rows:,} predicted, 20 features, "
-        f"{args.nan:.0%} NaN, X {args.dtype}; medians of {args.repeat} interleaved runs\n"
+        f"{args.nan:.0%} NaN, X {args.dtype}; medians of {args.repeat} interleaved runs "
+        f"({args.predict_repeat} predicts each)\n"
     )
     print("| model | nodes | fit wall (s) | fit CPU (s) | fit CPU ratio | "
           "predict wall (ms) | predict CPU (ms) | predict CPU ratio |")  # fmt: skip

@@ -97,6 +97,38 @@ def test_input_is_not_modified(strategy):
     np.testing.assert_array_equal(y, y0)
 
 
+@pytest.mark.parametrize("name", ["labor", "breast_cancer", "soybean"])
+@pytest.mark.parametrize("cls", [DecisionTreeClassifier, ID3Classifier, CARTClassifier])
+def test_fractional_integer_weights_equal_duplicated_rows_under_leaf_rules(cls, name):
+    # issue 17: under "fractional" sizes are weight, so integer weights are duplicated
+    # rows even where min_samples_leaf/min_samples_split bind (C4.5 aside: J48 counts
+    # known rows for a numeric split, test_estimators.WEIGHT_EXACT)
+    X, y = treelearn.load_dataset(name, as_frame=True, return_X_y=True)
+    w = np.random.default_rng(0).integers(1, 4, size=len(y))
+    params = dict(missing_values="fractional", min_samples_leaf=5, min_samples_split=10)
+    weighted = cls(**params).fit(X, y, sample_weight=w)
+    repeated = cls(**params).fit(X.loc[X.index.repeat(w)], y.loc[y.index.repeat(w)])
+    assert weighted.tree_.node_count == repeated.tree_.node_count
+    np.testing.assert_array_equal(weighted.tree_.feature, repeated.tree_.feature)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X))
+
+
+def test_leaf_sizes_count_rows_or_weight_as_documented():
+    # "learned" and "surrogate" count rows (scikit-learn's min_samples_leaf, rpart's
+    # minbucket); "fractional" counts weight in units of the lightest row
+    X = np.arange(6.0).reshape(-1, 1)
+    y = np.array([0, 0, 0, 1, 1, 1])
+    w = np.array([1.0, 1.0, 3.0, 3.0, 1.0, 1.0])  # 3 rows, weight 5, each side
+    sizes = {
+        s: CARTClassifier(missing_values=s, min_samples_leaf=4).fit(X, y, sample_weight=w)
+        for s in ("learned", "surrogate", "fractional")
+    }
+    sk = SkTree(min_samples_leaf=4).fit(X, y, sample_weight=w)
+    assert sizes["learned"].tree_.node_count == sizes["surrogate"].tree_.node_count == 1
+    assert sk.tree_.node_count == 1
+    assert sizes["fractional"].tree_.node_count == 3
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e39])
 def test_predict_with_missing_values_still_rejects_infinity_and_overflow(bad):
     # NaN is a missing value; an infinity gets scikit-learn's check_array message,
@@ -364,6 +396,26 @@ def test_predictions_do_not_depend_on_row_order(problem, strategy, cls):
     X, y, perm, is_cat = problem
     a = cls(missing_values=strategy, categorical_features=is_cat).fit(X, y)
     b = cls(missing_values=strategy, categorical_features=is_cat).fit(X[perm], y[perm])
+    grid = np.array(
+        [[v0, v1, v2] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 2, 3) for v2 in (np.nan, 1)]
+    )[:, : X.shape[1]]
+    np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), atol=1e-12)
+    assert a.tree_.node_count == b.tree_.node_count
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(problem=problems_with_holes(), cp=st.sampled_from([None, 0.0]))
+def test_surrogate_predictions_do_not_depend_on_row_order(problem, cp):
+    # the same property for "surrogate" (binary splits: CART), with scikit-learn's
+    # growth rules (cp=None) and rpart's (cp=0)
+    X, y, perm, is_cat = problem
+    params = dict(missing_values="surrogate", categorical_features=is_cat, cp=cp)
+    a = CARTClassifier(**params).fit(X, y)
+    b = CARTClassifier(**params).fit(X[perm], y[perm])
     grid = np.array(
         [[v0, v1, v2] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 2, 3) for v2 in (np.nan, 1)]
     )[:, : X.shape[1]]

@@ -62,8 +62,13 @@ class DecisionTreeClassifier(BaseDecisionTree):
         Depth limit; ``None`` grows until leaves are pure or too small.
     min_samples_split : int or float, default=2
         Minimum samples (or fraction of samples) a node needs to be split.
+        Samples are rows under ``missing_values="learned"`` and ``"surrogate"``
+        (as scikit-learn's ``min_samples_split`` and rpart's ``minsplit``: a row
+        of weight 3 is one sample), and weight in units of the lightest row under
+        ``"fractional"`` (a row of weight 3 is three samples).
     min_samples_leaf : int or float, default=1
-        Minimum samples (or fraction) in every child of a split.
+        Minimum samples (or fraction) in every child of a split, counted as for
+        ``min_samples_split``.
     min_weight_fraction_leaf : float, default=0.0
         Minimum fraction of the total sample weight in every child.
     max_features : int, float, {"sqrt", "log2"} or None, default=None
@@ -309,7 +314,6 @@ min_impurity_decrease, class_weight, categorical_features, categorical_split, \
 ccp_alpha, missing_values, max_surrogates, max_competitors, splitter, n_jobs
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
         ``missing_values`` is ``"surrogate"`` by default (rpart's treatment).
-        ``missing_values`` defaults to ``"fractional"`` here.
 
     Attributes
     ----------

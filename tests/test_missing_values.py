@@ -129,6 +129,53 @@ def test_leaf_sizes_count_rows_or_weight_as_documented():
     assert sizes["fractional"].tree_.node_count == 3
 
 
+@pytest.mark.parametrize("name", ["glass", "diabetes", "credit_g"])
+@pytest.mark.parametrize("pruning", [None, "error_based", "reduced_error"])
+def test_c45_on_complete_data_is_the_same_under_every_strategy(name, pruning):
+    # no value is missing: the strategy cannot matter. Reduced-error pruning took a
+    # learned/surrogate one-hot missing_fraction for J48's bag proportions and
+    # pruned "learned" trees to a leaf (glass, diabetes: 1 node; fractional 27, 15)
+    X, y = treelearn.load_dataset(name, as_frame=True, return_X_y=True)
+    trees = [
+        C45Classifier(missing_values=s, pruning=pruning, categorical_split="binary").fit(X, y)
+        for s in ("fractional", "learned", "surrogate")
+    ]
+    for other in trees[1:]:
+        assert other.tree_.node_count == trees[0].tree_.node_count
+        np.testing.assert_array_equal(other.tree_.feature, trees[0].tree_.feature)
+        np.testing.assert_array_equal(other.predict(X), trees[0].predict(X))
+
+
+@pytest.mark.parametrize("pruning", ["error_based", "reduced_error"])
+@pytest.mark.parametrize("strategy", ["learned", "surrogate"])
+def test_pruned_c45_keeps_the_strategy_it_was_grown_with(strategy, pruning):
+    # C4.5's pruning used to rewrite every node's missing-value routing as J48's
+    # fractional shares and drop the surrogates, so a pruned C45Classifier predicted
+    # fractionally whatever missing_values said (issue 17 audit)
+    X, y = datasets.load_iris(return_X_y=True)
+    X = X.copy()
+    X[::4, 2] = np.nan
+    X[1::9, 3] = np.nan
+    est = C45Classifier(missing_values=strategy, pruning=pruning).fit(X, y)
+    tree = est.tree_
+    assert tree.node_count > 1
+    inner = np.flatnonzero(tree.n_children > 0)
+    for node in inner:
+        kids = tree.first_child[node] + np.arange(tree.n_children[node])
+        shares = tree.missing_fraction[kids]
+        np.testing.assert_allclose(np.sort(shares)[::-1], np.eye(kids.size)[0])
+    if strategy == "surrogate":
+        assert tree.surrogates is not None and tree.surrogates.feature.size > 0
+    # a case with every value missing follows one path to one leaf
+    proba = est.predict_proba(np.full((1, 4), np.nan))
+    leaves = est.tree_.node_proba[est.tree_.n_children == 0]
+    assert any(np.allclose(proba[0], leaf) for leaf in leaves)
+    # the fractional default is J48's, unchanged
+    frac = C45Classifier(pruning=pruning).fit(X, y).tree_
+    assert frac.surrogates is None
+    assert not np.isin(frac.missing_fraction, [0.0, 1.0]).all()
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e39])
 def test_predict_with_missing_values_still_rejects_infinity_and_overflow(bad):
     # NaN is a missing value; an infinity gets scikit-learn's check_array message,

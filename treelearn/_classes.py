@@ -500,7 +500,12 @@ categorical_features, max_competitors
         does not depend on it.
     missing_values : {"fractional", "learned", "surrogate"}, default="fractional"
         As in :class:`DecisionTreeClassifier`; ``"fractional"`` is J48's treatment
-        (C4.5's rules count sizes in weight).
+        (C4.5's rules count sizes in weight). Pruning estimates errors as J48 does
+        (missing values spread over the branches) under every strategy; a tree grown
+        with ``"learned"`` or ``"surrogate"`` keeps that strategy's routing (its
+        missing-value directions, its surrogates) at the splits pruning keeps.
+        ``"surrogate"`` needs binary splits: numeric data, or
+        ``categorical_split="binary"``.
 
     Examples
     --------
@@ -627,10 +632,17 @@ categorical_features, max_competitors
                 encoding.n_categories,
                 criterion,
                 rules,
+                max_surrogates=self._max_surrogates(encoding),
                 max_competitors=int(self.max_competitors),
                 n_jobs=self._n_jobs(),
             )
-            return prune_reduced_error(tree, Xe[prune], y_codes[prune], sample_weight[prune])
+            return prune_reduced_error(
+                tree,
+                Xe[prune],
+                y_codes[prune],
+                sample_weight[prune],
+                keep_routing=self.missing_values != "fractional",
+            )
         tree = collapse(super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules))
         if self.pruning == "error_based":
             tree = prune_error_based(
@@ -641,6 +653,7 @@ categorical_features, max_competitors
                 confidence=self.confidence,
                 subtree_raising=self.subtree_raising,
                 criterion=criterion,
+                keep_routing=self.missing_values != "fractional",
             )
         return tree
 

@@ -240,6 +240,7 @@ class ID3Classifier(DecisionTreeClassifier):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="fractional",
+        max_surrogates=5,
         max_competitors=0,
         splitter="best",
         max_bins=255,
@@ -261,6 +262,7 @@ class ID3Classifier(DecisionTreeClassifier):
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            max_surrogates=max_surrogates,
             max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
@@ -491,8 +493,9 @@ class C45Classifier(DecisionTreeClassifier):
         ``"binary"``: one declared value against the rest (J48 ``-B``).
     criterion, max_depth, min_samples_split, min_weight_fraction_leaf, \
 max_features, random_state, max_leaf_nodes, min_impurity_decrease, class_weight, \
-categorical_features, max_competitors
-        As in :class:`DecisionTreeClassifier` (off by default; J48 has none).
+categorical_features, max_surrogates, max_competitors
+        As in :class:`DecisionTreeClassifier` (off by default; J48 has none;
+        ``max_surrogates`` applies with ``missing_values="surrogate"``).
         Competitors survive pruning at the splits kept on the data they were grown
         on (subtree raising gives a raised node more data: its list is dropped).
     n_jobs : int, default=None
@@ -552,6 +555,7 @@ categorical_features, max_competitors
         class_weight=None,
         categorical_features="auto",
         missing_values="fractional",
+        max_surrogates=5,
         max_competitors=0,
         splitter="best",
         max_bins=255,
@@ -572,6 +576,7 @@ categorical_features, max_competitors
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             missing_values=missing_values,
+            max_surrogates=max_surrogates,
             max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,

@@ -97,6 +97,85 @@ def test_input_is_not_modified(strategy):
     np.testing.assert_array_equal(y, y0)
 
 
+@pytest.mark.parametrize("name", ["labor", "breast_cancer", "soybean"])
+@pytest.mark.parametrize("cls", [DecisionTreeClassifier, ID3Classifier, CARTClassifier])
+def test_fractional_integer_weights_equal_duplicated_rows_under_leaf_rules(cls, name):
+    # issue 17: under "fractional" sizes are weight, so integer weights are duplicated
+    # rows even where min_samples_leaf/min_samples_split bind (C4.5 aside: J48 counts
+    # known rows for a numeric split, test_estimators.WEIGHT_EXACT)
+    X, y = treelearn.load_dataset(name, as_frame=True, return_X_y=True)
+    w = np.random.default_rng(0).integers(1, 4, size=len(y))
+    params = dict(missing_values="fractional", min_samples_leaf=5, min_samples_split=10)
+    weighted = cls(**params).fit(X, y, sample_weight=w)
+    repeated = cls(**params).fit(X.loc[X.index.repeat(w)], y.loc[y.index.repeat(w)])
+    assert weighted.tree_.node_count == repeated.tree_.node_count
+    np.testing.assert_array_equal(weighted.tree_.feature, repeated.tree_.feature)
+    np.testing.assert_allclose(weighted.predict_proba(X), repeated.predict_proba(X))
+
+
+def test_leaf_sizes_count_rows_or_weight_as_documented():
+    # "learned" and "surrogate" count rows (scikit-learn's min_samples_leaf, rpart's
+    # minbucket); "fractional" counts weight in units of the lightest row
+    X = np.arange(6.0).reshape(-1, 1)
+    y = np.array([0, 0, 0, 1, 1, 1])
+    w = np.array([1.0, 1.0, 3.0, 3.0, 1.0, 1.0])  # 3 rows, weight 5, each side
+    sizes = {
+        s: CARTClassifier(missing_values=s, min_samples_leaf=4).fit(X, y, sample_weight=w)
+        for s in ("learned", "surrogate", "fractional")
+    }
+    sk = SkTree(min_samples_leaf=4).fit(X, y, sample_weight=w)
+    assert sizes["learned"].tree_.node_count == sizes["surrogate"].tree_.node_count == 1
+    assert sk.tree_.node_count == 1
+    assert sizes["fractional"].tree_.node_count == 3
+
+
+@pytest.mark.parametrize("name", ["glass", "diabetes", "credit_g"])
+@pytest.mark.parametrize("pruning", [None, "error_based", "reduced_error"])
+def test_c45_on_complete_data_is_the_same_under_every_strategy(name, pruning):
+    # no value is missing: the strategy cannot matter. Reduced-error pruning took a
+    # learned/surrogate one-hot missing_fraction for J48's bag proportions and
+    # pruned "learned" trees to a leaf (glass, diabetes: 1 node; fractional 27, 15)
+    X, y = treelearn.load_dataset(name, as_frame=True, return_X_y=True)
+    trees = [
+        C45Classifier(missing_values=s, pruning=pruning, categorical_split="binary").fit(X, y)
+        for s in ("fractional", "learned", "surrogate")
+    ]
+    for other in trees[1:]:
+        assert other.tree_.node_count == trees[0].tree_.node_count
+        np.testing.assert_array_equal(other.tree_.feature, trees[0].tree_.feature)
+        np.testing.assert_array_equal(other.predict(X), trees[0].predict(X))
+
+
+@pytest.mark.parametrize("pruning", ["error_based", "reduced_error"])
+@pytest.mark.parametrize("strategy", ["learned", "surrogate"])
+def test_pruned_c45_keeps_the_strategy_it_was_grown_with(strategy, pruning):
+    # C4.5's pruning used to rewrite every node's missing-value routing as J48's
+    # fractional shares and drop the surrogates, so a pruned C45Classifier predicted
+    # fractionally whatever missing_values said (issue 17 audit)
+    X, y = datasets.load_iris(return_X_y=True)
+    X = X.copy()
+    X[::4, 2] = np.nan
+    X[1::9, 3] = np.nan
+    est = C45Classifier(missing_values=strategy, pruning=pruning).fit(X, y)
+    tree = est.tree_
+    assert tree.node_count > 1
+    inner = np.flatnonzero(tree.n_children > 0)
+    for node in inner:
+        kids = tree.first_child[node] + np.arange(tree.n_children[node])
+        shares = tree.missing_fraction[kids]
+        np.testing.assert_allclose(np.sort(shares)[::-1], np.eye(kids.size)[0])
+    if strategy == "surrogate":
+        assert tree.surrogates is not None and tree.surrogates.feature.size > 0
+    # a case with every value missing follows one path to one leaf
+    proba = est.predict_proba(np.full((1, 4), np.nan))
+    leaves = est.tree_.node_proba[est.tree_.n_children == 0]
+    assert any(np.allclose(proba[0], leaf) for leaf in leaves)
+    # the fractional default is J48's, unchanged
+    frac = C45Classifier(pruning=pruning).fit(X, y).tree_
+    assert frac.surrogates is None
+    assert not np.isin(frac.missing_fraction, [0.0, 1.0]).all()
+
+
 @pytest.mark.parametrize("bad", [np.inf, -np.inf, 1e39])
 def test_predict_with_missing_values_still_rejects_infinity_and_overflow(bad):
     # NaN is a missing value; an infinity gets scikit-learn's check_array message,
@@ -364,6 +443,26 @@ def test_predictions_do_not_depend_on_row_order(problem, strategy, cls):
     X, y, perm, is_cat = problem
     a = cls(missing_values=strategy, categorical_features=is_cat).fit(X, y)
     b = cls(missing_values=strategy, categorical_features=is_cat).fit(X[perm], y[perm])
+    grid = np.array(
+        [[v0, v1, v2] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 2, 3) for v2 in (np.nan, 1)]
+    )[:, : X.shape[1]]
+    np.testing.assert_allclose(a.predict_proba(grid), b.predict_proba(grid), atol=1e-12)
+    assert a.tree_.node_count == b.tree_.node_count
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(problem=problems_with_holes(), cp=st.sampled_from([None, 0.0]))
+def test_surrogate_predictions_do_not_depend_on_row_order(problem, cp):
+    # the same property for "surrogate" (binary splits: CART), with scikit-learn's
+    # growth rules (cp=None) and rpart's (cp=0)
+    X, y, perm, is_cat = problem
+    params = dict(missing_values="surrogate", categorical_features=is_cat, cp=cp)
+    a = CARTClassifier(**params).fit(X, y)
+    b = CARTClassifier(**params).fit(X[perm], y[perm])
     grid = np.array(
         [[v0, v1, v2] for v0 in (np.nan, 0, 1.5, 4) for v1 in (np.nan, 2, 3) for v2 in (np.nan, 1)]
     )[:, : X.shape[1]]

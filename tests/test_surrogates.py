@@ -22,7 +22,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rpart_reference import FIXTURES, SETTINGS, datasets, first_difference, load_fit
 
-from treelearn import C45Classifier, CARTClassifier, DecisionTreeClassifier, load_json
+from treelearn import (
+    C45Classifier,
+    CARTClassifier,
+    DecisionTreeClassifier,
+    ID3Classifier,
+    load_json,
+)
 from treelearn._tree import SPLIT_CATEGORICAL, SPLIT_LEAF
 from treelearn.datasets import load_dataset
 
@@ -606,3 +612,20 @@ def test_level_tables_by_entry_or_by_row_give_the_same_tree(seed, weights, nan):
         _surrogates._ROW_TABLES = kept
     assert fits[0][0] == fits[1][0]
     np.testing.assert_array_equal(fits[0][1], fits[1][1])
+
+
+@pytest.mark.parametrize("make", [ID3Classifier, C45Classifier, DecisionTreeClassifier])
+def test_max_surrogates_is_a_parameter_of_every_estimator(make):
+    """``max_surrogates`` is in every estimator's parameters (``get_params``,
+    ``clone``, grid search) and limits the surrogates as on CART."""
+    from sklearn.base import clone
+
+    X, y = load_dataset("vote", as_frame=True, return_X_y=True)
+    est = make(missing_values="surrogate", categorical_split="binary", max_surrogates=2)
+    assert est.get_params()["max_surrogates"] == 2
+    assert clone(est).max_surrogates == 2
+    two = est.fit(X, y).tree_
+    five = clone(est).set_params(max_surrogates=5).fit(X, y).tree_
+    assert (two.surrogates.count <= 2).all() and two.surrogates.count[0] == 2
+    assert five.surrogates.count[0] == 5
+    np.testing.assert_array_equal(two.surrogates.feature[:2], five.surrogates.feature[:2])

@@ -278,8 +278,13 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Class labels; one column per output for multi-output ``y``.
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; integer weights grow the same tree as
-            duplicated rows.
+            Non-negative weights. Integer weights grow the same tree as
+            duplicated rows under ``missing_values="fractional"`` (except
+            ``C45Classifier``, which counts rows where J48 does), and under
+            ``"learned"`` while ``min_samples_split``/``min_samples_leaf`` do not
+            bind (they count rows, as scikit-learn's); ``"surrogate"`` counts
+            cases where rpart does (at least two on each side of a surrogate),
+            so duplicated rows may give other surrogates.
 
         Returns
         -------

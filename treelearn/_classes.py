@@ -62,8 +62,13 @@ class DecisionTreeClassifier(BaseDecisionTree):
         Depth limit; ``None`` grows until leaves are pure or too small.
     min_samples_split : int or float, default=2
         Minimum samples (or fraction of samples) a node needs to be split.
+        Samples are rows under ``missing_values="learned"`` and ``"surrogate"``
+        (as scikit-learn's ``min_samples_split`` and rpart's ``minsplit``: a row
+        of weight 3 is one sample), and weight in units of the lightest row under
+        ``"fractional"`` (a row of weight 3 is three samples).
     min_samples_leaf : int or float, default=1
-        Minimum samples (or fraction) in every child of a split.
+        Minimum samples (or fraction) in every child of a split, counted as for
+        ``min_samples_split``.
     min_weight_fraction_leaf : float, default=0.0
         Minimum fraction of the total sample weight in every child.
     max_features : int, float, {"sqrt", "log2"} or None, default=None
@@ -235,6 +240,7 @@ class ID3Classifier(DecisionTreeClassifier):
         categorical_split="multiway",
         ccp_alpha=0.0,
         missing_values="fractional",
+        max_surrogates=5,
         max_competitors=0,
         splitter="best",
         max_bins=255,
@@ -256,6 +262,7 @@ class ID3Classifier(DecisionTreeClassifier):
             categorical_split=categorical_split,
             ccp_alpha=ccp_alpha,
             missing_values=missing_values,
+            max_surrogates=max_surrogates,
             max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
@@ -309,7 +316,6 @@ min_impurity_decrease, class_weight, categorical_features, categorical_split, \
 ccp_alpha, missing_values, max_surrogates, max_competitors, splitter, n_jobs
         As in :class:`DecisionTreeClassifier`. ``cp`` needs binary splits.
         ``missing_values`` is ``"surrogate"`` by default (rpart's treatment).
-        ``missing_values`` defaults to ``"fractional"`` here.
 
     Attributes
     ----------
@@ -487,8 +493,9 @@ class C45Classifier(DecisionTreeClassifier):
         ``"binary"``: one declared value against the rest (J48 ``-B``).
     criterion, max_depth, min_samples_split, min_weight_fraction_leaf, \
 max_features, random_state, max_leaf_nodes, min_impurity_decrease, class_weight, \
-categorical_features, max_competitors
-        As in :class:`DecisionTreeClassifier` (off by default; J48 has none).
+categorical_features, max_surrogates, max_competitors
+        As in :class:`DecisionTreeClassifier` (off by default; J48 has none;
+        ``max_surrogates`` applies with ``missing_values="surrogate"``).
         Competitors survive pruning at the splits kept on the data they were grown
         on (subtree raising gives a raised node more data: its list is dropped).
     n_jobs : int, default=None
@@ -496,7 +503,12 @@ categorical_features, max_competitors
         does not depend on it.
     missing_values : {"fractional", "learned", "surrogate"}, default="fractional"
         As in :class:`DecisionTreeClassifier`; ``"fractional"`` is J48's treatment
-        (C4.5's rules count sizes in weight).
+        (C4.5's rules count sizes in weight). Pruning estimates errors as J48 does
+        (missing values spread over the branches) under every strategy; a tree grown
+        with ``"learned"`` or ``"surrogate"`` keeps that strategy's routing (its
+        missing-value directions, its surrogates) at the splits pruning keeps.
+        ``"surrogate"`` needs binary splits: numeric data, or
+        ``categorical_split="binary"``.
 
     Examples
     --------
@@ -543,6 +555,7 @@ categorical_features, max_competitors
         class_weight=None,
         categorical_features="auto",
         missing_values="fractional",
+        max_surrogates=5,
         max_competitors=0,
         splitter="best",
         max_bins=255,
@@ -563,6 +576,7 @@ categorical_features, max_competitors
             categorical_features=categorical_features,
             categorical_split=categorical_split,
             missing_values=missing_values,
+            max_surrogates=max_surrogates,
             max_competitors=max_competitors,
             splitter=splitter,
             max_bins=max_bins,
@@ -623,10 +637,17 @@ categorical_features, max_competitors
                 encoding.n_categories,
                 criterion,
                 rules,
+                max_surrogates=self._max_surrogates(encoding),
                 max_competitors=int(self.max_competitors),
                 n_jobs=self._n_jobs(),
             )
-            return prune_reduced_error(tree, Xe[prune], y_codes[prune], sample_weight[prune])
+            return prune_reduced_error(
+                tree,
+                Xe[prune],
+                y_codes[prune],
+                sample_weight[prune],
+                keep_routing=self.missing_values != "fractional",
+            )
         tree = collapse(super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules))
         if self.pruning == "error_based":
             tree = prune_error_based(
@@ -637,6 +658,7 @@ categorical_features, max_competitors
                 confidence=self.confidence,
                 subtree_raising=self.subtree_raising,
                 criterion=criterion,
+                keep_routing=self.missing_values != "fractional",
             )
         return tree
 

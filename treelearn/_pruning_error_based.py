@@ -112,8 +112,10 @@ class _ErrorBasedPruner:
         confidence: float,
         subtree_raising: bool,
         criterion: SplitCriterion,
+        keep_routing: bool = False,
     ):
         self.tree = tree
+        self.keep_routing = keep_routing
         self.X, self.y, self.w = X, y, w
         self.K = tree.n_classes
         self.cf = confidence
@@ -445,10 +447,15 @@ class _ErrorBasedPruner:
             "split_score": np.where(leaf, np.nan, self.score[old]),
             "gain": np.where(leaf, np.nan, self.gain[old]),
             "n_node_samples": self.n_samples[old],
-            "missing_fraction": self.mfrac[old],
+            # J48 routes missing values by the proportions of the data that reaches a
+            # node; a tree grown by another strategy keeps its own directions (each
+            # child range is an original sibling range, raised ones included)
+            "missing_fraction": t.missing_fraction[old] if self.keep_routing else self.mfrac[old],
             "value": value,
             **tables,
         }
+        if self.keep_routing and t.surrogates is not None:  # those of the split used now
+            arrays.update(t.surrogates.take(src, ~leaf).to_arrays())
         if t.competitors is not None:
             # a node keeps its competitors while it is split as grown on the data it
             # was grown on (subtree raising gives the raised nodes more data; the
@@ -468,6 +475,7 @@ def prune_error_based(
     subtree_raising: bool = True,
     *,
     criterion: SplitCriterion | None = None,
+    keep_routing: bool = False,
 ) -> Tree:
     """C4.5's error-based (pessimistic) pruning with subtree raising, as J48 does it (§8).
 
@@ -518,12 +526,20 @@ def prune_error_based(
     criterion : SplitCriterion, default=None
         Recomputes ``impurity`` (and the gain and score of raised splits) from the
         new class counts; default :class:`~treelearn.criteria.GainRatio` (entropy).
+    keep_routing : bool, default=False
+        ``False`` (J48, ``missing_values="fractional"``): ``missing_fraction`` is
+        rewritten from the data that reaches every node. ``True`` (a tree grown with
+        ``"learned"`` or ``"surrogate"``): the error estimates still spread missing
+        values as J48 does, but every kept split keeps the routing it was grown
+        with (its one-hot ``missing_fraction`` and its surrogates), so prediction
+        follows the strategy.
 
     Returns
     -------
     Tree
-        The pruned tree; ``value``, ``impurity``, ``n_node_samples`` and
-        ``missing_fraction`` describe the training data that reaches every node.
+        The pruned tree; ``value``, ``impurity`` and ``n_node_samples`` describe the
+        training data that reaches every node, as does ``missing_fraction`` unless
+        ``keep_routing``.
     """
     X, y, w = check_training_data(tree, X, y, w)
     if not 0.0 < float(confidence) < 1.0:
@@ -536,5 +552,6 @@ def prune_error_based(
         float(confidence),
         bool(subtree_raising),
         criterion if criterion is not None else GainRatio(),
+        bool(keep_routing),
     )
     return pruner.run()

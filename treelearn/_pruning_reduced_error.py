@@ -128,7 +128,12 @@ def _pruning_set_counts(
 
 
 def prune_reduced_error(
-    tree: Tree, X_prune: np.ndarray, y_prune: np.ndarray, w_prune: np.ndarray | None = None
+    tree: Tree,
+    X_prune: np.ndarray,
+    y_prune: np.ndarray,
+    w_prune: np.ndarray | None = None,
+    *,
+    keep_routing: bool = False,
 ) -> Tree:
     """J48's reduced-error pruning (``-R``, facts §9) with a separate pruning set.
 
@@ -153,6 +158,12 @@ def prune_reduced_error(
     y_prune : ndarray of shape (n_prune,)
         Their class codes.
     w_prune : ndarray of shape (n_prune,), default=None
+    keep_routing : bool, default=False
+        ``False`` (J48, a tree grown with ``missing_values="fractional"``): a
+        training bag's weight is its ``missing_fraction`` times the node's weight.
+        ``True`` (``"learned"``, ``"surrogate"``): ``missing_fraction`` is a one-hot
+        direction, not a bag proportion, so a bag's weight is its child's training
+        weight; the pruning cases with a missing value follow that direction.
 
     Returns
     -------
@@ -178,7 +189,10 @@ def prune_reduced_error(
         kids, owner = expand_ranges(first[inner], nch[inner])
         bags = bag_counts[depth][kids]
         c_parent = train_class[inner][owner]
-        train_bag = tree.missing_fraction[kids] * train_total[inner][owner]
+        if keep_routing:
+            train_bag = train_total[kids]
+        else:
+            train_bag = tree.missing_fraction[kids] * train_total[inner][owner]
         empty = (train_bag == 0) | (np.abs(train_bag) < J48_SMALL)
         child_err = np.where(
             empty, bags.sum(axis=1) - bags[np.arange(kids.size), c_parent], err_tree[kids]

@@ -200,7 +200,9 @@ def compare_criteria(
         ``"surrogate"``; a list, or a comma-separated string) the way criteria are
         compared: every treelearn criterion is fitted once per strategy on the same
         folds, labelled ``"<criterion>/<strategy>"`` (e.g. ``ID3/learned``);
-        scikit-learn estimators are kept once. ``None``: each estimator's default.
+        scikit-learn estimators are kept once; ``"surrogate"`` needs binary splits,
+        so a criterion with multiway categorical splits (ID3, C4.5) is compared
+        under the other strategies only. ``None``: each estimator's default.
 
     Returns
     -------

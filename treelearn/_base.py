@@ -317,20 +317,12 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         else:
             classes, y_codes = encode_classes(y_raw, y)
             self.n_classes_ = classes.shape[0]  # the growth rules of C4.5 count them
-        no_weights = sample_weight is None and self.class_weight is None
-        sample_weight = check_sample_weight(
-            sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
-        )
-        if no_weights:  # every weight 1: one read-only value, no array held through the fit
-            sample_weight = unit_weights(sample_weight.shape[0])
-        if self.class_weight is not None:
-            _check_class_weight(self.class_weight, classes)
-            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
-        if not np.isfinite(sample_weight).all():
-            raise ValueError("sample_weight contains NaN or infinity.")
-        if not sample_weight.max(initial=0.0) > 0:
-            raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
-        sample_weight = _rescale_weights(sample_weight)
+        if sample_weight is None and self.class_weight is None:
+            # every weight 1: one read-only value, no array held through the fit (and
+            # nothing to check or rescale)
+            sample_weight = unit_weights(Xe.shape[0])
+        else:
+            sample_weight = self._checked_weights(sample_weight, Xe, classes, y)
         used = sample_weight > 0  # a row of weight 0 is no row at all
         if self._max_surrogates(encoding) is not None and not isinstance(Xe, SparseColumns):
             # rpart drops the rows with every feature missing (its na.rpart; sparse X
@@ -359,6 +351,21 @@ class BaseDecisionTree(ClassifierMixin, BaseEstimator):
         state["tree_"].prepare_prediction()  # the fitted model is ready to predict
         self._set_fitted_state(state)
         return self
+
+    def _checked_weights(self, sample_weight, Xe, classes, y) -> np.ndarray:
+        """``sample_weight`` (``None``: all 1) checked, times the ``class_weight``
+        of each row's class, rescaled by :func:`_rescale_weights`."""
+        sample_weight = check_sample_weight(
+            sample_weight, Xe, dtype=np.float64, ensure_non_negative=True
+        )
+        if self.class_weight is not None:
+            _check_class_weight(self.class_weight, classes)
+            sample_weight = sample_weight * compute_sample_weight(self.class_weight, y)
+        if not np.isfinite(sample_weight).all():
+            raise ValueError("sample_weight contains NaN or infinity.")
+        if not sample_weight.max(initial=0.0) > 0:
+            raise ValueError("sample_weight sums to zero; at least one positive weight is needed.")
+        return _rescale_weights(sample_weight)
 
     #: The fitted state: every attribute ``fit`` sets, and what a saved estimator
     #: stores (``to_json``); ``feature_names_in_`` only for named columns. The

@@ -620,6 +620,8 @@ categorical_features, max_surrogates, max_competitors
 
     def _grow(self, Xe, y_codes, sample_weight, encoding, criterion, rules) -> Tree:
         """Grow, then collapse and prune as J48 does (the C4.5 rules see all rows)."""
+        # a tree grown with "learned" or "surrogate" keeps its own missing-value routing
+        keep_routing = rules.missing_values != "fractional"
         if self.pruning == "reduced_error":
             if self.reduced_error_folds > y_codes.shape[0]:
                 raise ValueError(
@@ -646,7 +648,7 @@ categorical_features, max_surrogates, max_competitors
                 Xe[prune],
                 y_codes[prune],
                 sample_weight[prune],
-                keep_routing=self.missing_values != "fractional",
+                keep_routing=keep_routing,
             )
         tree = collapse(super()._grow(Xe, y_codes, sample_weight, encoding, criterion, rules))
         if self.pruning == "error_based":
@@ -658,7 +660,7 @@ categorical_features, max_surrogates, max_competitors
                 confidence=self.confidence,
                 subtree_raising=self.subtree_raising,
                 criterion=criterion,
-                keep_routing=self.missing_values != "fractional",
+                keep_routing=keep_routing,
             )
         return tree
 

@@ -125,7 +125,7 @@ def _encoded_columns(X, numeric: np.ndarray) -> Iterator:
         return
     for j, arr in enumerate(arrays()):
         if (
-            isinstance(arr, np.ndarray) and arr.dtype.kind in "biuf"
+            isinstance(arr, np.ndarray) and _is_number_dtype(arr.dtype)
             if numeric[j]
             else isinstance(arr, pd.Categorical)
         ):
@@ -134,19 +134,20 @@ def _encoded_columns(X, numeric: np.ndarray) -> Iterator:
             yield X.iloc[:, j]
 
 
+def _is_number_dtype(dtype) -> bool:
+    """A numpy dtype of numbers (bool, int, uint, float; no pandas extension type)."""
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
+
+
 def _is_plain_numeric(col) -> bool:
     """A pandas column held as a numpy array of numbers (no extension type, no NA)."""
-    return (
-        isinstance(col, pd.Series) and isinstance(col.dtype, np.dtype) and col.dtype.kind in "biuf"
-    )
+    return isinstance(col, pd.Series) and _is_number_dtype(col.dtype)
 
 
 def _plain_numeric_frame(X) -> bool:
     """A DataFrame whose every column is held as a numpy array of numbers (what
     :func:`_is_plain_numeric` says of one column)."""
-    return isinstance(X, pd.DataFrame) and all(
-        isinstance(dtype, np.dtype) and dtype.kind in "biuf" for dtype in X.dtypes
-    )
+    return isinstance(X, pd.DataFrame) and all(_is_number_dtype(dtype) for dtype in X.dtypes)
 
 
 #: What ``infer_dtype`` calls values that are no categories: times and complex numbers.

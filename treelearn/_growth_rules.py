@@ -75,7 +75,7 @@ class GrowthRules(abc.ABC):
         Best-first growth to this many leaves (applied to the grown tree).
     categorical_split : {"multiway", "binary"}
         One branch per category, or a two-way split of the categories.
-    missing_values : {"fractional", "learned"}
+    missing_values : {"fractional", "learned", "surrogate"}
         How missing values are split and routed (:mod:`treelearn._missing`).
     random_thresholds : bool
         ``splitter="random"``: a numeric feature competes with one threshold drawn

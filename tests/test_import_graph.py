@@ -51,6 +51,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_random",
             "treelearn._split_square_sums",
             "treelearn._split_categorical",
+            "treelearn._numba_kernels",
+            "treelearn._accelerator",
             "treelearn._partition",
             "treelearn._surrogates",
             "treelearn._sparse_store",

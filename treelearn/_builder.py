@@ -35,6 +35,7 @@ import heapq
 import numpy as np
 
 from treelearn import (
+    _accelerator,
     _budget,
     _partition,
     _sparse_store,
@@ -242,6 +243,8 @@ class _LevelWiseBuilder:
         self.whole_weights = bool(np.all(np.floor(w) == w)) and self.total_weight < 2**52
         self.depth = 0  # of the level being grown
         self.workers = Workers(1)  # threads over features and feature blocks (n_jobs)
+        # the compiled search and partition (treelearn._accelerator): set by build
+        self.compiled = False
         # the surrogate search's working arrays, from feature to feature and level to level
         self.scratch = Scratch()
 
@@ -263,6 +266,7 @@ class _LevelWiseBuilder:
             store = _sparse_store.presort(X, self.y, self.w, K)
         else:
             store = _partition.presort(X, self.numeric, self.y, self.w, K, self.workers)
+            store.compiled = self.compiled = _accelerator.wanted(n)
         cols = _Columns(K)
         if self.max_surrogates is not None:
             cols.surrogates = []
@@ -664,6 +668,23 @@ class _LevelWiseBuilder:
         crit, rules = self.criterion, self.rules
         missing = self._any_numeric_nan and bool(self.has_nan[self.numeric[block]].any())
         features = self.numeric[block].tolist()
+        if (
+            self.compiled
+            and frac is None
+            and not rules.random_thresholds
+            and not missing
+            and store.weights is None
+            and rules.admits_every_cut
+            and self.K < _accelerator.MAX_CLASSES
+        ):
+            kernels = _accelerator.kernels()
+            mode = kernels.search_mode(crit)
+            if mode:
+                found = kernels.search_block(
+                    store, block, features, layout, window, self.K, crit, rules, mode
+                )
+                if found is not kernels.FALLBACK:
+                    return found
         fractions = (
             None
             if frac is None or store.weights is None

@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from treelearn import _threads
+from treelearn import _accelerator, _threads
 from treelearn._threads import Workers
 
 __all__ = [
@@ -101,6 +101,8 @@ class SortedStore:
     blocks: weakref.WeakValueDictionary = field(
         default_factory=weakref.WeakValueDictionary, repr=False
     )
+    # the "rows" path without weights runs the compiled kernels (treelearn._accelerator)
+    compiled: bool = False
 
     def own(self, *arrays: np.ndarray) -> None:
         """Mark ``arrays`` (each a block of its own, held by one store row) as blocks
@@ -435,6 +437,9 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         start = int(n_ent[:p].sum())
         _partition_one_node(store, store.row_right, start, start + int(n_ent[p]))
         return
+    if store.compiled and store.weights is None:
+        _accelerator.kernels().partition_rows(store, move, workers)
+        return
     m = local.size
     n_new = new_node.size
     seg_start = np.cumsum(n_ent) - n_ent
@@ -568,6 +573,9 @@ def _partition_one_node(
     numeric feature: its left side is a prefix), only cut to the segment (a view).
     ``workers``: threads over the features of a large segment.
     """
+    if store.compiled and store.weights is None:
+        _accelerator.kernels().partition_one_node(store, row_right, a, b, ordered, workers)
+        return
     n_features = len(store.entries)
     rows = [r for r in range(n_features) if r != ordered]
     if ordered is not None:

@@ -55,6 +55,25 @@ RPART_SURROGATE_ADJ = 1e-10
 SHARE_ROUNDING = 1e-12
 
 
+def rank_rounding(n: np.ndarray, n_classes: int) -> np.ndarray:
+    """How far apart rounding alone can put two evaluations of one split's rank at
+    nodes of ``n`` samples: numpy's ``-(n_L·H(L) + n_R·H(R))`` and a compiled
+    kernel's ``-(Σ_sides n·log2 n − Σ_k c_k·log2 c_k)`` from a table of ``x·log2 x``.
+
+    ``2·eps·n·((10 + K/2)·log2 n + 6K + 1)``, twice the worst case of the two: the
+    table's form sums ``2K + 2`` terms of up to ``n·log2 n``, each within 4.5 ulps
+    (numpy's ``log2`` is within 4), cancelling to a rank of order ``n``; numpy's
+    form rounds ``p·log2 p`` terms that add up to at most ``log2 K`` per sample.
+    At 1M rows and 3 classes it is 1.1e-7, a tenth of the ``SCORE_TIE · n`` tie
+    band (below a quarter for every K < 12 up to 10^8 rows). A compiled search whose
+    winner has a rival this close to the band's edge hands the node to numpy, so
+    both choose the same split (:mod:`treelearn._numba_kernels`).
+    """
+    n = np.maximum(np.asarray(n, dtype=np.float64), 1.0)
+    k = float(n_classes)
+    return 2.0 * FLOAT_EPS * n * ((10.0 + k / 2.0) * np.log2(n) + 6.0 * k + 1.0)
+
+
 def outweighs(a: np.ndarray, b: np.ndarray | float, total: np.ndarray) -> np.ndarray:
     """Whether weight ``a`` is heavier than ``b`` by more than rounding: ``a - b >
     SCORE_TIE * total``.

@@ -16,11 +16,18 @@ Targets (``_targets.py``, issue 19): fit CPU ≤ 0.3× scikit-learn at 100k rows
 at 1M, YDF's fit CPU ≥ 1.3× ours at both, predict ≤ 0.8× scikit-learn, extra memory ≤ 2× X
 at 1M, a user criterion within 1.15× its built-in twin.
 
+The compiled kernels (``treelearn[fast]``, numba): treelearn runs as installed, so with
+numba present its fits at 100k and 1M rows use them (``TREELEARN_ACCELERATOR=auto``);
+they are compiled (or loaded from numba's cache) before the timed rounds. ``--numpy-too``
+also times the numpy builder (``TREELEARN_ACCELERATOR=off``) in the same rounds, and
+the user criteria against it as well.
+
 Usage::
 
     python benchmarks/bench_trees.py                 # 10k, 100k, 1M rows (slow)
     python benchmarks/bench_trees.py --rows 10000 100000 --repeat 3
     python benchmarks/bench_trees.py --no-ydf --no-memory --rows 100000
+    python benchmarks/bench_trees.py --rows 100000 --numpy-too
 """
 
 from __future__ import annotations
@@ -41,7 +48,7 @@ from sklearn.datasets import make_classification
 from sklearn.tree import DecisionTreeClassifier as SkTree
 
 import treelearn
-from treelearn import DecisionTreeClassifier, SplitCriterion
+from treelearn import DecisionTreeClassifier, SplitCriterion, _accelerator
 
 
 class UserGini(SplitCriterion):
@@ -130,21 +137,69 @@ def ydf_leaves(model) -> int:
     return leaves
 
 
-def compare(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> list[dict]:
-    """Interleaved fit/predict medians (CPU, wall) of treelearn, scikit-learn and YDF."""
-    X, y = make_data(n_rows)
-    warm = slice(0, min(n_rows, 5000))  # first calls pay for imports and caches
-    fits = {}
+def in_mode(mode: str, fit):
+    """``fit()`` with ``TREELEARN_ACCELERATOR=mode`` (then the setting as it was)."""
+    before = os.environ.get(_accelerator.ENV)
+    os.environ[_accelerator.ENV] = mode
+    try:
+        return fit()
+    finally:
+        if before is None:
+            del os.environ[_accelerator.ENV]
+        else:
+            os.environ[_accelerator.ENV] = before
+
+
+def accelerator_note() -> str:
+    """Which builder treelearn's timed fits ran on."""
+    mode = _accelerator.mode()
+    if mode != "off" and _accelerator.numba_installed():
+        import numba
+
+        return (
+            f"treelearn's fits: the compiled kernels (numba {numba.__version__}, "
+            f"TREELEARN_ACCELERATOR={mode}: from {_accelerator.MIN_ROWS:,} rows under auto)"
+        )
+    return f"treelearn's fits: numpy only (TREELEARN_ACCELERATOR={mode}, numba installed: " + (
+        f"{_accelerator.numba_installed()})"
+    )
+
+
+def warm_up(X: np.ndarray, y: np.ndarray, criteria: list[str]) -> None:
+    """First calls pay for imports and caches (and the kernels' compilation)."""
+    warm = slice(0, min(X.shape[0], 5000))
     for crit in criteria:
         DecisionTreeClassifier(criterion=crit).fit(X[warm], y[warm])
+        if _accelerator.mode() != "off" and _accelerator.numba_installed():
+            in_mode("on", lambda c=crit: DecisionTreeClassifier(criterion=c).fit(X[warm], y[warm]))
         SkTree(criterion=crit).fit(X[warm], y[warm])
+
+
+def compare(
+    n_rows: int, criteria: list[str], repeat: int, with_ydf: bool, numpy_too: bool = False
+) -> list[dict]:
+    """Interleaved fit/predict medians (CPU, wall) of treelearn, scikit-learn and YDF
+    (``numpy_too``: and of treelearn's numpy builder)."""
+    X, y = make_data(n_rows)
+    warm = slice(0, min(n_rows, 5000))
+    warm_up(X, y, criteria)
+    fits = {}
+    for crit in criteria:
         fits[f"tl_{crit}"] = lambda c=crit: DecisionTreeClassifier(criterion=c).fit(X, y)
+        if numpy_too:
+            fits[f"np_{crit}"] = lambda c=crit: in_mode(
+                "off", lambda: DecisionTreeClassifier(criterion=c).fit(X, y)
+            )
         fits[f"sk_{crit}"] = lambda c=crit: SkTree(criterion=c, random_state=0).fit(X, y)
     if with_ydf:
         ydf_fit(X[warm], y[warm])
         fits["ydf"] = lambda: ydf_fit(X, y)
     fit_t, models = interleaved(fits, repeat)
-    predicts = {name: (lambda m=m: m.predict(X)) for name, m in models.items() if name != "ydf"}
+    predicts = {
+        name: (lambda m=m: m.predict(X))
+        for name, m in models.items()
+        if name != "ydf" and not name.startswith("np_")
+    }
     if with_ydf:
         columns = ydf_columns(X)
         predicts["ydf"] = lambda: models["ydf"].predict(columns)
@@ -165,6 +220,13 @@ def compare(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> li
             "depth_treelearn": int(tl.get_depth()),
             "depth_sklearn": int(sk.get_depth()),
         }
+        if numpy_too:
+            row["fit_numpy"] = fit_t[f"np_{crit}"]
+            row["same_tree_numpy"] = bool(
+                np.array_equal(tl.tree_.feature, models[f"np_{crit}"].tree_.feature)
+                and np.array_equal(tl.tree_.threshold, models[f"np_{crit}"].tree_.threshold)
+                and np.array_equal(tl.tree_.value, models[f"np_{crit}"].tree_.value)
+            )
         if with_ydf:
             row["fit_ydf"] = fit_t["ydf"]
             row["predict_ydf"] = pred_t["ydf"]
@@ -173,18 +235,21 @@ def compare(n_rows: int, criteria: list[str], repeat: int, with_ydf: bool) -> li
     return rows
 
 
-def compare_user(n_rows: int, repeat: int) -> list[dict]:
-    """A user-defined criterion against the built-in of the same formula."""
+def compare_user(n_rows: int, repeat: int, numpy_too: bool = False) -> list[dict]:
+    """A user-defined criterion against the built-in of the same formula (as installed,
+    and with ``numpy_too`` against the numpy builder's built-in too)."""
     X, y = make_data(n_rows)
     rows = []
     for builtin, user in (("gini", UserGini()), ("entropy", UserEntropy())):
-        t, models = interleaved(
-            {
-                "builtin": lambda b=builtin: DecisionTreeClassifier(criterion=b).fit(X, y),
-                "user": lambda u=user: DecisionTreeClassifier(criterion=u).fit(X, y),
-            },
-            repeat,
-        )
+        fits = {
+            "builtin": lambda b=builtin: DecisionTreeClassifier(criterion=b).fit(X, y),
+            "user": lambda u=user: DecisionTreeClassifier(criterion=u).fit(X, y),
+        }
+        if numpy_too:
+            fits["builtin_numpy"] = lambda b=builtin: in_mode(
+                "off", lambda: DecisionTreeClassifier(criterion=b).fit(X, y)
+            )
+        t, models = interleaved(fits, repeat)
         a, b = models["builtin"], models["user"]
         same = a.get_n_leaves() == b.get_n_leaves() and a.get_depth() == b.get_depth()
         rows.append(
@@ -195,6 +260,7 @@ def compare_user(n_rows: int, repeat: int) -> list[dict]:
                 "fit_builtin": t["builtin"],
                 "fit_user": t["user"],
                 "same_tree_shape": bool(same),
+                **({"fit_builtin_numpy": t["builtin_numpy"]} if numpy_too else {}),
             }
         )
     return rows
@@ -235,13 +301,19 @@ def extra_memory(lib: str, criterion: str, n_rows: int) -> dict:
 
 
 def measure(
-    rows: list[int], criteria: list[str], repeat: int, memory: bool, with_ydf: bool
+    rows: list[int],
+    criteria: list[str],
+    repeat: int,
+    memory: bool,
+    with_ydf: bool,
+    numpy_too: bool = False,
 ) -> dict:
-    """Everything this script measures: ``{"results", "memory", "user", "load"}``."""
+    """Everything this script measures: ``{"results", "memory", "user", "load",
+    "accelerator"}``."""
     results, memory_rows, user_rows = [], [], []
     for n in rows:
         rep = repeat if n < 1_000_000 else max(1, repeat - 2)
-        results.extend(compare(n, criteria, rep, with_ydf))
+        results.extend(compare(n, criteria, rep, with_ydf, numpy_too))
         print(json.dumps(results[-len(criteria) :]), file=sys.stderr, flush=True)
         if memory:
             for crit in criteria:
@@ -257,9 +329,15 @@ def measure(
                 )
                 print(json.dumps(memory_rows[-1]), file=sys.stderr, flush=True)
         if n == 100_000:
-            user_rows.extend(compare_user(n, repeat))
+            user_rows.extend(compare_user(n, repeat, numpy_too))
             print(json.dumps(user_rows[-2:]), file=sys.stderr, flush=True)
-    return {"results": results, "memory": memory_rows, "user": user_rows, "load": load()}
+    return {
+        "results": results,
+        "memory": memory_rows,
+        "user": user_rows,
+        "load": load(),
+        "accelerator": accelerator_note(),
+    }
 
 
 def target_values(measured: dict) -> dict[str, float]:
@@ -296,6 +374,7 @@ def report(measured: dict) -> str:
         f"{os.cpu_count()} cores, load average {measured['load']}; data: make_classification, "
         "20 numeric features (10 informative), 3 classes, X float32; fully grown trees; "
         "medians of interleaved runs; times are CPU s (wall s); ratios are of CPU time.\n",
+        measured.get("accelerator", "") + "\n",
         "| rows | criterion | fit treelearn | fit sklearn | ratio (target) | fit YDF | "
         "YDF / ours (≥ 1.3) | predict treelearn | predict sklearn | ratio (≤ 0.8) | "
         "predict YDF | leaves tl / sk / YDF | depth tl / sk |",
@@ -319,6 +398,19 @@ def report(measured: dict) -> str:
             f"{r['leaves_treelearn']} / {r['leaves_sklearn']} / {r.get('leaves_ydf', '–')} | "
             f"{r['depth_treelearn']} / {r['depth_sklearn']} |"
         )
+    numpy_rows = [r for r in measured["results"] if "fit_numpy" in r]
+    if numpy_rows:
+        out.append(
+            "\nThe numpy builder (`TREELEARN_ACCELERATOR=off`) in the same rounds:\n\n"
+            "| rows | criterion | fit numpy | ratio to sklearn | fit as installed / numpy "
+            "| same tree |\n|---|---|---|---|---|---|"
+        )
+        for r in numpy_rows:
+            out.append(
+                f"| {r['rows']:,} | {r['criterion']} | {cell(r['fit_numpy'])} | "
+                f"{r['fit_numpy'][0] / r['fit_sklearn'][0]:.2f}× | "
+                f"{r['fit_treelearn'][0] / r['fit_numpy'][0]:.2f}× | {r['same_tree_numpy']} |"
+            )
     if measured["memory"]:
         out.append(
             "\nExtra memory during fit (peak RSS during the fit, in a fresh process, minus "
@@ -349,6 +441,13 @@ def report(measured: dict) -> str:
                 f"{cell(u['fit_user'])} | {ratio:.2f}× {_judged('user_' + u['builtin'], ratio)} "
                 f"| {u['same_tree_shape']} |"
             )
+        for u in measured["user"]:
+            if "fit_builtin_numpy" in u:
+                out.append(
+                    f"\n{u['user']} against the numpy builder's {u['builtin']}: "
+                    f"{u['fit_user'][0] / u['fit_builtin_numpy'][0]:.2f}× "
+                    f"({cell(u['fit_user'])} vs {cell(u['fit_builtin_numpy'])})"
+                )
     return "\n".join(out)
 
 
@@ -361,11 +460,16 @@ def main(argv=None) -> int:
     parser.add_argument("--no-ydf", action="store_true", help="skip YDF (also when absent)")
     parser.add_argument("--json", help="also write the measurements to this file")
     parser.add_argument("--markdown", action="store_true", help="(the output is markdown)")
+    parser.add_argument(
+        "--numpy-too", action="store_true", help="also time the numpy builder (accelerator off)"
+    )
     args = parser.parse_args(argv)
     with_ydf = not args.no_ydf and have_ydf()
     if not args.no_ydf and not with_ydf:
         print("ydf is not installed (pip install ydf): YDF not run", file=sys.stderr)
-    measured = measure(args.rows, args.criteria, args.repeat, not args.no_memory, with_ydf)
+    measured = measure(
+        args.rows, args.criteria, args.repeat, not args.no_memory, with_ydf, args.numpy_too
+    )
     if args.json:
         with open(args.json, "w") as f:
             json.dump(measured, f, indent=1)

@@ -806,3 +806,22 @@ def test_every_exporter_refuses_absurd_precision(export, bad):
     with pytest.raises(ValueError, match="precision must be an integer from 0 to 17"):
         getattr(ex, export)(*args, precision=bad)
     assert getattr(ex, export)(*args, precision=17) is not None
+
+
+@pytest.mark.parametrize("criterion", ["hellinger", "gini", "entropy", "gain_ratio"])
+def test_huge_weights_on_a_binary_categorical_split(criterion):
+    """Class counts of ~1e30 make a prefix-sum difference round below zero (-1e15):
+    the ordered category cuts clamp it, so no criterion sees a negative count (the
+    fuzzer's case: Hellinger took the square root of one)."""
+    X = pd.DataFrame(
+        {
+            "x0": np.zeros(17),
+            "c0": pd.Categorical(list("aaaaaadaaaaaaabac")),
+        }
+    )
+    y = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 1])
+    w = np.full(17, 1e300)
+    w[[6, 11]] = 2e300
+    est = DecisionTreeClassifier(criterion=criterion, categorical_split="binary", random_state=0)
+    est.fit(X, y, sample_weight=w)  # RuntimeWarnings from treelearn are errors here
+    assert np.isfinite(est.tree_.impurity).all()

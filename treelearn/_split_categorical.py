@@ -450,7 +450,8 @@ def _ordered_cuts(
         sn = branch_n[rows, perm]
         left = np.cumsum(sc, axis=1)[:, :-1]
         left_n = np.cumsum(sn, axis=1)[:, :-1]
-        right = known_counts[:, None, :] - left
+        # (a difference of prefix sums: huge weights can round it below 0)
+        right = np.maximum(known_counts[:, None, :] - left, 0.0)
         right_n = sn.sum(axis=1, keepdims=True) - left_n
         n_present = present.sum(axis=1, keepdims=True)
         ok = np.arange(C - 1)[None, :] < n_present - 1

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent / "snapshot"))
 import make_snapshot
 
 numba = pytest.importorskip("numba")
-_numba_kernels = _accelerator.kernels()
+from treelearn import _numba_kernels  # noqa: E402 (numba is there)
 
 
 def _fit(monkeypatch, mode: str, make, X, y, **fit):
@@ -224,3 +224,29 @@ def test_without_numba(monkeypatch) -> None:
     monkeypatch.setenv(_accelerator.ENV, "on")
     with pytest.raises(ImportError, match=r"pip install 'treelearn\[fast\]'"):
         DecisionTreeClassifier().fit(np.arange(10.0).reshape(-1, 1), np.arange(10) % 2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("nan", [0.0, 0.02])
+def test_prediction_is_numpys(monkeypatch, dtype, nan) -> None:
+    """The compiled descent (rows without a missing value, numeric splits) lands every
+    row in numpy's leaf: apply, predict_proba and decision_path agree, for float32
+    and float64 X, with and without rows that have a NaN (those take numpy's walk)."""
+    X, y = make_classification(5000, 10, n_informative=6, n_classes=3, random_state=5)
+    X = X.round(2).astype(dtype)
+    if nan:
+        X[np.random.default_rng(0).random(X.shape) < nan] = np.nan
+    monkeypatch.setenv(_accelerator.ENV, "off")
+    est = DecisionTreeClassifier(max_depth=30).fit(X, y)
+    Q = np.concatenate([X, X + dtype(0.005), np.full((2, 10), 1e30, dtype=dtype), -X[:2]])
+    expected = est.apply(Q), est.predict_proba(Q), est.decision_path(Q).toarray()
+    monkeypatch.setenv(_accelerator.ENV, "on")
+    got = est.apply(Q), est.predict_proba(Q), est.decision_path(Q).toarray()
+    for a, b in zip(expected, got, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_prediction_of_a_single_leaf(monkeypatch) -> None:
+    monkeypatch.setenv(_accelerator.ENV, "on")
+    est = DecisionTreeClassifier().fit(np.zeros((5, 2)), np.zeros(5, dtype=int))
+    np.testing.assert_array_equal(est.apply(np.ones((4, 2))), np.zeros(4))

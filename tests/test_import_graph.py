@@ -18,7 +18,13 @@ PACKAGE = Path(__file__).resolve().parents[1] / "treelearn"
 LAYERS: list[tuple[str, list[str]]] = [
     (
         "foundations",
-        ["treelearn._version", "treelearn._tolerances", "treelearn._threads", "treelearn._scratch"],
+        [
+            "treelearn._version",
+            "treelearn._tolerances",
+            "treelearn._threads",
+            "treelearn._scratch",
+            "treelearn._accelerator",
+        ],
     ),
     ("information measures", ["treelearn.information", "treelearn.information."]),
     ("criteria", ["treelearn.criteria", "treelearn.criteria."]),
@@ -30,6 +36,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._surrogate_tables",
             "treelearn._sparse_values",
             "treelearn._competitor_tables",
+            "treelearn._numba_descent",
             "treelearn._routing",
             "treelearn._tree",
             "treelearn._tree_multioutput",
@@ -52,7 +59,6 @@ LAYERS: list[tuple[str, list[str]]] = [
             "treelearn._split_square_sums",
             "treelearn._split_categorical",
             "treelearn._numba_kernels",
-            "treelearn._accelerator",
             "treelearn._partition",
             "treelearn._surrogates",
             "treelearn._sparse_store",

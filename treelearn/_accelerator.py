@@ -1,24 +1,27 @@
-"""Whether a fit runs the exact builder's two hot loops compiled, and loading them.
+"""Whether a fit or a prediction runs treelearn's compiled kernels.
 
 treelearn is pure numpy. With the optional ``numba`` package installed
-(``pip install treelearn[fast]``), the exact builder can run two of its loops as
-compiled kernels (:mod:`treelearn._numba_kernels`): the split search of numeric
-features for the built-in ``Gini`` and ``InformationGain`` criteria, and the
-partition of the sorted store after each level. Every other case (weights, missing
-values, categorical features, other criteria, user criteria, the histogram and
-random splitters) runs the numpy code, which stays the reference: both grow the
-same tree, and the kernels hand a node back to it wherever rounding could make them
-disagree (:func:`treelearn._tolerances.rank_rounding`).
+(``pip install treelearn[fast]``), three of its loops can run compiled: the exact
+builder's split search of numeric features for the built-in ``Gini`` and
+``InformationGain`` criteria and its partition of the sorted store after each level
+(:mod:`treelearn._numba_kernels`), and the descent of rows without missing values
+through numeric splits at prediction (:mod:`treelearn._numba_descent`). Every other
+case (weights, missing values, categorical features, other criteria, user criteria,
+the histogram and random splitters) runs the numpy code, which stays the reference:
+both give the same trees and predictions, and the search kernel hands a level back
+to numpy wherever rounding could make them disagree
+(:func:`treelearn._tolerances.rank_rounding`). Each kernel module is imported (and
+numba with it) by the code that calls it, on first use.
 
 The environment variable ``TREELEARN_ACCELERATOR`` chooses:
 
 ``"auto"`` (default)
-    the kernels when ``numba`` is importable and the fit has at least
-    :data:`MIN_ROWS` rows. Below that a fit takes milliseconds, and loading numba
+    the kernels when ``numba`` is importable and the fit (or prediction) has at
+    least :data:`MIN_ROWS` rows. Below that a fit takes milliseconds, and loading numba
     (about 0.3 s of CPU, plus the kernels' compilation on a process's first use when
     numba's on-disk cache is cold) would cost more than it saves.
 ``"on"``
-    the kernels for every fit they cover, whatever its size; an ``ImportError``
+    the kernels wherever they apply, whatever the size; an ``ImportError``
     says how to install numba when it is missing.
 ``"off"``
     numpy only.
@@ -29,8 +32,6 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
-import threading
-from types import ModuleType
 
 #: The environment variable that chooses (see the module docstring).
 ENV = "TREELEARN_ACCELERATOR"
@@ -44,8 +45,6 @@ MIN_ROWS = 50_000
 #: The search kernel covers fewer classes than this: its per-candidate loops over
 #: classes stay short (numpy's square-sum search takes many classes).
 MAX_CLASSES = 12
-
-_LOAD_LOCK = threading.Lock()
 
 
 def mode() -> str:
@@ -63,7 +62,8 @@ def numba_installed() -> bool:
 
 
 def wanted(n_rows: int) -> bool:
-    """Whether a fit on ``n_rows`` rows runs the compiled kernels where they apply."""
+    """Whether a fit or prediction of ``n_rows`` rows runs the compiled kernels where
+    they apply."""
     chosen = mode()
     if chosen == "off":
         return False
@@ -74,11 +74,3 @@ def wanted(n_rows: int) -> bool:
             )
         return True
     return n_rows >= MIN_ROWS and numba_installed()
-
-
-def kernels() -> ModuleType:
-    """:mod:`treelearn._numba_kernels`, imported (and numba with it) on first use."""
-    with _LOAD_LOCK:  # one thread imports; n_jobs threads may ask at once
-        from treelearn import _numba_kernels
-
-    return _numba_kernels

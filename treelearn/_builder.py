@@ -677,7 +677,8 @@ class _LevelWiseBuilder:
             and rules.admits_every_cut
             and self.K < _accelerator.MAX_CLASSES
         ):
-            kernels = _accelerator.kernels()
+            from treelearn import _numba_kernels as kernels
+
             mode = kernels.search_mode(crit)
             if mode:
                 found = kernels.search_block(

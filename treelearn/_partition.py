@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from treelearn import _accelerator, _threads
+from treelearn import _threads
 from treelearn._threads import Workers
 
 __all__ = [
@@ -438,7 +438,9 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         _partition_one_node(store, store.row_right, start, start + int(n_ent[p]))
         return
     if store.compiled and store.weights is None:
-        _accelerator.kernels().partition_rows(store, move, workers)
+        from treelearn import _numba_kernels
+
+        _numba_kernels.partition_rows(store, move, workers)
         return
     m = local.size
     n_new = new_node.size
@@ -574,7 +576,9 @@ def _partition_one_node(
     ``workers``: threads over the features of a large segment.
     """
     if store.compiled and store.weights is None:
-        _accelerator.kernels().partition_one_node(store, row_right, a, b, ordered, workers)
+        from treelearn import _numba_kernels
+
+        _numba_kernels.partition_one_node(store, row_right, a, b, ordered, workers)
         return
     n_features = len(store.entries)
     rows = [r for r in range(n_features) if r != ordered]

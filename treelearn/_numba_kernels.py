@@ -354,29 +354,22 @@ def partition_one_node(store, row_right, a, b, ordered=None, workers=None) -> No
     store.spares.clear()
 
 
-def partition_rows(store, move, workers) -> None:
+def partition_rows(store, move, workers, seg_start, split, a_left, a_right) -> None:
     """``_partition._partition_rows`` without weights, compiled, for levels where more
-    than one node splits (one node: :func:`partition_one_node`)."""
-    local, n_ent, n_children = move.local, move.n_entries, move.n_children
-    first_local, new_node, e_row = move.first_child, move.new_node, move.rows
-    # the per-node constants of the numpy code (the same for every feature)
+    than one node splits (one node: :func:`partition_one_node`): ``seg_start``,
+    ``split``, ``a_left`` and ``a_right`` are its per-node constants (``A_L`` and
+    ``A_R``; a node that did not split is skipped, whatever its constants)."""
+    local, first_local, new_node, e_row = move.local, move.first_child, move.new_node, move.rows
     n_new = new_node.size
-    seg_start = np.cumsum(n_ent) - n_ent
-    split = n_children > 0
-    sizes = np.bincount(new_node, minlength=move.n_next)
-    child_start = np.cumsum(sizes) - sizes
-    first = np.where(split, first_local, 0)
-    right_size = np.where(split, sizes[first + split], 0)
-    right_before = np.cumsum(right_size) - right_size
-    a_left = (np.where(split, child_start[first], 0) - seg_start + right_before).astype(np.int64)
-    a_right = (child_start[first + split] - right_before - 1).astype(np.int64)
+    a_left = a_left.astype(np.int64)
+    a_right = a_right.astype(np.int64)
     row_right = store.row_right
     split_e = split[local]
     row_right[e_row] = 0
     goes_right = new_node == first_local[local[split_e]] + 1
     row_right[e_row[split_e][goes_right]] = 1
     seg_start = seg_start.astype(np.int64)
-    n_ent64 = n_ent.astype(np.int64)
+    n_ent64 = move.n_entries.astype(np.int64)
 
     def fill(e, v, oe, ov):
         _scatter_rows(e, v, row_right, seg_start, n_ent64, split, a_left, a_right, oe, ov)

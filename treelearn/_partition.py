@@ -437,11 +437,6 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
         start = int(n_ent[:p].sum())
         _partition_one_node(store, store.row_right, start, start + int(n_ent[p]))
         return
-    if store.compiled and store.weights is None:
-        from treelearn import _numba_kernels
-
-        _numba_kernels.partition_rows(store, move, workers)
-        return
     m = local.size
     n_new = new_node.size
     seg_start = np.cumsum(n_ent) - n_ent
@@ -456,6 +451,11 @@ def _partition_rows(store: SortedStore, move: Move, workers: Workers) -> None:
     a_left = np.where(split, child_start[first], n_new + dropped_before) - seg_start
     a_left += right_before
     a_right = child_start[first + split] - right_before - 1
+    if store.compiled and store.weights is None:  # the same destinations, compiled
+        from treelearn import _numba_kernels
+
+        _numba_kernels.partition_rows(store, move, workers, seg_start, split, a_left, a_right)
+        return
     # per position (the same for every feature): left_base = A_L + i and
     # right_minus_left = A_R - left_base; positions and their arithmetic (within 4m)
     # in int32 when that is exact: half the bytes of the level's largest temporaries
